@@ -1,0 +1,67 @@
+"""The errors wasmc reports. Each carries what is wrong and where (byte offset, function)."""
+
+from __future__ import annotations
+
+
+class WasmcError(Exception):
+    """Base class of every error wasmc raises on purpose."""
+
+
+class CompileError(WasmcError):
+    """The module cannot be compiled. `offset` is a byte offset in the module, or None."""
+
+    kind = "error"
+
+    def __init__(self, message: str, offset: int | None = None, func: str | None = None):
+        self.message = message
+        self.offset = offset
+        self.func = func  # "func 3 (name)" when the error is inside a function body
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = []
+        if self.func:
+            where.append(f"in {self.func}")
+        if self.offset is not None:
+            where.append(f"at byte offset {self.offset:#x}")
+        return f"{self.kind}: {self.message}" + (f" ({', '.join(where)})" if where else "")
+
+
+class MalformedError(CompileError):
+    """The bytes are not a well-formed binary module (spec: "malformed")."""
+
+    kind = "malformed module"
+
+
+class InvalidError(CompileError):
+    """The module is well-formed but fails validation (spec: "invalid")."""
+
+    kind = "invalid module"
+
+
+class UnsupportedError(CompileError):
+    """The module uses a feature wasmc does not implement yet."""
+
+    kind = "unsupported"
+
+
+class ToolchainError(WasmcError):
+    """The C compiler (or another external tool) failed or is missing."""
+
+
+class LinkError(WasmcError):
+    """Instantiation failed because an import is missing or has the wrong type."""
+
+
+class InstantiationError(WasmcError):
+    """Instantiation failed for another reason (e.g. no address space for a memory)."""
+
+
+class Trap(WasmcError):
+    """Wasm execution trapped. `message` is the spec's text; `function` names the Wasm
+    function the trap happened in, when known."""
+
+    def __init__(self, message: str, function: str | None = None):
+        self.message = message
+        self.function = function
+        super().__init__(message if not function else f"{message} (in function {function})")

@@ -1,0 +1,180 @@
+/* wasmc.h — the C ABI between compiled modules, the runtime and the hosts.
+ *
+ * A compiled module is C code that includes this header. It is linked with the runtime
+ * (runtime.c): statically into a native executable, or as a shared library that the Python
+ * API loads after the runtime's own shared library (RTLD_GLOBAL), so every module in a process
+ * shares one runtime, one trap mechanism and one set of signal handlers.
+ *
+ * Values: i32 = uint32_t, i64 = uint64_t, f32 = float, f64 = double,
+ *         funcref = const wasmc_func *, externref = void * (NULL is the null reference).
+ * In a uint64_t slot (host calls), f32/f64 travel as their bit patterns, references as
+ * pointers, i32 zero-extended.
+ */
+#ifndef WASMC_H
+#define WASMC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define WASMC_NORETURN __attribute__((noreturn))
+#define WASMC_COLD __attribute__((cold, noinline))
+#define WASMC_INLINE static inline __attribute__((always_inline))
+#define WASMC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#error "wasmc needs GCC or clang"
+#endif
+
+/* ---- functions ------------------------------------------------------------------------ */
+
+/* A function value: what funcref points to, what a function import is, what tables hold.
+ * `fn` has the native signature of the function's Wasm type:
+ *     RESULT fn(void *env, PARAM0 p0, PARAM1 p1, ...)
+ * where RESULT is void (no results), the one result's C type, or, for several results,
+ * a struct `wasmc_results_<sig>` with fields r0, r1, ... in order.
+ * `type_id` is the canonical id of the function type (a 64-bit hash of its signature string,
+ * computed at compile time), so call_indirect checks a type with one integer compare. */
+typedef struct wasmc_func {
+    uint64_t type_id;
+    void (*fn)(void);
+    void *env; /* the instance the function belongs to, or a host context */
+} wasmc_func;
+
+/* ---- linear memory -------------------------------------------------------------------- */
+
+#define WASMC_PAGE_SIZE 65536u
+
+/* A 32-bit memory: 8 GiB + 64 KiB of address space reserved PROT_NONE at creation, the first
+ * `pages` pages read-write. `base` never moves, so compiled code loads it once per function;
+ * accesses past the accessible size fault and the signal handler turns that into a trap. */
+typedef struct wasmc_memory {
+    uint8_t *base;
+    uint64_t pages;     /* current size in pages */
+    uint64_t max_pages; /* declared maximum, or 65536 */
+    uint64_t reserved;  /* bytes of address space reserved at base */
+} wasmc_memory;
+
+/* Returns NULL (and sets no trap) when the address space cannot be reserved. */
+wasmc_memory *wasmc_memory_new(uint64_t min_pages, uint64_t max_pages /* UINT64_MAX: none */);
+void wasmc_memory_free(wasmc_memory *mem);
+/* memory.grow: the old size in pages, or UINT32_MAX (-1) on failure. Never traps. */
+uint32_t wasmc_memory_grow(wasmc_memory *mem, uint32_t delta_pages);
+/* Bulk memory; each traps with "out of bounds memory access" when a range is out of bounds
+ * (checked before anything is written). */
+void wasmc_memory_fill(wasmc_memory *mem, uint32_t dst, uint32_t value, uint32_t len);
+void wasmc_memory_copy(wasmc_memory *dst_mem, wasmc_memory *src_mem, uint32_t dst, uint32_t src,
+                       uint32_t len);
+/* memory.init and active data segments: copy seg[src, src+len) to mem[dst, dst+len).
+ * seg_len is 0 for a dropped segment. */
+void wasmc_memory_init(wasmc_memory *mem, const uint8_t *seg, uint32_t seg_len, uint32_t dst,
+                       uint32_t src, uint32_t len);
+
+/* ---- tables --------------------------------------------------------------------------- */
+
+/* Elements are `const wasmc_func *` (funcref tables) or `void *` (externref tables). */
+typedef struct wasmc_table {
+    void **elems;
+    uint32_t size;
+    uint32_t max; /* declared maximum, or UINT32_MAX */
+} wasmc_table;
+
+wasmc_table *wasmc_table_new(uint32_t min, uint32_t max /* UINT32_MAX: none */, void *init);
+void wasmc_table_free(wasmc_table *table);
+/* table.grow: the old size, or UINT32_MAX (-1) on failure. */
+uint32_t wasmc_table_grow(wasmc_table *table, uint32_t delta, void *init);
+/* Each traps with "out of bounds table access" on a bad range, before writing anything. */
+void *wasmc_table_get(wasmc_table *table, uint32_t index);
+void wasmc_table_set(wasmc_table *table, uint32_t index, void *value);
+void wasmc_table_fill(wasmc_table *table, uint32_t dst, void *value, uint32_t len);
+void wasmc_table_copy(wasmc_table *dst_table, wasmc_table *src_table, uint32_t dst,
+                      uint32_t src, uint32_t len);
+/* table.init and active element segments; seg_len is 0 for a dropped segment. */
+void wasmc_table_init(wasmc_table *table, void *const *seg, uint32_t seg_len, uint32_t dst,
+                      uint32_t src, uint32_t len);
+
+/* ---- globals -------------------------------------------------------------------------- */
+
+/* One global's storage. Imported globals are pointers to the exporter's cell. */
+typedef union wasmc_global {
+    uint32_t i32;
+    uint64_t i64;
+    float f32;
+    double f64;
+    void *ref;
+    uint8_t v128[16];
+} wasmc_global;
+
+/* ---- traps ---------------------------------------------------------------------------- */
+
+typedef enum wasmc_trap_code {
+    WASMC_OK = 0,
+    WASMC_TRAP_UNREACHABLE,                 /* "unreachable" */
+    WASMC_TRAP_MEMORY_OUT_OF_BOUNDS,        /* "out of bounds memory access" */
+    WASMC_TRAP_TABLE_OUT_OF_BOUNDS,         /* "out of bounds table access" */
+    WASMC_TRAP_UNDEFINED_ELEMENT,           /* "undefined element" */
+    WASMC_TRAP_UNINITIALIZED_ELEMENT,       /* "uninitialized element" */
+    WASMC_TRAP_INDIRECT_CALL_TYPE_MISMATCH, /* "indirect call type mismatch" */
+    WASMC_TRAP_INTEGER_DIVIDE_BY_ZERO,      /* "integer divide by zero" */
+    WASMC_TRAP_INTEGER_OVERFLOW,            /* "integer overflow" */
+    WASMC_TRAP_INVALID_CONVERSION,          /* "invalid conversion to integer" */
+    WASMC_TRAP_CALL_STACK_EXHAUSTED,        /* "call stack exhausted" */
+    WASMC_TRAP_NULL_REFERENCE,              /* "null reference" */
+    WASMC_TRAP_HOST,                        /* "host function failed" (message from the host) */
+    WASMC_TRAP_COUNT
+} wasmc_trap_code;
+
+/* Ends the innermost wasmc_protected() call on this thread with `code`. Records the caller's
+ * address so the trap can name the Wasm function it happened in. */
+WASMC_NORETURN WASMC_COLD void wasmc_trap(wasmc_trap_code code);
+/* Like wasmc_trap(WASMC_TRAP_HOST), with a message (copied) from a host function. */
+WASMC_NORETURN WASMC_COLD void wasmc_trap_host(const char *message);
+
+/* Runs body(arg) so that a trap anywhere inside it — an explicit wasmc_trap, an access
+ * outside a memory (SIGSEGV/SIGBUS in the guard region) or C-stack exhaustion (SIGSEGV on
+ * the stack guard page, handled on an alternate signal stack) — returns its code here instead
+ * of ending the process. Returns WASMC_OK when body returns normally. Nests: a host function
+ * called from Wasm may call Wasm again. Installs the signal handlers on first use (chaining
+ * to any previous handler for faults outside Wasm) and the alternate stack per thread. */
+int wasmc_protected(void (*body)(void *arg), void *arg);
+
+/* About the last trap on this thread: the message for its code, and the name of the Wasm
+ * function it happened in (NULL if unknown). */
+const char *wasmc_trap_message(int code);
+const char *wasmc_last_trap_message(void); /* the host's message for WASMC_TRAP_HOST */
+const char *wasmc_last_trap_function(void);
+
+/* Function names for trap reports: a module registers, once, the start address and the name
+ * of each of its functions; a trap's code address is looked up in these tables. */
+typedef struct wasmc_func_name {
+    const void *addr;
+    const char *name;
+} wasmc_func_name;
+void wasmc_register_names(const wasmc_func_name *names, size_t count);
+
+/* ---- calling from a host -------------------------------------------------------------- */
+
+/* A compiled module provides, for each function type it uses, an invoker with this
+ * signature: it reads the parameters from slots[0..], calls func->fn(func->env, ...), and
+ * writes the results to slots[0..]. Hosts run it through wasmc_protected. */
+typedef struct wasmc_invocation {
+    const wasmc_func *func;
+    uint64_t *slots;
+} wasmc_invocation;
+typedef void (*wasmc_invoker)(void *invocation /* wasmc_invocation * */);
+
+/* A function implemented by the host (e.g. in Python). A compiled module provides, for each
+ * function type it imports, an adapter with the native signature that packs the arguments
+ * into slots, calls `callback(data, slots)` and unpacks the results; a non-zero return means
+ * the host failed and becomes a trap (wasmc_trap_host with the host's message, if it set one
+ * with wasmc_set_host_error). A host function value is a wasmc_func whose fn is that adapter
+ * and whose env points to this struct. */
+typedef struct wasmc_host_func {
+    int (*callback)(void *data, uint64_t *slots);
+    void *data;
+} wasmc_host_func;
+void wasmc_set_host_error(const char *message);
+
+#include "wasmc_numeric.h"
+
+#endif /* WASMC_H */
