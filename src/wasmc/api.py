@@ -1,0 +1,667 @@
+"""The Python API: compile modules, instantiate them, call their exports.
+
+    inst = wasmc.load("fib.wasm")
+    inst.exports["fib"](30)
+
+A compiled module is a shared library (see codegen/module.py for its entry points) loaded
+with ctypes after the runtime library, which every module in the process shares. Exports are
+called through the module's typed invokers under `wasmc_protected`, so a trap comes back as
+`wasmc.Trap` instead of ending the process. The CLI and the spec runner are built on this.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import struct
+import subprocess
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from . import __version__, toolchain
+from .binary.decoder import decode
+from .binary.module import (
+    EXTERNREF,
+    F32,
+    F64,
+    FUNCREF,
+    I32,
+    I64,
+    FuncType,
+    GlobalType,
+    Limits,
+    MemoryType,
+    Module,
+    TableType,
+)
+from .codegen.ctypes import sig_name
+from .codegen.module import emit_module
+from .errors import CompileError, InstantiationError, LinkError, MalformedError, Trap
+from .validate.validator import validate
+
+DEFAULT_OPT = 2
+
+
+# ---- the runtime's C structs, as ctypes sees them -------------------------------------------
+
+class _WasmcFunc(ctypes.Structure):
+    _fields_ = [("type_id", ctypes.c_uint64), ("fn", ctypes.c_void_p), ("env", ctypes.c_void_p)]
+
+
+class _WasmcMemory(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_void_p), ("pages", ctypes.c_uint64),
+                ("max_pages", ctypes.c_uint64), ("reserved", ctypes.c_uint64)]
+
+
+class _WasmcTable(ctypes.Structure):
+    _fields_ = [("elems", ctypes.POINTER(ctypes.c_void_p)), ("size", ctypes.c_uint32),
+                ("max", ctypes.c_uint32)]
+
+
+class _WasmcInvocation(ctypes.Structure):
+    _fields_ = [("func", ctypes.c_void_p), ("slots", ctypes.POINTER(ctypes.c_uint64))]
+
+
+class _WasmcHostFunc(ctypes.Structure):
+    _fields_ = [("callback", ctypes.c_void_p), ("data", ctypes.c_void_p)]
+
+
+_HOST_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(ctypes.c_uint64))
+_BODY = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+
+
+class _Runtime:
+    """The runtime shared library for one C compiler, loaded once per process."""
+
+    _loaded: dict[tuple, _Runtime] = {}
+
+    def __init__(self, path: Path):
+        lib = ctypes.CDLL(str(path), mode=ctypes.RTLD_GLOBAL)
+        self.lib = lib
+        lib.wasmc_protected.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+        lib.wasmc_protected.restype = ctypes.c_int
+        lib.wasmc_trap_message.argtypes = [ctypes.c_int]
+        lib.wasmc_trap_message.restype = ctypes.c_char_p
+        lib.wasmc_last_trap_message.restype = ctypes.c_char_p
+        lib.wasmc_last_trap_function.restype = ctypes.c_char_p
+        lib.wasmc_set_host_error.argtypes = [ctypes.c_char_p]
+        lib.wasmc_memory_new.argtypes = [ctypes.c_uint64, ctypes.c_uint64]
+        lib.wasmc_memory_new.restype = ctypes.POINTER(_WasmcMemory)
+        lib.wasmc_memory_free.argtypes = [ctypes.c_void_p]
+        lib.wasmc_memory_grow.argtypes = [ctypes.c_void_p, ctypes.c_uint32]
+        lib.wasmc_memory_grow.restype = ctypes.c_uint32
+        lib.wasmc_table_new.argtypes = [ctypes.c_uint32, ctypes.c_uint32, ctypes.c_void_p]
+        lib.wasmc_table_new.restype = ctypes.POINTER(_WasmcTable)
+        lib.wasmc_table_free.argtypes = [ctypes.c_void_p]
+        lib.wasmc_table_grow.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_void_p]
+        lib.wasmc_table_grow.restype = ctypes.c_uint32
+
+    @classmethod
+    def get(cls, cc: toolchain.CCompiler) -> _Runtime:
+        key = tuple(cc.command)
+        if key not in cls._loaded:
+            cls._loaded[key] = _Runtime(toolchain.runtime_library(cc))
+        return cls._loaded[key]
+
+    def protected(self, body: int, arg: int | ctypes._Pointer | None) -> None:
+        """Run a C function under the trap handler; raise Trap if it trapped."""
+        code = self.lib.wasmc_protected(body, arg)
+        if code:
+            self.raise_trap(code)
+
+    def raise_trap(self, code: int) -> None:
+        message = self.lib.wasmc_trap_message(code).decode()
+        host_message = self.lib.wasmc_last_trap_message()
+        if host_message and code == _TRAP_HOST:
+            message = host_message.decode(errors="replace")
+        function = self.lib.wasmc_last_trap_function()
+        raise Trap(message, function.decode(errors="replace") if function else None)
+
+
+_TRAP_HOST = 12  # WASMC_TRAP_HOST in wasmc.h
+
+
+def _default_runtime() -> _Runtime:
+    """The runtime of the first compiler used in this process (for host-made objects)."""
+    if not _Runtime._loaded:
+        return _Runtime.get(toolchain.resolve_compiler(None))
+    return next(iter(_Runtime._loaded.values()))
+
+
+# ---- values --------------------------------------------------------------------------------
+
+_extern_objects: dict[int, Any] = {}  # handle -> object; handles are stable per object id
+_extern_handles: dict[int, int] = {}  # id(object) -> handle
+
+
+def extern_handle(obj: Any) -> int:
+    """The raw slot value of an externref holding `obj` (None is the null reference)."""
+    if obj is None:
+        return 0
+    handle = _extern_handles.get(id(obj))
+    if handle is None:
+        handle = len(_extern_objects) + 1
+        _extern_objects[handle] = obj
+        _extern_handles[id(obj)] = handle
+    return handle
+
+
+def extern_object(raw: int) -> Any:
+    """The object an externref slot value refers to."""
+    return None if raw == 0 else _extern_objects.get(raw, raw)
+
+
+def to_raw(valtype: str, value: Any) -> int:
+    """A typed Python value as a uint64 slot (two's complement ints, IEEE bits for floats)."""
+    if valtype == I32:
+        return int(value) & 0xFFFFFFFF
+    if valtype == I64:
+        return int(value) & 0xFFFFFFFFFFFFFFFF
+    if valtype == F32:
+        return struct.unpack("<I", struct.pack("<f", value))[0]
+    if valtype == F64:
+        return struct.unpack("<Q", struct.pack("<d", value))[0]
+    if valtype == EXTERNREF:
+        return extern_handle(value)
+    if valtype == FUNCREF:
+        return 0 if value is None else value.address
+    raise TypeError(f"unknown value type {valtype}")
+
+
+def from_raw(valtype: str, raw: int, store: Any = None) -> Any:
+    """A uint64 slot as a typed Python value (signed ints, floats, Func/None, objects)."""
+    if valtype == I32:
+        raw &= 0xFFFFFFFF
+        return raw - (1 << 32) if raw >> 31 else raw
+    if valtype == I64:
+        return raw - (1 << 64) if raw >> 63 else raw
+    if valtype == F32:
+        return struct.unpack("<f", struct.pack("<I", raw & 0xFFFFFFFF))[0]
+    if valtype == F64:
+        return struct.unpack("<d", struct.pack("<Q", raw))[0]
+    if valtype == EXTERNREF:
+        return extern_object(raw)
+    if valtype == FUNCREF:
+        return None if raw == 0 else Func._from_address(raw, store)
+    raise TypeError(f"unknown value type {valtype}")
+
+
+# ---- externals: functions, memories, tables, globals ---------------------------------------
+
+class Func:
+    """A Wasm function (an export, a funcref, or a host function made from Python)."""
+
+    _by_address: dict[int, Func] = {}
+
+    def __init__(self, address: int, ftype: FuncType, invoker: Callable | None, keep: Any):
+        self.address = address  # of its wasmc_func
+        self.type = ftype
+        self._invoker = invoker  # the C invoker for its type, or None for a host function
+        self._keep = keep  # what must stay alive while this function can be called
+        self._python: Callable | None = None
+        Func._by_address.setdefault(address, self)
+
+    @classmethod
+    def _from_address(cls, address: int, store: Any) -> Func:
+        known = cls._by_address.get(address)
+        if known is not None:
+            return known
+        return _UnknownFunc(address)
+
+    @classmethod
+    def from_python(cls, ftype: FuncType, fn: Callable[..., Any]) -> Func:
+        """A host function: `fn` receives typed arguments and returns None, a value or a
+        tuple. An exception raised by `fn` traps the Wasm code that called it."""
+        rt = _default_runtime()
+
+        def callback(_data, slots):
+            try:
+                args = [from_raw(t, slots[k]) for k, t in enumerate(ftype.params)]
+                result = fn(*args)
+                results = () if result is None else result if isinstance(result, tuple) else (
+                    result,)
+                if len(results) != len(ftype.results):
+                    raise TypeError(f"host function returned {len(results)} values, "
+                                    f"expected {len(ftype.results)}")
+                for k, t in enumerate(ftype.results):
+                    slots[k] = to_raw(t, results[k])
+                return 0
+            except Trap as trap:
+                rt.lib.wasmc_set_host_error(trap.message.encode())
+            except Exception as exc:  # noqa: BLE001 - any host failure becomes a trap
+                rt.lib.wasmc_set_host_error(f"host function failed: {exc!r}".encode())
+            return 1
+
+        c_callback = _HOST_CALLBACK(callback)
+        host = _WasmcHostFunc(ctypes.cast(c_callback, ctypes.c_void_p).value, None)
+        func_struct = _WasmcFunc(_type_id(ftype), None, ctypes.addressof(host))
+        f = cls(ctypes.addressof(func_struct), ftype, None, (c_callback, host, func_struct))
+        f._python = fn
+        f._struct = func_struct
+        return f
+
+    def _bind_adapter(self, adapter: int) -> None:
+        """Give a host function the native entry point that Wasm code calls (any module's
+        adapter for this type will do: they are identical)."""
+        if self._python is not None and not self._struct.fn:
+            self._struct.fn = adapter
+
+    def call_raw(self, slots: list[int]) -> list[int]:
+        """Call with raw uint64 slot values; return the raw results."""
+        if len(slots) != len(self.type.params):
+            raise TypeError(f"expected {len(self.type.params)} arguments, got {len(slots)}")
+        if self._python is not None:
+            result = self(*[from_raw(t, s) for t, s in zip(self.type.params, slots, strict=True)])
+            results = () if result is None else result if isinstance(result, tuple) else (result,)
+            return [to_raw(t, v) for t, v in zip(self.type.results, results, strict=True)]
+        n = max(1, len(self.type.params), len(self.type.results))
+        buf = (ctypes.c_uint64 * n)(*slots)
+        invocation = _WasmcInvocation(self.address, buf)
+        runtime, invoker = self._invoker
+        runtime.protected(invoker, ctypes.addressof(invocation))
+        return [buf[k] for k in range(len(self.type.results))]
+
+    def __call__(self, *args: Any) -> Any:
+        if self._python is not None:
+            return self._python(*args)
+        if len(args) != len(self.type.params):
+            raise TypeError(f"expected {len(self.type.params)} arguments, got {len(args)}")
+        raw = self.call_raw([to_raw(t, a) for t, a in zip(self.type.params, args, strict=True)])
+        values = tuple(from_raw(t, r) for t, r in zip(self.type.results, raw, strict=True))
+        if not values:
+            return None
+        return values[0] if len(values) == 1 else values
+
+
+class _UnknownFunc(Func):
+    """A funcref whose function we never saw exported (still a valid, comparable value)."""
+
+    def __init__(self, address: int):
+        self.address = address
+        self.type = FuncType((), ())
+        self._invoker = None
+        self._python = None
+        self._keep = None
+
+    def __call__(self, *args):
+        raise TypeError("this function reference cannot be called from Python")
+
+
+class Memory:
+    """A linear memory (exported by an instance, or made by the host with Memory.new)."""
+
+    def __init__(self, ptr: ctypes._Pointer, keep: Any):
+        self._ptr = ptr
+        self._keep = keep
+
+    @classmethod
+    def new(cls, mtype: MemoryType) -> Memory:
+        rt = _default_runtime()
+        mx = mtype.limits.max if mtype.limits.max is not None else 2**64 - 1
+        ptr = rt.lib.wasmc_memory_new(mtype.limits.min, mx)
+        if not ptr:
+            raise InstantiationError("cannot reserve address space for a memory")
+        mem = cls(ptr, None)
+        mem._declared_max = mtype.limits.max is not None
+        mem._owner = _Owned(rt.lib.wasmc_memory_free, ptr)
+        return mem
+
+    @property
+    def address(self) -> int:
+        return ctypes.cast(self._ptr, ctypes.c_void_p).value
+
+    @property
+    def size(self) -> int:
+        """Current size in pages."""
+        return self._ptr.contents.pages
+
+    @property
+    def type(self) -> MemoryType:
+        c = self._ptr.contents
+        return MemoryType(Limits(c.pages, None if c.max_pages >= 65536 and not self._declared_max
+                                 else c.max_pages))
+
+    _declared_max = True
+
+    def grow(self, delta: int) -> int:
+        return _default_runtime().lib.wasmc_memory_grow(self._ptr, delta)
+
+    def read(self, offset: int, length: int) -> bytes:
+        if offset < 0 or length < 0 or offset + length > self.size * 65536:
+            raise IndexError("out of bounds memory access")
+        return ctypes.string_at(self._ptr.contents.base + offset, length)
+
+    def write(self, offset: int, data: bytes) -> None:
+        if offset < 0 or offset + len(data) > self.size * 65536:
+            raise IndexError("out of bounds memory access")
+        ctypes.memmove(self._ptr.contents.base + offset, data, len(data))
+
+
+class Table:
+    """A table of references."""
+
+    def __init__(self, ptr: ctypes._Pointer, elem: str, keep: Any):
+        self._ptr = ptr
+        self.elem = elem
+        self._keep = keep
+
+    @classmethod
+    def new(cls, ttype: TableType, init: Any = None) -> Table:
+        rt = _default_runtime()
+        mx = ttype.limits.max if ttype.limits.max is not None else 2**32 - 1
+        ptr = rt.lib.wasmc_table_new(ttype.limits.min, mx, to_raw(ttype.elem, init) or None)
+        if not ptr:
+            raise InstantiationError("cannot allocate a table")
+        table = cls(ptr, ttype.elem, None)
+        table._owner = _Owned(rt.lib.wasmc_table_free, ptr)
+        return table
+
+    @property
+    def address(self) -> int:
+        return ctypes.cast(self._ptr, ctypes.c_void_p).value
+
+    @property
+    def size(self) -> int:
+        return self._ptr.contents.size
+
+    @property
+    def type(self) -> TableType:
+        c = self._ptr.contents
+        return TableType(self.elem, Limits(c.size, None if c.max == 2**32 - 1 else c.max))
+
+    def get(self, index: int) -> Any:
+        if not 0 <= index < self.size:
+            raise IndexError("out of bounds table access")
+        return from_raw(self.elem, self._ptr.contents.elems[index] or 0)
+
+
+class Global:
+    """A global variable: a 16-byte cell (wasmc_global) shared by everyone who imports it."""
+
+    def __init__(self, address: int, gtype: GlobalType, keep: Any):
+        self.address = address
+        self.type = gtype
+        self._keep = keep
+
+    @classmethod
+    def new(cls, gtype: GlobalType, value: Any = 0) -> Global:
+        cell = (ctypes.c_uint64 * 2)()
+        g = cls(ctypes.addressof(cell), gtype, cell)
+        g.raw = to_raw(gtype.valtype, value)
+        return g
+
+    @property
+    def raw(self) -> int:
+        size = 4 if self.type.valtype in (I32, F32) else 8
+        fmt = "<I" if size == 4 else "<Q"
+        return struct.unpack(fmt, ctypes.string_at(self.address, size))[0]
+
+    @raw.setter
+    def raw(self, bits: int) -> None:
+        size = 4 if self.type.valtype in (I32, F32) else 8
+        fmt = "<I" if size == 4 else "<Q"
+        ctypes.memmove(self.address, struct.pack(fmt, bits), size)
+
+    @property
+    def value(self) -> Any:
+        return from_raw(self.type.valtype, self.raw)
+
+    @value.setter
+    def value(self, v: Any) -> None:
+        if not self.type.mutable:
+            raise AttributeError("global is immutable")
+        self.raw = to_raw(self.type.valtype, v)
+
+
+class _Owned:
+    """Frees a C object when its Python owner goes away."""
+
+    def __init__(self, free: Callable, ptr: Any):
+        self.free, self.ptr = free, ptr
+
+    def __del__(self):
+        try:
+            self.free(self.ptr)
+        except Exception:  # noqa: BLE001 - interpreter shutdown
+            pass
+
+
+Extern = Func | Memory | Table | Global
+
+
+# ---- compiled modules and instances --------------------------------------------------------
+
+def _type_id(ft: FuncType) -> int:
+    from .codegen.ctypes import type_id
+
+    return type_id(ft)
+
+
+class CompiledModule:
+    """A validated module compiled to native code, ready to be instantiated (many times)."""
+
+    def __init__(self, module: Module, library: ctypes.CDLL, prefix: str, runtime: _Runtime,
+                 name: str = "module"):
+        self.module = module
+        self.name = name
+        self._lib = library
+        self._prefix = prefix
+        self._runtime = runtime
+        self.imports = [(i.module, i.name, i.kind, i.desc) for i in module.imports]
+        self.exports = [(e.name, e.kind) for e in module.exports]
+
+    def _symbol(self, name: str) -> int:
+        return ctypes.cast(getattr(self._lib, f"{self._prefix}_{name}"), ctypes.c_void_p).value
+
+    def _invoker(self, ft: FuncType) -> tuple[_Runtime, int]:
+        return (self._runtime, self._symbol(f"invoke_{sig_name(ft)}"))
+
+    def instantiate(self, imports: Mapping[str, Mapping[str, Extern]] | None = None) -> Instance:
+        """Link the imports, create the instance, run segment initialization and the start
+        function. Raises LinkError for a missing or mistyped import, Trap if initialization
+        trapped (what it did before the trap stays done, as the spec says)."""
+        imports = imports or {}
+        m = self.module
+        resolved: list[Extern] = []
+        for imp in m.imports:
+            value = imports.get(imp.module, {}).get(imp.name)
+            if value is None:
+                raise LinkError(f"unknown import: {imp.module!r}.{imp.name!r}")
+            _check_import(m, imp, value)
+            if isinstance(value, Func):
+                value._bind_adapter(self._symbol(f"host_{sig_name(m.types[imp.desc])}"))
+            resolved.append(value)
+        array = (ctypes.c_void_p * max(1, len(resolved)))(*[v.address for v in resolved])
+        instantiate = getattr(self._lib, f"{self._prefix}_instantiate")
+        instantiate.restype = ctypes.c_void_p
+        instantiate.argtypes = [ctypes.c_void_p]
+        ptr = instantiate(array)
+        if not ptr:
+            raise InstantiationError("cannot allocate the instance (out of address space?)")
+        instance = Instance(self, ptr, resolved)
+        self._runtime.protected(self._symbol("initialize"), ptr)
+        return instance
+
+
+class Instance:
+    """An instantiated module. `exports` maps export names to Func/Memory/Table/Global."""
+
+    def __init__(self, compiled: CompiledModule, ptr: int, imports: list[Extern]):
+        self.compiled = compiled
+        self._ptr = ptr
+        self._imports = imports  # keep what we link to alive
+        self._owner = _Owned(getattr(compiled._lib, f"{compiled._prefix}_free"),
+                             ctypes.c_void_p(ptr))
+        export = getattr(compiled._lib, f"{compiled._prefix}_export")
+        export.restype = ctypes.c_void_p
+        export.argtypes = [ctypes.c_void_p, ctypes.c_uint32]
+        m = compiled.module
+        self.exports: dict[str, Extern] = {}
+        globals_ = m.all_globals()
+        tables = m.all_tables()
+        for k, e in enumerate(m.exports):
+            address = export(ptr, k)
+            if e.kind == "func":
+                ft = m.func_type(e.index)
+                known = Func._by_address.get(address)
+                if known is not None:  # a re-exported import keeps its identity
+                    self.exports[e.name] = known
+                else:
+                    self.exports[e.name] = Func(address, ft, compiled._invoker(ft), self)
+            elif e.kind == "memory":
+                mem = Memory(ctypes.cast(address, ctypes.POINTER(_WasmcMemory)), self)
+                mem._declared_max = m.all_memories()[e.index].limits.max is not None
+                self.exports[e.name] = mem
+            elif e.kind == "table":
+                self.exports[e.name] = Table(ctypes.cast(address, ctypes.POINTER(_WasmcTable)),
+                                             tables[e.index].elem, self)
+            else:
+                self.exports[e.name] = Global(address, globals_[e.index], self)
+
+
+def _limits_match(actual: Limits, declared: Limits) -> bool:
+    if actual.min < declared.min:
+        return False
+    if declared.max is None:
+        return True
+    return actual.max is not None and actual.max <= declared.max
+
+
+def _check_import(m: Module, imp, value: Extern) -> None:
+    where = f"{imp.module!r}.{imp.name!r}"
+    ok = False
+    if imp.kind == "func" and isinstance(value, Func):
+        ok = value.type == m.types[imp.desc]
+    elif imp.kind == "memory" and isinstance(value, Memory):
+        ok = _limits_match(value.type.limits, imp.desc.limits)
+    elif imp.kind == "table" and isinstance(value, Table):
+        ok = value.elem == imp.desc.elem and _limits_match(value.type.limits, imp.desc.limits)
+    elif imp.kind == "global" and isinstance(value, Global):
+        ok = value.type == imp.desc
+    if not ok:
+        raise LinkError(f"incompatible import type for {where}")
+
+
+# ---- compiling -----------------------------------------------------------------------------
+
+def read_source(source: bytes | str | Path) -> bytes:
+    """Module bytes from bytes, a .wasm path, or a .wat/.wast text path (via wasm-tools)."""
+    if isinstance(source, bytes | bytearray):
+        return bytes(source)
+    path = Path(source)
+    data = path.read_bytes()
+    if data[:4] == b"\0asm":
+        return data
+    proc = subprocess.run([toolchain.wasm_tools(), "parse", str(path)], capture_output=True)
+    if proc.returncode != 0:
+        message = proc.stderr.decode(errors="replace").strip().splitlines()
+        raise MalformedError(f"{path}: cannot parse text module: "
+                             f"{message[0] if message else 'wasm-tools parse failed'}")
+    return proc.stdout
+
+
+def translate(data: bytes, prefix: str = "wasmc_m0") -> tuple[Module, str]:
+    """Decode, validate and translate module bytes to C. Raises CompileError."""
+    module = decode(data)
+    info = validate(module)
+    return module, emit_module(module, info, prefix)
+
+
+def compile_modules(sources: list[bytes], *, cc: str | None = None,
+                    opt: int = 1) -> list[CompiledModule | CompileError]:
+    """Compile several modules into one shared library (one C compiler run). Each entry of
+    the result is a CompiledModule or the CompileError that module raised."""
+    compiler = toolchain.resolve_compiler(cc)
+    runtime = _Runtime.get(compiler)
+    results: list[Any] = []
+    c_units: list[tuple[int, str, Module]] = []
+    for k, data in enumerate(sources):
+        prefix = f"wasmc_m{k}"
+        try:
+            module, c_code = translate(data, prefix)
+        except CompileError as err:
+            results.append(err)
+            continue
+        results.append(None)
+        c_units.append((k, c_code, module))
+    if not c_units:
+        return results
+    library = _build_library([c for _, c, _ in c_units], compiler, opt)
+    for k, _c, module in c_units:
+        results[k] = CompiledModule(module, library, f"wasmc_m{k}", runtime)
+    return results
+
+
+def compile_module(source: bytes | str | Path, *, cc: str | None = None,
+                   opt: int = DEFAULT_OPT) -> CompiledModule:
+    result = compile_modules([read_source(source)], cc=cc, opt=opt)[0]
+    if isinstance(result, CompileError):
+        raise result
+    return result
+
+
+def load(source: bytes | str | Path, imports: Mapping[str, Mapping[str, Extern]] | None = None,
+         *, cc: str | None = None, opt: int = DEFAULT_OPT) -> Instance:
+    """Compile (or take from the cache) and instantiate a module."""
+    return compile_module(source, cc=cc, opt=opt).instantiate(imports)
+
+
+def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | None = None,
+                     opt: int = DEFAULT_OPT, emit_c_dir: str | Path | None = None) -> Path:
+    """Compile a module into a standalone native executable at `out` (see
+    codegen/executable.py for what it does when run). With `emit_c_dir`, the C is kept."""
+    from .codegen.executable import emit_main
+
+    prefix = "wasmc_main"
+    module, c_code = translate(read_source(source), prefix)
+    if module.imports:
+        first = module.imports[0]
+        raise LinkError(f"the module imports {first.module!r}.{first.name!r}: standalone "
+                        "executables support modules without imports only (WASI is coming)")
+    c_code += emit_main(module, prefix)
+    compiler = toolchain.resolve_compiler(cc)
+    out = Path(out)
+    with tempfile.TemporaryDirectory(prefix="wasmc-") as tmp:
+        c_dir = Path(emit_c_dir) if emit_c_dir else Path(tmp)
+        c_dir.mkdir(parents=True, exist_ok=True)
+        c_file = c_dir / "module.c"
+        c_file.write_text(c_code)
+        if emit_c_dir:
+            for header in ("wasmc.h", "wasmc_numeric.h"):
+                (c_dir / header).write_bytes((toolchain.runtime_dir() / header).read_bytes())
+        toolchain.compile_executable([c_file], out, compiler, opt)
+    return out
+
+
+_libraries: dict[Path, ctypes.CDLL] = {}
+
+
+def _build_library(c_sources: list[str], cc: toolchain.CCompiler, opt: int) -> ctypes.CDLL:
+    """Compile C translation units into a shared library, cached by content."""
+    key = hashlib.sha256()
+    key.update(f"{__version__}\0{cc.identity}\0{opt}\0".encode())
+    for c in c_sources:
+        key.update(hashlib.sha256(c.encode()).digest())
+    out = toolchain.cache_dir() / "modules" / f"{key.hexdigest()[:32]}.so"
+    if out in _libraries:
+        return _libraries[out]
+    if not out.exists():
+        with tempfile.TemporaryDirectory(prefix="wasmc-") as tmp:
+            files = []
+            for k, c in enumerate(c_sources):
+                path = Path(tmp) / f"module{k}.c"
+                path.write_text(c)
+                files.append(path)
+            toolchain.compile_shared(files, out, cc, opt)
+    lib = ctypes.CDLL(str(out))
+    _libraries[out] = lib
+    return lib
+
+
+__all__ = [
+    "compile_module", "compile_modules", "load", "build_executable", "read_source", "translate",
+    "CompiledModule", "Instance", "Func", "Memory", "Table", "Global",
+    "extern_handle", "extern_object", "to_raw", "from_raw",
+]

@@ -1,0 +1,117 @@
+"""How Wasm types and values are spelled in the generated C."""
+
+from __future__ import annotations
+
+from ..binary.module import EXTERNREF, F32, F64, FUNCREF, I32, I64, FuncType
+
+C_TYPE = {
+    I32: "uint32_t",
+    I64: "uint64_t",
+    F32: "float",
+    F64: "double",
+    FUNCREF: "const wasmc_func *",
+    EXTERNREF: "void *",
+}
+# Short names used in slot variables (s3_i32) and signature names (wasmc_fn_iI_f).
+SHORT = {I32: "i32", I64: "i64", F32: "f32", F64: "f64", FUNCREF: "fr", EXTERNREF: "er"}
+SIG_LETTER = {I32: "i", I64: "I", F32: "f", F64: "F", FUNCREF: "r", EXTERNREF: "e"}
+# The wasmc_global union member that holds each type.
+GLOBAL_FIELD = {I32: "i32", I64: "i64", F32: "f32", F64: "f64", FUNCREF: "ref", EXTERNREF: "ref"}
+
+
+def sig_name(ft: FuncType) -> str:
+    """A C identifier fragment naming a function type: [i32 i64] -> [f32] is `iI_f`."""
+    return "".join(SIG_LETTER[t] for t in ft.params) + "_" + "".join(
+        SIG_LETTER[t] for t in ft.results
+    )
+
+
+def type_id(ft: FuncType) -> int:
+    """The canonical id of a function type: FNV-1a (64 bit) of its signature text.
+
+    Ids are compared across separately compiled modules (call_indirect through an imported
+    table), so they must not depend on type indices. Two different signatures colliding in
+    64 bits is negligible for the few thousand signatures a program has."""
+    h = 0xCBF29CE484222325
+    for byte in (",".join(ft.params) + "->" + ",".join(ft.results)).encode():
+        h = ((h ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def result_type(ft: FuncType) -> str:
+    """The C return type of a function of this Wasm type."""
+    if not ft.results:
+        return "void"
+    if len(ft.results) == 1:
+        return C_TYPE[ft.results[0]]
+    return "wasmc_results_" + "".join(SIG_LETTER[t] for t in ft.results)
+
+
+def results_struct(results: tuple[str, ...]) -> str:
+    """The typedef of the struct that carries several results."""
+    name = "wasmc_results_" + "".join(SIG_LETTER[t] for t in results)
+    fields = " ".join(f"{C_TYPE[t]} r{k};" for k, t in enumerate(results))
+    return f"typedef struct {{ {fields} }} {name};"
+
+
+def fn_pointer_type(ft: FuncType) -> str:
+    return "wasmc_fn_" + sig_name(ft)
+
+
+def fn_pointer_typedef(ft: FuncType) -> str:
+    params = "".join(", " + C_TYPE[t] for t in ft.params)
+    return f"typedef {result_type(ft)} (*{fn_pointer_type(ft)})(void *env{params});"
+
+
+def const_literal(valtype: str, bits: int) -> str:
+    """A C expression with exactly this value (floats given by their IEEE bits)."""
+    if valtype == I32:
+        return f"UINT32_C({bits:#x})"
+    if valtype == I64:
+        return f"UINT64_C({bits:#x})"
+    if valtype == F32:
+        return f"wasmc_f32_const(UINT32_C({bits:#x}))"
+    if valtype == F64:
+        return f"wasmc_f64_const(UINT64_C({bits:#x}))"
+    raise ValueError(valtype)
+
+
+def to_slot(valtype: str, expr: str) -> str:
+    """C expression converting a value to its uint64_t slot form (host calls)."""
+    if valtype == I32 or valtype == I64:
+        return f"(uint64_t){expr}"
+    if valtype == F32:
+        return f"(uint64_t)wasmc_f32_bits({expr})"
+    if valtype == F64:
+        return f"wasmc_f64_bits({expr})"
+    return f"(uint64_t)(uintptr_t)({expr})"
+
+
+def from_slot(valtype: str, expr: str) -> str:
+    """C expression converting a uint64_t slot to a value of this type."""
+    if valtype == I32:
+        return f"(uint32_t){expr}"
+    if valtype == I64:
+        return expr
+    if valtype == F32:
+        return f"wasmc_f32_from_bits((uint32_t){expr})"
+    if valtype == F64:
+        return f"wasmc_f64_from_bits({expr})"
+    return f"({C_TYPE[valtype]})(uintptr_t){expr}"
+
+
+def c_string(text: str) -> str:
+    """A C string literal for any text (names may contain anything)."""
+    out = []
+    for byte in text.encode("utf-8", "surrogateescape"):
+        ch = chr(byte)
+        if ch.isalnum() or ch in " _-.:[]()$<>,/+=#@!~^&|;{}'":
+            out.append(ch)
+        else:
+            out.append(f"\\{byte:03o}")
+    return '"' + "".join(out) + '"'
+
+
+def c_comment(text: str) -> str:
+    """Text safe to put inside a /* comment */."""
+    return "".join(ch if ch.isprintable() and ch != "\\" else "?" for ch in text).replace("*/", "*_/")

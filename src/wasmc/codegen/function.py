@@ -1,0 +1,326 @@
+"""C for one function body.
+
+Each Wasm local is a C local `l<N>`, each operand-stack slot a C local `s<height>_<type>`
+(validation told us the height and types of every instruction's operands). Structured control
+flow becomes labels and `goto`: a block's results always sit in the slots at the block's entry
+height, so a branch copies its values there and jumps; `br_table` becomes a `switch`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..binary.module import FUNCREF, I32, FuncType, Instr
+from ..validate.validator import FuncInfo
+from .ctypes import C_TYPE, SHORT, const_literal, fn_pointer_type, result_type, type_id
+
+if TYPE_CHECKING:
+    from .module import ModuleEmitter
+
+
+def slot(height: int, valtype: str) -> str:
+    return f"s{height}_{SHORT[valtype]}"
+
+
+@dataclass
+class Block:
+    kind: str  # "func", "block", "loop", "if"
+    label: int
+    height: int  # entry height: where its params start and its results end up
+    params: tuple[str, ...]
+    results: tuple[str, ...]
+    live: bool  # False when the block starts in dead code: emit nothing for it
+    has_else: bool = False
+
+    @property
+    def branch_types(self) -> tuple[str, ...]:
+        return self.params if self.kind == "loop" else self.results
+
+
+class FunctionEmitter:
+    def __init__(self, mod: ModuleEmitter, funcidx: int, info: FuncInfo, body: list[Instr]):
+        self.mod = mod
+        self.funcidx = funcidx
+        self.info = info
+        self.body = body
+        self.type: FuncType = info.type
+        self.out: list[str] = []
+        self.blocks: list[Block] = []
+        self.next_label = 0
+        self.memories_used: set[int] = set()
+
+    # -- helpers --
+    def w(self, line: str) -> None:
+        self.out.append("  " + line)
+
+    def new_label(self) -> int:
+        self.next_label += 1
+        return self.next_label
+
+    def copy_values(self, types: tuple[str, ...], src: int, dst: int) -> str:
+        """Assignments moving `types` from slots at height src to height dst (dst <= src)."""
+        if src == dst:
+            return ""
+        return " ".join(
+            f"{slot(dst + k, t)} = {slot(src + k, t)};" for k, t in enumerate(types)
+        )
+
+    def return_stmt(self, height: int) -> str:
+        results = self.type.results
+        if not results:
+            return "return;"
+        if len(results) == 1:
+            return f"return {slot(height, results[0])};"
+        values = ", ".join(slot(height + k, t) for k, t in enumerate(results))
+        return f"return ({result_type(self.type)}){{{values}}};"
+
+    def branch(self, depth: int, height: int) -> str:
+        """A jump to the label `depth` levels out, with the values at `height`.. on top."""
+        target = self.blocks[-1 - depth]
+        if target.kind == "func":
+            return self.return_stmt(height)
+        copies = self.copy_values(target.branch_types, height, target.height)
+        where = f"L{target.label}_top" if target.kind == "loop" else f"L{target.label}"
+        return f"{copies} goto {where};".strip()
+
+    def mem_addr(self, memidx: int, addr: str, offset: int) -> str:
+        self.memories_used.add(memidx)
+        off = f" + {offset}u" if offset else ""
+        return f"m{memidx} + (uint64_t){addr}{off}"
+
+    # -- the body --
+    def emit(self) -> list[str]:
+        info = self.info
+        self.blocks.append(Block("func", 0, 0, (), self.type.results, True))
+        body_lines: list[str] = []
+        self.out = body_lines
+        for i, ins in enumerate(self.body):
+            pops = info.pops[i]
+            name = ins.op.name
+            if pops is None:  # dead code: only keep track of block structure
+                if name in ("block", "loop", "if"):
+                    self.blocks.append(Block(name, 0, 0, (), (), False))
+                continue
+            self.instr(ins, info.heights[i], pops, info.pushes[i])
+
+        mod = self.mod
+        head = [f"/* {mod.func_comment(self.funcidx)} */", mod.func_signature(self.funcidx) + " {"]
+        head.append(f"  {mod.instance_type} *inst = ({mod.instance_type} *)env;")
+        head.append("  (void)inst;")
+        for m in sorted(self.memories_used):
+            head.append(f"  uint8_t *const m{m} = inst->mem{m}->base;")
+        nparams = len(self.type.params)
+        for k, t in enumerate(info.locals[nparams:], start=nparams):
+            head.append(f"  {C_TYPE[t]} l{k} = 0;")
+        for h, t in sorted(info.slots, key=lambda s: (s[0], SHORT[s[1]])):
+            head.append(f"  {C_TYPE[t]} {slot(h, t)} = 0;")
+        return head + body_lines + ["}", ""]
+
+    def instr(self, ins: Instr, h: int, pops: tuple, pushes: tuple) -> None:
+        op = ins.op
+        name = op.name
+        args = [slot(h + k, t) for k, t in enumerate(pops)]
+        res = [slot(h + k, t) for k, t in enumerate(pushes)]
+
+        if op.c is not None:
+            if op.imm == "memarg":
+                _align, offset, mem = ins.imm
+                addr = self.mem_addr(mem, args[0], offset)
+                if pushes:
+                    self.w(f"{res[0]} = {op.c}({addr});")
+                else:
+                    self.w(f"{op.c}({addr}, {args[1]});")
+            else:
+                self.w(f"{res[0]} = {op.c.format(*args)};")
+            return
+        if op.imm in ("i32", "i64", "f32", "f64"):  # constants
+            self.w(f"{res[0]} = {const_literal(op.imm, ins.imm)};")
+            return
+        getattr(self, "op_" + name.replace(".", "_"))(ins, h, pops, pushes, args, res)
+
+    # -- control --
+    def op_nop(self, ins, h, pops, pushes, args, res):
+        pass
+
+    def op_unreachable(self, ins, h, pops, pushes, args, res):
+        self.w("wasmc_trap(WASMC_TRAP_UNREACHABLE);")
+
+    def open_block(self, kind: str, h: int, ins: Instr) -> Block:
+        ft = self.mod.block_type(ins.imm)
+        block = Block(kind, self.new_label(), h, ft.params, ft.results, True)
+        self.blocks.append(block)
+        return block
+
+    def op_block(self, ins, h, pops, pushes, args, res):
+        self.open_block("block", h, ins)
+
+    def op_loop(self, ins, h, pops, pushes, args, res):
+        block = self.open_block("loop", h, ins)
+        self.out.append(f"L{block.label}_top:;")
+
+    def op_if(self, ins, h, pops, pushes, args, res):
+        block = self.open_block("if", h, ins)
+        self.w(f"if (!{args[-1]}) goto L{block.label}_else;")
+
+    def op_else(self, ins, h, pops, pushes, args, res):
+        block = self.blocks[-1]
+        if block.live:
+            block.has_else = True
+            self.w(f"goto L{block.label};")
+            self.out.append(f"L{block.label}_else:;")
+
+    def op_end(self, ins, h, pops, pushes, args, res):
+        block = self.blocks.pop()
+        if block.kind == "func":
+            self.w(self.return_stmt(0))
+            return
+        if not block.live:
+            return
+        if block.kind == "if" and not block.has_else:
+            self.out.append(f"L{block.label}_else:;")
+        if block.kind != "loop":
+            self.out.append(f"L{block.label}:;")
+
+    def op_br(self, ins, h, pops, pushes, args, res):
+        self.w(self.branch(ins.imm, h))
+
+    def op_br_if(self, ins, h, pops, pushes, args, res):
+        self.w(f"if ({args[-1]}) {{ {self.branch(ins.imm, h)} }}")
+
+    def op_br_table(self, ins, h, pops, pushes, args, res):
+        labels, default = ins.imm
+        cases: dict[int, list[int]] = {}
+        for k, depth in enumerate(labels):
+            if depth != default:
+                cases.setdefault(depth, []).append(k)
+        self.w(f"switch ({args[-1]}) {{")
+        for depth, indices in cases.items():
+            labels_c = " ".join(f"case {k}u:" for k in indices)
+            self.w(f"  {labels_c} {self.branch(depth, h)}")
+        self.w(f"  default: {self.branch(default, h)}")
+        self.w("}")
+
+    def op_return(self, ins, h, pops, pushes, args, res):
+        self.w(self.return_stmt(h))
+
+    # -- calls --
+    def call_stmt(self, callee: str, env: str, ft: FuncType, args: list[str],
+                  res: list[str]) -> None:
+        call = f"{callee}({', '.join([env] + args)})"
+        if not ft.results:
+            self.w(f"{call};")
+        elif len(ft.results) == 1:
+            self.w(f"{res[0]} = {call};")
+        else:
+            unpack = " ".join(f"{r} = r.r{k};" for k, r in enumerate(res))
+            self.w(f"{{ {result_type(ft)} r = {call}; {unpack} }}")
+
+    def op_call(self, ins, h, pops, pushes, args, res):
+        ft = self.mod.func_types[ins.imm]
+        if self.mod.is_imported_func(ins.imm):
+            f = f"inst->fimp{ins.imm}"
+            self.call_stmt(f"(({fn_pointer_type(ft)}){f}->fn)", f"{f}->env", ft, args, res)
+        else:
+            self.call_stmt(f"f{ins.imm}", "env", ft, args, res)
+
+    def op_call_indirect(self, ins, h, pops, pushes, args, res):
+        typeidx, table = ins.imm
+        ft = self.mod.module.types[typeidx]
+        target = f"wasmc_indirect(inst->tab{table}, {args[-1]}, UINT64_C({type_id(ft):#x}))"
+        self.w(f"{{ const wasmc_func *callee = {target};")
+        self.call_stmt(f"(({fn_pointer_type(ft)})callee->fn)", "callee->env", ft, args[:-1], res)
+        self.w("}")
+
+    # -- parametric --
+    def op_drop(self, ins, h, pops, pushes, args, res):
+        pass
+
+    def op_select(self, ins, h, pops, pushes, args, res):
+        self.w(f"{res[0]} = {args[2]} ? {args[0]} : {args[1]};")
+
+    op_select_t = op_select
+
+    # -- variables --
+    def op_local_get(self, ins, h, pops, pushes, args, res):
+        self.w(f"{res[0]} = l{ins.imm};")
+
+    def op_local_set(self, ins, h, pops, pushes, args, res):
+        self.w(f"l{ins.imm} = {args[0]};")
+
+    op_local_tee = op_local_set
+
+    def op_global_get(self, ins, h, pops, pushes, args, res):
+        self.w(f"{res[0]} = {self.mod.global_read(ins.imm)};")
+
+    def op_global_set(self, ins, h, pops, pushes, args, res):
+        self.w(f"{self.mod.global_lvalue(ins.imm)} = {as_void(args[0], pops[0])};")
+
+    # -- memory --
+    def op_memory_size(self, ins, h, pops, pushes, args, res):
+        self.w(f"{res[0]} = (uint32_t)inst->mem{ins.imm}->pages;")
+
+    def op_memory_grow(self, ins, h, pops, pushes, args, res):
+        self.w(f"{res[0]} = wasmc_memory_grow(inst->mem{ins.imm}, {args[0]});")
+
+    def op_memory_fill(self, ins, h, pops, pushes, args, res):
+        self.w(f"wasmc_memory_fill(inst->mem{ins.imm}, {', '.join(args)});")
+
+    def op_memory_copy(self, ins, h, pops, pushes, args, res):
+        dst, src = ins.imm
+        self.w(f"wasmc_memory_copy(inst->mem{dst}, inst->mem{src}, {', '.join(args)});")
+
+    def op_memory_init(self, ins, h, pops, pushes, args, res):
+        data, mem = ins.imm
+        self.w(f"wasmc_memory_init(inst->mem{mem}, inst->data{data}, inst->data{data}_len, "
+               f"{', '.join(args)});")
+
+    def op_data_drop(self, ins, h, pops, pushes, args, res):
+        self.w(f"inst->data{ins.imm}_len = 0;")
+
+    # -- references and tables --
+    def op_ref_null(self, ins, h, pops, pushes, args, res):
+        self.w(f"{res[0]} = NULL;")
+
+    def op_ref_is_null(self, ins, h, pops, pushes, args, res):
+        self.w(f"{res[0]} = {args[0]} == NULL;")
+
+    def op_ref_func(self, ins, h, pops, pushes, args, res):
+        self.w(f"{res[0]} = {self.mod.func_ref(ins.imm)};")
+
+    def op_table_get(self, ins, h, pops, pushes, args, res):
+        self.w(f"{res[0]} = ({C_TYPE[pushes[0]]})wasmc_table_get(inst->tab{ins.imm}, {args[0]});")
+
+    def op_table_set(self, ins, h, pops, pushes, args, res):
+        self.w(f"wasmc_table_set(inst->tab{ins.imm}, {args[0]}, {as_void(args[1], pops[1])});")
+
+    def op_table_size(self, ins, h, pops, pushes, args, res):
+        self.w(f"{res[0]} = inst->tab{ins.imm}->size;")
+
+    def op_table_grow(self, ins, h, pops, pushes, args, res):
+        init = as_void(args[0], pops[0])
+        self.w(f"{res[0]} = wasmc_table_grow(inst->tab{ins.imm}, {args[1]}, {init});")
+
+    def op_table_fill(self, ins, h, pops, pushes, args, res):
+        value = as_void(args[1], pops[1])
+        self.w(f"wasmc_table_fill(inst->tab{ins.imm}, {args[0]}, {value}, {args[2]});")
+
+    def op_table_copy(self, ins, h, pops, pushes, args, res):
+        dst, src = ins.imm
+        self.w(f"wasmc_table_copy(inst->tab{dst}, inst->tab{src}, {', '.join(args)});")
+
+    def op_table_init(self, ins, h, pops, pushes, args, res):
+        elem, table = ins.imm
+        self.w(f"wasmc_table_init(inst->tab{table}, inst->elem{elem}, inst->elem{elem}_len, "
+               f"{', '.join(args)});")
+
+    def op_elem_drop(self, ins, h, pops, pushes, args, res):
+        self.w(f"inst->elem{ins.imm}_len = 0;")
+
+
+def as_void(expr: str, valtype: str) -> str:
+    """A reference as the `void *` that tables store (funcrefs are const pointers)."""
+    return f"(void *)(uintptr_t){expr}" if valtype == FUNCREF else expr
+
+
+__all__ = ["FunctionEmitter", "slot", "I32"]

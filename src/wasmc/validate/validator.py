@@ -1,0 +1,640 @@
+"""Validation: the spec's algorithm (https://webassembly.github.io/spec/core/appendix/algorithm.html).
+
+Besides accepting or rejecting the module, validating a function body records, for every
+instruction, the operand-stack height before it and the types it pops and pushes. The C
+emitter names each stack slot by height and type, so this is all it needs to know.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..binary.module import (
+    EXTERNREF,
+    F32,
+    F64,
+    FUNCREF,
+    I32,
+    I64,
+    NUM_TYPES,
+    REF_TYPES,
+    V128,
+    FuncType,
+    Instr,
+    Limits,
+    Module,
+)
+from ..binary.opcodes import NATURAL_ALIGN
+from ..errors import InvalidError, UnsupportedError
+
+UNKNOWN = None  # the type of a value popped from the polymorphic stack of dead code
+MAX_PAGES = 65536
+MAX_NESTING = 10_000  # implementation limit on nested blocks (keeps the C compiler happy)
+
+
+@dataclass
+class Frame:
+    kind: str  # "func", "block", "loop", "if", "else"
+    params: tuple[str, ...]
+    results: tuple[str, ...]
+    height: int  # operand-stack height at entry, below the params
+    unreachable: bool = False
+
+    @property
+    def label_types(self) -> tuple[str, ...]:
+        return self.params if self.kind == "loop" else self.results
+
+
+@dataclass
+class FuncInfo:
+    """What validation learned about one function body, for the emitter.
+
+    For instruction i: `heights[i]` is the stack height before it, `pops[i]`/`pushes[i]` the
+    types it pops and pushes; `pops[i]` is None when the instruction is unreachable (dead
+    code after br/return/unreachable), which the emitter skips except for block structure.
+    """
+
+    type: FuncType
+    locals: list[str]  # params then declared locals
+    heights: list[int] = field(default_factory=list)
+    pops: list[tuple | None] = field(default_factory=list)
+    pushes: list[tuple] = field(default_factory=list)
+    slots: set[tuple[int, str]] = field(default_factory=set)  # (height, type) pairs used
+
+
+class FunctionValidator:
+    def __init__(self, module: Module, ctx: ModuleContext, funcidx: int, func_type: FuncType,
+                 local_types: list[str], body: list[Instr], name: str):
+        self.m = module
+        self.ctx = ctx
+        self.func_type = func_type
+        self.locals = list(func_type.params) + local_types
+        self.body = body
+        self.name = name
+        self.vals: list[str | None] = []
+        self.ctrls: list[Frame] = []
+        self.offset = 0
+        self.closed_height = 0  # entry height of the frame the last else/end closed
+        self.info = FuncInfo(func_type, self.locals)
+
+    # -- the algorithm's primitives --
+    def error(self, msg: str) -> InvalidError:
+        return InvalidError(msg, self.offset, self.name)
+
+    def push(self, t: str | None) -> None:
+        self.vals.append(t)
+
+    def pop(self, expect: str | None = None) -> str | None:
+        frame = self.ctrls[-1]
+        if len(self.vals) == frame.height:
+            if frame.unreachable:
+                return expect
+            raise self.error("type mismatch")
+        actual = self.vals.pop()
+        if actual is not None and expect is not None and actual != expect:
+            raise self.error("type mismatch")
+        return actual if actual is not None else expect
+
+    def pop_many(self, types: tuple[str, ...]) -> tuple:
+        return tuple(reversed([self.pop(t) for t in reversed(types)]))
+
+    def push_ctrl(self, kind: str, params: tuple, results: tuple) -> None:
+        if len(self.ctrls) > MAX_NESTING:
+            raise UnsupportedError(f"blocks nested more than {MAX_NESTING} deep", self.offset,
+                                   self.name)
+        self.ctrls.append(Frame(kind, params, results, len(self.vals)))
+        for t in params:
+            self.push(t)
+
+    def pop_ctrl(self) -> Frame:
+        if not self.ctrls:
+            raise self.error("unexpected end")
+        frame = self.ctrls[-1]
+        self.pop_many(frame.results)
+        if len(self.vals) != frame.height:
+            raise self.error("type mismatch")
+        self.ctrls.pop()
+        self.closed_height = frame.height
+        return frame
+
+    def set_unreachable(self) -> None:
+        frame = self.ctrls[-1]
+        del self.vals[frame.height:]
+        frame.unreachable = True
+
+    def label(self, depth: int) -> Frame:
+        if depth >= len(self.ctrls):
+            raise self.error("unknown label")
+        return self.ctrls[-1 - depth]
+
+    # -- lookups with the spec's "unknown X" errors --
+    def block_type(self, bt) -> FuncType:
+        if bt is None:
+            return FuncType((), ())
+        if isinstance(bt, str):
+            self.ctx.check_valtype(bt, self)
+            return FuncType((), (bt,))
+        if bt >= len(self.m.types):
+            raise self.error("unknown type")
+        return self.m.types[bt]
+
+    def local(self, i: int) -> str:
+        if i >= len(self.locals):
+            raise self.error("unknown local")
+        return self.locals[i]
+
+    def memarg(self, ins: Instr) -> None:
+        align, offset, mem = ins.imm
+        self.ctx.memory(mem, self)
+        if offset > 0xFFFFFFFF:  # 32-bit memories (memory64 is not supported yet)
+            raise self.error("offset out of range")
+        if align > NATURAL_ALIGN[ins.op.name]:
+            raise self.error("alignment must not be larger than natural")
+
+    # -- the main loop --
+    def run(self) -> FuncInfo:
+        info = self.info
+        heights, pops, pushes = info.heights, info.pops, info.pushes
+        self.push_ctrl("func", (), self.func_type.results)
+        for ins in self.body:
+            self.offset = ins.offset
+            if not self.ctrls:
+                raise self.error("operators remaining after end of function")
+            frame = self.ctrls[-1]
+            dead = frame.unreachable
+            before = len(self.vals)
+            popped, pushed = self.step(ins)
+            # Record where this instruction's operands and results live. A block's results
+            # always sit at the block's entry height (dead code may have fewer values).
+            if ins.op.name in ("else", "end"):
+                base = self.closed_height
+            else:
+                base = before - len(popped)
+            heights.append(base)
+            if dead and ins.op.name not in ("else", "end"):
+                pops.append(None)
+                pushes.append(())
+                continue
+            pops.append(popped)
+            pushes.append(pushed)
+            for k, t in enumerate(popped + pushed):
+                info.slots.add((base + k, t))
+        if self.ctrls:
+            raise InvalidError("unexpected end of function", self.offset, self.name)
+        return info
+
+    def step(self, ins: Instr) -> tuple[tuple | None, tuple]:
+        """Type-check one instruction; return (popped types, pushed types)."""
+        op = ins.op
+        name = op.name
+        if op.sig is not None:
+            if op.imm == "memarg":
+                self.memarg(ins)
+            popped = self.pop_many(op.sig[0])
+            for t in op.sig[1]:
+                self.push(t)
+            return popped, op.sig[1]
+        handler = getattr(self, "op_" + name.replace(".", "_"), None)
+        if handler is None:
+            raise UnsupportedError(f"instruction {name} is not supported", self.offset, self.name)
+        return handler(ins)
+
+    # -- control --
+    def op_unreachable(self, ins):
+        self.set_unreachable()
+        return (), ()
+
+    def op_block(self, ins):
+        ft = self.block_type(ins.imm)
+        popped = self.pop_many(ft.params)
+        self.push_ctrl(ins.op.name, ft.params, ft.results)
+        return popped, ft.params
+
+    op_loop = op_block
+
+    def op_if(self, ins):
+        ft = self.block_type(ins.imm)
+        self.pop(I32)
+        popped = self.pop_many(ft.params)
+        self.push_ctrl("if", ft.params, ft.results)
+        return popped + (I32,), ft.params
+
+    def op_else(self, ins):
+        frame = self.pop_ctrl()
+        if frame.kind != "if":
+            raise self.error("else without matching if")
+        self.push_ctrl("else", frame.params, frame.results)
+        return frame.results, frame.params
+
+    def op_end(self, ins):
+        frame = self.pop_ctrl()
+        if frame.kind == "if" and frame.params != frame.results:
+            raise self.error("type mismatch")  # an `if` without `else` must pass its params through
+        if frame.kind != "func":
+            for t in frame.results:
+                self.push(t)
+        return frame.results, frame.results
+
+    def op_br(self, ins):
+        types = self.label(ins.imm).label_types
+        popped = self.pop_many(types)
+        self.set_unreachable()
+        return popped, ()
+
+    def op_br_if(self, ins):
+        types = self.label(ins.imm).label_types
+        self.pop(I32)
+        popped = self.pop_many(types)
+        for t in popped:
+            self.push(t)
+        return popped + (I32,), popped
+
+    def op_br_table(self, ins):
+        labels, default = ins.imm
+        self.pop(I32)
+        arity = len(self.label(default).label_types)
+        for depth in labels:
+            types = self.label(depth).label_types
+            if len(types) != arity:
+                raise self.error("type mismatch")
+            # Each target checks the operands against its own types (3.0 rule).
+            popped = self.pop_many(types)
+            for t in popped:
+                self.push(t)
+        popped = self.pop_many(self.label(default).label_types)
+        self.set_unreachable()
+        return popped + (I32,), ()
+
+    def op_return(self, ins):
+        popped = self.pop_many(self.func_type.results)
+        self.set_unreachable()
+        return popped, ()
+
+    def op_call(self, ins):
+        ft = self.ctx.func_type(ins.imm, self)
+        popped = self.pop_many(ft.params)
+        for t in ft.results:
+            self.push(t)
+        return popped, ft.results
+
+    def op_call_indirect(self, ins):
+        typeidx, tableidx = ins.imm
+        if self.ctx.table(tableidx, self).elem != FUNCREF:
+            raise self.error("type mismatch")
+        if typeidx >= len(self.m.types):
+            raise self.error("unknown type")
+        ft = self.m.types[typeidx]
+        self.pop(I32)
+        popped = self.pop_many(ft.params)
+        for t in ft.results:
+            self.push(t)
+        return popped + (I32,), ft.results
+
+    def _check_tail_results(self, ft: FuncType) -> None:
+        if ft.results != self.func_type.results:
+            raise self.error("type mismatch")
+
+    def op_return_call(self, ins):
+        ft = self.ctx.func_type(ins.imm, self)
+        self._check_tail_results(ft)
+        popped = self.pop_many(ft.params)
+        self.set_unreachable()
+        return popped, ()
+
+    def op_return_call_indirect(self, ins):
+        popped, _ = self.op_call_indirect(ins)
+        ft = self.m.types[ins.imm[0]]
+        self._check_tail_results(ft)
+        for _t in ft.results:
+            self.vals.pop()
+        self.set_unreachable()
+        return popped, ()
+
+    # -- parametric --
+    def op_drop(self, ins):
+        return (self.pop(),), ()
+
+    def op_select(self, ins):
+        self.pop(I32)
+        t1 = self.pop()
+        t2 = self.pop()
+        for t in (t1, t2):
+            if t is not None and t not in NUM_TYPES and t != V128:
+                raise self.error("type mismatch")
+        if t1 is not None and t2 is not None and t1 != t2:
+            raise self.error("type mismatch")
+        t = t1 if t1 is not None else t2
+        self.push(t)
+        return (t, t, I32), (t,)
+
+    def op_select_t(self, ins):
+        types = ins.imm
+        if len(types) != 1:
+            raise self.error("invalid result arity")
+        t = types[0]
+        self.ctx.check_valtype(t, self)
+        self.pop(I32)
+        self.pop(t)
+        self.pop(t)
+        self.push(t)
+        return (t, t, I32), (t,)
+
+    # -- variables --
+    def op_local_get(self, ins):
+        t = self.local(ins.imm)
+        self.push(t)
+        return (), (t,)
+
+    def op_local_set(self, ins):
+        return (self.pop(self.local(ins.imm)),), ()
+
+    def op_local_tee(self, ins):
+        t = self.local(ins.imm)
+        self.pop(t)
+        self.push(t)
+        return (t,), (t,)
+
+    def op_global_get(self, ins):
+        t = self.ctx.global_type(ins.imm, self).valtype
+        self.push(t)
+        return (), (t,)
+
+    def op_global_set(self, ins):
+        gt = self.ctx.global_type(ins.imm, self)
+        if not gt.mutable:
+            raise self.error("global is immutable")
+        return (self.pop(gt.valtype),), ()
+
+    # -- memory --
+    def op_memory_size(self, ins):
+        self.ctx.memory(ins.imm, self)
+        self.push(I32)
+        return (), (I32,)
+
+    def op_memory_grow(self, ins):
+        self.ctx.memory(ins.imm, self)
+        self.pop(I32)
+        self.push(I32)
+        return (I32,), (I32,)
+
+    def op_memory_fill(self, ins):
+        self.ctx.memory(ins.imm, self)
+        return self.pop_many((I32, I32, I32)), ()
+
+    def op_memory_copy(self, ins):
+        dst, src = ins.imm
+        self.ctx.memory(dst, self)
+        self.ctx.memory(src, self)
+        return self.pop_many((I32, I32, I32)), ()
+
+    def op_memory_init(self, ins):
+        data, mem = ins.imm
+        self.ctx.memory(mem, self)
+        self.ctx.data(data, self)
+        return self.pop_many((I32, I32, I32)), ()
+
+    def op_data_drop(self, ins):
+        self.ctx.data(ins.imm, self)
+        return (), ()
+
+    # -- references and tables --
+    def op_ref_null(self, ins):
+        self.ctx.check_valtype(ins.imm, self)
+        self.push(ins.imm)
+        return (), (ins.imm,)
+
+    def op_ref_is_null(self, ins):
+        t = self.pop()
+        if t is not None and t not in REF_TYPES:
+            raise self.error("type mismatch")
+        self.push(I32)
+        return (t or FUNCREF,), (I32,)
+
+    def op_ref_func(self, ins):
+        self.ctx.func_type(ins.imm, self)
+        if ins.imm not in self.ctx.declared_funcs:
+            raise self.error("undeclared function reference")
+        self.push(FUNCREF)
+        return (), (FUNCREF,)
+
+    def op_table_get(self, ins):
+        t = self.ctx.table(ins.imm, self).elem
+        self.pop(I32)
+        self.push(t)
+        return (I32,), (t,)
+
+    def op_table_set(self, ins):
+        t = self.ctx.table(ins.imm, self).elem
+        return self.pop_many((I32, t)), ()
+
+    def op_table_size(self, ins):
+        self.ctx.table(ins.imm, self)
+        self.push(I32)
+        return (), (I32,)
+
+    def op_table_grow(self, ins):
+        t = self.ctx.table(ins.imm, self).elem
+        popped = self.pop_many((t, I32))
+        self.push(I32)
+        return popped, (I32,)
+
+    def op_table_fill(self, ins):
+        t = self.ctx.table(ins.imm, self).elem
+        return self.pop_many((I32, t, I32)), ()
+
+    def op_table_copy(self, ins):
+        dst, src = ins.imm
+        if self.ctx.table(dst, self).elem != self.ctx.table(src, self).elem:
+            raise self.error("type mismatch")
+        return self.pop_many((I32, I32, I32)), ()
+
+    def op_table_init(self, ins):
+        elem, table = ins.imm
+        if self.ctx.table(table, self).elem != self.ctx.elem(elem, self).type:
+            raise self.error("type mismatch")
+        return self.pop_many((I32, I32, I32)), ()
+
+    def op_elem_drop(self, ins):
+        self.ctx.elem(ins.imm, self)
+        return (), ()
+
+
+class ModuleContext:
+    """The module's index spaces, and the module-level checks."""
+
+    def __init__(self, module: Module):
+        self.m = module
+        self.funcs: list[FuncType] = []  # filled once the type indices are known good
+        self.tables = module.all_tables()
+        self.memories = module.all_memories()
+        self.globals = module.all_globals()
+        self.declared_funcs: set[int] = set()
+
+    def fail(self, msg: str, where) -> InvalidError:
+        if isinstance(where, FunctionValidator):
+            return where.error(msg)
+        return InvalidError(msg, where)
+
+    def check_valtype(self, t: str, where) -> None:
+        if t == V128:
+            raise UnsupportedError("SIMD (v128) is not supported yet",
+                                   getattr(where, "offset", where))
+
+    def func_type(self, i: int, where) -> FuncType:
+        if i >= len(self.funcs):
+            raise self.fail("unknown function", where)
+        return self.funcs[i]
+
+    def table(self, i: int, where):
+        if i >= len(self.tables):
+            raise self.fail("unknown table", where)
+        return self.tables[i]
+
+    def memory(self, i: int, where):
+        if i >= len(self.memories):
+            raise self.fail("unknown memory", where)
+        return self.memories[i]
+
+    def global_type(self, i: int, where):
+        if i >= len(self.globals):
+            raise self.fail("unknown global", where)
+        return self.globals[i]
+
+    def data(self, i: int, where):
+        count = self.m.data_count if self.m.data_count is not None else len(self.m.datas)
+        if i >= count:
+            raise self.fail("unknown data segment", where)
+
+    def elem(self, i: int, where):
+        if i >= len(self.m.elements):
+            raise self.fail("unknown elem segment", where)
+        return self.m.elements[i]
+
+    # -- constant expressions --
+    CONST_OPS = {"i32.const": I32, "i64.const": I64, "f32.const": F32, "f64.const": F64}
+    EXTENDED_CONST_OPS = {"i32.add", "i32.sub", "i32.mul", "i64.add", "i64.sub", "i64.mul"}
+
+    def const_expr(self, expr: list[Instr], expected: str, offset: int,
+                   globals_visible: int) -> None:
+        """Check a constant expression of type `expected`. Only the first `globals_visible`
+        globals may be read (the imported ones, for a global initializer)."""
+        stack: list[str] = []
+        for ins in expr:
+            name = ins.op.name
+            if name in self.CONST_OPS:
+                stack.append(self.CONST_OPS[name])
+            elif name in self.EXTENDED_CONST_OPS:
+                t = ins.op.sig[0][0]
+                if stack[-2:] != [t, t]:
+                    raise InvalidError("type mismatch", ins.offset)
+                stack.pop()
+            elif name == "ref.null":
+                self.check_valtype(ins.imm, ins.offset)
+                stack.append(ins.imm)
+            elif name == "ref.func":
+                self.func_type(ins.imm, ins.offset)
+                stack.append(FUNCREF)
+            elif name == "global.get":
+                if ins.imm >= globals_visible:
+                    raise InvalidError("unknown global", ins.offset)
+                g = self.globals[ins.imm]
+                if g.mutable:
+                    raise InvalidError("constant expression required", ins.offset)
+                stack.append(g.valtype)
+            else:
+                raise InvalidError("constant expression required", ins.offset)
+        if stack != [expected]:
+            raise InvalidError("type mismatch", offset)
+
+
+def check_limits(limits: Limits, bound: int, what: str, offset: int) -> None:
+    if limits.min > bound or (limits.max is not None and limits.max > bound):
+        raise InvalidError(f"{what} size must be at most {bound}", offset)
+    if limits.max is not None and limits.min > limits.max:
+        raise InvalidError("size minimum must not be greater than maximum", offset)
+
+
+@dataclass
+class ModuleInfo:
+    """The result of validation: per-function info for the emitter."""
+
+    funcs: list[FuncInfo]
+    declared_funcs: set[int]
+
+
+def validate(module: Module) -> ModuleInfo:
+    """Validate `module`; raise InvalidError (or UnsupportedError) or return the emitter's info."""
+    ctx = ModuleContext(module)
+    m = module
+    for imp in m.imports:
+        if imp.kind == "func" and imp.desc >= len(m.types):
+            raise InvalidError("unknown type", imp.offset)
+    for f in m.functions:
+        if f.type_index >= len(m.types):
+            raise InvalidError("unknown type", f.offset)
+    for ft in m.types:
+        for t in ft.params + ft.results:
+            ctx.check_valtype(t, 0)
+    ctx.funcs = m.all_func_types()
+    for t in ctx.tables:
+        check_limits(t.limits, 2**32 - 1, "table", 0)
+    for mt in ctx.memories:
+        check_limits(mt.limits, MAX_PAGES, "memory", 0)
+
+    n_imported_globals = len(m.imported("global"))
+    for i, g in enumerate(m.globals):
+        ctx.check_valtype(g.type.valtype, g.offset)
+        # 3.0 (extended const + GC) lets an initializer read any earlier immutable global.
+        ctx.const_expr(g.init, g.type.valtype, g.offset, n_imported_globals + i)
+
+    n_globals = len(ctx.globals)
+    for seg in m.elements:
+        for expr in seg.init:
+            ctx.const_expr(expr, seg.type, seg.offset, n_globals)
+            for ins in expr:
+                if ins.op.name == "ref.func":
+                    ctx.declared_funcs.add(ins.imm)
+        if seg.mode == "active":
+            table = ctx.table(seg.table, seg.offset)
+            ctx.const_expr(seg.offset_expr, I32, seg.offset, n_globals)
+            if table.elem != seg.type:
+                raise InvalidError("type mismatch", seg.offset)
+    for seg in m.datas:
+        if seg.mode == "active":
+            ctx.memory(seg.memory, seg.offset)
+            ctx.const_expr(seg.offset_expr, I32, seg.offset, n_globals)
+    for g in m.globals:
+        for ins in g.init:
+            if ins.op.name == "ref.func":
+                ctx.declared_funcs.add(ins.imm)
+
+    names = set()
+    limits = {"func": len(ctx.funcs), "table": len(ctx.tables),
+              "memory": len(ctx.memories), "global": len(ctx.globals)}
+    for e in m.exports:
+        if e.name in names:
+            raise InvalidError("duplicate export name", e.offset)
+        names.add(e.name)
+        if e.index >= limits[e.kind]:
+            raise InvalidError(f"unknown {e.kind}", e.offset)
+        if e.kind == "func":
+            ctx.declared_funcs.add(e.index)
+
+    if m.start is not None:
+        ft = ctx.func_type(m.start, 0)
+        if ft.params or ft.results:
+            raise InvalidError("start function must have type [] -> []", 0)
+
+    n_imported = len(m.imported("func"))
+    infos = []
+    for k, f in enumerate(m.functions):
+        idx = n_imported + k
+        name = f"func {idx} ({m.func_name(idx)})"
+        for t in f.locals:
+            ctx.check_valtype(t, f.offset)
+        fv = FunctionValidator(m, ctx, idx, m.types[f.type_index], f.locals, f.body, name)
+        infos.append(fv.run())
+    return ModuleInfo(infos, ctx.declared_funcs)
+
+
+__all__ = ["validate", "ModuleInfo", "FuncInfo", "EXTERNREF"]
