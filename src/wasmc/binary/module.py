@@ -47,9 +47,12 @@ class GlobalType:
     mutable: bool
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Instr:
     """One instruction: its opcode row, its immediate (shape depends on the row), its offset.
+
+    Treat as immutable. It is not `frozen` only because the decoder builds one per
+    instruction and a frozen dataclass takes twice as long to construct.
 
     Immediate shapes by `op.imm` (see opcodes.py): "" -> None; "blocktype" -> None | valtype
     str | type index int; "u32"/"label"/"func"/"local"/"global"/"table"/"memory"/"data"/"elem"

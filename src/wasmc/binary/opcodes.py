@@ -13,7 +13,6 @@ Rows are grouped by proposal (`group`), so a feature set is a set of groups.
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 
 LETTER = {"i": "i32", "I": "i64", "f": "f32", "F": "f64"}
@@ -305,4 +304,6 @@ def _natural_align(name: str) -> int:
     return {8: 0, 16: 1, 32: 2, 64: 3}[bits]
 
 
-NATURAL_ALIGN: dict[str, int] = {op.name: _natural_align(op.name) for op in OPS if op.imm == "memarg"}
+NATURAL_ALIGN: dict[str, int] = {
+    op.name: _natural_align(op.name) for op in OPS if op.imm == "memarg"
+}

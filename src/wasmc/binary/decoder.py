@@ -1,0 +1,668 @@
+"""The binary decoder: Wasm 2.0 binary format -> `Module` (binary/module.py).
+
+Decoding is structural only: it checks everything the spec calls "malformed" (encodings,
+section order and sizes, counts that must agree) and raises `MalformedError`; type checking
+and index bounds are the validator's job. Well-formed features wasmc does not implement
+(SIMD, GC, exceptions, threads, memory64, ...) raise `UnsupportedError`.
+
+Function bodies become flat lists of `Instr`, ending with the function's final `end`;
+constant expressions are lists of `Instr` without their final `end`.
+"""
+
+from __future__ import annotations
+
+import gc
+
+from wasmc.binary.module import (
+    EXTERNREF,
+    F32,
+    F64,
+    FUNCREF,
+    I32,
+    I64,
+    Data,
+    Element,
+    Export,
+    Function,
+    FuncType,
+    Global,
+    GlobalType,
+    Import,
+    Instr,
+    Limits,
+    MemoryType,
+    Module,
+    TableType,
+)
+from wasmc.binary.opcodes import BY_CODE, BY_NAME, Op
+from wasmc.binary.reader import (
+    UNEXPECTED_END,
+    UNEXPECTED_END_SECTION,
+    Reader,
+    read_f32_bits,
+    read_f64_bits,
+    read_s32,
+    read_s33,
+    read_s64,
+    read_u32,
+    read_u64,
+)
+from wasmc.errors import MalformedError, UnsupportedError
+
+MAGIC = b"\x00asm"
+VERSION = b"\x01\x00\x00\x00"
+MAX_LOCALS = 50_000  # implementation limit per function (the spec allows 2^32 - 1)
+
+VALTYPES: dict[int, str] = {
+    0x7F: I32, 0x7E: I64, 0x7D: F32, 0x7C: F64, 0x70: FUNCREF, 0x6F: EXTERNREF,
+}  # fmt: skip
+REFTYPES: dict[int, str] = {0x70: FUNCREF, 0x6F: EXTERNREF}
+
+# Type bytes that are well-formed in later proposals but that wasmc does not implement.
+_GC = "garbage collection (GC) types"
+UNSUPPORTED_TYPES: dict[int, str] = {
+    0x7B: "SIMD (v128)",
+    0x64: "typed function references (ref t)",
+    0x63: "typed function references (ref null t)",
+    0x69: "exception handling (exnref)",
+    0x74: "exception handling (nullexnref)",
+    **{b: _GC for b in (0x6A, 0x6B, 0x6C, 0x6D, 0x6E, 0x71, 0x72, 0x73)},
+}
+
+# Opcodes (and prefixes) of proposals wasmc does not implement.
+UNSUPPORTED_OPCODES: dict[int, str] = {
+    0x06: "exception handling (try)",
+    0x07: "exception handling (catch)",
+    0x08: "exception handling (throw)",
+    0x09: "exception handling (rethrow)",
+    0x0A: "exception handling (throw_ref)",
+    0x18: "exception handling (delegate)",
+    0x19: "exception handling (catch_all)",
+    0x1F: "exception handling (try_table)",
+    0x14: "typed function references (call_ref)",
+    0x15: "typed function references (return_call_ref)",
+    0xD3: "garbage collection (ref.eq)",
+    0xD4: "typed function references (ref.as_non_null)",
+    0xD5: "typed function references (br_on_null)",
+    0xD6: "typed function references (br_on_non_null)",
+    0xFB: "garbage collection (0xFB instructions)",
+    0xFD: "SIMD (0xFD instructions)",
+    0xFE: "threads (0xFE atomic instructions)",
+}
+
+# Section ids in the order they must appear (custom sections, id 0, may appear anywhere).
+# 13 is the exception-handling tag section, which sits between memory and global.
+SECTION_RANK: dict[int, int] = {
+    1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13,
+}  # fmt: skip
+
+EXTERN_KINDS = ("func", "table", "memory", "global")
+
+# --- instruction dispatch ------------------------------------------------------------------
+# Each opcode maps to (Op, immediate kind); kinds are small ints so the hot loop compares
+# ints, ordered roughly by how common they are.
+K_NONE, K_IDX, K_I32, K_MEMARG, K_END, K_BLOCK, K_ELSE = range(7)
+K_I64, K_F32, K_F64, K_LABELS, K_PAIR, K_REFTYPE, K_SELECT_T, K_PREFIX, K_BAD = range(7, 16)
+
+_IMM_KIND: dict[str, int] = {
+    "": K_NONE,
+    "blocktype": K_BLOCK,
+    "u32": K_IDX,
+    "label": K_IDX,
+    "func": K_IDX,
+    "local": K_IDX,
+    "global": K_IDX,
+    "table": K_IDX,
+    "memory": K_IDX,  # a memory index (multi-memory), a 0x00 byte in single-memory modules
+    "data": K_IDX,
+    "elem": K_IDX,
+    "labels": K_LABELS,
+    "call_indirect": K_PAIR,  # (typeidx, tableidx)
+    "memarg": K_MEMARG,
+    "i32": K_I32,
+    "i64": K_I64,
+    "f32": K_F32,
+    "f64": K_F64,
+    "reftype": K_REFTYPE,
+    "select_t": K_SELECT_T,
+    "memory.init": K_PAIR,
+    "memory.copy": K_PAIR,
+    "table.init": K_PAIR,
+    "table.copy": K_PAIR,
+}
+
+
+def _entry(op: Op) -> tuple[Op, int]:
+    if op.name == "end":
+        return op, K_END
+    if op.name == "else":
+        return op, K_ELSE
+    return op, _IMM_KIND[op.imm]
+
+
+_SINGLE: list[tuple[Op | None, int]] = [(None, K_BAD)] * 256
+_SINGLE[0xFC] = (None, K_PREFIX)
+_PREFIXED: dict[int, tuple[Op, int]] = {}
+for _code, _op in BY_CODE.items():
+    if _code < 0x100:
+        _SINGLE[_code] = _entry(_op)
+    else:
+        _PREFIXED[_code & 0xFF] = _entry(_op)  # 0xFC sub-opcodes
+assert {kind for _, kind in _PREFIXED.values()} <= {K_NONE, K_IDX, K_PAIR}
+_DATA_OPS = frozenset((0x08, 0x09))  # memory.init, data.drop: need the data count section
+OP_REF_FUNC = BY_NAME["ref.func"]
+
+_MASK32 = 0xFFFFFFFF
+_MASK64 = 0xFFFFFFFFFFFFFFFF
+
+
+def _bad_type_byte(b: int, offset: int, what: str = "value type") -> Exception:
+    """The error for a byte that is not a supported value/reference type."""
+    if b in UNSUPPORTED_TYPES:
+        return UnsupportedError(UNSUPPORTED_TYPES[b], offset)
+    return MalformedError(f"malformed {what}", offset)
+
+
+def _bad_opcode(b: int, offset: int) -> Exception:
+    if b in UNSUPPORTED_OPCODES:
+        return UnsupportedError(UNSUPPORTED_OPCODES[b], offset)
+    return MalformedError(f"illegal opcode {b:02x}", offset)
+
+
+def decode_instrs(
+    data: bytes, pos: int, end: int, exhausted: str
+) -> tuple[list[Instr], int, int | None]:
+    """Decode instructions from `pos` up to and including the `end` that closes the
+    expression; every instruction must start before `end`.
+
+    Returns (instructions, position after the final end, offset of the first
+    memory.init/data.drop or None). `exhausted` is the error message when the bytes run out
+    before the final `end`."""
+    out: list[Instr] = []
+    append = out.append
+    # Immediates may run past `end` (see Reader._leb); the loop-top check then stops.
+    dend = len(data)
+    single = _SINGLE
+    prefixed = _PREFIXED
+    valtypes = VALTYPES
+    I = Instr  # noqa: E741  (local alias: the loop builds one per instruction)
+    eof = UNEXPECTED_END_SECTION
+    # Open blocks, innermost last: the opcode that opened it (0x02/0x03/0x04), or 0x05 once
+    # an `if` has seen its `else`. Only needed to reject a misplaced `else`.
+    blocks: list[int] = []
+    data_op_at: int | None = None
+
+    while pos < end:
+        start = pos
+        b = data[pos]
+        pos += 1
+        op, kind = single[b]
+
+        if kind == K_NONE:
+            append(I(op, None, start))
+        elif kind == K_IDX:
+            if pos < end and data[pos] < 0x80:
+                imm = data[pos]
+                pos += 1
+            else:
+                imm, pos = read_u32(data, pos, dend, eof)
+            append(I(op, imm, start))
+        elif kind == K_I32:
+            if pos < end and data[pos] < 0x40:  # small non-negative constant
+                imm = data[pos]
+                pos += 1
+            else:
+                imm, pos = read_s32(data, pos, dend, eof)
+                imm &= _MASK32
+            append(I(op, imm, start))
+        elif kind == K_MEMARG:
+            flags, pos = read_u32(data, pos, dend, eof)
+            if flags >= 0x80:
+                raise MalformedError("malformed memop flags", start + 1)
+            memidx = 0
+            if flags & 0x40:  # multi-memory: an explicit memory index follows
+                memidx, pos = read_u32(data, pos, dend, eof)
+            # u64 since Wasm 3.0 (memory64); the validator checks the range for 32-bit memories.
+            if pos < end and data[pos] < 0x80:
+                offset = data[pos]
+                pos += 1
+            else:
+                offset, pos = read_u64(data, pos, dend, eof)
+            append(I(op, (flags & 0x3F, offset, memidx), start))
+        elif kind == K_END:
+            append(I(op, None, start))
+            if not blocks:
+                return out, pos, data_op_at
+            blocks.pop()
+        elif kind == K_BLOCK:
+            if pos >= end:
+                raise MalformedError(eof, pos)
+            bt = data[pos]
+            if bt == 0x40:
+                imm = None
+                pos += 1
+            elif bt in valtypes:
+                imm = valtypes[bt]
+                pos += 1
+            else:
+                imm, pos = read_s33(data, pos, dend, eof)
+                if imm < 0:
+                    raise _bad_type_byte(bt, start + 1)
+            blocks.append(b)
+            append(I(op, imm, start))
+        elif kind == K_ELSE:
+            if not blocks or blocks[-1] != 0x04:
+                # `else` only belongs to an `if` that has not had one yet.
+                raise MalformedError("END opcode expected", start)
+            blocks[-1] = 0x05
+            append(I(op, None, start))
+        elif kind == K_I64:
+            imm, pos = read_s64(data, pos, dend, eof)
+            append(I(op, imm & _MASK64, start))
+        elif kind == K_F32:
+            imm, pos = read_f32_bits(data, pos, dend, eof)
+            append(I(op, imm, start))
+        elif kind == K_F64:
+            imm, pos = read_f64_bits(data, pos, dend, eof)
+            append(I(op, imm, start))
+        elif kind == K_PAIR:
+            first, pos = read_u32(data, pos, dend, eof)
+            second, pos = read_u32(data, pos, dend, eof)
+            append(I(op, (first, second), start))
+        elif kind == K_LABELS:
+            n, pos = read_u32(data, pos, dend, eof)
+            if n >= end - pos:  # n labels plus the default, at least a byte each
+                raise MalformedError(eof, pos)
+            labels = []
+            for _ in range(n):
+                label, pos = read_u32(data, pos, dend, eof)
+                labels.append(label)
+            default, pos = read_u32(data, pos, dend, eof)
+            append(I(op, (tuple(labels), default), start))
+        elif kind == K_REFTYPE:
+            if pos >= end:
+                raise MalformedError(eof, pos)
+            rt = data[pos]
+            if rt not in REFTYPES:
+                if rt < 0x40 or rt >= 0x80:  # a non-negative s33: a type index (heap type)
+                    raise UnsupportedError("typed function references (ref.null type)", pos)
+                raise _bad_type_byte(rt, pos, "reference type")
+            pos += 1
+            append(I(op, REFTYPES[rt], start))
+        elif kind == K_SELECT_T:
+            n, pos = read_u32(data, pos, dend, eof)
+            if n > end - pos:
+                raise MalformedError(eof, pos)
+            types = []
+            for _ in range(n):
+                t = data[pos]
+                if t not in valtypes:
+                    raise _bad_type_byte(t, pos)
+                types.append(valtypes[t])
+                pos += 1
+            append(I(op, tuple(types), start))
+        elif kind == K_PREFIX:  # 0xFC: the ops take no immediate, an index or two
+            sub, pos = read_u32(data, pos, dend, eof)
+            if sub not in prefixed:
+                raise MalformedError(f"illegal opcode fc {sub:02x}", start)
+            op, kind = prefixed[sub]
+            if kind == K_NONE:
+                imm = None
+            elif kind == K_IDX:
+                imm, pos = read_u32(data, pos, dend, eof)
+            else:
+                assert kind == K_PAIR
+                first, pos = read_u32(data, pos, dend, eof)
+                second, pos = read_u32(data, pos, dend, eof)
+                imm = (first, second)
+            if sub in _DATA_OPS and data_op_at is None:
+                data_op_at = start
+            append(I(op, imm, start))
+        else:  # K_BAD: not an opcode wasmc knows
+            raise _bad_opcode(b, start)
+    raise MalformedError(exhausted, pos)
+
+
+# --- module structure ----------------------------------------------------------------------
+
+
+class _Decoder:
+    def __init__(self, data: bytes):
+        self.data = data
+        self.m = Module()
+        self.code_count: int | None = None  # entries in the code section, once seen
+
+    # --- types ---------------------------------------------------------------------------
+    def valtype(self, r: Reader) -> str:
+        b = r.byte()
+        if b in VALTYPES:
+            return VALTYPES[b]
+        raise _bad_type_byte(b, r.pos - 1)
+
+    def reftype(self, r: Reader) -> str:
+        b = r.byte()
+        if b in REFTYPES:
+            return REFTYPES[b]
+        raise _bad_type_byte(b, r.pos - 1, "reference type")
+
+    def limits(self, r: Reader) -> Limits:
+        # The bounds are u64 since Wasm 3.0 (memory64): too-big 32-bit limits are invalid
+        # (the validator's job), not malformed.
+        at = r.pos
+        flags = r.byte()
+        if flags == 0:
+            return Limits(r.u64())
+        if flags == 1:
+            return Limits(r.u64(), r.u64())
+        if flags in (2, 3):
+            raise UnsupportedError("threads (shared memory/table limits)", at)
+        if flags in (4, 5, 6, 7):
+            raise UnsupportedError("memory64 (64-bit limits)", at)
+        raise MalformedError("malformed limits flags", at)
+
+    def table_type(self, r: Reader) -> TableType:
+        elem = self.reftype(r)
+        return TableType(elem, self.limits(r))
+
+    def global_type(self, r: Reader) -> GlobalType:
+        t = self.valtype(r)
+        at = r.pos
+        mut = r.byte()
+        if mut > 1:
+            raise MalformedError("malformed mutability", at)
+        return GlobalType(t, mut == 1)
+
+    def gc_field_type(self, r: Reader) -> None:
+        """Check the encoding of a GC struct/array field (storage type, mutability), so
+        that malformed GC types are still reported as malformed."""
+        b = r.byte()
+        if b in (0x63, 0x64):  # (ref null? heaptype)
+            r.s33()
+        elif b not in VALTYPES and b not in UNSUPPORTED_TYPES and b not in (0x78, 0x77):
+            raise MalformedError("malformed storage type", r.pos - 1)
+        at = r.pos
+        if r.byte() > 1:
+            raise MalformedError("malformed mutability", at)
+
+    def func_type(self, r: Reader) -> FuncType:
+        at = r.pos
+        form = r.byte()
+        if form >= 0x80:  # the form is an s7: a second byte makes it too long
+            raise MalformedError("integer representation too long", at + 1)
+        if form == 0x60:
+            params = tuple(self.valtype(r) for _ in range(r.count()))
+            results = tuple(self.valtype(r) for _ in range(r.count()))
+            return FuncType(params, results)
+        if form == 0x5E:  # array type
+            self.gc_field_type(r)
+            raise UnsupportedError(_GC + " (array type)", at)
+        if form == 0x5F:  # struct type
+            for _ in range(r.count()):
+                self.gc_field_type(r)
+            raise UnsupportedError(_GC + " (struct type)", at)
+        if form in (0x4E, 0x4F, 0x50):
+            raise UnsupportedError(_GC + " (recursive types / subtyping)", at)
+        raise MalformedError("malformed function type", at)
+
+    # --- expressions ---------------------------------------------------------------------
+    def const_expr(self, r: Reader) -> list[Instr]:
+        instrs, r.pos, _ = decode_instrs(r.data, r.pos, r.end, UNEXPECTED_END_SECTION)
+        instrs.pop()  # the final `end`
+        return instrs
+
+    def func_indices(self, r: Reader) -> list[list[Instr]]:
+        init = []
+        for _ in range(r.count()):
+            at = r.pos
+            init.append([Instr(OP_REF_FUNC, r.u32(), at)])
+        return init
+
+    def elem_kind(self, r: Reader) -> str:
+        at = r.pos
+        if r.byte() != 0x00:
+            raise MalformedError("malformed elements segment kind", at)
+        return FUNCREF
+
+    # --- sections ------------------------------------------------------------------------
+    def section_type(self, r: Reader) -> None:
+        self.m.types = [self.func_type(r) for _ in range(r.count())]
+
+    def section_import(self, r: Reader) -> None:
+        for _ in range(r.count()):
+            at = r.pos
+            module = r.name()
+            name = r.name()
+            kind_at = r.pos
+            kind = r.byte()
+            desc: object
+            if kind == 0:
+                desc = r.u32()
+            elif kind == 1:
+                desc = self.table_type(r)
+            elif kind == 2:
+                desc = MemoryType(self.limits(r))
+            elif kind == 3:
+                desc = self.global_type(r)
+            elif kind == 4:
+                raise UnsupportedError("exception handling (tag import)", kind_at)
+            else:
+                raise MalformedError("malformed import kind", kind_at)
+            self.m.imports.append(Import(module, name, EXTERN_KINDS[kind], desc, at))
+
+    def section_function(self, r: Reader) -> None:
+        for _ in range(r.count()):
+            self.m.functions.append(Function(r.u32()))
+
+    def section_table(self, r: Reader) -> None:
+        for _ in range(r.count()):
+            if r.peek() == 0x40:  # table with an explicit initializer expression
+                raise UnsupportedError("typed function references (table initializer)", r.pos)
+            self.m.tables.append(self.table_type(r))
+
+    def section_memory(self, r: Reader) -> None:
+        for _ in range(r.count()):
+            self.m.memories.append(MemoryType(self.limits(r)))
+
+    def section_tag(self, r: Reader) -> None:
+        raise UnsupportedError("exception handling (tag section)", r.pos)
+
+    def section_global(self, r: Reader) -> None:
+        for _ in range(r.count()):
+            at = r.pos
+            gt = self.global_type(r)
+            self.m.globals.append(Global(gt, self.const_expr(r), at))
+
+    def section_export(self, r: Reader) -> None:
+        for _ in range(r.count()):
+            at = r.pos
+            name = r.name()
+            kind_at = r.pos
+            kind = r.byte()
+            if kind == 4:
+                raise UnsupportedError("exception handling (tag export)", kind_at)
+            if kind > 3:
+                raise MalformedError("malformed export kind", kind_at)
+            self.m.exports.append(Export(name, EXTERN_KINDS[kind], r.u32(), at))
+
+    def section_start(self, r: Reader) -> None:
+        self.m.start = r.u32()
+
+    def section_element(self, r: Reader) -> None:
+        for _ in range(r.count()):
+            at = r.pos
+            kind = r.u32()
+            if kind > 7:
+                raise MalformedError("malformed elements segment kind", at)
+            # Bit 0: passive/declarative (else active); bit 1: explicit table index (active)
+            # or declarative (passive); bit 2: expressions instead of function indices.
+            mode = "active"
+            table = 0
+            offset_expr = None
+            if kind & 1:
+                mode = "declarative" if kind & 2 else "passive"
+            else:
+                if kind & 2:
+                    table = r.u32()
+                offset_expr = self.const_expr(r)
+            if kind & 4:
+                etype = FUNCREF if kind == 4 else self.reftype(r)
+                init = [self.const_expr(r) for _ in range(r.count())]
+            else:
+                etype = FUNCREF if kind == 0 else self.elem_kind(r)
+                init = self.func_indices(r)
+            self.m.elements.append(Element(mode, etype, init, table, offset_expr, at))
+
+    def section_datacount(self, r: Reader) -> None:
+        self.m.data_count = r.u32()
+
+    def section_code(self, r: Reader) -> None:
+        n = r.count()
+        self.code_count = n
+        functions = self.m.functions
+        data = self.data
+        for i in range(n):
+            # A count that disagrees with the function section is reported after the last
+            # section (as the spec interpreter does); extra bodies are decoded and dropped.
+            func = functions[i] if i < len(functions) else Function(-1)
+            func.offset = r.pos
+            body = r.sub(r.u32())
+            func.locals = self.locals(body)
+            # The spec interpreter reports a missing final `end` differently at the end of
+            # the section and between two functions; mimic it.
+            exhausted = "END opcode expected" if body.end < r.end else UNEXPECTED_END_SECTION
+            func.body, pos, data_op_at = decode_instrs(data, body.pos, body.end, exhausted)
+            if pos != body.end:
+                raise MalformedError("section size mismatch", pos)
+            if data_op_at is not None and self.m.data_count is None:
+                raise MalformedError("data count section required", data_op_at)
+
+    def locals(self, r: Reader) -> list[str]:
+        decls = []
+        total = 0
+        for _ in range(r.count()):
+            n = r.u32()
+            decls.append((n, self.valtype(r)))
+            total += n
+        if total > 0xFFFFFFFF:
+            raise MalformedError("too many locals", r.pos)
+        if total > MAX_LOCALS:
+            raise UnsupportedError(f"more than {MAX_LOCALS} locals in a function", r.pos)
+        out: list[str] = []
+        for n, t in decls:
+            out += [t] * n
+        return out
+
+    def section_data(self, r: Reader) -> None:
+        for _ in range(r.count()):
+            at = r.pos
+            kind = r.u32()
+            if kind == 0:
+                offset_expr = self.const_expr(r)
+                self.m.datas.append(Data("active", r.byte_vec(), 0, offset_expr, at))
+            elif kind == 1:
+                self.m.datas.append(Data("passive", r.byte_vec(), 0, None, at))
+            elif kind == 2:
+                memory = r.u32()
+                offset_expr = self.const_expr(r)
+                self.m.datas.append(Data("active", r.byte_vec(), memory, offset_expr, at))
+            else:
+                raise MalformedError("malformed data segment kind", at)
+
+    def section_custom(self, r: Reader) -> None:
+        name = r.name()
+        content = r.bytes(r.remaining())
+        self.m.custom_sections.append((name, content))
+        if name == "name":
+            self.name_section(Reader(self.data, r.end - len(content), r.end))
+
+    def name_section(self, r: Reader) -> None:
+        """Read module, function and local names. Custom sections are never validated, so
+        a malformed name section is ignored: whatever decoded before the problem is kept."""
+        m = self.m
+        try:
+            while not r.at_end():
+                sub_id = r.byte()
+                sub = r.sub(r.u32())
+                if sub_id == 0:
+                    m.module_name = sub.name()
+                elif sub_id == 1:
+                    m.func_names = self.name_map(sub)
+                elif sub_id == 2:
+                    local_names = {}
+                    for _ in range(sub.count()):
+                        idx = sub.u32()
+                        local_names[idx] = self.name_map(sub)
+                    m.local_names = local_names
+        except MalformedError:
+            pass
+
+    def name_map(self, r: Reader) -> dict[int, str]:
+        names = {}
+        for _ in range(r.count()):
+            idx = r.u32()
+            names[idx] = r.name()
+        return names
+
+    # --- the module ----------------------------------------------------------------------
+    def module(self) -> Module:
+        data = self.data
+        size = len(data)
+        if size < 4:
+            raise MalformedError(UNEXPECTED_END, size)
+        if data[:4] != MAGIC:
+            raise MalformedError("magic header not detected", 0)
+        if size < 8:
+            raise MalformedError(UNEXPECTED_END, size)
+        if data[4:8] != VERSION:
+            raise MalformedError("unknown binary version", 4)
+
+        handlers = {
+            1: self.section_type, 2: self.section_import, 3: self.section_function,
+            4: self.section_table, 5: self.section_memory, 13: self.section_tag,
+            6: self.section_global, 7: self.section_export, 8: self.section_start,
+            9: self.section_element, 12: self.section_datacount, 10: self.section_code,
+            11: self.section_data,
+        }  # fmt: skip
+        pos = 8
+        last_rank = 0
+        while pos < size:
+            at = pos
+            sid = data[pos]
+            if sid != 0 and sid not in SECTION_RANK:
+                raise MalformedError("malformed section id", at)
+            sec_size, pos = read_u32(data, pos + 1, size, UNEXPECTED_END)
+            if sec_size > size - pos:
+                raise MalformedError("length out of bounds", pos)
+            r = Reader(data, pos, pos + sec_size, UNEXPECTED_END_SECTION)
+            if sid == 0:
+                self.section_custom(r)
+            else:
+                rank = SECTION_RANK[sid]
+                if rank <= last_rank:  # out of order, or a second section of this id
+                    raise MalformedError("unexpected content after last section", at)
+                last_rank = rank
+                handlers[sid](r)
+                if r.pos != r.end:
+                    raise MalformedError("section size mismatch", r.pos)
+            pos = r.end
+
+        m = self.m
+        if (self.code_count or 0) != len(m.functions):
+            raise MalformedError("function and code section have inconsistent lengths", size)
+        if m.data_count is not None and m.data_count != len(m.datas):
+            raise MalformedError("data count and data section have inconsistent lengths", size)
+        return m
+
+
+def decode(data: bytes) -> Module:
+    """Decode a binary module. Raises MalformedError (with the byte offset) for bytes that
+    are not a well-formed module, UnsupportedError for features wasmc does not implement."""
+    # The decoder allocates many small acyclic objects; the cycle collector would rescan
+    # them over and over, which costs more than the decoding itself on big modules.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _Decoder(bytes(data)).module()
+    finally:
+        if gc_was_enabled:
+            gc.enable()
