@@ -39,6 +39,7 @@ from .binary.module import (
 from .codegen.ctypes import sig_name
 from .codegen.module import emit_module
 from .errors import CompileError, InstantiationError, LinkError, MalformedError, Trap
+from .spec.testsuite import wasm_tools
 from .validate.validator import validate
 
 DEFAULT_OPT = 2
@@ -102,7 +103,7 @@ class _Runtime:
     def get(cls, cc: toolchain.CCompiler) -> _Runtime:
         key = tuple(cc.command)
         if key not in cls._loaded:
-            cls._loaded[key] = _Runtime(toolchain.runtime_library(cc))
+            cls._loaded[key] = _Runtime(toolchain.runtime_shared_library(cc))
         return cls._loaded[key]
 
     def protected(self, body: int, arg: int | ctypes._Pointer | None) -> None:
@@ -126,7 +127,7 @@ _TRAP_HOST = 12  # WASMC_TRAP_HOST in wasmc.h
 def _default_runtime() -> _Runtime:
     """The runtime of the first compiler used in this process (for host-made objects)."""
     if not _Runtime._loaded:
-        return _Runtime.get(toolchain.resolve_compiler(None))
+        return _Runtime.get(toolchain.find_compiler(None))
     return next(iter(_Runtime._loaded.values()))
 
 
@@ -554,7 +555,7 @@ def read_source(source: bytes | str | Path) -> bytes:
     data = path.read_bytes()
     if data[:4] == b"\0asm":
         return data
-    proc = subprocess.run([toolchain.wasm_tools(), "parse", str(path)], capture_output=True)
+    proc = subprocess.run([wasm_tools(), "parse", str(path)], capture_output=True)
     if proc.returncode != 0:
         message = proc.stderr.decode(errors="replace").strip().splitlines()
         raise MalformedError(f"{path}: cannot parse text module: "
@@ -573,7 +574,7 @@ def compile_modules(sources: list[bytes], *, cc: str | None = None,
                     opt: int = 1) -> list[CompiledModule | CompileError]:
     """Compile several modules into one shared library (one C compiler run). Each entry of
     the result is a CompiledModule or the CompileError that module raised."""
-    compiler = toolchain.resolve_compiler(cc)
+    compiler = toolchain.find_compiler(cc)
     runtime = _Runtime.get(compiler)
     results: list[Any] = []
     c_units: list[tuple[int, str, Module]] = []
@@ -621,7 +622,7 @@ def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | N
         raise LinkError(f"the module imports {first.module!r}.{first.name!r}: standalone "
                         "executables support modules without imports only (WASI is coming)")
     c_code += emit_main(module, prefix)
-    compiler = toolchain.resolve_compiler(cc)
+    compiler = toolchain.find_compiler(cc)
     out = Path(out)
     with tempfile.TemporaryDirectory(prefix="wasmc-") as tmp:
         c_dir = Path(emit_c_dir) if emit_c_dir else Path(tmp)
@@ -630,7 +631,7 @@ def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | N
         c_file.write_text(c_code)
         if emit_c_dir:
             for header in ("wasmc.h", "wasmc_numeric.h"):
-                (c_dir / header).write_bytes((toolchain.runtime_dir() / header).read_bytes())
+                (c_dir / header).write_bytes((toolchain.RUNTIME_DIR / header).read_bytes())
         toolchain.compile_executable([c_file], out, compiler, opt)
     return out
 

@@ -116,6 +116,8 @@ _op(0x44, "f64.const", "f64", ((), ("f64",)))
 # Integers are unsigned in C (no undefined overflow); signed views are explicit casts.
 S32, S64 = "(int32_t)", "(int64_t)"
 B = lambda e: f"(uint32_t)({e})"  # noqa: E731  a C comparison as an i32 0/1
+# Rounding: libm returns a signalling NaN unchanged, Wasm wants it quieted (x + x does that).
+ROUND = lambda fn: f"({{0}} != {{0}} ? {{0}} + {{0}} : __builtin_{fn}({{0}}))"  # noqa: E731
 
 _NUMERIC = [
     # i32 comparisons
@@ -196,10 +198,10 @@ _NUMERIC = [
     # f32 arithmetic (bitwise ops on the representation where the spec says so)
     (0x8B, "f32.abs", "f:f", "wasmc_f32_abs({0})"),
     (0x8C, "f32.neg", "f:f", "wasmc_f32_neg({0})"),
-    (0x8D, "f32.ceil", "f:f", "__builtin_ceilf({0})"),
-    (0x8E, "f32.floor", "f:f", "__builtin_floorf({0})"),
-    (0x8F, "f32.trunc", "f:f", "__builtin_truncf({0})"),
-    (0x90, "f32.nearest", "f:f", "__builtin_rintf({0})"),
+    (0x8D, "f32.ceil", "f:f", ROUND("ceilf")),
+    (0x8E, "f32.floor", "f:f", ROUND("floorf")),
+    (0x8F, "f32.trunc", "f:f", ROUND("truncf")),
+    (0x90, "f32.nearest", "f:f", ROUND("rintf")),
     (0x91, "f32.sqrt", "f:f", "__builtin_sqrtf({0})"),
     (0x92, "f32.add", "ff:f", "{0} + {1}"),
     (0x93, "f32.sub", "ff:f", "{0} - {1}"),
@@ -211,10 +213,10 @@ _NUMERIC = [
     # f64 arithmetic
     (0x99, "f64.abs", "F:F", "wasmc_f64_abs({0})"),
     (0x9A, "f64.neg", "F:F", "wasmc_f64_neg({0})"),
-    (0x9B, "f64.ceil", "F:F", "__builtin_ceil({0})"),
-    (0x9C, "f64.floor", "F:F", "__builtin_floor({0})"),
-    (0x9D, "f64.trunc", "F:F", "__builtin_trunc({0})"),
-    (0x9E, "f64.nearest", "F:F", "__builtin_rint({0})"),
+    (0x9B, "f64.ceil", "F:F", ROUND("ceil")),
+    (0x9C, "f64.floor", "F:F", ROUND("floor")),
+    (0x9D, "f64.trunc", "F:F", ROUND("trunc")),
+    (0x9E, "f64.nearest", "F:F", ROUND("rint")),
     (0x9F, "f64.sqrt", "F:F", "__builtin_sqrt({0})"),
     (0xA0, "f64.add", "FF:F", "{0} + {1}"),
     (0xA1, "f64.sub", "FF:F", "{0} - {1}"),

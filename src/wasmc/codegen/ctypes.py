@@ -114,4 +114,5 @@ def c_string(text: str) -> str:
 
 def c_comment(text: str) -> str:
     """Text safe to put inside a /* comment */."""
-    return "".join(ch if ch.isprintable() and ch != "\\" else "?" for ch in text).replace("*/", "*_/")
+    safe = "".join(ch if ch.isprintable() and ch != "\\" else "?" for ch in text)
+    return safe.replace("*/", "*_/")

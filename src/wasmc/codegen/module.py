@@ -177,7 +177,7 @@ class ModuleEmitter:
         ] or ["  {NULL, NULL},"]
         count = len(self.module.functions)
         return (
-            f"static const wasmc_func_name names[] = {{\n" + "\n".join(rows) + "\n};\n"
+            "static const wasmc_func_name names[] = {\n" + "\n".join(rows) + "\n};\n"
             f"static const size_t names_count = {count};\n"
         )
 

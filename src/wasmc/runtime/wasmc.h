@@ -125,9 +125,12 @@ typedef enum wasmc_trap_code {
 } wasmc_trap_code;
 
 /* Ends the innermost wasmc_protected() call on this thread with `code`. Records the caller's
- * address so the trap can name the Wasm function it happened in. */
+ * address so the trap can name the Wasm function it happened in. wasmc_trap(WASMC_TRAP_HOST)
+ * is wasmc_trap_host(NULL). */
 WASMC_NORETURN WASMC_COLD void wasmc_trap(wasmc_trap_code code);
-/* Like wasmc_trap(WASMC_TRAP_HOST), with a message (copied) from a host function. */
+/* Like wasmc_trap(WASMC_TRAP_HOST), with a message (copied) from a host function. With
+ * message NULL, the message set by wasmc_set_host_error on this thread is used (and cleared),
+ * or "host function failed" if none was set: what an adapter does when its callback fails. */
 WASMC_NORETURN WASMC_COLD void wasmc_trap_host(const char *message);
 
 /* Runs body(arg) so that a trap anywhere inside it — an explicit wasmc_trap, an access
@@ -138,14 +141,20 @@ WASMC_NORETURN WASMC_COLD void wasmc_trap_host(const char *message);
  * to any previous handler for faults outside Wasm) and the alternate stack per thread. */
 int wasmc_protected(void (*body)(void *arg), void *arg);
 
-/* About the last trap on this thread: the message for its code, and the name of the Wasm
- * function it happened in (NULL if unknown). */
+/* The spec's message for a trap code ("unknown trap" for anything else, including WASMC_OK).
+ * About the last trap on this thread: its message (the host's message for WASMC_TRAP_HOST;
+ * NULL before the first trap), and the name of the Wasm function it happened in (NULL if
+ * unknown). */
 const char *wasmc_trap_message(int code);
-const char *wasmc_last_trap_message(void); /* the host's message for WASMC_TRAP_HOST */
+const char *wasmc_last_trap_message(void);
 const char *wasmc_last_trap_function(void);
 
 /* Function names for trap reports: a module registers, once, the start address and the name
- * of each of its functions; a trap's code address is looked up in these tables. */
+ * of each of its functions; a trap's code address is looked up in these tables (the entry with
+ * the greatest address <= the trap's, in the same executable or shared object). Registering
+ * the same array again is a no-op. An entry with name NULL marks code that is not a Wasm
+ * function (an adapter, an invoker), so a trap there is not attributed to the function
+ * placed before it. The array and the names must stay valid. */
 typedef struct wasmc_func_name {
     const void *addr;
     const char *name;
@@ -173,7 +182,7 @@ typedef struct wasmc_host_func {
     int (*callback)(void *data, uint64_t *slots);
     void *data;
 } wasmc_host_func;
-void wasmc_set_host_error(const char *message);
+void wasmc_set_host_error(const char *message); /* copied; per thread; NULL clears */
 
 #include "wasmc_numeric.h"
 

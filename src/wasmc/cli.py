@@ -1,0 +1,278 @@
+"""The `wasmc` command: a thin layer over the Python API.
+
+    wasmc compile MODULE -o OUT [--emit-c DIR] [--cc CC] [-O N]
+    wasmc run [--cc CC] [-O N] MODULE --invoke NAME [ARGS...]
+    wasmc spec [--group NAME] [--json FILE] [--cc CC] [-O N] [-j N] [-v] [WAST...]
+    wasmc --version
+
+Exit status: 0 success; 1 the module could not be compiled, linked or instantiated (one line
+`wasmc: FILE: <error>` on stderr) or, for `spec`, some command failed; 2 bad command-line
+usage (also an unknown export or badly formed ARGS); 134 a Wasm trap (`error: wasm trap:
+MESSAGE` and `  in function NAME` on stderr, as wasmtime does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+import wasmc
+from wasmc.errors import Trap, WasmcError
+from wasmc.spec import runner as spec_runner
+from wasmc.spec import values
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_TRAP = 134  # what wasmtime returns for a trap (128 + SIGABRT)
+
+# Tokens that argparse must read as values, not options: -5, -1.5e3, -inf, -nan, -0x1p-3.
+_NEGATIVE_VALUE = re.compile(
+    r"^-(\d|\.\d|inf(inity)?$|nan(:0x[0-9a-f]+)?$|0x[0-9a-f])", re.IGNORECASE
+)
+
+_FLOAT_MAX = {"f32": 3.4028234663852886e38, "f64": sys.float_info.max}
+
+
+class CliError(Exception):
+    """A problem with a module or its run, reported as `wasmc: FILE: message` (exit 1)."""
+
+
+class UsageError(Exception):
+    """A problem with the command line (exit 2)."""
+
+
+# ---- argument parsing --------------------------------------------------------------------
+
+
+def _opt_flag(parser: argparse.ArgumentParser, default: int) -> None:
+    parser.add_argument(
+        "-O",
+        dest="opt",
+        type=int,
+        choices=range(4),
+        default=default,
+        metavar="N",
+        help=f"C optimization level 0-3, written -O2 or -O 2 (default: {default})",
+    )
+
+
+def _cc_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--cc",
+        default=None,
+        metavar="CC",
+        help="C compiler command (default: the bundled clang, `python -m ziglang cc`); "
+        "e.g. gcc, clang, or a wrapper such as 'ccache clang'",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wasmc",
+        description="wasmc: a WebAssembly ahead-of-time compiler (Wasm -> C -> native code).",
+        epilog="Exit status: 0 ok, 1 module or compiler error (or failed spec commands), "
+        "2 usage error, 134 Wasm trap.",
+    )
+    parser.add_argument("--version", action="version", version=f"wasmc {wasmc.__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    compile_p = sub.add_parser(
+        "compile",
+        help="compile a module to a native executable",
+        description="Compile a Wasm module (.wasm binary or .wat text) to a native executable.",
+    )
+    compile_p.add_argument("module", metavar="MODULE", help=".wasm or .wat file")
+    compile_p.add_argument(
+        "-o", dest="output", required=True, metavar="OUT", help="the executable to write"
+    )
+    compile_p.add_argument(
+        "--emit-c",
+        dest="emit_c",
+        default=None,
+        metavar="DIR",
+        help="also write the generated C sources to DIR",
+    )
+    _cc_flag(compile_p)
+    _opt_flag(compile_p, 2)
+    compile_p.set_defaults(subparser=compile_p)
+
+    run_p = sub.add_parser(
+        "run",
+        usage="wasmc run [-h] [--cc CC] [-O N] MODULE --invoke NAME [ARGS ...]",
+        help="compile a module and call one of its exported functions",
+        description="Compile a module (cached), instantiate it without imports and call an "
+        "exported function. Results are printed one per line: integers as signed decimals, "
+        "floats as shortest round-trip decimals (nan, inf, -0.0 included).",
+    )
+    run_p.add_argument("module", metavar="MODULE", help=".wasm or .wat file")
+    run_p.add_argument(
+        "--invoke",
+        required=True,
+        nargs="+",
+        metavar=("NAME", "ARGS"),
+        help="the exported function to call, then its arguments, parsed per the function's "
+        "parameter types: integers (decimal or 0x hex, negative allowed), floats (1.5, -2e10, "
+        "0x1p-3, nan, inf, -inf), null for references. Put MODULE before --invoke.",
+    )
+    _cc_flag(run_p)
+    _opt_flag(run_p, 2)
+    run_p.set_defaults(subparser=run_p)
+    # Let "-5", "-inf", "-nan" be arguments, not options.
+    run_p._negative_number_matcher = _NEGATIVE_VALUE  # type: ignore[attr-defined]
+
+    spec_p = sub.add_parser(
+        "spec",
+        help="run WebAssembly spec-testsuite scripts (.wast)",
+        description="Run .wast scripts of the spec testsuite ($WASM_TESTSUITE or "
+        "../shared/wasm-testsuite), each in its own process, and print one line per file "
+        "and a final 'N passed, M failed' (spec commands). Exit status 1 if any failed.",
+    )
+    spec_runner.add_arguments(spec_p)
+    spec_p.set_defaults(subparser=spec_p)
+    return parser
+
+
+# ---- run ---------------------------------------------------------------------------------
+
+
+def parse_arg(text: str, valtype: str) -> int:
+    """A command-line argument as the raw slot of a value of `valtype`."""
+    lowered = text.strip().lower().replace("_", "")
+    try:
+        if valtype in ("i32", "i64"):
+            bits = values.WIDTH[valtype]
+            value = int(lowered, 0)
+            if not -(1 << (bits - 1)) <= value < (1 << bits):
+                raise ValueError("out of range")
+            return value & values.MASK[valtype]
+        if valtype in ("f32", "f64"):
+            return values.float_to_bits(valtype, _parse_float(lowered, valtype))
+        if valtype in ("funcref", "externref") and lowered == "null":
+            return 0
+    except (ValueError, OverflowError) as exc:
+        raise UsageError(f"invalid {valtype} argument {text!r} ({exc})") from None
+    if valtype == "externref":
+        from wasmc.api import extern_handle
+
+        return extern_handle(text)
+    raise UsageError(f"cannot pass {text!r} as a {valtype}")
+
+
+def _parse_float(text: str, valtype: str) -> float:
+    sign = -1.0 if text.startswith("-") else 1.0
+    body = text.lstrip("+-")
+    if body.startswith("0x"):
+        value = sign * float.fromhex(body)
+    else:
+        value = float(text)  # accepts nan, inf, infinity, 1e3
+    if math.isfinite(value) and abs(value) > _FLOAT_MAX[valtype]:
+        value = math.copysign(math.inf, value)  # rounds to infinity in the target type
+    return value
+
+
+def format_result(valtype: str, raw: int) -> str:
+    """One result as `wasmc run` prints it."""
+    if valtype in ("i32", "i64"):
+        return str(values.to_signed(raw, values.WIDTH[valtype]))
+    if valtype in ("f32", "f64"):
+        return values.format_float(valtype, raw)
+    if valtype == "v128":
+        return f"{raw & ((1 << 128) - 1):#034x}"
+    if raw == 0:
+        return "null"
+    if valtype == "externref":
+        from wasmc.api import extern_object
+
+        return repr(extern_object(raw))
+    return valtype
+
+
+def cmd_run(ns: argparse.Namespace) -> int:
+    from wasmc import api
+
+    instance = api.load(Path(ns.module), cc=ns.cc, opt=ns.opt)
+    export = instance.exports.get(ns.invoke)
+    if export is None or not isinstance(export, api.Func):
+        names = [n for n, e in instance.exports.items() if isinstance(e, api.Func)]
+        raise UsageError(
+            f"no exported function {ns.invoke!r} (exported functions: {', '.join(names) or 'none'})"
+        )
+    params = export.type.params
+    if len(ns.args) != len(params):
+        raise UsageError(
+            f"{ns.invoke} takes {len(params)} argument(s) ({' '.join(params) or 'none'}), "
+            f"got {len(ns.args)}"
+        )
+    raw = [parse_arg(text, t) for text, t in zip(ns.args, params, strict=True)]
+    results = export.call_raw(raw)
+    for valtype, value in zip(export.type.results, results, strict=True):
+        print(format_result(valtype, value))
+    return 0
+
+
+def cmd_compile(ns: argparse.Namespace) -> int:
+    from wasmc import api
+
+    api.build_executable(
+        Path(ns.module), Path(ns.output), cc=ns.cc, opt=ns.opt, emit_c_dir=ns.emit_c
+    )
+    return 0
+
+
+def cmd_spec(ns: argparse.Namespace) -> int:
+    return spec_runner.run_from_args(ns, ns.subparser.error)
+
+
+# ---- main --------------------------------------------------------------------------------
+
+
+def _fail(module: str, message: str) -> NoReturn:
+    first, *rest = str(message).strip().splitlines() or ["error"]
+    print(f"wasmc: {module}: {first}", file=sys.stderr)
+    for line in rest:
+        print(f"  {line}", file=sys.stderr)
+    sys.exit(EXIT_ERROR)
+
+
+def report_trap(trap: Trap) -> int:
+    print(f"error: wasm trap: {trap.message}", file=sys.stderr)
+    if trap.function:
+        print(f"  in function {trap.function}", file=sys.stderr)
+    return EXIT_TRAP
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    ns = parser.parse_args(argv)
+    if ns.command == "spec":
+        return cmd_spec(ns)
+    command = cmd_run if ns.command == "run" else cmd_compile
+    try:
+        return command(ns)
+    except UsageError as exc:
+        ns.subparser.error(str(exc))
+    except Trap as trap:
+        sys.stdout.flush()
+        return report_trap(trap)
+    except WasmcError as exc:
+        _fail(ns.module, str(exc))
+    except OSError as exc:
+        _fail(ns.module, exc.strerror or str(exc))
+    except Exception as exc:  # a bug in wasmc: still one line, unless asked for the traceback
+        if os.environ.get("WASMC_TRACEBACK"):
+            raise
+        _fail(
+            ns.module,
+            f"internal error: {type(exc).__name__}: {exc} (set WASMC_TRACEBACK=1 for details)",
+        )
+    return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

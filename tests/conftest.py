@@ -1,0 +1,47 @@
+"""Shared fixtures: the spec testsuite, wasm-tools, and a warm C toolchain.
+
+The first build with the bundled zig clang compiles zig's libc and compiler-rt pieces into
+its cache, which takes a while. The session fixture below does that once, before any test
+builds anything; with pytest-xdist the workers take a file lock so that one warms the cache
+and the others then find it ready.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from wasmc.spec import testsuite
+
+WARM_OPTS = (0,)  # the optimization level the tests build at
+
+
+@pytest.fixture(scope="session", autouse=True)
+def warm_toolchain() -> Iterator[None]:
+    from wasmc import toolchain
+
+    lock_path = Path(tempfile.gettempdir()) / "wasmc-test-warm-up.lock"
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            toolchain.warm_up(None, opts=WARM_OPTS)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    yield
+
+
+@pytest.fixture(scope="session")
+def testsuite_dir() -> Path:
+    root = testsuite.testsuite_dir()
+    if not (root / "GROUPS.txt").is_file():
+        pytest.fail(f"spec testsuite not found at {root} (set WASM_TESTSUITE)")
+    return root
+
+
+@pytest.fixture(scope="session")
+def wasm_tools() -> str:
+    return testsuite.wasm_tools()

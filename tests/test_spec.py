@@ -1,0 +1,264 @@
+"""The spec testsuite: every file of group A (Wasm 2.0 without SIMD) must pass with clang and
+with gcc. Each (file, compiler) runs in its own worker process with one C compiler run.
+
+Also unit tests of the runner's pure parts: groups, values and NaN patterns, trap matching,
+conversion, results and crash handling.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from wasmc.spec import runner, testsuite, values
+from wasmc.spec.script import CommandResult, convert_wast, trap_matches
+
+GROUP = "A:wasm2-nosimd"
+OPT = 0  # measured on group A: -O0 needs half the total time of -O1 (see README)
+
+COMPILERS = [
+    pytest.param(None, id="clang"),
+    pytest.param(
+        "gcc", id="gcc", marks=pytest.mark.skipif(not shutil.which("gcc"), reason="no gcc")
+    ),
+]
+
+
+def _group_params() -> list[object]:
+    root = testsuite.testsuite_dir()
+    if not (root / "GROUPS.txt").is_file():
+        return [pytest.param(None, id="no-testsuite")]
+    return [pytest.param(p, id=testsuite.stem_of(p, root)) for p in testsuite.group_files(GROUP)]
+
+
+@pytest.mark.parametrize("cc", COMPILERS)
+@pytest.mark.parametrize("wast", _group_params())
+def test_spec_file(wast: Path | None, cc: str | None) -> None:
+    if wast is None:
+        pytest.fail(f"spec testsuite not found at {testsuite.testsuite_dir()} (set WASM_TESTSUITE)")
+    result = runner.run_file(wast, cc=cc, opt=OPT)
+    failures = result.failures()
+    details = "\n".join(f"  line {c.line}: {c.type}: {c.message}" for c in failures[:20])
+    more = f"\n  ... and {len(failures) - 20} more" if len(failures) > 20 else ""
+    assert not failures, f"{result.summary()}\n{details}{more}"
+    assert result.passed > 0
+
+
+# ---- testsuite layout ------------------------------------------------------------------
+
+
+def test_parse_groups() -> None:
+    text = "# comment\nA:x: a b/c d\n\nlegacy: legacy/throw\n"
+    assert testsuite.parse_groups(text) == {"A:x": ["a", "b/c", "d"], "legacy": ["legacy/throw"]}
+
+
+def test_group_files_exist() -> None:
+    files = testsuite.group_files(GROUP)
+    assert len(files) > 50
+    assert all(f.is_file() for f in files), [f for f in files if not f.is_file()]
+
+
+def test_core_files_include_root_and_grouped_subfolder_files() -> None:
+    stems = {testsuite.stem_of(p) for p in testsuite.core_files()}
+    assert {"i32", "simd_lane", "legacy/rethrow"} <= stems
+    assert not any(s.startswith("proposals/custom") for s in stems)
+
+
+def test_unknown_group() -> None:
+    with pytest.raises(KeyError, match="unknown group"):
+        testsuite.group_files("nope")
+
+
+def test_resolve_wast_by_stem() -> None:
+    assert testsuite.resolve_wast("i32") == testsuite.testsuite_dir() / "i32.wast"
+    with pytest.raises(FileNotFoundError):
+        testsuite.resolve_wast("no-such-file")
+
+
+# ---- values ----------------------------------------------------------------------------
+
+F32_CANON, F64_CANON = 0x7FC00000, 0x7FF8000000000000
+
+
+@pytest.mark.parametrize(
+    ("pattern", "kind", "bits", "ok"),
+    [
+        ("nan:canonical", "f32", F32_CANON, True),
+        ("nan:canonical", "f32", F32_CANON | 1 << 31, True),
+        ("nan:canonical", "f32", F32_CANON | 1, False),
+        ("nan:canonical", "f32", 0x7F800000, False),  # infinity
+        ("nan:arithmetic", "f32", F32_CANON | 5, True),
+        ("nan:arithmetic", "f32", 0xFFC00001, True),
+        ("nan:arithmetic", "f32", 0x7F800001, False),  # signalling
+        ("nan:canonical", "f64", F64_CANON | 1 << 63, True),
+        ("nan:canonical", "f64", F64_CANON | 1, False),
+        ("nan:arithmetic", "f64", F64_CANON | 1, True),
+        ("nan:arithmetic", "f64", 0x7FF0000000000001, False),
+        ("2147483648", "f32", 0x80000000, True),  # -0.0 by bits
+        ("0", "f32", 0x80000000, False),
+        ("2143289344", "f32", F32_CANON, True),  # an exact NaN compares by bits
+    ],
+)
+def test_float_patterns(pattern: str, kind: str, bits: int, ok: bool) -> None:
+    assert values.float_matches(pattern, kind, bits) is ok
+
+
+def test_integer_results_compare_modulo_width() -> None:
+    assert values.result_matches({"type": "i32", "value": "-1"}, 0xFFFFFFFF)
+    assert values.result_matches({"type": "i32", "value": "4294967295"}, 0xFFFFFFFF)
+    assert values.result_matches({"type": "i64", "value": "-2"}, (1 << 64) - 2)
+    assert not values.result_matches({"type": "i32", "value": "1"}, 2)
+
+
+def test_v128_lanes() -> None:
+    raw = values.pack_v128("i16", ["1", "-1", "0", "0", "0", "0", "0", "32767"])
+    assert raw == 1 | 0xFFFF << 16 | 0x7FFF << 112
+    expected = {"type": "v128", "lane_type": "f32", "value": ["nan:canonical", "0", "0", "0"]}
+    assert values.result_matches(expected, F32_CANON)
+    assert not values.result_matches(expected, F32_CANON | 1 << 32)
+
+
+def test_either() -> None:
+    either = {
+        "type": "either",
+        "values": [{"type": "i32", "value": "1"}, {"type": "i32", "value": "2"}],
+    }
+    assert values.result_matches(either, 2)
+    assert not values.result_matches(either, 3)
+
+
+def test_references() -> None:
+    objects = {7: 42}
+    extern_object = objects.get
+    assert values.result_matches({"type": "funcref", "value": "null"}, 0)
+    assert not values.result_matches({"type": "funcref", "value": "null"}, 8)
+    assert values.result_matches({"type": "funcref"}, 8)  # ref.func: any non-null
+    assert not values.result_matches({"type": "funcref"}, 0)
+    assert values.result_matches({"type": "refnull"}, 0)
+    assert values.result_matches({"type": "externref", "value": "42"}, 7, extern_object)
+    assert not values.result_matches({"type": "externref", "value": "41"}, 7, extern_object)
+    assert not values.result_matches({"type": "externref", "value": "42"}, 0, extern_object)
+
+
+def test_arguments() -> None:
+    def handle(obj: object) -> int:
+        return 100 + int(obj)  # type: ignore[call-overload]
+
+    assert values.arg_to_raw({"type": "i32", "value": "-1"}, handle) == 0xFFFFFFFF
+    assert values.arg_to_raw({"type": "f64", "value": "9221120237041090560"}, handle) == F64_CANON
+    assert values.arg_to_raw({"type": "externref", "value": "0"}, handle) == 100
+    assert values.arg_to_raw({"type": "externref", "value": "null"}, handle) == 0
+    assert values.arg_to_raw({"type": "funcref", "value": "null"}, handle) == 0
+
+
+def test_describe() -> None:
+    assert values.describe({"type": "f32", "value": "1065353216"}) == "f32:1.0"
+    assert values.describe({"type": "f64", "value": "nan:canonical"}) == "f64:nan:canonical"
+    assert values.describe_raw("i32", 0xFFFFFFFE) == "i32:-2"
+    assert values.format_float("f32", values.float_to_bits("f32", 0.1)) == "0.1"
+    assert values.format_float("f32", 0xFFC00000) == "-nan"
+    assert values.format_float("f64", 0x7FF0000000000001) == "snan:0x1"
+    assert values.format_float("f32", 0x7FC00001) == "nan:0x400001"
+
+
+def test_trap_matches() -> None:
+    assert trap_matches("uninitialized element 2", "uninitialized element")
+    assert trap_matches("out of bounds", "out of bounds memory access")
+    assert not trap_matches("unreachable", "integer overflow")
+    assert not trap_matches("unreachable", "")
+
+
+# ---- conversion, results, crashes ------------------------------------------------------
+
+
+def test_convert_wast(tmp_path: Path) -> None:
+    wast = tmp_path / "t.wast"
+    wast.write_text(
+        '(module $M (func (export "f") (result i32) (i32.const 1)))\n'
+        '(register "m" $M)\n'
+        '(assert_return (invoke $M "f") (i32.const 1))\n'
+        '(assert_malformed (module quote "(func") "unexpected end")\n'
+    )
+    commands = convert_wast(wast, tmp_path / "out")
+    assert [c["type"] for c in commands] == [
+        "module",
+        "register",
+        "assert_return",
+        "assert_malformed",
+    ]
+    assert (tmp_path / "out" / commands[0]["filename"]).read_bytes()[:4] == b"\0asm"
+
+
+def test_unconvertible_script_fails_one_command(tmp_path: Path) -> None:
+    wast = tmp_path / "bad.wast"
+    wast.write_text("(module (func (bogus)))\n")
+    result = runner.run_file(wast)
+    assert (result.passed, result.failed) == (0, 1)
+    assert "json-from-wast failed" in result.commands[0].message
+
+
+def _fake_worker(monkeypatch: pytest.MonkeyPatch, body: str) -> None:
+    """Replace the worker by a Python snippet; RESULTS is the results file path."""
+
+    def command(path: Path, results: Path, cc: str | None, opt: int) -> list[str]:
+        return [sys.executable, "-c", f"RESULTS = {str(results)!r}\n{body}"]
+
+    monkeypatch.setattr(runner, "_worker_command", command)
+
+
+HEADER = json.dumps({"commands": [[1, "module"], [2, "assert_return"], [3, "assert_trap"]]})
+FIRST = json.dumps(CommandResult(1, "module", True).to_json())
+
+
+def test_crashed_worker_fails_remaining_commands(monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_worker(
+        monkeypatch,
+        "import os, signal\n"
+        f"open(RESULTS, 'w').write({HEADER!r} + '\\n' + {FIRST!r} + '\\n')\n"
+        "os.kill(os.getpid(), signal.SIGSEGV)\n",
+    )
+    result = runner.run_file(Path("x.wast"))
+    assert (result.passed, result.failed) == (1, 2)
+    assert result.error is not None and result.error.startswith("crashed: signal 11")
+    assert [c.line for c in result.commands] == [1, 2, 3]
+    assert "crashed: signal 11" in result.summary()
+
+
+def test_hanging_worker_times_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_worker(monkeypatch, f"open(RESULTS, 'w').write({HEADER!r} + '\\n')\nwhile True: pass\n")
+    result = runner.run_file(Path("x.wast"), timeout=1)
+    assert (result.passed, result.failed) == (0, 3)
+    assert result.error == "timed out after 1 s"
+
+
+def test_report_and_json(tmp_path: Path) -> None:
+    import io
+
+    results = [
+        runner.FileResult("a.wast", "a.wast", [CommandResult(1, "module", True)]),
+        runner.FileResult(
+            "b.wast", "b.wast", [CommandResult(3, "assert_return", False, "got [i32:1]")]
+        ),
+    ]
+    out = io.StringIO()
+    runner.report(results, out, verbose=True)
+    assert out.getvalue().splitlines() == [
+        "a.wast: 1 passed, 0 failed",
+        "b.wast: 0 passed, 1 failed",
+        "  line 3: assert_return: got [i32:1]",
+        "1 passed, 1 failed",
+    ]
+    path = tmp_path / "r.json"
+    runner.write_json(path, results, cc=None, opt=1)
+    doc = json.loads(path.read_text())
+    assert (doc["passed"], doc["failed"]) == (1, 1)
+    assert doc["files"][1]["commands"][0] == {
+        "line": 3,
+        "type": "assert_return",
+        "ok": False,
+        "message": "got [i32:1]",
+    }
