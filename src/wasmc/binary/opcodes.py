@@ -241,7 +241,7 @@ _NUMERIC = [
     (0xB3, "f32.convert_i32_u", "i:f", "(float){0}"),
     (0xB4, "f32.convert_i64_s", "I:f", f"(float){S64}{{0}}"),
     (0xB5, "f32.convert_i64_u", "I:f", "(float){0}"),
-    (0xB6, "f32.demote_f64", "F:f", "(float){0}"),
+    (0xB6, "f32.demote_f64", "F:f", "(float)wasmc_f64_opaque({0})"),
     (0xB7, "f64.convert_i32_s", "i:F", f"(double){S32}{{0}}"),
     (0xB8, "f64.convert_i32_u", "i:F", "(double){0}"),
     (0xB9, "f64.convert_i64_s", "I:F", f"(double){S64}{{0}}"),

@@ -19,6 +19,13 @@ if TYPE_CHECKING:
     from .module import ModuleEmitter
 
 
+# The bits of +-0.0 and +-1.0: identities that C compilers fold away (see wasmc.h).
+FOLDABLE_FLOAT_CONSTANTS = {
+    "f32": (0x00000000, 0x80000000, 0x3F800000, 0xBF800000),
+    "f64": (0, 1 << 63, 0x3FF0000000000000, 0xBFF0000000000000),
+}
+
+
 def slot(height: int, valtype: str) -> str:
     return f"s{height}_{SHORT[valtype]}"
 
@@ -135,7 +142,10 @@ class FunctionEmitter:
                 self.w(f"{res[0]} = {op.c.format(*args)};")
             return
         if op.imm in ("i32", "i64", "f32", "f64"):  # constants
-            self.w(f"{res[0]} = {const_literal(op.imm, ins.imm)};")
+            value = const_literal(op.imm, ins.imm)
+            if ins.imm in FOLDABLE_FLOAT_CONSTANTS.get(op.imm, ()):
+                value = f"wasmc_{op.imm}_opaque({value})"  # see WASMC_OPAQUE in wasmc.h
+            self.w(f"{res[0]} = {value};")
             return
         getattr(self, "op_" + name.replace(".", "_"))(ins, h, pops, pushes, args, res)
 

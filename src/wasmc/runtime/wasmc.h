@@ -184,6 +184,22 @@ typedef struct wasmc_host_func {
 } wasmc_host_func;
 void wasmc_set_host_error(const char *message); /* copied; per thread; NULL clears */
 
+/* ---- optimizer barriers ---------------------------------------------------------------- */
+
+/* A float the optimizer knows nothing about. Wasm requires x - 0.0, x * 1.0, x / -1.0,
+ * -0.0 - x and demote(promote(x)) to quiet a signalling NaN, but clang and GCC fold them to
+ * x (or -x). The emitter passes the constants ±0.0 and ±1.0, and demote's operand, through
+ * these; the value stays in its register, so they cost nothing at run time. */
+#if defined(__x86_64__) || defined(__i386__)
+#define WASMC_OPAQUE(v) __asm__("" : "+x"(v))
+#elif defined(__aarch64__)
+#define WASMC_OPAQUE(v) __asm__("" : "+w"(v))
+#else
+#define WASMC_OPAQUE(v) __asm__("" : "+m"(v))
+#endif
+WASMC_INLINE float wasmc_f32_opaque(float v) { WASMC_OPAQUE(v); return v; }
+WASMC_INLINE double wasmc_f64_opaque(double v) { WASMC_OPAQUE(v); return v; }
+
 #include "wasmc_numeric.h"
 
 #endif /* WASMC_H */
