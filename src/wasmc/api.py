@@ -39,7 +39,6 @@ from .binary.module import (
 from .codegen.ctypes import sig_name
 from .codegen.module import emit_module
 from .errors import CompileError, InstantiationError, LinkError, MalformedError, Trap
-from .spec.testsuite import wasm_tools
 from .validate.validator import validate
 
 DEFAULT_OPT = 2
@@ -74,9 +73,12 @@ _BODY = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
 
 
 class _Runtime:
-    """The runtime shared library for one C compiler, loaded once per process."""
+    """The runtime shared library, loaded once per process (with RTLD_GLOBAL, so every module
+    library binds to it). There must be only one: a trap longjmps through the frames that the
+    runtime a module is bound to knows about. Any compiler's build serves modules built by
+    any compiler, since they share the C ABI."""
 
-    _loaded: dict[tuple, _Runtime] = {}
+    _instance: _Runtime | None = None
 
     def __init__(self, path: Path):
         lib = ctypes.CDLL(str(path), mode=ctypes.RTLD_GLOBAL)
@@ -100,11 +102,10 @@ class _Runtime:
         lib.wasmc_table_grow.restype = ctypes.c_uint32
 
     @classmethod
-    def get(cls, cc: toolchain.CCompiler) -> _Runtime:
-        key = tuple(cc.command)
-        if key not in cls._loaded:
-            cls._loaded[key] = _Runtime(toolchain.runtime_shared_library(cc))
-        return cls._loaded[key]
+    def get(cls, cc: toolchain.CCompiler | None = None) -> _Runtime:
+        if cls._instance is None:
+            cls._instance = _Runtime(toolchain.runtime_shared_library(cc))
+        return cls._instance
 
     def protected(self, body: int, arg: int | ctypes._Pointer | None) -> None:
         """Run a C function under the trap handler; raise Trap if it trapped."""
@@ -125,10 +126,7 @@ _TRAP_HOST = 12  # WASMC_TRAP_HOST in wasmc.h
 
 
 def _default_runtime() -> _Runtime:
-    """The runtime of the first compiler used in this process (for host-made objects)."""
-    if not _Runtime._loaded:
-        return _Runtime.get(toolchain.find_compiler(None))
-    return next(iter(_Runtime._loaded.values()))
+    return _Runtime.get()
 
 
 # ---- values --------------------------------------------------------------------------------
@@ -555,7 +553,7 @@ def read_source(source: bytes | str | Path) -> bytes:
     data = path.read_bytes()
     if data[:4] == b"\0asm":
         return data
-    proc = subprocess.run([wasm_tools(), "parse", str(path)], capture_output=True)
+    proc = subprocess.run([toolchain.wasm_tools(), "parse", str(path)], capture_output=True)
     if proc.returncode != 0:
         message = proc.stderr.decode(errors="replace").strip().splitlines()
         raise MalformedError(f"{path}: cannot parse text module: "
@@ -642,7 +640,7 @@ _libraries: dict[Path, ctypes.CDLL] = {}
 def _build_library(c_sources: list[str], cc: toolchain.CCompiler, opt: int) -> ctypes.CDLL:
     """Compile C translation units into a shared library, cached by content."""
     key = hashlib.sha256()
-    key.update(f"{__version__}\0{cc.identity}\0{opt}\0".encode())
+    key.update(f"{__version__}\0{toolchain.build_fingerprint(cc, opt)}\0".encode())
     for c in c_sources:
         key.update(hashlib.sha256(c.encode()).digest())
     out = toolchain.cache_dir() / "modules" / f"{key.hexdigest()[:32]}.so"

@@ -116,6 +116,10 @@ class ModuleEmitter:
         parts = [PRELUDE, self.emit_types(), self.emit_instance_struct()]
         parts += [self.func_signature(i) + ";" for i in self.own_func_indices()]
         parts.append(f"void {self.prefix}_free(void *arg);")
+        for ft in self.all_signatures():
+            parts.append(f"void {self.prefix}_invoke_{sig_name(ft)}(void *arg);")
+            params = "".join(f", {C_TYPE[t]}" for t in ft.params)
+            parts.append(f"{result_type(ft)} {self.prefix}_host_{sig_name(ft)}(void *env{params});")
         parts.append("")
         for k, f in enumerate(self.module.functions):
             idx = self.n_imported_funcs + k
@@ -171,11 +175,16 @@ class ModuleEmitter:
         return f"typedef struct {self.instance_type} {{\n{body}\n}} {self.instance_type};\n"
 
     def emit_names(self) -> str:
+        """The function-name table for trap reports. Invokers and adapters are listed with a
+        NULL name, so a trap in them is not blamed on the Wasm function placed before them."""
         rows = [
             f"  {{(const void *)f{i}, {c_string(self.module.func_name(i))}}},"
             for i in self.own_func_indices()
-        ] or ["  {NULL, NULL},"]
-        count = len(self.module.functions)
+        ]
+        for ft in self.all_signatures():
+            for kind in ("invoke", "host"):
+                rows.append(f"  {{(const void *){self.prefix}_{kind}_{sig_name(ft)}, NULL}},")
+        count = len(rows)
         return (
             "static const wasmc_func_name names[] = {\n" + "\n".join(rows) + "\n};\n"
             f"static const size_t names_count = {count};\n"
