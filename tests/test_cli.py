@@ -171,6 +171,8 @@ def test_compile_builds_an_executable(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert out.is_file() and os.access(out, os.X_OK)
     assert list((tmp_path / "c").glob("*.c"))
+    ran = subprocess.run([out, "--invoke", "fib", "10"], capture_output=True, text=True)
+    assert (ran.returncode, ran.stdout) == (0, "55\n")
 
 
 def test_compile_invalid_module_is_one_line() -> None:

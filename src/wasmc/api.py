@@ -23,10 +23,10 @@ from typing import Any
 from . import __version__, toolchain
 from .binary.decoder import decode
 from .binary.module import (
-    EXTERNREF,
+    EXTERN,
     F32,
     F64,
-    FUNCREF,
+    FUNC,
     I32,
     I64,
     FuncType,
@@ -35,6 +35,8 @@ from .binary.module import (
     MemoryType,
     Module,
     TableType,
+    ref_family,
+    val_matches,
 )
 from .codegen.ctypes import sig_name
 from .codegen.module import emit_module
@@ -47,7 +49,8 @@ DEFAULT_OPT = 2
 # ---- the runtime's C structs, as ctypes sees them -------------------------------------------
 
 class _WasmcFunc(ctypes.Structure):
-    _fields_ = [("type_id", ctypes.c_uint64), ("fn", ctypes.c_void_p), ("env", ctypes.c_void_p)]
+    _fields_ = [("type_id", ctypes.c_uint64), ("fn", ctypes.c_void_p), ("env", ctypes.c_void_p),
+                ("tail", ctypes.c_void_p)]
 
 
 class _WasmcMemory(ctypes.Structure):
@@ -162,9 +165,10 @@ def to_raw(valtype: str, value: Any) -> int:
         return struct.unpack("<I", struct.pack("<f", value))[0]
     if valtype == F64:
         return struct.unpack("<Q", struct.pack("<d", value))[0]
-    if valtype == EXTERNREF:
+    family = ref_family(valtype)  # (ref $t), (ref func), ... are funcrefs here
+    if family == EXTERN:
         return extern_handle(value)
-    if valtype == FUNCREF:
+    if family == FUNC:
         return 0 if value is None else value.address
     raise TypeError(f"unknown value type {valtype}")
 
@@ -180,9 +184,10 @@ def from_raw(valtype: str, raw: int, store: Any = None) -> Any:
         return struct.unpack("<f", struct.pack("<I", raw & 0xFFFFFFFF))[0]
     if valtype == F64:
         return struct.unpack("<d", struct.pack("<Q", raw))[0]
-    if valtype == EXTERNREF:
+    family = ref_family(valtype)
+    if family == EXTERN:
         return extern_object(raw)
-    if valtype == FUNCREF:
+    if family == FUNC:
         return None if raw == 0 else Func._from_address(raw, store)
     raise TypeError(f"unknown value type {valtype}")
 
@@ -190,7 +195,10 @@ def from_raw(valtype: str, raw: int, store: Any = None) -> Any:
 # ---- externals: functions, memories, tables, globals ---------------------------------------
 
 class Func:
-    """A Wasm function (an export, a funcref, or a host function made from Python)."""
+    """A Wasm function (an export, a funcref, or a host function made from Python).
+
+    `type` is canonical (Module.canonical_types): it compares equal across modules exactly
+    when the Wasm types are equal."""
 
     _by_address: dict[int, Func] = {}
 
@@ -235,17 +243,18 @@ class Func:
 
         c_callback = _HOST_CALLBACK(callback)
         host = _WasmcHostFunc(ctypes.cast(c_callback, ctypes.c_void_p).value, None)
-        func_struct = _WasmcFunc(_type_id(ftype), None, ctypes.addressof(host))
+        func_struct = _WasmcFunc(_type_id(ftype), None, ctypes.addressof(host), None)
         f = cls(ctypes.addressof(func_struct), ftype, None, (c_callback, host, func_struct))
         f._python = fn
         f._struct = func_struct
         return f
 
-    def _bind_adapter(self, adapter: int) -> None:
-        """Give a host function the native entry point that Wasm code calls (any module's
-        adapter for this type will do: they are identical)."""
+    def _bind_adapter(self, adapter: int, tail: int) -> None:
+        """Give a host function the native entry points that Wasm code calls (any module's
+        adapter and tail wrapper for this type will do: they are identical)."""
         if self._python is not None and not self._struct.fn:
             self._struct.fn = adapter
+            self._struct.tail = tail
 
     def call_raw(self, slots: list[int]) -> list[int]:
         """Call with raw uint64 slot values; return the raw results."""
@@ -414,6 +423,20 @@ class Global:
         self.raw = to_raw(self.type.valtype, v)
 
 
+class Tag:
+    """An exception tag: an identity (the address of its wasmc_tag) with a canonical type."""
+
+    def __init__(self, address: int, ttype: FuncType, keep: Any):
+        self.address = address
+        self.type = ttype
+        self._keep = keep
+
+    @classmethod
+    def new(cls, ttype: FuncType) -> Tag:
+        cell = ctypes.c_uint64(_type_id(ttype))  # a wasmc_tag
+        return cls(ctypes.addressof(cell), ttype, cell)
+
+
 class _Owned:
     """Frees a C object when its Python owner goes away."""
 
@@ -427,7 +450,7 @@ class _Owned:
             pass
 
 
-Extern = Func | Memory | Table | Global
+Extern = Func | Memory | Table | Global | Tag
 
 
 # ---- compiled modules and instances --------------------------------------------------------
@@ -470,7 +493,8 @@ class CompiledModule:
                 raise LinkError(f"unknown import: {imp.module!r}.{imp.name!r}")
             _check_import(m, imp, value)
             if isinstance(value, Func):
-                value._bind_adapter(self._symbol(f"host_{sig_name(m.types[imp.desc])}"))
+                sig = sig_name(m.types[imp.desc])
+                value._bind_adapter(self._symbol(f"host_{sig}"), self._symbol(f"tail_{sig}"))
             resolved.append(value)
         array = (ctypes.c_void_p * max(1, len(resolved)))(*[v.address for v in resolved])
         instantiate = getattr(self._lib, f"{self._prefix}_instantiate")
@@ -503,7 +527,7 @@ class Instance:
         for k, e in enumerate(m.exports):
             address = export(ptr, k)
             if e.kind == "func":
-                ft = m.func_type(e.index)
+                ft = m.canonical_func_type(e.index)
                 known = Func._by_address.get(address)
                 if known is not None:  # a re-exported import keeps its identity
                     self.exports[e.name] = known
@@ -515,9 +539,14 @@ class Instance:
                 self.exports[e.name] = mem
             elif e.kind == "table":
                 self.exports[e.name] = Table(ctypes.cast(address, ctypes.POINTER(_WasmcTable)),
-                                             tables[e.index].elem, self)
+                                             m.canonical(tables[e.index].elem), self)
+            elif e.kind == "tag":
+                ttype = m.canonical_types()[m.all_tags()[e.index]]
+                self.exports[e.name] = Tag(address, ttype, self)
             else:
-                self.exports[e.name] = Global(address, globals_[e.index], self)
+                g = globals_[e.index]
+                self.exports[e.name] = Global(
+                    address, GlobalType(m.canonical(g.valtype), g.mutable), self)
 
 
 def _limits_match(actual: Limits, declared: Limits) -> bool:
@@ -529,16 +558,24 @@ def _limits_match(actual: Limits, declared: Limits) -> bool:
 
 
 def _check_import(m: Module, imp, value: Extern) -> None:
+    """Import matching on canonical types: function and tag types must be equal (no declared
+    subtypes without GC), table element types too; an immutable global may be a subtype."""
     where = f"{imp.module!r}.{imp.name!r}"
     ok = False
     if imp.kind == "func" and isinstance(value, Func):
-        ok = value.type == m.types[imp.desc]
+        ok = value.type == m.canonical_types()[imp.desc]
+    elif imp.kind == "tag" and isinstance(value, Tag):
+        ok = value.type == m.canonical_types()[imp.desc]
     elif imp.kind == "memory" and isinstance(value, Memory):
         ok = _limits_match(value.type.limits, imp.desc.limits)
     elif imp.kind == "table" and isinstance(value, Table):
-        ok = value.elem == imp.desc.elem and _limits_match(value.type.limits, imp.desc.limits)
+        ok = (value.elem == m.canonical(imp.desc.elem)
+              and _limits_match(value.type.limits, imp.desc.limits))
     elif imp.kind == "global" and isinstance(value, Global):
-        ok = value.type == imp.desc
+        want = m.canonical(imp.desc.valtype)
+        ok = value.type.mutable == imp.desc.mutable and (
+            value.type.valtype == want
+            or not imp.desc.mutable and val_matches(value.type.valtype, want))
     if not ok:
         raise LinkError(f"incompatible import type for {where}")
 
@@ -561,11 +598,13 @@ def read_source(source: bytes | str | Path) -> bytes:
     return proc.stdout
 
 
-def translate(data: bytes, prefix: str = "wasmc_m0") -> tuple[Module, str]:
-    """Decode, validate and translate module bytes to C. Raises CompileError."""
+def translate(data: bytes, prefix: str = "wasmc_m0",
+              musttail: bool = True) -> tuple[Module, str]:
+    """Decode, validate and translate module bytes to C. Raises CompileError. `musttail`:
+    the C compiler guarantees tail calls (clang's musttail; not GCC 12)."""
     module = decode(data)
     info = validate(module)
-    return module, emit_module(module, info, prefix)
+    return module, emit_module(module, info, prefix, musttail)
 
 
 def compile_modules(sources: list[bytes], *, cc: str | None = None,
@@ -579,7 +618,7 @@ def compile_modules(sources: list[bytes], *, cc: str | None = None,
     for k, data in enumerate(sources):
         prefix = f"wasmc_m{k}"
         try:
-            module, c_code = translate(data, prefix)
+            module, c_code = translate(data, prefix, compiler.kind == "clang")
         except CompileError as err:
             results.append(err)
             continue
@@ -614,13 +653,13 @@ def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | N
     from .codegen.executable import emit_main
 
     prefix = "wasmc_main"
-    module, c_code = translate(read_source(source), prefix)
+    compiler = toolchain.find_compiler(cc)
+    module, c_code = translate(read_source(source), prefix, compiler.kind == "clang")
     if module.imports:
         first = module.imports[0]
         raise LinkError(f"the module imports {first.module!r}.{first.name!r}: standalone "
                         "executables support modules without imports only (WASI is coming)")
     c_code += emit_main(module, prefix)
-    compiler = toolchain.find_compiler(cc)
     out = Path(out)
     with tempfile.TemporaryDirectory(prefix="wasmc-") as tmp:
         c_dir = Path(emit_c_dir) if emit_c_dir else Path(tmp)
@@ -661,6 +700,6 @@ def _build_library(c_sources: list[str], cc: toolchain.CCompiler, opt: int) -> c
 
 __all__ = [
     "compile_module", "compile_modules", "load", "build_executable", "read_source", "translate",
-    "CompiledModule", "Instance", "Func", "Memory", "Table", "Global",
+    "CompiledModule", "Instance", "Func", "Memory", "Table", "Global", "Tag",
     "extern_handle", "extern_object", "to_raw", "from_raw",
 ]

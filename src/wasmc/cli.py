@@ -196,20 +196,21 @@ def format_result(valtype: str, raw: int) -> str:
 def cmd_run(ns: argparse.Namespace) -> int:
     from wasmc import api
 
+    name, *args = ns.invoke
     instance = api.load(Path(ns.module), cc=ns.cc, opt=ns.opt)
-    export = instance.exports.get(ns.invoke)
+    export = instance.exports.get(name)
     if export is None or not isinstance(export, api.Func):
         names = [n for n, e in instance.exports.items() if isinstance(e, api.Func)]
         raise UsageError(
-            f"no exported function {ns.invoke!r} (exported functions: {', '.join(names) or 'none'})"
+            f"no exported function {name!r} (exported functions: {', '.join(names) or 'none'})"
         )
     params = export.type.params
-    if len(ns.args) != len(params):
+    if len(args) != len(params):
         raise UsageError(
-            f"{ns.invoke} takes {len(params)} argument(s) ({' '.join(params) or 'none'}), "
-            f"got {len(ns.args)}"
+            f"{name} takes {len(params)} argument(s) ({' '.join(params) or 'none'}), "
+            f"got {len(args)}"
         )
-    raw = [parse_arg(text, t) for text, t in zip(ns.args, params, strict=True)]
+    raw = [parse_arg(text, t) for text, t in zip(args, params, strict=True)]
     results = export.call_raw(raw)
     for valtype, value in zip(export.type.results, results, strict=True):
         print(format_result(valtype, value))

@@ -1,9 +1,11 @@
-"""The binary decoder: Wasm 2.0 binary format -> `Module` (binary/module.py).
+"""The binary decoder: Wasm binary format -> `Module` (binary/module.py).
+
+Covers Wasm 2.0 plus typed function references and the tag section of Wasm 3.0.
 
 Decoding is structural only: it checks everything the spec calls "malformed" (encodings,
 section order and sizes, counts that must agree) and raises `MalformedError`; type checking
 and index bounds are the validator's job. Well-formed features wasmc does not implement
-(SIMD, GC, exceptions, threads, memory64, ...) raise `UnsupportedError`.
+(SIMD, GC, exception instructions, threads, memory64, ...) raise `UnsupportedError`.
 
 Function bodies become flat lists of `Instr`, ending with the function's final `end`;
 constant expressions are lists of `Instr` without their final `end`.
@@ -14,12 +16,16 @@ from __future__ import annotations
 import gc
 
 from wasmc.binary.module import (
+    EXTERN,
     EXTERNREF,
     F32,
     F64,
+    FUNC,
     FUNCREF,
     I32,
     I64,
+    NOEXTERN,
+    NOFUNC,
     Data,
     Element,
     Export,
@@ -33,6 +39,8 @@ from wasmc.binary.module import (
     MemoryType,
     Module,
     TableType,
+    Tag,
+    ref_type,
 )
 from wasmc.binary.opcodes import BY_CODE, BY_NAME, Op
 from wasmc.binary.reader import (
@@ -53,20 +61,21 @@ MAGIC = b"\x00asm"
 VERSION = b"\x01\x00\x00\x00"
 MAX_LOCALS = 50_000  # implementation limit per function (the spec allows 2^32 - 1)
 
-VALTYPES: dict[int, str] = {
-    0x7F: I32, 0x7E: I64, 0x7D: F32, 0x7C: F64, 0x70: FUNCREF, 0x6F: EXTERNREF,
-}  # fmt: skip
-REFTYPES: dict[int, str] = {0x70: FUNCREF, 0x6F: EXTERNREF}
+# Heap types by their (one-byte, negative s33) encoding; also the shorthand reference types
+# `(ref null ht)` of the same byte.
+HEAP_TYPES: dict[int, str] = {0x70: FUNC, 0x6F: EXTERN, 0x73: NOFUNC, 0x72: NOEXTERN}
+REFTYPES: dict[int, str] = {b: ref_type(True, ht) for b, ht in HEAP_TYPES.items()}
+VALTYPES: dict[int, str] = {0x7F: I32, 0x7E: I64, 0x7D: F32, 0x7C: F64, **REFTYPES}
+assert REFTYPES[0x70] == FUNCREF and REFTYPES[0x6F] == EXTERNREF
+REF_NULL, REF = 0x63, 0x64  # `(ref null ht)`, `(ref ht)`: a heap type follows
 
 # Type bytes that are well-formed in later proposals but that wasmc does not implement.
 _GC = "garbage collection (GC) types"
 UNSUPPORTED_TYPES: dict[int, str] = {
     0x7B: "SIMD (v128)",
-    0x64: "typed function references (ref t)",
-    0x63: "typed function references (ref null t)",
     0x69: "exception handling (exnref)",
     0x74: "exception handling (nullexnref)",
-    **{b: _GC for b in (0x6A, 0x6B, 0x6C, 0x6D, 0x6E, 0x71, 0x72, 0x73)},
+    **{b: _GC for b in (0x6A, 0x6B, 0x6C, 0x6D, 0x6E, 0x71)},
 }
 
 # Opcodes (and prefixes) of proposals wasmc does not implement.
@@ -79,12 +88,7 @@ UNSUPPORTED_OPCODES: dict[int, str] = {
     0x18: "exception handling (delegate)",
     0x19: "exception handling (catch_all)",
     0x1F: "exception handling (try_table)",
-    0x14: "typed function references (call_ref)",
-    0x15: "typed function references (return_call_ref)",
     0xD3: "garbage collection (ref.eq)",
-    0xD4: "typed function references (ref.as_non_null)",
-    0xD5: "typed function references (br_on_null)",
-    0xD6: "typed function references (br_on_non_null)",
     0xFB: "garbage collection (0xFB instructions)",
     0xFD: "SIMD (0xFD instructions)",
     0xFE: "threads (0xFE atomic instructions)",
@@ -96,7 +100,7 @@ SECTION_RANK: dict[int, int] = {
     1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13,
 }  # fmt: skip
 
-EXTERN_KINDS = ("func", "table", "memory", "global")
+EXTERN_KINDS = ("func", "table", "memory", "global", "tag")
 
 # --- instruction dispatch ------------------------------------------------------------------
 # Each opcode maps to (Op, immediate kind); kinds are small ints so the hot loop compares
@@ -116,6 +120,7 @@ _IMM_KIND: dict[str, int] = {
     "memory": K_IDX,  # a memory index (multi-memory), a 0x00 byte in single-memory modules
     "data": K_IDX,
     "elem": K_IDX,
+    "type": K_IDX,
     "labels": K_LABELS,
     "call_indirect": K_PAIR,  # (typeidx, tableidx)
     "memarg": K_MEMARG,
@@ -161,6 +166,35 @@ def _bad_type_byte(b: int, offset: int, what: str = "value type") -> Exception:
     if b in UNSUPPORTED_TYPES:
         return UnsupportedError(UNSUPPORTED_TYPES[b], offset)
     return MalformedError(f"malformed {what}", offset)
+
+
+def read_heap_type(data: bytes, pos: int, end: int, eof: str) -> tuple[str, int]:
+    """A heap type (an s33): a type index ("3") or an abstract heap type ("func")."""
+    at = pos
+    value, pos = read_s33(data, pos, end, eof)
+    if value >= 0:
+        return str(value), pos
+    b = value + 0x80 if value >= -0x40 else -1  # the byte of a one-byte encoding
+    if b in HEAP_TYPES:
+        return HEAP_TYPES[b], pos
+    if b in UNSUPPORTED_TYPES:
+        raise UnsupportedError(UNSUPPORTED_TYPES[b], at)
+    raise MalformedError("malformed heap type", at)
+
+
+def read_valtype(data: bytes, pos: int, end: int, eof: str,
+                 what: str = "value type") -> tuple[str, int]:
+    """A value type (`what` = "reference type": only reference types are allowed)."""
+    if pos >= end:
+        raise MalformedError(eof, pos)
+    b = data[pos]
+    table = VALTYPES if what == "value type" else REFTYPES
+    if b in table:
+        return table[b], pos + 1
+    if b == REF_NULL or b == REF:
+        heap, pos = read_heap_type(data, pos + 1, end, eof)
+        return ref_type(b == REF_NULL, heap), pos
+    raise _bad_type_byte(b, pos, what)
 
 
 def _bad_opcode(b: int, offset: int) -> Exception:
@@ -244,6 +278,8 @@ def decode_instrs(
             elif bt in valtypes:
                 imm = valtypes[bt]
                 pos += 1
+            elif bt == REF_NULL or bt == REF:
+                imm, pos = read_valtype(data, pos, dend, eof)
             else:
                 imm, pos = read_s33(data, pos, dend, eof)
                 if imm < 0:
@@ -279,27 +315,19 @@ def decode_instrs(
                 labels.append(label)
             default, pos = read_u32(data, pos, dend, eof)
             append(I(op, (tuple(labels), default), start))
-        elif kind == K_REFTYPE:
+        elif kind == K_REFTYPE:  # ref.null's heap type; the immediate is the nullable type
             if pos >= end:
                 raise MalformedError(eof, pos)
-            rt = data[pos]
-            if rt not in REFTYPES:
-                if rt < 0x40 or rt >= 0x80:  # a non-negative s33: a type index (heap type)
-                    raise UnsupportedError("typed function references (ref.null type)", pos)
-                raise _bad_type_byte(rt, pos, "reference type")
-            pos += 1
-            append(I(op, REFTYPES[rt], start))
+            heap, pos = read_heap_type(data, pos, dend, eof)
+            append(I(op, ref_type(True, heap), start))
         elif kind == K_SELECT_T:
             n, pos = read_u32(data, pos, dend, eof)
             if n > end - pos:
                 raise MalformedError(eof, pos)
             types = []
             for _ in range(n):
-                t = data[pos]
-                if t not in valtypes:
-                    raise _bad_type_byte(t, pos)
-                types.append(valtypes[t])
-                pos += 1
+                t, pos = read_valtype(data, pos, dend, eof)
+                types.append(t)
             append(I(op, tuple(types), start))
         elif kind == K_PREFIX:  # 0xFC: the ops take no immediate, an index or two
             sub, pos = read_u32(data, pos, dend, eof)
@@ -333,17 +361,24 @@ class _Decoder:
         self.code_count: int | None = None  # entries in the code section, once seen
 
     # --- types ---------------------------------------------------------------------------
-    def valtype(self, r: Reader) -> str:
-        b = r.byte()
-        if b in VALTYPES:
-            return VALTYPES[b]
-        raise _bad_type_byte(b, r.pos - 1)
+    def valtype(self, r: Reader, what: str = "value type") -> str:
+        r.peek()  # running out of bytes here is a premature end, not a bad type
+        # A heap type's LEB128 may run past the section, like any integer (Reader._leb).
+        t, pos = read_valtype(r.data, r.pos, r.limit, r.eof, what)
+        if pos > r.end:
+            raise MalformedError(r.eof, r.end)
+        r.pos = pos
+        return t
 
     def reftype(self, r: Reader) -> str:
-        b = r.byte()
-        if b in REFTYPES:
-            return REFTYPES[b]
-        raise _bad_type_byte(b, r.pos - 1, "reference type")
+        return self.valtype(r, "reference type")
+
+    def tag_type(self, r: Reader) -> int:
+        """A tag's attribute (0: exception, the only kind) and its type index."""
+        at = r.pos
+        if r.byte() != 0x00:
+            raise MalformedError("malformed tag attribute", at)
+        return r.u32()
 
     def limits(self, r: Reader) -> Limits:
         # The bounds are u64 since Wasm 3.0 (memory64): too-big 32-bit limits are invalid
@@ -444,7 +479,7 @@ class _Decoder:
             elif kind == 3:
                 desc = self.global_type(r)
             elif kind == 4:
-                raise UnsupportedError("exception handling (tag import)", kind_at)
+                desc = self.tag_type(r)
             else:
                 raise MalformedError("malformed import kind", kind_at)
             self.m.imports.append(Import(module, name, EXTERN_KINDS[kind], desc, at))
@@ -455,16 +490,27 @@ class _Decoder:
 
     def section_table(self, r: Reader) -> None:
         for _ in range(r.count()):
-            if r.peek() == 0x40:  # table with an explicit initializer expression
-                raise UnsupportedError("typed function references (table initializer)", r.pos)
-            self.m.tables.append(self.table_type(r))
+            init = None
+            if r.peek() == 0x40:  # 0x40 0x00 tabletype expr: a table with an initializer
+                r.byte()
+                at = r.pos
+                if r.byte() != 0x00:
+                    raise MalformedError("malformed table", at)
+                tt = self.table_type(r)
+                init = self.const_expr(r)
+            else:
+                tt = self.table_type(r)
+            self.m.tables.append(tt)
+            self.m.table_inits.append(init)
 
     def section_memory(self, r: Reader) -> None:
         for _ in range(r.count()):
             self.m.memories.append(MemoryType(self.limits(r)))
 
     def section_tag(self, r: Reader) -> None:
-        raise UnsupportedError("exception handling (tag section)", r.pos)
+        for _ in range(r.count()):
+            at = r.pos
+            self.m.tags.append(Tag(self.tag_type(r), at))
 
     def section_global(self, r: Reader) -> None:
         for _ in range(r.count()):
@@ -478,9 +524,7 @@ class _Decoder:
             name = r.name()
             kind_at = r.pos
             kind = r.byte()
-            if kind == 4:
-                raise UnsupportedError("exception handling (tag export)", kind_at)
-            if kind > 3:
+            if kind > 4:
                 raise MalformedError("malformed export kind", kind_at)
             self.m.exports.append(Export(name, EXTERN_KINDS[kind], r.u32(), at))
 

@@ -1,18 +1,141 @@
 """The decoded module: plain dataclasses that the decoder fills and later stages read.
 
-Value types are short strings: "i32", "i64", "f32", "f64", "v128", "funcref", "externref".
+Value types are short strings: "i32", "i64", "f32", "f64", "v128", and reference types.
+`(ref null func)` and `(ref null extern)` keep their short names "funcref" and "externref";
+every other reference type is spelled `(ref HEAP)` or `(ref null HEAP)`, where HEAP is an
+abstract heap type (func, extern, nofunc, noextern), a type index of the module ("3"), or,
+after canonicalization (see `canonical_types`), a defined type's structural name ("#1f2e…",
+equal across modules exactly when the types are equal). So string equality is type equality
+once types are canonical, and every reference type of the func family is a
+`const wasmc_func *` in C, every one of the extern family a `void *`.
 Every item keeps the byte offset it was decoded from, so later errors can point at it.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
+
+from ..errors import InvalidError
 
 I32, I64, F32, F64, V128 = "i32", "i64", "f32", "f64", "v128"
 FUNCREF, EXTERNREF = "funcref", "externref"
 NUM_TYPES = (I32, I64, F32, F64)
 REF_TYPES = (FUNCREF, EXTERNREF)
+
+# Abstract heap types (the GC proposal's any/eq/struct/array/i31/none are not supported).
+# "bot" is the validator's bottom heap type (a reference popped in dead code): below all.
+FUNC, EXTERN, NOFUNC, NOEXTERN, BOT = "func", "extern", "nofunc", "noextern", "bot"
+_FUNC_HEAPS = frozenset((FUNC, NOFUNC))
+_EXTERN_HEAPS = frozenset((EXTERN, NOEXTERN))
+
+
+class RefType(NamedTuple):
+    nullable: bool
+    heap: str  # an abstract heap type, a type index ("3") or a canonical name ("#...")
+
+
+def ref_type(nullable: bool, heap: str | int) -> str:
+    """The canonical spelling of a reference type."""
+    heap = str(heap)
+    if nullable and heap == FUNC:
+        return FUNCREF
+    if nullable and heap == EXTERN:
+        return EXTERNREF
+    return f"(ref null {heap})" if nullable else f"(ref {heap})"
+
+
+@cache
+def parse_ref(t: str | None) -> RefType | None:
+    """(nullable, heap) of a reference type; None for a number/vector type (or None)."""
+    if t == FUNCREF:
+        return RefType(True, FUNC)
+    if t == EXTERNREF:
+        return RefType(True, EXTERN)
+    if t is None or not t.startswith("(ref "):
+        return None
+    inner = t[5:-1]
+    if inner.startswith("null "):
+        return RefType(True, inner[5:])
+    return RefType(False, inner)
+
+
+def is_ref(t: str | None) -> bool:
+    return parse_ref(t) is not None
+
+
+def heap_family(heap: str) -> str:
+    """"func" or "extern": which C representation a heap type's references have. Defined
+    types are all function types (no GC), and bottom only occurs in dead code."""
+    return EXTERN if heap in _EXTERN_HEAPS else FUNC
+
+
+def ref_family(t: str) -> str | None:
+    """"func" or "extern" for a reference type, None for any other value type."""
+    r = parse_ref(t)
+    return None if r is None else heap_family(r.heap)
+
+
+def is_defaultable(t: str) -> bool:
+    """Has a default value (zero or null): everything but non-nullable references."""
+    r = parse_ref(t)
+    return r is None or r.nullable
+
+
+def heap_matches(sub: str, sup: str) -> bool:
+    """Heap-type subtyping over canonical heap types (defined types have no declared
+    supertypes without GC, so two distinct defined types never match)."""
+    if sub == sup or sub == BOT:
+        return True
+    if sup == FUNC:
+        return sub not in _EXTERN_HEAPS
+    if sup == EXTERN:
+        return sub == NOEXTERN
+    if sub == NOFUNC:
+        return sup not in _EXTERN_HEAPS
+    return False
+
+
+def val_matches(sub: str | None, sup: str | None) -> bool:
+    """Value-type subtyping over canonical types; None is the bottom value type (a value
+    popped from the polymorphic stack of dead code), and matches anything either way."""
+    if sub == sup or sub is None or sup is None:
+        return True
+    a, b = parse_ref(sub), parse_ref(sup)
+    if a is None or b is None:
+        return False
+    return (b.nullable or not a.nullable) and heap_matches(a.heap, b.heap)
+
+
+def canonical_types(types: list[FuncType]) -> tuple[list[FuncType], list[str]]:
+    """Replace type indices inside `types` by structural names; return the canonical types
+    and the heap name of each index. Each type is its own recursion group (no GC `rec`), so
+    it may refer to itself and to earlier types; anything else is an "unknown type".
+
+    A type's name hashes its text with earlier types replaced by their names and itself by
+    `rec.0` (iso-recursive equality: equal names exactly when the types are equal)."""
+    names: list[str] = []
+    out: list[FuncType] = []
+    for i, ft in enumerate(types):
+
+        def subst(t: str, self_name: str, i: int = i) -> str:
+            r = parse_ref(t)
+            if r is None or not r.heap.isdigit():
+                return t
+            j = int(r.heap)
+            if j > i:
+                raise InvalidError("unknown type")
+            return ref_type(r.nullable, self_name if j == i else names[j])
+
+        text = str(FuncType(tuple(subst(t, "rec.0") for t in ft.params),
+                            tuple(subst(t, "rec.0") for t in ft.results)))
+        name = "#" + hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+        names.append(name)
+        out.append(FuncType(tuple(subst(t, name) for t in ft.params),
+                            tuple(subst(t, name) for t in ft.results)))
+    return out, names
 
 
 @dataclass(frozen=True)
@@ -56,7 +179,7 @@ class Instr:
 
     Immediate shapes by `op.imm` (see opcodes.py): "" -> None; "blocktype" -> None | valtype
     str | type index int; "u32"/"label"/"func"/"local"/"global"/"table"/"memory"/"data"/"elem"
-    -> int; "labels" -> (tuple of depths, default depth); "call_indirect" -> (typeidx,
+    /"type" -> int; "labels" -> (tuple of depths, default depth); "call_indirect" -> (typeidx,
     tableidx); "memarg" -> (align_log2, offset, memidx); "i32"/"i64" -> unsigned int;
     "f32"/"f64" -> raw IEEE bits as unsigned int; "reftype" -> ref type str; "select_t" ->
     tuple of valtypes; "memory.init" -> (dataidx, memidx); "memory.copy" -> (dst, src);
@@ -72,16 +195,25 @@ class Instr:
 class Import:
     module: str
     name: str
-    kind: str  # "func" | "table" | "memory" | "global"
-    desc: Any  # func: type index (int); table: TableType; memory: MemoryType; global: GlobalType
+    kind: str  # "func" | "table" | "memory" | "global" | "tag"
+    desc: Any  # func, tag: type index (int); table: TableType; memory: MemoryType;
+    # global: GlobalType
     offset: int = 0
 
 
 @dataclass
 class Export:
     name: str
-    kind: str  # "func" | "table" | "memory" | "global"
+    kind: str  # "func" | "table" | "memory" | "global" | "tag"
     index: int
+    offset: int = 0
+
+
+@dataclass
+class Tag:
+    """An exception tag (exception handling): its type's params are the payload."""
+
+    type_index: int
     offset: int = 0
 
 
@@ -125,7 +257,10 @@ class Module:
     imports: list[Import] = field(default_factory=list)
     functions: list[Function] = field(default_factory=list)  # defined functions only
     tables: list[TableType] = field(default_factory=list)  # defined tables only
+    # Parallel to `tables`: the initializer expression of each (None: null elements).
+    table_inits: list[list[Instr] | None] = field(default_factory=list)
     memories: list[MemoryType] = field(default_factory=list)  # defined memories only
+    tags: list[Tag] = field(default_factory=list)  # defined tags only
     globals: list[Global] = field(default_factory=list)  # defined globals only
     exports: list[Export] = field(default_factory=list)
     start: int | None = None
@@ -136,6 +271,8 @@ class Module:
     module_name: str | None = None
     func_names: dict[int, str] = field(default_factory=dict)  # from the name section
     local_names: dict[int, dict[int, str]] = field(default_factory=dict)
+    _canonical: tuple[list[FuncType], list[str]] | None = field(
+        default=None, repr=False, compare=False)
 
     # Index spaces: imports come first in each.
     def imported(self, kind: str) -> list[Import]:
@@ -160,6 +297,36 @@ class Module:
 
     def all_globals(self) -> list[GlobalType]:
         return [i.desc for i in self.imported("global")] + [g.type for g in self.globals]
+
+    def all_tags(self) -> list[int]:
+        """The type index of every tag, imported ones first."""
+        return [i.desc for i in self.imported("tag")] + [t.type_index for t in self.tags]
+
+    # Canonical types (see `canonical_types`): what type checks and type ids compare.
+    def canonical_types(self) -> list[FuncType]:
+        """The module's types with type indices replaced by structural names; raises
+        InvalidError("unknown type") for a reference to a later or missing type."""
+        if self._canonical is None:
+            self._canonical = canonical_types(self.types)
+        return self._canonical[0]
+
+    def canonical(self, t: str) -> str:
+        """A value type with its type index (if any) replaced by the type's structural name;
+        raises InvalidError("unknown type") for an index out of range."""
+        r = parse_ref(t)
+        if r is None or not r.heap.isdigit():
+            return t
+        self.canonical_types()
+        names = self._canonical[1]  # type: ignore[index]
+        if int(r.heap) >= len(names):
+            raise InvalidError("unknown type")
+        return ref_type(r.nullable, names[int(r.heap)])
+
+    def canonical_func_type(self, funcidx: int) -> FuncType:
+        imported = self.imported("func")
+        if funcidx < len(imported):
+            return self.canonical_types()[imported[funcidx].desc]
+        return self.canonical_types()[self.functions[funcidx - len(imported)].type_index]
 
     def func_name(self, funcidx: int) -> str:
         """The name section's name, else the export name, else `func[N]`."""

@@ -58,6 +58,8 @@ _op(0x10, "call", "func")
 _op(0x11, "call_indirect", "call_indirect")
 _op(0x12, "return_call", "func", group="tail")
 _op(0x13, "return_call_indirect", "call_indirect", group="tail")
+_op(0x14, "call_ref", "type", group="funcref")  # typed function references
+_op(0x15, "return_call_ref", "type", group="tail")
 
 # --- parametric ----------------------------------------------------------------------------
 _op(0x1A, "drop")
@@ -268,6 +270,9 @@ for code, name, sig, c in [
 _op(0xD0, "ref.null", "reftype", group="ref")
 _op(0xD1, "ref.is_null", group="ref")
 _op(0xD2, "ref.func", "func", group="ref")
+_op(0xD4, "ref.as_non_null", group="funcref")
+_op(0xD5, "br_on_null", "label", group="funcref")
+_op(0xD6, "br_on_non_null", "label", group="funcref")
 
 # --- 0xFC prefix: saturating truncation, bulk memory, table operations ---------------------
 for sub, name, sig in [

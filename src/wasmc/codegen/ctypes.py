@@ -2,25 +2,56 @@
 
 from __future__ import annotations
 
-from ..binary.module import EXTERNREF, F32, F64, FUNCREF, I32, I64, FuncType
+from ..binary.module import (
+    EXTERN,
+    EXTERNREF,
+    F32,
+    F64,
+    FUNCREF,
+    I32,
+    I64,
+    FuncType,
+    ref_family,
+)
 
-C_TYPE = {
+
+class ByValType(dict):
+    """A table keyed by value type. Every reference type is looked up as its family's
+    nullable abstract type ("funcref" or "externref"): `(ref $t)`, `(ref null func)` and
+    `funcref` all have the same C representation (`const wasmc_func *`)."""
+
+    def __missing__(self, valtype: str) -> str:
+        family = ref_family(valtype)
+        if family is None:
+            raise KeyError(valtype)
+        value = self[EXTERNREF if family == EXTERN else FUNCREF]
+        self[valtype] = value
+        return value
+
+
+C_TYPE = ByValType({
     I32: "uint32_t",
     I64: "uint64_t",
     F32: "float",
     F64: "double",
     FUNCREF: "const wasmc_func *",
     EXTERNREF: "void *",
-}
+})
 # Short names used in slot variables (s3_i32) and signature names (wasmc_fn_iI_f).
-SHORT = {I32: "i32", I64: "i64", F32: "f32", F64: "f64", FUNCREF: "fr", EXTERNREF: "er"}
-SIG_LETTER = {I32: "i", I64: "I", F32: "f", F64: "F", FUNCREF: "r", EXTERNREF: "e"}
+SHORT = ByValType({I32: "i32", I64: "i64", F32: "f32", F64: "f64", FUNCREF: "fr",
+                   EXTERNREF: "er"})
+SIG_LETTER = ByValType({I32: "i", I64: "I", F32: "f", F64: "F", FUNCREF: "r", EXTERNREF: "e"})
 # The wasmc_global union member that holds each type.
-GLOBAL_FIELD = {I32: "i32", I64: "i64", F32: "f32", F64: "f64", FUNCREF: "ref", EXTERNREF: "ref"}
+GLOBAL_FIELD = ByValType({I32: "i32", I64: "i64", F32: "f32", F64: "f64", FUNCREF: "ref",
+                          EXTERNREF: "ref"})
 
 
 def sig_name(ft: FuncType) -> str:
-    """A C identifier fragment naming a function type: [i32 i64] -> [f32] is `iI_f`."""
+    """A C identifier fragment naming a function type: [i32 i64] -> [f32] is `iI_f`.
+
+    It names the C signature, not the Wasm type: `(ref $t)` and `funcref` share the letter
+    `r`, so the typedefs, invokers and host adapters that depend only on the C signature are
+    emitted once. Wasm type identity is `type_id`'s job."""
     return "".join(SIG_LETTER[t] for t in ft.params) + "_" + "".join(
         SIG_LETTER[t] for t in ft.results
     )
@@ -30,8 +61,10 @@ def type_id(ft: FuncType) -> int:
     """The canonical id of a function type: FNV-1a (64 bit) of its signature text.
 
     Ids are compared across separately compiled modules (call_indirect through an imported
-    table), so they must not depend on type indices. Two different signatures colliding in
-    64 bits is negligible for the few thousand signatures a program has."""
+    table), so they must not depend on type indices: pass the canonical type
+    (`Module.canonical_types`), whose references to defined types are structural names.
+    Two different signatures colliding in 64 bits is negligible for the few thousand
+    signatures a program has."""
     h = 0xCBF29CE484222325
     for byte in (",".join(ft.params) + "->" + ",".join(ft.results)).encode():
         h = ((h ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF

@@ -11,13 +11,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..binary.module import FUNCREF, I32, FuncType, Instr
+from ..binary.module import FUNC, I32, FuncType, Instr, parse_ref, ref_family
 from ..validate.validator import FuncInfo
-from .ctypes import C_TYPE, SHORT, const_literal, fn_pointer_type, result_type, type_id
+from .ctypes import (
+    C_TYPE,
+    SHORT,
+    const_literal,
+    fn_pointer_type,
+    from_slot,
+    result_type,
+    to_slot,
+    type_id,
+)
 
 if TYPE_CHECKING:
     from .module import ModuleEmitter
 
+
+# Every trampoline's slot buffer holds at least this many values (docs/tail-calls.md).
+MIN_TAIL_SLOTS = 8
 
 # The bits of +-0.0 and +-1.0: identities that C compilers fold away (see wasmc.h).
 FOLDABLE_FLOAT_CONSTANTS = {
@@ -46,12 +58,17 @@ class Block:
 
 
 class FunctionEmitter:
-    def __init__(self, mod: ModuleEmitter, funcidx: int, info: FuncInfo, body: list[Instr]):
+    def __init__(self, mod: ModuleEmitter, funcidx: int, info: FuncInfo, body: list[Instr],
+                 thunk: bool = False):
         self.mod = mod
         self.funcidx = funcidx
         self.info = info
         self.body = body
         self.type: FuncType = info.type
+        # Thunk mode (docs/tail-calls.md): the body is compiled as the function's trampoline
+        # entry t<N>(self, slots, cap): parameters come from slots, results go back there,
+        # and a tail call returns the callee instead of calling it.
+        self.thunk = thunk
         self.out: list[str] = []
         self.blocks: list[Block] = []
         self.next_label = 0
@@ -75,6 +92,10 @@ class FunctionEmitter:
 
     def return_stmt(self, height: int) -> str:
         results = self.type.results
+        if self.thunk:
+            stores = " ".join(f"slots[{k}] = {to_slot(t, slot(height + k, t))};"
+                              for k, t in enumerate(results))
+            return f"{stores} return NULL;".strip()
         if not results:
             return "return;"
         if len(results) == 1:
@@ -112,16 +133,27 @@ class FunctionEmitter:
             self.instr(ins, info.heights[i], pops, info.pushes[i])
 
         mod = self.mod
-        head = [f"/* {mod.func_comment(self.funcidx)} */", mod.func_signature(self.funcidx) + " {"]
+        head = [f"/* {mod.func_comment(self.funcidx)} */"]
+        if self.thunk:
+            head.append(f"{mod.thunk_signature(self.funcidx)} {{")
+            head.append("  void *env = self->env; (void)cap;")
+        else:
+            head.append(mod.func_signature(self.funcidx) + " {")
         head.append(f"  {mod.instance_type} *inst = ({mod.instance_type} *)env;")
         head.append("  (void)inst;")
+        if self.thunk:
+            head += [f"  {C_TYPE[t]} l{k} = {from_slot(t, f'slots[{k}]')};"
+                     for k, t in enumerate(self.type.params)]
         for m in sorted(self.memories_used):
             head.append(f"  uint8_t *const m{m} = inst->mem{m}->base;")
         nparams = len(self.type.params)
         for k, t in enumerate(info.locals[nparams:], start=nparams):
             head.append(f"  {C_TYPE[t]} l{k} = 0;")
-        for h, t in sorted(info.slots, key=lambda s: (s[0], SHORT[s[1]])):
-            head.append(f"  {C_TYPE[t]} {slot(h, t)} = 0;")
+        # Reference subtypes share a slot (s2_fr holds funcref and (ref $t) alike): declare
+        # each slot once.
+        slots = {slot(h, t): C_TYPE[t] for h, t in info.slots}
+        for name, ctype in sorted(slots.items(), key=lambda s: slot_order(s[0])):
+            head.append(f"  {ctype} {name} = 0;")
         return head + body_lines + ["}", ""]
 
     def instr(self, ins: Instr, h: int, pops: tuple, pushes: tuple) -> None:
@@ -236,10 +268,67 @@ class FunctionEmitter:
 
     def op_call_indirect(self, ins, h, pops, pushes, args, res):
         typeidx, table = ins.imm
-        ft = self.mod.module.types[typeidx]
+        ft = self.mod.canonical_types[typeidx]
         target = f"wasmc_indirect(inst->tab{table}, {args[-1]}, UINT64_C({type_id(ft):#x}))"
         self.w(f"{{ const wasmc_func *callee = {target};")
         self.call_stmt(f"(({fn_pointer_type(ft)})callee->fn)", "callee->env", ft, args[:-1], res)
+        self.w("}")
+
+    def op_call_ref(self, ins, h, pops, pushes, args, res):
+        # Statically typed: the reference has the type's native signature, no check needed
+        # beyond null (and not even that when the operand's type is non-nullable).
+        ft = self.mod.module.types[ins.imm]
+        callee = args[-1]
+        self.w("{")
+        if is_nullable(pops[-1]):
+            self.w(f"  if (WASMC_UNLIKELY({callee} == NULL)) "
+                   "wasmc_trap(WASMC_TRAP_NULL_FUNCTION_REFERENCE);")
+        self.call_stmt(f"(({fn_pointer_type(ft)}){callee}->fn)", f"{callee}->env", ft,
+                       args[:-1], res)
+        self.w("}")
+
+    # -- tail calls (docs/tail-calls.md) --
+    def tail_call(self, callee_func: str, ft: FuncType, args: list[str],
+                  direct: str | None) -> None:
+        """A return_call to the wasmc_func `callee_func` of type `ft`. `direct` is the C
+        function to call when it is known statically (an own function)."""
+        if self.thunk:
+            stores = " ".join(f"slots[{k}] = {to_slot(t, a)};"
+                              for k, (t, a) in enumerate(zip(ft.params, args, strict=True)))
+            if len(args) > MIN_TAIL_SLOTS:  # a caller's buffer may be too small: call instead
+                call = (f"(({fn_pointer_type(ft)}){callee_func}->fn)"
+                        f"({', '.join([callee_func + '->env'] + args)})")
+                if len(ft.results) > 1:
+                    call = f"{result_type(ft)} r = {call};"
+                    keep = " ".join(f"slots[{k}] = {to_slot(t, f'r.r{k}')};"
+                                    for k, t in enumerate(ft.results))
+                elif ft.results:
+                    call, keep = "", f"slots[0] = {to_slot(ft.results[0], call)};"
+                else:
+                    call, keep = f"{call};", ""
+                self.w(f"if (WASMC_UNLIKELY({len(args)}u > cap)) {{ {call} {keep} return NULL; }}")
+            self.w(f"{{ {stores} return {callee_func}; }}")
+            return
+        # musttail: caller and callee have the same C prototype (the same Wasm type).
+        if direct is not None:
+            call = f"{direct}({', '.join(['env'] + args)})"
+        else:
+            call = (f"(({fn_pointer_type(ft)}){callee_func}->fn)"
+                    f"({', '.join([callee_func + '->env'] + args)})")
+        self.w(f"WASMC_MUSTTAIL return {call};")
+
+    def op_return_call(self, ins, h, pops, pushes, args, res):
+        ft = self.mod.func_types[ins.imm]
+        own = not self.mod.is_imported_func(ins.imm)
+        self.tail_call(f"({self.mod.func_ref(ins.imm)})", ft, args,
+                       f"f{ins.imm}" if own else None)
+
+    def op_return_call_indirect(self, ins, h, pops, pushes, args, res):
+        typeidx, table = ins.imm
+        ft = self.mod.module.types[typeidx]
+        target = f"wasmc_indirect(inst->tab{table}, {args[-1]}, UINT64_C({type_id(ft):#x}))"
+        self.w(f"{{ const wasmc_func *callee = {target};")
+        self.tail_call("callee", ft, args[:-1], None)
         self.w("}")
 
     # -- parametric --
@@ -298,6 +387,24 @@ class FunctionEmitter:
     def op_ref_func(self, ins, h, pops, pushes, args, res):
         self.w(f"{res[0]} = {self.mod.func_ref(ins.imm)};")
 
+    def op_ref_as_non_null(self, ins, h, pops, pushes, args, res):
+        # The value stays in its slot (res[0] is args[0]): only the check is code.
+        if is_nullable(pops[0]):
+            self.w(f"if (WASMC_UNLIKELY({args[0]} == NULL)) wasmc_trap(WASMC_TRAP_NULL_REFERENCE);")
+
+    def op_br_on_null(self, ins, h, pops, pushes, args, res):
+        # The label's values sit below the reference, from height h: branch with them.
+        if is_nullable(pops[-1]):
+            self.w(f"if ({args[-1]} == NULL) {{ {self.branch(ins.imm, h)} }}")
+
+    def op_br_on_non_null(self, ins, h, pops, pushes, args, res):
+        # The label takes the values and the (now non-null) reference, all from height h.
+        branch = self.branch(ins.imm, h)
+        if is_nullable(pops[-1]):
+            self.w(f"if ({args[-1]} != NULL) {{ {branch} }}")
+        else:
+            self.w(branch)
+
     def op_table_get(self, ins, h, pops, pushes, args, res):
         self.w(f"{res[0]} = ({C_TYPE[pushes[0]]})wasmc_table_get(inst->tab{ins.imm}, {args[0]});")
 
@@ -330,7 +437,18 @@ class FunctionEmitter:
 
 def as_void(expr: str, valtype: str) -> str:
     """A reference as the `void *` that tables store (funcrefs are const pointers)."""
-    return f"(void *)(uintptr_t){expr}" if valtype == FUNCREF else expr
+    return f"(void *)(uintptr_t){expr}" if ref_family(valtype) == FUNC else expr
+
+
+def is_nullable(valtype: str) -> bool:
+    r = parse_ref(valtype)
+    return r is None or r.nullable
+
+
+def slot_order(name: str) -> tuple[int, str]:
+    """Slots by height, then type (`s12_i32` -> (12, "i32"))."""
+    height, short = name[1:].split("_", 1)
+    return int(height), short
 
 
 __all__ = ["FunctionEmitter", "slot", "I32"]

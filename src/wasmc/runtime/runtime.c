@@ -59,6 +59,7 @@ static const char *const trap_messages[WASMC_TRAP_COUNT] = {
     [WASMC_TRAP_CALL_STACK_EXHAUSTED] = "call stack exhausted",
     [WASMC_TRAP_NULL_REFERENCE] = "null reference",
     [WASMC_TRAP_HOST] = "host function failed",
+    [WASMC_TRAP_NULL_FUNCTION_REFERENCE] = "null function reference",
 };
 
 const char *wasmc_trap_message(int code) {

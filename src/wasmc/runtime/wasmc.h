@@ -22,7 +22,15 @@
 #define WASMC_COLD __attribute__((cold, noinline))
 #define WASMC_INLINE static inline __attribute__((always_inline))
 #define WASMC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#endif
+
+/* A call that must not grow the C stack (Wasm return_call): clang guarantees it. */
+#if defined(__clang__)
+#define WASMC_MUSTTAIL __attribute__((musttail))
 #else
+#define WASMC_MUSTTAIL
+#endif
+#if !defined(__GNUC__) && !defined(__clang__)
 #error "wasmc needs GCC or clang"
 #endif
 
@@ -35,11 +43,22 @@
  * a struct `wasmc_results_<sig>` with fields r0, r1, ... in order.
  * `type_id` is the canonical id of the function type (a 64-bit hash of its signature string,
  * computed at compile time), so call_indirect checks a type with one integer compare. */
-typedef struct wasmc_func {
+typedef struct wasmc_func wasmc_func;
+
+/* A function's entry for trampolined tail calls (see docs/tail-calls.md): reads the
+ * parameters from slots[0..], runs the function, and either writes its results to slots and
+ * returns NULL, or, to tail-call another function, writes that function's arguments to slots
+ * and returns it. `cap` is the number of slots. Every wasmc_func has one: a function that
+ * makes no trampolined tail calls uses its module's per-signature wrapper. */
+typedef const wasmc_func *(*wasmc_tail_fn)(const wasmc_func *self, uint64_t *slots,
+                                           uint32_t cap);
+
+struct wasmc_func {
     uint64_t type_id;
     void (*fn)(void);
     void *env; /* the instance the function belongs to, or a host context */
-} wasmc_func;
+    wasmc_tail_fn tail;
+};
 
 /* ---- linear memory -------------------------------------------------------------------- */
 
@@ -105,6 +124,15 @@ typedef union wasmc_global {
     uint8_t v128[16];
 } wasmc_global;
 
+/* ---- tags ----------------------------------------------------------------------------- */
+
+/* An exception tag. Its identity is its address: an instance holds one per tag it defines
+ * and points to the exporter's for each tag it imports. `type_id` is the canonical id of
+ * the tag's function type (its params are the exception's payload). */
+typedef struct wasmc_tag {
+    uint64_t type_id;
+} wasmc_tag;
+
 /* ---- traps ---------------------------------------------------------------------------- */
 
 typedef enum wasmc_trap_code {
@@ -121,6 +149,7 @@ typedef enum wasmc_trap_code {
     WASMC_TRAP_CALL_STACK_EXHAUSTED,        /* "call stack exhausted" */
     WASMC_TRAP_NULL_REFERENCE,              /* "null reference" */
     WASMC_TRAP_HOST,                        /* "host function failed" (message from the host) */
+    WASMC_TRAP_NULL_FUNCTION_REFERENCE,     /* "null function reference" (call_ref) */
     WASMC_TRAP_COUNT
 } wasmc_trap_code;
 

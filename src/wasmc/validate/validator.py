@@ -3,6 +3,12 @@
 Besides accepting or rejecting the module, validating a function body records, for every
 instruction, the operand-stack height before it and the types it pops and pushes. The C
 emitter names each stack slot by height and type, so this is all it needs to know.
+
+Types are checked in canonical form (binary/module.py): a type index inside a value type is
+replaced by the defined type's structural name, so comparing strings compares types, and
+`val_matches` is the subtyping of typed function references (`(ref $t) <: (ref null $t) <:
+funcref`). The recorded pops may be subtypes of what an instruction expects; the emitter
+only needs their C representation, which subtypes share.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..binary.module import (
+    BOT,
     EXTERNREF,
     F32,
     F64,
@@ -17,12 +24,17 @@ from ..binary.module import (
     I32,
     I64,
     NUM_TYPES,
-    REF_TYPES,
     V128,
     FuncType,
+    GlobalType,
     Instr,
     Limits,
     Module,
+    TableType,
+    is_defaultable,
+    parse_ref,
+    ref_type,
+    val_matches,
 )
 from ..binary.opcodes import NATURAL_ALIGN
 from ..errors import InvalidError, UnsupportedError
@@ -38,6 +50,7 @@ class Frame:
     params: tuple[str, ...]
     results: tuple[str, ...]
     height: int  # operand-stack height at entry, below the params
+    init_height: int = 0  # locals initialized before the block (see FunctionValidator.inits)
     unreachable: bool = False
 
     @property
@@ -54,8 +67,8 @@ class FuncInfo:
     code after br/return/unreachable), which the emitter skips except for block structure.
     """
 
-    type: FuncType
-    locals: list[str]  # params then declared locals
+    type: FuncType  # canonical
+    locals: list[str]  # params then declared locals, canonical
     heights: list[int] = field(default_factory=list)
     pops: list[tuple | None] = field(default_factory=list)
     pushes: list[tuple] = field(default_factory=list)
@@ -76,6 +89,12 @@ class FunctionValidator:
         self.offset = 0
         self.closed_height = 0  # entry height of the frame the last else/end closed
         self.info = FuncInfo(func_type, self.locals)
+        # Non-defaultable locals (non-null references) must be set before they are read;
+        # a set lasts until the end of the enclosing block. `inits` lists the locals set so
+        # far, innermost block last; `local_init[i]` says whether local i is set now.
+        self.local_init = [True] * len(func_type.params) + [is_defaultable(t)
+                                                             for t in local_types]
+        self.inits: list[int] = []
 
     # -- the algorithm's primitives --
     def error(self, msg: str) -> InvalidError:
@@ -85,24 +104,40 @@ class FunctionValidator:
         self.vals.append(t)
 
     def pop(self, expect: str | None = None) -> str | None:
+        """Pop a value of (a subtype of) `expect`; return its type, or `expect` for the
+        unknown type of dead code (the emitter names slots by these types)."""
+        actual = self.pop_actual(expect)
+        return actual if actual is not None else expect
+
+    def pop_actual(self, expect: str | None = None) -> str | None:
+        """Like pop, but return None (the bottom type) for an unknown value."""
         frame = self.ctrls[-1]
         if len(self.vals) == frame.height:
             if frame.unreachable:
-                return expect
+                return None
             raise self.error("type mismatch")
         actual = self.vals.pop()
-        if actual is not None and expect is not None and actual != expect:
+        if actual != expect and not val_matches(actual, expect):
             raise self.error("type mismatch")
-        return actual if actual is not None else expect
+        return actual
 
     def pop_many(self, types: tuple[str, ...]) -> tuple:
         return tuple(reversed([self.pop(t) for t in reversed(types)]))
+
+    def pop_ref(self) -> str:
+        """Pop any reference; in dead code that may be `(ref bot)`, below every reference."""
+        t = self.pop()
+        if t is None:
+            return ref_type(False, BOT)
+        if parse_ref(t) is None:
+            raise self.error("type mismatch")
+        return t
 
     def push_ctrl(self, kind: str, params: tuple, results: tuple) -> None:
         if len(self.ctrls) > MAX_NESTING:
             raise UnsupportedError(f"blocks nested more than {MAX_NESTING} deep", self.offset,
                                    self.name)
-        self.ctrls.append(Frame(kind, params, results, len(self.vals)))
+        self.ctrls.append(Frame(kind, params, results, len(self.vals), len(self.inits)))
         for t in params:
             self.push(t)
 
@@ -115,6 +150,8 @@ class FunctionValidator:
             raise self.error("type mismatch")
         self.ctrls.pop()
         self.closed_height = frame.height
+        while len(self.inits) > frame.init_height:  # sets inside the block end with it
+            self.local_init[self.inits.pop()] = False
         return frame
 
     def set_unreachable(self) -> None:
@@ -132,16 +169,18 @@ class FunctionValidator:
         if bt is None:
             return FuncType((), ())
         if isinstance(bt, str):
-            self.ctx.check_valtype(bt, self)
-            return FuncType((), (bt,))
-        if bt >= len(self.m.types):
-            raise self.error("unknown type")
-        return self.m.types[bt]
+            return FuncType((), (self.ctx.valtype(bt, self),))
+        return self.ctx.type(bt, self)
 
     def local(self, i: int) -> str:
         if i >= len(self.locals):
             raise self.error("unknown local")
         return self.locals[i]
+
+    def init_local(self, i: int) -> None:
+        if not self.local_init[i]:
+            self.local_init[i] = True
+            self.inits.append(i)
 
     def memarg(self, ins: Instr) -> None:
         align, offset, mem = ins.imm
@@ -228,7 +267,10 @@ class FunctionValidator:
 
     def op_end(self, ins):
         frame = self.pop_ctrl()
-        if frame.kind == "if" and frame.params != frame.results:
+        if frame.kind == "if" and not (
+            len(frame.params) == len(frame.results)
+            and all(map(val_matches, frame.params, frame.results))
+        ):
             raise self.error("type mismatch")  # an `if` without `else` must pass its params through
         if frame.kind != "func":
             for t in frame.results:
@@ -245,9 +287,10 @@ class FunctionValidator:
         types = self.label(ins.imm).label_types
         self.pop(I32)
         popped = self.pop_many(types)
-        for t in popped:
+        # The label's types go back, not the (maybe more precise) popped ones (gc#516).
+        for t in types:
             self.push(t)
-        return popped + (I32,), popped
+        return popped + (I32,), types
 
     def op_br_table(self, ins):
         labels, default = ins.imm
@@ -257,9 +300,10 @@ class FunctionValidator:
             types = self.label(depth).label_types
             if len(types) != arity:
                 raise self.error("type mismatch")
-            # Each target checks the operands against its own types (3.0 rule).
-            popped = self.pop_many(types)
-            for t in popped:
+            # Each target checks the operands against its own types (3.0 rule); unknown
+            # operands stay unknown for the next target.
+            popped = [self.pop_actual(t) for t in reversed(types)]
+            for t in reversed(popped):
                 self.push(t)
         popped = self.pop_many(self.label(default).label_types)
         self.set_unreachable()
@@ -279,19 +323,26 @@ class FunctionValidator:
 
     def op_call_indirect(self, ins):
         typeidx, tableidx = ins.imm
-        if self.ctx.table(tableidx, self).elem != FUNCREF:
+        if not val_matches(self.ctx.table(tableidx, self).elem, FUNCREF):
             raise self.error("type mismatch")
-        if typeidx >= len(self.m.types):
-            raise self.error("unknown type")
-        ft = self.m.types[typeidx]
+        ft = self.ctx.type(typeidx, self)
         self.pop(I32)
         popped = self.pop_many(ft.params)
         for t in ft.results:
             self.push(t)
         return popped + (I32,), ft.results
 
+    def op_call_ref(self, ins):
+        ft = self.ctx.type(ins.imm, self)
+        ref = self.pop(self.ctx.type_ref(ins.imm, nullable=True))
+        popped = self.pop_many(ft.params)
+        for t in ft.results:
+            self.push(t)
+        return popped + (ref,), ft.results
+
     def _check_tail_results(self, ft: FuncType) -> None:
-        if ft.results != self.func_type.results:
+        results = self.func_type.results
+        if len(ft.results) != len(results) or not all(map(val_matches, ft.results, results)):
             raise self.error("type mismatch")
 
     def op_return_call(self, ins):
@@ -303,7 +354,16 @@ class FunctionValidator:
 
     def op_return_call_indirect(self, ins):
         popped, _ = self.op_call_indirect(ins)
-        ft = self.m.types[ins.imm[0]]
+        ft = self.ctx.type(ins.imm[0], self)
+        self._check_tail_results(ft)
+        for _t in ft.results:
+            self.vals.pop()
+        self.set_unreachable()
+        return popped, ()
+
+    def op_return_call_ref(self, ins):
+        popped, _ = self.op_call_ref(ins)
+        ft = self.ctx.type(ins.imm, self)
         self._check_tail_results(ft)
         for _t in ft.results:
             self.vals.pop()
@@ -331,8 +391,7 @@ class FunctionValidator:
         types = ins.imm
         if len(types) != 1:
             raise self.error("invalid result arity")
-        t = types[0]
-        self.ctx.check_valtype(t, self)
+        t = self.ctx.valtype(types[0], self)
         self.pop(I32)
         self.pop(t)
         self.pop(t)
@@ -342,17 +401,22 @@ class FunctionValidator:
     # -- variables --
     def op_local_get(self, ins):
         t = self.local(ins.imm)
+        if not self.local_init[ins.imm]:
+            raise self.error("uninitialized local")
         self.push(t)
         return (), (t,)
 
     def op_local_set(self, ins):
-        return (self.pop(self.local(ins.imm)),), ()
+        popped = self.pop(self.local(ins.imm))
+        self.init_local(ins.imm)
+        return (popped,), ()
 
     def op_local_tee(self, ins):
         t = self.local(ins.imm)
-        self.pop(t)
-        self.push(t)
-        return (t,), (t,)
+        popped = self.pop(t)
+        self.init_local(ins.imm)
+        self.push(t)  # the local's type, not the popped one (gc#516)
+        return (popped,), (t,)
 
     def op_global_get(self, ins):
         t = self.ctx.global_type(ins.imm, self).valtype
@@ -399,23 +463,51 @@ class FunctionValidator:
 
     # -- references and tables --
     def op_ref_null(self, ins):
-        self.ctx.check_valtype(ins.imm, self)
-        self.push(ins.imm)
-        return (), (ins.imm,)
+        t = self.ctx.valtype(ins.imm, self)
+        self.push(t)
+        return (), (t,)
 
     def op_ref_is_null(self, ins):
-        t = self.pop()
-        if t is not None and t not in REF_TYPES:
-            raise self.error("type mismatch")
+        t = self.pop_ref()
         self.push(I32)
-        return (t or FUNCREF,), (I32,)
+        return (t,), (I32,)
 
     def op_ref_func(self, ins):
-        self.ctx.func_type(ins.imm, self)
+        t = self.ctx.func_ref_type(ins.imm, self)
         if ins.imm not in self.ctx.declared_funcs:
             raise self.error("undeclared function reference")
-        self.push(FUNCREF)
-        return (), (FUNCREF,)
+        self.push(t)
+        return (), (t,)
+
+    def op_ref_as_non_null(self, ins):
+        t = self.pop_ref()
+        non_null = ref_type(False, parse_ref(t).heap)
+        self.push(non_null)
+        return (t,), (non_null,)
+
+    def op_br_on_null(self, ins):
+        # [t* (ref null ht)] -> [t* (ref ht)]; branches with t* when the reference is null.
+        types = self.label(ins.imm).label_types
+        ref = self.pop_ref()
+        popped = self.pop_many(types)
+        for t in types:
+            self.push(t)
+        non_null = ref_type(False, parse_ref(ref).heap)
+        self.push(non_null)
+        return popped + (ref,), types + (non_null,)
+
+    def op_br_on_non_null(self, ins):
+        # [t* (ref null ht)] -> [t*]; branches with t* (ref ht) when it is not null, so the
+        # label's last type must be a reference that (ref ht) matches.
+        types = self.label(ins.imm).label_types
+        if not types or parse_ref(types[-1]) is None:
+            raise self.error("type mismatch")
+        ref = self.pop_ref()
+        self.push(ref_type(False, parse_ref(ref).heap))
+        popped = self.pop_many(types)
+        for t in types[:-1]:
+            self.push(t)
+        return popped[:-1] + (ref,), types[:-1]
 
     def op_table_get(self, ins):
         t = self.ctx.table(ins.imm, self).elem
@@ -444,13 +536,13 @@ class FunctionValidator:
 
     def op_table_copy(self, ins):
         dst, src = ins.imm
-        if self.ctx.table(dst, self).elem != self.ctx.table(src, self).elem:
+        if not val_matches(self.ctx.table(src, self).elem, self.ctx.table(dst, self).elem):
             raise self.error("type mismatch")
         return self.pop_many((I32, I32, I32)), ()
 
     def op_table_init(self, ins):
         elem, table = ins.imm
-        if self.ctx.table(table, self).elem != self.ctx.elem(elem, self).type:
+        if not val_matches(self.ctx.elem(elem, self), self.ctx.table(table, self).elem):
             raise self.error("type mismatch")
         return self.pop_many((I32, I32, I32)), ()
 
@@ -460,14 +552,20 @@ class FunctionValidator:
 
 
 class ModuleContext:
-    """The module's index spaces, and the module-level checks."""
+    """The module's index spaces (with canonical types), and the module-level checks."""
 
     def __init__(self, module: Module):
         self.m = module
+        # Raises "unknown type" for a type that refers to a later or missing type.
+        self.types: list[FuncType] = module.canonical_types()
+        self._valtypes: dict[str, str] = {}  # raw value type -> canonical, once checked
         self.funcs: list[FuncType] = []  # filled once the type indices are known good
-        self.tables = module.all_tables()
+        self.tables = [TableType(self.valtype(t.elem, 0), t.limits)
+                       for t in module.all_tables()]
         self.memories = module.all_memories()
-        self.globals = module.all_globals()
+        self.globals = [GlobalType(self.valtype(g.valtype, 0), g.mutable)
+                        for g in module.all_globals()]
+        self.elems = [self.valtype(e.type, e.offset) for e in module.elements]
         self.declared_funcs: set[int] = set()
 
     def fail(self, msg: str, where) -> InvalidError:
@@ -475,17 +573,43 @@ class ModuleContext:
             return where.error(msg)
         return InvalidError(msg, where)
 
-    def check_valtype(self, t: str, where) -> None:
-        if t == V128:
-            raise UnsupportedError("SIMD (v128) is not supported yet",
-                                   getattr(where, "offset", where))
+    def valtype(self, t: str, where) -> str:
+        """Check a value type of the module and return its canonical form."""
+        canonical = self._valtypes.get(t)
+        if canonical is None:
+            if t == V128:
+                raise UnsupportedError("SIMD (v128) is not supported yet",
+                                       getattr(where, "offset", where))
+            try:
+                canonical = self.m.canonical(t)
+            except InvalidError:
+                raise self.fail("unknown type", where) from None
+            self._valtypes[t] = canonical
+        return canonical
+
+    def type(self, i: int, where) -> FuncType:
+        if i >= len(self.types):
+            raise self.fail("unknown type", where)
+        return self.types[i]
+
+    def type_ref(self, i: int, nullable: bool) -> str:
+        """The canonical `(ref null? i)` of a type index known to be good."""
+        return self.m.canonical(ref_type(nullable, i))
+
+    def func_ref_type(self, i: int, where) -> str:
+        """The type of `ref.func i`: a non-null reference to the function's type."""
+        self.func_type(i, where)
+        imported = self.m.imported("func")
+        typeidx = (imported[i].desc if i < len(imported)
+                   else self.m.functions[i - len(imported)].type_index)
+        return self.type_ref(typeidx, nullable=False)
 
     def func_type(self, i: int, where) -> FuncType:
         if i >= len(self.funcs):
             raise self.fail("unknown function", where)
         return self.funcs[i]
 
-    def table(self, i: int, where):
+    def table(self, i: int, where) -> TableType:
         if i >= len(self.tables):
             raise self.fail("unknown table", where)
         return self.tables[i]
@@ -495,7 +619,7 @@ class ModuleContext:
             raise self.fail("unknown memory", where)
         return self.memories[i]
 
-    def global_type(self, i: int, where):
+    def global_type(self, i: int, where) -> GlobalType:
         if i >= len(self.globals):
             raise self.fail("unknown global", where)
         return self.globals[i]
@@ -505,10 +629,11 @@ class ModuleContext:
         if i >= count:
             raise self.fail("unknown data segment", where)
 
-    def elem(self, i: int, where):
-        if i >= len(self.m.elements):
+    def elem(self, i: int, where) -> str:
+        """The (canonical) reference type of element segment i."""
+        if i >= len(self.elems):
             raise self.fail("unknown elem segment", where)
-        return self.m.elements[i]
+        return self.elems[i]
 
     # -- constant expressions --
     CONST_OPS = {"i32.const": I32, "i64.const": I64, "f32.const": F32, "f64.const": F64}
@@ -516,8 +641,8 @@ class ModuleContext:
 
     def const_expr(self, expr: list[Instr], expected: str, offset: int,
                    globals_visible: int) -> None:
-        """Check a constant expression of type `expected`. Only the first `globals_visible`
-        globals may be read (the imported ones, for a global initializer)."""
+        """Check a constant expression of (canonical) type `expected`. Only the first
+        `globals_visible` globals may be read (the imported ones, for a table initializer)."""
         stack: list[str] = []
         for ins in expr:
             name = ins.op.name
@@ -529,11 +654,9 @@ class ModuleContext:
                     raise InvalidError("type mismatch", ins.offset)
                 stack.pop()
             elif name == "ref.null":
-                self.check_valtype(ins.imm, ins.offset)
-                stack.append(ins.imm)
+                stack.append(self.valtype(ins.imm, ins.offset))
             elif name == "ref.func":
-                self.func_type(ins.imm, ins.offset)
-                stack.append(FUNCREF)
+                stack.append(self.func_ref_type(ins.imm, ins.offset))
             elif name == "global.get":
                 if ins.imm >= globals_visible:
                     raise InvalidError("unknown global", ins.offset)
@@ -543,7 +666,7 @@ class ModuleContext:
                 stack.append(g.valtype)
             else:
                 raise InvalidError("constant expression required", ins.offset)
-        if stack != [expected]:
+        if len(stack) != 1 or not val_matches(stack[0], expected):
             raise InvalidError("type mismatch", offset)
 
 
@@ -562,63 +685,79 @@ class ModuleInfo:
     declared_funcs: set[int]
 
 
+def _func_refs(exprs) -> set[int]:
+    """The functions `ref.func` names in these constant expressions."""
+    return {ins.imm for expr in exprs if expr for ins in expr if ins.op.name == "ref.func"}
+
+
 def validate(module: Module) -> ModuleInfo:
     """Validate `module`; raise InvalidError (or UnsupportedError) or return the emitter's info."""
-    ctx = ModuleContext(module)
     m = module
+    ctx = ModuleContext(m)
     for imp in m.imports:
-        if imp.kind == "func" and imp.desc >= len(m.types):
+        if imp.kind in ("func", "tag") and imp.desc >= len(m.types):
             raise InvalidError("unknown type", imp.offset)
     for f in m.functions:
         if f.type_index >= len(m.types):
             raise InvalidError("unknown type", f.offset)
-    for ft in m.types:
+    for ft in ctx.types:
         for t in ft.params + ft.results:
-            ctx.check_valtype(t, 0)
-    ctx.funcs = m.all_func_types()
+            ctx.valtype(t, 0)
+    ctx.funcs = [ctx.types[i.desc] for i in m.imported("func")] + [
+        ctx.types[f.type_index] for f in m.functions]
+    for tag in m.tags:
+        ctx.type(tag.type_index, tag.offset)
+    for typeidx in m.all_tags():
+        if ctx.types[typeidx].results:
+            raise InvalidError("non-empty tag result type", 0)
     for t in ctx.tables:
         check_limits(t.limits, 2**32 - 1, "table", 0)
     for mt in ctx.memories:
         check_limits(mt.limits, MAX_PAGES, "memory", 0)
 
+    # C.refs: functions referenced anywhere outside function bodies may be `ref.func`ed.
+    ctx.declared_funcs = _func_refs([g.init for g in m.globals] + m.table_inits + [
+        expr for seg in m.elements for expr in seg.init])
+    ctx.declared_funcs |= {e.index for e in m.exports if e.kind == "func"}
+
     n_imported_globals = len(m.imported("global"))
     for i, g in enumerate(m.globals):
-        ctx.check_valtype(g.type.valtype, g.offset)
         # 3.0 (extended const + GC) lets an initializer read any earlier immutable global.
-        ctx.const_expr(g.init, g.type.valtype, g.offset, n_imported_globals + i)
+        idx = n_imported_globals + i
+        ctx.const_expr(g.init, ctx.globals[idx].valtype, g.offset, idx)
+
+    n_imported_tables = len(m.imported("table"))
+    for k, init in enumerate(m.table_inits):
+        elem = ctx.tables[n_imported_tables + k].elem
+        if init is not None:
+            ctx.const_expr(init, elem, 0, n_imported_globals)
+        elif not is_defaultable(elem):  # no null to fill the table with
+            raise InvalidError("type mismatch", 0)
 
     n_globals = len(ctx.globals)
-    for seg in m.elements:
+    for k, seg in enumerate(m.elements):
         for expr in seg.init:
-            ctx.const_expr(expr, seg.type, seg.offset, n_globals)
-            for ins in expr:
-                if ins.op.name == "ref.func":
-                    ctx.declared_funcs.add(ins.imm)
+            ctx.const_expr(expr, ctx.elems[k], seg.offset, n_globals)
         if seg.mode == "active":
             table = ctx.table(seg.table, seg.offset)
             ctx.const_expr(seg.offset_expr, I32, seg.offset, n_globals)
-            if table.elem != seg.type:
+            if not val_matches(ctx.elems[k], table.elem):
                 raise InvalidError("type mismatch", seg.offset)
     for seg in m.datas:
         if seg.mode == "active":
             ctx.memory(seg.memory, seg.offset)
             ctx.const_expr(seg.offset_expr, I32, seg.offset, n_globals)
-    for g in m.globals:
-        for ins in g.init:
-            if ins.op.name == "ref.func":
-                ctx.declared_funcs.add(ins.imm)
 
     names = set()
     limits = {"func": len(ctx.funcs), "table": len(ctx.tables),
-              "memory": len(ctx.memories), "global": len(ctx.globals)}
+              "memory": len(ctx.memories), "global": len(ctx.globals),
+              "tag": len(m.all_tags())}
     for e in m.exports:
         if e.name in names:
             raise InvalidError("duplicate export name", e.offset)
         names.add(e.name)
         if e.index >= limits[e.kind]:
             raise InvalidError(f"unknown {e.kind}", e.offset)
-        if e.kind == "func":
-            ctx.declared_funcs.add(e.index)
 
     if m.start is not None:
         ft = ctx.func_type(m.start, 0)
@@ -630,9 +769,8 @@ def validate(module: Module) -> ModuleInfo:
     for k, f in enumerate(m.functions):
         idx = n_imported + k
         name = f"func {idx} ({m.func_name(idx)})"
-        for t in f.locals:
-            ctx.check_valtype(t, f.offset)
-        fv = FunctionValidator(m, ctx, idx, m.types[f.type_index], f.locals, f.body, name)
+        local_types = [ctx.valtype(t, f.offset) for t in f.locals]
+        fv = FunctionValidator(m, ctx, idx, ctx.funcs[idx], local_types, f.body, name)
         infos.append(fv.run())
     return ModuleInfo(infos, ctx.declared_funcs)
 

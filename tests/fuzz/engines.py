@@ -1,0 +1,573 @@
+"""Run one module under Wasmtime and under wasmc, in lockstep, and compare what they do.
+
+Everything is compared as raw bits: Wasmtime's Python wrappers turn f32 results into Python
+floats (through a C double, which quiets signalling NaNs), so the calls below go through its
+C API directly.
+
+What is compared, for a module:
+  1. instantiation: success, or the trap kind (start function, segment initialization);
+  2. every exported function, called `calls` times with fixed arguments (see `arguments`):
+     its results, or the trap kind; after every call, every exported global;
+  3. at the end: every exported memory (size and bytes), table (size and entries) and
+     global.
+
+Values: integers bit for bit; floats bit for bit, except that when the module was made
+without NaN canonicalization two NaNs are equal whatever their bits (Wasm lets the sign and
+payload of an arithmetic NaN vary), and so are integers and memory bytes that are NaN bit
+patterns on both sides (a NaN that went through a reinterpret or a store). Function
+references are compared by the export name of the function they point to.
+
+"call stack exhausted" on either side makes the rest of the module inconclusive: the two
+engines have different stack limits, and a module that recursed until one of them stopped
+has done different amounts of work since.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import math
+import struct
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import wasmtime
+from wasmtime import _ffi as ffi
+
+from wasmc import api
+from wasmc.errors import Trap
+
+# ---- trap kinds ------------------------------------------------------------------------------
+
+EXHAUSTED = "call stack exhausted"
+
+# wasmc's messages (the spec's), mapped to one kind per distinguishable trap. Wasmtime does
+# not tell a call_indirect index past the table's end ("undefined element") from other table
+# accesses out of bounds, so both are one kind.
+_WASMC_KINDS = {
+    "undefined element": "out of bounds table access",
+}
+
+_WASMTIME_KINDS = {
+    wasmtime.TrapCode.STACK_OVERFLOW: EXHAUSTED,
+    wasmtime.TrapCode.MEMORY_OUT_OF_BOUNDS: "out of bounds memory access",
+    wasmtime.TrapCode.HEAP_MISALIGNED: "misaligned memory access",
+    wasmtime.TrapCode.TABLE_OUT_OF_BOUNDS: "out of bounds table access",
+    wasmtime.TrapCode.INDIRECT_CALL_TO_NULL: "uninitialized element",
+    wasmtime.TrapCode.BAD_SIGNATURE: "indirect call type mismatch",
+    wasmtime.TrapCode.INTEGER_OVERFLOW: "integer overflow",
+    wasmtime.TrapCode.INTEGER_DIVISION_BY_ZERO: "integer divide by zero",
+    wasmtime.TrapCode.BAD_CONVERSION_TO_INTEGER: "invalid conversion to integer",
+    wasmtime.TrapCode.UNREACHABLE: "unreachable",
+    wasmtime.TrapCode.NULL_REFERENCE: "null reference",
+}
+
+
+def wasmc_trap_kind(message: str) -> str:
+    return _WASMC_KINDS.get(message, message)
+
+
+def wasmtime_trap_kind(trap: wasmtime.Trap) -> str:
+    code = trap.trap_code
+    if code is not None and code in _WASMTIME_KINDS:
+        return _WASMTIME_KINDS[code]
+    return f"wasmtime: {trap.message.splitlines()[0] if trap.message else code}"
+
+
+# ---- values ------------------------------------------------------------------------------------
+
+NUMERIC = ("i32", "i64", "f32", "f64")
+REFS = ("funcref", "externref")
+
+# Fixed argument values, as raw bits: 0, 1, -1, the sign bit, the largest positive, a value
+# past a small memory's end, NaN, infinity, -0.0, 2^31 and 2^63 (conversion edges).
+ARGUMENT_BITS: dict[str, tuple[int, ...]] = {
+    "i32": (0, 1, 0xFFFFFFFF, 0x80000000, 0x7FFFFFFF, 0x10000, 42),
+    "i64": (0, 1, 2**64 - 1, 2**63, 2**63 - 1, 0x100000000, 42),
+    "f32": (0x00000000, 0x3F800000, 0xBFC00000, 0x7FC00000, 0x7F800000, 0x80000000,
+            0x4F000000, 0x5F000000),
+    "f64": (0, 0x3FF0000000000000, 0xBFF8000000000000, 0x7FF8000000000000,
+            0x7FF0000000000000, 2**63, 0x41E0000000000000, 0x43E0000000000000),
+}
+
+
+def arguments(params: tuple[str, ...], call: int) -> list[int]:
+    """The raw arguments of call number `call` (0, 1, ...) of a function: each parameter
+    takes a different value of its type's list, shifted by three per call. References
+    are always null."""
+    out = []
+    for position, t in enumerate(params):
+        values = ARGUMENT_BITS.get(t)
+        out.append(0 if values is None else values[(call * 3 + position) % len(values)])
+    return out
+
+
+@dataclass(frozen=True)
+class Value:
+    """A Wasm value: numbers as raw bits, references as the export name of the function
+    (None for null, "?" for a function that is not exported)."""
+
+    type: str
+    bits: int | None = None
+    ref: str | None = None
+
+    def __str__(self) -> str:
+        if self.type in REFS or self.bits is None:
+            return f"{self.type}:{'null' if self.ref is None else self.ref}"
+        if self.type in ("i32", "i64"):
+            width = 32 if self.type == "i32" else 64
+            signed = self.bits - (1 << width) if self.bits >> (width - 1) else self.bits
+            return f"{self.type}:{signed}"
+        fmt = ("<I", "<f") if self.type == "f32" else ("<Q", "<d")
+        number = struct.unpack(fmt[1], struct.pack(fmt[0], self.bits))[0]
+        digits = 8 if self.type == "f32" else 16
+        return f"{self.type}:{number!r}(0x{self.bits:0{digits}x})"
+
+
+def is_nan_bits(t: str, bits: int) -> bool:
+    if t in ("f32", "i32"):
+        return (bits & 0x7F800000) == 0x7F800000 and (bits & 0x007FFFFF) != 0
+    return (bits & 0x7FF0000000000000) == 0x7FF0000000000000 and (bits & (2**52 - 1)) != 0
+
+
+def same_value(a: Value, b: Value, exact_nans: bool) -> bool:
+    if a.type != b.type:
+        return False
+    if a.type in REFS:
+        return a.ref == b.ref
+    if a.bits == b.bits:
+        return True
+    assert a.bits is not None and b.bits is not None
+    # Without canonicalization a NaN's bits may differ, also after a reinterpret.
+    return not exact_nans and is_nan_bits(a.type, a.bits) and is_nan_bits(b.type, b.bits)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one call (or the instantiation) did."""
+
+    values: tuple[Value, ...] = ()
+    trap: str | None = None  # the trap kind
+    error: str | None = None  # anything else: the engine failed (not a Wasm trap)
+
+    @property
+    def exhausted(self) -> bool:
+        return self.trap == EXHAUSTED
+
+    def __str__(self) -> str:
+        if self.error is not None:
+            return f"error: {self.error}"
+        if self.trap is not None:
+            return f"trap: {self.trap}"
+        return "(" + ", ".join(map(str, self.values)) + ")"
+
+
+def same_outcome(a: Outcome, b: Outcome, exact_nans: bool) -> bool:
+    if a.trap is not None or b.trap is not None or a.error is not None or b.error is not None:
+        return a.trap == b.trap and a.error is None and b.error is None
+    return len(a.values) == len(b.values) and all(
+        same_value(x, y, exact_nans) for x, y in zip(a.values, b.values, strict=True))
+
+
+# ---- memories ---------------------------------------------------------------------------------
+
+PAGE = 65536
+CHUNK = 1 << 20
+# Bigger memories (after a large memory.grow) are compared by size, their first 128 MiB and
+# their last 16 MiB: reading 4 GiB twice per module would dominate the run.
+FULL_COMPARE_LIMIT = 256 << 20
+_HEAD, _TAIL = 128 << 20, 16 << 20
+
+
+def _compared_ranges(size: int) -> Iterator[tuple[int, int]]:
+    spans = [(0, size)] if size <= FULL_COMPARE_LIMIT else [(0, _HEAD), (size - _TAIL, size)]
+    for start, end in spans:
+        for offset in range(start, end, CHUNK):
+            yield offset, min(CHUNK, end - offset)
+
+
+def _nan_explains(a: bytes, b: bytes, start: int, end: int) -> bool:
+    """Whether the differing bytes a[start:end] lie inside a 4- or 8-byte window that is a
+    NaN on both sides (any alignment: stores need not be aligned)."""
+    for width, fmt, t in ((4, "<I", "f32"), (8, "<Q", "f64")):
+        if end - start > width:
+            continue
+        for p in range(max(0, end - width), min(start, len(a) - width) + 1):
+            x = struct.unpack_from(fmt, a, p)[0]
+            y = struct.unpack_from(fmt, b, p)[0]
+            if is_nan_bits(t, x) and is_nan_bits(t, y):
+                return True
+    return False
+
+
+def memory_difference(read_a: Callable[[int, int], bytes], read_b: Callable[[int, int], bytes],
+                      size: int, exact_nans: bool) -> str | None:
+    """None if the memories hold the same bytes, else where they first differ."""
+    for offset, n in _compared_ranges(size):
+        a, b = read_a(offset, n), read_b(offset, n)
+        if a == b:
+            continue
+        k = 0
+        while k < n:
+            if a[k] == b[k]:
+                k += 1
+                continue
+            end = k
+            while end < n and a[end] != b[end]:
+                end += 1
+            # a window around the run, from the chunk (a NaN across chunks is not tolerated)
+            if exact_nans or not _nan_explains(a, b, k, end):
+                return (f"bytes differ at {offset + k:#x}: wasmtime {a[k:k + 16].hex()} "
+                        f"wasmc {b[k:k + 16].hex()}")
+            k = end
+    return None
+
+
+def digest(read: Callable[[int, int], bytes], size: int) -> str:
+    h = hashlib.sha256()
+    for offset, n in _compared_ranges(size):
+        h.update(read(offset, n))
+    return h.hexdigest()[:16]
+
+
+# ---- the engines ----------------------------------------------------------------------------
+
+@dataclass
+class Export:
+    name: str
+    kind: str  # func, memory, table, global
+    params: tuple[str, ...] = ()
+    results: tuple[str, ...] = ()
+    valtype: str = ""  # globals and tables: the value / element type
+
+
+_WT_KIND = {0: "i32", 1: "i64", 2: "f32", 3: "f64", 5: "funcref", 6: "externref"}
+
+
+def _wt_valtype(t: wasmtime.ValType) -> str:
+    text = str(t)
+    return "externref" if text == "anyref" else text  # the Wasm C API's old name
+
+
+def module_exports(module: wasmtime.Module) -> list[Export]:
+    out = []
+    for e in module.exports:
+        t = e.type
+        if isinstance(t, wasmtime.FuncType):
+            out.append(Export(e.name, "func", tuple(_wt_valtype(p) for p in t.params),
+                              tuple(_wt_valtype(r) for r in t.results)))
+        elif isinstance(t, wasmtime.MemoryType):
+            out.append(Export(e.name, "memory"))
+        elif isinstance(t, wasmtime.TableType):
+            out.append(Export(e.name, "table", valtype=_wt_valtype(t.element)))
+        elif isinstance(t, wasmtime.GlobalType):
+            out.append(Export(e.name, "global", valtype=_wt_valtype(t.content)))
+        else:
+            out.append(Export(e.name, type(t).__name__))
+    return out
+
+
+def _func_key(f: Any) -> tuple[int, int]:
+    return (f.store_id, getattr(f, "__private") or 0)
+
+
+class WasmtimeSide:
+    """The reference: one module in one Store."""
+
+    def __init__(self, engine: wasmtime.Engine, module: wasmtime.Module):
+        self.store = wasmtime.Store(engine)
+        self.module = module
+        self.instance: wasmtime.Instance | None = None
+        self.externs: dict[str, Any] = {}
+        self.func_names: dict[tuple[int, int], str] = {}
+
+    def instantiate(self) -> Outcome:
+        try:
+            self.instance = wasmtime.Instance(self.store, self.module, [])
+        except wasmtime.Trap as trap:
+            return Outcome(trap=wasmtime_trap_kind(trap))
+        except wasmtime.WasmtimeError as err:
+            return Outcome(error=str(err).splitlines()[0])
+        exports = self.instance.exports(self.store)
+        for e in self.module.exports:
+            ext = exports[e.name]
+            self.externs[e.name] = ext
+            if isinstance(ext, wasmtime.Func):
+                self.func_names.setdefault(_func_key(ext._func), e.name)
+        return Outcome()
+
+    def _value(self, raw: Any) -> Value:
+        kind = raw.kind
+        t = _WT_KIND.get(kind, f"kind{kind}")
+        if t in NUMERIC:
+            size = 4 if t in ("i32", "f32") else 8
+            data = ctypes.string_at(ctypes.addressof(raw.of), size)
+            return Value(t, bits=int.from_bytes(data, "little"))
+        if t == "funcref":
+            f = raw.of.funcref
+            if f.store_id == 0:
+                return Value(t)
+            return Value(t, ref=self.func_names.get(_func_key(f), "?"))
+        if t == "externref":
+            return Value(t, ref=None if raw.of.externref.store_id == 0 else "extern")
+        return Value(t, ref="?")
+
+    def call(self, name: str, export: Export, args: list[int]) -> Outcome:
+        func = self.externs[name]
+        n, m = len(export.params), len(export.results)
+        params = (ffi.wasmtime_val_t * max(1, n))()
+        for k, (t, bits) in enumerate(zip(export.params, args, strict=True)):
+            kind = {v: k2 for k2, v in _WT_KIND.items()}[t]
+            params[k].kind = kind
+            ctypes.memset(ctypes.addressof(params[k].of), 0, ctypes.sizeof(params[k].of))
+            if t in NUMERIC:
+                size = 4 if t in ("i32", "f32") else 8
+                ctypes.memmove(ctypes.addressof(params[k].of), bits.to_bytes(size, "little"),
+                               size)
+        results = (ffi.wasmtime_val_t * max(1, m))()
+        trap = ctypes.POINTER(ffi.wasm_trap_t)()
+        error = ffi.wasmtime_func_call(self.store._context(), ctypes.byref(func._func), params, n,
+                                       results, m, ctypes.byref(trap))
+        if error:
+            return Outcome(error=str(wasmtime.WasmtimeError._from_ptr(error)).splitlines()[0])
+        if trap:
+            return Outcome(trap=wasmtime_trap_kind(wasmtime.Trap._from_ptr(trap)))
+        values = tuple(self._value(results[k]) for k in range(m))
+        for k in range(m):
+            ffi.wasmtime_val_unroot(ctypes.byref(results[k]))
+        return Outcome(values)
+
+    def global_value(self, name: str) -> Value:
+        raw = ffi.wasmtime_val_t()
+        ffi.wasmtime_global_get(self.store._context(), ctypes.byref(self.externs[name]._global),
+                                ctypes.byref(raw))
+        value = self._value(raw)
+        ffi.wasmtime_val_unroot(ctypes.byref(raw))
+        return value
+
+    def memory_pages(self, name: str) -> int:
+        return self.externs[name].size(self.store)
+
+    def memory_reader(self, name: str) -> Callable[[int, int], bytes]:
+        mem = self.externs[name]
+        base = ctypes.cast(mem.data_ptr(self.store), ctypes.c_void_p).value or 0
+        return lambda offset, n: ctypes.string_at(base + offset, n)
+
+    def table_size(self, name: str) -> int:
+        return self.externs[name].size(self.store)
+
+    def table_entry(self, name: str, index: int) -> Value:
+        raw = ffi.wasmtime_val_t()
+        table = self.externs[name]
+        if not ffi.wasmtime_table_get(self.store._context(), ctypes.byref(table._table), index,
+                                      ctypes.byref(raw)):
+            return Value("?", ref="out of bounds")
+        value = self._value(raw)
+        ffi.wasmtime_val_unroot(ctypes.byref(raw))
+        return value
+
+
+class WasmcSide:
+    """wasmc: a compiled module, instantiated through the Python API."""
+
+    def __init__(self, compiled: api.CompiledModule):
+        self.compiled = compiled
+        self.instance: api.Instance | None = None
+        self.func_names: dict[int, str] = {}
+
+    def instantiate(self) -> Outcome:
+        try:
+            self.instance = self.compiled.instantiate()
+        except Trap as trap:
+            return Outcome(trap=wasmc_trap_kind(trap.message))
+        except Exception as exc:  # noqa: BLE001 - reported as an engine error
+            return Outcome(error=f"{type(exc).__name__}: {exc}")
+        for name, ext in self.instance.exports.items():
+            if isinstance(ext, api.Func):
+                self.func_names.setdefault(ext.address, name)
+        return Outcome()
+
+    def _value(self, t: str, raw: int) -> Value:
+        if t in NUMERIC:
+            return Value(t, bits=raw & (0xFFFFFFFF if t in ("i32", "f32") else 2**64 - 1))
+        if t == "funcref":
+            return Value(t, ref=None if raw == 0 else self.func_names.get(raw, "?"))
+        return Value(t, ref=None if raw == 0 else "extern")
+
+    def call(self, name: str, export: Export, args: list[int]) -> Outcome:
+        assert self.instance is not None
+        func = self.instance.exports[name]
+        assert isinstance(func, api.Func)
+        try:
+            raw = func.call_raw(list(args))
+        except Trap as trap:
+            return Outcome(trap=wasmc_trap_kind(trap.message))
+        return Outcome(tuple(self._value(t, r) for t, r in zip(export.results, raw,
+                                                              strict=True)))
+
+    def global_value(self, name: str, valtype: str) -> Value:
+        assert self.instance is not None
+        g = self.instance.exports[name]
+        assert isinstance(g, api.Global)
+        return self._value(valtype, g.raw)
+
+    def memory_pages(self, name: str) -> int:
+        assert self.instance is not None
+        mem = self.instance.exports[name]
+        assert isinstance(mem, api.Memory)
+        return mem.size
+
+    def memory_reader(self, name: str) -> Callable[[int, int], bytes]:
+        assert self.instance is not None
+        mem = self.instance.exports[name]
+        assert isinstance(mem, api.Memory)
+        return mem.read
+
+    def table_size(self, name: str) -> int:
+        assert self.instance is not None
+        table = self.instance.exports[name]
+        assert isinstance(table, api.Table)
+        return table.size
+
+    def table_entry(self, name: str, index: int, elem: str) -> Value:
+        assert self.instance is not None
+        table = self.instance.exports[name]
+        assert isinstance(table, api.Table)
+        entry = table.get(index)
+        if elem == "funcref":
+            return Value(elem, ref=None if entry is None else
+                         self.func_names.get(entry.address, "?"))
+        return Value(elem, ref=None if entry is None else "extern")
+
+
+# ---- comparing a module --------------------------------------------------------------------
+
+TABLE_COMPARE_LIMIT = 20_000  # entries compared per table (tables may grow to millions)
+
+
+@dataclass
+class Comparison:
+    """The verdict on one module. `aspect` names what differed (for grouping findings):
+    instantiate, result, trap, global, memory, table, engine-error; empty if nothing did."""
+
+    status: str = "same"  # same | mismatch | inconclusive
+    aspect: str = ""
+    detail: str = ""
+    calls: int = 0
+    transcript: list[str] = field(default_factory=list)  # what Wasmtime did, call by call
+
+
+def compare_module(reference: WasmtimeSide, subject: WasmcSide | None, *, exact_nans: bool,
+                   calls_per_export: int = 2,
+                   before_call: Callable[[str, int], None] | None = None) -> Comparison:
+    """Run both sides in lockstep; stop at the first difference. Without a subject, only
+    Wasmtime runs (for the transcript of what a module should do)."""
+    result = Comparison()
+    exports = module_exports(reference.module)
+
+    def differ(aspect: str, detail: str) -> Comparison:
+        result.status, result.aspect, result.detail = "mismatch", aspect, detail
+        return result
+
+    a = reference.instantiate()
+    b = a if subject is None else subject.instantiate()
+    result.transcript.append(f"instantiate: {a}")
+    if a.exhausted or b.exhausted:
+        result.status, result.detail = "inconclusive", "call stack exhausted in the start function"
+        return result
+    if a.error is not None:
+        result.status, result.detail = "inconclusive", f"wasmtime could not instantiate: {a.error}"
+        return result
+    if not same_outcome(a, b, exact_nans):
+        return differ("instantiate", f"instantiate: wasmtime {a}, wasmc {b}")
+    if a.trap is not None:
+        return result  # the instance is gone on both sides (the state is not observable)
+
+    globals_ = [e for e in exports if e.kind == "global"]
+
+    def globals_difference() -> str | None:
+        if subject is None:
+            return None
+        for g in globals_:
+            x, y = reference.global_value(g.name), subject.global_value(g.name, g.valtype)
+            if not same_value(x, y, exact_nans):
+                return f"global {g.name!r}: wasmtime {x}, wasmc {y}"
+        return None
+
+    for e in exports:
+        if e.kind != "func":
+            continue
+        for k in range(calls_per_export):
+            args = arguments(e.params, k)
+            shown = ", ".join(str(Value(t, bits=v) if t in NUMERIC else Value(t))
+                              for t, v in zip(e.params, args, strict=True))
+            if before_call is not None:
+                before_call(e.name, k)
+            a = reference.call(e.name, e, args)
+            b = a if subject is None else subject.call(e.name, e, args)
+            result.calls += 1
+            result.transcript.append(f"invoke {e.name!r}({shown}) -> {a}")
+            if a.exhausted or b.exhausted:
+                result.status = "inconclusive"
+                result.detail = (f"call stack exhausted in {e.name!r}({shown}): "
+                                 f"wasmtime {a}, wasmc {b}")
+                return result
+            if a.error is not None:
+                result.status = "inconclusive"
+                result.detail = f"wasmtime failed in {e.name!r}({shown}): {a.error}"
+                return result
+            if not same_outcome(a, b, exact_nans):
+                aspect = "trap" if a.trap is not None or b.trap is not None else "result"
+                if b.error is not None:
+                    aspect = "engine-error"
+                return differ(aspect, f"{e.name!r}({shown}): wasmtime {a}, wasmc {b}")
+            diff = globals_difference()
+            if diff is not None:
+                return differ("global", f"after {e.name!r}({shown}): {diff}")
+
+    for e in exports:
+        if e.kind == "memory":
+            pa = reference.memory_pages(e.name)
+            result.transcript.append(
+                f"memory {e.name!r}: {pa} pages, sha256 "
+                f"{digest(reference.memory_reader(e.name), pa * PAGE)}")
+            if subject is None:
+                continue
+            pb = subject.memory_pages(e.name)
+            if pa != pb:
+                return differ("memory", f"memory {e.name!r}: wasmtime {pa} pages, wasmc {pb}")
+            diff = memory_difference(reference.memory_reader(e.name),
+                                     subject.memory_reader(e.name), pa * PAGE, exact_nans)
+            if diff is not None:
+                return differ("memory", f"memory {e.name!r}: {diff}")
+        elif e.kind == "table" and subject is not None:
+            sa, sb = reference.table_size(e.name), subject.table_size(e.name)
+            if sa != sb:
+                return differ("table", f"table {e.name!r}: wasmtime size {sa}, wasmc {sb}")
+            for i in range(min(sa, TABLE_COMPARE_LIMIT)):
+                x = reference.table_entry(e.name, i)
+                y = subject.table_entry(e.name, i, e.valtype)
+                if not same_value(x, y, exact_nans):
+                    return differ("table", f"table {e.name!r}[{i}]: wasmtime {x}, wasmc {y}")
+        elif e.kind == "global":
+            result.transcript.append(f"global {e.name!r}: {reference.global_value(e.name)}")
+    diff = globals_difference()
+    if diff is not None:
+        return differ("global", f"at the end: {diff}")
+    return result
+
+
+def float_repr(t: str, bits: int) -> str:
+    """A float as wat text (exact, NaN payloads included)."""
+    if t == "f32":
+        value = struct.unpack("<f", struct.pack("<I", bits))[0]
+        mantissa_bits, quiet = 23, 0x400000
+    else:
+        value = struct.unpack("<d", struct.pack("<Q", bits))[0]
+        mantissa_bits, quiet = 52, 1 << 51
+    if math.isnan(value):
+        payload = bits & ((1 << mantissa_bits) - 1)
+        sign = "-" if bits >> (31 if t == "f32" else 63) else ""
+        return f"{sign}nan" if payload == quiet else f"{sign}nan:{payload:#x}"
+    return float.hex(value)

