@@ -1,7 +1,7 @@
 """The binary decoder: the spec testsuite's modules (group A) and hand-built edge cases.
 
 Over every group-A .wast file: each binary module that is not `assert_malformed` must decode
-(except a few `assert_invalid` modules that use later proposals, which are unsupported), and
+(including the `assert_invalid` modules that use typed function references and tags), and
 each `assert_malformed` binary module must raise MalformedError. The scripts are converted
 once into pytest's cache directory (keyed by each file's content), never into the repo.
 """
@@ -36,18 +36,9 @@ from wasmc.errors import MalformedError, UnsupportedError
 
 GROUP = "A:wasm2-nosimd"
 
-# `assert_invalid` modules that use a later proposal (typed function references, exception
-# tags): wasmc rejects them as unsupported, which is also a rejection. (file stem, line)
-UNSUPPORTED_INVALID = {
-    ("br_if", 668),
-    ("exports", 71),
-    ("func", 660),
-    ("local_tee", 613),
-    ("select", 384),
-    ("unreached-invalid", 698),
-    ("unreached-invalid", 764),
-    ("unreached-invalid", 774),
-}
+# `assert_invalid` modules that use a proposal wasmc does not decode: it rejects them as
+# unsupported, which is also a rejection. (file stem, line)
+UNSUPPORTED_INVALID: set[tuple[str, int]] = set()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -372,7 +363,7 @@ def test_small_module() -> None:
     ]
     assert m.start == 2
     (elem,) = m.elements
-    assert (elem.mode, elem.type, elem.table) == ("active", "funcref", 0)
+    assert (elem.mode, elem.type, elem.table) == ("active", "(ref func)", 0)
     assert [[(i.op.name, i.imm) for i in e] for e in elem.init] == [
         [("ref.func", 1)],
         [("ref.func", 2)],
@@ -476,7 +467,7 @@ def test_mutations_raise_only_wasmc_errors() -> None:
         (func_module(b"\x02\x40\x05\x0b\x0b"), "END opcode expected"),  # else in a block
         (func_module(b"\x04\x40\x05\x05\x0b\x0b"), "END opcode expected"),  # two elses
         (func_module(b"\x41\x00\x28\x80\x01\x00\x0b", memory=True), "malformed memop flags"),
-        (func_module(b"\xd0\x7f\x0b"), "malformed reference type"),
+        (func_module(b"\xd0\x7f\x0b"), "malformed heap type"),
         (func_module(b"\x02\x80\x7f\x0b"), "malformed value type"),  # negative s33 type
         (
             func_module(b"\x41\x00\x41\x00\x41\x00\xfc\x08\x00\x00\x0b", memory=True),
@@ -513,13 +504,13 @@ def test_too_many_locals() -> None:
         (func_module(b"\xfe\x03\x00\x0b"), "threads"),
         (module(section(5, vec([b"\x03\x01\x01"]))), "threads"),
         (module(section(5, vec([b"\x04\x01"]))), "memory64"),
-        (module(section(13, vec([b"\x00\x00"]))), "exception"),
+        (module(section(1, vec([b"\x60\x01\x69\x00"]))), "exception"),  # exnref
         (func_module(b"\x1f\x40\x00\x0b\x0b"), "exception"),
-        (module(section(1, vec([b"\x60\x01\x63\x00\x00"]))), "references"),
+        (module(section(1, vec([b"\x60\x01\x63\x6e\x00"]))), "garbage collection"),  # anyref
         (module(section(1, vec([b"\x5f\x00"]))), "garbage collection"),
         (module(section(1, vec([b"\x4e\x00"]))), "garbage collection"),
         (func_module(b"\xfb\x00\x0b"), "garbage collection"),
-        (func_module(b"\xd0\x00\x1a\x0b"), "references"),  # ref.null of a type index
+        (func_module(b"\xd0\x6b\x1a\x0b"), "garbage collection"),  # ref.null struct
     ],
 )
 def test_unsupported(data: bytes, what: str) -> None:
@@ -594,11 +585,12 @@ def test_element_segment_kinds() -> None:
     ]
     m = decode(module(section(9, vec(segments))))
     got = [(e.mode, e.type, e.table, e.offset_expr is not None, len(e.init)) for e in m.elements]
+    # Function indices are never null: their segments have type (ref func) since Wasm 3.0.
     assert got == [
-        ("active", "funcref", 0, True, 2),
-        ("passive", "funcref", 0, False, 2),
-        ("active", "funcref", 1, True, 2),
-        ("declarative", "funcref", 0, False, 2),
+        ("active", "(ref func)", 0, True, 2),
+        ("passive", "(ref func)", 0, False, 2),
+        ("active", "(ref func)", 1, True, 2),
+        ("declarative", "(ref func)", 0, False, 2),
         ("active", "funcref", 0, True, 2),
         ("passive", "externref", 0, False, 1),
         ("active", "funcref", 2, True, 2),

@@ -504,8 +504,17 @@ class CompiledModule:
         if not ptr:
             raise InstantiationError("cannot allocate the instance (out of address space?)")
         instance = Instance(self, ptr, resolved)
-        self._runtime.protected(self._symbol("initialize"), ptr)
+        try:
+            self._runtime.protected(self._symbol("initialize"), ptr)
+        except Trap:
+            # Elements written before the trap stay in (maybe imported) tables and point
+            # into this instance, so it must never be freed.
+            _failed_instances.append(instance)
+            raise
         return instance
+
+
+_failed_instances: list[Instance] = []  # instances whose initialization trapped
 
 
 class Instance:
@@ -649,17 +658,16 @@ def load(source: bytes | str | Path, imports: Mapping[str, Mapping[str, Extern]]
 def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | None = None,
                      opt: int = DEFAULT_OPT, emit_c_dir: str | Path | None = None) -> Path:
     """Compile a module into a standalone native executable at `out` (see
-    codegen/executable.py for what it does when run). With `emit_c_dir`, the C is kept."""
+    codegen/executable.py for what it does when run: WASI command programs, `--invoke`).
+    Its only imports may be `wasi_snapshot_preview1` functions (LinkError otherwise). With
+    `emit_c_dir`, the C is kept. The executable is written atomically. For a cached build,
+    see `wasmc.runcache.executable_for`."""
     from .codegen.executable import emit_main
 
     prefix = "wasmc_main"
     compiler = toolchain.find_compiler(cc)
     module, c_code = translate(read_source(source), prefix, compiler.kind == "clang")
-    if module.imports:
-        first = module.imports[0]
-        raise LinkError(f"the module imports {first.module!r}.{first.name!r}: standalone "
-                        "executables support modules without imports only (WASI is coming)")
-    c_code += emit_main(module, prefix)
+    c_code += emit_main(module, prefix)  # raises LinkError for imports other than WASI
     out = Path(out)
     with tempfile.TemporaryDirectory(prefix="wasmc-") as tmp:
         c_dir = Path(emit_c_dir) if emit_c_dir else Path(tmp)
@@ -667,7 +675,7 @@ def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | N
         c_file = c_dir / "module.c"
         c_file.write_text(c_code)
         if emit_c_dir:
-            for header in ("wasmc.h", "wasmc_numeric.h"):
+            for header in ("wasmc.h", "wasmc_numeric.h", "wasi.h"):
                 (c_dir / header).write_bytes((toolchain.RUNTIME_DIR / header).read_bytes())
         toolchain.compile_executable([c_file], out, compiler, opt)
     return out

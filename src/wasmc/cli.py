@@ -104,21 +104,47 @@ def build_parser() -> argparse.ArgumentParser:
 
     run_p = sub.add_parser(
         "run",
-        usage="wasmc run [-h] [--cc CC] [-O N] MODULE --invoke NAME [ARGS ...]",
-        help="compile a module and call one of its exported functions",
-        description="Compile a module (cached), instantiate it without imports and call an "
-        "exported function. Results are printed one per line: integers as signed decimals, "
-        "floats as shortest round-trip decimals (nan, inf, -0.0 included).",
+        usage="wasmc run [-h] [--cc CC] [-O N] [--dir HOST[::GUEST]] [--env NAME[=VALUE]] "
+        "[--no-cache] [--invoke NAME] MODULE [ARGS ...]",
+        help="run a WASI program, or call one of a module's exported functions",
+        description="Run a WASI command program the way `wasmtime run` does: compile it to a "
+        "native executable (cached by content) and run that, with ARGS as the program's "
+        "arguments (options go before MODULE; everything after it belongs to the program). "
+        "With --invoke NAME, call the exported function NAME with ARGS instead; results are "
+        "printed one per line: integers as signed decimals, floats as shortest round-trip "
+        "decimals (nan, inf, -0.0 included). `MODULE --invoke NAME ARGS` also works.",
+        epilog="Exit status: the program's proc_exit code; 134 for a Wasm trap; 1 for a "
+        "module or compiler error. See docs/wasi.md.",
     )
     run_p.add_argument("module", metavar="MODULE", help=".wasm or .wat file")
     run_p.add_argument(
         "--invoke",
-        required=True,
+        default=None,
         nargs="+",
         metavar=("NAME", "ARGS"),
         help="the exported function to call, then its arguments, parsed per the function's "
         "parameter types: integers (decimal or 0x hex, negative allowed), floats (1.5, -2e10, "
-        "0x1p-3, nan, inf, -inf), null for references. Put MODULE before --invoke.",
+        "0x1p-3, nan, inf, -inf), null for references.",
+    )
+    run_p.add_argument(
+        "--dir",
+        action="append",
+        default=[],
+        metavar="HOST[::GUEST]",
+        help="grant the program the host directory HOST (as GUEST, default HOST); repeatable",
+    )
+    run_p.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME[=VALUE]",
+        help="set an environment variable of the program (NAME alone: the host's value)",
+    )
+    run_p.add_argument(
+        "--no-cache",
+        dest="no_cache",
+        action="store_true",
+        help="compile afresh, without reading or writing the compile cache",
     )
     _cc_flag(run_p)
     _opt_flag(run_p, 2)
@@ -135,6 +161,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     spec_runner.add_arguments(spec_p)
     spec_p.set_defaults(subparser=spec_p)
+
+    cache_p = sub.add_parser(
+        "cache",
+        help="manage the compile cache",
+        description="The compile cache holds the native builds of modules, keyed by content "
+        "($XDG_CACHE_HOME/wasmc). `clean` deletes them; `dir` prints where it is.",
+    )
+    cache_p.add_argument("action", choices=["clean", "dir"], help="clean: delete; dir: show")
+    cache_p.set_defaults(subparser=cache_p)
     return parser
 
 
@@ -193,7 +228,83 @@ def format_result(valtype: str, raw: int) -> str:
     return valtype
 
 
+def split_run_argv(argv: list[str]) -> tuple[list[str], list[str] | None]:
+    """`wasmc run` arguments as wasmtime reads them: options, MODULE, then the program's
+    arguments (which may look like options). Returns the arguments for the parser (with a
+    leading `--invoke NAME` moved after MODULE) and the program's arguments (None for the
+    `MODULE --invoke NAME ARGS` form, which the parser reads as before)."""
+    before: list[str] = []
+    invoke: str | None = None
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a in ("--cc", "-O", "--dir", "--env") and i + 1 < len(argv):
+            before += [a, argv[i + 1]]
+            i += 2
+        elif a == "--invoke" and i + 1 < len(argv):
+            invoke = argv[i + 1]
+            i += 2
+        elif a.startswith("-") and a != "-":
+            before.append(a)
+            i += 1
+        else:
+            break
+    if i >= len(argv):
+        return argv, None
+    module, rest = argv[i], argv[i + 1:]
+    if rest and rest[0] == "--invoke":
+        return [*before, module, *rest], None
+    if invoke is not None:
+        return [*before, module, "--invoke", invoke, *rest], None
+    return [*before, module], rest
+
+
+def _run_native(ns: argparse.Namespace, invoke: list[str] | None) -> int:
+    """Build (or take from the cache) the module's native executable and exec it."""
+    from wasmc import runcache
+
+    path = Path(ns.module)
+    if path.suffix == ".wat":
+        from wasmc import api
+
+        data = api.read_source(path)
+    else:
+        data = path.read_bytes()
+    exe = runcache.executable_for(data, cc=ns.cc, opt=ns.opt, use_cache=not ns.no_cache,
+                                  label=path.name)
+    argv = [str(exe), "--argv0", ns.module]
+    for d in ns.dir:
+        argv += ["--dir", d]
+    for e in ns.env:
+        argv += ["--env", e]
+    if invoke:
+        argv += ["--invoke", invoke[0], "--", *invoke[1:]]
+    else:
+        argv += ["--", *(ns.program_args or [])]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if not ns.no_cache:
+        os.execv(exe, argv)
+    import shutil
+    import subprocess
+
+    try:
+        code = subprocess.call(argv)
+    finally:
+        shutil.rmtree(exe.parent, ignore_errors=True)
+    return code if code >= 0 else 128 - code
+
+
+def _has_imports(path: Path) -> bool:
+    from wasmc import api
+    from wasmc.binary.decoder import decode
+
+    return bool(decode(api.read_source(path)).imports)
+
+
 def cmd_run(ns: argparse.Namespace) -> int:
+    if ns.invoke is None or ns.dir or ns.env or _has_imports(Path(ns.module)):
+        return _run_native(ns, ns.invoke)
     from wasmc import api
 
     name, *args = ns.invoke
@@ -248,11 +359,30 @@ def report_trap(trap: Trap) -> int:
     return EXIT_TRAP
 
 
+def cmd_cache(ns: argparse.Namespace) -> int:
+    from wasmc import runcache
+
+    if ns.action == "clean":
+        count = runcache.clean()
+        print(f"removed {count} cached build(s) from {runcache.cache_root()}")
+    else:
+        print(runcache.cache_root())
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    program_args = None
+    if argv and argv[0] == "run":
+        run_argv, program_args = split_run_argv(argv[1:])
+        argv = ["run", *run_argv]
     ns = parser.parse_args(argv)
     if ns.command == "spec":
         return cmd_spec(ns)
+    if ns.command == "cache":
+        return cmd_cache(ns)
+    ns.program_args = program_args
     command = cmd_run if ns.command == "run" else cmd_compile
     try:
         return command(ns)

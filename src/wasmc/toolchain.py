@@ -202,7 +202,8 @@ def generated_code_flags(cc: CCompiler, opt: OptLevel, *, pic: bool) -> list[str
     # -fno-optimize-sibling-calls: otherwise `(func $f (call $f))` or `f(x) + 1` becomes a
     # loop and runs forever instead of exhausting the stack (assert_exhaustion). Wasm tail
     # calls use clang's musttail, which this flag does not affect.
-    flags = [opt_flag(opt), *SEMANTIC_FLAGS, "-fstack-clash-protection"]
+    # -g0: zig's cc emits debug info by default; for generated C it only doubles the size.
+    flags = [opt_flag(opt), *SEMANTIC_FLAGS, "-fstack-clash-protection", "-g0"]
     flags.append("-fno-optimize-sibling-calls")
     flags += _GENERATED_WARNINGS_COMMON
     if cc.kind == "clang":

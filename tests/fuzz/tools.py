@@ -50,6 +50,7 @@ SMITH_CONFIG: dict[str, object] = {
     "max-memories": 2,
     "max-tables": 3,
     "min-funcs": 3,
+    "min-types": 3,
     "max-funcs": 40,
     "max-types": 30,
     "max-globals": 30,

@@ -101,6 +101,8 @@ SECTION_RANK: dict[int, int] = {
 }  # fmt: skip
 
 EXTERN_KINDS = ("func", "table", "memory", "global", "tag")
+# The element type of a segment of function indices: they are never null (Wasm 3.0).
+FUNC_INDICES = ref_type(False, FUNC)
 
 # --- instruction dispatch ------------------------------------------------------------------
 # Each opcode maps to (Op, immediate kind); kinds are small ints so the hot loop compares
@@ -456,7 +458,7 @@ class _Decoder:
         at = r.pos
         if r.byte() != 0x00:
             raise MalformedError("malformed elements segment kind", at)
-        return FUNCREF
+        return FUNC_INDICES
 
     # --- sections ------------------------------------------------------------------------
     def section_type(self, r: Reader) -> None:
@@ -552,7 +554,7 @@ class _Decoder:
                 etype = FUNCREF if kind == 4 else self.reftype(r)
                 init = [self.const_expr(r) for _ in range(r.count())]
             else:
-                etype = FUNCREF if kind == 0 else self.elem_kind(r)
+                etype = FUNC_INDICES if kind == 0 else self.elem_kind(r)
                 init = self.func_indices(r)
             self.m.elements.append(Element(mode, etype, init, table, offset_expr, at))
 

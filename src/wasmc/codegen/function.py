@@ -9,9 +9,10 @@ height, so a branch copies its values there and jumps; `br_table` becomes a `swi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from ..binary.module import FUNC, I32, FuncType, Instr, parse_ref, ref_family
+from ..binary.module import FUNC, I32, NUM_TYPES, FuncType, Instr, parse_ref, ref_family
 from ..validate.validator import FuncInfo
 from .ctypes import (
     C_TYPE,
@@ -38,6 +39,10 @@ FOLDABLE_FLOAT_CONSTANTS = {
 }
 
 
+_HANDLERS: dict = {}  # instruction name -> FunctionEmitter.op_* method
+
+
+@lru_cache(maxsize=65536)
 def slot(height: int, valtype: str) -> str:
     return f"s{height}_{SHORT[valtype]}"
 
@@ -179,7 +184,10 @@ class FunctionEmitter:
                 value = f"wasmc_{op.imm}_opaque({value})"  # see WASMC_OPAQUE in wasmc.h
             self.w(f"{res[0]} = {value};")
             return
-        getattr(self, "op_" + name.replace(".", "_"))(ins, h, pops, pushes, args, res)
+        handler = _HANDLERS.get(name)
+        if handler is None:
+            handler = _HANDLERS[name] = getattr(FunctionEmitter, "op_" + name.replace(".", "_"))
+        handler(self, ins, h, pops, pushes, args, res)
 
     # -- control --
     def op_nop(self, ins, h, pops, pushes, args, res):
@@ -325,7 +333,7 @@ class FunctionEmitter:
 
     def op_return_call_indirect(self, ins, h, pops, pushes, args, res):
         typeidx, table = ins.imm
-        ft = self.mod.module.types[typeidx]
+        ft = self.mod.canonical_types[typeidx]  # canonical: its type_id is checked
         target = f"wasmc_indirect(inst->tab{table}, {args[-1]}, UINT64_C({type_id(ft):#x}))"
         self.w(f"{{ const wasmc_func *callee = {target};")
         self.tail_call("callee", ft, args[:-1], None)
@@ -333,7 +341,8 @@ class FunctionEmitter:
 
     # -- parametric --
     def op_drop(self, ins, h, pops, pushes, args, res):
-        pass
+        if pops[0] in NUM_TYPES:
+            self.w(f"WASMC_KEEP({args[0]});")  # a dropped load must still trap
 
     def op_select(self, ins, h, pops, pushes, args, res):
         self.w(f"{res[0]} = {args[2]} ? {args[0]} : {args[1]};")

@@ -6,7 +6,8 @@
  * shares one runtime, one trap mechanism and one set of signal handlers.
  *
  * Values: i32 = uint32_t, i64 = uint64_t, f32 = float, f64 = double,
- *         funcref = const wasmc_func *, externref = void * (NULL is the null reference).
+ *         funcref = const wasmc_func *, externref = void * (NULL is the null reference);
+ *         typed references ((ref $t), (ref func), ...) are represented like their family's.
  * In a uint64_t slot (host calls), f32/f64 travel as their bit patterns, references as
  * pointers, i32 zero-extended.
  */
@@ -228,6 +229,10 @@ void wasmc_set_host_error(const char *message); /* copied; per thread; NULL clea
 #endif
 WASMC_INLINE float wasmc_f32_opaque(float v) { WASMC_OPAQUE(v); return v; }
 WASMC_INLINE double wasmc_f64_opaque(double v) { WASMC_OPAQUE(v); return v; }
+
+/* Makes the compiler compute `v` even though nothing uses it: a Wasm load whose result is
+ * dropped must still trap when out of bounds, but C compilers delete unused loads. */
+#define WASMC_KEEP(v) __asm__ volatile("" : : "r"(v))
 
 #include "wasmc_numeric.h"
 

@@ -119,7 +119,6 @@ class ScriptRunner:
         self.output = output if output is not None else io.StringIO()  # spectest prints
         self._binaries: dict[str, bytes | _TextError] = {}
         self._compiled: dict[bytes, Any] = {}  # module bytes -> CompiledModule | Exception
-        self._batch_error: BaseException | None = None
         self._spectest: dict[str, Any] | None = None
         self.instances: dict[str, Any] = {}  # module name -> Instance
         self.definitions: dict[str, Any] = {}  # module_definition name -> CompiledModule
@@ -137,16 +136,18 @@ class ScriptRunner:
         sources: dict[bytes, None] = {}
         for cmd in self.commands:
             if "filename" in cmd and cmd["type"] in MODULE_KINDS:
-                binary = self._binary(cmd)
+                try:
+                    binary = self._binary(cmd)
+                except OSError:
+                    continue  # the command itself will report it
                 if isinstance(binary, bytes):
                     sources.setdefault(binary)
         if not sources:
             return
         try:
             results = api.compile_modules(list(sources), cc=self.cc, opt=self.opt)
-        except Exception as exc:  # noqa: BLE001 - fall back to compiling one by one
-            self._batch_error = exc
-            return
+        except Exception:  # noqa: BLE001 - e.g. the C of one module does not compile:
+            return  # compile each module on its own when a command needs it
         self._compiled = dict(zip(sources, results, strict=True))
 
     def _compile(self, binary: bytes) -> Any:

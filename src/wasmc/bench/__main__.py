@@ -1,0 +1,5 @@
+import sys
+
+from wasmc.bench.cli import standalone
+
+sys.exit(standalone())

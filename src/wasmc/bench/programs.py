@@ -1,0 +1,134 @@
+"""The benchmark programs: C sources in `bench/programs/`, their arguments at full and quick
+size, and the generated headers the Uxn interpreters need."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from wasmc.bench import uxn, uxntal
+
+
+def bench_dir() -> Path:
+    """The repository's `bench/` directory (programs, Uxn sources, engine glue).
+    `$WASMC_BENCH_DIR` overrides it; otherwise it is found next to the source tree."""
+    env = os.environ.get("WASMC_BENCH_DIR")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "bench" / "programs").is_dir():
+            return parent / "bench"
+    raise FileNotFoundError(
+        "cannot find the bench/ directory (wasmc bench needs a source checkout of wasmc; "
+        "or set WASMC_BENCH_DIR)")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One C program, built once per engine; several benchmarks may share it."""
+
+    file: str  # in bench/programs/
+    tail_calls: bool = False  # built for Wasm with -mtail-call
+    uxn: bool = False  # needs the generated uxn_ops.h / uxn_roms.h
+
+    @property
+    def stem(self) -> str:
+        return Path(self.file).stem
+
+
+@dataclass(frozen=True)
+class Program:
+    name: str
+    source: Source
+    args: tuple[str, ...]
+    quick_args: tuple[str, ...]
+    description: str
+
+
+UXN_SWITCH = Source("uxn_switch.c", uxn=True)
+UXN_TAIL = Source("uxn_tail.c", tail_calls=True, uxn=True)
+UXN_ROMS = ("fib", "mandel", "sieve")
+
+_UXN_SIZES = {  # ROM: (full, quick) parameter
+    "fib": ("32", "12"),
+    "mandel": ("130", "12"),
+    "sieve": ("40", "1"),
+}
+_UXN_DESCRIPTIONS = {
+    "fib": "recursive Fibonacci",
+    "mandel": "Mandelbrot, 10.6 fixed point",
+    "sieve": "sieve of Eratosthenes",
+}
+
+
+def _uxn_programs() -> list[Program]:
+    out = []
+    for style, src in (("switch", UXN_SWITCH), ("tail", UXN_TAIL)):
+        for rom in UXN_ROMS:
+            full, quick = _UXN_SIZES[rom]
+            out.append(Program(
+                f"uxn-{style}-{rom}", src, (rom, full), (rom, quick),
+                f"Uxn VM ({'switch loop' if style == 'switch' else 'tail calls'}): "
+                f"{_UXN_DESCRIPTIONS[rom]}"))
+    return out
+
+
+PROGRAMS: tuple[Program, ...] = (
+    *_uxn_programs(),
+    Program("fannkuch", Source("fannkuch.c"), ("10",), ("6",),
+            "fannkuch-redux: permutations, integer arrays"),
+    Program("nbody", Source("nbody.c"), ("2500000",), ("1000",),
+            "n-body simulation: double-precision floating point"),
+    Program("matmul", Source("matmul.c"), ("320",), ("24",),
+            "dense matrix multiply, doubles"),
+    Program("sha256", Source("sha256.c"), ("48",), ("1",),
+            "SHA-256 over a generated buffer: bit twiddling"),
+    Program("binarytrees", Source("binarytrees.c"), ("17",), ("8",),
+            "binary trees: malloc/free heavy"),
+    Program("wordcount", Source("wordcount.c"), ("3000000",), ("20000",),
+            "word frequencies in a hash table: strings and hashing"),
+    Program("lz77", Source("lz77.c"), ("6000000",), ("30000",),
+            "LZ77 compress and decompress: byte-level compression"),
+)
+
+
+def program_names() -> list[str]:
+    return [p.name for p in PROGRAMS]
+
+
+@cache
+def uxn_headers() -> dict[str, str]:
+    """The generated headers for the Uxn interpreters: file name -> C text."""
+    uxn_dir = bench_dir() / "uxn"
+    roms = {name: uxntal.assemble((uxn_dir / f"{name}.tal").read_text()) for name in UXN_ROMS}
+    return {"uxn_ops.h": uxn.ops_header(), "uxn_roms.h": uxn.roms_header(roms)}
+
+
+def source_files(src: Source) -> dict[str, str]:
+    """Every file a build of `src` needs: name -> text (the C file, the local headers it
+    includes, and generated headers)."""
+    prog_dir = bench_dir() / "programs"
+    files = {src.file: (prog_dir / src.file).read_text()}
+    if src.uxn:
+        files["uxn_common.h"] = (prog_dir / "uxn_common.h").read_text()
+        files.update(uxn_headers())
+    return files
+
+
+def source_hash(src: Source) -> str:
+    h = hashlib.sha256()
+    for name, text in sorted(source_files(src).items()):
+        h.update(name.encode() + b"\0" + text.encode() + b"\0")
+    return h.hexdigest()
+
+
+def write_sources(src: Source, directory: Path) -> Path:
+    """Write the files of `src` into `directory`; return the main C file's path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in source_files(src).items():
+        (directory / name).write_text(text)
+    return directory / src.file

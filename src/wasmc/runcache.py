@@ -1,0 +1,185 @@
+"""The compile cache of native executables behind `wasmc run` (issue 4).
+
+A cached executable lives at `<cache>/executables/<key>/<name>`, where `<cache>` is
+`toolchain.cache_dir()` ($XDG_CACHE_HOME/wasmc) and `<key>` is a hash of the module's bytes,
+the wasmc version, `toolchain.build_fingerprint(cc, opt, shared=False)` (the compiler's
+identity, the flags, the runtime headers), the runtime's C sources (linked in statically)
+and wasmc's own Python sources (the code generator). Builds are linked to a temporary name
+and renamed into place, so concurrent runs of the same module are safe: both may compile,
+and either result is complete.
+
+Resolving the compiler (`cc --version`) and hashing the fingerprint costs tens of
+milliseconds, so a second, *fast* key indexes the cache as well: the module's bytes, the
+version, the `--cc` command as given, the optimization level, and the size and modification
+time of the compiler's executable and of wasmc's sources. `fast_lookup` needs only that key
+and this module (no compiler run, no other wasmc import); a hit points to the executable,
+which `wasmc run` then `exec`s.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from . import __version__
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+EXE_NAME = "program"
+
+
+def cache_root() -> Path:
+    """Same directory as `toolchain.cache_dir()` (platformdirs' rule on Linux), computed
+    without importing platformdirs."""
+    if sys.platform.startswith("linux"):
+        base = os.environ.get("XDG_CACHE_HOME", "").strip()
+        if not base or not os.path.isabs(base):
+            base = os.path.expanduser("~/.cache")
+        return Path(base) / "wasmc"
+    from . import toolchain
+
+    return toolchain.cache_dir()
+
+
+def executables_dir() -> Path:
+    return cache_root() / "executables"
+
+
+def _source_files() -> list[Path]:
+    files = []
+    for root, dirs, names in os.walk(PACKAGE_DIR):
+        dirs[:] = sorted(d for d in dirs if d not in ("__pycache__", "examples", "bench"))
+        for n in sorted(names):
+            if n.endswith((".py", ".c", ".h")):
+                files.append(Path(root) / n)
+    return files
+
+
+def _stat_signature(h: hashlib._Hash, path: str | Path) -> None:
+    try:
+        st = os.stat(path)
+        h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    except OSError:
+        h.update(f"{path}\0missing\0".encode())
+
+
+def _compiler_files(cc: str | None) -> list[str]:
+    """The executables that a `--cc` value names (for the fast key: their stat signature)."""
+    if cc is None or cc.strip() in ("", "zig", "clang", "zig cc"):
+        import importlib.util
+
+        spec = importlib.util.find_spec("ziglang")
+        if spec is not None and spec.origin is not None:
+            return [str(Path(spec.origin).parent / "zig")]
+        return []
+    found = []
+    for word in cc.split():
+        path = shutil.which(word)
+        if path:
+            found.append(os.path.realpath(path))
+    return found
+
+
+def fast_key(data: bytes, cc: str | None, opt: int) -> str:
+    h = hashlib.sha256()
+    h.update(f"wasmc {__version__}\0opt {opt}\0cc {cc!r}\0".encode())
+    h.update(hashlib.sha256(data).digest())
+    for path in _compiler_files(cc):
+        _stat_signature(h, path)
+    for path in _source_files():
+        _stat_signature(h, path)
+    return h.hexdigest()[:32]
+
+
+def full_key(data: bytes, compiler, opt: int) -> str:
+    """The content key: module bytes, wasmc version, build fingerprint, runtime and
+    code-generator sources."""
+    from . import toolchain
+
+    h = hashlib.sha256()
+    h.update(f"wasmc {__version__}\0".encode())
+    h.update(toolchain.build_fingerprint(compiler, opt, shared=False).encode() + b"\0")
+    for path in _source_files():
+        h.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    h.update(hashlib.sha256(data).digest())
+    return h.hexdigest()[:32]
+
+
+def _alias_path(key: str) -> Path:
+    return executables_dir() / "fast" / key
+
+
+def fast_lookup(data: bytes, cc: str | None, opt: int) -> Path | None:
+    """The cached executable for this module and build, found without running anything."""
+    try:
+        target = _alias_path(fast_key(data, cc, opt)).read_text().strip()
+    except OSError:
+        return None
+    exe = executables_dir() / target / EXE_NAME
+    return exe if os.access(exe, os.X_OK) else None
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def executable_for(data: bytes, *, cc: str | None = None, opt: int = 2, use_cache: bool = True,
+                   label: str = "module", progress: bool | None = None) -> Path:
+    """A native executable for the module `data` (see codegen/executable.py), from the
+    cache or built (and cached). With `use_cache=False` it is built into a fresh temporary
+    directory (the caller may delete it) and the cache is neither read nor written.
+    `progress`: show a progress display on stderr while compiling (default: if a tty)."""
+    if use_cache:
+        exe = fast_lookup(data, cc, opt)
+        if exe is not None:
+            return exe
+    from . import api, toolchain
+
+    compiler = toolchain.find_compiler(cc)
+    if use_cache:
+        key = full_key(data, compiler, opt)
+        exe = executables_dir() / key / EXE_NAME
+        if not os.access(exe, os.X_OK):
+            _build(api, data, exe, compiler, opt, label, progress)
+        _write_atomically(_alias_path(fast_key(data, cc, opt)), key)
+        return exe
+    import tempfile
+
+    exe = Path(tempfile.mkdtemp(prefix="wasmc-run-")) / EXE_NAME
+    _build(api, data, exe, compiler, opt, label, progress)
+    return exe
+
+
+def _build(api, data: bytes, exe: Path, compiler, opt: int, label: str,
+           progress: bool | None) -> None:
+    if progress is None:
+        progress = sys.stderr.isatty()
+    if not progress:
+        api.build_executable(data, exe, cc=compiler, opt=opt)
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    with Progress(SpinnerColumn(), TextColumn("[bold]wasmc[/] compiling {task.description}"),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        bar.add_task(f"{label} ({len(data) / 1024:.0f} KiB)", total=None)
+        api.build_executable(data, exe, cc=compiler, opt=opt)
+
+
+def clean() -> int:
+    """Delete every cached build of a module (executables and the Python API's shared
+    libraries; not the C runtime); returns the number of entries removed."""
+    count = 0
+    for name in ("executables", "modules"):
+        root = cache_root() / name
+        if root.is_dir():
+            count += sum(1 for p in root.iterdir() if p.name != "fast")
+            shutil.rmtree(root, ignore_errors=True)
+    return count
