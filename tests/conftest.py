@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from wasmc import toolchain
 from wasmc.spec import testsuite
 
 WARM_OPTS = (0,)  # the optimization level the tests build at
@@ -22,8 +23,6 @@ WARM_OPTS = (0,)  # the optimization level the tests build at
 
 @pytest.fixture(scope="session", autouse=True)
 def warm_toolchain() -> Iterator[None]:
-    from wasmc import toolchain
-
     lock_path = Path(tempfile.gettempdir()) / "wasmc-test-warm-up.lock"
     with open(lock_path, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -44,4 +43,4 @@ def testsuite_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def wasm_tools() -> str:
-    return testsuite.wasm_tools()
+    return toolchain.wasm_tools()

@@ -64,7 +64,7 @@ STEMS = _group_stems()
 
 def _convert(wast: Path, cache: Path) -> tuple[Path, list[dict[str, Any]]]:
     """Convert `wast` with wasm-tools into `cache`, once per content of the file."""
-    from wasmc.spec.testsuite import wasm_tools
+    from wasmc.toolchain import wasm_tools
 
     digest = hashlib.sha1(wast.read_bytes()).hexdigest()[:16]
     directory = cache / f"{wast.stem}-{digest}"

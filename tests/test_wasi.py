@@ -184,7 +184,8 @@ def make_tree(root: Path) -> Path:
 def differential(tmp_path: Path, wasm: dict[str, Path], name: str, cc: str | None,
                  argv: list[str] | None = None, env: dict[str, str] | None = None,
                  stdin: bytes = b"", preopen: bool = True,
-                 extra_env: dict[str, str] | None = None) -> tuple[Result, Result]:
+                 extra_env: dict[str, str] | None = None,
+                 files: dict[str, bytes] | None = None) -> tuple[Result, Result]:
     argv = argv or [f"{name}.wasm"]
     env = env or {}
     exe = native(wasm, name, cc)
@@ -192,6 +193,8 @@ def differential(tmp_path: Path, wasm: dict[str, Path], name: str, cc: str | Non
     for side in ("wasmtime", "native"):
         root = tmp_path / side
         box = make_tree(root)
+        for rel, content in (files or {}).items():
+            (box / rel).write_bytes(content)
         dirs = [(box, ".")] if preopen else []
         if side == "wasmtime":
             (tmp_path / "io").mkdir(exist_ok=True)
@@ -263,3 +266,135 @@ def test_sandbox(tmp_path, wasm, cc, walker) -> None:
 
 def test_no_preopens(tmp_path, wasm, cc) -> None:
     differential(tmp_path, wasm, "files", cc, preopen=False)
+
+
+DEMO = (WASI_DIR / "scripts" / "demo.txt").read_bytes()
+
+
+@pytest.mark.parametrize("args", [["x", "y"], ["fail"]])
+def test_interpreter(tmp_path, wasm, cc, args) -> None:
+    """A real program: the interpreter of tests/wasi/interp.c runs a script (recursion,
+    a sieve, strings, arrays) read from the preopened directory."""
+    wt, nat = differential(tmp_path, wasm, "interp", cc, argv=["interp", "demo.txt", *args],
+                           files={"demo.txt": DEMO})
+    assert b"primes below 20000: 2262 last: 19997" in nat.stdout
+    if args == ["fail"]:
+        assert nat.code == 2 and b"division by zero" in nat.stderr
+
+
+def test_interpreter_missing_script(tmp_path, wasm, cc) -> None:
+    wt, nat = differential(tmp_path, wasm, "interp", cc, argv=["interp", "nope.txt"])
+    assert nat.code == 66
+
+
+# ---- the command line: wasmc run, wasmc compile, the cache -------------------------------
+
+HELLO_WAT = """
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "hello\n")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 6))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (drop (call $args_sizes (i32.const 32) (i32.const 36)))
+    ;; exit status: the number of arguments, argv[0] included
+    (call $exit (i32.load (i32.const 32))))
+  (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))
+"""
+
+
+def wasmc_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
+              stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "wasmc.cli", *args], capture_output=True,
+                          input=stdin, env={**os.environ, **(env or {})}, cwd=cwd, timeout=600)
+
+
+@pytest.fixture
+def hello(tmp_path) -> Path:
+    path = tmp_path / "hello.wat"
+    path.write_text(HELLO_WAT)
+    return path
+
+
+def test_run_wasi_program_like_wasmtime(tmp_path, wasm) -> None:
+    box = make_tree(tmp_path / "tree")
+    (box / "demo.txt").write_bytes(DEMO)
+    proc = wasmc_cli("run", "-O1", "--dir", f"{box}::.", "--env", "K=V", str(wasm["interp"]),
+                     "demo.txt", "--flag", "-x")
+    assert proc.returncode == 0, proc.stderr
+    wt = run_wasmtime(wasm["interp"], [str(wasm["interp"]), "demo.txt", "--flag", "-x"],
+                      {"K": "V"}, [(box, ".")], b"", tmp_path)
+    assert proc.stdout == wt.stdout
+    assert b"args: [--flag, -x] 2" in proc.stdout
+
+
+def test_run_exit_status_and_stdio(tmp_path, wasm) -> None:
+    proc = wasmc_cli("run", "-O1", "--env", "GREETING=yo", str(wasm["basics"]), "9", "x",
+                     stdin=b"some input\n")
+    assert proc.returncode == 9
+    assert b"getenv GREETING=yo" in proc.stdout
+    assert b"stdin: some input" in proc.stdout
+    assert proc.stderr == b"to stderr\n"
+    trap = wasmc_cli("run", "-O1", str(wasm["basics"]), "1", "trap")
+    assert trap.returncode == 134
+    assert b"error: wasm trap: unreachable" in trap.stderr
+
+
+def test_run_cache_and_clean(tmp_path, hello) -> None:
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    first = wasmc_cli("run", "-O0", str(hello), "a", "b", env=env)
+    assert (first.returncode, first.stdout) == (3, b"hello\n"), first.stderr
+    exes = list((tmp_path / "cache" / "wasmc" / "executables").glob("*/program"))
+    assert len(exes) == 1
+    before = exes[0].stat().st_mtime_ns
+    again = wasmc_cli("run", "-O0", str(hello), env=env)
+    assert (again.returncode, again.stdout) == (1, b"hello\n")
+    assert exes[0].stat().st_mtime_ns == before  # not rebuilt
+    invoke = wasmc_cli("run", "-O0", "--invoke", "add", str(hello), "2", "40", env=env)
+    assert (invoke.returncode, invoke.stdout) == (0, b"42\n"), invoke.stderr
+    fresh = wasmc_cli("run", "-O0", "--no-cache", str(hello), "x", env=env)
+    assert (fresh.returncode, fresh.stdout) == (2, b"hello\n")
+    clean = wasmc_cli("cache", "clean", env=env)
+    assert clean.returncode == 0 and b"removed" in clean.stdout
+    assert not (tmp_path / "cache" / "wasmc" / "executables").exists()
+
+
+def test_cached_start_does_not_run_the_compiler(tmp_path, hello, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    from wasmc import api
+
+    data = api.read_source(hello)
+    exe = runcache.executable_for(data, opt=0, progress=False)
+    assert runcache.cache_root() == toolchain.cache_dir()
+
+    def no_compiler(*args, **kwargs):
+        raise AssertionError("the compiler was consulted")
+
+    monkeypatch.setattr(toolchain, "find_compiler", no_compiler)
+    assert runcache.executable_for(data, opt=0, progress=False) == exe
+
+
+def test_compile_standalone_executable(tmp_path, hello) -> None:
+    out = tmp_path / "app"
+    proc = wasmc_cli("compile", "-O0", str(hello), "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    (tmp_path / "data").mkdir()
+    ran = subprocess.run([str(out), "--dir", str(tmp_path / "data"), "--", "in.txt", "--x"],
+                         capture_output=True)
+    assert (ran.returncode, ran.stdout) == (3, b"hello\n")
+    bad = subprocess.run([str(out), "--bogus"], capture_output=True)
+    assert bad.returncode == 2 and b"unknown option" in bad.stderr
+    missing = subprocess.run([str(out), "--dir", str(tmp_path / "nope")], capture_output=True)
+    assert missing.returncode == 1 and b"failed to open directory" in missing.stderr
+
+
+def test_other_imports_are_rejected(tmp_path) -> None:
+    path = tmp_path / "env.wat"
+    path.write_text('(module (import "env" "f" (func)) (func (export "_start")))')
+    proc = wasmc_cli("run", "-O0", str(path))
+    assert proc.returncode == 1
+    assert b"unknown import" in proc.stderr

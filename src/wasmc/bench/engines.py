@@ -1,15 +1,20 @@
 """The engines of `wasmc bench`: how each builds a program and how its runs are timed.
 
-What is timed, per engine (wall time on the host, `time.perf_counter`):
+The time of a run is the CPU time (user + system) of its run phase: on a shared, noisy
+machine it varies much less than wall time, which is recorded too (`wall_times` in the
+JSON). What the run phase is, per engine:
 
 - native-clang, native-gcc, wasmc-clang, wasmc-gcc, wasm2c: the whole process run of the
-  built executable (start-up of a static native program is well under a millisecond).
-  Compile time: the C compiler (and, for wasmc and wasm2c, the translation from Wasm).
-- wasmtime: the runner reports instantiate + `_start` (Cranelift compiles the module
-  before that; that compile is the compile time). Python start-up is not counted.
-- v8: the runner reports instantiate + `_start`; node runs with `--no-liftoff
-  --no-wasm-lazy-compilation`, so the optimizing compiler compiles every function inside
-  `WebAssembly.compile` (the compile time), not during the run.
+  built executable (the child's rusage; start-up of a native program is about a
+  millisecond). Compile time: the C compiler (and, for wasmc and wasm2c, the translation
+  from Wasm to C).
+- wasmtime: the runner (`wasmc.bench.wasmtime_runner`) reports instantiate + `_start`
+  (`time.process_time`); Cranelift compiles the module before that, and that is the
+  compile time. Python's start-up is not counted.
+- v8: the runner (`bench/engines/v8_runner.mjs`) reports instantiate + `_start`
+  (`process.cpuUsage`); node runs with `--no-liftoff --no-wasm-lazy-compilation`, so the
+  optimizing compiler compiles every function inside `WebAssembly.compile` (the compile
+  time), not during the run.
 
 The Wasm engines all run the same `.wasm`, built by the `ziglang` clang for wasm32-wasi at
 -O2 (with -mtail-call for the tail-calling programs). Every build is cached under
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -44,7 +50,7 @@ WASM_CFLAGS = ("--target=wasm32-wasi", "-s")
 TAIL_CALL_FLAG = "-mtail-call"
 NODE_FLAGS = ("--no-warnings", "--no-liftoff", "--no-wasm-lazy-compilation")
 
-_TIME_RE = re.compile(r"WASMC_BENCH compile=([0-9.]+) run=([0-9.]+)")
+_TIME_RE = re.compile(r"WASMC_BENCH compile=([0-9.]+) run_cpu=([0-9.]+) run_wall=([0-9.]+)")
 
 
 class EngineFailure(Exception):
@@ -61,7 +67,8 @@ class Build:
 @dataclass
 class RunResult:
     stdout: str
-    seconds: float  # the timed run phase
+    seconds: float  # the timed run phase: CPU time (user + system)
+    wall_s: float  # the same phase's wall time
     compile_s: float | None = None  # reported by runners that compile at each run
 
 
@@ -194,21 +201,43 @@ class Engine:
 
     def run(self, build: Build, args: tuple[str, ...], timeout: float) -> RunResult:
         command = [*build.command, *args]
-        t0 = time.perf_counter()
-        try:
-            proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired as e:
-            raise EngineFailure(f"run timed out after {timeout:g} s") from e
-        except OSError as e:
-            raise EngineFailure(f"cannot run {command[0]}: {e}") from e
-        elapsed = time.perf_counter() - t0
-        if proc.returncode != 0:
-            raise EngineFailure(f"run failed (exit status {proc.returncode}): "
-                                f"{_short(proc.stderr[-2000:])}")
-        return self.timing(proc.stdout, proc.stderr, elapsed)
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            try:
+                proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out,
+                                        stderr=err)
+            except OSError as e:
+                raise EngineFailure(f"cannot run {command[0]}: {e}") from e
+            t0 = time.perf_counter()
+            status, cpu = _wait(proc, timeout)
+            wall = time.perf_counter() - t0
+            out.seek(0)
+            err.seek(0)
+            stdout = out.read().decode(errors="replace")
+            stderr = err.read().decode(errors="replace")
+        if status is None:
+            raise EngineFailure(f"run timed out after {timeout:g} s")
+        if status != 0:
+            raise EngineFailure(f"run failed (exit status {status}): {_short(stderr[-2000:])}")
+        return self.timing(stdout, stderr, cpu, wall)
 
-    def timing(self, stdout: str, stderr: str, wall: float) -> RunResult:
-        return RunResult(stdout, wall)
+    def timing(self, stdout: str, stderr: str, cpu: float, wall: float) -> RunResult:
+        return RunResult(stdout, cpu, wall)
+
+
+def _wait(proc: subprocess.Popen[bytes], timeout: float) -> tuple[int | None, float]:
+    """Wait for `proc`; (exit status or None on timeout, the child's user + system CPU time).
+    A negative status is a signal."""
+    deadline = time.monotonic() + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid == proc.pid:
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            return proc.returncode, usage.ru_utime + usage.ru_stime
+        if time.monotonic() > deadline:
+            proc.kill()
+            proc.wait()
+            return None, 0.0
+        time.sleep(0.0005)
 
 
 class NativeEngine(Engine):
@@ -303,11 +332,12 @@ class Wasm2cEngine(Engine):
 class RunnerEngine(Engine):
     """An engine whose runner compiles at each run and reports both phases itself."""
 
-    def timing(self, stdout: str, stderr: str, wall: float) -> RunResult:
+    def timing(self, stdout: str, stderr: str, cpu: float, wall: float) -> RunResult:
         m = _TIME_RE.search(stderr)
         if m is None:
             raise EngineFailure(f"the runner reported no time: {_short(stderr[-500:])}")
-        return RunResult(stdout, float(m.group(2)), float(m.group(1)))
+        compile_s, run_cpu, run_wall = (float(g) for g in m.groups())
+        return RunResult(stdout, run_cpu, run_wall, compile_s)
 
 
 class WasmtimeEngine(RunnerEngine):

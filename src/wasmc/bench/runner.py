@@ -37,7 +37,8 @@ class Cell:
     engine: str
     status: Status = "ok"
     reason: str | None = None
-    times: list[float] = field(default_factory=list)  # run phase, seconds
+    times: list[float] = field(default_factory=list)  # run phase, CPU seconds
+    wall_times: list[float] = field(default_factory=list)  # run phase, wall seconds
     compile_s: float | None = None
     cached_build: bool = False
     median_s: float | None = None
@@ -176,6 +177,7 @@ def run_bench(
                               f"{_clip(result.stdout)!r}, expected {_clip(reference)!r}")
                     continue
                 cell.times.append(result.seconds)
+                cell.wall_times.append(result.wall_s)
                 if result.compile_s is not None:
                     reported_compile.setdefault(e.name, []).append(result.compile_s)
         for name, values in reported_compile.items():
@@ -187,8 +189,8 @@ def run_bench(
             cell = cells[p.name, e.name]
             if cell.status == "ok" and cell.times:
                 cell.median_s = statistics.median(cell.times)
-            else:
-                cell.times = cell.times if cell.status == "ok" else []
+            elif cell.status != "ok":
+                cell.times, cell.wall_times = [], []
         natives = [cells[p.name, e.name].median_s for e in engines if e.native]
         best = min((m for m in natives if m is not None), default=None)
         if best:

@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from wasmc.errors import InvalidError, LinkError, MalformedError, Trap, WasmcError
 from wasmc.spec import values
-from wasmc.spec.testsuite import wasm_tools
+from wasmc.toolchain import wasm_tools
 
 Command = dict[str, Any]
 

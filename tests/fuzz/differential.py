@@ -1,0 +1,311 @@
+"""The differential fuzzer: random valid modules, run under wasmc and under Wasmtime.
+
+Module `i` of a run with seed `S` is wasm-smith's output for input bytes derived from
+(S, i) (see tools.generate), so `S:i` names a module on every machine. Modules are handled
+in batches: a child process generates a batch, compiles it into one library (one C file per
+module, see build.py), then runs every module under both engines in lockstep
+(engines.compare_module). The parent watches each child: a crash or a hang is pinned to the
+module (and call) it happened in, recorded as a finding, and the child restarts after it.
+
+Run as a child: `python -m fuzz.differential BATCH_DIR` (BATCH_DIR/spec.json says what to
+do). Everything else is driven from cli.py.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import threading
+import traceback
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from . import procs, tools
+from .build import C_COMPILE_TIMEOUT, BuildFailure
+
+CALL_TIMEOUT = 60.0  # seconds of silence while running a module before it counts as a hang
+BUILD_TIMEOUT = C_COMPILE_TIMEOUT + 300.0
+
+# statuses of a module
+SAME = "same"
+INCONCLUSIVE = "inconclusive"
+SKIPPED = "skipped"  # Wasmtime rejected the module (not a module we can judge)
+FINDING = "finding"
+
+
+@dataclass
+class Case:
+    """One module to run. Generated cases carry (seed, index); files carry a path."""
+
+    id: str
+    path: str
+    exact_nans: bool
+    seed: int | None = None
+    index: int | None = None
+
+
+@dataclass
+class Finding:
+    id: str
+    signature: str  # what went wrong, without names and numbers: one per bug, roughly
+    detail: str
+    wasm: str  # path of the module
+    exact_nans: bool
+    transcript: list[str] = field(default_factory=list)  # what Wasmtime did
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class BatchResult:
+    statuses: Counter = field(default_factory=Counter)
+    calls: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    build_seconds: float = 0.0
+
+
+# ---- the child ---------------------------------------------------------------------------
+
+def _child(batch_dir: Path) -> None:
+    import time
+
+    import wasmtime
+
+    from .build import build_batch
+    from .engines import WasmcSide, WasmtimeSide, compare_module
+
+    spec = json.loads((batch_dir / "spec.json").read_text())
+    cases = [Case(**c) for c in spec["cases"]]
+    skip = set(spec.get("skip", []))
+    procs.emit({"event": "timeout", "seconds": BUILD_TIMEOUT})
+    sources = []
+    for case in cases:
+        path = Path(case.path)
+        if not path.exists():
+            assert case.seed is not None and case.index is not None
+            data = tools.generate(case.seed, case.index, spec.get("fuel", tools.DEFAULT_FUEL))
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(data)
+            tmp.replace(path)
+        sources.append(path.read_bytes())
+    started = time.monotonic()
+    built = build_batch(sources, batch_dir / "build", cc=spec.get("cc"), opt=spec["opt"],
+                        jobs=spec.get("jobs", 1), reuse=bool(skip))
+    procs.emit({"event": "built", "seconds": time.monotonic() - started})
+    procs.emit({"event": "timeout", "seconds": CALL_TIMEOUT})
+
+    engine = tools.wasmtime_engine()
+    for k, (case, data, compiled) in enumerate(zip(cases, sources, built, strict=True)):
+        if k in skip:
+            continue
+        procs.emit({"event": "start", "k": k})
+        done: dict = {"event": "done", "k": k}
+        try:
+            module = wasmtime.Module(engine, data)
+        except wasmtime.WasmtimeError as err:
+            done.update(status=SKIPPED, detail=f"wasmtime rejects it: {str(err).splitlines()[0]}")
+            procs.emit(done)
+            continue
+
+        def before_call(name: str, call: int, k: int = k) -> None:
+            procs.emit({"event": "call", "k": k, "export": name, "call": call})
+
+        try:
+            if isinstance(compiled, BuildFailure):
+                reference = compare_module(WasmtimeSide(engine, module), None,
+                                           exact_nans=case.exact_nans,
+                                           calls_per_export=spec["calls"])
+                done.update(status=FINDING, signature=compiled.signature(),
+                            detail=f"{compiled.message}\n{compiled.detail}".strip(),
+                            transcript=reference.transcript)
+            else:
+                comparison = compare_module(WasmtimeSide(engine, module), WasmcSide(compiled),
+                                            exact_nans=case.exact_nans,
+                                            calls_per_export=spec["calls"],
+                                            before_call=before_call)
+                done.update(calls=comparison.calls, transcript=comparison.transcript,
+                            detail=comparison.detail)
+                if comparison.status == "mismatch":
+                    done.update(status=FINDING, signature=f"mismatch: {comparison.aspect}")
+                else:
+                    done.update(status=comparison.status)
+        except Exception as exc:  # noqa: BLE001 - a Python exception while running is a finding
+            done.update(status=FINDING, signature=f"exception while running: {type(exc).__name__}",
+                        detail=traceback.format_exc())
+        procs.emit(done)
+
+
+# ---- the parent --------------------------------------------------------------------------
+
+def run_cases(cases: list[Case], batch_dir: Path, *, cc: str | None, opt: int, jobs: int,
+              calls: int, fuel: int = tools.DEFAULT_FUEL,
+              timeout: float = CALL_TIMEOUT) -> BatchResult:
+    """Run one batch in child processes until every case has a verdict."""
+    batch_dir.mkdir(parents=True, exist_ok=True)
+    result = BatchResult()
+    done: set[int] = set()
+    state: dict = {"k": None, "call": None}
+
+    def finding(k: int, signature: str, detail: str, transcript: list[str] | None = None) -> None:
+        case = cases[k]
+        result.findings.append(Finding(case.id, signature, detail, case.path, case.exact_nans,
+                                       transcript or []))
+
+    def on_event(event: dict) -> None:
+        kind = event["event"]
+        if kind == "start":
+            state["k"], state["call"] = event["k"], None
+        elif kind == "call":
+            state["call"] = (event["export"], event["call"])
+        elif kind == "built":
+            result.build_seconds += event["seconds"]
+        elif kind == "done":
+            k = event["k"]
+            done.add(k)
+            state["k"] = None
+            status = event["status"]
+            result.statuses[status] += 1
+            result.calls += event.get("calls", 0)
+            if status == FINDING:
+                finding(k, event["signature"], event.get("detail", ""), event.get("transcript"))
+
+    while len(done) < len(cases):
+        spec = {"cases": [asdict(c) for c in cases], "skip": sorted(done), "cc": cc, "opt": opt,
+                "jobs": jobs, "calls": calls, "fuel": fuel}
+        (batch_dir / "spec.json").write_text(json.dumps(spec))
+        state["k"] = None
+        exit_ = procs.run_child("fuzz.differential", [str(batch_dir)], on_event,
+                                timeout=timeout)
+        if len(done) == len(cases):
+            break
+        k = state["k"]
+        if k is None:
+            # The child failed outside any module (generation, the build, the link):
+            # every remaining case gets the failure, so that the run goes on.
+            signature = "batch failure: " + exit_.describe()
+            for k2 in range(len(cases)):
+                if k2 not in done:
+                    done.add(k2)
+                    result.statuses[FINDING] += 1
+                    finding(k2, signature, exit_.stderr)
+            break
+        done.add(k)
+        result.statuses[FINDING] += 1
+        where = ""
+        if state["call"] is not None:
+            name, call = state["call"]
+            where = f" in call {call} of export {name!r}"
+        what = "hang" if exit_.timed_out else "crash"
+        finding(k, f"{what}: {exit_.describe()}", f"{exit_.describe()}{where}\n{exit_.stderr}")
+    return result
+
+
+@dataclass
+class RunSummary:
+    modules: int = 0
+    statuses: Counter = field(default_factory=Counter)
+    calls: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    seconds: float = 0.0
+    build_seconds: float = 0.0
+
+    def signatures(self) -> Counter:
+        return Counter(f.signature for f in self.findings)
+
+    def lines(self) -> list[str]:
+        rate = self.modules / max(self.seconds, 1e-9)
+        out = [f"{self.modules} modules in {self.seconds:.0f} s ({rate:.1f} modules/s; "
+               f"C compile {self.build_seconds:.0f} s summed over workers), "
+               f"{self.calls} calls compared",
+               "outcomes: " + ", ".join(f"{n} {s}" for s, n in sorted(self.statuses.items()))]
+        if self.findings:
+            out.append(f"{len(self.findings)} findings, {len(self.signatures())} signatures:")
+            for signature, n in self.signatures().most_common():
+                first = next(f for f in self.findings if f.signature == signature)
+                out.append(f"  {n:6d}  {signature}    e.g. {first.id} ({first.wasm})")
+        else:
+            out.append("no findings: wasmc and Wasmtime agree on every module")
+        return out
+
+
+def run_diff(*, seed: int, count: int, start: int = 0, batch: int = 100, workers: int = 2,
+             out: Path, cc: str | None = None, opt: int = 0, calls: int = 2,
+             fuel: int = tools.DEFAULT_FUEL, keep: bool = False,
+             progress: Callable[[str], None] | None = None) -> RunSummary:
+    """Generate and check modules start .. start+count-1 of run `seed`."""
+    import os
+
+    out.mkdir(parents=True, exist_ok=True)
+    findings_dir = out / "findings"
+    findings_dir.mkdir(exist_ok=True)
+    jobs = max(1, (os.cpu_count() or 1) // max(1, workers))
+    summary = RunSummary()
+    lock = threading.Lock()
+    rate = procs.Rate()
+    log = open(out / "findings.jsonl", "a", encoding="utf-8")
+
+    def one_batch(first: int, n: int) -> None:
+        batch_dir = out / "batches" / f"{seed}-{first}"
+        cases = []
+        for i in range(first, first + n):
+            profile = tools.profile_for(i)
+            cases.append(Case(f"{seed}:{i}", str(batch_dir / f"m{i}.wasm"),
+                              profile.canonical_nans, seed, i))
+        result = run_cases(cases, batch_dir, cc=cc, opt=opt, jobs=jobs, calls=calls, fuel=fuel)
+        for f in result.findings:
+            saved = findings_dir / f"{f.id.replace(':', '-')}.wasm"
+            shutil.copyfile(f.wasm, saved)
+            f.wasm = str(saved)
+        with lock:
+            summary.modules += n
+            summary.statuses.update(result.statuses)
+            summary.calls += result.calls
+            summary.build_seconds += result.build_seconds
+            summary.findings.extend(result.findings)
+            for f in result.findings:
+                log.write(json.dumps(f.to_json()) + "\n")
+            log.flush()
+            if progress is not None:
+                progress(f"[{summary.modules}/{count}] {rate.elapsed():.0f} s, "
+                         f"{rate.per_second(summary.modules):.1f} modules/s, "
+                         f"{len(summary.findings)} findings "
+                         f"({len(summary.signatures())} signatures)")
+        if not keep:
+            shutil.rmtree(batch_dir, ignore_errors=True)
+
+    try:
+        with ThreadPoolExecutor(max(1, workers)) as pool:
+            futures = [pool.submit(one_batch, first, n)
+                       for first, n in procs.chunks(start, count, batch)]
+            for future in futures:
+                future.result()
+    finally:
+        log.close()
+    summary.seconds = rate.elapsed()
+    summary.findings.sort(key=lambda f: (f.signature, int(f.id.split(":")[-1])
+                                         if f.id.split(":")[-1].isdigit() else 0))
+    return summary
+
+
+def check_files(paths: list[Path], work: Path, *, exact_nans: bool, cc: str | None = None,
+                opt: int = 0, calls: int = 2) -> BatchResult:
+    """Run given modules (.wasm or .wat) through the same comparison."""
+    work.mkdir(parents=True, exist_ok=True)
+    cases = []
+    for k, path in enumerate(paths):
+        target = work / f"m{k}.wasm"
+        data = path.read_bytes()
+        if data[:4] != b"\0asm":
+            data = tools.parse_wat(path)
+        target.write_bytes(data)
+        cases.append(Case(str(path), str(target), exact_nans))
+    return run_cases(cases, work / "batch", cc=cc, opt=opt, jobs=1, calls=calls)
+
+
+if __name__ == "__main__":
+    _child(Path(sys.argv[1]))
