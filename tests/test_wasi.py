@@ -289,7 +289,7 @@ def test_interpreter_missing_script(tmp_path, wasm, cc) -> None:
 
 # ---- the command line: wasmc run, wasmc compile, the cache -------------------------------
 
-HELLO_WAT = """
+HELLO_WAT = r"""
 (module
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes (param i32 i32) (result i32)))

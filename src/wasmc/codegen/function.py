@@ -150,7 +150,7 @@ class FunctionEmitter:
             head += [f"  {C_TYPE[t]} l{k} = {from_slot(t, f'slots[{k}]')};"
                      for k, t in enumerate(self.type.params)]
         for m in sorted(self.memories_used):
-            head.append(f"  uint8_t *const m{m} = inst->mem{m}->base;")
+            head.append(f"  uint8_t *const m{m} = inst->membase{m};")
         nparams = len(self.type.params)
         for k, t in enumerate(info.locals[nparams:], start=nparams):
             head.append(f"  {C_TYPE[t]} l{k} = 0;")

@@ -220,7 +220,8 @@ class ModuleEmitter:
         for idx in range(len(m.all_tables())):
             fields.append(f"wasmc_table *tab{idx};")
         for idx in range(len(m.all_memories())):
-            fields.append(f"wasmc_memory *mem{idx};")
+            # The base never moves (wasmc.h), so each function reads it with one load.
+            fields.append(f"wasmc_memory *mem{idx}; uint8_t *membase{idx};")
         for idx in range(len(self.global_types)):
             if idx < self.n_imported_globals:
                 fields.append(f"wasmc_global *gimp{idx};")
@@ -307,6 +308,8 @@ class ModuleEmitter:
             tid = type_id(self.canonical_types[tag.type_index])
             out.append(f"  inst->tag{self.n_imported_tags + k}.type_id = UINT64_C({tid:#x});")
         # Tables after globals and functions: an initializer may read either.
+        for idx in range(len(m.all_memories())):
+            out.append(f"  inst->membase{idx} = inst->mem{idx}->base;")
         for k, tt in enumerate(m.tables):
             idx = self.n_imported_tables + k
             mx = "UINT32_MAX" if tt.limits.max is None else f"{tt.limits.max}u"
