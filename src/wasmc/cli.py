@@ -24,8 +24,9 @@ from typing import NoReturn
 
 import wasmc
 from wasmc.errors import Trap, WasmcError
-from wasmc.spec import runner as spec_runner
-from wasmc.spec import values
+
+# wasmc.spec.runner (and through it the whole compiler) and wasmc.spec.values (typing) are
+# imported only when needed: a cached `wasmc run` must start at once (see _fast_run).
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -159,6 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
         "../shared/wasm-testsuite), each in its own process, and print one line per file "
         "and a final 'N passed, M failed' (spec commands). Exit status 1 if any failed.",
     )
+    from wasmc.spec import runner as spec_runner
+
     spec_runner.add_arguments(spec_p)
     spec_p.set_defaults(subparser=spec_p)
 
@@ -178,6 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def parse_arg(text: str, valtype: str) -> int:
     """A command-line argument as the raw slot of a value of `valtype`."""
+    from wasmc.spec import values
+
     lowered = text.strip().lower().replace("_", "")
     try:
         if valtype in ("i32", "i64"):
@@ -213,6 +218,8 @@ def _parse_float(text: str, valtype: str) -> float:
 
 def format_result(valtype: str, raw: int) -> str:
     """One result as `wasmc run` prints it."""
+    from wasmc.spec import values
+
     if valtype in ("i32", "i64"):
         return str(values.to_signed(raw, values.WIDTH[valtype]))
     if valtype in ("f32", "f64"):
@@ -259,6 +266,65 @@ def split_run_argv(argv: list[str]) -> tuple[list[str], list[str] | None]:
     return [*before, module], rest
 
 
+def _native_argv(exe: Path, module: str, dirs: list[str], envs: list[str],
+                 invoke: list[str] | None, program_args: list[str] | None) -> list[str]:
+    """The command line of a module's executable (see codegen/executable.py)."""
+    argv = [str(exe), "--argv0", module]
+    for d in dirs:
+        argv += ["--dir", d]
+    for e in envs:
+        argv += ["--env", e]
+    if invoke:
+        return [*argv, "--invoke", invoke[0], "--", *invoke[1:]]
+    return [*argv, "--", *(program_args or [])]
+
+
+def _fast_run(argv: list[str]) -> None:
+    """`wasmc run [--cc CC] [-O N] [--dir D] [--env E] MODULE.wasm ARGS` of a module in the
+    compile cache: exec its executable without building the parser or importing the
+    compiler. Returns (doing nothing) when that does not apply."""
+    run_argv, program_args = split_run_argv(argv)
+    if program_args is None or not run_argv or not run_argv[-1].endswith(".wasm"):
+        return
+    cc, opt, dirs, envs = None, 2, [], []
+    options, module = run_argv[:-1], run_argv[-1]
+    i = 0
+    while i < len(options):
+        a = options[i]
+        name, eq, value = a.partition("=")
+        if name in ("--cc", "-O", "--dir", "--env") and not eq:
+            if i + 1 >= len(options):
+                return
+            value = options[i + 1]
+            i += 1
+        elif name not in ("--cc", "--dir", "--env") and not (a.startswith("-O") and len(a) > 2):
+            return  # --no-cache, --invoke, --help, ...: the full parser
+        if a.startswith("-O") and len(a) > 2:
+            name, value = "-O", a[2:]
+        if name == "--cc":
+            cc = value
+        elif name == "-O":
+            if value not in ("0", "1", "2", "3"):
+                return
+            opt = int(value)
+        elif name == "--dir":
+            dirs.append(value)
+        else:
+            envs.append(value)
+        i += 1
+    from wasmc import runcache
+
+    try:
+        data = Path(module).read_bytes()
+    except OSError:
+        return
+    exe = runcache.fast_lookup(data, cc, opt)
+    if exe is None:
+        return
+    sys.stdout.flush()
+    os.execv(exe, _native_argv(exe, module, dirs, envs, None, program_args))
+
+
 def _run_native(ns: argparse.Namespace, invoke: list[str] | None) -> int:
     """Build (or take from the cache) the module's native executable and exec it."""
     from wasmc import runcache
@@ -272,15 +338,7 @@ def _run_native(ns: argparse.Namespace, invoke: list[str] | None) -> int:
         data = path.read_bytes()
     exe = runcache.executable_for(data, cc=ns.cc, opt=ns.opt, use_cache=not ns.no_cache,
                                   label=path.name)
-    argv = [str(exe), "--argv0", ns.module]
-    for d in ns.dir:
-        argv += ["--dir", d]
-    for e in ns.env:
-        argv += ["--env", e]
-    if invoke:
-        argv += ["--invoke", invoke[0], "--", *invoke[1:]]
-    else:
-        argv += ["--", *(ns.program_args or [])]
+    argv = _native_argv(exe, ns.module, ns.dir, ns.env, invoke, ns.program_args)
     sys.stdout.flush()
     sys.stderr.flush()
     if not ns.no_cache:
@@ -338,6 +396,8 @@ def cmd_compile(ns: argparse.Namespace) -> int:
 
 
 def cmd_spec(ns: argparse.Namespace) -> int:
+    from wasmc.spec import runner as spec_runner
+
     return spec_runner.run_from_args(ns, ns.subparser.error)
 
 
@@ -371,8 +431,10 @@ def cmd_cache(ns: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "run":
+        _fast_run(argv[1:])  # returns only if the module is not in the cache
+    parser = build_parser()
     program_args = None
     if argv and argv[0] == "run":
         run_argv, program_args = split_run_argv(argv[1:])

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -74,6 +73,8 @@ def _compiler_files(cc: str | None) -> list[str]:
         if spec is not None and spec.origin is not None:
             return [str(Path(spec.origin).parent / "zig")]
         return []
+    import shutil
+
     found = []
     for word in cc.split():
         path = shutil.which(word)
@@ -176,6 +177,8 @@ def _build(api, data: bytes, exe: Path, compiler, opt: int, label: str,
 def clean() -> int:
     """Delete every cached build of a module (executables and the Python API's shared
     libraries; not the C runtime); returns the number of entries removed."""
+    import shutil
+
     count = 0
     for name in ("executables", "modules"):
         root = cache_root() / name

@@ -67,6 +67,56 @@ def translate(data: bytes, prefix: str) -> tuple[Module, str] | BuildFailure:
         return BuildFailure("exception", f"{type(err).__name__}: {err}", traceback.format_exc())
 
 
+CHUNK = 25  # C files per compiler run: clang compiles many in one process, saving its start-up
+
+
+def compile_objects(compiler: toolchain.CCompiler, flags: list[str],
+                    files: list[tuple[int, Path]], *, jobs: int) -> dict[int, BuildFailure]:
+    """Compile each file (numbered k) to the .o beside it, several files per compiler run,
+    `jobs` runs at a time; return the failures. A file whose object is missing afterwards
+    failed; its errors are the compiler's lines that name it. A run that times out is retried
+    file by file, so that a single slow module is the only one to fail."""
+    failures: dict[int, BuildFailure] = {}
+    if not files:
+        return failures
+    size = max(1, min(CHUNK, -(-len(files) // max(1, jobs))))
+    groups = [files[i:i + size] for i in range(0, len(files), size)]
+
+    def run(group: list[tuple[int, Path]]) -> dict[int, BuildFailure]:
+        out: dict[int, BuildFailure] = {}
+        for _k, c_file in group:
+            c_file.with_suffix(".o").unlink(missing_ok=True)
+        command = [*compiler.command, *flags, "-c", *(c.name for _k, c in group)]
+        try:
+            proc = subprocess.run(command, capture_output=True, text=True,
+                                  timeout=C_COMPILE_TIMEOUT, cwd=group[0][1].parent)
+        except subprocess.TimeoutExpired:
+            if len(group) > 1:
+                for one in group:
+                    out.update(run([one]))
+                return out
+            return {group[0][0]: BuildFailure("cc-timeout",
+                                              f"C compiler ran over {C_COMPILE_TIMEOUT} s")}
+        output = proc.stderr + proc.stdout
+        for k, c_file in group:
+            if c_file.with_suffix(".o").exists():
+                continue  # compilers write an object only for a file that compiled
+            mine = "\n".join(line for line in output.splitlines()
+                             if line.startswith(c_file.name + ":")
+                             or line.startswith(str(c_file) + ":"))
+            if not mine and len(group) > 1:
+                out.update(run([(k, c_file)]))  # not attributable: compile it alone
+                continue
+            out[k] = BuildFailure("cc-error", first_c_error(mine or output),
+                                  (mine or output)[:1500])
+        return out
+
+    with ThreadPoolExecutor(max(1, jobs)) as pool:
+        for result in pool.map(run, groups):
+            failures.update(result)
+    return failures
+
+
 def _runtime(compiler: toolchain.CCompiler):  # -> api._Runtime
     """The process's wasmc runtime (the library every module library binds to)."""
     return api._Runtime.get(compiler)
@@ -103,24 +153,9 @@ def build_batch(sources: list[bytes], directory: Path, *, cc: str | None = None,
             if c_file.name in failed:
                 results[k] = BuildFailure("cc-error", "(see the first run of this batch)")
     else:
-        def compile_one(unit: tuple[int, Module, Path]) -> tuple[int, BuildFailure | None]:
-            k, _module, c_file = unit
-            command = [*compiler.command, *flags, "-c", str(c_file), "-o",
-                       str(c_file.with_suffix(".o"))]
-            try:
-                proc = subprocess.run(command, capture_output=True, text=True,
-                                      timeout=C_COMPILE_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                return k, BuildFailure("cc-timeout", f"C compiler ran over {C_COMPILE_TIMEOUT} s")
-            if proc.returncode != 0:
-                output = proc.stderr or proc.stdout
-                return k, BuildFailure("cc-error", first_c_error(output), output[-4000:])
-            return k, None
-
-        with ThreadPoolExecutor(max(1, jobs)) as pool:
-            for k, failure in pool.map(compile_one, units):
-                if failure is not None:
-                    results[k] = failure
+        for k, failure in compile_objects(compiler, flags, [(k, c) for k, _m, c in units],
+                                          jobs=jobs).items():
+            results[k] = failure
         failed_marker.write_text(" ".join(f"module{k}.c" for k, r in enumerate(results)
                                           if isinstance(r, BuildFailure)))
         objects = [str(c.with_suffix(".o")) for k, _m, c in units if results[k] is None]
@@ -134,4 +169,5 @@ def build_batch(sources: list[bytes], directory: Path, *, cc: str | None = None,
         for k, module, _c in units:
             if results[k] is None:
                 results[k] = api.CompiledModule(module, library, f"wasmc_m{k}", runtime)
-    return [r for r in results if r is not None]
+    assert all(r is not None for r in results)
+    return results  # type: ignore[return-value]

@@ -81,6 +81,15 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--attempts", type=int, default=300)
     r.add_argument("-o", "--output", type=Path, default=None, help="the reduced .wasm")
     _common(r)
+
+    s = sub.add_parser("save", help="write a module as a regression test (tests/regressions/)")
+    s.add_argument("module", type=Path)
+    s.add_argument("--name", required=True, help="file name, without .wat")
+    s.add_argument("--title", required=True, help="one line: what goes wrong")
+    s.add_argument("--found-by", default="python scripts/fuzz.py diff", help="how it was found")
+    s.add_argument("--exact-nans", action="store_true")
+    s.add_argument("--status", default="open", choices=("open", "fixed"))
+    _common(s)
     return parser
 
 
@@ -94,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         return _check(ns)
     if ns.command == "reduce":
         return _reduce(ns)
+    if ns.command == "save":
+        return _save(ns)
     return 2
 
 
@@ -178,6 +189,30 @@ def _reduce(ns: argparse.Namespace) -> int:
     wat = reduce_module(ns.module, signature, output, exact_nans=ns.exact_nans, cc=ns.cc,
                         opt=ns.opt, attempts=ns.attempts)
     _print(wat)
+    return 0
+
+
+def _save(ns: argparse.Namespace) -> int:
+    from .differential import check_files
+    from .reduce import REGRESSIONS_DIR, regression_text
+
+    with tempfile.TemporaryDirectory(prefix="wasmc-fuzz-check-") as tmp:
+        result = check_files([ns.module], Path(tmp), exact_nans=ns.exact_nans, cc=ns.cc,
+                             opt=ns.opt)
+    if result.findings:
+        f = result.findings[0]
+        wasmc_result = f"{f.signature}\n{f.detail.strip()}"
+    else:
+        wasmc_result = "agrees with Wasmtime"
+    data = ns.module.read_bytes()
+    if data[:4] != b"\0asm":
+        data = tools.parse_wat(ns.module)
+    text = regression_text(data, title=ns.title, found_by=ns.found_by,
+                           wasmc_result=wasmc_result, exact_nans=ns.exact_nans,
+                           status=ns.status)
+    target = REGRESSIONS_DIR / f"{ns.name}.wat"
+    target.write_text(text)
+    _print(f"wrote {target}")
     return 0
 
 

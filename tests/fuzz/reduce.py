@@ -38,3 +38,40 @@ def reduce_module(wasm: Path, signature: str, output: Path, *, exact_nans: bool,
     wat = tools.print_wat(output.read_bytes())
     output.with_suffix(".wat").write_text(wat)
     return wat
+
+
+REGRESSIONS_DIR = procs.TESTS_DIR / "regressions"
+
+
+def regression_text(wasm: bytes, *, title: str, found_by: str, wasmc_result: str,
+                    exact_nans: bool, status: str = "open") -> str:
+    """A regression module: its text with a header saying what Wasmtime does with it (the
+    expected result), what wasmc did when it was found, and whether the bug is still open.
+    tests/test_fuzz.py runs every such file through the same comparison."""
+    import wasmtime
+
+    from .engines import WasmtimeSide, compare_module
+
+    engine = tools.wasmtime_engine()
+    reference = compare_module(WasmtimeSide(engine, wasmtime.Module(engine, wasm)), None,
+                               exact_nans=exact_nans)
+    header = [f";; {title}", f";; Found by: {found_by}"]
+    header += [f";; wasmc: {line}" for line in wasmc_result.strip().splitlines()[:8]]
+    header.append(";; Expected (Wasmtime; each export called twice with fixed arguments, "
+                  "see tests/fuzz/engines.py):")
+    header += [f";;   {line}" for line in reference.transcript]
+    header.append(f";; nans: {'exact' if exact_nans else 'any'}")
+    header.append(f";; status: {status}")
+    return "\n".join(header) + "\n" + tools.print_wat(wasm)
+
+
+def read_header(text: str) -> dict[str, str]:
+    """The `;; key: value` lines of a regression file's header."""
+    fields = {}
+    for line in text.splitlines():
+        if not line.startswith(";;"):
+            break
+        key, sep, value = line[2:].strip().partition(":")
+        if sep and key.strip() in ("nans", "status"):
+            fields[key.strip()] = value.strip()
+    return fields

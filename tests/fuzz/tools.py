@@ -51,7 +51,8 @@ SMITH_CONFIG: dict[str, object] = {
     "max-tables": 3,
     "min-funcs": 3,
     "min-types": 3,
-    "max-funcs": 40,
+    "max-funcs": 12,
+    "max-instructions": 60,
     "max-types": 30,
     "max-globals": 30,
     "max-data-segments": 10,
@@ -120,7 +121,7 @@ def _smith_config_path() -> str:
 def smith_seed_bytes(seed: int, index: int, attempt: int) -> bytes:
     """The input bytes wasm-smith turns into module `index` of a run (deterministic)."""
     rng = random.Random(f"wasmc-fuzz-diff:{seed}:{index}:{attempt}")
-    return rng.randbytes(rng.randint(64, 3000))
+    return rng.randbytes(rng.randint(64, 1500))
 
 
 def smith(data: bytes, profile: Profile, fuel: int = DEFAULT_FUEL,

@@ -54,9 +54,9 @@ UXN_TAIL = Source("uxn_tail.c", tail_calls=True, uxn=True)
 UXN_ROMS = ("fib", "mandel", "sieve")
 
 _UXN_SIZES = {  # ROM: (full, quick) parameter
-    "fib": ("32", "12"),
-    "mandel": ("130", "12"),
-    "sieve": ("40", "1"),
+    "fib": ("33", "12"),
+    "mandel": ("180", "12"),
+    "sieve": ("80", "1"),
 }
 _UXN_DESCRIPTIONS = {
     "fib": "recursive Fibonacci",
@@ -81,9 +81,9 @@ PROGRAMS: tuple[Program, ...] = (
     *_uxn_programs(),
     Program("fannkuch", Source("fannkuch.c"), ("10",), ("6",),
             "fannkuch-redux: permutations, integer arrays"),
-    Program("nbody", Source("nbody.c"), ("2500000",), ("1000",),
+    Program("nbody", Source("nbody.c"), ("4000000",), ("1000",),
             "n-body simulation: double-precision floating point"),
-    Program("matmul", Source("matmul.c"), ("640",), ("24",),
+    Program("matmul", Source("matmul.c"), ("900",), ("24",),
             "dense matrix multiply, doubles"),
     Program("sha256", Source("sha256.c"), ("64",), ("1",),
             "SHA-256 over a generated buffer: bit twiddling"),

@@ -163,7 +163,7 @@ def write_chart(report: Report, prefix: str | Path) -> list[Path]:
     prefix = Path(prefix)
     prefix.parent.mkdir(parents=True, exist_ok=True)
     outs = [prefix.with_name(prefix.name + ".svg"), prefix.with_name(prefix.name + ".png")]
-    fig.savefig(outs[0])
+    fig.savefig(outs[0], metadata={"Date": None})  # reproducible files, for committing
     fig.savefig(outs[1], dpi=130)
     plt.close(fig)
     return outs

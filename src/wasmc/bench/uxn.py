@@ -77,9 +77,9 @@ class _Op:
         if width == 8:
             self.lines.append(f"uint8_t {name} = {s}[--k_]; (void){name};")
         else:
+            lo, hi = f"{s}[(uint8_t)(k_ - 1)]", f"{s}[(uint8_t)(k_ - 2)]"
             self.lines.append(
-                f"uint16_t {name} = (uint16_t)({s}[(uint8_t)(k_ - 1)] | ({s}[(uint8_t)(k_ - 2)] << 8));"
-                f" k_ -= 2; (void){name};")
+                f"uint16_t {name} = (uint16_t)({lo} | ({hi} << 8)); k_ -= 2; (void){name};")
 
     def commit(self) -> None:
         if not self.m.keep:
@@ -133,7 +133,8 @@ def _store(o: _Op, addr: str, value: str, zp: bool) -> None:
         o.do(f"ram[{addr}] = (uint8_t)({value});")
     else:
         wrap = "uint8_t" if zp else "uint16_t"
-        o.do(f"ram[{addr}] = (uint8_t)({value} >> 8); ram[({wrap})({addr} + 1)] = (uint8_t)({value});")
+        o.do(f"ram[{addr}] = (uint8_t)({value} >> 8);",
+             f"ram[({wrap})({addr} + 1)] = (uint8_t)({value});")
 
 
 def _inc(o: _Op) -> None:
@@ -274,13 +275,14 @@ _BUILDERS: dict[str, Callable[[_Op], None]] = {
     "SFT": _sft,
 }
 
+_IMM16 = "((ram[pc] << 8) | ram[(uint16_t)(pc + 1)])"  # the operand of JCI/JMI/JSI
 _IMMEDIATE = {
     0x00: ("BRK", ["UXN_HALT;"]),
-    0x20: ("JCI", ["if (wst[--wp]) pc = (uint16_t)(pc + 2 + ((ram[pc] << 8) | ram[(uint16_t)(pc + 1)]));",
+    0x20: ("JCI", [f"if (wst[--wp]) pc = (uint16_t)(pc + 2 + {_IMM16});",
                    "else pc = (uint16_t)(pc + 2);"]),
-    0x40: ("JMI", ["pc = (uint16_t)(pc + 2 + ((ram[pc] << 8) | ram[(uint16_t)(pc + 1)]));"]),
+    0x40: ("JMI", [f"pc = (uint16_t)(pc + 2 + {_IMM16});"]),
     0x60: ("JSI", ["rst[rp++] = (uint8_t)((pc + 2) >> 8); rst[rp++] = (uint8_t)(pc + 2);",
-                   "pc = (uint16_t)(pc + 2 + ((ram[pc] << 8) | ram[(uint16_t)(pc + 1)]));"]),
+                   f"pc = (uint16_t)(pc + 2 + {_IMM16});"]),
     0x80: ("LIT", ["wst[wp++] = ram[pc]; pc = (uint16_t)(pc + 1);"]),
     0xA0: ("LIT2", ["wst[wp++] = ram[pc]; wst[wp++] = ram[(uint16_t)(pc + 1)];",
                     "pc = (uint16_t)(pc + 2);"]),

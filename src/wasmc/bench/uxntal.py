@@ -3,7 +3,7 @@
 Supported (the usual Uxntal runes):
 
 - `( comment )`, brackets `[ ]` (ignored);
-- opcodes with mode suffixes in any order: `ADD`, `ADD2`, `LDZ2k`, `JMP2r`, ... ;
+- opcodes with mode suffixes in any order: `ADD`, `ADD2`, `LDZ2k`, `JMP2r`, `LIT2`, ... ;
 - literals `#12` / `#1234` (LIT / LIT2), raw hex bytes `12` / `1234`, raw text `"abc`;
 - padding `|0100` (absolute) and `$10` (relative);
 - labels `@name` (starts a scope) and `&name` (`scope/name`);
@@ -26,7 +26,7 @@ OPCODES = (
     "LDZ STZ LDR STR LDA STA DEI DEO ADD SUB MUL DIV AND ORA EOR SFT"
 ).split()
 
-_OPCODE_RE = re.compile(r"^(" + "|".join(OPCODES) + r")([2kr]*)$")
+_OPCODE_RE = re.compile(r"^(" + "|".join([*OPCODES, "LIT"]) + r")([2kr]*)$")
 _HEX_RE = re.compile(r"^[0-9a-f]+$")
 
 ROM_START = 0x0100
@@ -40,10 +40,12 @@ def _opcode(token: str) -> int | None:
     m = _OPCODE_RE.match(token)
     if m is None:
         return None
-    base = OPCODES.index(m.group(1))
     modes = m.group(2)
     if len(set(modes)) != len(modes):
         raise UxntalError(f"repeated mode in {token!r}")
+    if m.group(1) == "LIT":  # LIT, LIT2, LITr, LIT2r: BRK's opcode with the keep bit
+        return 0x80 | (0x20 if "2" in modes else 0) | (0x40 if "r" in modes else 0)
+    base = OPCODES.index(m.group(1))
     if base == 0:  # BRK takes no modes (0x20.. are JCI/JMI/JSI/LIT)
         if modes:
             raise UxntalError(f"BRK takes no modes: {token!r}")

@@ -339,6 +339,16 @@ class FunctionEmitter:
         self.tail_call("callee", ft, args[:-1], None)
         self.w("}")
 
+    def op_return_call_ref(self, ins, h, pops, pushes, args, res):
+        ft = self.mod.module.types[ins.imm]
+        callee = args[-1]
+        self.w("{")
+        if is_nullable(pops[-1]):
+            self.w(f"  if (WASMC_UNLIKELY({callee} == NULL)) "
+                   "wasmc_trap(WASMC_TRAP_NULL_FUNCTION_REFERENCE);")
+        self.tail_call(callee, ft, args[:-1], None)
+        self.w("}")
+
     # -- parametric --
     def op_drop(self, ins, h, pops, pushes, args, res):
         if pops[0] in NUM_TYPES:

@@ -54,7 +54,7 @@ static inline const wasmc_func *wasmc_indirect(const wasmc_table *t, uint32_t i,
 CONST_EXPR_OPS = {"i32.const", "i64.const", "f32.const", "f64.const"}
 
 
-TAIL_CALL_OPS = ("return_call", "return_call_indirect")
+TAIL_CALL_OPS = ("return_call", "return_call_indirect", "return_call_ref")
 
 
 class ModuleEmitter:
@@ -92,19 +92,23 @@ class ModuleEmitter:
         that can't be a musttail jump (any tail call without musttail; with it, a tail call
         to a function of another type)."""
         result = set()
+        types = self.module.types
         for k, f in enumerate(self.module.functions):
             idx = self.n_imported_funcs + k
-            own_type = self.func_types[idx]
+            # musttail needs identical C prototypes, which sig_name spells.
+            own = sig_name(self.func_types[idx])
             for ins in f.body:
                 name = ins.op.name
                 if name not in TAIL_CALL_OPS:
                     continue
                 callee = (self.func_types[ins.imm] if name == "return_call"
-                          else self.module.types[ins.imm[0]])
-                if not self.musttail or callee != own_type:
+                          else types[ins.imm[0]] if name == "return_call_indirect"
+                          else types[ins.imm])
+                if not self.musttail or sig_name(callee) != own:
                     result.add(idx)
                     break
         return result
+
     # -- names the function emitter asks for --
     def is_imported_func(self, idx: int) -> bool:
         return idx < self.n_imported_funcs

