@@ -362,6 +362,17 @@ def test_run_cache_and_clean(tmp_path, hello) -> None:
     again = wasmc_cli("run", "-O0", str(hello), env=env)
     assert (again.returncode, again.stdout) == (1, b"hello\n")
     assert exes[0].stat().st_mtime_ns == before  # not rebuilt
+    # a cached binary module starts without importing the compiler (cli._fast_run)
+    from wasmc import api
+
+    binary = tmp_path / "hello.wasm"
+    binary.write_bytes(api.read_source(hello))
+    wasmc_cli("run", "-O0", str(binary), env=env)
+    fast = subprocess.run([sys.executable, "-X", "importtime", "-m", "wasmc.cli", "run", "-O0",
+                           str(binary), "x"], capture_output=True, env={**os.environ, **env})
+    assert (fast.returncode, fast.stdout) == (2, b"hello\n")
+    assert b"wasmc.runcache" in fast.stderr
+    assert b"wasmc.toolchain" not in fast.stderr and b"wasmc.api" not in fast.stderr
     invoke = wasmc_cli("run", "-O0", "--invoke", "add", str(hello), "2", "40", env=env)
     assert (invoke.returncode, invoke.stdout) == (0, b"42\n"), invoke.stderr
     fresh = wasmc_cli("run", "-O0", "--no-cache", str(hello), "x", env=env)
@@ -407,3 +418,65 @@ def test_other_imports_are_rejected(tmp_path) -> None:
     proc = wasmc_cli("run", "-O0", str(path))
     assert proc.returncode == 1
     assert b"unknown import" in proc.stderr
+
+
+def test_concurrent_runs_share_the_cache(tmp_path, hello) -> None:
+    """Two cold runs of one module at once: both compile or one waits; both succeed and
+    the cache ends up with one complete executable."""
+    env = {**os.environ, **private_cache(tmp_path)}
+    procs = [subprocess.Popen([sys.executable, "-m", "wasmc.cli", "run", "-O0", str(hello)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+             for _ in range(2)]
+    for proc in procs:
+        out, err = proc.communicate(timeout=600)
+        assert (proc.returncode, out) == (1, b"hello\n"), err
+    exes = list((tmp_path / "cache" / "wasmc" / "executables").glob("*/program"))
+    assert len(exes) == 1
+    leftovers = [p for p in exes[0].parent.iterdir() if p.name != "program"]
+    assert not leftovers
+
+
+def test_exit_status_out_of_range(tmp_path, wasm, cc) -> None:
+    """proc_exit(200): Wasmtime refuses statuses >= 126 with an error; so does wasmc."""
+    (tmp_path / "io").mkdir()
+    wt = run_wasmtime(wasm["basics"], ["basics.wasm", "200", "x"], {}, [], b"", tmp_path / "io")
+    assert wt.trapped
+    nat = run_native(native(wasm, "basics", cc), ["basics.wasm", "200", "x"], {}, [], b"")
+    assert nat.code == 1
+    assert nat.stdout == wt.stdout
+    assert b"exit with invalid exit status outside of [0..126)" in nat.stderr
+
+
+def test_sockets(wasm, cc) -> None:
+    """An echo server on a `--tcplisten` socket (native only: the wasmtime package can't
+    preopen sockets)."""
+    import socket
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    exe = native(wasm, "sockets", cc)
+    server = subprocess.Popen([str(exe), "--tcplisten", f"127.0.0.1:{port}"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        for _ in range(200):
+            try:
+                client = socket.create_connection(("127.0.0.1", port), timeout=10)
+                break
+            except ConnectionRefusedError:
+                time.sleep(0.05)
+        with client:
+            client.sendall(b"ping")
+            reply = b""
+            while chunk := client.recv(100):
+                reply += chunk
+        out, err = server.communicate(timeout=30)
+    finally:
+        server.kill()
+    assert reply == b"echo: ping"
+    assert server.returncode == 0, err
+    assert out.decode().splitlines() == [
+        "fdstat=0 filetype=6", "set nonblock=0", "accept nonblocking before a client=6",
+        "poll=0", "events=1 type=1 error=0", "set blocking=0", "accept=0", "recv=0",
+        "got 4 bytes: ping", "send=0 sent=10", "shutdown=0", "close=0"]

@@ -106,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_p = sub.add_parser(
         "run",
         usage="wasmc run [-h] [--cc CC] [-O N] [--dir HOST[::GUEST]] [--env NAME[=VALUE]] "
-        "[--no-cache] [--invoke NAME] MODULE [ARGS ...]",
+        "[--tcplisten HOST:PORT] [--no-cache] [--invoke NAME] MODULE [ARGS ...]",
         help="run a WASI program, or call one of a module's exported functions",
         description="Run a WASI command program the way `wasmtime run` does: compile it to a "
         "native executable (cached by content) and run that, with ARGS as the program's "
@@ -140,6 +140,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="NAME[=VALUE]",
         help="set an environment variable of the program (NAME alone: the host's value)",
+    )
+    run_p.add_argument(
+        "--tcplisten",
+        action="append",
+        default=[],
+        metavar="HOST:PORT",
+        help="give the program a TCP socket listening on HOST:PORT (fd 3, ...; sock_accept)",
     )
     run_p.add_argument(
         "--no-cache",
@@ -245,7 +252,7 @@ def split_run_argv(argv: list[str]) -> tuple[list[str], list[str] | None]:
     i = 0
     while i < len(argv):
         a = argv[i]
-        if a in ("--cc", "-O", "--dir", "--env") and i + 1 < len(argv):
+        if a in ("--cc", "-O", "--dir", "--env", "--tcplisten") and i + 1 < len(argv):
             before += [a, argv[i + 1]]
             i += 2
         elif a == "--invoke" and i + 1 < len(argv):
@@ -267,13 +274,16 @@ def split_run_argv(argv: list[str]) -> tuple[list[str], list[str] | None]:
 
 
 def _native_argv(exe: Path, module: str, dirs: list[str], envs: list[str],
-                 invoke: list[str] | None, program_args: list[str] | None) -> list[str]:
+                 invoke: list[str] | None, program_args: list[str] | None,
+                 listens: list[str] = ()) -> list[str]:
     """The command line of a module's executable (see codegen/executable.py)."""
     argv = [str(exe), "--argv0", module]
     for d in dirs:
         argv += ["--dir", d]
     for e in envs:
         argv += ["--env", e]
+    for address in listens:
+        argv += ["--tcplisten", address]
     if invoke:
         return [*argv, "--invoke", invoke[0], "--", *invoke[1:]]
     return [*argv, "--", *(program_args or [])]
@@ -286,18 +296,19 @@ def _fast_run(argv: list[str]) -> None:
     run_argv, program_args = split_run_argv(argv)
     if program_args is None or not run_argv or not run_argv[-1].endswith(".wasm"):
         return
-    cc, opt, dirs, envs = None, 2, [], []
+    cc, opt, dirs, envs, listens = None, 2, [], [], []
     options, module = run_argv[:-1], run_argv[-1]
     i = 0
     while i < len(options):
         a = options[i]
         name, eq, value = a.partition("=")
-        if name in ("--cc", "-O", "--dir", "--env") and not eq:
+        if name in ("--cc", "-O", "--dir", "--env", "--tcplisten") and not eq:
             if i + 1 >= len(options):
                 return
             value = options[i + 1]
             i += 1
-        elif name not in ("--cc", "--dir", "--env") and not (a.startswith("-O") and len(a) > 2):
+        elif name not in ("--cc", "--dir", "--env", "--tcplisten") and not (
+                a.startswith("-O") and len(a) > 2):
             return  # --no-cache, --invoke, --help, ...: the full parser
         if a.startswith("-O") and len(a) > 2:
             name, value = "-O", a[2:]
@@ -309,6 +320,8 @@ def _fast_run(argv: list[str]) -> None:
             opt = int(value)
         elif name == "--dir":
             dirs.append(value)
+        elif name == "--tcplisten":
+            listens.append(value)
         else:
             envs.append(value)
         i += 1
@@ -322,7 +335,7 @@ def _fast_run(argv: list[str]) -> None:
     if exe is None:
         return
     sys.stdout.flush()
-    os.execv(exe, _native_argv(exe, module, dirs, envs, None, program_args))
+    os.execv(exe, _native_argv(exe, module, dirs, envs, None, program_args, listens))
 
 
 def _run_native(ns: argparse.Namespace, invoke: list[str] | None) -> int:
@@ -338,7 +351,8 @@ def _run_native(ns: argparse.Namespace, invoke: list[str] | None) -> int:
         data = path.read_bytes()
     exe = runcache.executable_for(data, cc=ns.cc, opt=ns.opt, use_cache=not ns.no_cache,
                                   label=path.name)
-    argv = _native_argv(exe, ns.module, ns.dir, ns.env, invoke, ns.program_args)
+    argv = _native_argv(exe, ns.module, ns.dir, ns.env, invoke, ns.program_args,
+                        ns.tcplisten)
     sys.stdout.flush()
     sys.stderr.flush()
     if not ns.no_cache:
@@ -361,7 +375,7 @@ def _has_imports(path: Path) -> bool:
 
 
 def cmd_run(ns: argparse.Namespace) -> int:
-    if ns.invoke is None or ns.dir or ns.env or _has_imports(Path(ns.module)):
+    if ns.invoke is None or ns.dir or ns.env or ns.tcplisten or _has_imports(Path(ns.module)):
         return _run_native(ns, ns.invoke)
     from wasmc import api
 

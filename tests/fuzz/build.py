@@ -10,12 +10,13 @@ reported with the compiler's first error.
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import re
 import subprocess
 import traceback
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from wasmc import api, toolchain
@@ -146,18 +147,18 @@ def build_batch(sources: list[bytes], directory: Path, *, cc: str | None = None,
         units.append((k, module, c_file))
 
     flags = toolchain.generated_code_flags(compiler, opt, pic=True)
-    failed_marker = directory / "failed.txt"
+    failed_marker = directory / "failed.json"
     if reuse and library_path.exists():
-        failed = set(failed_marker.read_text().split()) if failed_marker.exists() else set()
-        for k, module, c_file in units:
-            if c_file.name in failed:
-                results[k] = BuildFailure("cc-error", "(see the first run of this batch)")
+        failed = json.loads(failed_marker.read_text()) if failed_marker.exists() else {}
+        for k, _module, _c_file in units:
+            if str(k) in failed:
+                results[k] = BuildFailure(**failed[str(k)])
     else:
         for k, failure in compile_objects(compiler, flags, [(k, c) for k, _m, c in units],
                                           jobs=jobs).items():
             results[k] = failure
-        failed_marker.write_text(" ".join(f"module{k}.c" for k, r in enumerate(results)
-                                          if isinstance(r, BuildFailure)))
+        failed_marker.write_text(json.dumps({str(k): asdict(r) for k, r in enumerate(results)
+                                             if isinstance(r, BuildFailure)}))
         objects = [str(c.with_suffix(".o")) for k, _m, c in units if results[k] is None]
         if objects:
             tmp = directory / f".batch.{os.getpid()}.so"

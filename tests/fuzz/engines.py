@@ -460,9 +460,10 @@ class Comparison:
 
 def compare_module(reference: WasmtimeSide, subject: WasmcSide | None, *, exact_nans: bool,
                    calls_per_export: int = 2,
-                   before_call: Callable[[str, int], None] | None = None) -> Comparison:
+                   before_call: Callable[[str, int, str], None] | None = None) -> Comparison:
     """Run both sides in lockstep; stop at the first difference. Without a subject, only
-    Wasmtime runs (for the transcript of what a module should do)."""
+    Wasmtime runs (for the transcript of what a module should do). `before_call(export,
+    call, engine)` is told before each engine runs each call."""
     result = Comparison()
     exports = module_exports(reference.module)
 
@@ -470,7 +471,11 @@ def compare_module(reference: WasmtimeSide, subject: WasmcSide | None, *, exact_
         result.status, result.aspect, result.detail = "mismatch", aspect, detail
         return result
 
+    if before_call is not None:
+        before_call("(instantiation)", 0, "wasmtime")
     a = reference.instantiate()
+    if before_call is not None and subject is not None:
+        before_call("(instantiation)", 0, "wasmc")
     b = a if subject is None else subject.instantiate()
     result.transcript.append(f"instantiate: {a}")
     if a.exhausted or b.exhausted:
@@ -503,8 +508,10 @@ def compare_module(reference: WasmtimeSide, subject: WasmcSide | None, *, exact_
             shown = ", ".join(str(Value(t, bits=v) if t in NUMERIC else Value(t))
                               for t, v in zip(e.params, args, strict=True))
             if before_call is not None:
-                before_call(e.name, k)
+                before_call(e.name, k, "wasmtime")
             a = reference.call(e.name, e, args)
+            if before_call is not None and subject is not None:
+                before_call(e.name, k, "wasmc")
             b = a if subject is None else subject.call(e.name, e, args)
             result.calls += 1
             result.transcript.append(f"invoke {e.name!r}({shown}) -> {a}")

@@ -75,6 +75,26 @@ int main(int argc, char **argv) {
     printf("sock_accept stdin=%d\n", __wasi_sock_accept(0, 0, &nfd));
     printf("sock_shutdown stdout=%d\n", __wasi_sock_shutdown(1, __WASI_SDFLAGS_WR));
     printf("sock_accept badfd=%d\n", __wasi_sock_accept(77, 0, &nfd));
+    char sbuf[8];
+    __wasi_iovec_t riov = {(uint8_t *)sbuf, sizeof sbuf};
+    __wasi_ciovec_t siov = {(const uint8_t *)"x", 1};
+    __wasi_size_t got = 0;
+    __wasi_roflags_t roflags = 0;
+    printf("sock_recv stdin=%d\n", __wasi_sock_recv(0, &riov, 1, 0, &got, &roflags));
+    printf("sock_send stdout=%d\n", __wasi_sock_send(1, &siov, 1, 0, &got));
+
+    /* poll_oneoff: stdout is writable at once */
+    fflush(stdout);
+    __wasi_subscription_t sub;
+    memset(&sub, 0, sizeof sub);
+    sub.userdata = 7;
+    sub.u.tag = __WASI_EVENTTYPE_FD_WRITE;
+    sub.u.u.fd_write.file_descriptor = 1;
+    __wasi_event_t ev;
+    __wasi_size_t nev = 0;
+    __wasi_errno_t perr = __wasi_poll_oneoff(&sub, &ev, 1, &nev);
+    printf("poll stdout=%d nev=%u ud=%llu type=%d error=%d\n", perr, nev,
+           (unsigned long long)ev.userdata, ev.type, ev.error);
 
     printf("fd_read badfd=%d\n", raw_fd_read(99, 0, 0, 0));
 

@@ -250,6 +250,30 @@ int main(void) {
     CHECK(__wasi_poll_oneoff(subs, evs, 0, &nev));
     close(fd);
 
+    /* a directory larger than wasi-libc's readdir buffer: several fd_readdir calls that
+     * continue from a cookie */
+    CHECK(mkdir("many", 0755));
+    for (int k = 0; k < 300; k++) {
+        char name[64];
+        snprintf(name, sizeof name, "many/file-with-a-longish-name-%03d", k);
+        int m = open(name, O_CREAT | O_WRONLY, 0644);
+        if (m < 0) { printf("create %s errno=%d\n", name, errno); break; }
+        close(m);
+    }
+    DIR *dir = opendir("many");
+    int count = 0, seen[300] = {0}, dups = 0;
+    struct dirent *de;
+    while ((de = readdir(dir))) {
+        count++;
+        int k;
+        if (sscanf(de->d_name, "file-with-a-longish-name-%d", &k) == 1 && k >= 0 && k < 300)
+            dups += seen[k]++;
+    }
+    closedir(dir);
+    int missing = 0;
+    for (int k = 0; k < 300; k++) missing += !seen[k];
+    printf("many: entries=%d missing=%d dups=%d\n", count, missing, dups);
+
     /* cleanup part of it */
     CHECK(unlink("sub/hard.txt"));
     CHECK(unlink("dangling"));

@@ -4,12 +4,13 @@
 Command line of the executable, like `wasmtime run` (options first, then the program's own
 arguments; `--` ends the options explicitly):
 
-    ./app [--dir HOST[::GUEST]]... [--env K[=V]]... [--invoke NAME] [--argv0 NAME] [--]
-          [ARGS...]
+    ./app [--dir HOST[::GUEST]]... [--env K[=V]]... [--tcplisten HOST:PORT]...
+          [--invoke NAME] [--argv0 NAME] [--] [ARGS...]
 
 The program links the module's `wasi_snapshot_preview1` imports to the C runtime's WASI
 (runtime/wasi.c), with a context holding ARGS (argv[0] is the executable's name, or
-`--argv0`), the `--env` variables and the `--dir` preopens (fds 3, 4, ... in order).
+`--argv0`), the `--env` variables, the `--tcplisten` sockets (fds 3, ... in order, as in
+Wasmtime) and then the `--dir` preopens.
 It instantiates the module (running its start function), sets the WASI context's memory to
 the module's exported `memory`, then calls `_start` (a command) or, with `--invoke NAME`, the
 export NAME with ARGS parsed per its parameter types, printing its results one per line.
@@ -156,12 +157,13 @@ static const char *option_value(int argc, char **argv, int *k, const char *name)
 }
 
 static void usage(const char *prog) {
-  printf("usage: %s [--dir HOST[::GUEST]]... [--env NAME[=VALUE]]... [--invoke NAME]\n"
-         "       [--argv0 NAME] [--] [ARGS...]\n"
+  printf("usage: %s [--dir HOST[::GUEST]]... [--env NAME[=VALUE]]...\n"
+         "       [--tcplisten HOST:PORT]... [--invoke NAME] [--argv0 NAME] [--] [ARGS...]\n"
          "Runs the compiled WebAssembly module: calls `_start` with ARGS as the program's\n"
          "arguments, or the export NAME with ARGS as its parameters (results are printed).\n"
          "  --dir HOST[::GUEST]  give the program the host directory HOST, as GUEST\n"
          "  --env NAME=VALUE     set an environment variable (--env NAME: the host's value)\n"
+         "  --tcplisten H:PORT   give the program a socket listening there (sock_accept)\n"
          "  --invoke NAME        call the exported function NAME instead of `_start`\n"
          "  --argv0 NAME         the program's argv[0] (default: this executable's name)\n",
          prog);
@@ -171,8 +173,9 @@ int main(int argc, char **argv) {
   const char *invoke = NULL, *argv0 = argv[0];
   char **dirs = calloc((size_t)argc, sizeof *dirs);
   char **envs = calloc((size_t)argc, sizeof *envs);
-  int ndirs = 0, nenvs = 0, k = 1;
-  if (!dirs || !envs) return 1;
+  char **listens = calloc((size_t)argc, sizeof *listens);
+  int ndirs = 0, nenvs = 0, nlistens = 0, k = 1;
+  if (!dirs || !envs || !listens) return 1;
   for (; k < argc; k++) {
     const char *a = argv[k], *v;
     if (strcmp(a, "--") == 0) { k++; break; }
@@ -188,6 +191,7 @@ int main(int argc, char **argv) {
         envs[nenvs++] = kv;
       }
     }
+    else if ((v = option_value(argc, argv, &k, "--tcplisten"))) listens[nlistens++] = (char *)v;
     else if ((v = option_value(argc, argv, &k, "--invoke"))) invoke = v;
     else if ((v = option_value(argc, argv, &k, "--argv0"))) argv0 = v;
     else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) { usage(argv[0]); return 0; }
@@ -204,6 +208,21 @@ int main(int argc, char **argv) {
   for (int j = first_arg; j < argc; j++) guest_argv[j - first_arg + 1] = argv[j];
   wasi_ctx *ctx = wasi_ctx_new(argc - first_arg + 1, guest_argv, nenvs, envs);
   if (!ctx) { fprintf(stderr, "error: out of memory\n"); return 1; }
+  for (int j = 0; j < nlistens; j++) {
+    char *colon = strrchr(listens[j], ':');
+    if (!colon) {
+      fprintf(stderr, "error: --tcplisten needs HOST:PORT, got '%s'\n", listens[j]);
+      return 2;
+    }
+    *colon = 0;
+    char *host = listens[j];
+    if (host[0] == '[' && colon > host && colon[-1] == ']') { host++; colon[-1] = 0; }
+    int err = wasi_ctx_listen(ctx, host, colon + 1);
+    if (err) {
+      fprintf(stderr, "error: cannot listen on '%s:%s': %s\n", host, colon + 1, strerror(err));
+      return 1;
+    }
+  }
   for (int j = 0; j < ndirs; j++) {
     char *host = dirs[j], *guest = dirs[j];
     char *sep = strstr(dirs[j], "::");

@@ -274,9 +274,23 @@ class FunctionEmitter:
         else:
             self.call_stmt(f"f{ins.imm}", "env", ft, args, res)
 
+    def static_dispatch(self, table: int, ft: FuncType, index: str) -> str | None:
+        """The C function to call for call_indirect on a table whose contents are known
+        (see ModuleEmitter.find_static_tables), after checking the index; else None."""
+        array = self.mod.dispatch_array(table, ft)
+        if array is None:
+            return None
+        size = len(self.mod.static_tables[table])
+        self.w(f"if (WASMC_UNLIKELY({index} >= {size}u)) wasmc_trap(WASMC_TRAP_UNDEFINED_ELEMENT);")
+        return f"{array}[{index}]"
+
     def op_call_indirect(self, ins, h, pops, pushes, args, res):
         typeidx, table = ins.imm
         ft = self.mod.canonical_types[typeidx]
+        direct = self.static_dispatch(table, ft, args[-1])
+        if direct is not None:
+            self.call_stmt(direct, "env", ft, args[:-1], res)
+            return
         target = f"wasmc_indirect(inst->tab{table}, {args[-1]}, UINT64_C({type_id(ft):#x}))"
         self.w(f"{{ const wasmc_func *callee = {target};")
         self.call_stmt(f"(({fn_pointer_type(ft)})callee->fn)", "callee->env", ft, args[:-1], res)
@@ -319,11 +333,15 @@ class FunctionEmitter:
             return
         # musttail: caller and callee have the same C prototype (the same Wasm type).
         if direct is not None:
-            call = f"{direct}({', '.join(['env'] + args)})"
-        else:
-            call = (f"(({fn_pointer_type(ft)}){callee_func}->fn)"
-                    f"({', '.join([callee_func + '->env'] + args)})")
-        self.w(f"WASMC_MUSTTAIL return {call};")
+            self.w(f"WASMC_MUSTTAIL return {direct}({', '.join(['env'] + args)});")
+            return
+        fn = f"(({fn_pointer_type(ft)}){callee_func}->fn)"
+        # Pass our own env when the callee shares it (the usual case: a function of this
+        # module). Then the callee's memory accesses don't wait for callee->env to be loaded:
+        # in a tail-calling interpreter that would chain every dispatch to the one before.
+        self.w(f"if (WASMC_LIKELY({callee_func}->env == env)) "
+               f"{{ WASMC_MUSTTAIL return {fn}({', '.join(['env'] + args)}); }}")
+        self.w(f"WASMC_MUSTTAIL return {fn}({', '.join([callee_func + '->env'] + args)});")
 
     def op_return_call(self, ins, h, pops, pushes, args, res):
         ft = self.mod.func_types[ins.imm]
@@ -334,6 +352,11 @@ class FunctionEmitter:
     def op_return_call_indirect(self, ins, h, pops, pushes, args, res):
         typeidx, table = ins.imm
         ft = self.mod.canonical_types[typeidx]  # canonical: its type_id is checked
+        if not self.thunk:
+            direct = self.static_dispatch(table, ft, args[-1])
+            if direct is not None:
+                self.w(f"WASMC_MUSTTAIL return {direct}({', '.join(['env'] + args[:-1])});")
+                return
         target = f"wasmc_indirect(inst->tab{table}, {args[-1]}, UINT64_C({type_id(ft):#x}))"
         self.w(f"{{ const wasmc_func *callee = {target};")
         self.tail_call("callee", ft, args[:-1], None)

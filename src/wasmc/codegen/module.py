@@ -54,6 +54,7 @@ static inline const wasmc_func *wasmc_indirect(const wasmc_table *t, uint32_t i,
 CONST_EXPR_OPS = {"i32.const", "i64.const", "f32.const", "f64.const"}
 
 
+MAX_STATIC_TABLE = 1 << 16  # larger tables keep the general call_indirect path
 TAIL_CALL_OPS = ("return_call", "return_call_indirect", "return_call_ref")
 
 
@@ -84,6 +85,8 @@ class ModuleEmitter:
                 idx = self.n_imported_globals + k
                 self.constant_globals[idx] = const_literal(g.type.valtype, g.init[0].imm)
         self.thunk_funcs = self.trampolined_functions()
+        self.static_tables = self.find_static_tables()
+        self.dispatch_arrays = self.find_dispatch_arrays()
         self.tail_slots = max([MIN_TAIL_SLOTS] + [max(len(t.params), len(t.results))
                                                   for t in m.types])
 
@@ -108,6 +111,106 @@ class ModuleEmitter:
                     result.add(idx)
                     break
         return result
+
+    # -- static dispatch: call_indirect through tables that never change --
+    def find_static_tables(self) -> dict[int, list[int | None]]:
+        """Tables whose contents are known at compile time: defined here, not exported, never
+        written by an instruction, null-initialized, filled only by active segments with
+        constant offsets and function elements. Maps table index -> function index (or None)
+        per slot. C compilers put function pointers in such tables (clang's
+        __indirect_function_table), so this is what makes their calls cheap."""
+        m = self.module
+        candidates = {self.n_imported_tables + k for k, init in enumerate(m.table_inits)
+                      if init is None}
+        candidates -= {e.index for e in m.exports if e.kind == "table"}
+        writers = {"table.set", "table.grow", "table.fill"}
+        for f in m.functions:
+            for ins in f.body:
+                name = ins.op.name
+                if name in writers:
+                    candidates.discard(ins.imm)
+                elif name == "table.copy":
+                    candidates.discard(ins.imm[0])
+                elif name == "table.init":
+                    candidates.discard(ins.imm[1])
+        contents: dict[int, list[int | None]] = {
+            t: [None] * m.all_tables()[t].limits.min for t in candidates
+            if m.all_tables()[t].limits.min <= MAX_STATIC_TABLE}
+        for seg in m.elements:
+            if seg.mode != "active" or seg.table not in contents:
+                continue
+            offset = seg.offset_expr
+            funcs = [expr[0].imm if len(expr) == 1 and expr[0].op.name == "ref.func" else
+                     None if len(expr) == 1 and expr[0].op.name == "ref.null" else -1
+                     for expr in seg.init]
+            if (len(offset) != 1 or offset[0].op.name != "i32.const" or -1 in funcs
+                    or offset[0].imm + len(funcs) > len(contents[seg.table])):
+                del contents[seg.table]  # not constant (or traps at instantiation anyway)
+                continue
+            start = offset[0].imm
+            contents[seg.table][start:start + len(funcs)] = funcs
+        return contents
+
+    def find_dispatch_arrays(self) -> dict[tuple[int, str], FuncType]:
+        """(table, sig) of every call_indirect that can use a static dispatch array."""
+        arrays: dict[tuple[int, str], FuncType] = {}
+        for f in self.module.functions:
+            for ins in f.body:
+                if ins.op.name in ("call_indirect", "return_call_indirect"):
+                    typeidx, table = ins.imm
+                    if table in self.static_tables:
+                        ft = self.canonical_types[typeidx]
+                        arrays[(table, sig_name(ft) + f"_{type_id(ft):x}")] = ft
+        return arrays
+
+    def dispatch_array(self, table: int, ft: FuncType) -> str | None:
+        """The name of the static dispatch array for call_indirect (type ft) on `table`."""
+        key = (table, sig_name(ft) + f"_{type_id(ft):x}")
+        return f"dispatch{table}_{key[1]}" if key in self.dispatch_arrays else None
+
+    def emit_dispatch_arrays(self) -> str:
+        out = []
+        stubs_done: set[str] = set()
+        for (table, key), ft in self.dispatch_arrays.items():
+            sig = sig_name(ft)
+            params = "".join(f", {C_TYPE[t]} l{k}" for k, t in enumerate(ft.params))
+            for kind, code in (("null", "UNINITIALIZED_ELEMENT"),
+                               ("mismatch", "INDIRECT_CALL_TYPE_MISMATCH")):
+                if f"{kind}_{sig}" not in stubs_done:
+                    stubs_done.add(f"{kind}_{sig}")
+                    out.append(f"static {result_type(ft)} trap_{kind}_{sig}(void *env{params}) "
+                               f"{{ (void)env; wasmc_trap(WASMC_TRAP_{code}); }}")
+            entries = []
+            for func in self.static_tables[table]:
+                if func is None:
+                    entries.append(f"trap_null_{sig}")
+                elif self.canonical_func_type(func) != ft:
+                    entries.append(f"trap_mismatch_{sig}")
+                elif self.is_imported_func(func):
+                    entries.append(self.import_forwarder(func))
+                else:
+                    entries.append(f"f{func}")
+            out.append(f"static const {fn_pointer_type(ft)} dispatch{table}_{key}"
+                       f"[{max(1, len(entries))}] = {{{', '.join(entries) or 'NULL'}}};")
+        return "\n".join(self.forwarders + out) + "\n"
+
+    def import_forwarder(self, func: int) -> str:
+        """A function with the import's prototype that calls it (for dispatch arrays)."""
+        name = f"forward{func}"
+        if name not in self.forwarder_names:
+            self.forwarder_names.add(name)
+            ft = self.func_types[func]
+            params = "".join(f", {C_TYPE[t]} l{k}" for k, t in enumerate(ft.params))
+            args = "".join(f", l{k}" for k in range(len(ft.params)))
+            f = f"(({self.instance_type} *)env)->fimp{func}"
+            ret = "" if not ft.results else "return "
+            self.forwarders.append(
+                f"static {result_type(ft)} {name}(void *env{params}) "
+                f"{{ {ret}(({fn_pointer_type(ft)}){f}->fn)({f}->env{args}); }}")
+        return name
+
+    def canonical_func_type(self, idx: int) -> FuncType:
+        return self.module.canonical_func_type(idx)
 
     # -- names the function emitter asks for --
     def is_imported_func(self, idx: int) -> bool:
@@ -156,6 +259,9 @@ class ModuleEmitter:
         parts = [PRELUDE, self.emit_types(), self.emit_instance_struct()]
         parts += [self.func_signature(i) + ";" for i in self.own_func_indices()]
         parts += [self.thunk_signature(i) + ";" for i in sorted(self.thunk_funcs)]
+        self.forwarders: list[str] = []
+        self.forwarder_names: set[str] = set()
+        parts.append(self.emit_dispatch_arrays())
         parts.append(f"void {self.prefix}_free(void *arg);")
         for ft in self.all_signatures():
             parts.append(f"void {self.prefix}_invoke_{sig_name(ft)}(void *arg);")

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <netdb.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdio.h>
@@ -353,6 +354,35 @@ int wasi_ctx_preopen(wasi_ctx *c, const char *host_path, const char *guest_path)
     e->close_host = 1;
     e->name = name;
     e->rights_base = R_ALL;
+    e->rights_inheriting = R_ALL;
+    return 0;
+}
+
+int wasi_ctx_listen(wasi_ctx *c, const char *host, const char *port) {
+    struct addrinfo hints = {0}, *res = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    int r = getaddrinfo(host, port, &hints, &res);
+    if (r != 0) return r == EAI_SYSTEM ? errno : EINVAL;
+    int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 128) != 0) {
+        int err = errno;
+        if (fd >= 0) close(fd);
+        freeaddrinfo(res);
+        return err;
+    }
+    freeaddrinfo(res);
+    int64_t slot = fd_alloc(c);
+    if (slot < 0) { close(fd); return ENOMEM; }
+    wasi_fd_entry *e = &c->fds[slot];
+    e->host = fd;
+    e->filetype = FT_STREAM;
+    e->close_host = 1;
+    e->rights_base = R_FD_READ | R_FD_WRITE | R_FD_FDSTAT_SET_FLAGS | (1ull << 27) |
+                     (1ull << 28) | (1ull << 29);
     e->rights_inheriting = R_ALL;
     return 0;
 }

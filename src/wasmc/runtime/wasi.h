@@ -42,6 +42,10 @@ wasi_ctx *wasi_ctx_new(int argc, char *const *argv, int envc, char *const *envp)
 /* Preopens the host directory `host_path` under the guest name `guest_path` as the next fd.
  * Returns 0, or an errno value (host's) when the directory can't be opened. */
 int wasi_ctx_preopen(wasi_ctx *ctx, const char *host_path, const char *guest_path);
+/* Listens on the TCP address `host:port` (IPv4 or IPv6 literal, or a name) and adds the
+ * listening socket as the next fd, for sock_accept (like Wasmtime's --tcplisten). Returns
+ * 0, or a host errno value. */
+int wasi_ctx_listen(wasi_ctx *ctx, const char *host, const char *port);
 void wasi_ctx_free(wasi_ctx *ctx);
 
 /* Set when proc_exit ran with a status outside [0, 126): the exit is reported as an error. */

@@ -23,6 +23,7 @@
 #define WASMC_COLD __attribute__((cold, noinline))
 #define WASMC_INLINE static inline __attribute__((always_inline))
 #define WASMC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define WASMC_LIKELY(x) __builtin_expect(!!(x), 1)
 #endif
 
 /* A call that must not grow the C stack (Wasm return_call): clang guarantees it. */
