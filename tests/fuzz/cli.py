@@ -89,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--found-by", default="python scripts/fuzz.py diff", help="how it was found")
     s.add_argument("--exact-nans", action="store_true")
     s.add_argument("--status", default="open", choices=("open", "fixed"))
+    s.add_argument("--signature", action="append", default=[],
+                   help="a finding signature this bug causes (repeatable; default: the "
+                        "module's own finding)")
     _common(s)
     return parser
 
@@ -205,11 +208,14 @@ def _save(ns: argparse.Namespace) -> int:
     else:
         wasmc_result = "agrees with Wasmtime"
     data = ns.module.read_bytes()
+    own_text = None
     if data[:4] != b"\0asm":
+        own_text = data.decode()
         data = tools.parse_wat(ns.module)
+    signatures = ns.signature or [f.signature for f in result.findings[:1]]
     text = regression_text(data, title=ns.title, found_by=ns.found_by,
                            wasmc_result=wasmc_result, exact_nans=ns.exact_nans,
-                           status=ns.status)
+                           status=ns.status, signatures=signatures, text=own_text)
     target = REGRESSIONS_DIR / f"{ns.name}.wat"
     target.write_text(text)
     _print(f"wrote {target}")

@@ -22,7 +22,7 @@ from .ctypes import (
     from_slot,
     result_type,
     to_slot,
-    type_id,
+    type_id_expr,
 )
 
 if TYPE_CHECKING:
@@ -291,7 +291,7 @@ class FunctionEmitter:
         if direct is not None:
             self.call_stmt(direct, "env", ft, args[:-1], res)
             return
-        target = f"wasmc_indirect(inst->tab{table}, {args[-1]}, UINT64_C({type_id(ft):#x}))"
+        target = f"wasmc_indirect(inst->tab{table}, {args[-1]}, {type_id_expr(ft)})"
         self.w(f"{{ const wasmc_func *callee = {target};")
         self.call_stmt(f"(({fn_pointer_type(ft)})callee->fn)", "callee->env", ft, args[:-1], res)
         self.w("}")
@@ -357,7 +357,7 @@ class FunctionEmitter:
             if direct is not None:
                 self.w(f"WASMC_MUSTTAIL return {direct}({', '.join(['env'] + args[:-1])});")
                 return
-        target = f"wasmc_indirect(inst->tab{table}, {args[-1]}, UINT64_C({type_id(ft):#x}))"
+        target = f"wasmc_indirect(inst->tab{table}, {args[-1]}, {type_id_expr(ft)})"
         self.w(f"{{ const wasmc_func *callee = {target};")
         self.tail_call("callee", ft, args[:-1], None)
         self.w("}")

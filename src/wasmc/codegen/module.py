@@ -33,6 +33,7 @@ from .ctypes import (
     sig_name,
     to_slot,
     type_id,
+    type_id_expr,
 )
 from .function import MIN_TAIL_SLOTS, FunctionEmitter
 
@@ -178,7 +179,8 @@ class ModuleEmitter:
                                ("mismatch", "INDIRECT_CALL_TYPE_MISMATCH")):
                 if f"{kind}_{sig}" not in stubs_done:
                     stubs_done.add(f"{kind}_{sig}")
-                    out.append(f"static {result_type(ft)} trap_{kind}_{sig}(void *env{params}) "
+                    out.append(f"static WASMC_CC {result_type(ft)} trap_{kind}_{sig}"
+                               f"(void *env{params}) "
                                f"{{ (void)env; wasmc_trap(WASMC_TRAP_{code}); }}")
             entries = []
             for func in self.static_tables[table]:
@@ -205,7 +207,7 @@ class ModuleEmitter:
             f = f"(({self.instance_type} *)env)->fimp{func}"
             ret = "" if not ft.results else "return "
             self.forwarders.append(
-                f"static {result_type(ft)} {name}(void *env{params}) "
+                f"static WASMC_CC {result_type(ft)} {name}(void *env{params}) "
                 f"{{ {ret}(({fn_pointer_type(ft)}){f}->fn)({f}->env{args}); }}")
         return name
 
@@ -252,7 +254,7 @@ class ModuleEmitter:
     def func_signature(self, idx: int) -> str:
         ft = self.func_types[idx]
         params = "".join(f", {C_TYPE[t]} l{k}" for k, t in enumerate(ft.params))
-        return f"static {result_type(ft)} f{idx}(void *env{params})"
+        return f"static WASMC_CC {result_type(ft)} f{idx}(void *env{params})"
 
     # -- the whole file --
     def emit(self) -> str:
@@ -266,7 +268,8 @@ class ModuleEmitter:
         for ft in self.all_signatures():
             parts.append(f"void {self.prefix}_invoke_{sig_name(ft)}(void *arg);")
             params = "".join(f", {C_TYPE[t]}" for t in ft.params)
-            parts.append(f"{result_type(ft)} {self.prefix}_host_{sig_name(ft)}(void *env{params});")
+            parts.append(f"WASMC_CC {result_type(ft)} {self.prefix}_host_{sig_name(ft)}"
+                         f"(void *env{params});")
             parts.append(f"const wasmc_func *{self.prefix}_tail_{sig_name(ft)}"
                          "(const wasmc_func *self, uint64_t *slots, uint32_t cap);")
         parts.append("")
@@ -409,7 +412,7 @@ class ModuleEmitter:
             ft = m.canonical_func_type(i)
             tail = f"t{i}" if i in self.thunk_funcs else f"{P}_tail_{sig_name(ft)}"
             out.append(f"  inst->funcs[{i - self.n_imported_funcs}] = (wasmc_func){{"
-                       f"UINT64_C({type_id(ft):#x}), (void (*)(void))f{i}, inst, {tail}}};")
+                       f"{type_id_expr(ft)}, (void (*)(void))f{i}, inst, {tail}}};")
         for k, g in enumerate(m.globals):
             idx = self.n_imported_globals + k
             value = self.const_expr(g.init)
@@ -495,7 +498,8 @@ class ModuleEmitter:
 
     def emit_export(self) -> str:
         P = self.prefix
-        out = [f"void *{P}_export(void *arg, uint32_t index) {{",
+        out = [f"const uint64_t {P}_type_salt = WASMC_CC_SALT; /* for hosts: see wasmc.h */",
+               f"void *{P}_export(void *arg, uint32_t index) {{",
                f"  {self.instance_type} *inst = ({self.instance_type} *)arg;",
                "  switch (index) {"]
         for k, e in enumerate(self.module.exports):
@@ -562,7 +566,7 @@ class ModuleEmitter:
         P, sig = self.prefix, sig_name(ft)
         params = "".join(f", {C_TYPE[t]} l{k}" for k, t in enumerate(ft.params))
         n = max(1, len(ft.params), len(ft.results))
-        lines = [f"{result_type(ft)} {P}_host_{sig}(void *env{params}) {{",
+        lines = [f"WASMC_CC {result_type(ft)} {P}_host_{sig}(void *env{params}) {{",
                  "  const wasmc_host_func *host = (const wasmc_host_func *)env;",
                  f"  uint64_t s[{n}] = {{0}};"]
         lines += [f"  s[{k}] = {to_slot(t, f'l{k}')};" for k, t in enumerate(ft.params)]
