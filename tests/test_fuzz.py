@@ -18,11 +18,11 @@ import time
 from pathlib import Path
 
 import pytest
-
 from fuzz import mutate, tools
 from fuzz.differential import check_files, run_diff
 from fuzz.malformed import run_malformed
 from fuzz.reduce import REGRESSIONS_DIR, read_header
+
 from wasmc import api
 from wasmc.errors import CompileError, InvalidError, MalformedError, UnsupportedError
 

@@ -203,7 +203,13 @@ def differential(tmp_path: Path, wasm: dict[str, Path], name: str, cc: str | Non
             results.append(run_native(exe, argv, env, dirs, stdin, extra_env))
         snaps.append(snapshot(root))
     wt, nat = results
-    assert nat.stdout.decode(errors="replace") == wt.stdout.decode(errors="replace")
+    if nat.stdout != wt.stdout:
+        import difflib
+
+        diff = "".join(difflib.unified_diff(
+            wt.stdout.decode(errors="replace").splitlines(True),
+            nat.stdout.decode(errors="replace").splitlines(True), "wasmtime", "native"))
+        pytest.fail(f"stdout differs (exit {wt.code} vs {nat.code}):\n{diff}")
     assert nat.code == wt.code
     if wt.trapped:
         assert nat.stderr.decode().splitlines()[-1].startswith("error: wasm trap:") or \

@@ -13,20 +13,23 @@ MESSAGE` and `  in function NAME` on stderr, as wasmtime does).
 
 from __future__ import annotations
 
-import argparse
 import math
 import os
 import re
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import wasmc
 from wasmc.errors import Trap, WasmcError
 
-# wasmc.spec.runner (and through it the whole compiler) and wasmc.spec.values (typing) are
-# imported only when needed: a cached `wasmc run` must start at once (see _fast_run).
+if TYPE_CHECKING:
+    import argparse
+    from pathlib import Path
+
+# wasmc.spec.runner (and through it the whole compiler), wasmc.spec.values, argparse and
+# pathlib are imported only when needed: a cached `wasmc run` must start at once (see
+# _fast_run).
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -74,6 +77,8 @@ def _cc_flag(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="wasmc",
         description="wasmc: a WebAssembly ahead-of-time compiler (Wasm -> C -> native code).",
@@ -328,7 +333,8 @@ def _fast_run(argv: list[str]) -> None:
     from wasmc import runcache
 
     try:
-        data = Path(module).read_bytes()
+        with open(module, "rb") as f:
+            data = f.read()
     except OSError:
         return
     exe = runcache.fast_lookup(data, cc, opt)
@@ -340,6 +346,8 @@ def _fast_run(argv: list[str]) -> None:
 
 def _run_native(ns: argparse.Namespace, invoke: list[str] | None) -> int:
     """Build (or take from the cache) the module's native executable and exec it."""
+    from pathlib import Path
+
     from wasmc import runcache
 
     path = Path(ns.module)
@@ -375,6 +383,8 @@ def _has_imports(path: Path) -> bool:
 
 
 def cmd_run(ns: argparse.Namespace) -> int:
+    from pathlib import Path
+
     if ns.invoke is None or ns.dir or ns.env or ns.tcplisten or _has_imports(Path(ns.module)):
         return _run_native(ns, ns.invoke)
     from wasmc import api
@@ -401,6 +411,8 @@ def cmd_run(ns: argparse.Namespace) -> int:
 
 
 def cmd_compile(ns: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from wasmc import api
 
     api.build_executable(

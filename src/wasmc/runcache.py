@@ -21,42 +21,52 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+if TYPE_CHECKING:
+    from pathlib import Path
+
+# The fast path (fast_lookup) works on strings: pathlib costs milliseconds to import.
+PACKAGE_DIR = os.path.dirname(os.path.realpath(__file__))
 EXE_NAME = "program"
+
+
+def _cache_root() -> str:
+    if sys.platform.startswith("linux"):
+        base = os.environ.get("XDG_CACHE_HOME", "").strip()
+        if not base or not os.path.isabs(base):
+            base = os.path.expanduser("~/.cache")
+        return os.path.join(base, "wasmc")
+    from . import toolchain
+
+    return str(toolchain.cache_dir())
 
 
 def cache_root() -> Path:
     """Same directory as `toolchain.cache_dir()` (platformdirs' rule on Linux), computed
     without importing platformdirs."""
-    if sys.platform.startswith("linux"):
-        base = os.environ.get("XDG_CACHE_HOME", "").strip()
-        if not base or not os.path.isabs(base):
-            base = os.path.expanduser("~/.cache")
-        return Path(base) / "wasmc"
-    from . import toolchain
+    from pathlib import Path
 
-    return toolchain.cache_dir()
+    return Path(_cache_root())
 
 
 def executables_dir() -> Path:
     return cache_root() / "executables"
 
 
-def _source_files() -> list[Path]:
+def _source_files() -> list[str]:
     files = []
     for root, dirs, names in os.walk(PACKAGE_DIR):
         dirs[:] = sorted(d for d in dirs if d not in ("__pycache__", "examples", "bench"))
         for n in sorted(names):
             if n.endswith((".py", ".c", ".h")):
-                files.append(Path(root) / n)
+                files.append(os.path.join(root, n))
     return files
 
 
-def _stat_signature(h: hashlib._Hash, path: str | Path) -> None:
+def _stat_signature(h: hashlib._Hash, path: str) -> None:
     try:
         st = os.stat(path)
         h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
@@ -71,7 +81,7 @@ def _compiler_files(cc: str | None) -> list[str]:
 
         spec = importlib.util.find_spec("ziglang")
         if spec is not None and spec.origin is not None:
-            return [str(Path(spec.origin).parent / "zig")]
+            return [os.path.join(os.path.dirname(spec.origin), "zig")]
         return []
     import shutil
 
@@ -103,27 +113,33 @@ def full_key(data: bytes, compiler, opt: int) -> str:
     h.update(f"wasmc {__version__}\0".encode())
     h.update(toolchain.build_fingerprint(compiler, opt, shared=False).encode() + b"\0")
     for path in _source_files():
-        h.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
+        h.update(os.path.relpath(path, PACKAGE_DIR).replace(os.sep, "/").encode() + b"\0")
+        with open(path, "rb") as f:
+            h.update(hashlib.sha256(f.read()).digest())
     h.update(hashlib.sha256(data).digest())
     return h.hexdigest()[:32]
 
 
-def _alias_path(key: str) -> Path:
-    return executables_dir() / "fast" / key
+def _alias_path(key: str) -> str:
+    return os.path.join(_cache_root(), "executables", "fast", key)
 
 
-def fast_lookup(data: bytes, cc: str | None, opt: int) -> Path | None:
-    """The cached executable for this module and build, found without running anything."""
+def fast_lookup(data: bytes, cc: str | None, opt: int) -> str | None:
+    """The path of the cached executable for this module and build, found without running
+    anything (and without importing pathlib)."""
     try:
-        target = _alias_path(fast_key(data, cc, opt)).read_text().strip()
+        with open(_alias_path(fast_key(data, cc, opt)), encoding="utf-8") as f:
+            target = f.read().strip()
     except OSError:
         return None
-    exe = executables_dir() / target / EXE_NAME
+    exe = os.path.join(_cache_root(), "executables", target, EXE_NAME)
     return exe if os.access(exe, os.X_OK) else None
 
 
 def _write_atomically(path: Path, text: str) -> None:
+    from pathlib import Path
+
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text)
@@ -136,19 +152,26 @@ def executable_for(data: bytes, *, cc: str | None = None, opt: int = 2, use_cach
     cache or built (and cached). With `use_cache=False` it is built into a fresh temporary
     directory (the caller may delete it) and the cache is neither read nor written.
     `progress`: show a progress display on stderr while compiling (default: if a tty)."""
+    from pathlib import Path
+
     if use_cache:
-        exe = fast_lookup(data, cc, opt)
-        if exe is not None:
-            return exe
+        found = fast_lookup(data, cc, opt)
+        if found is not None:
+            return Path(found)
     from . import api, toolchain
 
     compiler = toolchain.find_compiler(cc)
     if use_cache:
+        # The fast key is taken before the content key and the build, and the alias is
+        # written only if it is unchanged afterwards: a source edited meanwhile must not
+        # map its new state to an executable built from the old one.
+        fast = fast_key(data, cc, opt)
         key = full_key(data, compiler, opt)
         exe = executables_dir() / key / EXE_NAME
         if not os.access(exe, os.X_OK):
             _build(api, data, exe, compiler, opt, label, progress)
-        _write_atomically(_alias_path(fast_key(data, cc, opt)), key)
+        if fast_key(data, cc, opt) == fast:
+            _write_atomically(_alias_path(fast), key)
         return exe
     import tempfile
 

@@ -18,6 +18,7 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from wasmc import api, toolchain
 from wasmc.binary.module import Module
@@ -118,8 +119,10 @@ def compile_objects(compiler: toolchain.CCompiler, flags: list[str],
     return failures
 
 
-def _runtime(compiler: toolchain.CCompiler):  # -> api._Runtime
-    """The process's wasmc runtime (the library every module library binds to)."""
+def _runtime(compiler: toolchain.CCompiler) -> Any:
+    """The process's wasmc runtime (the library every module library binds to). Private in
+    wasmc.api (`_Runtime`): the one thing this module borrows from its internals, since
+    CompiledModule needs it and compile_modules cannot keep failures apart."""
     return api._Runtime.get(compiler)
 
 

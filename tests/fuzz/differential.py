@@ -112,9 +112,9 @@ def _child(batch_dir: Path) -> None:
             procs.emit(done)
             continue
 
-        def before_call(name: str, call: int, engine: str, k: int = k) -> None:
+        def before_call(name: str, call: int, side: str, k: int = k) -> None:
             procs.emit({"event": "call", "k": k, "export": name, "call": call,
-                        "engine": engine})
+                        "engine": side})
 
         try:
             if isinstance(compiled, BuildFailure):

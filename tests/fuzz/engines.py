@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
-import math
 import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -563,18 +562,3 @@ def compare_module(reference: WasmtimeSide, subject: WasmcSide | None, *, exact_
     if diff is not None:
         return differ("global", f"at the end: {diff}")
     return result
-
-
-def float_repr(t: str, bits: int) -> str:
-    """A float as wat text (exact, NaN payloads included)."""
-    if t == "f32":
-        value = struct.unpack("<f", struct.pack("<I", bits))[0]
-        mantissa_bits, quiet = 23, 0x400000
-    else:
-        value = struct.unpack("<d", struct.pack("<Q", bits))[0]
-        mantissa_bits, quiet = 52, 1 << 51
-    if math.isnan(value):
-        payload = bits & ((1 << mantissa_bits) - 1)
-        sign = "-" if bits >> (31 if t == "f32" else 63) else ""
-        return f"{sign}nan" if payload == quiet else f"{sign}nan:{payload:#x}"
-    return float.hex(value)

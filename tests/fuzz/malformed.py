@@ -41,6 +41,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import wasmtime
+
 from . import mutate, procs, tools
 from .build import normalize_message
 
@@ -180,9 +182,7 @@ def _child(batch_dir: Path) -> None:
         procs.emit(done)
 
 
-def _wasmtime_valid(engine, data: bytes) -> bool:
-    import wasmtime
-
+def _wasmtime_valid(engine: wasmtime.Engine, data: bytes) -> bool:
     try:
         wasmtime.Module.validate(engine, data)
         return True

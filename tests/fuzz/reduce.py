@@ -58,7 +58,7 @@ def regression_text(wasm: bytes, *, title: str, found_by: str, wasmc_result: str
     reference = compare_module(WasmtimeSide(engine, wasmtime.Module(engine, wasm)), None,
                                exact_nans=exact_nans)
     header = [f";; {title}", f";; Found by: {found_by}"]
-    header += [f";; wasmc: {line}" for line in wasmc_result.strip().splitlines()[:8]]
+    header += [f";; wasmc (when found): {line}" for line in wasmc_result.strip().splitlines()[:8]]
     header.append(";; Expected (Wasmtime; each export called twice with fixed arguments, "
                   "see tests/fuzz/engines.py):")
     header += [f";;   {line}" for line in reference.transcript]

@@ -160,6 +160,17 @@ int main(void) {
     fd = open("b.txt", O_WRONLY | O_TRUNC);
     CHECK(fd >= 0);
     close(fd);
+    /* fdflags at open */
+    static const int fdflags[] = {O_SYNC, O_DSYNC, O_RSYNC, O_NONBLOCK, O_APPEND};
+    for (int k = 0; k < 5; k++) {
+        errno = 0;
+        fd = open("b.txt", O_RDWR | fdflags[k]);
+        __wasi_fdstat_t fst = {0};
+        int e = fd >= 0 ? __wasi_fd_fdstat_get(fd, &fst) : -1;
+        printf("open fdflag %d -> %d errno=%d stat=%d flags=%d\n", k, fd, errno, e, fst.fs_flags);
+        if (fd >= 0) close(fd);
+    }
+    errno = 0;
 
     /* directories */
     CHECK(mkdir("sub", 0755));

@@ -108,6 +108,28 @@ def markdown_table(report: Report) -> str:
     return "\n".join(lines) + ("\n\nFailures:\n\n" + "\n".join(notes) if notes else "") + "\n"
 
 
+SAME_COMPILER = (("wasmc-clang", "native-clang"), ("wasmc-gcc", "native-gcc"),
+                 ("wasm2c", "native-gcc"))
+
+
+def same_compiler_table(report: Report) -> str:
+    """Markdown: each C-compiling Wasm engine against the native build by the same C
+    compiler (what the translation itself costs, apart from clang vs GCC)."""
+    names = {e["name"]: e["label"] for e in report.engines}
+    pairs = [(w, n) for w, n in SAME_COMPILER if w in names and n in names]
+    if not pairs:
+        return ""
+    head = ["program", *[f"{names[w]} / {names[n]}" for w, n in pairs]]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for p in report.programs:
+        row = [f"`{p['name']}`"]
+        for w, n in pairs:
+            a, b = report.cell(p["name"], w).median_s, report.cell(p["name"], n).median_s
+            row.append(f"{a / b:.2f}×" if a and b else "-")
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def write_json(report: Report, path: str | Path) -> None:
     Path(path).write_text(json.dumps(report.to_json(), indent=2) + "\n")
 

@@ -11,7 +11,6 @@ import subprocess
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 from wasmc import toolchain
@@ -214,7 +213,3 @@ def run_bench(
 
 def _clip(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
-
-
-def cache_root() -> Path:
-    return toolchain.cache_dir() / "bench"

@@ -131,9 +131,14 @@ class FunctionEmitter:
         for i, ins in enumerate(self.body):
             pops = info.pops[i]
             name = ins.op.name
-            if pops is None:  # dead code: only keep track of block structure
+            # Dead code: after br/return/unreachable (pops is None), and everything inside a
+            # block that starts in dead code (which validation types as reachable again).
+            # Only keep track of its block structure.
+            if pops is None or not self.blocks[-1].live:
                 if name in ("block", "loop", "if"):
                     self.blocks.append(Block(name, 0, 0, (), (), False))
+                elif name == "end" and not self.blocks[-1].live:
+                    self.blocks.pop()
                 continue
             self.instr(ins, info.heights[i], pops, info.pushes[i])
 

@@ -1035,8 +1035,8 @@ WASMC_CC uint32_t wasi_path_open(void *env, uint32_t fd, uint32_t dirflags, uint
     if (oflags & OFLAG_TRUNC) flags |= O_TRUNC;
     if (fdflags & FDFLAG_APPEND) flags |= O_APPEND;
     if (fdflags & FDFLAG_NONBLOCK) flags |= O_NONBLOCK;
-    if (fdflags & FDFLAG_SYNC) flags |= O_SYNC;
-    else if (fdflags & (FDFLAG_DSYNC | FDFLAG_RSYNC)) flags |= O_DSYNC;
+    /* Synchronous-I/O flags are refused, as in Wasmtime (its file API has no such mode). */
+    if (fdflags & (FDFLAG_SYNC | FDFLAG_DSYNC | FDFLAG_RSYNC)) return E_NOTSUP;
     if (!(dirflags & LOOKUP_SYMLINK_FOLLOW)) flags |= O_NOFOLLOW;
     if ((oflags & OFLAG_CREAT) && (oflags & OFLAG_EXCL)) flags |= O_NOFOLLOW;
 

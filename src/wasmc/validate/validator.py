@@ -216,8 +216,9 @@ class FunctionValidator:
                 continue
             pops.append(popped)
             pushes.append(pushed)
-            for k, t in enumerate(popped + pushed):
-                info.slots.add((base + k, t))
+            for types in (popped, pushed):  # both start at the base height
+                for k, t in enumerate(types):
+                    info.slots.add((base + k, t))
         if self.ctrls:
             raise InvalidError("unexpected end of function", self.offset, self.name)
         return info
