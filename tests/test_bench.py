@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
 
+from wasmc import toolchain
 from wasmc.bench import uxn, uxntal
 from wasmc.bench.cli import add_parser, main
+from wasmc.bench.engines import BuildCache, Context
 from wasmc.bench.programs import PROGRAMS, UXN_TAIL
 from wasmc.bench.report import markdown_table, write_chart, write_json
 from wasmc.bench.runner import Report, run_bench
@@ -77,6 +80,13 @@ def test_uxn_opcode_table_covers_all_256_opcodes() -> None:
     assert len(set(names)) == 256
     assert names[0x00] == "BRK" and names[0x20] == "JCI" and names[0x80] == "LIT"
     assert names[0x38] == "ADD2" and names[0xF8] == "ADD2kr"
+
+
+def test_tail_call_interpreter_dispatches_with_wasm_tail_calls(wasm_tools: str) -> None:
+    wasm = Context(BuildCache(toolchain.cache_dir() / "bench")).wasm(UXN_TAIL)
+    text = subprocess.run([wasm_tools, "print", str(wasm)], capture_output=True, text=True,
+                          check=True).stdout
+    assert text.count("return_call_indirect") >= 256  # one dispatch per opcode handler
 
 
 # ---- a --quick run -----------------------------------------------------------------------

@@ -105,7 +105,13 @@ def markdown_table(report: Report) -> str:
     lines.append("| " + " | ".join(row) + " |")
     notes = [f"- **{engine}** on {programs}: {reason}"
              for programs, engine, reason in _reasons(report)]
-    return "\n".join(lines) + ("\n\nFailures:\n\n" + "\n".join(notes) if notes else "") + "\n"
+    out = "\n".join(lines) + "\n"
+    if notes:
+        out += "\nFailures:\n\n" + "\n".join(notes) + "\n"
+    same = same_compiler_table(report)
+    if same and not report.quick:
+        out += "\nAgainst the native build by the same C compiler:\n\n" + same
+    return out
 
 
 SAME_COMPILER = (("wasmc-clang", "native-clang"), ("wasmc-gcc", "native-gcc"),

@@ -72,6 +72,12 @@ class Report:
             return None, 0
         return math.exp(sum(math.log(r) for r in ratios) / len(ratios)), len(ratios)
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Report:
+        fields = {k: v for k, v in data.items() if k != "geomean"}
+        fields["cells"] = [Cell(**c) for c in data["cells"]]
+        return cls(**fields)
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["geomean"] = {e["name"]: self.geomean(e["name"])[0] for e in self.engines}
