@@ -13,8 +13,8 @@ import pytest
 from wasmc import toolchain
 from wasmc.bench import uxn, uxntal
 from wasmc.bench.cli import add_parser, main
-from wasmc.bench.engines import BuildCache, Context
-from wasmc.bench.programs import PROGRAMS, UXN_TAIL
+from wasmc.bench.engines import ENGINES, BuildCache, Context
+from wasmc.bench.programs import PROGRAMS, UXN_SWITCH, UXN_TAIL, Source
 from wasmc.bench.report import markdown_table, write_chart, write_json
 from wasmc.bench.runner import Report, run_bench
 
@@ -86,7 +86,48 @@ def test_tail_call_interpreter_dispatches_with_wasm_tail_calls(wasm_tools: str) 
     wasm = Context(BuildCache(toolchain.cache_dir() / "bench")).wasm(UXN_TAIL)
     text = subprocess.run([wasm_tools, "print", str(wasm)], capture_output=True, text=True,
                           check=True).stdout
-    assert text.count("return_call_indirect") >= 256  # one dispatch per opcode handler
+    assert text.count("return_call_indirect") >= 255  # every opcode handler but BRK
+
+
+def _mandel_model(n: int) -> str:
+    """mandel.tal's arithmetic in Python: 16-bit words, signed 10.6 fixed point."""
+    def fmul(a: int, b: int) -> int:
+        sa, sb = a - 0x10000 if a & 0x8000 else a, b - 0x10000 if b & 0x8000 else b
+        ua, ub = abs(sa), abs(sb)
+        c = ((ua >> 6) * ub + ((((ua & 63) * ub) & 0xFFFF) >> 6)) & 0xFFFF
+        return (-c) & 0xFFFF if (sa < 0) != (sb < 0) else c
+
+    total = inside = 0
+    for py in range(n):
+        cy = ((py * 160) & 0xFFFF) // n - 80
+        for px in range(n):
+            cx = ((px * 160) & 0xFFFF) // n - 128
+            zx = zy = zx2 = zy2 = it = 0
+            while (zx2 + zy2) & 0xFFFF <= 0x100:
+                if it == 64:
+                    inside += 1
+                    break
+                zy = ((fmul(zx, zy) << 1) + cy) & 0xFFFF
+                zx = (zx2 - zy2 + cx) & 0xFFFF
+                zx2, zy2 = fmul(zx, zx), fmul(zy, zy)
+                it += 1
+            total = (total + it) & 0xFFFF
+    return f"{total:04x} {inside:04x}\n"
+
+
+@pytest.mark.parametrize("source", [UXN_SWITCH, UXN_TAIL], ids=["switch", "tail"])
+def test_uxn_programs_compute_the_right_results(source: Source) -> None:
+    native = ENGINES[0]
+    build = native.build(source, Context(BuildCache(toolchain.cache_dir() / "bench")))
+    def run(*args: str) -> str:
+        return native.run(build, args, timeout=60).stdout
+
+    fib = [0, 1]
+    while len(fib) <= 24:
+        fib.append(fib[-1] + fib[-2])
+    assert run("fib", "24") == f"{fib[24] & 0xFFFF:04x}\n"
+    assert run("sieve", "2") == f"{3512:04x} {2 * 3512:04x}\n"  # primes below 32768
+    assert run("mandel", "16") == _mandel_model(16)
 
 
 # ---- a --quick run -----------------------------------------------------------------------

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, toolchain
-from .binary.decoder import decode
+from .binary.decoder import decode, no_cycle_collection
 from .binary.module import (
     EXTERN,
     F32,
@@ -624,9 +624,10 @@ def translate(data: bytes, prefix: str = "wasmc_m0",
               musttail: bool = True) -> tuple[Module, str]:
     """Decode, validate and translate module bytes to C. Raises CompileError. `musttail`:
     the C compiler guarantees tail calls (clang's musttail; not GCC 12)."""
-    module = decode(data)
-    info = validate(module)
-    return module, emit_module(module, info, prefix, musttail)
+    with no_cycle_collection():
+        module = decode(data)
+        info = validate(module)
+        return module, emit_module(module, info, prefix, musttail)
 
 
 def compile_modules(sources: list[bytes], *, cc: str | None = None,

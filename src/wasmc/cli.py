@@ -18,14 +18,15 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NoReturn
 
 import wasmc
 from wasmc.errors import Trap, WasmcError
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
     import argparse
     from pathlib import Path
+    from typing import NoReturn
 
 # wasmc.spec.runner (and through it the whole compiler), wasmc.spec.values, argparse and
 # pathlib are imported only when needed: a cached `wasmc run` must start at once (see

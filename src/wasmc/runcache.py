@@ -4,7 +4,8 @@ A cached executable lives at `<cache>/executables/<key>/<name>`, where `<cache>`
 `toolchain.cache_dir()` ($XDG_CACHE_HOME/wasmc) and `<key>` is a hash of the module's bytes,
 the wasmc version, `toolchain.build_fingerprint(cc, opt, shared=False)` (the compiler's
 identity, the flags, the runtime headers), the runtime's C sources (linked in statically)
-and wasmc's own Python sources (the code generator). Builds are linked to a temporary name
+and the Python sources that shape the output (decoder, validator, code generator, api,
+toolchain). Builds are linked to a temporary name
 and renamed into place, so concurrent runs of the same module are safe: both may compile,
 and either result is complete.
 
@@ -18,13 +19,32 @@ which `wasmc run` then `exec`s.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
-from typing import TYPE_CHECKING
 
 from . import __version__
 
+# SHA-256 without loading OpenSSL (hashlib does, for milliseconds): the built-in module.
+try:
+    from _sha256 import sha256  # Python 3.11
+except ImportError:
+    try:
+        from _sha2 import sha256  # Python 3.12+
+    except ImportError:
+        from hashlib import sha256
+
+
+def _digest(data: bytes) -> bytes:
+    """SHA-256 of module bytes: OpenSSL's (hardware-accelerated, worth loading) for big
+    modules, the built-in one for small ones. Same digest either way."""
+    if len(data) > 1 << 20:
+        import hashlib
+
+        return hashlib.sha256(data).digest()
+    return sha256(data).digest()
+
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -56,17 +76,23 @@ def executables_dir() -> Path:
     return cache_root() / "executables"
 
 
+# What decides an executable's contents besides the module and the compiler: the decoder,
+# validator and code generator, the runtime, and how the toolchain builds them.
+_BUILD_DIRS = ("binary", "validate", "codegen", "runtime")
+_BUILD_FILES = ("__init__.py", "api.py", "toolchain.py")
+
+
 def _source_files() -> list[str]:
-    files = []
-    for root, dirs, names in os.walk(PACKAGE_DIR):
-        dirs[:] = sorted(d for d in dirs if d not in ("__pycache__", "examples", "bench"))
-        for n in sorted(names):
-            if n.endswith((".py", ".c", ".h")):
-                files.append(os.path.join(root, n))
+    files = [os.path.join(PACKAGE_DIR, n) for n in _BUILD_FILES]
+    for sub in _BUILD_DIRS:
+        for root, dirs, names in os.walk(os.path.join(PACKAGE_DIR, sub)):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            files += [os.path.join(root, n) for n in sorted(names)
+                      if n.endswith((".py", ".c", ".h"))]
     return files
 
 
-def _stat_signature(h: hashlib._Hash, path: str) -> None:
+def _stat_signature(h, path: str) -> None:
     try:
         st = os.stat(path)
         h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
@@ -94,9 +120,9 @@ def _compiler_files(cc: str | None) -> list[str]:
 
 
 def fast_key(data: bytes, cc: str | None, opt: int) -> str:
-    h = hashlib.sha256()
+    h = sha256()
     h.update(f"wasmc {__version__}\0opt {opt}\0cc {cc!r}\0".encode())
-    h.update(hashlib.sha256(data).digest())
+    h.update(_digest(data))
     for path in _compiler_files(cc):
         _stat_signature(h, path)
     for path in _source_files():
@@ -109,14 +135,14 @@ def full_key(data: bytes, compiler, opt: int) -> str:
     code-generator sources."""
     from . import toolchain
 
-    h = hashlib.sha256()
+    h = sha256()
     h.update(f"wasmc {__version__}\0".encode())
     h.update(toolchain.build_fingerprint(compiler, opt, shared=False).encode() + b"\0")
     for path in _source_files():
         h.update(os.path.relpath(path, PACKAGE_DIR).replace(os.sep, "/").encode() + b"\0")
         with open(path, "rb") as f:
-            h.update(hashlib.sha256(f.read()).digest())
-    h.update(hashlib.sha256(data).digest())
+            h.update(sha256(f.read()).digest())
+    h.update(_digest(data))
     return h.hexdigest()[:32]
 
 

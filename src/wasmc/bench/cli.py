@@ -14,9 +14,10 @@ from wasmc.bench.programs import PROGRAMS, program_names
 DESCRIPTION = """\
 Build the benchmark programs (bench/programs/, C) natively with clang and GCC and to
 wasm32-wasi, run the .wasm on every engine, check every output against the native one, and
-time the run phase: the median of --runs runs, as a ratio to the fastest native build
-(compile time is reported apart). An engine that cannot build or run a program is shown as
-failed, with the reason. Builds are cached under wasmc's cache directory.
+time the run phase (CPU time, user + system): the median of --runs runs, as a ratio to the
+fastest native build (compile time is reported apart). An engine that cannot build or run
+a program is shown as failed, with the reason. Builds are cached under wasmc's cache
+directory.
 
 engines:  %(engines)s
 programs: %(programs)s

@@ -323,9 +323,14 @@ class Wasm2cEngine(Engine):
                       "gcc on wasm2c's output", build_dir=d)
 
         runtime_hash = "".join(_file_hash(p) for p in sorted(rt.glob("*")) if p.is_file())
-        d, seconds, cached = ctx.cache.get(
-            self.name, [_file_hash(wasm), _file_hash(glue), runtime_hash, gcc.identity, *flags],
-            build)
+        try:
+            d, seconds, cached = ctx.cache.get(
+                self.name,
+                [_file_hash(wasm), _file_hash(glue), runtime_hash, gcc.identity, *flags], build)
+        except EngineFailure as e:
+            if src.tail_calls:
+                raise EngineFailure(f"the module uses tail calls; {e}") from None
+            raise
         return Build([str(d / "prog")], seconds, cached)
 
 

@@ -14,6 +14,8 @@ constant expressions are lists of `Instr` without their final `end`.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from wasmc.binary.module import (
     EXTERN,
@@ -700,15 +702,22 @@ class _Decoder:
         return m
 
 
-def decode(data: bytes) -> Module:
-    """Decode a binary module. Raises MalformedError (with the byte offset) for bytes that
-    are not a well-formed module, UnsupportedError for features wasmc does not implement."""
-    # The decoder allocates many small acyclic objects; the cycle collector would rescan
-    # them over and over, which costs more than the decoding itself on big modules.
+@contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """Pause the cycle collector. Decoding, validation and emission allocate many small
+    acyclic objects, and the collector would rescan them (and every decoded instruction)
+    over and over: on big modules that costs more than the work itself."""
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _Decoder(bytes(data)).module()
+        yield
     finally:
         if gc_was_enabled:
             gc.enable()
+
+
+def decode(data: bytes) -> Module:
+    """Decode a binary module. Raises MalformedError (with the byte offset) for bytes that
+    are not a well-formed module, UnsupportedError for features wasmc does not implement."""
+    with no_cycle_collection():
+        return _Decoder(bytes(data)).module()

@@ -75,6 +75,9 @@ class FuncInfo:
     slots: set[tuple[int, str]] = field(default_factory=set)  # (height, type) pairs used
 
 
+_HANDLERS: dict = {}  # instruction name -> FunctionValidator.op_* method
+
+
 class FunctionValidator:
     def __init__(self, module: Module, ctx: ModuleContext, funcidx: int, func_type: FuncType,
                  local_types: list[str], body: list[Instr], name: str):
@@ -122,6 +125,14 @@ class FunctionValidator:
         return actual
 
     def pop_many(self, types: tuple[str, ...]) -> tuple:
+        n = len(types)
+        if not n:
+            return ()
+        vals = self.vals
+        # Fast path: the top values are exactly these types (the usual case).
+        if len(vals) - n >= self.ctrls[-1].height and tuple(vals[-n:]) == types:
+            del vals[-n:]
+            return types
         return tuple(reversed([self.pop(t) for t in reversed(types)]))
 
     def pop_ref(self) -> str:
@@ -194,31 +205,30 @@ class FunctionValidator:
     def run(self) -> FuncInfo:
         info = self.info
         heights, pops, pushes = info.heights, info.pops, info.pushes
+        slots = info.slots
+        vals, ctrls, step = self.vals, self.ctrls, self.step
         self.push_ctrl("func", (), self.func_type.results)
         for ins in self.body:
             self.offset = ins.offset
-            if not self.ctrls:
+            if not ctrls:
                 raise self.error("operators remaining after end of function")
-            frame = self.ctrls[-1]
-            dead = frame.unreachable
-            before = len(self.vals)
-            popped, pushed = self.step(ins)
+            dead = ctrls[-1].unreachable
+            before = len(vals)
+            popped, pushed = step(ins)
             # Record where this instruction's operands and results live. A block's results
             # always sit at the block's entry height (dead code may have fewer values).
-            if ins.op.name in ("else", "end"):
-                base = self.closed_height
-            else:
-                base = before - len(popped)
+            structural = ins.op.name in ("else", "end")
+            base = self.closed_height if structural else before - len(popped)
             heights.append(base)
-            if dead and ins.op.name not in ("else", "end"):
+            if dead and not structural:
                 pops.append(None)
                 pushes.append(())
                 continue
             pops.append(popped)
             pushes.append(pushed)
             for types in (popped, pushed):  # both start at the base height
-                for k, t in enumerate(types):
-                    info.slots.add((base + k, t))
+                if types:
+                    slots.update(zip(range(base, base + len(types)), types, strict=True))
         if self.ctrls:
             raise InvalidError("unexpected end of function", self.offset, self.name)
         return info
@@ -231,13 +241,16 @@ class FunctionValidator:
             if op.imm == "memarg":
                 self.memarg(ins)
             popped = self.pop_many(op.sig[0])
-            for t in op.sig[1]:
-                self.push(t)
+            self.vals.extend(op.sig[1])
             return popped, op.sig[1]
-        handler = getattr(self, "op_" + name.replace(".", "_"), None)
+        handler = _HANDLERS.get(name)
         if handler is None:
-            raise UnsupportedError(f"instruction {name} is not supported", self.offset, self.name)
-        return handler(ins)
+            handler = getattr(FunctionValidator, "op_" + name.replace(".", "_"), None)
+            if handler is None:
+                raise UnsupportedError(f"instruction {name} is not supported", self.offset,
+                                       self.name)
+            _HANDLERS[name] = handler
+        return handler(self, ins)
 
     # -- control --
     def op_unreachable(self, ins):
