@@ -69,53 +69,34 @@ def translate(data: bytes, prefix: str) -> tuple[Module, str] | BuildFailure:
         return BuildFailure("exception", f"{type(err).__name__}: {err}", traceback.format_exc())
 
 
-CHUNK = 25  # C files per compiler run: clang compiles many in one process, saving its start-up
-
-
 def compile_objects(compiler: toolchain.CCompiler, flags: list[str],
                     files: list[tuple[int, Path]], *, jobs: int) -> dict[int, BuildFailure]:
-    """Compile each file (numbered k) to the .o beside it, several files per compiler run,
-    `jobs` runs at a time; return the failures. A file whose object is missing afterwards
-    failed; its errors are the compiler's lines that name it. A run that times out is retried
-    file by file, so that a single slow module is the only one to fail."""
-    failures: dict[int, BuildFailure] = {}
-    if not files:
-        return failures
-    size = max(1, min(CHUNK, -(-len(files) // max(1, jobs))))
-    groups = [files[i:i + size] for i in range(0, len(files), size)]
+    """Compile each file (numbered k) to the .o beside it, `jobs` compiler runs at a time;
+    return the failures. One file per run: zig cc given several files with -c links them
+    into one object named after the first, so a run per file is the only portable way to get
+    one object per module. (Compiler start-up dominates small files; running more compilers
+    than cores hides some of it.)"""
 
-    def run(group: list[tuple[int, Path]]) -> dict[int, BuildFailure]:
-        out: dict[int, BuildFailure] = {}
-        for _k, c_file in group:
-            c_file.with_suffix(".o").unlink(missing_ok=True)
-        command = [*compiler.command, *flags, "-c", *(c.name for _k, c in group)]
+    def run(item: tuple[int, Path]) -> tuple[int, BuildFailure | None]:
+        k, c_file = item
+        obj = c_file.with_suffix(".o")
+        obj.unlink(missing_ok=True)
+        command = [*compiler.command, *flags, "-c", str(c_file), "-o", str(obj)]
         try:
             proc = subprocess.run(command, capture_output=True, text=True,
-                                  timeout=C_COMPILE_TIMEOUT, cwd=group[0][1].parent)
+                                  timeout=C_COMPILE_TIMEOUT)
         except subprocess.TimeoutExpired:
-            if len(group) > 1:
-                for one in group:
-                    out.update(run([one]))
-                return out
-            return {group[0][0]: BuildFailure("cc-timeout",
-                                              f"C compiler ran over {C_COMPILE_TIMEOUT} s")}
-        output = proc.stderr + proc.stdout
-        for k, c_file in group:
-            if c_file.with_suffix(".o").exists():
-                continue  # compilers write an object only for a file that compiled
-            mine = "\n".join(line for line in output.splitlines()
-                             if line.startswith(c_file.name + ":")
-                             or line.startswith(str(c_file) + ":"))
-            if not mine and len(group) > 1:
-                out.update(run([(k, c_file)]))  # not attributable: compile it alone
-                continue
-            out[k] = BuildFailure("cc-error", first_c_error(mine or output),
-                                  (mine or output)[:1500])
-        return out
+            return k, BuildFailure("cc-timeout", f"C compiler ran over {C_COMPILE_TIMEOUT} s")
+        if proc.returncode != 0 or not obj.exists():
+            output = proc.stderr + proc.stdout
+            return k, BuildFailure("cc-error", first_c_error(output), output[:1500])
+        return k, None
 
+    failures: dict[int, BuildFailure] = {}
     with ThreadPoolExecutor(max(1, jobs)) as pool:
-        for result in pool.map(run, groups):
-            failures.update(result)
+        for k, failure in pool.map(run, files):
+            if failure is not None:
+                failures[k] = failure
     return failures
 
 

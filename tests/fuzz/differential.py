@@ -246,7 +246,8 @@ def run_diff(*, seed: int, count: int, start: int = 0, batch: int = 100, workers
     out.mkdir(parents=True, exist_ok=True)
     findings_dir = out / "findings"
     findings_dir.mkdir(exist_ok=True)
-    jobs = max(1, (os.cpu_count() or 1) // max(1, workers))
+    # compiler runs per worker: at least two, to hide their start-up time
+    jobs = max(2, (os.cpu_count() or 1) // max(1, workers))
     summary = RunSummary()
     lock = threading.Lock()
     rate = procs.Rate()

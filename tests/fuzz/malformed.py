@@ -343,7 +343,7 @@ def run_malformed(*, seed: int, count: int, start: int = 0, batch: int = 500, wo
     summary = MalformedSummary()
     lock = threading.Lock()
     rate = procs.Rate()
-    jobs = max(1, (os.cpu_count() or 1) // max(1, workers))
+    jobs = max(2, (os.cpu_count() or 1) // max(1, workers))
     log = open(out / "findings.jsonl", "a", encoding="utf-8")
 
     def one_batch(first: int, n: int) -> None:
