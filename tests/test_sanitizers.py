@@ -52,7 +52,7 @@ RUNTIME_MODULE = r"""
   (memory $m 1 4)
   (memory $n 0)
   (table $t 4 16 funcref)
-  (table $e 2 externref)
+  (table $e 2 100 externref)
   (global $g (mut i64) (i64.const 7))
   (type $v_i (func (result i32)))
   (type $i_i (func (param i32) (result i32)))

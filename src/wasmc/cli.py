@@ -186,6 +186,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cache_p.add_argument("action", choices=["clean", "dir"], help="clean: delete; dir: show")
     cache_p.set_defaults(subparser=cache_p)
+
+    from wasmc.bench import cli as bench_cli  # the performance oracle (docs/performance.md)
+
+    bench_cli.add_parser(sub)
     return parser
 
 
@@ -471,6 +475,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_spec(ns)
     if ns.command == "cache":
         return cmd_cache(ns)
+    if ns.command == "bench":
+        from wasmc.bench import cli as bench_cli
+
+        return bench_cli.main(ns)
     ns.program_args = program_args
     command = cmd_run if ns.command == "run" else cmd_compile
     try:
