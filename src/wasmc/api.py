@@ -208,7 +208,6 @@ class Func:
         self._invoker = invoker  # the C invoker for its type, or None for a host function
         self._keep = keep  # what must stay alive while this function can be called
         self._python: Callable | None = None
-        self._salt: int | None = None  # calling-convention salt of its module, once known
         Func._by_address.setdefault(address, self)
 
     @classmethod
@@ -250,15 +249,12 @@ class Func:
         f._struct = func_struct
         return f
 
-    def _bind_adapter(self, adapter: int, tail: int, salt: int) -> None:
+    def _bind_adapter(self, adapter: int, tail: int) -> None:
         """Give a host function the native entry points that Wasm code calls (any module's
-        adapter and tail wrapper for this type will do: they are identical), and the type id
-        salted with that module's calling convention (WASMC_CC_SALT in wasmc.h)."""
+        adapter and tail wrapper for this type will do: they are identical)."""
         if self._python is not None and not self._struct.fn:
             self._struct.fn = adapter
             self._struct.tail = tail
-            self._struct.type_id ^= salt
-            self._salt = salt
 
     def call_raw(self, slots: list[int]) -> list[int]:
         """Call with raw uint64 slot values; return the raw results."""
@@ -295,7 +291,6 @@ class _UnknownFunc(Func):
         self.type = FuncType((), ())
         self._invoker = None
         self._python = None
-        self._salt = None
         self._keep = None
 
     def __call__(self, *args):
@@ -477,8 +472,6 @@ class CompiledModule:
         self._prefix = prefix
         self._runtime = runtime
         self.imports = [(i.module, i.name, i.kind, i.desc) for i in module.imports]
-        # Its functions' calling convention, folded into their type ids (see wasmc.h).
-        self.type_salt = ctypes.c_uint64.in_dll(library, f"{prefix}_type_salt").value
         self.exports = [(e.name, e.kind) for e in module.exports]
 
     def _symbol(self, name: str) -> int:
@@ -500,12 +493,8 @@ class CompiledModule:
                 raise LinkError(f"unknown import: {imp.module!r}.{imp.name!r}")
             _check_import(m, imp, value)
             if isinstance(value, Func):
-                if value._salt is not None and value._salt != self.type_salt:
-                    raise LinkError(f"{imp.module!r}.{imp.name!r} was compiled with another "
-                                    "calling convention (another C compiler)")
                 sig = sig_name(m.types[imp.desc])
-                value._bind_adapter(self._symbol(f"host_{sig}"), self._symbol(f"tail_{sig}"),
-                                    self.type_salt)
+                value._bind_adapter(self._symbol(f"host_{sig}"), self._symbol(f"tail_{sig}"))
             resolved.append(value)
         array = (ctypes.c_void_p * max(1, len(resolved)))(*[v.address for v in resolved])
         instantiate = getattr(self._lib, f"{self._prefix}_instantiate")
@@ -552,9 +541,7 @@ class Instance:
                 if known is not None:  # a re-exported import keeps its identity
                     self.exports[e.name] = known
                 else:
-                    func = Func(address, ft, compiled._invoker(ft), self)
-                    func._salt = compiled.type_salt
-                    self.exports[e.name] = func
+                    self.exports[e.name] = Func(address, ft, compiled._invoker(ft), self)
             elif e.kind == "memory":
                 mem = Memory(ctypes.cast(address, ctypes.POINTER(_WasmcMemory)), self)
                 mem._declared_max = m.all_memories()[e.index].limits.max is not None

@@ -93,13 +93,22 @@ def fn_pointer_type(ft: FuncType) -> str:
 
 def fn_pointer_typedef(ft: FuncType) -> str:
     params = "".join(", " + C_TYPE[t] for t in ft.params)
-    return f"typedef {result_type(ft)} (WASMC_CC *{fn_pointer_type(ft)})(void *env{params});"
+    return f"typedef {result_type(ft)} (*{fn_pointer_type(ft)})(void *env{params});"
+
+
+def fast_pointer_type(ft: FuncType) -> str:
+    """The type of a pointer to a function's internal fast entry (WASMC_CC, see wasmc.h)."""
+    return "wasmc_fastfn_" + sig_name(ft)
+
+
+def fast_pointer_typedef(ft: FuncType) -> str:
+    params = "".join(", " + C_TYPE[t] for t in ft.params)
+    return f"typedef {result_type(ft)} (WASMC_CC *{fast_pointer_type(ft)})(void *env{params});"
 
 
 def type_id_expr(ft: FuncType) -> str:
-    """The C expression of a function type's id as compiled code sees it: salted with the
-    calling convention (WASMC_CC_SALT in wasmc.h)."""
-    return f"(UINT64_C({type_id(ft):#x}) ^ WASMC_CC_SALT)"
+    """The C expression of a function type's id."""
+    return f"UINT64_C({type_id(ft):#x})"
 
 
 def const_literal(valtype: str, bits: int) -> str:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from ..binary.module import Module
 from ..errors import LinkError
-from .ctypes import SIG_LETTER, c_string, sig_name, type_id_expr
+from .ctypes import SIG_LETTER, c_string, sig_name, type_id
 
 WASI_MODULE = "wasi_snapshot_preview1"
 
@@ -334,7 +334,7 @@ def emit_main(module: Module, prefix: str) -> str:
     for k, imp in enumerate(module.imports):
         ft = module.canonical_func_type(k)  # every import is a function: func index = k
         imports.append(
-            f"  wasi_funcs[{k}] = (wasmc_func){{{type_id_expr(ft)}, "
+            f"  wasi_funcs[{k}] = (wasmc_func){{UINT64_C({type_id(ft):#x}), "
             f"(void (*)(void))wasi_{imp.name}, ctx, {prefix}_tail_{sig_name(ft)}}};")
         imports.append(f"  imports[{k}] = &wasi_funcs[{k}];")
     memory = ("NULL" if memory_export is None

@@ -148,7 +148,7 @@ class FunctionEmitter:
             head.append(f"{mod.thunk_signature(self.funcidx)} {{")
             head.append("  void *env = self->env; (void)cap;")
         else:
-            head.append(mod.func_signature(self.funcidx) + " {")
+            head.append(mod.body_signature(self.funcidx) + " {")
         head.append(f"  {mod.instance_type} *inst = ({mod.instance_type} *)env;")
         head.append("  (void)inst;")
         if self.thunk:
@@ -277,7 +277,7 @@ class FunctionEmitter:
             f = f"inst->fimp{ins.imm}"
             self.call_stmt(f"(({fn_pointer_type(ft)}){f}->fn)", f"{f}->env", ft, args, res)
         else:
-            self.call_stmt(f"f{ins.imm}", "env", ft, args, res)
+            self.call_stmt(self.mod.direct_name(ins.imm), "env", ft, args, res)
 
     def static_dispatch(self, table: int, ft: FuncType, index: str) -> str | None:
         """The C function to call for call_indirect on a table whose contents are known
@@ -352,7 +352,7 @@ class FunctionEmitter:
         ft = self.mod.func_types[ins.imm]
         own = not self.mod.is_imported_func(ins.imm)
         self.tail_call(f"({self.mod.func_ref(ins.imm)})", ft, args,
-                       f"f{ins.imm}" if own else None)
+                       self.mod.direct_name(ins.imm) if own else None)
 
     def op_return_call_indirect(self, ins, h, pops, pushes, args, res):
         typeidx, table = ins.imm

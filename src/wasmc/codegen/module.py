@@ -25,6 +25,8 @@ from .ctypes import (
     c_comment,
     c_string,
     const_literal,
+    fast_pointer_type,
+    fast_pointer_typedef,
     fn_pointer_type,
     fn_pointer_typedef,
     from_slot,
@@ -88,6 +90,7 @@ class ModuleEmitter:
         self.thunk_funcs = self.trampolined_functions()
         self.static_tables = self.find_static_tables()
         self.dispatch_arrays = self.find_dispatch_arrays()
+        self.fast_sigs = self.fast_signatures()
         self.tail_slots = max([MIN_TAIL_SLOTS] + [max(len(t.params), len(t.results))
                                                   for t in m.types])
 
@@ -152,6 +155,46 @@ class ModuleEmitter:
             contents[seg.table][start:start + len(funcs)] = funcs
         return contents
 
+    def fast_signatures(self) -> set[str]:
+        """The signatures whose functions get a WASMC_CC (preserve_none) body p<N>: those
+        tail-called (musttail) only with targets known at compile time, i.e. direct calls and
+        static dispatch. Their state then stays in registers from one tail call to the next.
+        Elsewhere the default convention is better: preserve_none makes every call clobber
+        all registers, which costs code that makes ordinary calls in loops."""
+        if not self.musttail:
+            return set()
+        wanted: set[str] = set()
+        excluded = {sig_name(self.func_types[i]) for i in self.thunk_funcs}
+        types = self.module.types
+        for f in self.module.functions:
+            for ins in f.body:
+                name = ins.op.name
+                if name == "return_call":  # an import is reached through wasmc_func.fn
+                    imported = self.is_imported_func(ins.imm)
+                    (excluded if imported else wanted).add(sig_name(self.func_types[ins.imm]))
+                elif name == "return_call_indirect":
+                    typeidx, table = ins.imm
+                    static = table in self.static_tables
+                    (wanted if static else excluded).add(sig_name(types[typeidx]))
+                elif name == "return_call_ref":
+                    excluded.add(sig_name(types[ins.imm]))
+        return wanted - excluded
+
+    def is_fast(self, idx: int) -> bool:
+        return (not self.is_imported_func(idx)
+                and sig_name(self.func_types[idx]) in self.fast_sigs)
+
+    def direct_name(self, idx: int) -> str:
+        """The C function a direct call to own function idx calls."""
+        return f"p{idx}" if self.is_fast(idx) else f"f{idx}"
+
+    def fast_wrapper(self, idx: int) -> str:
+        """f<N> for a function with a fast body p<N>: its entry for wasmc_func.fn."""
+        ft = self.func_types[idx]
+        args = "".join(f", l{k}" for k in range(len(ft.params)))
+        ret = "return " if ft.results else ""
+        return f"{self.func_signature(idx)} {{ {ret}p{idx}(env{args}); }}\n"
+
     def find_dispatch_arrays(self) -> dict[tuple[int, str], FuncType]:
         """(table, sig) of every call_indirect that can use a static dispatch array."""
         arrays: dict[tuple[int, str], FuncType] = {}
@@ -174,12 +217,14 @@ class ModuleEmitter:
         stubs_done: set[str] = set()
         for (table, key), ft in self.dispatch_arrays.items():
             sig = sig_name(ft)
+            fast = sig in self.fast_sigs
+            cc = "WASMC_CC " if fast else ""
             params = "".join(f", {C_TYPE[t]} l{k}" for k, t in enumerate(ft.params))
             for kind, code in (("null", "UNINITIALIZED_ELEMENT"),
                                ("mismatch", "INDIRECT_CALL_TYPE_MISMATCH")):
                 if f"{kind}_{sig}" not in stubs_done:
                     stubs_done.add(f"{kind}_{sig}")
-                    out.append(f"static WASMC_CC {result_type(ft)} trap_{kind}_{sig}"
+                    out.append(f"static {cc}{result_type(ft)} trap_{kind}_{sig}"
                                f"(void *env{params}) "
                                f"{{ (void)env; wasmc_trap(WASMC_TRAP_{code}); }}")
             entries = []
@@ -189,14 +234,15 @@ class ModuleEmitter:
                 elif self.canonical_func_type(func) != ft:
                     entries.append(f"trap_mismatch_{sig}")
                 elif self.is_imported_func(func):
-                    entries.append(self.import_forwarder(func))
+                    entries.append(self.import_forwarder(func, fast))
                 else:
-                    entries.append(f"f{func}")
-            out.append(f"static const {fn_pointer_type(ft)} dispatch{table}_{key}"
+                    entries.append(self.direct_name(func))
+            pointer = fast_pointer_type(ft) if fast else fn_pointer_type(ft)
+            out.append(f"static const {pointer} dispatch{table}_{key}"
                        f"[{max(1, len(entries))}] = {{{', '.join(entries) or 'NULL'}}};")
         return "\n".join(self.forwarders + out) + "\n"
 
-    def import_forwarder(self, func: int) -> str:
+    def import_forwarder(self, func: int, fast: bool) -> str:
         """A function with the import's prototype that calls it (for dispatch arrays)."""
         name = f"forward{func}"
         if name not in self.forwarder_names:
@@ -207,7 +253,7 @@ class ModuleEmitter:
             f = f"(({self.instance_type} *)env)->fimp{func}"
             ret = "" if not ft.results else "return "
             self.forwarders.append(
-                f"static WASMC_CC {result_type(ft)} {name}(void *env{params}) "
+                f"static {'WASMC_CC ' if fast else ''}{result_type(ft)} {name}(void *env{params}) "
                 f"{{ {ret}(({fn_pointer_type(ft)}){f}->fn)({f}->env{args}); }}")
         return name
 
@@ -254,12 +300,22 @@ class ModuleEmitter:
     def func_signature(self, idx: int) -> str:
         ft = self.func_types[idx]
         params = "".join(f", {C_TYPE[t]} l{k}" for k, t in enumerate(ft.params))
-        return f"static WASMC_CC {result_type(ft)} f{idx}(void *env{params})"
+        return f"static {result_type(ft)} f{idx}(void *env{params})"
+
+    def body_signature(self, idx: int) -> str:
+        """The signature of the C function holding the body: p<N> (WASMC_CC) or f<N>."""
+        if not self.is_fast(idx):
+            return self.func_signature(idx)
+        ft = self.func_types[idx]
+        params = "".join(f", {C_TYPE[t]} l{k}" for k, t in enumerate(ft.params))
+        return f"static WASMC_CC {result_type(ft)} p{idx}(void *env{params})"
 
     # -- the whole file --
     def emit(self) -> str:
         parts = [PRELUDE, self.emit_types(), self.emit_instance_struct()]
         parts += [self.func_signature(i) + ";" for i in self.own_func_indices()]
+        parts += [self.body_signature(i) + ";" for i in self.own_func_indices()
+                  if self.is_fast(i)]
         parts += [self.thunk_signature(i) + ";" for i in sorted(self.thunk_funcs)]
         self.forwarders: list[str] = []
         self.forwarder_names: set[str] = set()
@@ -268,7 +324,7 @@ class ModuleEmitter:
         for ft in self.all_signatures():
             parts.append(f"void {self.prefix}_invoke_{sig_name(ft)}(void *arg);")
             params = "".join(f", {C_TYPE[t]}" for t in ft.params)
-            parts.append(f"WASMC_CC {result_type(ft)} {self.prefix}_host_{sig_name(ft)}"
+            parts.append(f"{result_type(ft)} {self.prefix}_host_{sig_name(ft)}"
                          f"(void *env{params});")
             parts.append(f"const wasmc_func *{self.prefix}_tail_{sig_name(ft)}"
                          "(const wasmc_func *self, uint64_t *slots, uint32_t cap);")
@@ -280,6 +336,8 @@ class ModuleEmitter:
             parts.append("\n".join(fe.emit()))
             if thunk:
                 parts.append(self.trampoline_entry(idx))
+            elif self.is_fast(idx):
+                parts.append(self.fast_wrapper(idx))
         parts += [
             self.emit_names(),
             self.emit_instantiate(),
@@ -323,6 +381,8 @@ class ModuleEmitter:
         structs = {ft.results for ft in self.all_signatures() if len(ft.results) > 1}
         lines += [results_struct(r) for r in sorted(structs)]
         lines += [fn_pointer_typedef(ft) for ft in self.all_signatures()]
+        lines += [fast_pointer_typedef(ft) for ft in self.all_signatures()
+                  if sig_name(ft) in self.fast_sigs]
         return "\n".join(lines) + "\n"
 
     def emit_instance_struct(self) -> str:
@@ -362,6 +422,8 @@ class ModuleEmitter:
         ]
         rows += [f"  {{(const void *)t{i}, {c_string(self.module.func_name(i))}}},"
                  for i in sorted(self.thunk_funcs)]
+        rows += [f"  {{(const void *)p{i}, {c_string(self.module.func_name(i))}}},"
+                 for i in self.own_func_indices() if self.is_fast(i)]
         for ft in self.all_signatures():
             for kind in ("invoke", "host", "tail"):
                 rows.append(f"  {{(const void *){self.prefix}_{kind}_{sig_name(ft)}, NULL}},")
@@ -498,8 +560,7 @@ class ModuleEmitter:
 
     def emit_export(self) -> str:
         P = self.prefix
-        out = [f"const uint64_t {P}_type_salt = WASMC_CC_SALT; /* for hosts: see wasmc.h */",
-               f"void *{P}_export(void *arg, uint32_t index) {{",
+        out = [f"void *{P}_export(void *arg, uint32_t index) {{",
                f"  {self.instance_type} *inst = ({self.instance_type} *)arg;",
                "  switch (index) {"]
         for k, e in enumerate(self.module.exports):
@@ -566,7 +627,7 @@ class ModuleEmitter:
         P, sig = self.prefix, sig_name(ft)
         params = "".join(f", {C_TYPE[t]} l{k}" for k, t in enumerate(ft.params))
         n = max(1, len(ft.params), len(ft.results))
-        lines = [f"WASMC_CC {result_type(ft)} {P}_host_{sig}(void *env{params}) {{",
+        lines = [f"{result_type(ft)} {P}_host_{sig}(void *env{params}) {{",
                  "  const wasmc_host_func *host = (const wasmc_host_func *)env;",
                  f"  uint64_t s[{n}] = {{0}};"]
         lines += [f"  s[{k}] = {to_slot(t, f'l{k}')};" for k, t in enumerate(ft.params)]

@@ -549,16 +549,16 @@ static uint32_t sizes_get(wasi_ctx *c, uint32_t n, char **strs, uint32_t count,
     return E_SUCCESS;
 }
 
-WASMC_CC uint32_t wasi_args_get(void *env, uint32_t argv, uint32_t argv_buf) {
+uint32_t wasi_args_get(void *env, uint32_t argv, uint32_t argv_buf) {
     return strings_get(CTX, CTX->argc, CTX->argv, argv, argv_buf);
 }
-WASMC_CC uint32_t wasi_args_sizes_get(void *env, uint32_t argc, uint32_t argv_buf_size) {
+uint32_t wasi_args_sizes_get(void *env, uint32_t argc, uint32_t argv_buf_size) {
     return sizes_get(CTX, CTX->argc, CTX->argv, argc, argv_buf_size);
 }
-WASMC_CC uint32_t wasi_environ_get(void *env, uint32_t environ, uint32_t environ_buf) {
+uint32_t wasi_environ_get(void *env, uint32_t environ, uint32_t environ_buf) {
     return strings_get(CTX, CTX->envc, CTX->envp, environ, environ_buf);
 }
-WASMC_CC uint32_t wasi_environ_sizes_get(void *env, uint32_t count, uint32_t buf_size) {
+uint32_t wasi_environ_sizes_get(void *env, uint32_t count, uint32_t buf_size) {
     return sizes_get(CTX, CTX->envc, CTX->envp, count, buf_size);
 }
 
@@ -576,7 +576,7 @@ static uint64_t ts_ns(const struct timespec *t) {
     return (uint64_t)t->tv_sec * 1000000000ull + (uint64_t)t->tv_nsec;
 }
 
-WASMC_CC uint32_t wasi_clock_res_get(void *env, uint32_t id, uint32_t resolution) {
+uint32_t wasi_clock_res_get(void *env, uint32_t id, uint32_t resolution) {
     wasi_ctx *c = CTX;
     clockid_t cid;
     if (!host_clock(id, &cid)) return id <= 3 ? E_BADF : E_INVAL;
@@ -587,7 +587,7 @@ WASMC_CC uint32_t wasi_clock_res_get(void *env, uint32_t id, uint32_t resolution
     return E_SUCCESS;
 }
 
-WASMC_CC uint32_t wasi_clock_time_get(void *env, uint32_t id, uint64_t precision, uint32_t time) {
+uint32_t wasi_clock_time_get(void *env, uint32_t id, uint64_t precision, uint32_t time) {
     wasi_ctx *c = CTX;
     (void)precision;
     clockid_t cid;
@@ -599,7 +599,7 @@ WASMC_CC uint32_t wasi_clock_time_get(void *env, uint32_t id, uint64_t precision
     return E_SUCCESS;
 }
 
-WASMC_CC uint32_t wasi_random_get(void *env, uint32_t buf, uint32_t buf_len) {
+uint32_t wasi_random_get(void *env, uint32_t buf, uint32_t buf_len) {
     wasi_ctx *c = CTX;
     GUEST(p, buf, buf_len, 1);
     size_t done = 0;
@@ -614,7 +614,7 @@ WASMC_CC uint32_t wasi_random_get(void *env, uint32_t buf, uint32_t buf_len) {
     return E_SUCCESS;
 }
 
-WASMC_CC void wasi_proc_exit(void *env, uint32_t code) {
+void wasi_proc_exit(void *env, uint32_t code) {
     (void)env;
     fflush(NULL);
     if (code >= 126) {
@@ -625,13 +625,13 @@ WASMC_CC void wasi_proc_exit(void *env, uint32_t code) {
     _exit((int)code);
 }
 
-WASMC_CC uint32_t wasi_proc_raise(void *env, uint32_t sig) {
+uint32_t wasi_proc_raise(void *env, uint32_t sig) {
     (void)env;
     (void)sig;
     return E_NOTSUP;
 }
 
-WASMC_CC uint32_t wasi_sched_yield(void *env) {
+uint32_t wasi_sched_yield(void *env) {
     (void)env;
     sched_yield();
     return E_SUCCESS;
@@ -639,7 +639,7 @@ WASMC_CC uint32_t wasi_sched_yield(void *env) {
 
 /* ---- fd calls ------------------------------------------------------------------------- */
 
-WASMC_CC uint32_t wasi_fd_advise(void *env, uint32_t fd, uint64_t offset, uint64_t len,
+uint32_t wasi_fd_advise(void *env, uint32_t fd, uint64_t offset, uint64_t len,
                         uint32_t advice) {
     wasi_ctx *c = CTX;
     FD(e, fd);
@@ -652,7 +652,7 @@ WASMC_CC uint32_t wasi_fd_advise(void *env, uint32_t fd, uint64_t offset, uint64
     return r == 0 || r == ESPIPE ? E_SUCCESS : wasi_errno(r);
 }
 
-WASMC_CC uint32_t wasi_fd_allocate(void *env, uint32_t fd, uint64_t offset, uint64_t len) {
+uint32_t wasi_fd_allocate(void *env, uint32_t fd, uint64_t offset, uint64_t len) {
     wasi_ctx *c = CTX;
     (void)offset;
     (void)len;
@@ -661,7 +661,7 @@ WASMC_CC uint32_t wasi_fd_allocate(void *env, uint32_t fd, uint64_t offset, uint
     return E_NOTSUP; /* as Wasmtime: preview 1's fd_allocate is not supported */
 }
 
-WASMC_CC uint32_t wasi_fd_close(void *env, uint32_t fd) {
+uint32_t wasi_fd_close(void *env, uint32_t fd) {
     wasi_ctx *c = CTX;
     FD(e, fd);
     (void)e;
@@ -669,7 +669,7 @@ WASMC_CC uint32_t wasi_fd_close(void *env, uint32_t fd) {
     return E_SUCCESS;
 }
 
-WASMC_CC uint32_t wasi_fd_datasync(void *env, uint32_t fd) {
+uint32_t wasi_fd_datasync(void *env, uint32_t fd) {
     wasi_ctx *c = CTX;
     FD(e, fd);
     if (fdatasync(e->host) != 0) {
@@ -679,7 +679,7 @@ WASMC_CC uint32_t wasi_fd_datasync(void *env, uint32_t fd) {
     return E_SUCCESS;
 }
 
-WASMC_CC uint32_t wasi_fd_sync(void *env, uint32_t fd) {
+uint32_t wasi_fd_sync(void *env, uint32_t fd) {
     wasi_ctx *c = CTX;
     FD(e, fd);
     if (fsync(e->host) != 0) {
@@ -702,7 +702,7 @@ static uint16_t host_fdflags(int fd) {
     return r;
 }
 
-WASMC_CC uint32_t wasi_fd_fdstat_get(void *env, uint32_t fd, uint32_t stat) {
+uint32_t wasi_fd_fdstat_get(void *env, uint32_t fd, uint32_t stat) {
     wasi_ctx *c = CTX;
     FD(e, fd);
     GUEST(p, stat, 24, 8);
@@ -714,7 +714,7 @@ WASMC_CC uint32_t wasi_fd_fdstat_get(void *env, uint32_t fd, uint32_t stat) {
     return E_SUCCESS;
 }
 
-WASMC_CC uint32_t wasi_fd_fdstat_set_flags(void *env, uint32_t fd, uint32_t flags) {
+uint32_t wasi_fd_fdstat_set_flags(void *env, uint32_t fd, uint32_t flags) {
     wasi_ctx *c = CTX;
     FD(e, fd);
     if (flags & ~(FDFLAG_APPEND | FDFLAG_NONBLOCK | FDFLAG_DSYNC | FDFLAG_RSYNC | FDFLAG_SYNC))
@@ -729,7 +729,7 @@ WASMC_CC uint32_t wasi_fd_fdstat_set_flags(void *env, uint32_t fd, uint32_t flag
     return E_SUCCESS;
 }
 
-WASMC_CC uint32_t wasi_fd_fdstat_set_rights(void *env, uint32_t fd, uint64_t base,
+uint32_t wasi_fd_fdstat_set_rights(void *env, uint32_t fd, uint64_t base,
                                    uint64_t inheriting) {
     wasi_ctx *c = CTX;
     FD(e, fd);
@@ -750,7 +750,7 @@ static void put_filestat(uint8_t *p, const struct stat *st) {
     put64(p + 56, ts_ns(&st->st_ctim));
 }
 
-WASMC_CC uint32_t wasi_fd_filestat_get(void *env, uint32_t fd, uint32_t buf) {
+uint32_t wasi_fd_filestat_get(void *env, uint32_t fd, uint32_t buf) {
     wasi_ctx *c = CTX;
     FD(e, fd);
     GUEST(p, buf, 64, 8);
@@ -761,7 +761,7 @@ WASMC_CC uint32_t wasi_fd_filestat_get(void *env, uint32_t fd, uint32_t buf) {
     return E_SUCCESS;
 }
 
-WASMC_CC uint32_t wasi_fd_filestat_set_size(void *env, uint32_t fd, uint64_t size) {
+uint32_t wasi_fd_filestat_set_size(void *env, uint32_t fd, uint64_t size) {
     wasi_ctx *c = CTX;
     FD(e, fd);
     if (size > INT64_MAX) return E_INVAL;
@@ -789,7 +789,7 @@ static uint32_t host_times(uint64_t atim, uint64_t mtim, uint32_t flags,
     return E_SUCCESS;
 }
 
-WASMC_CC uint32_t wasi_fd_filestat_set_times(void *env, uint32_t fd, uint64_t atim, uint64_t mtim,
+uint32_t wasi_fd_filestat_set_times(void *env, uint32_t fd, uint64_t atim, uint64_t mtim,
                                     uint32_t flags) {
     wasi_ctx *c = CTX;
     struct timespec t[2];
@@ -827,24 +827,24 @@ static uint32_t rw(wasi_ctx *c, uint32_t fd, uint32_t iovs, uint32_t n, int is_w
     return E_SUCCESS;
 }
 
-WASMC_CC uint32_t wasi_fd_read(void *env, uint32_t fd, uint32_t iovs, uint32_t iovs_len,
+uint32_t wasi_fd_read(void *env, uint32_t fd, uint32_t iovs, uint32_t iovs_len,
                       uint32_t nread) {
     return rw(CTX, fd, iovs, iovs_len, 0, 0, 0, nread);
 }
-WASMC_CC uint32_t wasi_fd_write(void *env, uint32_t fd, uint32_t iovs, uint32_t iovs_len,
+uint32_t wasi_fd_write(void *env, uint32_t fd, uint32_t iovs, uint32_t iovs_len,
                        uint32_t nwritten) {
     return rw(CTX, fd, iovs, iovs_len, 1, 0, 0, nwritten);
 }
-WASMC_CC uint32_t wasi_fd_pread(void *env, uint32_t fd, uint32_t iovs, uint32_t iovs_len,
+uint32_t wasi_fd_pread(void *env, uint32_t fd, uint32_t iovs, uint32_t iovs_len,
                        uint64_t offset, uint32_t nread) {
     return rw(CTX, fd, iovs, iovs_len, 0, 1, offset, nread);
 }
-WASMC_CC uint32_t wasi_fd_pwrite(void *env, uint32_t fd, uint32_t iovs, uint32_t iovs_len,
+uint32_t wasi_fd_pwrite(void *env, uint32_t fd, uint32_t iovs, uint32_t iovs_len,
                         uint64_t offset, uint32_t nwritten) {
     return rw(CTX, fd, iovs, iovs_len, 1, 1, offset, nwritten);
 }
 
-WASMC_CC uint32_t wasi_fd_prestat_get(void *env, uint32_t fd, uint32_t buf) {
+uint32_t wasi_fd_prestat_get(void *env, uint32_t fd, uint32_t buf) {
     wasi_ctx *c = CTX;
     FD(e, fd);
     if (!e->preopen) return E_BADF;
@@ -854,7 +854,7 @@ WASMC_CC uint32_t wasi_fd_prestat_get(void *env, uint32_t fd, uint32_t buf) {
     return E_SUCCESS;
 }
 
-WASMC_CC uint32_t wasi_fd_prestat_dir_name(void *env, uint32_t fd, uint32_t path, uint32_t path_len) {
+uint32_t wasi_fd_prestat_dir_name(void *env, uint32_t fd, uint32_t path, uint32_t path_len) {
     wasi_ctx *c = CTX;
     FD(e, fd);
     if (!e->preopen) return E_BADF;
@@ -865,7 +865,7 @@ WASMC_CC uint32_t wasi_fd_prestat_dir_name(void *env, uint32_t fd, uint32_t path
     return E_SUCCESS;
 }
 
-WASMC_CC uint32_t wasi_fd_readdir(void *env, uint32_t fd, uint32_t buf, uint32_t buf_len,
+uint32_t wasi_fd_readdir(void *env, uint32_t fd, uint32_t buf, uint32_t buf_len,
                          uint64_t cookie, uint32_t bufused) {
     wasi_ctx *c = CTX;
     FD(e, fd);
@@ -935,7 +935,7 @@ WASMC_CC uint32_t wasi_fd_readdir(void *env, uint32_t fd, uint32_t buf, uint32_t
     return E_SUCCESS;
 }
 
-WASMC_CC uint32_t wasi_fd_renumber(void *env, uint32_t fd, uint32_t to) {
+uint32_t wasi_fd_renumber(void *env, uint32_t fd, uint32_t to) {
     wasi_ctx *c = CTX;
     FD(from, fd);
     FD(target, to);
@@ -947,7 +947,7 @@ WASMC_CC uint32_t wasi_fd_renumber(void *env, uint32_t fd, uint32_t to) {
     return E_SUCCESS;
 }
 
-WASMC_CC uint32_t wasi_fd_seek(void *env, uint32_t fd, uint64_t offset, uint32_t whence,
+uint32_t wasi_fd_seek(void *env, uint32_t fd, uint64_t offset, uint32_t whence,
                       uint32_t newoffset) {
     wasi_ctx *c = CTX;
     FD(e, fd);
@@ -966,7 +966,7 @@ WASMC_CC uint32_t wasi_fd_seek(void *env, uint32_t fd, uint64_t offset, uint32_t
     return E_SUCCESS;
 }
 
-WASMC_CC uint32_t wasi_fd_tell(void *env, uint32_t fd, uint32_t offset) {
+uint32_t wasi_fd_tell(void *env, uint32_t fd, uint32_t offset) {
     wasi_ctx *c = CTX;
     FD(e, fd);
     GUEST(p, offset, 8, 8);
@@ -1013,7 +1013,7 @@ static int open_beneath(int dir, const char *path, int flags, mode_t mode) {
 }
 #endif
 
-WASMC_CC uint32_t wasi_path_open(void *env, uint32_t fd, uint32_t dirflags, uint32_t path,
+uint32_t wasi_path_open(void *env, uint32_t fd, uint32_t dirflags, uint32_t path,
                         uint32_t path_len, uint32_t oflags, uint64_t rights_base,
                         uint64_t rights_inheriting, uint32_t fdflags, uint32_t opened_fd) {
     wasi_ctx *c = CTX;
@@ -1078,7 +1078,7 @@ WASMC_CC uint32_t wasi_path_open(void *env, uint32_t fd, uint32_t dirflags, uint
     return E_SUCCESS;
 }
 
-WASMC_CC uint32_t wasi_path_create_directory(void *env, uint32_t fd, uint32_t path,
+uint32_t wasi_path_create_directory(void *env, uint32_t fd, uint32_t path,
                                     uint32_t path_len) {
     wasi_ctx *c = CTX;
     resolved r;
@@ -1089,7 +1089,7 @@ WASMC_CC uint32_t wasi_path_create_directory(void *env, uint32_t fd, uint32_t pa
     return err;
 }
 
-WASMC_CC uint32_t wasi_path_remove_directory(void *env, uint32_t fd, uint32_t path,
+uint32_t wasi_path_remove_directory(void *env, uint32_t fd, uint32_t path,
                                     uint32_t path_len) {
     wasi_ctx *c = CTX;
     resolved r;
@@ -1103,7 +1103,7 @@ WASMC_CC uint32_t wasi_path_remove_directory(void *env, uint32_t fd, uint32_t pa
     return err;
 }
 
-WASMC_CC uint32_t wasi_path_unlink_file(void *env, uint32_t fd, uint32_t path, uint32_t path_len) {
+uint32_t wasi_path_unlink_file(void *env, uint32_t fd, uint32_t path, uint32_t path_len) {
     wasi_ctx *c = CTX;
     resolved r;
     uint32_t err = resolve(c, fd, path, path_len, 0, &r);
@@ -1120,7 +1120,7 @@ WASMC_CC uint32_t wasi_path_unlink_file(void *env, uint32_t fd, uint32_t path, u
     return err;
 }
 
-WASMC_CC uint32_t wasi_path_filestat_get(void *env, uint32_t fd, uint32_t flags, uint32_t path,
+uint32_t wasi_path_filestat_get(void *env, uint32_t fd, uint32_t flags, uint32_t path,
                                 uint32_t path_len, uint32_t buf) {
     wasi_ctx *c = CTX;
     GUEST(p, buf, 64, 8);
@@ -1135,7 +1135,7 @@ WASMC_CC uint32_t wasi_path_filestat_get(void *env, uint32_t fd, uint32_t flags,
     return err;
 }
 
-WASMC_CC uint32_t wasi_path_filestat_set_times(void *env, uint32_t fd, uint32_t flags, uint32_t path,
+uint32_t wasi_path_filestat_set_times(void *env, uint32_t fd, uint32_t flags, uint32_t path,
                                       uint32_t path_len, uint64_t atim, uint64_t mtim,
                                       uint32_t fst_flags) {
     wasi_ctx *c = CTX;
@@ -1150,7 +1150,7 @@ WASMC_CC uint32_t wasi_path_filestat_set_times(void *env, uint32_t fd, uint32_t 
     return err;
 }
 
-WASMC_CC uint32_t wasi_path_link(void *env, uint32_t old_fd, uint32_t old_flags, uint32_t old_path,
+uint32_t wasi_path_link(void *env, uint32_t old_fd, uint32_t old_flags, uint32_t old_path,
                         uint32_t old_path_len, uint32_t new_fd, uint32_t new_path,
                         uint32_t new_path_len) {
     wasi_ctx *c = CTX;
@@ -1166,7 +1166,7 @@ WASMC_CC uint32_t wasi_path_link(void *env, uint32_t old_fd, uint32_t old_flags,
     return err;
 }
 
-WASMC_CC uint32_t wasi_path_rename(void *env, uint32_t fd, uint32_t old_path, uint32_t old_path_len,
+uint32_t wasi_path_rename(void *env, uint32_t fd, uint32_t old_path, uint32_t old_path_len,
                           uint32_t new_fd, uint32_t new_path, uint32_t new_path_len) {
     wasi_ctx *c = CTX;
     resolved a, b;
@@ -1180,7 +1180,7 @@ WASMC_CC uint32_t wasi_path_rename(void *env, uint32_t fd, uint32_t old_path, ui
     return err;
 }
 
-WASMC_CC uint32_t wasi_path_symlink(void *env, uint32_t old_path, uint32_t old_path_len, uint32_t fd,
+uint32_t wasi_path_symlink(void *env, uint32_t old_path, uint32_t old_path_len, uint32_t fd,
                            uint32_t new_path, uint32_t new_path_len) {
     wasi_ctx *c = CTX;
     char *target;
@@ -1196,7 +1196,7 @@ WASMC_CC uint32_t wasi_path_symlink(void *env, uint32_t old_path, uint32_t old_p
     return err;
 }
 
-WASMC_CC uint32_t wasi_path_readlink(void *env, uint32_t fd, uint32_t path, uint32_t path_len,
+uint32_t wasi_path_readlink(void *env, uint32_t fd, uint32_t path, uint32_t path_len,
                             uint32_t buf, uint32_t buf_len, uint32_t bufused) {
     wasi_ctx *c = CTX;
     GUEST(out, bufused, 4, 4);
@@ -1225,7 +1225,7 @@ static uint64_t now_ns(clockid_t id) {
     return ts_ns(&t);
 }
 
-WASMC_CC uint32_t wasi_poll_oneoff(void *env, uint32_t in, uint32_t out, uint32_t nsubscriptions,
+uint32_t wasi_poll_oneoff(void *env, uint32_t in, uint32_t out, uint32_t nsubscriptions,
                           uint32_t nevents) {
     wasi_ctx *c = CTX;
     if (nsubscriptions == 0) return E_INVAL;
@@ -1340,7 +1340,7 @@ static int is_socket(const wasi_fd_entry *e) {
     return e->filetype == FT_STREAM || e->filetype == FT_DGRAM;
 }
 
-WASMC_CC uint32_t wasi_sock_accept(void *env, uint32_t fd, uint32_t flags, uint32_t result_fd) {
+uint32_t wasi_sock_accept(void *env, uint32_t fd, uint32_t flags, uint32_t result_fd) {
     wasi_ctx *c = CTX;
     FD(e, fd);
     GUEST(out, result_fd, 4, 4);
@@ -1361,7 +1361,7 @@ WASMC_CC uint32_t wasi_sock_accept(void *env, uint32_t fd, uint32_t flags, uint3
     return E_SUCCESS;
 }
 
-WASMC_CC uint32_t wasi_sock_recv(void *env, uint32_t fd, uint32_t ri_data, uint32_t ri_data_len,
+uint32_t wasi_sock_recv(void *env, uint32_t fd, uint32_t ri_data, uint32_t ri_data_len,
                         uint32_t ri_flags, uint32_t ro_datalen, uint32_t ro_flags) {
     wasi_ctx *c = CTX;
     FD(e, fd);
@@ -1384,7 +1384,7 @@ WASMC_CC uint32_t wasi_sock_recv(void *env, uint32_t fd, uint32_t ri_data, uint3
     return E_SUCCESS;
 }
 
-WASMC_CC uint32_t wasi_sock_send(void *env, uint32_t fd, uint32_t si_data, uint32_t si_data_len,
+uint32_t wasi_sock_send(void *env, uint32_t fd, uint32_t si_data, uint32_t si_data_len,
                         uint32_t si_flags, uint32_t so_datalen) {
     wasi_ctx *c = CTX;
     FD(e, fd);
@@ -1404,7 +1404,7 @@ WASMC_CC uint32_t wasi_sock_send(void *env, uint32_t fd, uint32_t si_data, uint3
     return E_SUCCESS;
 }
 
-WASMC_CC uint32_t wasi_sock_shutdown(void *env, uint32_t fd, uint32_t how) {
+uint32_t wasi_sock_shutdown(void *env, uint32_t fd, uint32_t how) {
     wasi_ctx *c = CTX;
     FD(e, fd);
     if (!is_socket(e)) return E_NOTSOCK;

@@ -51,8 +51,7 @@ void wasi_ctx_free(wasi_ctx *ctx);
 /* Set when proc_exit ran with a status outside [0, 126): the exit is reported as an error. */
 #define WASI_EXIT_INVALID_STATUS 1
 
-/* Every WASI function is called through wasmc_func.fn, so it has WASMC_CC (wasmc.h). */
-#define WASI_FN(name, ...) WASMC_CC uint32_t wasi_##name(void *env, ##__VA_ARGS__)
+#define WASI_FN(name, ...) uint32_t wasi_##name(void *env, ##__VA_ARGS__)
 WASI_FN(args_get, uint32_t argv, uint32_t argv_buf);
 WASI_FN(args_sizes_get, uint32_t argc, uint32_t argv_buf_size);
 WASI_FN(environ_get, uint32_t environ, uint32_t environ_buf);
@@ -112,6 +111,6 @@ WASI_FN(sock_send, uint32_t fd, uint32_t si_data, uint32_t si_data_len, uint32_t
         uint32_t so_datalen);
 WASI_FN(sock_shutdown, uint32_t fd, uint32_t how);
 #undef WASI_FN
-WASMC_NORETURN WASMC_CC void wasi_proc_exit(void *env, uint32_t code);
+WASMC_NORETURN void wasi_proc_exit(void *env, uint32_t code);
 
 #endif /* WASMC_WASI_H */

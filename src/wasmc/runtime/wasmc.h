@@ -26,20 +26,17 @@
 #define WASMC_LIKELY(x) __builtin_expect(!!(x), 1)
 #endif
 
-/* The calling convention of every Wasm function's native entry (wasmc_func.fn): clang's
+/* The calling convention of a module's internal fast entries (docs/codegen.md): clang's
  * preserve_none where it exists, which passes far more arguments in registers (a
- * tail-calling interpreter keeps its whole state in parameters). It changes the ABI, so it
- * is folded into every function type id: code built with another convention fails the type
- * check instead of being called wrongly. */
+ * tail-calling interpreter keeps its whole state in parameters). Only calls inside a module
+ * use it; wasmc_func.fn always has the default convention. */
 #if defined(__clang__) && defined(__has_attribute)
 #if __has_attribute(preserve_none) && (defined(__x86_64__) || defined(__aarch64__))
 #define WASMC_CC __attribute__((preserve_none))
-#define WASMC_CC_SALT UINT64_C(0x5052455345525645) /* "PRESERVE" */
 #endif
 #endif
 #ifndef WASMC_CC
 #define WASMC_CC
-#define WASMC_CC_SALT UINT64_C(0)
 #endif
 
 /* A call that must not grow the C stack (Wasm return_call): clang guarantees it. */
