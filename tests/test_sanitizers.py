@@ -313,7 +313,9 @@ def _build(tmp: Path, sources: list[Path], name: str, extra: list[str]) -> Path:
 
 def _run(program: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, ASAN_OPTIONS=ASAN_OPTIONS, UBSAN_OPTIONS=UBSAN_OPTIONS)
-    return subprocess.run([str(program)], capture_output=True, text=True, env=env, timeout=600)
+    # errors="replace": export names printed by the programs need not be UTF-8
+    return subprocess.run([str(program)], capture_output=True, text=True, errors="replace",
+                          env=env, timeout=600)
 
 
 def test_runtime_and_modules_under_asan_and_ubsan(program_sources) -> None:
