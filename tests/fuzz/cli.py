@@ -160,9 +160,12 @@ def _malformed(ns: argparse.Namespace) -> int:
 def _check(ns: argparse.Namespace) -> int:
     from .differential import check_files
 
+    # A crash or a hang needs a child process to be seen; other findings are quicker to
+    # reproduce in this one (this is the predicate `reduce` runs for every attempt).
+    isolated = ns.signature is None or ns.signature.startswith(("crash", "hang", "batch"))
     with tempfile.TemporaryDirectory(prefix="wasmc-fuzz-check-") as tmp:
         result = check_files(ns.modules, Path(tmp), exact_nans=ns.exact_nans, cc=ns.cc,
-                             opt=ns.opt, calls=ns.calls)
+                             opt=ns.opt, calls=ns.calls, isolated=isolated)
     if ns.signature is not None:
         return 0 if any(f.signature == ns.signature for f in result.findings) else 1
     for f in result.findings:

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import procs, tools
 from .build import C_COMPILE_TIMEOUT, BuildFailure
@@ -71,13 +72,43 @@ class BatchResult:
 
 # ---- the child ---------------------------------------------------------------------------
 
+def judge(case: Case, data: bytes, compiled: Any, engine: Any, calls: int,
+          before_call: Callable[[str, int, str], None] | None = None) -> dict:
+    """The verdict on one module (CompiledModule or BuildFailure `compiled`): a dict with
+    status, and signature/detail/transcript/calls as they apply."""
+    import wasmtime
+
+    from .engines import WasmcSide, WasmtimeSide, compare_module
+
+    try:
+        module = wasmtime.Module(engine, data)
+    except wasmtime.WasmtimeError as err:
+        return {"status": SKIPPED, "detail": f"wasmtime rejects it: {str(err).splitlines()[0]}"}
+    if isinstance(compiled, BuildFailure):
+        # (no transcript: what Wasmtime does is worked out when the module is saved as a
+        # regression test, see reduce.regression_text)
+        return {"status": FINDING, "signature": compiled.signature(),
+                "detail": f"{compiled.message}\n{compiled.detail}".strip()}
+    try:
+        comparison = compare_module(WasmtimeSide(engine, module), WasmcSide(compiled),
+                                    exact_nans=case.exact_nans, calls_per_export=calls,
+                                    before_call=before_call)
+    except Exception as exc:  # noqa: BLE001 - a Python exception while running is a finding
+        return {"status": FINDING, "signature": f"exception while running: {type(exc).__name__}",
+                "detail": traceback.format_exc()}
+    done: dict = {"calls": comparison.calls, "transcript": comparison.transcript,
+                  "detail": comparison.detail}
+    if comparison.status == "mismatch":
+        done.update(status=FINDING, signature=f"mismatch: {comparison.aspect}")
+    else:
+        done.update(status=comparison.status)
+    return done
+
+
 def _child(batch_dir: Path) -> None:
     import time
 
-    import wasmtime
-
     from .build import build_batch
-    from .engines import WasmcSide, WasmtimeSide, compare_module
 
     spec = json.loads((batch_dir / "spec.json").read_text())
     cases = [Case(**c) for c in spec["cases"]]
@@ -104,38 +135,13 @@ def _child(batch_dir: Path) -> None:
         if k in skip:
             continue
         procs.emit({"event": "start", "k": k})
-        done: dict = {"event": "done", "k": k}
-        try:
-            module = wasmtime.Module(engine, data)
-        except wasmtime.WasmtimeError as err:
-            done.update(status=SKIPPED, detail=f"wasmtime rejects it: {str(err).splitlines()[0]}")
-            procs.emit(done)
-            continue
 
         def before_call(name: str, call: int, side: str, k: int = k) -> None:
             procs.emit({"event": "call", "k": k, "export": name, "call": call,
                         "engine": side})
 
-        try:
-            if isinstance(compiled, BuildFailure):
-                # (no transcript: what Wasmtime does is worked out when the module is saved
-                # as a regression test, see reduce.regression_text)
-                done.update(status=FINDING, signature=compiled.signature(),
-                            detail=f"{compiled.message}\n{compiled.detail}".strip())
-            else:
-                comparison = compare_module(WasmtimeSide(engine, module), WasmcSide(compiled),
-                                            exact_nans=case.exact_nans,
-                                            calls_per_export=spec["calls"],
-                                            before_call=before_call)
-                done.update(calls=comparison.calls, transcript=comparison.transcript,
-                            detail=comparison.detail)
-                if comparison.status == "mismatch":
-                    done.update(status=FINDING, signature=f"mismatch: {comparison.aspect}")
-                else:
-                    done.update(status=comparison.status)
-        except Exception as exc:  # noqa: BLE001 - a Python exception while running is a finding
-            done.update(status=FINDING, signature=f"exception while running: {type(exc).__name__}",
-                        detail=traceback.format_exc())
+        done = {"event": "done", "k": k, **judge(case, data, compiled, engine, spec["calls"],
+                                                 before_call)}
         procs.emit(done)
 
 
@@ -297,8 +303,10 @@ def run_diff(*, seed: int, count: int, start: int = 0, batch: int = 100, workers
 
 
 def check_files(paths: list[Path], work: Path, *, exact_nans: bool, cc: str | None = None,
-                opt: int = 0, calls: int = 2) -> BatchResult:
-    """Run given modules (.wasm or .wat) through the same comparison."""
+                opt: int = 0, calls: int = 2, isolated: bool = True) -> BatchResult:
+    """Run given modules (.wasm or .wat) through the same comparison: in a child process
+    (`isolated`, so that crashes and hangs are findings), or in this one (faster: for
+    predicates of findings that are neither)."""
     work.mkdir(parents=True, exist_ok=True)
     cases = []
     for k, path in enumerate(paths):
@@ -308,7 +316,23 @@ def check_files(paths: list[Path], work: Path, *, exact_nans: bool, cc: str | No
             data = tools.parse_wat(path)
         target.write_bytes(data)
         cases.append(Case(str(path), str(target), exact_nans))
-    return run_cases(cases, work / "batch", cc=cc, opt=opt, jobs=1, calls=calls)
+    if isolated:
+        return run_cases(cases, work / "batch", cc=cc, opt=opt, jobs=1, calls=calls)
+    from .build import build_batch
+
+    result = BatchResult()
+    sources = [Path(c.path).read_bytes() for c in cases]
+    built = build_batch(sources, work / "build", cc=cc, opt=opt, jobs=2)
+    engine = tools.wasmtime_engine()
+    for case, data, compiled in zip(cases, sources, built, strict=True):
+        done = judge(case, data, compiled, engine, calls)
+        result.statuses[done["status"]] += 1
+        result.calls += done.get("calls", 0)
+        if done["status"] == FINDING:
+            result.findings.append(Finding(case.id, done["signature"], done.get("detail", ""),
+                                           case.path, case.exact_nans,
+                                           done.get("transcript", [])))
+    return result
 
 
 if __name__ == "__main__":
