@@ -165,7 +165,6 @@ def test_quick_report_outputs(quick_report: Report, tmp_path: Path) -> None:
     assert {c["engine"] for c in data["cells"]} == {e["name"] for e in data["engines"]}
     md = markdown_table(quick_report)
     assert all(p.name in md for p in PROGRAMS)
-    pytest.importorskip("matplotlib")
     svg, png = write_chart(quick_report, tmp_path / "chart")
     assert svg.read_text().lstrip().startswith("<?xml")
     assert png.read_bytes().startswith(b"\x89PNG")
