@@ -60,7 +60,8 @@ def _regression_params() -> list:
 @pytest.mark.parametrize("path", _regression_params())
 def test_regression(path: Path, tmp_path: Path) -> None:
     header = read_header(path.read_text())
-    result = check_files([path], tmp_path, exact_nans=header.get("nans") == "exact")
+    result = check_files([path], tmp_path, exact_nans=header.get("nans") == "exact",
+                         opt=int(header.get("opt", 0)))
     assert not result.findings, "\n".join(f"{f.signature}: {f.detail[:1500]}"
                                           for f in result.findings)
 

@@ -218,7 +218,8 @@ def _save(ns: argparse.Namespace) -> int:
     signatures = ns.signature or [f.signature for f in result.findings[:1]]
     text = regression_text(data, title=ns.title, found_by=ns.found_by,
                            wasmc_result=wasmc_result, exact_nans=ns.exact_nans,
-                           status=ns.status, signatures=signatures, text=own_text)
+                           status=ns.status, signatures=signatures, text=own_text,
+                           opt=ns.opt)
     target = REGRESSIONS_DIR / f"{ns.name}.wat"
     target.write_text(text)
     _print(f"wrote {target}")

@@ -54,6 +54,14 @@ SLOW_CASE = 5.0  # seconds: reported (not a finding)
 # ---- the corpus -------------------------------------------------------------------------------
 
 def _testsuite_dir() -> Path:
+    """$WASM_TESTSUITE, else ../shared/wasm-testsuite beside this checkout (the fuzzers may
+    run against a copy of wasmc elsewhere, so not relative to the wasmc package)."""
+    env = os.environ.get("WASM_TESTSUITE")
+    if env:
+        return Path(env)
+    beside = procs.REPO_DIR.parent / "shared" / "wasm-testsuite"
+    if beside.is_dir():
+        return beside
     from wasmc.spec import testsuite
 
     return testsuite.testsuite_dir()
@@ -71,6 +79,9 @@ def build_corpus(directory: Path, *, smith_modules: int = 150,
     wasts = sorted(suite.glob("*.wast"))
     if progress:
         progress(f"building the corpus from {len(wasts)} .wast files and wasm-smith ...")
+        if not wasts:
+            progress(f"warning: no spec testsuite at {suite} (set WASM_TESTSUITE): the "
+                     "corpus has wasm-smith modules only")
     for wast in wasts:
         target = directory / "suite" / wast.stem
         target.mkdir(parents=True, exist_ok=True)
@@ -105,7 +116,7 @@ def corpus_dir() -> Path:
     import tempfile
 
     suite = _testsuite_dir()
-    commit = (suite / "COMMIT").read_text().strip() if (suite / "COMMIT").exists() else "?"
+    commit = (suite / "COMMIT").read_text().strip() if (suite / "COMMIT").exists() else "none"
     version = subprocess.run([tools.wasm_tools(), "--version"], capture_output=True,
                              text=True).stdout.strip()
     key = hashlib.sha256(f"{commit}\0{version}\0{json.dumps(tools.SMITH_CONFIG)}".encode())

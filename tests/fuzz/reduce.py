@@ -46,7 +46,7 @@ REGRESSIONS_DIR = procs.TESTS_DIR / "regressions"
 
 def regression_text(wasm: bytes, *, title: str, found_by: str, wasmc_result: str,
                     exact_nans: bool, status: str = "open", signatures: list[str] | None = None,
-                    text: str | None = None) -> str:
+                    text: str | None = None, opt: int = 0) -> str:
     """A regression module: its text with a header saying what Wasmtime does with it (the
     expected result), what wasmc did when it was found, and whether the bug is still open.
     tests/test_fuzz.py runs every such file through the same comparison."""
@@ -63,21 +63,22 @@ def regression_text(wasm: bytes, *, title: str, found_by: str, wasmc_result: str
                   "see tests/fuzz/engines.py):")
     header += [f";;   {line}" for line in reference.transcript]
     header.append(f";; nans: {'exact' if exact_nans else 'any'}")
+    header.append(f";; opt: {opt}")
     header.append(f";; status: {status}")
     header += [f";; signature: {sig}" for sig in signatures or []]
     return "\n".join(header) + "\n" + (text if text is not None else tools.print_wat(wasm))
 
 
 def read_header(text: str) -> dict[str, Any]:
-    """The `;; key: value` lines of a regression file's header: nans, status, and the list
-    of `signature` lines as "signatures"."""
+    """The `;; key: value` lines of a regression file's header: nans, status, opt (the C
+    optimization level to build at), and the list of `signature` lines as "signatures"."""
     fields: dict[str, Any] = {"signatures": []}
     for line in text.splitlines():
         if not line.startswith(";;"):
             break
         key, sep, value = line[2:].strip().partition(":")
         key = key.strip()
-        if sep and key in ("nans", "status"):
+        if sep and key in ("nans", "status", "opt"):
             fields[key] = value.strip()
         elif sep and key == "signature":
             fields["signatures"].append(value.strip())

@@ -20,11 +20,11 @@ from pathlib import Path
 import wasmtime
 
 # `wasm-tools validate --features`: the set wasmc implements, and that set plus the
-# proposals wasmc implements in part (tail calls, typed function references): a module
-# valid only with those may be accepted or refused (as unsupported), but not be called
-# malformed or invalid... unless it is not valid even with them.
+# proposals wasmc implements in part (tail calls, typed function references, exception
+# tags): a module valid only with those may be accepted or refused (as unsupported), but not
+# be called malformed or invalid... unless it is not valid even with them.
 VALIDATE_FEATURES = "-all,wasm2,-simd,multi-memory"
-EXTENDED_FEATURES = VALIDATE_FEATURES + ",tail-call,function-references"
+EXTENDED_FEATURES = VALIDATE_FEATURES + ",tail-call,function-references,exceptions"
 
 # wasm-smith's configuration (its JSON keys are the kebab-case names of its options).
 SMITH_CONFIG: dict[str, object] = {
@@ -191,7 +191,7 @@ def wasmtime_config(extended: bool = False) -> wasmtime.Config:
     config.wasm_tail_call = extended
     config.wasm_gc = False
     config.wasm_function_references = extended
-    config.wasm_exceptions = False
+    config.wasm_exceptions = extended
     config.wasm_threads = False
     config.wasm_memory64 = False
     config.wasm_custom_page_sizes = False

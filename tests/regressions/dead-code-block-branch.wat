@@ -8,6 +8,7 @@
 ;;   invoke 'f'() -> ()
 ;;   invoke 'f'() -> ()
 ;; nans: exact
+;; opt: 0
 ;; status: fixed
 ;; signature: cc-error: use of undeclared label '_'
 ;; signature: cc-error: label '_' used but not defined

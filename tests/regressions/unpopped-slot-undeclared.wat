@@ -11,6 +11,7 @@
 ;;   invoke 'g'(f64:0.0(0x0000000000000000)) -> trap: unreachable
 ;;   invoke 'g'(f64:nan(0x7ff8000000000000)) -> trap: unreachable
 ;; nans: exact
+;; opt: 0
 ;; status: fixed
 ;; signature: cc-error: use of undeclared identifier '_'
 ;; signature: cc-error: '_' undeclared (first use in this function); did you mean '_'?

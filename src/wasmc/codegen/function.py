@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from ..binary.module import FUNC, I32, NUM_TYPES, FuncType, Instr, parse_ref, ref_family
+from ..binary.module import FUNC, I32, FuncType, Instr, parse_ref, ref_family
 from ..validate.validator import FuncInfo
 from .ctypes import (
     C_TYPE,
@@ -177,7 +177,9 @@ class FunctionEmitter:
                 _align, offset, mem = ins.imm
                 addr = self.mem_addr(mem, args[0], offset)
                 if pushes:
-                    self.w(f"{res[0]} = {op.c}({addr});")
+                    # WASMC_KEEP: an out-of-bounds load must trap even if its value is
+                    # never used, but C compilers delete unused loads (wasmc.h).
+                    self.w(f"{res[0]} = {op.c}({addr}); WASMC_KEEP({res[0]});")
                 else:
                     self.w(f"{op.c}({addr}, {args[1]});")
             else:
@@ -379,8 +381,7 @@ class FunctionEmitter:
 
     # -- parametric --
     def op_drop(self, ins, h, pops, pushes, args, res):
-        if pops[0] in NUM_TYPES:
-            self.w(f"WASMC_KEEP({args[0]});")  # a dropped load must still trap
+        pass
 
     def op_select(self, ins, h, pops, pushes, args, res):
         self.w(f"{res[0]} = {args[2]} ? {args[0]} : {args[1]};")

@@ -244,8 +244,9 @@ void wasmc_set_host_error(const char *message); /* copied; per thread; NULL clea
 WASMC_INLINE float wasmc_f32_opaque(float v) { WASMC_OPAQUE(v); return v; }
 WASMC_INLINE double wasmc_f64_opaque(double v) { WASMC_OPAQUE(v); return v; }
 
-/* Makes the compiler compute `v` even though nothing uses it: a Wasm load whose result is
- * dropped must still trap when out of bounds, but C compilers delete unused loads. */
+/* Makes the compiler compute `v` even if nothing uses it. Every load's result goes through
+ * it: an out-of-bounds Wasm load must trap even when its value is dropped, branched away or
+ * stored to a dead local, but C compilers delete (or sink into branches) unused loads. */
 #define WASMC_KEEP(v) __asm__ volatile("" : : "r"(v))
 
 #include "wasmc_numeric.h"
