@@ -37,6 +37,9 @@ INCONCLUSIVE = "inconclusive"
 SKIPPED = "skipped"  # Wasmtime rejected the module (not a module we can judge)
 FINDING = "finding"
 
+# What NaN bits can reach through integers (see judge)
+NAN_SENSITIVE_ASPECTS = ("result", "global", "memory", "table")
+
 
 @dataclass
 class Case:
@@ -99,7 +102,13 @@ def judge(case: Case, data: bytes, compiled: Any, engine: Any, calls: int,
     done: dict = {"calls": comparison.calls, "transcript": comparison.transcript,
                   "detail": comparison.detail}
     if comparison.status == "mismatch":
-        done.update(status=FINDING, signature=f"mismatch: {comparison.aspect}")
+        signature = f"mismatch: {comparison.aspect}"
+        if not case.exact_nans and comparison.aspect in NAN_SENSITIVE_ASPECTS:
+            # A NaN's bits may legitimately differ, and once a reinterpret has turned them
+            # into an integer (then xor-ed into a global, say) nothing says it was a NaN.
+            # Such findings need a look before they count as bugs (docs/fuzzing.md).
+            signature = f"mismatch, raw NaNs: {comparison.aspect}"
+        done.update(status=FINDING, signature=signature)
     else:
         done.update(status=comparison.status)
     return done
