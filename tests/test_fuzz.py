@@ -57,11 +57,12 @@ def _regression_params() -> list:
     return params
 
 
+@pytest.mark.parametrize("cc", [None, "gcc"], ids=["clang", "gcc"])
 @pytest.mark.parametrize("path", _regression_params())
-def test_regression(path: Path, tmp_path: Path) -> None:
+def test_regression(path: Path, cc: str | None, tmp_path: Path) -> None:
     header = read_header(path.read_text())
     result = check_files([path], tmp_path, exact_nans=header.get("nans") == "exact",
-                         opt=int(header.get("opt", 0)))
+                         cc=cc, opt=int(header.get("opt", 0)))
     assert not result.findings, "\n".join(f"{f.signature}: {f.detail[:1500]}"
                                           for f in result.findings)
 

@@ -61,10 +61,7 @@ _OPT_LEVELS = {"0", "1", "2", "3", "s", "z"}
 # -fno-sanitize=all      zig cc enables UBSan in trap mode for unoptimised builds, which
 #                        would turn Wasm's (well-defined) behaviour into crashes.
 # Not -frounding-math: Wasm always rounds to nearest and nothing changes the rounding mode,
-# so the flag would only block constant folding. Not a strict FP-exception model either
-# (clang -ffp-exception-behavior=maytrap, GCC -fsignaling-nans): it keeps `x * 1.0` from
-# folding to `x` for a signalling NaN x (the spec wants the NaN quieted) but also disables
-# vectorisation of float loops; that corner belongs to the code generator.
+# so the flag would only block constant folding.
 SEMANTIC_FLAGS = (
     "-fno-fast-math",
     "-ffp-contract=off",
@@ -72,6 +69,21 @@ SEMANTIC_FLAGS = (
     "-fno-strict-aliasing",
     "-fno-sanitize=all",
 )
+
+# Signalling NaNs: Wasm arithmetic must return a quiet NaN, so `x * 1.0`, `x / 1.0`,
+# `x - 0.0`, `x + -0.0` and `-0.0 - x` must quiet a signalling x. By default clang and GCC
+# fold them to `x` (or `-x`) whenever they can prove the constant, e.g. after folding
+# `f32.convert_i32_s(1)` (found by fuzzing at -O2). With these flags neither compiler
+# assumes that an operand is not a signalling NaN, so both keep the operation. Constant
+# folding stays on (clang's "maytrap" still removes code that could only raise an
+# exception). Measured cost on `wasmc bench`: none (docs/codegen.md, "Numbers").
+SNAN_FLAGS = {"clang": ("-ffp-exception-behavior=maytrap",), "gcc": ("-fsignaling-nans",)}
+
+
+def semantic_flags(cc: CCompiler) -> tuple[str, ...]:
+    """The flags that make C's floating point and aliasing rules Wasm's (see above)."""
+    return (*SEMANTIC_FLAGS, *SNAN_FLAGS[cc.kind])
+
 
 # Generated code is not compiled with -Wall, but some of these are on by default and the
 # C emitter legitimately produces unused labels, variables and parameters.
@@ -203,7 +215,7 @@ def generated_code_flags(cc: CCompiler, opt: OptLevel, *, pic: bool) -> list[str
     # loop and runs forever instead of exhausting the stack (assert_exhaustion). Wasm tail
     # calls use clang's musttail, which this flag does not affect.
     # -g0: zig's cc emits debug info by default; for generated C it only doubles the size.
-    flags = [opt_flag(opt), *SEMANTIC_FLAGS, "-fstack-clash-protection", "-g0"]
+    flags = [opt_flag(opt), *semantic_flags(cc), "-fstack-clash-protection", "-g0"]
     flags.append("-fno-optimize-sibling-calls")
     flags += _GENERATED_WARNINGS_COMMON
     if cc.kind == "clang":
@@ -234,7 +246,7 @@ def build_fingerprint(cc: CCompiler, opt: OptLevel, *, shared: bool = True) -> s
 
 def runtime_flags(cc: CCompiler, opt: OptLevel, *, pic: bool) -> list[str]:
     """Flags for compiling the runtime's own sources."""
-    flags = [opt_flag(opt), *SEMANTIC_FLAGS, *RUNTIME_WARNINGS]
+    flags = [opt_flag(opt), *semantic_flags(cc), *RUNTIME_WARNINGS]
     if pic:
         flags.append("-fPIC")
     return [*flags, "-I", str(RUNTIME_DIR)]

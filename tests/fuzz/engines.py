@@ -13,8 +13,10 @@ What is compared, for a module:
 
 Values: integers bit for bit; floats bit for bit, except that when the module was made
 without NaN canonicalization two NaNs are equal whatever their bits (Wasm lets the sign and
-payload of an arithmetic NaN vary), and so are integers and memory bytes that are NaN bit
-patterns on both sides (a NaN that went through a reinterpret or a store). Function
+payload of an arithmetic NaN vary) as long as both are quiet or both signalling (the quiet
+bit is not up to the engine: arithmetic must return a quiet NaN, everything else passes a
+NaN's bits through), and so are integers and memory bytes that are such NaN bit patterns on
+both sides (a NaN that went through a reinterpret or a store). Function
 references are compared by the export name of the function they point to.
 
 "call stack exhausted" on either side makes the rest of the module inconclusive: the two
@@ -130,6 +132,16 @@ def is_nan_bits(t: str, bits: int) -> bool:
     return (bits & 0x7FF0000000000000) == 0x7FF0000000000000 and (bits & (2**52 - 1)) != 0
 
 
+def _quiet_bit(t: str, bits: int) -> int:
+    return bits & (0x00400000 if t in ("f32", "i32") else 0x0008000000000000)
+
+
+def alike_nans(t: str, x: int, y: int) -> bool:
+    """Both NaNs, and both quiet or both signalling: the sign and the rest of the payload
+    of an arithmetic NaN may vary between engines, its quiet bit may not."""
+    return is_nan_bits(t, x) and is_nan_bits(t, y) and _quiet_bit(t, x) == _quiet_bit(t, y)
+
+
 def same_value(a: Value, b: Value, exact_nans: bool) -> bool:
     if a.type != b.type:
         return False
@@ -139,7 +151,7 @@ def same_value(a: Value, b: Value, exact_nans: bool) -> bool:
         return True
     assert a.bits is not None and b.bits is not None
     # Without canonicalization a NaN's bits may differ, also after a reinterpret.
-    return not exact_nans and is_nan_bits(a.type, a.bits) and is_nan_bits(b.type, b.bits)
+    return not exact_nans and alike_nans(a.type, a.bits, b.bits)
 
 
 @dataclass(frozen=True)
@@ -188,14 +200,14 @@ def _compared_ranges(size: int) -> Iterator[tuple[int, int]]:
 
 def _nan_explains(a: bytes, b: bytes, start: int, end: int) -> bool:
     """Whether the differing bytes a[start:end] lie inside a 4- or 8-byte window that is a
-    NaN on both sides (any alignment: stores need not be aligned)."""
+    NaN on both sides, alike (any alignment: stores need not be aligned)."""
     for width, fmt, t in ((4, "<I", "f32"), (8, "<Q", "f64")):
         if end - start > width:
             continue
         for p in range(max(0, end - width), min(start, len(a) - width) + 1):
             x = struct.unpack_from(fmt, a, p)[0]
             y = struct.unpack_from(fmt, b, p)[0]
-            if is_nan_bits(t, x) and is_nan_bits(t, y):
+            if alike_nans(t, x, y):
                 return True
     return False
 
