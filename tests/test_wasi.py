@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from wasmc import runcache, toolchain
+from wasmc.codegen.executable import WASI_FUNCS
 
 wasmtime = pytest.importorskip("wasmtime")
 
@@ -92,6 +94,7 @@ class Result:
     stdout: bytes
     stderr: bytes
     trapped: bool = False
+    error: str = ""  # Wasmtime's trap or error message, with its wasm backtrace
 
 
 def run_wasmtime(wasm_path: Path, argv: list[str], env: dict[str, str],
@@ -112,16 +115,22 @@ def run_wasmtime(wasm_path: Path, argv: list[str], env: dict[str, str],
     linker.define_wasi()
     module = wasmtime.Module.from_file(engine, str(wasm_path))
     instance = linker.instantiate(store, module)
-    code, trapped = 0, False
+    code, trapped, error = 0, False, ""
     try:
         instance.exports(store)["_start"](store)
     except wasmtime.ExitTrap as e:
         code = e.code
-    except (wasmtime.Trap, wasmtime.WasmtimeError):
-        code, trapped = 134, True
+    except (wasmtime.Trap, wasmtime.WasmtimeError) as e:
+        code, trapped, error = 134, True, str(e)
     del instance, store
     return Result(code, (tmp / "wt-stdout").read_bytes(), (tmp / "wt-stderr").read_bytes(),
-                  trapped)
+                  trapped, error)
+
+
+def wasmtime_first_frame(error: str) -> str | None:
+    """The function of frame 0 in Wasmtime's `wasm backtrace` (its name-section name)."""
+    m = re.search(r"^\s*0:\s+0x[0-9a-f]+ - [^\n]*?!(\S+)\s*$", error, re.M)
+    return m and m.group(1)
 
 
 def run_native(exe: Path, argv: list[str], env: dict[str, str], dirs: list[tuple[Path, str]],
@@ -242,6 +251,69 @@ def test_traps_and_bad_pointers(tmp_path, wasm, cc, mode) -> None:
         assert "error: wasm trap: unreachable" in nat.stderr.decode()
     elif mode.startswith("oob"):
         assert "out of bounds memory access" in nat.stderr.decode()
+    # the trap (in the program, or in a WASI call it made) names Wasmtime's innermost frame
+    assert f"  in function {wasmtime_first_frame(wt.error)}" in nat.stderr.decode().splitlines()
+
+
+# ---- a bad pointer in a WASI call names the Wasm function that made the call ------------
+
+# $writer is called through an exported table, so the C compiler can't inline it into
+# _start (a trap in inlined code is reported in the function it was inlined into). Its
+# export name differs from its name-section name: both Wasmtime and wasmc report the latter.
+BAD_POINTER_WAT = r"""
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "ok\n")
+  (type $w (func (param i32) (result i32)))
+  (table (export "table") funcref (elem $writer))
+  (func $writer (export "write_out") (param $iovs i32) (result i32)
+    (call $fd_write (i32.const 1) (local.get $iovs) (i32.const 1) (i32.const 8)))
+  (func $start (export "_start")
+    (i32.store (i32.const 0) (i32.const 16))         ;; iovec at 0: "ok\n"
+    (i32.store (i32.const 4) (i32.const 3))
+    (i32.store (i32.const 32) (i32.const 0xffff0000)) ;; iovec at 32: buffer out of bounds
+    (i32.store (i32.const 36) (i32.const 16))
+    (drop (call_indirect (type $w) (i32.const 0) (i32.const 0)))
+    (drop (call_indirect (type $w) (i32.const IOVS) (i32.const 0)))
+    (call $exit (i32.const 7))))
+"""
+
+
+@pytest.mark.parametrize(
+    ("iovs", "message"),
+    [("0xfffffff8", "out of bounds memory access"),  # the iovec array
+     ("32", "out of bounds memory access"),  # the buffer an iovec points to
+     ("2", "unaligned pointer in a WASI call"),
+     ("0", None)],  # a good pointer: no trap
+    ids=["iovec-array", "iovec-buffer", "misaligned", "ok"],
+)
+def test_bad_pointer_trap_names_the_caller(tmp_path, cc, iovs, message) -> None:
+    path = tmp_path / "writer.wat"
+    path.write_text(BAD_POINTER_WAT.replace("IOVS", iovs))
+    (tmp_path / "io").mkdir()
+    wt = run_wasmtime(path, ["writer.wat"], {}, [], b"", tmp_path / "io")
+    proc = wasmc_cli("run", "-O1", *(["--cc", cc] if cc else []), str(path))
+    assert proc.stdout == wt.stdout == (b"ok\n" if message else b"ok\nok\n")
+    if message is None:
+        assert (proc.returncode, wt.code) == (7, 7), proc.stderr
+        return
+    assert wt.trapped and proc.returncode == 134, proc.stderr
+    assert wasmtime_first_frame(wt.error) == "writer", wt.error
+    assert proc.stderr.decode().splitlines()[-2:] == [
+        f"error: wasm trap: {message}", "  in function writer"]
+
+
+def test_every_wasi_entry_point_saves_its_caller() -> None:
+    """Each wasi_* function starts with ENTER() (wasi.c), so its traps name the Wasm caller
+    instead of whatever WASI call ran before."""
+    source = (toolchain.RUNTIME_DIR / "wasi.c").read_text()
+    defined = set(re.findall(r"^(?:uint32_t|void) wasi_(\w+)\(void \*env", source, re.M))
+    entered = set(re.findall(
+        r"^(?:uint32_t|void) wasi_(\w+)\(void \*env[^{;]*\{\n    ENTER\(\);", source, re.M))
+    assert defined == set(WASI_FUNCS)
+    assert entered == defined
 
 
 def test_files(tmp_path, wasm, cc) -> None:

@@ -122,6 +122,12 @@ void wasmc_trap_host(const char *message) {
     raise_trap(WASMC_TRAP_HOST, CALLER_PC());
 }
 
+void wasmc_trap_at(wasmc_trap_code code, const char *message, const void *return_address) {
+    if (code == WASMC_TRAP_HOST) record_host_message(message);
+    /* -1 as in CALLER_PC: inside the call instruction, so inside the calling function */
+    raise_trap((int)code, return_address ? (uintptr_t)return_address - 1 : 0);
+}
+
 const char *wasmc_last_trap_message(void) { return last_message; }
 
 /* ==== signals ============================================================================== */

@@ -3,8 +3,9 @@
  * Conventions: every function checks its guest pointers against the memory's current size
  * and their alignment before touching the host; a bad pointer is a bug in the program, and,
  * as in Wasmtime (whose wiggle layer raises an error that ends the program), it traps:
- * "out of bounds memory access" or "unaligned pointer in a WASI call"; host errors become WASI errno values through one table
- * (wasi_errno); nothing here aborts the process except proc_exit. */
+ * "out of bounds memory access" or "unaligned pointer in a WASI call", reported in the Wasm
+ * function that made the call (ENTER); host errors become WASI errno values through one
+ * table (wasi_errno); nothing here aborts the process except proc_exit. */
 #define _GNU_SOURCE
 #include "wasi.h"
 
@@ -186,9 +187,20 @@ static uint8_t *gptr(const wasi_ctx *c, uint32_t off, uint64_t len) {
     return c->mem->base + off;
 }
 
-WASMC_NORETURN static void fault(void) { wasmc_trap(WASMC_TRAP_MEMORY_OUT_OF_BOUNDS); }
+/* The return address of the WASI call in progress on this thread, saved by ENTER() first
+ * thing in every wasi_* entry point. Compiled code calls those directly (wasmc_func.fn), so
+ * it lies in the Wasm function that made the call: a trap raised here is reported there
+ * (`in function NAME`, the function Wasmtime's backtrace starts with), not in this file.
+ * One store per call, nothing on the way out: no WASI function calls back into Wasm or
+ * another wasi_* entry point, so the value stays right until the call returns. */
+static __thread const void *wasi_caller;
+#define ENTER() (wasi_caller = __builtin_return_address(0))
+
+WASMC_NORETURN static void fault(void) {
+    wasmc_trap_at(WASMC_TRAP_MEMORY_OUT_OF_BOUNDS, NULL, wasi_caller);
+}
 WASMC_NORETURN static void misaligned(void) {
-    wasmc_trap_host("unaligned pointer in a WASI call");
+    wasmc_trap_at(WASMC_TRAP_HOST, "unaligned pointer in a WASI call", wasi_caller);
 }
 
 /* Checks a guest pointer to `len` bytes aligned to `align`; traps when it is bad. */
@@ -550,15 +562,19 @@ static uint32_t sizes_get(wasi_ctx *c, uint32_t n, char **strs, uint32_t count,
 }
 
 uint32_t wasi_args_get(void *env, uint32_t argv, uint32_t argv_buf) {
+    ENTER();
     return strings_get(CTX, CTX->argc, CTX->argv, argv, argv_buf);
 }
 uint32_t wasi_args_sizes_get(void *env, uint32_t argc, uint32_t argv_buf_size) {
+    ENTER();
     return sizes_get(CTX, CTX->argc, CTX->argv, argc, argv_buf_size);
 }
 uint32_t wasi_environ_get(void *env, uint32_t environ, uint32_t environ_buf) {
+    ENTER();
     return strings_get(CTX, CTX->envc, CTX->envp, environ, environ_buf);
 }
 uint32_t wasi_environ_sizes_get(void *env, uint32_t count, uint32_t buf_size) {
+    ENTER();
     return sizes_get(CTX, CTX->envc, CTX->envp, count, buf_size);
 }
 
@@ -577,6 +593,7 @@ static uint64_t ts_ns(const struct timespec *t) {
 }
 
 uint32_t wasi_clock_res_get(void *env, uint32_t id, uint32_t resolution) {
+    ENTER();
     wasi_ctx *c = CTX;
     clockid_t cid;
     if (!host_clock(id, &cid)) return id <= 3 ? E_BADF : E_INVAL;
@@ -588,6 +605,7 @@ uint32_t wasi_clock_res_get(void *env, uint32_t id, uint32_t resolution) {
 }
 
 uint32_t wasi_clock_time_get(void *env, uint32_t id, uint64_t precision, uint32_t time) {
+    ENTER();
     wasi_ctx *c = CTX;
     (void)precision;
     clockid_t cid;
@@ -600,6 +618,7 @@ uint32_t wasi_clock_time_get(void *env, uint32_t id, uint64_t precision, uint32_
 }
 
 uint32_t wasi_random_get(void *env, uint32_t buf, uint32_t buf_len) {
+    ENTER();
     wasi_ctx *c = CTX;
     GUEST(p, buf, buf_len, 1);
     size_t done = 0;
@@ -615,6 +634,7 @@ uint32_t wasi_random_get(void *env, uint32_t buf, uint32_t buf_len) {
 }
 
 void wasi_proc_exit(void *env, uint32_t code) {
+    ENTER();
     (void)env;
     fflush(NULL);
     if (code >= 126) {
@@ -626,12 +646,14 @@ void wasi_proc_exit(void *env, uint32_t code) {
 }
 
 uint32_t wasi_proc_raise(void *env, uint32_t sig) {
+    ENTER();
     (void)env;
     (void)sig;
     return E_NOTSUP;
 }
 
 uint32_t wasi_sched_yield(void *env) {
+    ENTER();
     (void)env;
     sched_yield();
     return E_SUCCESS;
@@ -641,6 +663,7 @@ uint32_t wasi_sched_yield(void *env) {
 
 uint32_t wasi_fd_advise(void *env, uint32_t fd, uint64_t offset, uint64_t len,
                         uint32_t advice) {
+    ENTER();
     wasi_ctx *c = CTX;
     FD(e, fd);
     static const int host_advice[] = {POSIX_FADV_NORMAL, POSIX_FADV_SEQUENTIAL,
@@ -653,6 +676,7 @@ uint32_t wasi_fd_advise(void *env, uint32_t fd, uint64_t offset, uint64_t len,
 }
 
 uint32_t wasi_fd_allocate(void *env, uint32_t fd, uint64_t offset, uint64_t len) {
+    ENTER();
     wasi_ctx *c = CTX;
     (void)offset;
     (void)len;
@@ -662,6 +686,7 @@ uint32_t wasi_fd_allocate(void *env, uint32_t fd, uint64_t offset, uint64_t len)
 }
 
 uint32_t wasi_fd_close(void *env, uint32_t fd) {
+    ENTER();
     wasi_ctx *c = CTX;
     FD(e, fd);
     (void)e;
@@ -670,6 +695,7 @@ uint32_t wasi_fd_close(void *env, uint32_t fd) {
 }
 
 uint32_t wasi_fd_datasync(void *env, uint32_t fd) {
+    ENTER();
     wasi_ctx *c = CTX;
     FD(e, fd);
     if (fdatasync(e->host) != 0) {
@@ -680,6 +706,7 @@ uint32_t wasi_fd_datasync(void *env, uint32_t fd) {
 }
 
 uint32_t wasi_fd_sync(void *env, uint32_t fd) {
+    ENTER();
     wasi_ctx *c = CTX;
     FD(e, fd);
     if (fsync(e->host) != 0) {
@@ -703,6 +730,7 @@ static uint16_t host_fdflags(int fd) {
 }
 
 uint32_t wasi_fd_fdstat_get(void *env, uint32_t fd, uint32_t stat) {
+    ENTER();
     wasi_ctx *c = CTX;
     FD(e, fd);
     GUEST(p, stat, 24, 8);
@@ -715,6 +743,7 @@ uint32_t wasi_fd_fdstat_get(void *env, uint32_t fd, uint32_t stat) {
 }
 
 uint32_t wasi_fd_fdstat_set_flags(void *env, uint32_t fd, uint32_t flags) {
+    ENTER();
     wasi_ctx *c = CTX;
     FD(e, fd);
     if (flags & ~(FDFLAG_APPEND | FDFLAG_NONBLOCK | FDFLAG_DSYNC | FDFLAG_RSYNC | FDFLAG_SYNC))
@@ -731,6 +760,7 @@ uint32_t wasi_fd_fdstat_set_flags(void *env, uint32_t fd, uint32_t flags) {
 
 uint32_t wasi_fd_fdstat_set_rights(void *env, uint32_t fd, uint64_t base,
                                    uint64_t inheriting) {
+    ENTER();
     wasi_ctx *c = CTX;
     FD(e, fd);
     (void)base;
@@ -751,6 +781,7 @@ static void put_filestat(uint8_t *p, const struct stat *st) {
 }
 
 uint32_t wasi_fd_filestat_get(void *env, uint32_t fd, uint32_t buf) {
+    ENTER();
     wasi_ctx *c = CTX;
     FD(e, fd);
     GUEST(p, buf, 64, 8);
@@ -762,6 +793,7 @@ uint32_t wasi_fd_filestat_get(void *env, uint32_t fd, uint32_t buf) {
 }
 
 uint32_t wasi_fd_filestat_set_size(void *env, uint32_t fd, uint64_t size) {
+    ENTER();
     wasi_ctx *c = CTX;
     FD(e, fd);
     if (size > INT64_MAX) return E_INVAL;
@@ -791,6 +823,7 @@ static uint32_t host_times(uint64_t atim, uint64_t mtim, uint32_t flags,
 
 uint32_t wasi_fd_filestat_set_times(void *env, uint32_t fd, uint64_t atim, uint64_t mtim,
                                     uint32_t flags) {
+    ENTER();
     wasi_ctx *c = CTX;
     struct timespec t[2];
     uint32_t err = host_times(atim, mtim, flags, t);
@@ -829,22 +862,27 @@ static uint32_t rw(wasi_ctx *c, uint32_t fd, uint32_t iovs, uint32_t n, int is_w
 
 uint32_t wasi_fd_read(void *env, uint32_t fd, uint32_t iovs, uint32_t iovs_len,
                       uint32_t nread) {
+    ENTER();
     return rw(CTX, fd, iovs, iovs_len, 0, 0, 0, nread);
 }
 uint32_t wasi_fd_write(void *env, uint32_t fd, uint32_t iovs, uint32_t iovs_len,
                        uint32_t nwritten) {
+    ENTER();
     return rw(CTX, fd, iovs, iovs_len, 1, 0, 0, nwritten);
 }
 uint32_t wasi_fd_pread(void *env, uint32_t fd, uint32_t iovs, uint32_t iovs_len,
                        uint64_t offset, uint32_t nread) {
+    ENTER();
     return rw(CTX, fd, iovs, iovs_len, 0, 1, offset, nread);
 }
 uint32_t wasi_fd_pwrite(void *env, uint32_t fd, uint32_t iovs, uint32_t iovs_len,
                         uint64_t offset, uint32_t nwritten) {
+    ENTER();
     return rw(CTX, fd, iovs, iovs_len, 1, 1, offset, nwritten);
 }
 
 uint32_t wasi_fd_prestat_get(void *env, uint32_t fd, uint32_t buf) {
+    ENTER();
     wasi_ctx *c = CTX;
     FD(e, fd);
     if (!e->preopen) return E_BADF;
@@ -855,6 +893,7 @@ uint32_t wasi_fd_prestat_get(void *env, uint32_t fd, uint32_t buf) {
 }
 
 uint32_t wasi_fd_prestat_dir_name(void *env, uint32_t fd, uint32_t path, uint32_t path_len) {
+    ENTER();
     wasi_ctx *c = CTX;
     FD(e, fd);
     if (!e->preopen) return E_BADF;
@@ -867,6 +906,7 @@ uint32_t wasi_fd_prestat_dir_name(void *env, uint32_t fd, uint32_t path, uint32_
 
 uint32_t wasi_fd_readdir(void *env, uint32_t fd, uint32_t buf, uint32_t buf_len,
                          uint64_t cookie, uint32_t bufused) {
+    ENTER();
     wasi_ctx *c = CTX;
     FD(e, fd);
     GUEST(out, bufused, 4, 4);
@@ -936,6 +976,7 @@ uint32_t wasi_fd_readdir(void *env, uint32_t fd, uint32_t buf, uint32_t buf_len,
 }
 
 uint32_t wasi_fd_renumber(void *env, uint32_t fd, uint32_t to) {
+    ENTER();
     wasi_ctx *c = CTX;
     FD(from, fd);
     FD(target, to);
@@ -949,6 +990,7 @@ uint32_t wasi_fd_renumber(void *env, uint32_t fd, uint32_t to) {
 
 uint32_t wasi_fd_seek(void *env, uint32_t fd, uint64_t offset, uint32_t whence,
                       uint32_t newoffset) {
+    ENTER();
     wasi_ctx *c = CTX;
     FD(e, fd);
     GUEST(p, newoffset, 8, 8);
@@ -967,6 +1009,7 @@ uint32_t wasi_fd_seek(void *env, uint32_t fd, uint64_t offset, uint32_t whence,
 }
 
 uint32_t wasi_fd_tell(void *env, uint32_t fd, uint32_t offset) {
+    ENTER();
     wasi_ctx *c = CTX;
     FD(e, fd);
     GUEST(p, offset, 8, 8);
@@ -1016,6 +1059,7 @@ static int open_beneath(int dir, const char *path, int flags, mode_t mode) {
 uint32_t wasi_path_open(void *env, uint32_t fd, uint32_t dirflags, uint32_t path,
                         uint32_t path_len, uint32_t oflags, uint64_t rights_base,
                         uint64_t rights_inheriting, uint32_t fdflags, uint32_t opened_fd) {
+    ENTER();
     wasi_ctx *c = CTX;
     FD(dir, fd);
     GUEST(out, opened_fd, 4, 4);
@@ -1080,6 +1124,7 @@ uint32_t wasi_path_open(void *env, uint32_t fd, uint32_t dirflags, uint32_t path
 
 uint32_t wasi_path_create_directory(void *env, uint32_t fd, uint32_t path,
                                     uint32_t path_len) {
+    ENTER();
     wasi_ctx *c = CTX;
     resolved r;
     uint32_t err = resolve(c, fd, path, path_len, 0, &r);
@@ -1091,6 +1136,7 @@ uint32_t wasi_path_create_directory(void *env, uint32_t fd, uint32_t path,
 
 uint32_t wasi_path_remove_directory(void *env, uint32_t fd, uint32_t path,
                                     uint32_t path_len) {
+    ENTER();
     wasi_ctx *c = CTX;
     resolved r;
     uint32_t err = resolve(c, fd, path, path_len, 0, &r);
@@ -1104,6 +1150,7 @@ uint32_t wasi_path_remove_directory(void *env, uint32_t fd, uint32_t path,
 }
 
 uint32_t wasi_path_unlink_file(void *env, uint32_t fd, uint32_t path, uint32_t path_len) {
+    ENTER();
     wasi_ctx *c = CTX;
     resolved r;
     uint32_t err = resolve(c, fd, path, path_len, 0, &r);
@@ -1122,6 +1169,7 @@ uint32_t wasi_path_unlink_file(void *env, uint32_t fd, uint32_t path, uint32_t p
 
 uint32_t wasi_path_filestat_get(void *env, uint32_t fd, uint32_t flags, uint32_t path,
                                 uint32_t path_len, uint32_t buf) {
+    ENTER();
     wasi_ctx *c = CTX;
     GUEST(p, buf, 64, 8);
     resolved r;
@@ -1138,6 +1186,7 @@ uint32_t wasi_path_filestat_get(void *env, uint32_t fd, uint32_t flags, uint32_t
 uint32_t wasi_path_filestat_set_times(void *env, uint32_t fd, uint32_t flags, uint32_t path,
                                       uint32_t path_len, uint64_t atim, uint64_t mtim,
                                       uint32_t fst_flags) {
+    ENTER();
     wasi_ctx *c = CTX;
     struct timespec t[2];
     uint32_t err = host_times(atim, mtim, fst_flags, t);
@@ -1153,6 +1202,7 @@ uint32_t wasi_path_filestat_set_times(void *env, uint32_t fd, uint32_t flags, ui
 uint32_t wasi_path_link(void *env, uint32_t old_fd, uint32_t old_flags, uint32_t old_path,
                         uint32_t old_path_len, uint32_t new_fd, uint32_t new_path,
                         uint32_t new_path_len) {
+    ENTER();
     wasi_ctx *c = CTX;
     resolved a, b;
     uint32_t err = resolve(c, old_fd, old_path, old_path_len,
@@ -1168,6 +1218,7 @@ uint32_t wasi_path_link(void *env, uint32_t old_fd, uint32_t old_flags, uint32_t
 
 uint32_t wasi_path_rename(void *env, uint32_t fd, uint32_t old_path, uint32_t old_path_len,
                           uint32_t new_fd, uint32_t new_path, uint32_t new_path_len) {
+    ENTER();
     wasi_ctx *c = CTX;
     resolved a, b;
     uint32_t err = resolve(c, fd, old_path, old_path_len, 0, &a);
@@ -1182,6 +1233,7 @@ uint32_t wasi_path_rename(void *env, uint32_t fd, uint32_t old_path, uint32_t ol
 
 uint32_t wasi_path_symlink(void *env, uint32_t old_path, uint32_t old_path_len, uint32_t fd,
                            uint32_t new_path, uint32_t new_path_len) {
+    ENTER();
     wasi_ctx *c = CTX;
     char *target;
     uint32_t err = guest_path(c, old_path, old_path_len, &target);
@@ -1198,6 +1250,7 @@ uint32_t wasi_path_symlink(void *env, uint32_t old_path, uint32_t old_path_len, 
 
 uint32_t wasi_path_readlink(void *env, uint32_t fd, uint32_t path, uint32_t path_len,
                             uint32_t buf, uint32_t buf_len, uint32_t bufused) {
+    ENTER();
     wasi_ctx *c = CTX;
     GUEST(out, bufused, 4, 4);
     GUEST(p, buf, buf_len, 1);
@@ -1227,6 +1280,7 @@ static uint64_t now_ns(clockid_t id) {
 
 uint32_t wasi_poll_oneoff(void *env, uint32_t in, uint32_t out, uint32_t nsubscriptions,
                           uint32_t nevents) {
+    ENTER();
     wasi_ctx *c = CTX;
     if (nsubscriptions == 0) return E_INVAL;
     GUEST(subs, in, (uint64_t)nsubscriptions * 48, 8);
@@ -1341,6 +1395,7 @@ static int is_socket(const wasi_fd_entry *e) {
 }
 
 uint32_t wasi_sock_accept(void *env, uint32_t fd, uint32_t flags, uint32_t result_fd) {
+    ENTER();
     wasi_ctx *c = CTX;
     FD(e, fd);
     GUEST(out, result_fd, 4, 4);
@@ -1363,6 +1418,7 @@ uint32_t wasi_sock_accept(void *env, uint32_t fd, uint32_t flags, uint32_t resul
 
 uint32_t wasi_sock_recv(void *env, uint32_t fd, uint32_t ri_data, uint32_t ri_data_len,
                         uint32_t ri_flags, uint32_t ro_datalen, uint32_t ro_flags) {
+    ENTER();
     wasi_ctx *c = CTX;
     FD(e, fd);
     GUEST(len_out, ro_datalen, 4, 4);
@@ -1386,6 +1442,7 @@ uint32_t wasi_sock_recv(void *env, uint32_t fd, uint32_t ri_data, uint32_t ri_da
 
 uint32_t wasi_sock_send(void *env, uint32_t fd, uint32_t si_data, uint32_t si_data_len,
                         uint32_t si_flags, uint32_t so_datalen) {
+    ENTER();
     wasi_ctx *c = CTX;
     FD(e, fd);
     GUEST(len_out, so_datalen, 4, 4);
@@ -1405,6 +1462,7 @@ uint32_t wasi_sock_send(void *env, uint32_t fd, uint32_t si_data, uint32_t si_da
 }
 
 uint32_t wasi_sock_shutdown(void *env, uint32_t fd, uint32_t how) {
+    ENTER();
     wasi_ctx *c = CTX;
     FD(e, fd);
     if (!is_socket(e)) return E_NOTSOCK;

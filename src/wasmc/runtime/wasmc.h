@@ -176,6 +176,12 @@ WASMC_NORETURN WASMC_COLD void wasmc_trap(wasmc_trap_code code);
  * message NULL, the message set by wasmc_set_host_error on this thread is used (and cleared),
  * or "host function failed" if none was set: what an adapter does when its callback fails. */
 WASMC_NORETURN WASMC_COLD void wasmc_trap_host(const char *message);
+/* wasmc_trap(code), or for WASMC_TRAP_HOST wasmc_trap_host(message), reported at
+ * `return_address` instead of the caller's address: __builtin_return_address(0) saved on
+ * entry to a host function that compiled code calls directly, so a trap raised deep inside
+ * the host names the Wasm function that called it (NULL: no function). */
+WASMC_NORETURN WASMC_COLD void wasmc_trap_at(wasmc_trap_code code, const char *message,
+                                             const void *return_address);
 
 /* Runs body(arg) so that a trap anywhere inside it — an explicit wasmc_trap, an access
  * outside a memory (SIGSEGV/SIGBUS in the guard region) or C-stack exhaustion (SIGSEGV on
