@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -157,6 +158,74 @@ def test_invalid_module_names_offset_and_function() -> None:
     assert "offset" in line
     assert "func" in line
     assert "bad" in line  # the function's name, from the name section
+
+
+def _uleb(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        out.append((n & 0x7F) | (0x80 if n >> 7 else 0))
+        n >>= 7
+        if not n:
+            return bytes(out)
+
+
+def _section(sid: int, content: bytes) -> bytes:
+    return bytes([sid]) + _uleb(len(content)) + content
+
+
+def _over_the_function_limit() -> tuple[bytes, str]:
+    """1,000,001 functions declared (one byte each, no code): over MAX_FUNCTIONS."""
+    from wasmc.binary.decoder import MAX_FUNCTIONS
+
+    n = MAX_FUNCTIONS + 1
+    functions = _section(3, _uleb(n) + bytes(n))
+    data = b"\0asm\1\0\0\0" + _section(1, b"\x01\x60\x00\x00") + functions
+    offset = 8 + 6 + (len(functions) - len(_uleb(n)) - n)  # where the count starts
+    return data, f"more than {MAX_FUNCTIONS} functions, imported and defined ({n} found) " \
+                 f"(at byte offset {offset:#x})"
+
+
+def _over_the_function_size_limit() -> tuple[bytes, str]:
+    from wasmc.binary.decoder import MAX_FUNCTION_SIZE
+
+    size = MAX_FUNCTION_SIZE + 1
+    code = _section(10, b"\x01" + _uleb(size) + b"\x00" + b"\x01" * (size - 2) + b"\x0b")
+    head = b"\0asm\1\0\0\0" + _section(1, b"\x01\x60\x00\x00") + _section(3, b"\x01\x00")
+    offset = len(head) + len(code) - size - len(_uleb(size))  # the code entry's size
+    return head + code, f"more than {MAX_FUNCTION_SIZE} bytes in a function body ({size} " \
+                        f"found) (at byte offset {offset:#x})"
+
+
+def _over_the_moves_limit() -> tuple[bytes, str]:
+    """Calls of a function with 1,000 parameters and results, two bytes each: over the
+    validator's limit on values moved, in the function named by the export."""
+    from wasmc.binary.decoder import MAX_MOVES
+
+    p = 1000
+    calls = MAX_MOVES // (2 * p)
+    type_ = b"\x60" + _uleb(p) + b"\x7f" * p + _uleb(p) + b"\x7f" * p
+    body = b"\x00" + b"\x41\x00" * p + b"\x10\x00" * calls + b"\x0f\x0b"
+    entry = _uleb(len(body)) + body
+    head = (b"\0asm\1\0\0\0" + _section(1, b"\x01" + type_) + _section(3, b"\x01\x00")
+            + _section(7, b"\x01\x03big\x00\x00"))
+    code = _section(10, b"\x01" + entry)
+    body_at = len(head) + len(code) - len(body) + 1  # after the locals' count
+    offset = body_at + 2 * p + 2 * (calls - 1)
+    moved = p + 2 * p * calls
+    return head + code, f"more than {MAX_MOVES} values popped and pushed by the module's " \
+                        f"instructions ({moved} found) (in func 0 (big), at byte offset " \
+                        f"{offset:#x})"
+
+
+@pytest.mark.parametrize("build", [_over_the_function_limit, _over_the_function_size_limit,
+                                   _over_the_moves_limit])
+def test_implementation_limit(tmp_path: Path, build: Callable[[], tuple[bytes, str]]) -> None:
+    """One line: the file, the limit with the count found, and where it was read."""
+    module = tmp_path / "big.wasm"
+    data, expected = build()
+    module.write_bytes(data)
+    line = _single_error_line(run(module, "f"), module)
+    assert line == f"wasmc: {module}: unsupported: implementation limit exceeded: {expected}"
 
 
 def test_missing_module_file(tmp_path: Path) -> None:

@@ -61,7 +61,53 @@ from wasmc.errors import MalformedError, UnsupportedError
 
 MAGIC = b"\x00asm"
 VERSION = b"\x01\x00\x00\x00"
-MAX_LOCALS = 50_000  # implementation limit per function (the spec allows 2^32 - 1)
+
+# --- implementation limits -----------------------------------------------------------------
+# The spec bounds little (a u32 per count, 65536 pages per memory); every engine adds its own
+# limits, and these are wasmc's, all in one place. A module over one may be perfectly valid:
+# wasmc rejects it as unsupported (UnsupportedError, exit status 1), naming the limit, the
+# count found and the byte offset where it was read, before doing the work the count asks
+# for. The spec's own errors come first: a count the section's bytes cannot hold is
+# malformed whatever its size. Unless noted, a value is the JS API's "implementation-defined
+# limit" (https://webassembly.github.io/spec/js-api/#limits), which browsers and Wasmtime's
+# parser (wasmparser) share, so any module those accept passes these too. docs/limits.md
+# has the table with the reasons.
+MAX_TYPES = 1_000_000  # function types in the type section
+MAX_FUNCTIONS = 1_000_000  # imported and defined: each one is C code to emit and compile
+MAX_IMPORTS = 1_000_000  # the JS API's limit since 2024 (100,000 before)
+MAX_EXPORTS = 1_000_000  # likewise
+MAX_GLOBALS = 1_000_000  # imported and defined
+MAX_TABLES = 100_000  # imported and defined (wasmparser allows 100)
+MAX_MEMORIES = 100  # imported and defined: wasmparser's multi-memory limit (the JS API
+# still says 1, from before multi-memory); each memory reserves 8 GiB of address space
+MAX_TAGS = 1_000_000  # imported and defined (wasmparser)
+MAX_ELEMENT_SEGMENTS = 100_000  # wasmparser's limit (the JS API's is 10,000,000); each
+# segment is C code of its own
+MAX_DATA_SEGMENTS = 100_000
+MAX_FUNCTION_SIZE = 7_654_321  # bytes in one code entry (locals declarations included)
+MAX_PARAMS = 1_000  # parameters of one function type
+MAX_RESULTS = 1_000  # results of one function type
+MAX_LOCALS = 50_000  # locals of one function, its parameters included
+# Locals and parameters of all defined functions together: at most this many, or one per
+# byte of the code section if that is more. Each local is a C variable, and a code entry of
+# a few bytes may declare 50,000 of them; real code uses its locals, at least a byte each.
+MAX_MODULE_LOCALS = 1_000_000
+# Values popped and pushed by all the instructions of a module together (the validator
+# checks it, see validate.validator): at most this many, or MAX_MOVES_PER_INSTR per
+# instruction if that is more. Real code moves 1.5 values per instruction, but a two-byte
+# `call` of a function with 1,000 parameters and results moves 2,000, each a line of C.
+MAX_MOVES = 1_000_000
+MAX_MOVES_PER_INSTR = 16
+MAX_NESTING = 10_000  # blocks nested in one function (checked by the validator): keeps
+# the generated C's nesting within what C compilers handle
+
+
+def over_limit(count: int, limit: int, what: str, offset: int | None,
+               func: str | None = None) -> UnsupportedError:
+    """The error for a module over one of the implementation limits above."""
+    return UnsupportedError(
+        f"implementation limit exceeded: more than {limit} {what} ({count} found)", offset, func)
+
 
 # Heap types by their (one-byte, negative s33) encoding; also the shorthand reference types
 # `(ref null ht)` of the same byte.
@@ -103,6 +149,14 @@ SECTION_RANK: dict[int, int] = {
 }  # fmt: skip
 
 EXTERN_KINDS = ("func", "table", "memory", "global", "tag")
+# The limit on each index space (imports and definitions together) and its name in errors.
+_INDEX_SPACE_LIMITS: dict[str, tuple[int, str]] = {
+    "func": (MAX_FUNCTIONS, "functions, imported and defined"),
+    "table": (MAX_TABLES, "tables, imported and defined"),
+    "memory": (MAX_MEMORIES, "memories, imported and defined"),
+    "global": (MAX_GLOBALS, "globals, imported and defined"),
+    "tag": (MAX_TAGS, "tags, imported and defined"),
+}
 # The element type of a segment of function indices: they are never null (Wasm 3.0).
 FUNC_INDICES = ref_type(False, FUNC)
 
@@ -363,6 +417,16 @@ class _Decoder:
         self.data = data
         self.m = Module()
         self.code_count: int | None = None  # entries in the code section, once seen
+        self.n_imported = dict.fromkeys(EXTERN_KINDS, 0)  # imports of each kind
+
+    def count(self, r: Reader, limit: int, what: str, already: int = 0) -> int:
+        """A vector length (see Reader.count) that, added to `already`, must stay within an
+        implementation limit."""
+        at = r.pos
+        n = r.count()
+        if already + n > limit:
+            raise over_limit(already + n, limit, what, at)
+        return n
 
     # --- types ---------------------------------------------------------------------------
     def valtype(self, r: Reader, what: str = "value type") -> str:
@@ -390,18 +454,20 @@ class _Decoder:
         at = r.pos
         flags = r.byte()
         if flags == 0:
-            return Limits(r.u64())
+            return Limits(r.u64(), offset=at)
         if flags == 1:
-            return Limits(r.u64(), r.u64())
+            return Limits(r.u64(), r.u64(), offset=at)
         if flags in (2, 3):
             raise UnsupportedError("threads (shared memory/table limits)", at)
         if flags in (4, 5, 6, 7):
             raise UnsupportedError("memory64 (64-bit limits)", at)
         raise MalformedError("malformed limits flags", at)
 
-    def table_type(self, r: Reader) -> TableType:
+    def table_type(self, r: Reader, at: int | None = None) -> TableType:
+        """A table type; `at` is where the table's entry starts, if before the type."""
+        at = r.pos if at is None else at
         elem = self.reftype(r)
-        return TableType(elem, self.limits(r))
+        return TableType(elem, self.limits(r), at)
 
     def global_type(self, r: Reader) -> GlobalType:
         t = self.valtype(r)
@@ -429,9 +495,11 @@ class _Decoder:
         if form >= 0x80:  # the form is an s7: a second byte makes it too long
             raise MalformedError("integer representation too long", at + 1)
         if form == 0x60:
-            params = tuple(self.valtype(r) for _ in range(r.count()))
-            results = tuple(self.valtype(r) for _ in range(r.count()))
-            return FuncType(params, results)
+            n = self.count(r, MAX_PARAMS, "parameters in a function type")
+            params = tuple(self.valtype(r) for _ in range(n))
+            n = self.count(r, MAX_RESULTS, "results in a function type")
+            results = tuple(self.valtype(r) for _ in range(n))
+            return FuncType(params, results, at)
         if form == 0x5E:  # array type
             self.gc_field_type(r)
             raise UnsupportedError(_GC + " (array type)", at)
@@ -464,10 +532,12 @@ class _Decoder:
 
     # --- sections ------------------------------------------------------------------------
     def section_type(self, r: Reader) -> None:
-        self.m.types = [self.func_type(r) for _ in range(r.count())]
+        n = self.count(r, MAX_TYPES, "types")
+        self.m.types = [self.func_type(r) for _ in range(n)]
 
     def section_import(self, r: Reader) -> None:
-        for _ in range(r.count()):
+        n_imported = self.n_imported
+        for _ in range(self.count(r, MAX_IMPORTS, "imports")):
             at = r.pos
             module = r.name()
             name = r.name()
@@ -486,21 +556,29 @@ class _Decoder:
                 desc = self.tag_type(r)
             else:
                 raise MalformedError("malformed import kind", kind_at)
-            self.m.imports.append(Import(module, name, EXTERN_KINDS[kind], desc, at))
+            kind_name = EXTERN_KINDS[kind]
+            n_imported[kind_name] += 1
+            limit, what = _INDEX_SPACE_LIMITS[kind_name]
+            if n_imported[kind_name] > limit:
+                raise over_limit(n_imported[kind_name], limit, what, at)
+            self.m.imports.append(Import(module, name, kind_name, desc, at))
 
     def section_function(self, r: Reader) -> None:
-        for _ in range(r.count()):
+        n = self.count(r, *_INDEX_SPACE_LIMITS["func"], self.n_imported["func"])
+        for _ in range(n):
             self.m.functions.append(Function(r.u32()))
 
     def section_table(self, r: Reader) -> None:
-        for _ in range(r.count()):
+        n = self.count(r, *_INDEX_SPACE_LIMITS["table"], self.n_imported["table"])
+        for _ in range(n):
             init = None
             if r.peek() == 0x40:  # 0x40 0x00 tabletype expr: a table with an initializer
+                start = r.pos
                 r.byte()
                 at = r.pos
                 if r.byte() != 0x00:
                     raise MalformedError("malformed table", at)
-                tt = self.table_type(r)
+                tt = self.table_type(r, start)
                 init = self.const_expr(r)
             else:
                 tt = self.table_type(r)
@@ -508,22 +586,25 @@ class _Decoder:
             self.m.table_inits.append(init)
 
     def section_memory(self, r: Reader) -> None:
-        for _ in range(r.count()):
+        n = self.count(r, *_INDEX_SPACE_LIMITS["memory"], self.n_imported["memory"])
+        for _ in range(n):
             self.m.memories.append(MemoryType(self.limits(r)))
 
     def section_tag(self, r: Reader) -> None:
-        for _ in range(r.count()):
+        n = self.count(r, *_INDEX_SPACE_LIMITS["tag"], self.n_imported["tag"])
+        for _ in range(n):
             at = r.pos
             self.m.tags.append(Tag(self.tag_type(r), at))
 
     def section_global(self, r: Reader) -> None:
-        for _ in range(r.count()):
+        n = self.count(r, *_INDEX_SPACE_LIMITS["global"], self.n_imported["global"])
+        for _ in range(n):
             at = r.pos
             gt = self.global_type(r)
             self.m.globals.append(Global(gt, self.const_expr(r), at))
 
     def section_export(self, r: Reader) -> None:
-        for _ in range(r.count()):
+        for _ in range(self.count(r, MAX_EXPORTS, "exports")):
             at = r.pos
             name = r.name()
             kind_at = r.pos
@@ -533,10 +614,11 @@ class _Decoder:
             self.m.exports.append(Export(name, EXTERN_KINDS[kind], r.u32(), at))
 
     def section_start(self, r: Reader) -> None:
+        self.m.start_offset = r.pos
         self.m.start = r.u32()
 
     def section_element(self, r: Reader) -> None:
-        for _ in range(r.count()):
+        for _ in range(self.count(r, MAX_ELEMENT_SEGMENTS, "element segments")):
             at = r.pos
             kind = r.u32()
             if kind > 7:
@@ -567,14 +649,29 @@ class _Decoder:
         n = r.count()
         self.code_count = n
         functions = self.m.functions
+        types = self.m.types
         data = self.data
+        # Locals (parameters included) of all functions: see MAX_MODULE_LOCALS.
+        module_locals = 0
+        max_module_locals = max(MAX_MODULE_LOCALS, r.remaining())
         for i in range(n):
             # A count that disagrees with the function section is reported after the last
             # section (as the spec interpreter does); extra bodies are decoded and dropped.
             func = functions[i] if i < len(functions) else Function(-1)
             func.offset = r.pos
-            body = r.sub(r.u32())
-            func.locals = self.locals(body)
+            size = r.u32()
+            body = r.sub(size)
+            if size > MAX_FUNCTION_SIZE:
+                raise over_limit(size, MAX_FUNCTION_SIZE, "bytes in a function body",
+                                 func.offset)
+            # An unknown type is the validator's to report; here it just has no parameters.
+            t = func.type_index
+            n_params = len(types[t].params) if 0 <= t < len(types) else 0
+            func.locals = self.locals(body, n_params)
+            module_locals += n_params + len(func.locals)
+            if module_locals > max_module_locals:
+                raise over_limit(module_locals, max_module_locals,
+                                 "locals and parameters in all functions together", func.offset)
             # The spec interpreter reports a missing final `end` differently at the end of
             # the section and between two functions; mimic it.
             exhausted = "END opcode expected" if body.end < r.end else UNEXPECTED_END_SECTION
@@ -584,24 +681,32 @@ class _Decoder:
             if data_op_at is not None and self.m.data_count is None:
                 raise MalformedError("data count section required", data_op_at)
 
-    def locals(self, r: Reader) -> list[str]:
+    def locals(self, r: Reader, n_params: int = 0) -> list[str]:
+        """The declared locals, expanded; with the function's `n_params` parameters they
+        must stay within MAX_LOCALS."""
         decls = []
         total = 0
+        over_at = None  # where the declaration that goes over MAX_LOCALS starts
         for _ in range(r.count()):
+            at = r.pos
             n = r.u32()
             decls.append((n, self.valtype(r)))
             total += n
+            if over_at is None and n_params + total > MAX_LOCALS:
+                over_at = at
+        # The spec's limit first: beyond it the function is malformed, not just too big.
         if total > 0xFFFFFFFF:
             raise MalformedError("too many locals", r.pos)
-        if total > MAX_LOCALS:
-            raise UnsupportedError(f"more than {MAX_LOCALS} locals in a function", r.pos)
+        if over_at is not None:
+            raise over_limit(n_params + total, MAX_LOCALS,
+                             "locals in a function, parameters included", over_at)
         out: list[str] = []
         for n, t in decls:
             out += [t] * n
         return out
 
     def section_data(self, r: Reader) -> None:
-        for _ in range(r.count()):
+        for _ in range(self.count(r, MAX_DATA_SEGMENTS, "data segments")):
             at = r.pos
             kind = r.u32()
             if kind == 0:

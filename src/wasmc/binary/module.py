@@ -120,13 +120,13 @@ def canonical_types(types: list[FuncType]) -> tuple[list[FuncType], list[str]]:
     out: list[FuncType] = []
     for i, ft in enumerate(types):
 
-        def subst(t: str, self_name: str, i: int = i) -> str:
+        def subst(t: str, self_name: str, i: int = i, offset: int = ft.offset) -> str:
             r = parse_ref(t)
             if r is None or not r.heap.isdigit():
                 return t
             j = int(r.heap)
             if j > i:
-                raise InvalidError("unknown type")
+                raise InvalidError("unknown type", offset or None)
             return ref_type(r.nullable, self_name if j == i else names[j])
 
         text = str(FuncType(tuple(subst(t, "rec.0") for t in ft.params),
@@ -134,7 +134,7 @@ def canonical_types(types: list[FuncType]) -> tuple[list[FuncType], list[str]]:
         name = "#" + hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
         names.append(name)
         out.append(FuncType(tuple(subst(t, name) for t in ft.params),
-                            tuple(subst(t, name) for t in ft.results)))
+                            tuple(subst(t, name) for t in ft.results), ft.offset))
     return out, names
 
 
@@ -142,6 +142,8 @@ def canonical_types(types: list[FuncType]) -> tuple[list[FuncType], list[str]]:
 class FuncType:
     params: tuple[str, ...]
     results: tuple[str, ...]
+    # Where the decoder read it (0: not from a binary). Not part of the type's identity.
+    offset: int = field(default=0, compare=False, repr=False)
 
     def __str__(self) -> str:
         return f"[{' '.join(self.params)}] -> [{' '.join(self.results)}]"
@@ -151,12 +153,16 @@ class FuncType:
 class Limits:
     min: int
     max: int | None = None
+    # Byte offset of the limits' flags in the binary (0: not from a binary). Not part of
+    # the value: equal limits compare equal wherever they were read.
+    offset: int = field(default=0, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class TableType:
     elem: str  # a reference type
     limits: Limits
+    offset: int = field(default=0, compare=False, repr=False)  # of the table type's first byte
 
 
 @dataclass(frozen=True)
@@ -264,6 +270,7 @@ class Module:
     globals: list[Global] = field(default_factory=list)  # defined globals only
     exports: list[Export] = field(default_factory=list)
     start: int | None = None
+    start_offset: int = 0  # of the start section's function index
     elements: list[Element] = field(default_factory=list)
     datas: list[Data] = field(default_factory=list)
     data_count: int | None = None
@@ -273,13 +280,27 @@ class Module:
     local_names: dict[int, dict[int, str]] = field(default_factory=dict)
     _canonical: tuple[list[FuncType], list[str]] | None = field(
         default=None, repr=False, compare=False)
+    # Caches for the lookups below, each with the length of the list it was built from
+    # (the decoder appends while it reads): without them, looking up every function
+    # would take time quadratic in the number of imports or exports.
+    _imported_funcs: tuple[int, list[Import]] | None = field(
+        default=None, repr=False, compare=False)
+    _export_names: tuple[int, dict[int, str]] | None = field(
+        default=None, repr=False, compare=False)
 
     # Index spaces: imports come first in each.
     def imported(self, kind: str) -> list[Import]:
         return [i for i in self.imports if i.kind == kind]
 
+    def _func_imports(self) -> list[Import]:
+        """`imported("func")`, cached: callers must not modify it."""
+        cached = self._imported_funcs
+        if cached is None or cached[0] != len(self.imports):
+            cached = self._imported_funcs = (len(self.imports), self.imported("func"))
+        return cached[1]
+
     def func_type(self, funcidx: int) -> FuncType:
-        imported = self.imported("func")
+        imported = self._func_imports()
         if funcidx < len(imported):
             return self.types[imported[funcidx].desc]
         return self.types[self.functions[funcidx - len(imported)].type_index]
@@ -323,7 +344,7 @@ class Module:
         return ref_type(r.nullable, names[int(r.heap)])
 
     def canonical_func_type(self, funcidx: int) -> FuncType:
-        imported = self.imported("func")
+        imported = self._func_imports()
         if funcidx < len(imported):
             return self.canonical_types()[imported[funcidx].desc]
         return self.canonical_types()[self.functions[funcidx - len(imported)].type_index]
@@ -332,7 +353,11 @@ class Module:
         """The name section's name, else the export name, else `func[N]`."""
         if funcidx in self.func_names:
             return self.func_names[funcidx]
-        for e in self.exports:
-            if e.kind == "func" and e.index == funcidx:
-                return e.name
-        return f"func[{funcidx}]"
+        cached = self._export_names
+        if cached is None or cached[0] != len(self.exports):
+            names: dict[int, str] = {}
+            for e in self.exports:
+                if e.kind == "func":
+                    names.setdefault(e.index, e.name)  # the first export of it
+            cached = self._export_names = (len(self.exports), names)
+        return cached[1].get(funcidx, f"func[{funcidx}]")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..binary.decoder import MAX_MOVES, MAX_MOVES_PER_INSTR, MAX_NESTING, over_limit
 from ..binary.module import (
     BOT,
     EXTERNREF,
@@ -40,8 +41,8 @@ from ..binary.opcodes import NATURAL_ALIGN
 from ..errors import InvalidError, UnsupportedError
 
 UNKNOWN = None  # the type of a value popped from the polymorphic stack of dead code
-MAX_PAGES = 65536
-MAX_NESTING = 10_000  # implementation limit on nested blocks (keeps the C compiler happy)
+MAX_PAGES = 65536  # the spec's bound on a 32-bit memory (the implementation limits are in
+# binary/decoder.py, MAX_NESTING among them)
 
 
 @dataclass
@@ -98,6 +99,10 @@ class FunctionValidator:
         self.local_init = [True] * len(func_type.params) + [is_defaultable(t)
                                                              for t in local_types]
         self.inits: list[int] = []
+        # See MAX_MOVES: the run loop counts the values its instructions pop and push against
+        # what the module has left; a br_table charges its targets here, before their work.
+        self.moves_left = ctx.moves_left
+        self.br_table_moves = 0
 
     # -- the algorithm's primitives --
     def error(self, msg: str) -> InvalidError:
@@ -207,6 +212,7 @@ class FunctionValidator:
         heights, pops, pushes = info.heights, info.pops, info.pushes
         slots = info.slots
         vals, ctrls, step = self.vals, self.ctrls, self.step
+        left = self.moves_left
         self.push_ctrl("func", (), self.func_type.results)
         for ins in self.body:
             self.offset = ins.offset
@@ -215,6 +221,9 @@ class FunctionValidator:
             dead = ctrls[-1].unreachable
             before = len(vals)
             popped, pushed = step(ins)
+            left -= len(popped) + len(pushed)
+            if left < 0:
+                raise self.too_many_moves(left)
             # Record where this instruction's operands and results live. A block's results
             # always sit at the block's entry height (dead code may have fewer values).
             structural = ins.op.name in ("else", "end")
@@ -231,7 +240,18 @@ class FunctionValidator:
                     slots.update(zip(range(base, base + len(types)), types, strict=True))
         if self.ctrls:
             raise InvalidError("unexpected end of function", self.offset, self.name)
+        if left < self.br_table_moves:
+            raise self.too_many_moves(left)
+        self.ctx.moves_left = left - self.br_table_moves
         return info
+
+    def too_many_moves(self, left: int) -> UnsupportedError:
+        """The error once the module's instructions have moved more values than it may
+        (`left` is the count left without the br_table targets)."""
+        budget = self.ctx.moves_budget
+        return over_limit(budget - left + self.br_table_moves, budget,
+                          "values popped and pushed by the module's instructions",
+                          self.offset, self.name)
 
     def step(self, ins: Instr) -> tuple[tuple | None, tuple]:
         """Type-check one instruction; return (popped types, pushed types)."""
@@ -310,6 +330,10 @@ class FunctionValidator:
         labels, default = ins.imm
         self.pop(I32)
         arity = len(self.label(default).label_types)
+        # Each target is checked (and becomes C) on its own: charge it before the work.
+        self.br_table_moves += 2 * arity * len(labels)
+        if self.br_table_moves > self.moves_left:
+            raise self.too_many_moves(self.moves_left)
         for depth in labels:
             types = self.label(depth).label_types
             if len(types) != arity:
@@ -574,11 +598,18 @@ class ModuleContext:
         self.types: list[FuncType] = module.canonical_types()
         self._valtypes: dict[str, str] = {}  # raw value type -> canonical, once checked
         self.funcs: list[FuncType] = []  # filled once the type indices are known good
-        self.tables = [TableType(self.valtype(t.elem, 0), t.limits)
+        self.func_imports = module.imported("func")
+        self.tables = [TableType(self.valtype(t.elem, t.offset), t.limits, t.offset)
                        for t in module.all_tables()]
         self.memories = module.all_memories()
-        self.globals = [GlobalType(self.valtype(g.valtype, 0), g.mutable)
-                        for g in module.all_globals()]
+        global_offsets = [i.offset for i in module.imported("global")] + [
+            g.offset for g in module.globals]
+        self.globals = [GlobalType(self.valtype(g.valtype, offset), g.mutable)
+                        for g, offset in zip(module.all_globals(), global_offsets, strict=True)]
+        # Values the function bodies may pop and push in all (see MAX_MOVES), and how many
+        # they still may.
+        self.moves_budget = self.moves_left = max(
+            MAX_MOVES, MAX_MOVES_PER_INSTR * sum(len(f.body) for f in module.functions))
         self.elems = [self.valtype(e.type, e.offset) for e in module.elements]
         self.declared_funcs: set[int] = set()
 
@@ -613,7 +644,7 @@ class ModuleContext:
     def func_ref_type(self, i: int, where) -> str:
         """The type of `ref.func i`: a non-null reference to the function's type."""
         self.func_type(i, where)
-        imported = self.m.imported("func")
+        imported = self.func_imports
         typeidx = (imported[i].desc if i < len(imported)
                    else self.m.functions[i - len(imported)].type_index)
         return self.type_ref(typeidx, nullable=False)
@@ -706,6 +737,14 @@ def _func_refs(exprs) -> set[int]:
 
 def validate(module: Module) -> ModuleInfo:
     """Validate `module`; raise InvalidError (or UnsupportedError) or return the emitter's info."""
+    ctx = validate_module(module)
+    infos = [validate_function(ctx, k) for k in range(len(module.functions))]
+    return ModuleInfo(infos, ctx.declared_funcs)
+
+
+def validate_module(module: Module) -> ModuleContext:
+    """Everything but the function bodies, which `validate_function` then checks in order
+    (codegen/split.py does that function by function, in worker processes)."""
     m = module
     ctx = ModuleContext(m)
     for imp in m.imports:
@@ -716,18 +755,19 @@ def validate(module: Module) -> ModuleInfo:
             raise InvalidError("unknown type", f.offset)
     for ft in ctx.types:
         for t in ft.params + ft.results:
-            ctx.valtype(t, 0)
-    ctx.funcs = [ctx.types[i.desc] for i in m.imported("func")] + [
+            ctx.valtype(t, ft.offset)
+    ctx.funcs = [ctx.types[i.desc] for i in ctx.func_imports] + [
         ctx.types[f.type_index] for f in m.functions]
     for tag in m.tags:
         ctx.type(tag.type_index, tag.offset)
-    for typeidx in m.all_tags():
+    tag_offsets = [i.offset for i in m.imported("tag")] + [t.offset for t in m.tags]
+    for typeidx, offset in zip(m.all_tags(), tag_offsets, strict=True):
         if ctx.types[typeidx].results:
-            raise InvalidError("non-empty tag result type", 0)
+            raise InvalidError("non-empty tag result type", offset)
     for t in ctx.tables:
-        check_limits(t.limits, 2**32 - 1, "table", 0)
+        check_limits(t.limits, 2**32 - 1, "table", t.limits.offset)
     for mt in ctx.memories:
-        check_limits(mt.limits, MAX_PAGES, "memory", 0)
+        check_limits(mt.limits, MAX_PAGES, "memory", mt.limits.offset)
 
     # C.refs: functions referenced anywhere outside function bodies may be `ref.func`ed.
     ctx.declared_funcs = _func_refs([g.init for g in m.globals] + m.table_inits + [
@@ -742,11 +782,11 @@ def validate(module: Module) -> ModuleInfo:
 
     n_imported_tables = len(m.imported("table"))
     for k, init in enumerate(m.table_inits):
-        elem = ctx.tables[n_imported_tables + k].elem
+        table = ctx.tables[n_imported_tables + k]
         if init is not None:
-            ctx.const_expr(init, elem, 0, n_imported_globals)
-        elif not is_defaultable(elem):  # no null to fill the table with
-            raise InvalidError("type mismatch", 0)
+            ctx.const_expr(init, table.elem, table.offset, n_imported_globals)
+        elif not is_defaultable(table.elem):  # no null to fill the table with
+            raise InvalidError("type mismatch", table.offset)
 
     n_globals = len(ctx.globals)
     for k, seg in enumerate(m.elements):
@@ -774,19 +814,22 @@ def validate(module: Module) -> ModuleInfo:
             raise InvalidError(f"unknown {e.kind}", e.offset)
 
     if m.start is not None:
-        ft = ctx.func_type(m.start, 0)
+        ft = ctx.func_type(m.start, m.start_offset)
         if ft.params or ft.results:
-            raise InvalidError("start function must have type [] -> []", 0)
+            raise InvalidError("start function must have type [] -> []", m.start_offset)
 
-    n_imported = len(m.imported("func"))
-    infos = []
-    for k, f in enumerate(m.functions):
-        idx = n_imported + k
-        name = f"func {idx} ({m.func_name(idx)})"
-        local_types = [ctx.valtype(t, f.offset) for t in f.locals]
-        fv = FunctionValidator(m, ctx, idx, ctx.funcs[idx], local_types, f.body, name)
-        infos.append(fv.run())
-    return ModuleInfo(infos, ctx.declared_funcs)
+    return ctx
 
 
-__all__ = ["validate", "ModuleInfo", "FuncInfo", "EXTERNREF"]
+def validate_function(ctx: ModuleContext, k: int) -> FuncInfo:
+    """Validate the body of the module's k-th defined function (imports not counted)."""
+    m = ctx.m
+    f = m.functions[k]
+    idx = len(ctx.func_imports) + k
+    name = f"func {idx} ({m.func_name(idx)})"
+    local_types = [ctx.valtype(t, f.offset) for t in f.locals]
+    return FunctionValidator(m, ctx, idx, ctx.funcs[idx], local_types, f.body, name).run()
+
+
+__all__ = ["validate", "validate_module", "validate_function", "ModuleInfo", "FuncInfo",
+           "EXTERNREF"]
