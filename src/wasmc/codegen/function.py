@@ -178,8 +178,14 @@ class FunctionEmitter:
                 addr = self.mem_addr(mem, args[0], offset)
                 if pushes:
                     # WASMC_KEEP: an out-of-bounds load must trap even if its value is
-                    # never used, but C compilers delete unused loads (wasmc.h).
-                    self.w(f"{res[0]} = {op.c}({addr}); WASMC_KEEP({res[0]});")
+                    # never used, but C compilers delete unused loads (wasmc.h). Every load
+                    # is kept: no analysis of how the value is used can tell what the C
+                    # compiler will fold away (x*0, x-x, a store it finds dead, a result
+                    # an inlined caller drops). f32/f64 take the float variant, which
+                    # leaves the value in its FP register instead of copying it to an
+                    # integer register (docs/codegen.md, "Memory").
+                    keep = "WASMC_KEEP_FLOAT" if pushes[0] in ("f32", "f64") else "WASMC_KEEP"
+                    self.w(f"{res[0]} = {op.c}({addr}); {keep}({res[0]});")
                 else:
                     self.w(f"{op.c}({addr}, {args[1]});")
             else:

@@ -252,8 +252,26 @@ WASMC_INLINE double wasmc_f64_opaque(double v) { WASMC_OPAQUE(v); return v; }
 
 /* Makes the compiler compute `v` even if nothing uses it. Every load's result goes through
  * it: an out-of-bounds Wasm load must trap even when its value is dropped, branched away or
- * stored to a dead local, but C compilers delete (or sink into branches) unused loads. */
+ * stored to a dead local, but C compilers delete (or sink into branches) unused loads.
+ * Why this is enough: a volatile asm runs every time control reaches it (the compiler may
+ * not delete it, nor move it where fewer paths reach it), and its input must be in a
+ * register when it runs, so the compiler must have the loaded value there: it can only get
+ * it by doing the load, or from an earlier access to the same bytes, which did not fault.
+ * The asm itself emits no instruction. ("rm"/"g" would be unsound: the compiler could pass
+ * the original memory location without reading it.)
+ * WASMC_KEEP is for integers (a general-purpose register), WASMC_KEEP_FLOAT for f32/f64:
+ * with "r", a float loaded into an SSE/FP register had to be copied to a general-purpose
+ * register for the asm (vmovq %xmm, %rax), one cross-domain move per load, which made a
+ * matrix-multiply loop 2.5x slower with clang (docs/performance.md). "x" (SSE) on x86 and
+ * "w" (FP/SIMD) on AArch64 take the value where it already is; the guarantee is the same. */
 #define WASMC_KEEP(v) __asm__ volatile("" : : "r"(v))
+#if defined(__x86_64__) || defined(__i386__)
+#define WASMC_KEEP_FLOAT(v) __asm__ volatile("" : : "x"(v))
+#elif defined(__aarch64__)
+#define WASMC_KEEP_FLOAT(v) __asm__ volatile("" : : "w"(v))
+#else
+#define WASMC_KEEP_FLOAT(v) WASMC_KEEP(v)
+#endif
 
 #include "wasmc_numeric.h"
 
