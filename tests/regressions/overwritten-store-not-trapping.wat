@@ -9,7 +9,7 @@
 ;;   memory 'mem': 1 pages, sha256 de2f256064a0af79
 ;; nans: exact
 ;; opt: 2
-;; status: open
+;; status: fixed
 ;; (no signature line on purpose: "mismatch: memory" is too general, tolerating it would hide other memory bugs in the CI fuzz runs)
 (module
   (memory (export "mem") 1)

@@ -273,6 +273,14 @@ WASMC_INLINE double wasmc_f64_opaque(double v) { WASMC_OPAQUE(v); return v; }
 #define WASMC_KEEP_FLOAT(v) WASMC_KEEP(v)
 #endif
 
+/* Makes the compiler do a store even when a later store overwrites the same bytes: an
+ * out-of-bounds Wasm store must trap before the stores that follow it happen, but C
+ * compilers delete a store that a later one overwrites (dead-store elimination) and so let
+ * an in-bounds store in between happen first. Every store helper ends with it: the empty
+ * asm says it reads the `n` bytes at `p`, so the store before it is not dead, and volatile
+ * keeps the asm itself. */
+#define WASMC_KEEP_STORE(p, n) __asm__ volatile("" : : "m"(*(const uint8_t(*)[n])(p)))
+
 #include "wasmc_numeric.h"
 
 #endif /* WASMC_H */

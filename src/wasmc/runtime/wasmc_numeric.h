@@ -89,24 +89,23 @@ WASMC_INLINE uint64_t wasmc_load_i64_u32(const uint8_t *p) { return wasmc_load_u
 
 /* ---- stores ---------------------------------------------------------------------------- */
 
-WASMC_INLINE void wasmc_store_u32(uint8_t *p, uint32_t v) { memcpy(p, &v, sizeof v); }
-WASMC_INLINE void wasmc_store_u64(uint8_t *p, uint64_t v) { memcpy(p, &v, sizeof v); }
-WASMC_INLINE void wasmc_store_f32(uint8_t *p, float v) { memcpy(p, &v, sizeof v); }
-WASMC_INLINE void wasmc_store_f64(uint8_t *p, double v) { memcpy(p, &v, sizeof v); }
-WASMC_INLINE void wasmc_store_u8_from32(uint8_t *p, uint32_t v) { *p = (uint8_t)v; }
-WASMC_INLINE void wasmc_store_u16_from32(uint8_t *p, uint32_t v) {
-    uint16_t w = (uint16_t)v;
-    memcpy(p, &w, sizeof w);
-}
-WASMC_INLINE void wasmc_store_u8_from64(uint8_t *p, uint64_t v) { *p = (uint8_t)v; }
-WASMC_INLINE void wasmc_store_u16_from64(uint8_t *p, uint64_t v) {
-    uint16_t w = (uint16_t)v;
-    memcpy(p, &w, sizeof w);
-}
-WASMC_INLINE void wasmc_store_u32_from64(uint8_t *p, uint64_t v) {
-    uint32_t w = (uint32_t)v;
-    memcpy(p, &w, sizeof w);
-}
+/* Each store is kept even if a later one overwrites it (WASMC_KEEP_STORE, wasmc.h). */
+#define WASMC_STORE(p, T, v)            \
+    do {                                \
+        T stored_ = (T)(v);             \
+        memcpy(p, &stored_, sizeof(T)); \
+        WASMC_KEEP_STORE(p, sizeof(T)); \
+    } while (0)
+
+WASMC_INLINE void wasmc_store_u32(uint8_t *p, uint32_t v) { WASMC_STORE(p, uint32_t, v); }
+WASMC_INLINE void wasmc_store_u64(uint8_t *p, uint64_t v) { WASMC_STORE(p, uint64_t, v); }
+WASMC_INLINE void wasmc_store_f32(uint8_t *p, float v) { WASMC_STORE(p, float, v); }
+WASMC_INLINE void wasmc_store_f64(uint8_t *p, double v) { WASMC_STORE(p, double, v); }
+WASMC_INLINE void wasmc_store_u8_from32(uint8_t *p, uint32_t v) { WASMC_STORE(p, uint8_t, v); }
+WASMC_INLINE void wasmc_store_u16_from32(uint8_t *p, uint32_t v) { WASMC_STORE(p, uint16_t, v); }
+WASMC_INLINE void wasmc_store_u8_from64(uint8_t *p, uint64_t v) { WASMC_STORE(p, uint8_t, v); }
+WASMC_INLINE void wasmc_store_u16_from64(uint8_t *p, uint64_t v) { WASMC_STORE(p, uint16_t, v); }
+WASMC_INLINE void wasmc_store_u32_from64(uint8_t *p, uint64_t v) { WASMC_STORE(p, uint32_t, v); }
 
 /* ---- integer division: trap on zero and on INT_MIN / -1 --------------------------------- */
 
