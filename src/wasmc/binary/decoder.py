@@ -430,6 +430,12 @@ class _Decoder:
 
     # --- types ---------------------------------------------------------------------------
     def valtype(self, r: Reader, what: str = "value type") -> str:
+        pos = r.pos
+        if pos < r.end and what == "value type":  # the common one-byte case
+            t = VALTYPES.get(r.data[pos])
+            if t is not None:
+                r.pos = pos + 1
+                return t
         r.peek()  # running out of bytes here is a premature end, not a bad type
         # A heap type's LEB128 may run past the section, like any integer (Reader._leb).
         t, pos = read_valtype(r.data, r.pos, r.limit, r.eof, what)

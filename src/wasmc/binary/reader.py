@@ -75,30 +75,60 @@ def _leb_signed(data: bytes, pos: int, end: int, bits: int, eof: str) -> tuple[i
     raise AssertionError("unreachable")
 
 
+# The read_* functions decode encodings of one or two bytes inline: those carry at most 14
+# bits, so none of the checks on the last byte of a long encoding apply to them.
+
+
 def read_u32(data: bytes, pos: int, end: int, eof: str = UNEXPECTED_END_SECTION) -> tuple[int, int]:
-    if pos < end and data[pos] < 0x80:  # the common one-byte case
+    if pos + 1 < end:
+        b = data[pos]
+        if b < 0x80:  # the common one-byte case
+            return b, pos + 1
+        c = data[pos + 1]
+        if c < 0x80:
+            return (b & 0x7F) | (c << 7), pos + 2
+    elif pos < end and data[pos] < 0x80:
         return data[pos], pos + 1
     return _leb_unsigned(data, pos, end, 32, eof)
 
 
 def read_u64(data: bytes, pos: int, end: int, eof: str = UNEXPECTED_END_SECTION) -> tuple[int, int]:
+    if pos + 1 < end:
+        b = data[pos]
+        if b < 0x80:
+            return b, pos + 1
+        c = data[pos + 1]
+        if c < 0x80:
+            return (b & 0x7F) | (c << 7), pos + 2
     return _leb_unsigned(data, pos, end, 64, eof)
+
+
+def _read_signed(data: bytes, pos: int, end: int, bits: int, eof: str) -> tuple[int, int]:
+    if pos + 1 < end:
+        b = data[pos]
+        if b < 0x80:  # one byte: bit 6 is the sign
+            return (b - 0x80 if b & 0x40 else b), pos + 1
+        c = data[pos + 1]
+        if c < 0x80:
+            value = (b & 0x7F) | (c << 7)
+            return (value - 0x4000 if c & 0x40 else value), pos + 2
+    return _leb_signed(data, pos, end, bits, eof)
 
 
 def read_s32(data: bytes, pos: int, end: int, eof: str = UNEXPECTED_END_SECTION) -> tuple[int, int]:
     if pos < end and data[pos] < 0x40:  # one byte, non-negative
         return data[pos], pos + 1
-    return _leb_signed(data, pos, end, 32, eof)
+    return _read_signed(data, pos, end, 32, eof)
 
 
 def read_s33(data: bytes, pos: int, end: int, eof: str = UNEXPECTED_END_SECTION) -> tuple[int, int]:
-    return _leb_signed(data, pos, end, 33, eof)
+    return _read_signed(data, pos, end, 33, eof)
 
 
 def read_s64(data: bytes, pos: int, end: int, eof: str = UNEXPECTED_END_SECTION) -> tuple[int, int]:
     if pos < end and data[pos] < 0x40:
         return data[pos], pos + 1
-    return _leb_signed(data, pos, end, 64, eof)
+    return _read_signed(data, pos, end, 64, eof)
 
 
 def read_f32_bits(

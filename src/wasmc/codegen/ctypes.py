@@ -46,15 +46,21 @@ GLOBAL_FIELD = ByValType({I32: "i32", I64: "i64", F32: "f32", F64: "f64", FUNCRE
                           EXTERNREF: "ref"})
 
 
+_SIG_NAMES: dict[tuple, str] = {}  # (params, results) -> sig_name
+
+
 def sig_name(ft: FuncType) -> str:
     """A C identifier fragment naming a function type: [i32 i64] -> [f32] is `iI_f`.
 
     It names the C signature, not the Wasm type: `(ref $t)` and `funcref` share the letter
     `r`, so the typedefs, invokers and host adapters that depend only on the C signature are
     emitted once. Wasm type identity is `type_id`'s job."""
-    return "".join(SIG_LETTER[t] for t in ft.params) + "_" + "".join(
-        SIG_LETTER[t] for t in ft.results
-    )
+    key = (ft.params, ft.results)
+    name = _SIG_NAMES.get(key)
+    if name is None:
+        name = _SIG_NAMES[key] = "".join(SIG_LETTER[t] for t in ft.params) + "_" + "".join(
+            SIG_LETTER[t] for t in ft.results)
+    return name
 
 
 def type_id(ft: FuncType) -> int:
@@ -162,5 +168,8 @@ def c_string(text: str) -> str:
 
 def c_comment(text: str) -> str:
     """Text safe to put inside a /* comment */."""
-    safe = "".join(ch if ch.isprintable() and ch != "\\" else "?" for ch in text)
+    if text.isprintable() and "\\" not in text:
+        safe = text
+    else:
+        safe = "".join(ch if ch.isprintable() and ch != "\\" else "?" for ch in text)
     return safe.replace("*/", "*_/")

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..binary.module import FUNC, I32, FuncType, Instr, parse_ref, ref_family
+from ..binary.opcodes import OPS
 from ..validate.validator import FuncInfo
 from .ctypes import (
     C_TYPE,
@@ -47,6 +48,41 @@ def slot(height: int, valtype: str) -> str:
     return f"s{height}_{SHORT[valtype]}"
 
 
+# Slot names by value type, indexed by height: _SLOT_NAMES[t][h] == slot(h, t). Types with
+# the same C representation share a list. Grown by `slot_names` as functions need.
+_SLOT_NAMES: dict[str, list[str]] = {}
+_SLOT_NAMES_BY_SHORT: dict[str, list[str]] = {}
+
+
+_LOCAL_NAMES: list[str] = []  # _LOCAL_NAMES[k] == f"l{k}", grown by `local_names`
+
+
+def local_names(n: int) -> list[str]:
+    """The names of locals 0..n-1 (at least)."""
+    names = _LOCAL_NAMES
+    if len(names) < n:
+        names.extend(f"l{k}" for k in range(len(names), n))
+    return names
+
+
+def slot_names(slots: set[tuple[int, str]]) -> dict[str, list[str]]:
+    """The slot-name lists, long enough for every (height, type) in `slots`."""
+    top: dict[str, int] = {}
+    for h, t in slots:
+        if h >= top.get(t, 0):
+            top[t] = h + 1
+    names = _SLOT_NAMES
+    for t, n in top.items():
+        lst = names.get(t)
+        if lst is None:
+            short = SHORT[t]
+            lst = names[t] = _SLOT_NAMES_BY_SHORT.setdefault(short, [])
+        if len(lst) < n:
+            short = SHORT[t]
+            lst.extend(f"s{h}_{short}" for h in range(len(lst), n))
+    return names
+
+
 # With clang, a br_table with at least this many entries, inside a loop, becomes a computed
 # goto through a table of label addresses instead of a switch. That is the dispatch of an
 # interpreter loop: each branch back to the loop head ends in its own copy of the indirect
@@ -57,6 +93,42 @@ def slot(height: int, valtype: str) -> str:
 # to 0.35 s), so it keeps the switch (`#ifdef __clang__` in the C; docs/codegen.md). Not for
 # small tables nor outside loops: clang does not inline a function with a computed goto.
 DISPATCH_TABLE_MIN = 16
+
+
+# The instructions FunctionEmitter.emit writes inline, by name (see _emit_entry).
+(_E_LOCAL_GET, _E_EXPR, _E_LOCAL_SET, _E_CONST, _E_LOAD, _E_STORE, _E_GLOBAL_GET,
+ _E_GLOBAL_SET, _E_NOTHING, _E_BLOCK, _E_IF, _E_ELSE, _E_END, _E_BR, _E_BR_IF, _E_CALL,
+ _E_SELECT, _E_RETURN, _E_UNREACHABLE) = range(19)
+_E_KINDS = {"local.get": _E_LOCAL_GET, "local.set": _E_LOCAL_SET, "local.tee": _E_LOCAL_SET,
+            "global.get": _E_GLOBAL_GET, "global.set": _E_GLOBAL_SET, "nop": _E_NOTHING,
+            "drop": _E_NOTHING, "block": _E_BLOCK, "loop": _E_BLOCK, "if": _E_IF,
+            "else": _E_ELSE, "end": _E_END, "br": _E_BR, "br_if": _E_BR_IF, "call": _E_CALL,
+            "select": _E_SELECT, "select_t": _E_SELECT, "return": _E_RETURN,
+            "unreachable": _E_UNREACHABLE}
+_NUMERIC = frozenset(("i32", "i64", "f32", "f64"))
+# The results of the block types the fast path handles: none, or one number.
+_BLOCK_RESULTS: dict = {None: (), "i32": ("i32",), "i64": ("i64",), "f32": ("f32",),
+                        "f64": ("f64",)}
+# Lines of _E_EXPR instructions are cached by height up to this one (they depend only on the
+# opcode and the height: their operands and results are numbers, so the types are fixed).
+_LINE_CACHE_HEIGHTS = 512
+
+
+def _emit_entry(op) -> tuple | None:
+    """(kind, C template or helper, per-height cache, first operand type, result type)."""
+    if op.c is not None:
+        params, results = op.sig
+        r0 = results[0] if results else None
+        if op.imm == "memarg":
+            return (_E_LOAD if results else _E_STORE), op.c, None, params[0], r0
+        return _E_EXPR, op.c, {}, None, r0
+    if op.imm in ("i32", "i64", "f32", "f64"):
+        return _E_CONST, None, None, None, op.imm
+    kind = _E_KINDS.get(op.name)
+    return None if kind is None else (kind, None, None, None, None)
+
+
+_FAST: dict[str, tuple | None] = {op.name: _emit_entry(op) for op in OPS}
 
 
 @dataclass
@@ -137,22 +209,167 @@ class FunctionEmitter:
     # -- the body --
     def emit(self) -> list[str]:
         info = self.info
-        self.blocks.append(Block("func", 0, 0, (), self.type.results, True))
+        blocks = self.blocks
+        blocks.append(Block("func", 0, 0, (), self.type.results, True))
         body_lines: list[str] = []
         self.out = body_lines
-        for i, ins in enumerate(self.body):
-            pops = info.pops[i]
-            name = ins.op.name
+        append = body_lines.append
+        names = slot_names(info.slots)
+        i32_names = names.get(I32, [])
+        lnames = local_names(len(info.locals))
+        fast = _FAST
+        instr = self.instr
+        mod = self.mod
+        memories_used = self.memories_used
+        global_reads: dict[int, str] = {}
+        global_lvalues: dict[int, str] = {}
+        direct_names: dict[int, str] = {}  # (direct_name's side effect is idempotent)
+        block_results = _BLOCK_RESULTS
+        live = True  # blocks[-1].live
+        for ins, h, pops, pushes in zip(self.body, info.heights, info.pops, info.pushes,
+                                        strict=True):
             # Dead code: after br/return/unreachable (pops is None), and everything inside a
             # block that starts in dead code (which validation types as reachable again).
             # Only keep track of its block structure.
-            if pops is None or not self.blocks[-1].live:
+            if pops is None or not live:
+                name = ins.op.name
                 if name in ("block", "loop", "if"):
-                    self.blocks.append(Block(name, 0, 0, (), (), False))
-                elif name == "end" and not self.blocks[-1].live:
-                    self.blocks.pop()
+                    blocks.append(Block(name, 0, 0, (), (), False))
+                    live = False
+                elif name == "end" and not live:
+                    blocks.pop()
+                    live = blocks[-1].live
                 continue
-            self.instr(ins, info.heights[i], pops, info.pushes[i])
+            try:
+                entry = fast[ins.op.name]
+            except KeyError:  # not an instruction of the opcode table
+                entry = None
+            if entry is None:
+                instr(ins, h, pops, pushes)
+                live = blocks[-1].live if blocks else False
+                continue
+            # The common instructions, as `instr` and the op_* handlers would write them.
+            kind, c, cache, a0, r0 = entry
+            if kind <= _E_STORE:
+                if kind == _E_LOCAL_GET:
+                    append(f"  {names[pushes[0]][h]} = {lnames[ins.imm]};")
+                elif kind == _E_EXPR:
+                    line = cache.get(h)
+                    if line is None:
+                        args = [names[t][h + k] for k, t in enumerate(pops)]
+                        line = f"  {names[r0][h]} = {c.format(*args)};"
+                        if h < _LINE_CACHE_HEIGHTS:
+                            cache[h] = line
+                    append(line)
+                elif kind == _E_LOCAL_SET:
+                    append(f"  {lnames[ins.imm]} = {names[pops[0]][h]};")
+                elif kind == _E_CONST:
+                    bits = ins.imm
+                    if r0 == "i32":
+                        append(f"  {names[r0][h]} = UINT32_C({bits:#x});")
+                    else:
+                        value = const_literal(r0, bits)
+                        if bits in FOLDABLE_FLOAT_CONSTANTS.get(r0, ()):
+                            value = f"wasmc_{r0}_opaque({value})"  # see WASMC_OPAQUE, wasmc.h
+                        append(f"  {names[r0][h]} = {value};")
+                else:  # load, store
+                    _align, offset, mem = ins.imm
+                    memories_used.add(mem)
+                    addr = names[a0][h]
+                    if offset:
+                        addr = f"m{mem} + (uint64_t){addr} + {offset}u"
+                    else:
+                        addr = f"m{mem} + (uint64_t){addr}"
+                    if kind == _E_LOAD:
+                        # WASMC_KEEP: an out-of-bounds load must trap even if its value is
+                        # never used, but C compilers delete unused loads (wasmc.h). Every
+                        # load is kept: no analysis of how the value is used can tell what
+                        # the C compiler will fold away (x*0, x-x, a store it finds dead, a
+                        # result an inlined caller drops). f32/f64 take the float variant,
+                        # which leaves the value in its FP register instead of copying it
+                        # to an integer register (docs/codegen.md, "Memory").
+                        res = names[r0][h]
+                        keep = "WASMC_KEEP_FLOAT" if r0 in ("f32", "f64") else "WASMC_KEEP"
+                        append(f"  {res} = {c}({addr}); {keep}({res});")
+                    else:
+                        append(f"  {c}({addr}, {names[pops[1]][h + 1]});")
+            elif kind == _E_NOTHING:  # nop, drop
+                pass
+            elif kind == _E_END:
+                block = blocks[-1]
+                if block.kind == "func":
+                    instr(ins, h, pops, pushes)
+                else:
+                    blocks.pop()
+                    if block.live:
+                        if block.kind == "if" and not block.has_else:
+                            append(f"L{block.label}_else:;")
+                        if block.kind != "loop":
+                            append(f"L{block.label}:;")
+                live = blocks[-1].live if blocks else False
+            elif kind == _E_BR_IF or kind == _E_BR:
+                target = blocks[-1 - ins.imm]
+                if target.kind == "func" or (h != target.height and target.branch_types):
+                    stmt = self.branch(ins.imm, h)  # returns or moves values
+                elif target.kind == "loop":
+                    stmt = f"goto L{target.label}_top;"
+                else:
+                    stmt = f"goto L{target.label};"
+                if kind == _E_BR_IF:
+                    append(f"  if ({i32_names[h + len(pops) - 1]}) {{ {stmt} }}")
+                else:
+                    append(f"  {stmt}")
+            elif kind == _E_BLOCK or kind == _E_IF:
+                results = block_results.get(ins.imm)
+                if results is None:
+                    instr(ins, h, pops, pushes)
+                else:
+                    self.next_label = label = self.next_label + 1
+                    block_kind = ins.op.name
+                    blocks.append(Block(block_kind, label, h, (), results, True))
+                    if block_kind == "loop":
+                        append(f"L{label}_top:;")
+                    elif block_kind == "if":
+                        append(f"  if (!{i32_names[h + len(pops) - 1]}) goto L{label}_else;")
+            elif kind == _E_ELSE:
+                block = blocks[-1]
+                if block.live:
+                    block.has_else = True
+                    append(f"  goto L{block.label};")
+                    append(f"L{block.label}_else:;")
+            elif kind == _E_CALL:
+                ft = mod.func_types[ins.imm]
+                if mod.is_imported_func(ins.imm) or len(ft.results) > 1:
+                    instr(ins, h, pops, pushes)
+                else:
+                    call = ", ".join(["env"] + [names[t][h + k] for k, t in enumerate(pops)])
+                    callee = direct_names.get(ins.imm)
+                    if callee is None:
+                        callee = direct_names[ins.imm] = mod.direct_name(ins.imm)
+                    call = f"{callee}({call})"
+                    if ft.results:
+                        append(f"  {names[pushes[0]][h]} = {call};")
+                    else:
+                        append(f"  {call};")
+            elif kind == _E_GLOBAL_GET:
+                value = global_reads.get(ins.imm)
+                if value is None:
+                    value = global_reads[ins.imm] = mod.global_read(ins.imm)
+                append(f"  {names[pushes[0]][h]} = {value};")
+            elif kind == _E_GLOBAL_SET:
+                target = global_lvalues.get(ins.imm)
+                if target is None:
+                    target = global_lvalues[ins.imm] = mod.global_lvalue(ins.imm)
+                t = pops[0]
+                value = names[t][h]
+                append(f"  {target} = {value if t in _NUMERIC else as_void(value, t)};")
+            elif kind == _E_SELECT:
+                append(f"  {names[pushes[0]][h]} = {names[pops[2]][h + 2]} ? "
+                       f"{names[pops[0]][h]} : {names[pops[1]][h + 1]};")
+            elif kind == _E_RETURN:
+                append("  " + self.return_stmt(h))
+            elif kind == _E_UNREACHABLE:
+                append("  wasmc_trap(WASMC_TRAP_UNREACHABLE);")
 
         mod = self.mod
         head = [f"/* {mod.func_comment(self.funcidx)} */"]

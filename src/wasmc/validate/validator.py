@@ -37,7 +37,7 @@ from ..binary.module import (
     ref_type,
     val_matches,
 )
-from ..binary.opcodes import NATURAL_ALIGN
+from ..binary.opcodes import NATURAL_ALIGN, OPS, Op
 from ..errors import InvalidError, UnsupportedError
 
 UNKNOWN = None  # the type of a value popped from the polymorphic stack of dead code
@@ -77,6 +77,43 @@ class FuncInfo:
 
 
 _HANDLERS: dict = {}  # instruction name -> FunctionValidator.op_* method
+
+# The instructions FunctionValidator.run checks inline, by name: (kind, first param, second
+# param, result, params, results, values moved, natural alignment). SIG0/1/2: a fixed
+# signature with 0/1/2 params; LOAD/STORE: the same with a memarg. Params and results are
+# the opcode table's tuples, recorded as they are (the general path records them too).
+(_F_SIG0, _F_SIG1, _F_SIG2, _F_LOAD, _F_STORE, _F_LOCAL_GET, _F_LOCAL_SET, _F_LOCAL_TEE,
+ _F_GLOBAL_GET, _F_GLOBAL_SET, _F_CALL, _F_BLOCK, _F_IF, _F_ELSE, _F_END, _F_BR, _F_BR_IF,
+ _F_DROP, _F_SELECT, _F_RETURN, _F_UNREACHABLE) = range(21)
+_F_KINDS = {"local.get": _F_LOCAL_GET, "local.set": _F_LOCAL_SET, "local.tee": _F_LOCAL_TEE,
+            "global.get": _F_GLOBAL_GET, "global.set": _F_GLOBAL_SET, "call": _F_CALL,
+            "block": _F_BLOCK, "loop": _F_BLOCK, "if": _F_IF, "else": _F_ELSE, "end": _F_END,
+            "br": _F_BR, "br_if": _F_BR_IF, "drop": _F_DROP, "select": _F_SELECT,
+            "return": _F_RETURN, "unreachable": _F_UNREACHABLE}
+# The results of the block types the fast path handles: none, or one number.
+_BLOCK_RESULTS: dict = {None: (), I32: (I32,), I64: (I64,), F32: (F32,), F64: (F64,)}
+_I32_ONE = (I32,)
+
+
+def _fast_entry(op: Op) -> tuple | None:
+    if op.sig is None:
+        kind = _F_KINDS.get(op.name)
+        moves = {_F_LOCAL_TEE: 2, _F_LOCAL_GET: 1, _F_LOCAL_SET: 1, _F_GLOBAL_GET: 1,
+                 _F_GLOBAL_SET: 1}.get(kind, 0)  # the others count their own
+        return None if kind is None else (kind, None, None, None, (), (), moves, None)
+    params, results = op.sig
+    p0, p1 = (*params, None, None)[:2]
+    r0 = results[0] if results else None
+    if op.imm == "memarg":
+        kind, align = (_F_LOAD if results else _F_STORE), NATURAL_ALIGN[op.name]
+        assert (len(params), len(results)) == ((1, 1) if results else (2, 0))
+    else:
+        kind, align = (_F_SIG0, _F_SIG1, _F_SIG2)[len(params)], None
+        assert len(results) == 1 or (not params and not results)
+    return kind, p0, p1, r0, params, results, len(params) + len(results), align
+
+
+_FAST: dict[str, tuple | None] = {op.name: _fast_entry(op) for op in OPS}
 
 
 class FunctionValidator:
@@ -208,17 +245,225 @@ class FunctionValidator:
 
     # -- the main loop --
     def run(self) -> FuncInfo:
+        """Validate the body. The most common instructions (see _FAST) are checked inline
+        when nothing is unusual about them: the innermost block is reachable, the operands
+        on top are exactly the expected types, the indices are in range. Anything else (a
+        mismatch, a subtype, dead code, an error) takes the general path, `step`, from the
+        same state, so errors and their offsets are the same either way."""
         info = self.info
         heights, pops, pushes = info.heights, info.pops, info.pushes
-        slots = info.slots
+        add_height, add_pops, add_pushes = heights.append, pops.append, pushes.append
         vals, ctrls, step = self.vals, self.ctrls, self.step
+        push_val, pop_val = vals.append, vals.pop
+        fast = _FAST
+        ctx = self.ctx
+        local_types = self.locals
+        n_locals = len(local_types)
+        local_one = [(t,) for t in local_types]  # what local.get pushes, local.set pops
+        local_init, inits = self.local_init, self.inits
+        globals_, global_one = ctx.globals, ctx.global_one
+        n_globals = len(globals_)
+        n_memories = len(ctx.memories)
+        funcs = ctx.funcs
+        n_funcs = len(funcs)
+        block_results = _BLOCK_RESULTS
         left = self.moves_left
         self.push_ctrl("func", (), self.func_type.results)
-        for ins in self.body:
+        frame = ctrls[-1]  # the innermost block
+        fh = frame.height  # its entry height
+        dead = False  # it is unreachable (dead code)
+        ins = None
+        body = iter(self.body)
+        for ins in body:
+            entry = None
+            if not dead:
+                try:
+                    entry = fast[ins.op.name]
+                except KeyError:  # not an instruction of the opcode table
+                    pass
+            elif len(vals) == fh and ins.op.name in ("end", "else"):
+                # The end of dead code, with no values pushed since it became dead.
+                entry = fast[ins.op.name]
+            if entry is not None:
+                kind, p0, p1, r0, popped, pushed, moves, align = entry
+                n = len(vals)
+                ok = False
+                if kind <= _F_LOCAL_TEE:  # the data instructions
+                    if kind == _F_LOCAL_GET:
+                        i = ins.imm
+                        if i < n_locals and local_init[i]:
+                            push_val(local_types[i])
+                            base, pushed, ok = n, local_one[i], True
+                    elif kind == _F_SIG2:
+                        if n - 2 >= fh and vals[-1] == p1 and vals[-2] == p0:
+                            pop_val()
+                            vals[-1] = r0
+                            base, ok = n - 2, True
+                    elif kind == _F_SIG0:
+                        if r0 is not None:
+                            push_val(r0)
+                        base, ok = n, True
+                    elif kind == _F_SIG1:
+                        if n > fh and vals[-1] == p0:
+                            vals[-1] = r0
+                            base, ok = n - 1, True
+                    elif kind == _F_LOCAL_SET or kind == _F_LOCAL_TEE:
+                        i = ins.imm
+                        if i < n_locals and n > fh and vals[-1] == local_types[i]:
+                            if kind == _F_LOCAL_SET:
+                                pop_val()
+                            else:
+                                pushed = local_one[i]  # the value stays
+                            if not local_init[i]:
+                                self.init_local(i)
+                            base, popped, ok = n - 1, local_one[i], True
+                    else:  # load, store
+                        a, offset, mem = ins.imm
+                        if mem < n_memories and offset <= 0xFFFFFFFF and a <= align:
+                            if kind == _F_LOAD:
+                                if n > fh and vals[-1] == p0:
+                                    vals[-1] = r0
+                                    base, ok = n - 1, True
+                            elif n - 2 >= fh and vals[-1] == p1 and vals[-2] == p0:
+                                del vals[-2:]
+                                base, ok = n - 2, True
+                elif kind == _F_END:
+                    popped = pushed = frame.results
+                    k = len(popped)
+                    if frame.kind != "if" or frame.params == popped:
+                        if dead:  # (n == fh) the results are unknown: push them
+                            ok = True
+                            if k and frame.kind != "func":
+                                vals.extend(popped)
+                        elif n - k == fh and (k == 0 or tuple(vals[-k:]) == popped):
+                            ok = True  # the results stay where they are
+                            if k and frame.kind == "func":
+                                del vals[-k:]  # (returned)
+                    if ok:
+                        ctrls.pop()
+                        if len(inits) > frame.init_height:
+                            while len(inits) > frame.init_height:
+                                local_init[inits.pop()] = False
+                        base, moves = fh, 2 * k
+                        if ctrls:
+                            frame = ctrls[-1]
+                            fh, dead = frame.height, frame.unreachable
+                        else:
+                            frame = None  # the function's end: stop after recording it
+                elif kind == _F_BR_IF:
+                    depth = ins.imm
+                    if depth < len(ctrls) and n > fh and vals[-1] == I32:
+                        target = ctrls[-1 - depth]
+                        pushed = target.params if target.kind == "loop" else target.results
+                        k = len(pushed)
+                        if k == 0:
+                            popped, base, moves, ok = _I32_ONE, n - 1, 1, True
+                        elif n - 1 - k >= fh and tuple(vals[-1 - k:-1]) == pushed:
+                            popped, base, moves, ok = pushed + _I32_ONE, n - 1 - k, 2 * k + 1, True
+                        if ok:
+                            pop_val()  # the label's values stay
+                elif kind == _F_BLOCK or kind == _F_IF:
+                    results = block_results.get(ins.imm)
+                    if results is not None and len(ctrls) <= MAX_NESTING:
+                        if kind == _F_BLOCK:
+                            base, ok = n, True
+                            block_kind = ins.op.name
+                        elif n > fh and vals[-1] == I32:
+                            pop_val()
+                            base, popped, moves, ok = n - 1, _I32_ONE, 1, True
+                            block_kind = "if"
+                        if ok:
+                            frame = Frame(block_kind, (), results, base, len(inits))
+                            ctrls.append(frame)
+                            fh = base
+                elif kind == _F_ELSE:
+                    popped = frame.results
+                    k = len(popped)
+                    if frame.kind == "if" and not frame.params and (dead or n - k == fh and (
+                            k == 0 or tuple(vals[-k:]) == popped)):
+                        # (in dead code, n == fh: the results are unknown)
+                        ctrls.pop()
+                        if len(inits) > frame.init_height:
+                            while len(inits) > frame.init_height:
+                                local_init[inits.pop()] = False
+                        if k and not dead:
+                            del vals[-k:]
+                        base, moves, ok = fh, k, True
+                        frame = Frame("else", (), popped, fh, len(inits))
+                        ctrls.append(frame)
+                        dead = False
+                elif kind == _F_CALL:
+                    i = ins.imm
+                    if i < n_funcs:
+                        ft = funcs[i]
+                        popped, pushed = ft.params, ft.results
+                        k = len(popped)
+                        if k == 0:
+                            ok = True
+                        elif n - k >= fh and tuple(vals[-k:]) == popped:
+                            del vals[-k:]
+                            ok = True
+                        if ok:
+                            vals.extend(pushed)
+                            base, moves = n - k, k + len(pushed)
+                elif kind == _F_GLOBAL_GET:
+                    i = ins.imm
+                    if i < n_globals:
+                        pushed = global_one[i]
+                        push_val(pushed[0])
+                        base, ok = n, True
+                elif kind == _F_GLOBAL_SET:
+                    i = ins.imm
+                    if i < n_globals and n > fh:
+                        g = globals_[i]
+                        if g.mutable and vals[-1] == g.valtype:
+                            pop_val()
+                            base, popped, ok = n - 1, global_one[i], True
+                elif kind == _F_BR:
+                    depth = ins.imm
+                    if depth < len(ctrls):
+                        target = ctrls[-1 - depth]
+                        popped = target.params if target.kind == "loop" else target.results
+                        k = len(popped)
+                        if n - k >= fh and (k == 0 or tuple(vals[-k:]) == popped):
+                            del vals[fh:]
+                            frame.unreachable = dead = True
+                            base, moves, ok = n - k, k, True
+                elif kind == _F_RETURN:
+                    popped = self.func_type.results
+                    k = len(popped)
+                    if n - k >= fh and (k == 0 or tuple(vals[-k:]) == popped):
+                        del vals[fh:]
+                        frame.unreachable = dead = True
+                        base, moves, ok = n - k, k, True
+                elif kind == _F_UNREACHABLE:
+                    del vals[fh:]
+                    frame.unreachable = dead = True
+                    base, ok = n, True
+                elif kind == _F_DROP:
+                    if n > fh:
+                        popped = (pop_val(),)
+                        base, moves, ok = n - 1, 1, True
+                elif kind == _F_SELECT:
+                    if n - 3 >= fh and vals[-1] == I32:
+                        t = vals[-2]
+                        if t == vals[-3] and t in NUM_TYPES:
+                            del vals[-2:]
+                            popped, pushed = (t, t, I32), (t,)
+                            base, moves, ok = n - 3, 4, True
+                if ok:
+                    add_height(base)
+                    add_pops(popped)
+                    add_pushes(pushed)
+                    left -= moves
+                    if left < 0:
+                        self.offset = ins.offset
+                        raise self.too_many_moves(left)
+                    if frame is None:
+                        break
+                    continue
+            # The general path.
             self.offset = ins.offset
-            if not ctrls:
-                raise self.error("operators remaining after end of function")
-            dead = ctrls[-1].unreachable
             before = len(vals)
             popped, pushed = step(ins)
             left -= len(popped) + len(pushed)
@@ -228,21 +473,36 @@ class FunctionValidator:
             # always sit at the block's entry height (dead code may have fewer values).
             structural = ins.op.name in ("else", "end")
             base = self.closed_height if structural else before - len(popped)
-            heights.append(base)
+            add_height(base)
             if dead and not structural:
-                pops.append(None)
-                pushes.append(())
-                continue
-            pops.append(popped)
-            pushes.append(pushed)
-            for types in (popped, pushed):  # both start at the base height
-                if types:
-                    slots.update(zip(range(base, base + len(types)), types, strict=True))
-        if self.ctrls:
+                add_pops(None)
+                add_pushes(())
+            else:
+                add_pops(popped)
+                add_pushes(pushed)
+            if not ctrls:
+                break
+            frame = ctrls[-1]
+            fh, dead = frame.height, frame.unreachable
+        if ins is not None:
+            self.offset = ins.offset
+        if not ctrls:
+            rest = next(body, None)
+            if rest is not None:
+                self.offset = rest.offset
+                raise self.error("operators remaining after end of function")
+        if ctrls:
             raise InvalidError("unexpected end of function", self.offset, self.name)
         if left < self.br_table_moves:
             raise self.too_many_moves(left)
         self.ctx.moves_left = left - self.br_table_moves
+        # The (height, type) slots used: each distinct (height, pops, pushes) once.
+        slots = info.slots
+        for base, popped, pushed in set(zip(heights, pops, pushes, strict=True)):
+            if popped:
+                slots.update(enumerate(popped, base))
+            if pushed:
+                slots.update(enumerate(pushed, base))
         return info
 
     def too_many_moves(self, left: int) -> UnsupportedError:
@@ -606,6 +866,7 @@ class ModuleContext:
             g.offset for g in module.globals]
         self.globals = [GlobalType(self.valtype(g.valtype, offset), g.mutable)
                         for g, offset in zip(module.all_globals(), global_offsets, strict=True)]
+        self.global_one = [(g.valtype,) for g in self.globals]  # what global.get pushes
         # Values the function bodies may pop and push in all (see MAX_MOVES), and how many
         # they still may.
         self.moves_budget = self.moves_left = max(
