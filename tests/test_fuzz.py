@@ -1,5 +1,5 @@
-"""Fuzzing in CI: a short differential run, a short malformed-input run, the regression
-modules the fuzzers found, and wasmc's implementation limits on hostile input.
+"""Fuzzing in CI: short differential runs (-O0 and -O2), a short malformed-input run, the
+regression modules the fuzzers found, and wasmc's implementation limits on hostile input.
 
 The long runs are `python scripts/fuzz.py diff --count 20000 --seed 1` and
 `python scripts/fuzz.py malformed --count 10000 --seed 1` (docs/fuzzing.md).
@@ -76,9 +76,13 @@ def test_regression_headers() -> None:
 
 # ---- short runs ------------------------------------------------------------------------------
 
-def test_differential_short_run(tmp_path: Path) -> None:
-    """300 random modules (fixed seed) agree under wasmc and Wasmtime."""
-    summary = run_diff(seed=CI_SEED, count=300, batch=75, workers=2, out=tmp_path, opt=0)
+# -O0 finds what the emitter gets wrong; -O2 also what the C optimizer then exploits (the
+# deleted loads and stores, the folded identities of tests/regressions/ were -O2 only).
+@pytest.mark.parametrize(("opt", "count"), [(0, 300), (2, 150)], ids=["O0", "O2"])
+def test_differential_short_run(opt: int, count: int, tmp_path: Path) -> None:
+    """Random modules (fixed seed) agree under wasmc and Wasmtime."""
+    summary = run_diff(seed=CI_SEED + opt, count=count, batch=75, workers=2, out=tmp_path,
+                       opt=opt)
     _report(summary.lines())
     known = known_open_signatures()
     new = [f for f in summary.findings if f.signature not in known]
