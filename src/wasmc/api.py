@@ -17,6 +17,7 @@ import struct
 import subprocess
 import tempfile
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ from .binary.module import (
     ref_family,
     val_matches,
 )
+from .codegen import split
 from .codegen.ctypes import sig_name
 from .codegen.module import emit_module
 from .errors import CompileError, InstantiationError, LinkError, MalformedError, Trap
@@ -609,99 +611,171 @@ def read_source(source: bytes | str | Path) -> bytes:
 
 def translate(data: bytes, prefix: str = "wasmc_m0",
               musttail: bool = True) -> tuple[Module, str]:
-    """Decode, validate and translate module bytes to C. Raises CompileError. `musttail`:
-    the C compiler guarantees tail calls (clang's musttail; not GCC 12)."""
+    """Decode, validate and translate module bytes to C, as one translation unit (for any
+    size of module; `compile_modules` and `build_executable` split large ones, see
+    codegen/split.py). Raises CompileError. `musttail`: the C compiler guarantees tail
+    calls (clang's musttail; not GCC 12)."""
     with no_cycle_collection():
         module = decode(data)
         info = validate(module)
         return module, emit_module(module, info, prefix, musttail)
 
 
-def compile_modules(sources: list[bytes], *, cc: str | None = None,
-                    opt: int = 1) -> list[CompiledModule | CompileError]:
-    """Compile several modules into one shared library (one C compiler run). Each entry of
-    the result is a CompiledModule or the CompileError that module raised."""
+@dataclass(eq=False)
+class _Unit:
+    """One module of a compile_modules batch: its C as one string, or (split: c_code None)
+    written by codegen/split.py at build time."""
+
+    index: int
+    prefix: str
+    module: Module
+    data: bytes
+    c_code: str | None
+
+
+class _UnitFailed(Exception):
+    def __init__(self, unit: _Unit, error: CompileError):
+        self.unit, self.error = unit, error
+
+
+def compile_modules(sources: list[bytes], *, cc: str | None = None, opt: int = 1,
+                    jobs: int | None = None) -> list[CompiledModule | CompileError]:
+    """Compile several modules into one shared library (one C compiler run, or several in
+    parallel for large modules, up to `jobs` at a time; default: the CPU count). Each entry
+    of the result is a CompiledModule or the CompileError that module raised."""
     compiler = toolchain.find_compiler(cc)
     runtime = _Runtime.get(compiler)
-    results: list[Any] = []
-    c_units: list[tuple[int, str, Module]] = []
+    musttail = compiler.kind == "clang"
+    results: list[Any] = [None] * len(sources)
+    units: list[_Unit] = []
     for k, data in enumerate(sources):
         prefix = f"wasmc_m{k}"
         try:
-            module, c_code = translate(data, prefix, compiler.kind == "clang")
+            with no_cycle_collection():
+                module = decode(data)
+                c_code = None
+                if not split.should_split(module):
+                    c_code = emit_module(module, validate(module), prefix, musttail)
         except CompileError as err:
-            results.append(err)
+            results[k] = err
             continue
-        results.append(None)
-        c_units.append((k, c_code, module))
-    if not c_units:
-        return results
-    library = _build_library([c for _, c, _ in c_units], compiler, opt)
-    for k, _c, module in c_units:
-        results[k] = CompiledModule(module, library, f"wasmc_m{k}", runtime)
+        units.append(_Unit(k, prefix, module, data, c_code))
+    library = None
+    while units and library is None:
+        try:
+            library = _build_library(units, compiler, opt, jobs)
+        except _UnitFailed as failed:  # a split module is invalid: build the others
+            results[failed.unit.index] = failed.error
+            units.remove(failed.unit)
+    for unit in units:
+        results[unit.index] = CompiledModule(unit.module, library, unit.prefix, runtime)
     return results
 
 
 def compile_module(source: bytes | str | Path, *, cc: str | None = None,
-                   opt: int = DEFAULT_OPT) -> CompiledModule:
-    result = compile_modules([read_source(source)], cc=cc, opt=opt)[0]
+                   opt: int = DEFAULT_OPT, jobs: int | None = None) -> CompiledModule:
+    result = compile_modules([read_source(source)], cc=cc, opt=opt, jobs=jobs)[0]
     if isinstance(result, CompileError):
         raise result
     return result
 
 
 def load(source: bytes | str | Path, imports: Mapping[str, Mapping[str, Extern]] | None = None,
-         *, cc: str | None = None, opt: int = DEFAULT_OPT) -> Instance:
+         *, cc: str | None = None, opt: int = DEFAULT_OPT, jobs: int | None = None) -> Instance:
     """Compile (or take from the cache) and instantiate a module."""
-    return compile_module(source, cc=cc, opt=opt).instantiate(imports)
+    return compile_module(source, cc=cc, opt=opt, jobs=jobs).instantiate(imports)
+
+
+RUNTIME_HEADERS = ("wasmc.h", "wasmc_numeric.h", "wasi.h")
 
 
 def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | None = None,
-                     opt: int = DEFAULT_OPT, emit_c_dir: str | Path | None = None) -> Path:
+                     opt: int = DEFAULT_OPT, emit_c_dir: str | Path | None = None,
+                     jobs: int | None = None) -> Path:
     """Compile a module into a standalone native executable at `out` (see
     codegen/executable.py for what it does when run: WASI command programs, `--invoke`).
     Its only imports may be `wasi_snapshot_preview1` functions (LinkError otherwise). With
-    `emit_c_dir`, the C is kept. The executable is written atomically. For a cached build,
-    see `wasmc.runcache.executable_for`."""
+    `emit_c_dir`, the C is kept there: `module.c`, and for a large module also `module.h`
+    and the function files `module_NNN.c` (codegen/split.py). `jobs`: C compilers (and
+    Python workers, for a large module) at a time; default: the CPU count. The executable
+    is written atomically. For a cached build, see `wasmc.runcache.executable_for`."""
     from .codegen.executable import emit_main
 
     prefix = "wasmc_main"
     compiler = toolchain.find_compiler(cc)
-    module, c_code = translate(read_source(source), prefix, compiler.kind == "clang")
-    c_code += emit_main(module, prefix)  # raises LinkError for imports other than WASI
+    musttail = compiler.kind == "clang"
+    with no_cycle_collection():
+        module = decode(read_source(source))
     out = Path(out)
     with tempfile.TemporaryDirectory(prefix="wasmc-") as tmp:
         c_dir = Path(emit_c_dir) if emit_c_dir else Path(tmp)
         c_dir.mkdir(parents=True, exist_ok=True)
-        c_file = c_dir / "module.c"
-        c_file.write_text(c_code)
         if emit_c_dir:
-            for header in ("wasmc.h", "wasmc_numeric.h", "wasi.h"):
+            for header in RUNTIME_HEADERS:
                 (c_dir / header).write_bytes((toolchain.RUNTIME_DIR / header).read_bytes())
-        toolchain.compile_executable([c_file], out, compiler, opt)
+        if not split.should_split(module):
+            with no_cycle_collection():
+                c_code = emit_module(module, validate(module), prefix, musttail)
+            c_code += emit_main(module, prefix)  # raises LinkError for imports other than WASI
+            c_file = c_dir / "module.c"
+            c_file.write_text(c_code)
+            toolchain.compile_executable([c_file], out, compiler, opt, jobs=jobs)
+            return out
+        with toolchain.start_build(compiler, opt, shared=False, jobs=jobs) as build:
+            # emit_main raises LinkError, after the module-level validation
+            split.emit_split(module, prefix, musttail, c_dir, name="module",
+                             extra=lambda: emit_main(module, prefix), jobs=jobs, build=build)
+            build.link(out)
     return out
 
 
 _libraries: dict[Path, ctypes.CDLL] = {}
 
 
-def _build_library(c_sources: list[str], cc: toolchain.CCompiler, opt: int) -> ctypes.CDLL:
-    """Compile C translation units into a shared library, cached by content."""
+def _build_library(units: list[_Unit], cc: toolchain.CCompiler, opt: int,
+                   jobs: int | None = None) -> ctypes.CDLL:
+    """Compile modules into a shared library, cached by content: the C of each small
+    module; for a split module, its bytes and the code generator's sources (so that a
+    cached one needs no validation and no emission). Raises _UnitFailed if a split module
+    turns out to be invalid."""
     key = hashlib.sha256()
     key.update(f"{__version__}\0{toolchain.build_fingerprint(cc, opt)}\0".encode())
-    for c in c_sources:
-        key.update(hashlib.sha256(c.encode()).digest())
+    if any(u.c_code is None for u in units):
+        from .runcache import sources_digest
+
+        key.update(f"{split.parameters()}\0".encode() + sources_digest())
+    for u in units:
+        if u.c_code is not None:
+            key.update(hashlib.sha256(u.c_code.encode()).digest())
+        else:
+            key.update(f"{u.prefix}\0".encode() + hashlib.sha256(u.data).digest())
     out = toolchain.cache_dir() / "modules" / f"{key.hexdigest()[:32]}.so"
     if out in _libraries:
         return _libraries[out]
-    if not out.exists():
+    if not out.exists() and all(u.c_code is not None for u in units):
         with tempfile.TemporaryDirectory(prefix="wasmc-") as tmp:
             files = []
-            for k, c in enumerate(c_sources):
+            for k, u in enumerate(units):
                 path = Path(tmp) / f"module{k}.c"
-                path.write_text(c)
+                path.write_text(u.c_code)
                 files.append(path)
-            toolchain.compile_shared(files, out, cc, opt)
+            toolchain.compile_shared(files, out, cc, opt, jobs=jobs)
+    elif not out.exists():
+        with tempfile.TemporaryDirectory(prefix="wasmc-") as tmp, \
+                toolchain.start_build(cc, opt, shared=True, jobs=jobs) as build:
+            for k, u in enumerate(units):
+                if u.c_code is not None:
+                    path = Path(tmp) / f"module{k}.c"
+                    path.write_text(u.c_code)
+                    build.add(path)
+            for u in units:
+                if u.c_code is None:
+                    try:
+                        split.emit_split(u.module, u.prefix, cc.kind == "clang", Path(tmp),
+                                         jobs=jobs, build=build)
+                    except CompileError as err:
+                        raise _UnitFailed(u, err) from None
+            build.link(out)
     lib = ctypes.CDLL(str(out))
     _libraries[out] = lib
     return lib

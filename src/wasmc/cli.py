@@ -1,7 +1,7 @@
 """The `wasmc` command: a thin layer over the Python API.
 
-    wasmc compile MODULE -o OUT [--emit-c DIR] [--cc CC] [-O N]
-    wasmc run [--cc CC] [-O N] MODULE --invoke NAME [ARGS...]
+    wasmc compile MODULE -o OUT [--emit-c DIR] [--cc CC] [-O N] [-j N]
+    wasmc run [--cc CC] [-O N] [-j N] MODULE --invoke NAME [ARGS...]
     wasmc spec [--group NAME] [--json FILE] [--cc CC] [-O N] [-j N] [-v] [WAST...]
     wasmc --version
 
@@ -67,6 +67,19 @@ def _opt_flag(parser: argparse.ArgumentParser, default: int) -> None:
     )
 
 
+def _jobs_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        dest="jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="C compilers (and, for a large module, Python worker processes) at a time "
+        "(default: the CPU count); see docs/large-modules.md",
+    )
+
+
 def _cc_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--cc",
@@ -107,12 +120,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _cc_flag(compile_p)
     _opt_flag(compile_p, 2)
+    _jobs_flag(compile_p)
     compile_p.set_defaults(subparser=compile_p)
 
     run_p = sub.add_parser(
         "run",
-        usage="wasmc run [-h] [--cc CC] [-O N] [--dir HOST[::GUEST]] [--env NAME[=VALUE]] "
-        "[--tcplisten HOST:PORT] [--no-cache] [--invoke NAME] MODULE [ARGS ...]",
+        usage="wasmc run [-h] [--cc CC] [-O N] [-j N] [--dir HOST[::GUEST]] "
+        "[--env NAME[=VALUE]] [--tcplisten HOST:PORT] [--no-cache] [--invoke NAME] "
+        "MODULE [ARGS ...]",
         help="run a WASI program, or call one of a module's exported functions",
         description="Run a WASI command program the way `wasmtime run` does: compile it to a "
         "native executable (cached by content) and run that, with ARGS as the program's "
@@ -162,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _cc_flag(run_p)
     _opt_flag(run_p, 2)
+    _jobs_flag(run_p)
     run_p.set_defaults(subparser=run_p)
     # Let "-5", "-inf", "-nan" be arguments, not options.
     run_p._negative_number_matcher = _NEGATIVE_VALUE  # type: ignore[attr-defined]
@@ -252,6 +268,9 @@ def format_result(valtype: str, raw: int) -> str:
     return valtype
 
 
+_VALUED_RUN_OPTIONS = ("--cc", "-O", "-j", "--jobs", "--dir", "--env", "--tcplisten")
+
+
 def split_run_argv(argv: list[str]) -> tuple[list[str], list[str] | None]:
     """`wasmc run` arguments as wasmtime reads them: options, MODULE, then the program's
     arguments (which may look like options). Returns the arguments for the parser (with a
@@ -262,7 +281,7 @@ def split_run_argv(argv: list[str]) -> tuple[list[str], list[str] | None]:
     i = 0
     while i < len(argv):
         a = argv[i]
-        if a in ("--cc", "-O", "--dir", "--env", "--tcplisten") and i + 1 < len(argv):
+        if a in _VALUED_RUN_OPTIONS and i + 1 < len(argv):
             before += [a, argv[i + 1]]
             i += 2
         elif a == "--invoke" and i + 1 < len(argv):
@@ -312,17 +331,19 @@ def _fast_run(argv: list[str]) -> None:
     while i < len(options):
         a = options[i]
         name, eq, value = a.partition("=")
-        if name in ("--cc", "-O", "--dir", "--env", "--tcplisten") and not eq:
+        if name in _VALUED_RUN_OPTIONS and not eq:
             if i + 1 >= len(options):
                 return
             value = options[i + 1]
             i += 1
-        elif name not in ("--cc", "--dir", "--env", "--tcplisten") and not (
-                a.startswith("-O") and len(a) > 2):
+        elif name not in ("--cc", "--jobs", "--dir", "--env", "--tcplisten") and not (
+                a.startswith(("-O", "-j")) and len(a) > 2):
             return  # --no-cache, --invoke, --help, ...: the full parser
         if a.startswith("-O") and len(a) > 2:
             name, value = "-O", a[2:]
-        if name == "--cc":
+        if name in ("-j", "--jobs") or a.startswith("-j"):
+            pass  # how many compilers build it: not part of the cache key
+        elif name == "--cc":
             cc = value
         elif name == "-O":
             if value not in ("0", "1", "2", "3"):
@@ -363,7 +384,7 @@ def _run_native(ns: argparse.Namespace, invoke: list[str] | None) -> int:
     else:
         data = path.read_bytes()
     exe = runcache.executable_for(data, cc=ns.cc, opt=ns.opt, use_cache=not ns.no_cache,
-                                  label=path.name)
+                                  label=path.name, jobs=ns.jobs)
     argv = _native_argv(exe, ns.module, ns.dir, ns.env, invoke, ns.program_args,
                         ns.tcplisten)
     sys.stdout.flush()
@@ -395,7 +416,7 @@ def cmd_run(ns: argparse.Namespace) -> int:
     from wasmc import api
 
     name, *args = ns.invoke
-    instance = api.load(Path(ns.module), cc=ns.cc, opt=ns.opt)
+    instance = api.load(Path(ns.module), cc=ns.cc, opt=ns.opt, jobs=ns.jobs)
     export = instance.exports.get(name)
     if export is None or not isinstance(export, api.Func):
         names = [n for n, e in instance.exports.items() if isinstance(e, api.Func)]
@@ -421,7 +442,8 @@ def cmd_compile(ns: argparse.Namespace) -> int:
     from wasmc import api
 
     api.build_executable(
-        Path(ns.module), Path(ns.output), cc=ns.cc, opt=ns.opt, emit_c_dir=ns.emit_c
+        Path(ns.module), Path(ns.output), cc=ns.cc, opt=ns.opt, emit_c_dir=ns.emit_c,
+        jobs=ns.jobs,
     )
     return 0
 

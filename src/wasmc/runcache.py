@@ -130,6 +130,16 @@ def fast_key(data: bytes, cc: str | None, opt: int) -> str:
     return h.hexdigest()[:32]
 
 
+def sources_digest() -> bytes:
+    """A digest of the sources that decide what C a module becomes, and of the runtime."""
+    h = sha256()
+    for path in _source_files():
+        h.update(os.path.relpath(path, PACKAGE_DIR).replace(os.sep, "/").encode() + b"\0")
+        with open(path, "rb") as f:
+            h.update(sha256(f.read()).digest())
+    return h.digest()
+
+
 def full_key(data: bytes, compiler, opt: int) -> str:
     """The content key: module bytes, wasmc version, build fingerprint, runtime and
     code-generator sources."""
@@ -138,10 +148,7 @@ def full_key(data: bytes, compiler, opt: int) -> str:
     h = sha256()
     h.update(f"wasmc {__version__}\0".encode())
     h.update(toolchain.build_fingerprint(compiler, opt, shared=False).encode() + b"\0")
-    for path in _source_files():
-        h.update(os.path.relpath(path, PACKAGE_DIR).replace(os.sep, "/").encode() + b"\0")
-        with open(path, "rb") as f:
-            h.update(sha256(f.read()).digest())
+    h.update(sources_digest())
     h.update(_digest(data))
     return h.hexdigest()[:32]
 
@@ -173,11 +180,14 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def executable_for(data: bytes, *, cc: str | None = None, opt: int = 2, use_cache: bool = True,
-                   label: str = "module", progress: bool | None = None) -> Path:
+                   label: str = "module", progress: bool | None = None,
+                   jobs: int | None = None) -> Path:
     """A native executable for the module `data` (see codegen/executable.py), from the
     cache or built (and cached). With `use_cache=False` it is built into a fresh temporary
     directory (the caller may delete it) and the cache is neither read nor written.
-    `progress`: show a progress display on stderr while compiling (default: if a tty)."""
+    `progress`: show a progress display on stderr while compiling (default: if a tty).
+    `jobs`: C compilers (and Python workers, for a large module) at a time; it does not
+    change the executable, so it is not part of the key."""
     from pathlib import Path
 
     if use_cache:
@@ -195,23 +205,23 @@ def executable_for(data: bytes, *, cc: str | None = None, opt: int = 2, use_cach
         key = full_key(data, compiler, opt)
         exe = executables_dir() / key / EXE_NAME
         if not os.access(exe, os.X_OK):
-            _build(api, data, exe, compiler, opt, label, progress)
+            _build(api, data, exe, compiler, opt, label, progress, jobs)
         if fast_key(data, cc, opt) == fast:
             _write_atomically(_alias_path(fast), key)
         return exe
     import tempfile
 
     exe = Path(tempfile.mkdtemp(prefix="wasmc-run-")) / EXE_NAME
-    _build(api, data, exe, compiler, opt, label, progress)
+    _build(api, data, exe, compiler, opt, label, progress, jobs)
     return exe
 
 
 def _build(api, data: bytes, exe: Path, compiler, opt: int, label: str,
-           progress: bool | None) -> None:
+           progress: bool | None, jobs: int | None = None) -> None:
     if progress is None:
         progress = sys.stderr.isatty()
     if not progress:
-        api.build_executable(data, exe, cc=compiler, opt=opt)
+        api.build_executable(data, exe, cc=compiler, opt=opt, jobs=jobs)
         return
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -220,7 +230,7 @@ def _build(api, data: bytes, exe: Path, compiler, opt: int, label: str,
     with Progress(SpinnerColumn(), TextColumn("[bold]wasmc[/] compiling {task.description}"),
                   TimeElapsedColumn(), console=console, transient=True) as bar:
         bar.add_task(f"{label} ({len(data) / 1024:.0f} KiB)", total=None)
-        api.build_executable(data, exe, cc=compiler, opt=opt)
+        api.build_executable(data, exe, cc=compiler, opt=opt, jobs=jobs)
 
 
 def clean() -> int:

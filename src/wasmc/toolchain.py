@@ -271,10 +271,13 @@ def run_compiler(cc: CCompiler, args: Sequence[str]) -> None:
     except OSError as e:
         raise ToolchainError(f"cannot run C compiler: {shlex.join(command)}: {e}") from e
     if proc.returncode != 0:
-        output = _trim(proc.stderr or proc.stdout)
-        raise ToolchainError(
-            f"C compiler failed (exit status {proc.returncode}):\n$ {shlex.join(command)}\n{output}"
-        )
+        raise _compiler_failed(command, proc.returncode, proc.stderr or proc.stdout)
+
+
+def _compiler_failed(command: Sequence[str], status: int, output: str) -> ToolchainError:
+    return ToolchainError(
+        f"C compiler failed (exit status {status}):\n$ {shlex.join(command)}\n{_trim(output)}"
+    )
 
 
 def _temp_path_for(out: Path) -> Path:
@@ -327,6 +330,109 @@ def _build(
             list(pool.map(compile_one, zip(sources, objects, strict=True)))
         args = [*compile_flags, *map(str, objects), *map(str, link_inputs), *link_flags]
         return _link_atomically(cc, args, out)
+
+
+class Build:
+    """An incremental build: each C source is compiled to an object as soon as it is added,
+    up to `jobs` compilers at a time, and `link` links them all. A split module
+    (codegen/split.py) adds its files while Python still emits the later ones, so the C
+    compiler starts early.
+
+    No threads: the compilers are child processes, started and reaped by `add`, `poll` and
+    `link` (and their output goes to files, so none can block on a full pipe). This keeps
+    the process safe to fork worker processes from while a build is running. Use it as a
+    context manager: leaving it on an error kills the compilers still running; the objects
+    live in a temporary directory that is always removed."""
+
+    def __init__(self, cc: CCompiler, compile_flags: Sequence[str], link_inputs: Sequence[Path],
+                 link_flags: Sequence[str], jobs: int | None = None):
+        self.cc = cc
+        self.compile_flags = list(compile_flags)
+        self.link_inputs = list(link_inputs)
+        self.link_flags = list(link_flags)
+        self.jobs = _jobs(jobs, 1 << 30)
+        self._tmp = Path(tempfile.mkdtemp(prefix="wasmc-build-"))
+        self.objects: list[Path] = []
+        self._queue: list[tuple[list[str], Path]] = []  # (command, log file), not started
+        self._running: list[tuple[subprocess.Popen, list[str], Path]] = []
+
+    def __enter__(self) -> Build:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def add(self, source: Path) -> None:
+        """Compile `source` (now, or when a compiler is free)."""
+        obj = self._tmp / f"{len(self.objects)}_{source.stem}.o"
+        self.objects.append(obj)
+        command = [*self.cc.command, *self.compile_flags, "-c", str(source), "-o", str(obj)]
+        self._queue.append((command, obj.with_suffix(".log")))
+        self.poll()
+
+    def poll(self) -> None:
+        """Reap the compilers that finished (raise ToolchainError if one failed), and start
+        queued ones in their place."""
+        still, failed = [], None
+        for proc, command, log in self._running:
+            status = proc.poll()
+            if status is None:
+                still.append((proc, command, log))
+            elif status != 0 and failed is None:
+                failed = _compiler_failed(command, status, log.read_text(errors="replace"))
+        self._running = still
+        if failed is not None:
+            raise failed
+        while self._queue and len(self._running) < self.jobs:
+            command, log = self._queue.pop(0)
+            try:
+                with open(log, "wb") as out:
+                    proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out,
+                                            stderr=subprocess.STDOUT)
+            except OSError as e:
+                raise ToolchainError(f"cannot run C compiler: {shlex.join(command)}: {e}") from e
+            self._running.append((proc, command, log))
+
+    def wait(self) -> None:
+        """Wait until every added source is compiled."""
+        while self._running or self._queue:
+            self.poll()
+            if self._running:
+                try:
+                    self._running[0][0].wait(timeout=0.02)
+                except subprocess.TimeoutExpired:
+                    pass
+
+    def link(self, out: str | os.PathLike[str]) -> Path:
+        """Wait for the objects and link them (with the link inputs) into `out`, atomically."""
+        if not self.objects:
+            raise ToolchainError("no C sources to compile")
+        self.wait()
+        args = [*self.compile_flags, *map(str, self.objects), *map(str, self.link_inputs),
+                *self.link_flags]
+        return _link_atomically(self.cc, args, Path(out))
+
+    def close(self) -> None:
+        """Stop (kill) the compilers still running and remove the objects."""
+        self._queue.clear()
+        for proc, _command, _log in self._running:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+        self._running.clear()
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+def start_build(cc: str | CCompiler | None = None, opt: OptLevel = 2, *, shared: bool,
+                jobs: int | None = None, extra_flags: Sequence[str] = ()) -> Build:
+    """A `Build` of generated C into a module shared library (`shared`, like
+    compile_shared) or an executable with the runtime linked in (like compile_executable)."""
+    compiler = find_compiler(cc)
+    flags = [*generated_code_flags(compiler, opt, pic=shared), *extra_flags]
+    if shared:
+        return Build(compiler, flags, [], ["-shared", *LINK_LIBS], jobs)
+    runtime = runtime_object(compiler, opt, jobs=jobs)
+    return Build(compiler, flags, [runtime], list(LINK_LIBS), jobs)
 
 
 # ---- the runtime, built once per compiler and flags ---------------------------------------

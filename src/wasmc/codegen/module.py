@@ -12,13 +12,15 @@ Public symbols (all start with the module's prefix, so many modules can share on
                                         wasmc_memory*, wasmc_global* or wasmc_tag*
   void  P_invoke_<sig>(void *invocation)  call a function of that type with uint64_t slots
   RET   P_host_<sig>(void *env, ...)    adapter that calls a wasmc_host_func
-Everything else is static, so the C compiler sees the whole program.
+Everything else is static, so the C compiler sees the whole program. A large module is
+split into several files instead (codegen/split.py): then its functions and static dispatch
+arrays have hidden visibility, so the files can call each other.
 """
 
 from __future__ import annotations
 
 from ..binary.module import FUNC, FuncType, Instr, Module, ref_family
-from ..validate.validator import ModuleInfo
+from ..validate.validator import FuncInfo, ModuleInfo
 from .ctypes import (
     C_TYPE,
     GLOBAL_FIELD,
@@ -59,14 +61,33 @@ CONST_EXPR_OPS = {"i32.const", "i64.const", "f32.const", "f64.const"}
 
 MAX_STATIC_TABLE = 1 << 16  # larger tables keep the general call_indirect path
 TAIL_CALL_OPS = ("return_call", "return_call_indirect", "return_call_ref")
+# What the module-level analyses look at: calls and tail calls, and writes to tables.
+SCANNED_OPS = frozenset(TAIL_CALL_OPS + (
+    "call", "call_indirect", "table.set", "table.grow", "table.fill", "table.copy",
+    "table.init"))
+
+# Split output: the storage class of functions and dispatch arrays that other files use, and
+# of a copy of another file's function that the C compiler may inline but never emits
+# (GNU `extern inline`: calls that it does not inline call the function in its own file).
+HIDDEN = "WASMC_HIDDEN"
+IMPORTED = "WASMC_IMPORTED"
+HIDDEN_DEFINE = """\
+#define WASMC_HIDDEN __attribute__((visibility("hidden")))
+#define WASMC_IMPORTED extern inline __attribute__((gnu_inline, visibility("hidden")))
+"""
 
 
 class ModuleEmitter:
-    def __init__(self, module: Module, info: ModuleInfo, prefix: str,
-                 musttail: bool = True):
+    def __init__(self, module: Module, info: ModuleInfo | None, prefix: str,
+                 musttail: bool = True, split: bool = False):
         self.module = module
-        self.info = info
+        self.info = info  # None when the caller validates and emits function by function
         self.prefix = prefix
+        # Split output (codegen/split.py): functions are WASMC_HIDDEN instead of static, and
+        # `calls` collects the functions that direct calls name (for a file's prototypes).
+        self.split = split
+        self.storage = f"{HIDDEN} " if split else "static "
+        self.calls: set[int] | None = None
         # With musttail (clang), tail calls between functions of the same type are plain
         # jumps; other tail calls go through the trampoline (docs/tail-calls.md).
         self.musttail = musttail
@@ -87,6 +108,9 @@ class ModuleEmitter:
             if not g.type.mutable and len(g.init) == 1 and g.init[0].op.name in CONST_EXPR_OPS:
                 idx = self.n_imported_globals + k
                 self.constant_globals[idx] = const_literal(g.type.valtype, g.init[0].imm)
+        # One pass over the bodies keeps what the analyses below look at.
+        self.scanned = [[ins for ins in f.body if ins.op.name in SCANNED_OPS]
+                        for f in m.functions]
         self.thunk_funcs = self.trampolined_functions()
         self.static_tables = self.find_static_tables()
         self.dispatch_arrays = self.find_dispatch_arrays()
@@ -100,11 +124,11 @@ class ModuleEmitter:
         to a function of another type)."""
         result = set()
         types = self.module.types
-        for k, f in enumerate(self.module.functions):
+        for k, scanned in enumerate(self.scanned):
             idx = self.n_imported_funcs + k
             # musttail needs identical C prototypes, which sig_name spells.
             own = sig_name(self.func_types[idx])
-            for ins in f.body:
+            for ins in scanned:
                 name = ins.op.name
                 if name not in TAIL_CALL_OPS:
                     continue
@@ -128,8 +152,8 @@ class ModuleEmitter:
                       if init is None}
         candidates -= {e.index for e in m.exports if e.kind == "table"}
         writers = {"table.set", "table.grow", "table.fill"}
-        for f in m.functions:
-            for ins in f.body:
+        for scanned in self.scanned:
+            for ins in scanned:
                 name = ins.op.name
                 if name in writers:
                     candidates.discard(ins.imm)
@@ -166,8 +190,8 @@ class ModuleEmitter:
         wanted: set[str] = set()
         excluded = {sig_name(self.func_types[i]) for i in self.thunk_funcs}
         types = self.module.types
-        for f in self.module.functions:
-            for ins in f.body:
+        for scanned in self.scanned:
+            for ins in scanned:
                 name = ins.op.name
                 if name == "return_call":  # an import is reached through wasmc_func.fn
                     imported = self.is_imported_func(ins.imm)
@@ -186,7 +210,16 @@ class ModuleEmitter:
 
     def direct_name(self, idx: int) -> str:
         """The C function a direct call to own function idx calls."""
+        if self.calls is not None:
+            self.calls.add(idx)
         return f"p{idx}" if self.is_fast(idx) else f"f{idx}"
+
+    def call_edges(self) -> list[tuple[int, int]]:
+        """(caller, callee) for every direct call between defined functions, as positions
+        in module.functions (one pair per call instruction)."""
+        n = self.n_imported_funcs
+        return [(k, ins.imm - n) for k, scanned in enumerate(self.scanned) for ins in scanned
+                if ins.op.name in ("call", "return_call") and ins.imm >= n]
 
     def fast_wrapper(self, idx: int) -> str:
         """f<N> for a function with a fast body p<N>: its entry for wasmc_func.fn."""
@@ -198,8 +231,8 @@ class ModuleEmitter:
     def find_dispatch_arrays(self) -> dict[tuple[int, str], FuncType]:
         """(table, sig) of every call_indirect that can use a static dispatch array."""
         arrays: dict[tuple[int, str], FuncType] = {}
-        for f in self.module.functions:
-            for ins in f.body:
+        for scanned in self.scanned:
+            for ins in scanned:
                 if ins.op.name in ("call_indirect", "return_call_indirect"):
                     typeidx, table = ins.imm
                     if table in self.static_tables:
@@ -238,7 +271,7 @@ class ModuleEmitter:
                 else:
                     entries.append(self.direct_name(func))
             pointer = fast_pointer_type(ft) if fast else fn_pointer_type(ft)
-            out.append(f"static const {pointer} dispatch{table}_{key}"
+            out.append(f"{self.storage}const {pointer} dispatch{table}_{key}"
                        f"[{max(1, len(entries))}] = {{{', '.join(entries) or 'NULL'}}};")
         return "\n".join(self.forwarders + out) + "\n"
 
@@ -294,13 +327,13 @@ class ModuleEmitter:
         return f"func {idx}: {c_comment(self.module.func_name(idx))} {self.func_types[idx]}"
 
     def thunk_signature(self, idx: int) -> str:
-        return (f"static const wasmc_func *t{idx}(const wasmc_func *self, uint64_t *slots, "
-                "uint32_t cap)")
+        return (f"{self.storage}const wasmc_func *t{idx}(const wasmc_func *self, "
+                "uint64_t *slots, uint32_t cap)")
 
     def func_signature(self, idx: int) -> str:
         ft = self.func_types[idx]
         params = "".join(f", {C_TYPE[t]} l{k}" for k, t in enumerate(ft.params))
-        return f"static {result_type(ft)} f{idx}(void *env{params})"
+        return f"{self.storage}{result_type(ft)} f{idx}(void *env{params})"
 
     def body_signature(self, idx: int) -> str:
         """The signature of the C function holding the body: p<N> (WASMC_CC) or f<N>."""
@@ -308,18 +341,32 @@ class ModuleEmitter:
             return self.func_signature(idx)
         ft = self.func_types[idx]
         params = "".join(f", {C_TYPE[t]} l{k}" for k, t in enumerate(ft.params))
-        return f"static WASMC_CC {result_type(ft)} p{idx}(void *env{params})"
+        return f"{self.storage}WASMC_CC {result_type(ft)} p{idx}(void *env{params})"
 
     # -- the whole file --
     def emit(self) -> str:
         parts = [PRELUDE, self.emit_types(), self.emit_instance_struct()]
-        parts += [self.func_signature(i) + ";" for i in self.own_func_indices()]
-        parts += [self.body_signature(i) + ";" for i in self.own_func_indices()
-                  if self.is_fast(i)]
-        parts += [self.thunk_signature(i) + ";" for i in sorted(self.thunk_funcs)]
+        parts += self.function_prototypes()
+        parts += self.emit_entry_declarations()
+        for k in range(len(self.module.functions)):
+            parts.append(self.emit_function(self.n_imported_funcs + k, self.info.funcs[k]))
+        parts += self.emit_entry_points()
+        return "\n".join(parts) + "\n"
+
+    def function_prototypes(self, indices: range | None = None) -> list[str]:
+        """The prototypes of these own functions (default: all): f<N>, then the fast bodies
+        p<N>, then the thunks t<N>."""
+        own = self.own_func_indices() if indices is None else indices
+        parts = [self.func_signature(i) + ";" for i in own]
+        parts += [self.body_signature(i) + ";" for i in own if self.is_fast(i)]
+        parts += [self.thunk_signature(i) + ";" for i in sorted(self.thunk_funcs) if i in own]
+        return parts
+
+    def emit_entry_declarations(self) -> list[str]:
+        """The static dispatch arrays, and the prototypes of the public entry points."""
         self.forwarders: list[str] = []
         self.forwarder_names: set[str] = set()
-        parts.append(self.emit_dispatch_arrays())
+        parts = [self.emit_dispatch_arrays()]
         parts.append(f"void {self.prefix}_free(void *arg);")
         for ft in self.all_signatures():
             parts.append(f"void {self.prefix}_invoke_{sig_name(ft)}(void *arg);")
@@ -329,16 +376,21 @@ class ModuleEmitter:
             parts.append(f"const wasmc_func *{self.prefix}_tail_{sig_name(ft)}"
                          "(const wasmc_func *self, uint64_t *slots, uint32_t cap);")
         parts.append("")
-        for k, f in enumerate(self.module.functions):
-            idx = self.n_imported_funcs + k
-            thunk = idx in self.thunk_funcs
-            fe = FunctionEmitter(self, idx, self.info.funcs[k], f.body, thunk=thunk)
-            parts.append("\n".join(fe.emit()))
-            if thunk:
-                parts.append(self.trampoline_entry(idx))
-            elif self.is_fast(idx):
-                parts.append(self.fast_wrapper(idx))
-        parts += [
+        return parts
+
+    def emit_function(self, idx: int, info: FuncInfo) -> str:
+        """Own function idx: its body, then its trampoline entry or its fast wrapper."""
+        thunk = idx in self.thunk_funcs
+        body = self.module.functions[idx - self.n_imported_funcs].body
+        text = "\n".join(FunctionEmitter(self, idx, info, body, thunk=thunk).emit())
+        if thunk:
+            return text + "\n" + self.trampoline_entry(idx)
+        if self.is_fast(idx):
+            return text + "\n" + self.fast_wrapper(idx)
+        return text
+
+    def emit_entry_points(self) -> list[str]:
+        return [
             self.emit_names(),
             self.emit_instantiate(),
             self.emit_initialize(),
@@ -346,7 +398,62 @@ class ModuleEmitter:
             self.emit_export(),
             self.emit_invokers(),
         ]
+
+    # -- split output (codegen/split.py): a header, a module file, function files --
+    def emit_split_header(self) -> str:
+        """What every file of a split module includes: the types, the instance struct and
+        the static dispatch arrays (defined in the module file)."""
+        parts = [PRELUDE, HIDDEN_DEFINE, self.emit_types(), self.emit_instance_struct()]
+        for (table, key), ft in self.dispatch_arrays.items():
+            fast = sig_name(ft) in self.fast_sigs
+            pointer = fast_pointer_type(ft) if fast else fn_pointer_type(ft)
+            size = max(1, len(self.static_tables[table]))
+            parts.append(f"extern {HIDDEN} const {pointer} dispatch{table}_{key}[{size}];")
         return "\n".join(parts) + "\n"
+
+    def emit_split_module(self, header: str) -> str:
+        """The module file of a split module: everything but the function bodies."""
+        parts = [f'#include "{header}"', ""]
+        parts += self.function_prototypes()
+        parts += self.emit_entry_declarations()
+        parts += self.emit_entry_points()
+        return "\n".join(parts) + "\n"
+
+    def can_import(self, idx: int) -> bool:
+        """Whether other files may get an inlinable copy of own function idx (see
+        emit_imported): not a thunk-mode function, whose callers call its trampoline."""
+        return idx not in self.thunk_funcs
+
+    def emit_imported(self, idx: int, info: FuncInfo) -> str:
+        """A WASMC_IMPORTED copy of own function idx (of its body p<N> if it has a fast
+        one, which is what direct calls call), for a file that calls it: there the C
+        compiler can inline it; calls it does not inline go to the function's own file."""
+        storage, self.storage = self.storage, f"{IMPORTED} "
+        try:
+            body = self.module.functions[idx - self.n_imported_funcs].body
+            return "\n".join(FunctionEmitter(self, idx, info, body).emit())
+        finally:
+            self.storage = storage
+
+    def emit_split_functions(self, header: str, indices: range, bodies: list[str],
+                             imported: list[int] = ()) -> str:
+        """A function file of a split module: the bodies of own functions `indices` (and
+        `imported` copies, see emit_imported, among `bodies`), with the prototypes they
+        need: their own, and those of the functions they call (which `self.calls`
+        collected while `bodies` were emitted)."""
+        parts = [f'#include "{header}"', ""]
+        parts += self.function_prototypes(indices)
+        storage, self.storage = self.storage, f"{IMPORTED} "
+        try:
+            parts += [self.body_signature(i) + ";" for i in imported]
+        finally:
+            self.storage = storage
+        skip = set(imported)
+        calls = sorted(i for i in (self.calls or ()) if i not in indices and i not in skip)
+        parts += [(self.body_signature(i) if self.is_fast(i) else self.func_signature(i)) + ";"
+                  for i in calls]
+        parts.append("")
+        return "\n".join(parts + bodies) + "\n"
 
     def trampoline_entry(self, idx: int) -> str:
         """The normal entry of a thunk-mode function: runs it, and the chain of tail calls
@@ -470,7 +577,14 @@ class ModuleEmitter:
             mx = "UINT64_MAX" if mt.limits.max is None else f"{mt.limits.max}u"
             out.append(f"  inst->mem{idx} = wasmc_memory_new({mt.limits.min}u, {mx});")
             out.append(f"  if (!inst->mem{idx}) {{ {P}_free(inst); return NULL; }}")
-        for i in self.own_func_indices():
+        funcs_table: list[str] = []
+        if self.split and m.functions:
+            # One table and a loop, not a statement per function: cheaper to compile.
+            funcs_table = self.funcs_table()
+            out.append(f"  for (uint32_t i = 0; i < {len(m.functions)}u; i++)")
+            out.append("    inst->funcs[i] = (wasmc_func){funcs_init[i].type_id, "
+                       "funcs_init[i].fn, inst, funcs_init[i].tail};")
+        for i in self.own_func_indices() if not self.split else ():
             ft = m.canonical_func_type(i)
             tail = f"t{i}" if i in self.thunk_funcs else f"{P}_tail_{sig_name(ft)}"
             out.append(f"  inst->funcs[{i - self.n_imported_funcs}] = (wasmc_func){{"
@@ -506,11 +620,24 @@ class ModuleEmitter:
                 value = self.const_expr(expr)
                 out.append(f"  inst->elem{k}[{j}] = (void *)(uintptr_t){value};")
         out += ["  return inst;", "}", ""]
+        # Split modules are the large ones, whose data can be megabytes: as a string literal
+        # it compiles about 20 times faster than as a list of numbers.
+        initializer = c_bytes_literal if self.split else (lambda b: f"{{{c_bytes(b)}}}")
         data = [
-            f"static const uint8_t data{k}[{len(seg.init)}] = {{{c_bytes(seg.init)}}};"
+            f"static const uint8_t data{k}[{len(seg.init)}] = {initializer(seg.init)};"
             for k, seg in enumerate(m.datas) if seg.init
         ]
-        return "\n".join(data + [""] + out)
+        return "\n".join(data + funcs_table + [""] + out)
+
+    def funcs_table(self) -> list[str]:
+        """`funcs_init`: type id, entry and tail entry of every own function."""
+        rows = []
+        for i in self.own_func_indices():
+            ft = self.module.canonical_func_type(i)
+            tail = f"t{i}" if i in self.thunk_funcs else f"{self.prefix}_tail_{sig_name(ft)}"
+            rows.append(f"  {{{type_id_expr(ft)}, (void (*)(void))f{i}, {tail}}},")
+        return ["static const struct { uint64_t type_id; void (*fn)(void); wasmc_tail_fn tail; }"
+                f" funcs_init[{len(rows)}] = {{", *rows, "};"]
 
     def emit_initialize(self) -> str:
         m, P = self.module, self.prefix
@@ -642,6 +769,21 @@ class ModuleEmitter:
 
 def c_bytes(data: bytes) -> str:
     return ",".join(str(b) for b in data)
+
+
+# Each byte in a C string literal: printable ASCII as itself, except the characters that
+# would end the literal, start an escape or a trigraph; anything else as a 3-digit octal
+# escape (never longer, so a following digit cannot extend it).
+_LITERAL_BYTES = [chr(b) if 0x20 <= b < 0x7F and chr(b) not in '"\\?' else f"\\{b:03o}"
+                  for b in range(256)]
+
+
+def c_bytes_literal(data: bytes, line: int = 4096) -> str:
+    """`data` as adjacent C string literals, for initializing an array of exactly
+    len(data) bytes (C drops the terminating NUL that does not fit)."""
+    chars = _LITERAL_BYTES
+    return "\n".join('"' + "".join(map(chars.__getitem__, data[i:i + line])) + '"'
+                     for i in range(0, len(data), line))
 
 
 def emit_module(module: Module, info: ModuleInfo, prefix: str, musttail: bool = True) -> str:

@@ -1,0 +1,237 @@
+"""Large modules: split C output, compiled in parallel (codegen/split.py,
+docs/large-modules.md).
+
+A generated module with thousands of functions that call each other directly and through
+a table, with a memory and globals, must behave the same built as one C file and split
+into many (emitted by worker processes), through the Python API and the CLI.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from wasmc import api
+from wasmc.binary.decoder import decode
+from wasmc.codegen import split
+from wasmc.errors import InvalidError, Trap
+
+N_FUNCS = 3000
+TABLE = 8  # leaf functions f0..f7 are also in the table
+EXPORTED = [0, 1, 7, 8, 99, 100, 999, 1500, 2047, 2500, N_FUNCS - 1]
+
+
+def _func(k: int) -> str:
+    """f<k>(x): some arithmetic, a memory store and a global update, then one call to a
+    lower function (so the call depth stays below N_FUNCS), or an indirect call."""
+    body = [
+        f"local.get $x i32.const {k * 2654435761 % 2**32} i32.xor local.set $y",
+        f"i32.const {(k % 256) * 4} local.get $y i32.store",
+        f"i32.const {(k * 7 % 256) * 4} i32.load local.get $y i32.add local.set $y",
+        "global.get $count i32.const 1 i32.add global.set $count",
+        f"local.get $y i32.const {k % 13 + 1} i32.rotl local.set $y",
+        f"local.get $y i32.const {k | 1} i32.mul local.set $y",
+    ]
+    if k < TABLE:
+        body.append("local.get $y")  # a leaf
+    elif k % 11 == 0:
+        body.append("local.get $y local.get $y i32.const 7 i32.and call_indirect (type $t)")
+    elif k % 5 == 0:
+        body.append(f"local.get $y call $f{k // 3}")
+    else:
+        body.append(f"local.get $y call $f{k - 1} local.get $y i32.add")
+    return (f"(func $f{k} (type $t) (param $x i32) (result i32) (local $y i32)\n  "
+            + "\n  ".join(body) + ")")
+
+
+def module_wat(n: int = N_FUNCS, bad: bool = False) -> str:
+    parts = [
+        "(module",
+        "(type $t (func (param i32) (result i32)))",
+        '(memory (export "memory") 1)',
+        '(global $count (export "count") (mut i32) (i32.const 0))',
+        '(global $seed (export "seed") i64 (i64.const 42))',
+        f"(table {TABLE} funcref)",
+        f"(elem (i32.const 0) {' '.join(f'$f{k}' for k in range(TABLE))})",
+        # bytes that C string literals must escape, and a trigraph
+        '(data (i32.const 1024) "\\00\\01\\"\\\\??=?\\0a\\ff\\80 ok 7\\007")',
+    ]
+    parts += [_func(k) for k in range(n)]
+    parts += [f'(export "f{k}" (func $f{k}))' for k in EXPORTED if k < n]
+    # The last function, in the last file: a trap whose report must name it.
+    parts.append('(func $late_divide (export "late_divide") (param i32) (result i32)\n'
+                 "  i32.const 1 local.get 0 i32.div_s)")
+    if bad:  # an invalid body near the end
+        parts.append("(func $bad (result i32) i64.const 1)")
+    parts.append(")")
+    return "\n".join(parts)
+
+
+@pytest.fixture(scope="module")
+def wasm(tmp_path_factory) -> bytes:
+    wat = tmp_path_factory.mktemp("large") / "large.wat"
+    wat.write_text(module_wat())
+    return api.read_source(wat)
+
+
+def _exports_run(instance: api.Instance) -> list:
+    """Every export's results for a few arguments, then the memory and the globals."""
+    results = []
+    for k in EXPORTED:
+        f = instance.exports[f"f{k}"]
+        results.append([f(x) for x in (0, 1, -5, 123456789)])
+    memory = instance.exports["memory"].read(0, 2048)
+    return [results, memory, instance.exports["count"].value, instance.exports["seed"].value]
+
+
+@pytest.fixture
+def small_buckets(monkeypatch):
+    """Split everything, into buckets of about 4000 instructions, in worker processes."""
+    monkeypatch.setattr(split, "SPLIT_MIN_INSTRS", 1000)
+    monkeypatch.setattr(split, "BUCKET_INSTRS", 4000)
+    monkeypatch.setattr(split, "PARALLEL_MIN_INSTRS", 1000)
+
+
+def test_module_is_large_enough(wasm: bytes) -> None:
+    module = decode(wasm)
+    assert module.datas[0].init == b'\0\1"\\??=?\n\xff\x80 ok 7\x007'
+    assert split.should_split(module)  # with the default threshold: the CLI test splits
+    assert split.instruction_count(module) < split.PARALLEL_MIN_INSTRS  # in-process there
+
+
+def test_split_and_single_file_agree(wasm: bytes, monkeypatch) -> None:
+    monkeypatch.setattr(split, "SPLIT_MIN_INSTRS", 10**9)
+    single = api.compile_module(wasm, opt=0).instantiate()
+    expected = _exports_run(single)
+    monkeypatch.setattr(split, "SPLIT_MIN_INSTRS", 1000)
+    monkeypatch.setattr(split, "BUCKET_INSTRS", 4000)
+    monkeypatch.setattr(split, "PARALLEL_MIN_INSTRS", 1000)
+    split_instance = api.compile_module(wasm, opt=0, jobs=2).instantiate()
+    assert _exports_run(split_instance) == expected
+    for instance in (single, split_instance):
+        with pytest.raises(Trap) as trap:
+            instance.exports["late_divide"](0)
+        assert trap.value.message == "integer divide by zero"
+        assert trap.value.function == "late_divide"
+
+
+def test_split_files(wasm: bytes, tmp_path: Path, small_buckets) -> None:
+    """The files: a header, a module file, function files of about BUCKET_INSTRS each; the
+    same whether emitted by workers or in this process."""
+    module = decode(wasm)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    out = split.emit_split(module, "p", True, tmp_path / "a", jobs=2)
+    assert out.header.name == "p.h"
+    assert [s.name for s in out.sources[:2]] == ["p.c", "p_000.c"]
+    assert len(out.sources) == len(out.buckets) + 1 > 10
+    covered = [k for bucket in out.buckets for k in bucket]
+    assert covered == list(range(len(module.functions)))
+    split.emit_split(module, "p", True, tmp_path / "b", jobs=1)
+    for path in sorted((tmp_path / "a").iterdir()):
+        assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
+    text = out.sources[1].read_text()
+    assert '#include "p.h"' in text and "WASMC_HIDDEN" in text and "static uint32_t f" not in text
+    # small functions of other files that a file calls come as inlinable copies (clang)...
+    assert "\nWASMC_IMPORTED uint32_t f" in out.sources[2].read_text()
+    # ... not for GCC
+    (tmp_path / "c").mkdir()
+    gcc = split.emit_split(module, "p", False, tmp_path / "c", jobs=1)
+    assert not any("WASMC_IMPORTED uint32_t f" in path.read_text() for path in gcc.sources)
+
+
+def test_invalid_function_in_a_worker_reports_like_validate(tmp_path: Path, small_buckets):
+    wat = tmp_path / "bad.wat"
+    wat.write_text(module_wat(1200, bad=True))
+    data = api.read_source(wat)
+    with pytest.raises(InvalidError) as expected:
+        api.translate(data)
+    module = decode(data)
+    with pytest.raises(InvalidError) as got:
+        split.emit_split(module, "p", True, tmp_path, jobs=2)
+    assert str(got.value) == str(expected.value)
+    assert "func 1201" in str(got.value)
+    # compile_modules reports it for that module only
+    small = api.read_source(Path(__file__).parents[1] / "src/wasmc/examples/fib.wat")
+    assert split.should_split(module) and not split.should_split(decode(small))
+    results = api.compile_modules([small, data], opt=0)
+    assert isinstance(results[1], InvalidError) and str(results[1]) == str(expected.value)
+    assert results[0].instantiate().exports["fib"](10) == 55
+
+
+def test_plan_buckets_cuts_where_few_calls_cross() -> None:
+    assert split.plan_buckets([100] * 10, [], target=300, slack=0) == [
+        range(0, 3), range(3, 6), range(6, 9), range(9, 10)]
+    chain = [(k, k + 1) for k in range(40) if k != 17]  # no call crosses between 17 and 18
+    assert split.plan_buckets([100] * 40, chain, target=2000)[0] == range(0, 18)
+    # a function larger than a bucket gets one of its own
+    assert split.plan_buckets([100] * 5 + [5000] + [100] * 5, [], target=1000) == [
+        range(0, 5), range(5, 6), range(6, 11)]
+
+
+def test_cli_compile_and_run(wasm: bytes, tmp_path: Path) -> None:
+    """`wasmc compile` with the default thresholds (this module is split, emitted in this
+    process), `--emit-c`, `-j`; the executable reports a trap in the last file by name."""
+    module = tmp_path / "large.wasm"
+    module.write_bytes(wasm)
+    exe, c_dir = tmp_path / "large", tmp_path / "c"
+    cli = [sys.executable, "-m", "wasmc.cli"]
+    proc = subprocess.run([*cli, "compile", str(module), "-o", str(exe), "-O0", "-j", "2",
+                           "--emit-c", str(c_dir)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    names = sorted(p.name for p in c_dir.iterdir())
+    assert {"module.c", "module.h", "module_000.c", "module_001.c", "wasmc.h"} <= set(names)
+    ran = subprocess.run([str(exe), "--invoke", "f2500", "--", "7"], capture_output=True,
+                         text=True)
+    expected = api.compile_module(wasm, opt=0).instantiate().exports["f2500"](7)
+    assert ran.returncode == 0 and ran.stdout.strip() == str(expected)
+    trapped = subprocess.run([str(exe), "--invoke", "late_divide", "--", "0"],
+                             capture_output=True, text=True)
+    assert trapped.returncode == 134
+    assert trapped.stderr.splitlines()[-2:] == ["error: wasm trap: integer divide by zero",
+                                                "  in function late_divide"]
+
+
+def _uleb(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        out.append((n & 0x7F) | (0x80 if n >> 7 else 0))
+        n >>= 7
+        if not n:
+            return bytes(out)
+
+
+def _section(sid: int, content: bytes) -> bytes:
+    return bytes([sid]) + _uleb(len(content)) + content
+
+
+def test_moves_limit_over_all_workers(tmp_path: Path, small_buckets, monkeypatch) -> None:
+    """Each worker validates its files within the module's limit on values moved (see
+    binary/decoder.py, MAX_MOVES), but all together they go over it: the error is the one
+    validation in one process reports."""
+    from wasmc.binary.decoder import MAX_MOVES
+    from wasmc.errors import UnsupportedError
+
+    monkeypatch.setattr(split, "BUCKET_INSTRS", 1000)  # a file per function
+
+    p, callers = 1000, 4
+    calls = MAX_MOVES // (2 * p * (callers - 1))  # each caller well within the limit
+    type_ = b"\x60" + _uleb(p) + b"\x7f" * p + _uleb(p) + b"\x7f" * p
+    leaf = b"\x00" + b"\x41\x00" * p + b"\x0f\x0b"
+    caller = b"\x00" + b"\x41\x00" * p + b"\x10\x00" * calls + b"\x0b"
+    bodies = [leaf] + [caller] * callers
+    code = _section(10, _uleb(len(bodies)) + b"".join(_uleb(len(b)) + b for b in bodies))
+    data = (b"\0asm\1\0\0\0" + _section(1, b"\x01" + type_)
+            + _section(3, _uleb(len(bodies)) + b"\x00" * len(bodies)) + code)
+    with pytest.raises(UnsupportedError) as expected:
+        api.translate(data)
+    module = decode(data)
+    out = split.plan_buckets([len(f.body) for f in module.functions], [])
+    assert len(out) >= callers
+    with pytest.raises(UnsupportedError) as got:
+        split.emit_split(module, "p", True, tmp_path, jobs=2)
+    assert str(got.value) == str(expected.value)
+    assert "values popped and pushed" in str(got.value)
