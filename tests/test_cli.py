@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from wasm_bytes import section, uleb
 
 import wasmc
 from wasmc import cli
@@ -160,27 +161,14 @@ def test_invalid_module_names_offset_and_function() -> None:
     assert "bad" in line  # the function's name, from the name section
 
 
-def _uleb(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        out.append((n & 0x7F) | (0x80 if n >> 7 else 0))
-        n >>= 7
-        if not n:
-            return bytes(out)
-
-
-def _section(sid: int, content: bytes) -> bytes:
-    return bytes([sid]) + _uleb(len(content)) + content
-
-
 def _over_the_function_limit() -> tuple[bytes, str]:
     """1,000,001 functions declared (one byte each, no code): over MAX_FUNCTIONS."""
     from wasmc.binary.decoder import MAX_FUNCTIONS
 
     n = MAX_FUNCTIONS + 1
-    functions = _section(3, _uleb(n) + bytes(n))
-    data = b"\0asm\1\0\0\0" + _section(1, b"\x01\x60\x00\x00") + functions
-    offset = 8 + 6 + (len(functions) - len(_uleb(n)) - n)  # where the count starts
+    functions = section(3, uleb(n) + bytes(n))
+    data = b"\0asm\1\0\0\0" + section(1, b"\x01\x60\x00\x00") + functions
+    offset = 8 + 6 + (len(functions) - len(uleb(n)) - n)  # where the count starts
     return data, f"more than {MAX_FUNCTIONS} functions, imported and defined ({n} found) " \
                  f"(at byte offset {offset:#x})"
 
@@ -189,9 +177,9 @@ def _over_the_function_size_limit() -> tuple[bytes, str]:
     from wasmc.binary.decoder import MAX_FUNCTION_SIZE
 
     size = MAX_FUNCTION_SIZE + 1
-    code = _section(10, b"\x01" + _uleb(size) + b"\x00" + b"\x01" * (size - 2) + b"\x0b")
-    head = b"\0asm\1\0\0\0" + _section(1, b"\x01\x60\x00\x00") + _section(3, b"\x01\x00")
-    offset = len(head) + len(code) - size - len(_uleb(size))  # the code entry's size
+    code = section(10, b"\x01" + uleb(size) + b"\x00" + b"\x01" * (size - 2) + b"\x0b")
+    head = b"\0asm\1\0\0\0" + section(1, b"\x01\x60\x00\x00") + section(3, b"\x01\x00")
+    offset = len(head) + len(code) - size - len(uleb(size))  # the code entry's size
     return head + code, f"more than {MAX_FUNCTION_SIZE} bytes in a function body ({size} " \
                         f"found) (at byte offset {offset:#x})"
 
@@ -203,12 +191,12 @@ def _over_the_moves_limit() -> tuple[bytes, str]:
 
     p = 1000
     calls = MAX_MOVES // (2 * p)
-    type_ = b"\x60" + _uleb(p) + b"\x7f" * p + _uleb(p) + b"\x7f" * p
+    type_ = b"\x60" + uleb(p) + b"\x7f" * p + uleb(p) + b"\x7f" * p
     body = b"\x00" + b"\x41\x00" * p + b"\x10\x00" * calls + b"\x0f\x0b"
-    entry = _uleb(len(body)) + body
-    head = (b"\0asm\1\0\0\0" + _section(1, b"\x01" + type_) + _section(3, b"\x01\x00")
-            + _section(7, b"\x01\x03big\x00\x00"))
-    code = _section(10, b"\x01" + entry)
+    entry = uleb(len(body)) + body
+    head = (b"\0asm\1\0\0\0" + section(1, b"\x01" + type_) + section(3, b"\x01\x00")
+            + section(7, b"\x01\x03big\x00\x00"))
+    code = section(10, b"\x01" + entry)
     body_at = len(head) + len(code) - len(body) + 1  # after the locals' count
     offset = body_at + 2 * p + 2 * (calls - 1)
     moved = p + 2 * p * calls

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from wasm_bytes import module, name, section, sleb, uleb, vec
 
 from wasmc.binary.decoder import MAX_LOCALS, decode
 from wasmc.binary.module import Instr, Limits, Module
@@ -140,44 +141,6 @@ def test_spec_module_counts(converted: dict[str, Any]) -> None:
 
 
 # ---- a tiny module builder ---------------------------------------------------------------
-
-
-def uleb(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def sleb(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        done = (n == 0 and not b & 0x40) or (n == -1 and b & 0x40)
-        out.append(b | (0 if done else 0x80))
-        if done:
-            return bytes(out)
-
-
-def vec(items: list[bytes]) -> bytes:
-    return uleb(len(items)) + b"".join(items)
-
-
-def name(s: str) -> bytes:
-    raw = s.encode()
-    return uleb(len(raw)) + raw
-
-
-def section(sid: int, content: bytes) -> bytes:
-    return bytes([sid]) + uleb(len(content)) + content
-
-
-def module(*sections: bytes) -> bytes:
-    return b"\x00asm\x01\x00\x00\x00" + b"".join(sections)
 
 
 def code(body: bytes, locals_: bytes = b"\x00") -> bytes:

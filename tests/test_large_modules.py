@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from wasm_bytes import section, uleb
 
 from wasmc import api
 from wasmc.binary.decoder import decode
@@ -195,19 +196,6 @@ def test_cli_compile_and_run(wasm: bytes, tmp_path: Path) -> None:
                                                 "  in function late_divide"]
 
 
-def _uleb(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        out.append((n & 0x7F) | (0x80 if n >> 7 else 0))
-        n >>= 7
-        if not n:
-            return bytes(out)
-
-
-def _section(sid: int, content: bytes) -> bytes:
-    return bytes([sid]) + _uleb(len(content)) + content
-
-
 def test_moves_limit_over_all_workers(tmp_path: Path, small_buckets, monkeypatch) -> None:
     """Each worker validates its files within the module's limit on values moved (see
     binary/decoder.py, MAX_MOVES), but all together they go over it: the error is the one
@@ -219,13 +207,13 @@ def test_moves_limit_over_all_workers(tmp_path: Path, small_buckets, monkeypatch
 
     p, callers = 1000, 4
     calls = MAX_MOVES // (2 * p * (callers - 1))  # each caller well within the limit
-    type_ = b"\x60" + _uleb(p) + b"\x7f" * p + _uleb(p) + b"\x7f" * p
+    type_ = b"\x60" + uleb(p) + b"\x7f" * p + uleb(p) + b"\x7f" * p
     leaf = b"\x00" + b"\x41\x00" * p + b"\x0f\x0b"
     caller = b"\x00" + b"\x41\x00" * p + b"\x10\x00" * calls + b"\x0b"
     bodies = [leaf] + [caller] * callers
-    code = _section(10, _uleb(len(bodies)) + b"".join(_uleb(len(b)) + b for b in bodies))
-    data = (b"\0asm\1\0\0\0" + _section(1, b"\x01" + type_)
-            + _section(3, _uleb(len(bodies)) + b"\x00" * len(bodies)) + code)
+    code = section(10, uleb(len(bodies)) + b"".join(uleb(len(b)) + b for b in bodies))
+    data = (b"\0asm\1\0\0\0" + section(1, b"\x01" + type_)
+            + section(3, uleb(len(bodies)) + b"\x00" * len(bodies)) + code)
     with pytest.raises(UnsupportedError) as expected:
         api.translate(data)
     module = decode(data)

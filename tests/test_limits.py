@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
+from wasm_bytes import name, uleb
 
 from wasmc.binary import decoder
 from wasmc.binary.decoder import (
@@ -46,20 +47,6 @@ def warm_toolchain() -> Iterator[None]:
 
 
 # ---- building binaries, with the offsets of what is in them -----------------------------
-
-
-def uleb(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def name(s: str) -> bytes:
-    return uleb(len(s)) + s.encode()
 
 
 def build(*sections: tuple[int, bytes]) -> tuple[bytes, list[int]]:
