@@ -534,6 +534,9 @@ class ModuleEmitter:
         for ft in self.all_signatures():
             for kind in ("invoke", "host", "tail"):
                 rows.append(f"  {{(const void *){self.prefix}_{kind}_{sig_name(ft)}, NULL}},")
+        # Import forwarders of dispatch arrays (emitted before this table) likewise: a WASI
+        # call made through one records the forwarder's address (runtime/wasi.c).
+        rows += [f"  {{(const void *){name}, NULL}}," for name in sorted(self.forwarder_names)]
         count = len(rows)
         return (
             "static const wasmc_func_name names[] = {\n" + "\n".join(rows) + "\n};\n"
