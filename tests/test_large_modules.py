@@ -223,3 +223,19 @@ def test_moves_limit_over_all_workers(tmp_path: Path, small_buckets, monkeypatch
         split.emit_split(module, "p", True, tmp_path, jobs=2)
     assert str(got.value) == str(expected.value)
     assert "values popped and pushed" in str(got.value)
+
+
+def test_progress_reports_every_c_file(wasm: bytes, tmp_path: Path, small_buckets) -> None:
+    """build_executable's on_progress(compiled, total): the total grows as files are
+    emitted, the count of compiled files never goes back, and it ends at every file."""
+    seen: list[tuple[int, int]] = []
+    api.build_executable(wasm, tmp_path / "exe", opt=0, jobs=2, emit_c_dir=tmp_path / "c",
+                         on_progress=lambda done, total: seen.append((done, total)))
+    files = list((tmp_path / "c").glob("module*.c"))
+    assert seen[-1] == (len(files), len(files)) and len(files) > 10
+    assert all(a[0] <= b[0] and a[1] <= b[1] for a, b in zip(seen, seen[1:], strict=False))
+    assert all(done <= total for done, total in seen)
+    single: list[tuple[int, int]] = []
+    fib = Path(__file__).parents[1] / "src/wasmc/examples/fib.wat"
+    api.build_executable(fib, tmp_path / "fib", opt=0, on_progress=lambda *a: single.append(a))
+    assert single == [(0, 1), (1, 1)]

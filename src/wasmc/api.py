@@ -691,14 +691,17 @@ RUNTIME_HEADERS = ("wasmc.h", "wasmc_numeric.h", "wasi.h")
 
 def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | None = None,
                      opt: int = DEFAULT_OPT, emit_c_dir: str | Path | None = None,
-                     jobs: int | None = None) -> Path:
+                     jobs: int | None = None,
+                     on_progress: Callable[[int, int], None] | None = None) -> Path:
     """Compile a module into a standalone native executable at `out` (see
     codegen/executable.py for what it does when run: WASI command programs, `--invoke`).
     Its only imports may be `wasi_snapshot_preview1` functions (LinkError otherwise). With
     `emit_c_dir`, the C is kept there: `module.c`, and for a large module also `module.h`
     and the function files `module_NNN.c` (codegen/split.py). `jobs`: C compilers (and
     Python workers, for a large module) at a time; default: the CPU count. The executable
-    is written atomically. For a cached build, see `wasmc.runcache.executable_for`."""
+    is written atomically. For a cached build, see `wasmc.runcache.executable_for`.
+    `on_progress(compiled, total)`: called as C files are added and compiled (for a
+    progress display)."""
     from .codegen.executable import emit_main
 
     prefix = "wasmc_main"
@@ -719,9 +722,14 @@ def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | N
             c_code += emit_main(module, prefix)  # raises LinkError for imports other than WASI
             c_file = c_dir / "module.c"
             c_file.write_text(c_code)
+            if on_progress:
+                on_progress(0, 1)
             toolchain.compile_executable([c_file], out, compiler, opt, jobs=jobs)
+            if on_progress:
+                on_progress(1, 1)
             return out
         with toolchain.start_build(compiler, opt, shared=False, jobs=jobs) as build:
+            build.on_progress = on_progress
             # emit_main raises LinkError, after the module-level validation
             split.emit_split(module, prefix, musttail, c_dir, name="module",
                              extra=lambda: emit_main(module, prefix), jobs=jobs, build=build)

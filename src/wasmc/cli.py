@@ -440,11 +440,13 @@ def cmd_compile(ns: argparse.Namespace) -> int:
     from pathlib import Path
 
     from wasmc import api
+    from wasmc.runcache import compile_progress
 
-    api.build_executable(
-        Path(ns.module), Path(ns.output), cc=ns.cc, opt=ns.opt, emit_c_dir=ns.emit_c,
-        jobs=ns.jobs,
-    )
+    with compile_progress(Path(ns.module).name) as on_progress:
+        api.build_executable(
+            Path(ns.module), Path(ns.output), cc=ns.cc, opt=ns.opt, emit_c_dir=ns.emit_c,
+            jobs=ns.jobs, on_progress=on_progress,
+        )
     return 0
 
 

@@ -19,8 +19,10 @@ which `wasmc run` then `exec`s.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Callable, Iterator
 
 from . import __version__
 
@@ -218,19 +220,42 @@ def executable_for(data: bytes, *, cc: str | None = None, opt: int = 2, use_cach
 
 def _build(api, data: bytes, exe: Path, compiler, opt: int, label: str,
            progress: bool | None, jobs: int | None = None) -> None:
-    if progress is None:
-        progress = sys.stderr.isatty()
-    if not progress:
-        api.build_executable(data, exe, cc=compiler, opt=opt, jobs=jobs)
+    with compile_progress(f"{label} ({len(data) / 1024:.0f} KiB)", progress) as on_progress:
+        api.build_executable(data, exe, cc=compiler, opt=opt, jobs=jobs,
+                             on_progress=on_progress)
+
+
+@contextlib.contextmanager
+def compile_progress(description: str, show: bool | None = None
+                     ) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress display on stderr while a module compiles (`show`: default, if stderr is
+    a terminal): a bar of C files compiled out of those emitted so far (a large module is
+    several files, see docs/large-modules.md) and the elapsed time. Yields the
+    `on_progress(compiled, total)` callback for build_executable, or None without display."""
+    if show is None:
+        show = sys.stderr.isatty()
+    if not show:
+        yield None
         return
     from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
-    console = Console(stderr=True)
-    with Progress(SpinnerColumn(), TextColumn("[bold]wasmc[/] compiling {task.description}"),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
-        bar.add_task(f"{label} ({len(data) / 1024:.0f} KiB)", total=None)
-        api.build_executable(data, exe, cc=compiler, opt=opt, jobs=jobs)
+    columns = (SpinnerColumn(), TextColumn("[bold]wasmc[/] compiling {task.description}"),
+               BarColumn(), MofNCompleteColumn(), TextColumn("C files"), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(description, total=None)
+
+        def on_progress(compiled: int, total: int) -> None:
+            bar.update(task, completed=compiled, total=total)
+
+        yield on_progress
 
 
 def clean() -> int:

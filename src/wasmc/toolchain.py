@@ -29,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -355,6 +355,10 @@ class Build:
         self.objects: list[Path] = []
         self._queue: list[tuple[list[str], Path]] = []  # (command, log file), not started
         self._running: list[tuple[subprocess.Popen, list[str], Path]] = []
+        self.compiled = 0  # objects done
+        # Called as on_progress(compiled, added) whenever either count changes (for a
+        # progress display; the total grows while a split module is still being emitted).
+        self.on_progress: Callable[[int, int], None] | None = None
 
     def __enter__(self) -> Build:
         return self
@@ -368,7 +372,12 @@ class Build:
         self.objects.append(obj)
         command = [*self.cc.command, *self.compile_flags, "-c", str(source), "-o", str(obj)]
         self._queue.append((command, obj.with_suffix(".log")))
+        self._report()
         self.poll()
+
+    def _report(self) -> None:
+        if self.on_progress is not None:
+            self.on_progress(self.compiled, len(self.objects))
 
     def poll(self) -> None:
         """Reap the compilers that finished (raise ToolchainError if one failed), and start
@@ -378,7 +387,10 @@ class Build:
             status = proc.poll()
             if status is None:
                 still.append((proc, command, log))
-            elif status != 0 and failed is None:
+            elif status == 0:
+                self.compiled += 1
+                self._report()
+            elif failed is None:
                 failed = _compiler_failed(command, status, log.read_text(errors="replace"))
         self._running = still
         if failed is not None:
