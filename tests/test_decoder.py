@@ -466,7 +466,7 @@ def test_too_many_locals() -> None:
         (module(section(1, vec([b"\x60\x01\x7b\x00"]))), "SIMD"),
         (func_module(b"\xfe\x03\x00\x0b"), "threads"),
         (module(section(5, vec([b"\x03\x01\x01"]))), "threads"),
-        (module(section(5, vec([b"\x04\x01"]))), "memory64"),
+        (module(section(4, vec([b"\x70\x04\x01"]))), "table64"),
         (module(section(1, vec([b"\x60\x01\x69\x00"]))), "exception"),  # exnref
         (func_module(b"\x1f\x40\x00\x0b\x0b"), "exception"),
         (module(section(1, vec([b"\x60\x01\x63\x6e\x00"]))), "garbage collection"),  # anyref
@@ -631,3 +631,10 @@ def test_malformed_name_section_is_ignored() -> None:
         assert m.module_name == "mod"  # what decoded before the problem is kept
         assert m.func_names == {}
         assert len(m.functions) == 1
+
+
+def test_memory64_limits() -> None:
+    """Limits flags 0x04/0x05 give a 64-bit memory (memory64) with u64 bounds."""
+    m = decode(module(section(5, vec([b"\x04\x01", b"\x05\x00\x80\x80\x80\x80\x20"]))))
+    assert [(mt.limits.min, mt.limits.max, mt.limits.is64) for mt in m.memories] == [
+        (1, None, True), (0, 2**33, True)]

@@ -263,3 +263,25 @@ def test_report_and_json(tmp_path: Path) -> None:
         "ok": False,
         "message": "got [i32:1]",
     }
+
+
+# ---- memory64 ----------------------------------------------------------------------------
+
+MEMORY64_FILES = ["address64", "memory64", "memory_trap64", "memory_grow64", "memory_copy64"]
+
+
+@pytest.mark.parametrize("cc", COMPILERS)
+@pytest.mark.parametrize("stem", [*MEMORY64_FILES, "tests/data/memory64.wast"])
+def test_memory64(stem: str, cc: str | None) -> None:
+    """64-bit memories (bounds-checked accesses, docs/codegen.md "Memory") at -O2."""
+    if stem.endswith(".wast"):
+        wast = Path(__file__).resolve().parents[1] / stem
+    else:
+        wast = testsuite.testsuite_dir() / f"{stem}.wast"
+        if not wast.is_file():
+            pytest.skip(f"{wast} not found")
+    result = runner.run_file(wast, cc=cc, opt=2)
+    failures = result.failures()
+    details = "\n".join(f"  line {c.line}: {c.type}: {c.message}" for c in failures[:20])
+    assert not failures, f"{result.summary()}\n{details}"
+    assert result.passed > 0

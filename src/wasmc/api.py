@@ -100,6 +100,10 @@ class _Runtime:
         lib.wasmc_memory_free.argtypes = [ctypes.c_void_p]
         lib.wasmc_memory_grow.argtypes = [ctypes.c_void_p, ctypes.c_uint32]
         lib.wasmc_memory_grow.restype = ctypes.c_uint32
+        lib.wasmc_memory64_new.argtypes = [ctypes.c_uint64, ctypes.c_uint64]
+        lib.wasmc_memory64_new.restype = ctypes.POINTER(_WasmcMemory)
+        lib.wasmc_memory64_grow.argtypes = [ctypes.c_void_p, ctypes.c_uint64]
+        lib.wasmc_memory64_grow.restype = ctypes.c_uint64
         lib.wasmc_table_new.argtypes = [ctypes.c_uint32, ctypes.c_uint32, ctypes.c_void_p]
         lib.wasmc_table_new.restype = ctypes.POINTER(_WasmcTable)
         lib.wasmc_table_free.argtypes = [ctypes.c_void_p]
@@ -310,11 +314,13 @@ class Memory:
     def new(cls, mtype: MemoryType) -> Memory:
         rt = _default_runtime()
         mx = mtype.limits.max if mtype.limits.max is not None else 2**64 - 1
-        ptr = rt.lib.wasmc_memory_new(mtype.limits.min, mx)
+        new = rt.lib.wasmc_memory64_new if mtype.limits.is64 else rt.lib.wasmc_memory_new
+        ptr = new(mtype.limits.min, mx)
         if not ptr:
             raise InstantiationError("cannot reserve address space for a memory")
         mem = cls(ptr, None)
         mem._declared_max = mtype.limits.max is not None
+        mem._is64 = mtype.limits.is64
         mem._owner = _Owned(rt.lib.wasmc_memory_free, ptr)
         return mem
 
@@ -331,12 +337,16 @@ class Memory:
     def type(self) -> MemoryType:
         c = self._ptr.contents
         return MemoryType(Limits(c.pages, None if c.max_pages >= 65536 and not self._declared_max
-                                 else c.max_pages))
+                                 else c.max_pages, is64=self._is64))
 
     _declared_max = True
+    _is64 = False  # memory64: a 64-bit memory
 
     def grow(self, delta: int) -> int:
-        return _default_runtime().lib.wasmc_memory_grow(self._ptr, delta)
+        lib = _default_runtime().lib
+        if self._is64:
+            return lib.wasmc_memory64_grow(self._ptr, delta)
+        return lib.wasmc_memory_grow(self._ptr, delta)
 
     def read(self, offset: int, length: int) -> bytes:
         if offset < 0 or length < 0 or offset + length > self.size * 65536:
@@ -547,6 +557,7 @@ class Instance:
             elif e.kind == "memory":
                 mem = Memory(ctypes.cast(address, ctypes.POINTER(_WasmcMemory)), self)
                 mem._declared_max = m.all_memories()[e.index].limits.max is not None
+                mem._is64 = m.all_memories()[e.index].limits.is64
                 self.exports[e.name] = mem
             elif e.kind == "table":
                 self.exports[e.name] = Table(ctypes.cast(address, ctypes.POINTER(_WasmcTable)),
@@ -578,7 +589,8 @@ def _check_import(m: Module, imp, value: Extern) -> None:
     elif imp.kind == "tag" and isinstance(value, Tag):
         ok = value.type == m.canonical_types()[imp.desc]
     elif imp.kind == "memory" and isinstance(value, Memory):
-        ok = _limits_match(value.type.limits, imp.desc.limits)
+        ok = (value.type.limits.is64 == imp.desc.limits.is64
+              and _limits_match(value.type.limits, imp.desc.limits))
     elif imp.kind == "table" and isinstance(value, Table):
         ok = (value.elem == m.canonical(imp.desc.elem)
               and _limits_match(value.type.limits, imp.desc.limits))

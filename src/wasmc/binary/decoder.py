@@ -465,15 +465,22 @@ class _Decoder:
             return Limits(r.u64(), r.u64(), offset=at)
         if flags in (2, 3):
             raise UnsupportedError("threads (shared memory/table limits)", at)
-        if flags in (4, 5, 6, 7):
-            raise UnsupportedError("memory64 (64-bit limits)", at)
+        if flags == 4:
+            return Limits(r.u64(), is64=True, offset=at)
+        if flags == 5:
+            return Limits(r.u64(), r.u64(), is64=True, offset=at)
+        if flags in (6, 7):
+            raise UnsupportedError("threads (shared memory/table limits)", at)
         raise MalformedError("malformed limits flags", at)
 
     def table_type(self, r: Reader, at: int | None = None) -> TableType:
         """A table type; `at` is where the table's entry starts, if before the type."""
         at = r.pos if at is None else at
         elem = self.reftype(r)
-        return TableType(elem, self.limits(r), at)
+        limits = self.limits(r)
+        if limits.is64:
+            raise UnsupportedError("table64 (tables with 64-bit indices)", limits.offset)
+        return TableType(elem, limits, at)
 
     def global_type(self, r: Reader) -> GlobalType:
         t = self.valtype(r)

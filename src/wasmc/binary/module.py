@@ -153,6 +153,7 @@ class FuncType:
 class Limits:
     min: int
     max: int | None = None
+    is64: bool = False  # memory64: i64 addresses (a 64-bit memory)
     # Byte offset of the limits' flags in the binary (0: not from a binary). Not part of
     # the value: equal limits compare equal wherever they were read.
     offset: int = field(default=0, compare=False, repr=False)

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..binary.module import FUNC, I32, FuncType, Instr, parse_ref, ref_family
-from ..binary.opcodes import OPS
+from ..binary.opcodes import NATURAL_ALIGN, OPS
 from ..validate.validator import FuncInfo
 from .ctypes import (
     C_TYPE,
@@ -201,7 +201,11 @@ class FunctionEmitter:
         where = f"L{target.label}_top" if target.kind == "loop" else f"L{target.label}"
         return f"{copies} goto {where};".strip()
 
-    def mem_addr(self, memidx: int, addr: str, offset: int) -> str:
+    def mem_addr(self, memidx: int, addr: str, offset: int, name: str = "") -> str:
+        if memidx in self.mod.memories64:
+            # memory64: an explicit bounds check against the current size (docs/codegen.md).
+            size = 1 << NATURAL_ALIGN[name]
+            return f"wasmc_mem64_at(inst->mem{memidx}, {addr}, UINT64_C({offset}), {size})"
         self.memories_used.add(memidx)
         off = f" + {offset}u" if offset else ""
         return f"m{memidx} + (uint64_t){addr}{off}"
@@ -221,6 +225,7 @@ class FunctionEmitter:
         instr = self.instr
         mod = self.mod
         memories_used = self.memories_used
+        memories64 = self.mod.memories64
         global_reads: dict[int, str] = {}
         global_lvalues: dict[int, str] = {}
         direct_names: dict[int, str] = {}  # (direct_name's side effect is idempotent)
@@ -274,6 +279,9 @@ class FunctionEmitter:
                         append(f"  {names[r0][h]} = {value};")
                 else:  # load, store
                     _align, offset, mem = ins.imm
+                    if mem in memories64:  # bounds-checked: the general path
+                        instr(ins, h, pops, pushes)
+                        continue
                     memories_used.add(mem)
                     addr = names[a0][h]
                     if offset:
@@ -404,7 +412,7 @@ class FunctionEmitter:
         if op.c is not None:
             if op.imm == "memarg":
                 _align, offset, mem = ins.imm
-                addr = self.mem_addr(mem, args[0], offset)
+                addr = self.mem_addr(mem, args[0], offset, name)
                 if pushes:
                     # WASMC_KEEP: an out-of-bounds load must trap even if its value is
                     # never used, but C compilers delete unused loads (wasmc.h). Every load
@@ -672,22 +680,29 @@ class FunctionEmitter:
         self.w(f"{self.mod.global_lvalue(ins.imm)} = {as_void(args[0], pops[0])};")
 
     # -- memory --
+    # A 64-bit memory (memory64) uses the wasmc_memory64_* variants, which take 64-bit
+    # addresses and lengths (i32 operands, e.g. a copy's length from a 32-bit memory, widen).
     def op_memory_size(self, ins, h, pops, pushes, args, res):
-        self.w(f"{res[0]} = (uint32_t)inst->mem{ins.imm}->pages;")
+        ctype = "uint64_t" if ins.imm in self.mod.memories64 else "uint32_t"
+        self.w(f"{res[0]} = ({ctype})inst->mem{ins.imm}->pages;")
 
     def op_memory_grow(self, ins, h, pops, pushes, args, res):
-        self.w(f"{res[0]} = wasmc_memory_grow(inst->mem{ins.imm}, {args[0]});")
+        v = "64" if ins.imm in self.mod.memories64 else ""
+        self.w(f"{res[0]} = wasmc_memory{v}_grow(inst->mem{ins.imm}, {args[0]});")
 
     def op_memory_fill(self, ins, h, pops, pushes, args, res):
-        self.w(f"wasmc_memory_fill(inst->mem{ins.imm}, {', '.join(args)});")
+        v = "64" if ins.imm in self.mod.memories64 else ""
+        self.w(f"wasmc_memory{v}_fill(inst->mem{ins.imm}, {', '.join(args)});")
 
     def op_memory_copy(self, ins, h, pops, pushes, args, res):
         dst, src = ins.imm
-        self.w(f"wasmc_memory_copy(inst->mem{dst}, inst->mem{src}, {', '.join(args)});")
+        v = "64" if {dst, src} & self.mod.memories64 else ""
+        self.w(f"wasmc_memory{v}_copy(inst->mem{dst}, inst->mem{src}, {', '.join(args)});")
 
     def op_memory_init(self, ins, h, pops, pushes, args, res):
         data, mem = ins.imm
-        self.w(f"wasmc_memory_init(inst->mem{mem}, inst->data{data}, inst->data{data}_len, "
+        v = "64" if mem in self.mod.memories64 else ""
+        self.w(f"wasmc_memory{v}_init(inst->mem{mem}, inst->data{data}, inst->data{data}_len, "
                f"{', '.join(args)});")
 
     def op_data_drop(self, ins, h, pops, pushes, args, res):

@@ -101,6 +101,8 @@ class ModuleEmitter:
         self.n_imported_globals = len(m.imported("global"))
         self.n_imported_tables = len(m.imported("table"))
         self.n_imported_memories = len(m.imported("memory"))
+        # memory64: the 64-bit memories, whose accesses are bounds-checked (docs/codegen.md).
+        self.memories64 = {k for k, mt in enumerate(m.all_memories()) if mt.limits.is64}
         self.global_types = m.all_globals()
         # Immutable globals initialized by a plain constant are compiled to that constant.
         self.constant_globals: dict[int, str] = {}
@@ -577,8 +579,9 @@ class ModuleEmitter:
             out.append(f"  inst->{field[imp.kind]}{idx} = imports[{k}];")
         for k, mt in enumerate(m.memories):
             idx = self.n_imported_memories + k
-            mx = "UINT64_MAX" if mt.limits.max is None else f"{mt.limits.max}u"
-            out.append(f"  inst->mem{idx} = wasmc_memory_new({mt.limits.min}u, {mx});")
+            mx = "UINT64_MAX" if mt.limits.max is None else f"UINT64_C({mt.limits.max})"
+            new = "wasmc_memory64_new" if mt.limits.is64 else "wasmc_memory_new"
+            out.append(f"  inst->mem{idx} = {new}(UINT64_C({mt.limits.min}), {mx});")
             out.append(f"  if (!inst->mem{idx}) {{ {P}_free(inst); return NULL; }}")
         funcs_table: list[str] = []
         if self.split and m.functions:
@@ -662,7 +665,8 @@ class ModuleEmitter:
             if seg.mode != "active":
                 continue
             offset = self.const_expr(seg.offset_expr)
-            out.append(f"  wasmc_memory_init(inst->mem{seg.memory}, inst->data{k}, "
+            v = "64" if seg.memory in self.memories64 else ""
+            out.append(f"  wasmc_memory{v}_init(inst->mem{seg.memory}, inst->data{k}, "
                        f"inst->data{k}_len, {offset}, 0, {len(seg.init)}u);")
             out.append(f"  inst->data{k}_len = 0;")
         if m.start is not None:

@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #define MAX_PAGES_32 65536u
+/* memory64's implementation limit: what fits in the same reservation (8 GiB). */
+#define MAX_PAGES_64 131072u
 /* 4 GiB of index range, 4 GiB for the largest static offset, 64 KiB for the widest access
  * that starts just below 8 GiB: any address a 32-bit memory instruction can form lands here. */
 #define MEMORY_RESERVATION ((8ull << 30) + 65536u)
@@ -346,8 +348,9 @@ const char *wasmc_last_trap_function(void) { return last_pc ? lookup_name(last_p
 
 /* ==== linear memories ====================================================================== */
 
-wasmc_memory *wasmc_memory_new(uint64_t min_pages, uint64_t max_pages) {
-    if (max_pages > MAX_PAGES_32) max_pages = MAX_PAGES_32;
+/* A memory of at most `limit` pages (the implementation's limit; grow fails beyond it). */
+static wasmc_memory *memory_new(uint64_t min_pages, uint64_t max_pages, uint64_t limit) {
+    if (max_pages > limit) max_pages = limit;
     if (min_pages > max_pages) return NULL;
     wasmc_memory *mem = calloc(1, sizeof *mem);
     if (!mem) return NULL;
@@ -369,6 +372,14 @@ wasmc_memory *wasmc_memory_new(uint64_t min_pages, uint64_t max_pages) {
     return mem;
 }
 
+wasmc_memory *wasmc_memory_new(uint64_t min_pages, uint64_t max_pages) {
+    return memory_new(min_pages, max_pages, MAX_PAGES_32);
+}
+
+wasmc_memory *wasmc_memory64_new(uint64_t min_pages, uint64_t max_pages) {
+    return memory_new(min_pages, max_pages, MAX_PAGES_64);
+}
+
 void wasmc_memory_free(wasmc_memory *mem) {
     if (!mem) return;
     munmap(mem->base, mem->reserved);
@@ -386,9 +397,9 @@ uint32_t wasmc_memory_grow(wasmc_memory *mem, uint32_t delta_pages) {
     return (uint32_t)old;
 }
 
-/* [start, start + len) within [0, size), in 64-bit arithmetic so nothing wraps. */
+/* [start, start + len) within [0, size), without wrapping even for 64-bit start and len. */
 static int in_bounds(uint64_t start, uint64_t len, uint64_t size) {
-    return start + len <= size;
+    return len <= size && start <= size - len;
 }
 
 static uint64_t memory_bytes(const wasmc_memory *mem) { return mem->pages * WASMC_PAGE_SIZE; }
@@ -408,6 +419,39 @@ void wasmc_memory_copy(wasmc_memory *dst_mem, wasmc_memory *src_mem, uint32_t ds
 
 void wasmc_memory_init(wasmc_memory *mem, const uint8_t *seg, uint32_t seg_len, uint32_t dst,
                        uint32_t src, uint32_t len) {
+    if (!in_bounds(src, len, seg_len) || !in_bounds(dst, len, memory_bytes(mem)))
+        raise_trap(WASMC_TRAP_MEMORY_OUT_OF_BOUNDS, CALLER_PC());
+    if (len) memcpy(mem->base + dst, seg + src, len);
+}
+
+/* memory64: the same with 64-bit addresses and lengths (a length is 32-bit when a copy's
+ * other memory is 32-bit; the caller zero-extends it). */
+uint64_t wasmc_memory64_grow(wasmc_memory *mem, uint64_t delta_pages) {
+    uint64_t old = mem->pages;
+    if (delta_pages > mem->max_pages - old) return UINT64_MAX;  /* max_pages <= MAX_PAGES_64 */
+    if (delta_pages &&
+        mprotect(mem->base + old * WASMC_PAGE_SIZE, delta_pages * WASMC_PAGE_SIZE,
+                 PROT_READ | PROT_WRITE) != 0)
+        return UINT64_MAX;
+    mem->pages = old + delta_pages;
+    return old;
+}
+
+void wasmc_memory64_fill(wasmc_memory *mem, uint64_t dst, uint32_t value, uint64_t len) {
+    if (!in_bounds(dst, len, memory_bytes(mem)))
+        raise_trap(WASMC_TRAP_MEMORY_OUT_OF_BOUNDS, CALLER_PC());
+    memset(mem->base + dst, (int)(uint8_t)value, len);
+}
+
+void wasmc_memory64_copy(wasmc_memory *dst_mem, wasmc_memory *src_mem, uint64_t dst, uint64_t src,
+                         uint64_t len) {
+    if (!in_bounds(dst, len, memory_bytes(dst_mem)) || !in_bounds(src, len, memory_bytes(src_mem)))
+        raise_trap(WASMC_TRAP_MEMORY_OUT_OF_BOUNDS, CALLER_PC());
+    memmove(dst_mem->base + dst, src_mem->base + src, len);
+}
+
+void wasmc_memory64_init(wasmc_memory *mem, const uint8_t *seg, uint32_t seg_len, uint64_t dst,
+                         uint32_t src, uint32_t len) {
     if (!in_bounds(src, len, seg_len) || !in_bounds(dst, len, memory_bytes(mem)))
         raise_trap(WASMC_TRAP_MEMORY_OUT_OF_BOUNDS, CALLER_PC());
     if (len) memcpy(mem->base + dst, seg + src, len);

@@ -104,6 +104,20 @@ void wasmc_memory_copy(wasmc_memory *dst_mem, wasmc_memory *src_mem, uint32_t ds
 void wasmc_memory_init(wasmc_memory *mem, const uint8_t *seg, uint32_t seg_len, uint32_t dst,
                        uint32_t src, uint32_t len);
 
+/* memory64 (64-bit memories): the same reservation, but compiled code checks every access
+ * against the current size (wasmc_mem64_at) instead of relying on the guard region, since a
+ * 64-bit address plus offset can reach anywhere. At most 131072 pages (8 GiB): memory.grow
+ * beyond that returns -1. The bulk operations take 64-bit addresses and lengths. */
+wasmc_memory *wasmc_memory64_new(uint64_t min_pages, uint64_t max_pages /* UINT64_MAX: none */);
+/* memory.grow of a 64-bit memory: the old size in pages, or UINT64_MAX (-1) on failure. */
+uint64_t wasmc_memory64_grow(wasmc_memory *mem, uint64_t delta_pages);
+void wasmc_memory64_fill(wasmc_memory *mem, uint64_t dst, uint32_t value, uint64_t len);
+/* Either memory may be 32-bit (addresses zero-extended); len is the smaller address type's. */
+void wasmc_memory64_copy(wasmc_memory *dst_mem, wasmc_memory *src_mem, uint64_t dst, uint64_t src,
+                         uint64_t len);
+void wasmc_memory64_init(wasmc_memory *mem, const uint8_t *seg, uint32_t seg_len, uint64_t dst,
+                         uint32_t src, uint32_t len);
+
 /* ---- tables --------------------------------------------------------------------------- */
 
 /* Elements are `const wasmc_func *` (funcref tables) or `void *` (externref tables). */
@@ -280,6 +294,17 @@ WASMC_INLINE double wasmc_f64_opaque(double v) { WASMC_OPAQUE(v); return v; }
  * asm says it reads the `n` bytes at `p`, so the store before it is not dead, and volatile
  * keeps the asm itself. */
 #define WASMC_KEEP_STORE(p, n) __asm__ volatile("" : : "m"(*(const uint8_t(*)[n])(p)))
+
+/* The address of an n-byte access at addr + offset in a 64-bit memory, after checking it
+ * against the memory's current size (read at every access: memory.grow anywhere may change
+ * it). Traps with "out of bounds memory access"; no sum here can wrap. */
+WASMC_INLINE uint8_t *wasmc_mem64_at(const wasmc_memory *mem, uint64_t addr, uint64_t offset,
+                                     uint64_t n) {
+    uint64_t size = mem->pages * WASMC_PAGE_SIZE;
+    if (WASMC_UNLIKELY(offset > size || n > size - offset || addr > size - offset - n))
+        wasmc_trap(WASMC_TRAP_MEMORY_OUT_OF_BOUNDS);
+    return mem->base + addr + offset;
+}
 
 #include "wasmc_numeric.h"
 

@@ -41,6 +41,7 @@ from ..binary.opcodes import NATURAL_ALIGN, OPS, Op
 from ..errors import InvalidError, UnsupportedError
 
 UNKNOWN = None  # the type of a value popped from the polymorphic stack of dead code
+MAX_PAGES_64 = 2**48  # memory64's bound: 2**64 bytes
 MAX_PAGES = 65536  # the spec's bound on a 32-bit memory (the implementation limits are in
 # binary/decoder.py, MAX_NESTING among them)
 
@@ -237,8 +238,8 @@ class FunctionValidator:
 
     def memarg(self, ins: Instr) -> None:
         align, offset, mem = ins.imm
-        self.ctx.memory(mem, self)
-        if offset > 0xFFFFFFFF:  # 32-bit memories (memory64 is not supported yet)
+        mt = self.ctx.memory(mem, self)
+        if offset > 0xFFFFFFFF and not mt.limits.is64:  # u64 offsets only for memory64
             raise self.error("offset out of range")
         if align > NATURAL_ALIGN[ins.op.name]:
             raise self.error("alignment must not be larger than natural")
@@ -263,7 +264,9 @@ class FunctionValidator:
         local_init, inits = self.local_init, self.inits
         globals_, global_one = ctx.globals, ctx.global_one
         n_globals = len(globals_)
+        # Loads and stores of 64-bit memories take the general path (i64 addresses).
         n_memories = len(ctx.memories)
+        mem32 = [not mt.limits.is64 for mt in ctx.memories]
         funcs = ctx.funcs
         n_funcs = len(funcs)
         block_results = _BLOCK_RESULTS
@@ -319,7 +322,8 @@ class FunctionValidator:
                             base, popped, ok = n - 1, local_one[i], True
                     else:  # load, store
                         a, offset, mem = ins.imm
-                        if mem < n_memories and offset <= 0xFFFFFFFF and a <= align:
+                        if (mem < n_memories and mem32[mem] and offset <= 0xFFFFFFFF
+                                and a <= align):
                             if kind == _F_LOAD:
                                 if n > fh and vals[-1] == p0:
                                     vals[-1] = r0
@@ -518,9 +522,12 @@ class FunctionValidator:
         op = ins.op
         name = op.name
         if op.sig is not None:
+            params = op.sig[0]
             if op.imm == "memarg":
                 self.memarg(ins)
-            popped = self.pop_many(op.sig[0])
+                if self.ctx.memories[ins.imm[2]].limits.is64:  # memory64: an i64 address
+                    params = (I64,) + tuple(params[1:])
+            popped = self.pop_many(params)
             self.vals.extend(op.sig[1])
             return popped, op.sig[1]
         handler = _HANDLERS.get(name)
@@ -728,32 +735,36 @@ class FunctionValidator:
         return (self.pop(gt.valtype),), ()
 
     # -- memory --
+    def addr_type(self, mem: int) -> str:
+        """The address type of memory `mem`: i64 for a 64-bit memory (memory64), else i32."""
+        return I64 if self.ctx.memory(mem, self).limits.is64 else I32
+
     def op_memory_size(self, ins):
-        self.ctx.memory(ins.imm, self)
-        self.push(I32)
-        return (), (I32,)
+        at = self.addr_type(ins.imm)
+        self.push(at)
+        return (), (at,)
 
     def op_memory_grow(self, ins):
-        self.ctx.memory(ins.imm, self)
-        self.pop(I32)
-        self.push(I32)
-        return (I32,), (I32,)
+        at = self.addr_type(ins.imm)
+        self.pop(at)
+        self.push(at)
+        return (at,), (at,)
 
     def op_memory_fill(self, ins):
-        self.ctx.memory(ins.imm, self)
-        return self.pop_many((I32, I32, I32)), ()
+        at = self.addr_type(ins.imm)
+        return self.pop_many((at, I32, at)), ()
 
     def op_memory_copy(self, ins):
         dst, src = ins.imm
-        self.ctx.memory(dst, self)
-        self.ctx.memory(src, self)
-        return self.pop_many((I32, I32, I32)), ()
+        adst, asrc = self.addr_type(dst), self.addr_type(src)
+        alen = I64 if adst == I64 and asrc == I64 else I32  # the smaller of the two
+        return self.pop_many((adst, asrc, alen)), ()
 
     def op_memory_init(self, ins):
         data, mem = ins.imm
-        self.ctx.memory(mem, self)
+        at = self.addr_type(mem)
         self.ctx.data(data, self)
-        return self.pop_many((I32, I32, I32)), ()
+        return self.pop_many((at, I32, I32)), ()
 
     def op_data_drop(self, ins):
         self.ctx.data(ins.imm, self)
@@ -1028,7 +1039,8 @@ def validate_module(module: Module) -> ModuleContext:
     for t in ctx.tables:
         check_limits(t.limits, 2**32 - 1, "table", t.limits.offset)
     for mt in ctx.memories:
-        check_limits(mt.limits, MAX_PAGES, "memory", mt.limits.offset)
+        check_limits(mt.limits, MAX_PAGES_64 if mt.limits.is64 else MAX_PAGES, "memory",
+                     mt.limits.offset)
 
     # C.refs: functions referenced anywhere outside function bodies may be `ref.func`ed.
     ctx.declared_funcs = _func_refs([g.init for g in m.globals] + m.table_inits + [
@@ -1060,8 +1072,9 @@ def validate_module(module: Module) -> ModuleContext:
                 raise InvalidError("type mismatch", seg.offset)
     for seg in m.datas:
         if seg.mode == "active":
-            ctx.memory(seg.memory, seg.offset)
-            ctx.const_expr(seg.offset_expr, I32, seg.offset, n_globals)
+            mt = ctx.memory(seg.memory, seg.offset)
+            ctx.const_expr(seg.offset_expr, I64 if mt.limits.is64 else I32, seg.offset,
+                           n_globals)
 
     names = set()
     limits = {"func": len(ctx.funcs), "table": len(ctx.tables),
