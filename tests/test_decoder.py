@@ -466,7 +466,6 @@ def test_too_many_locals() -> None:
         (module(section(1, vec([b"\x60\x01\x7b\x00"]))), "SIMD"),
         (func_module(b"\xfe\x03\x00\x0b"), "threads"),
         (module(section(5, vec([b"\x03\x01\x01"]))), "threads"),
-        (module(section(4, vec([b"\x70\x04\x01"]))), "table64"),
         (module(section(1, vec([b"\x60\x01\x69\x00"]))), "exception"),  # exnref
         (func_module(b"\x1f\x40\x00\x0b\x0b"), "exception"),
         (module(section(1, vec([b"\x60\x01\x63\x6e\x00"]))), "garbage collection"),  # anyref
@@ -638,3 +637,5 @@ def test_memory64_limits() -> None:
     m = decode(module(section(5, vec([b"\x04\x01", b"\x05\x00\x80\x80\x80\x80\x20"]))))
     assert [(mt.limits.min, mt.limits.max, mt.limits.is64) for mt in m.memories] == [
         (1, None, True), (0, 2**33, True)]
+    t = decode(module(section(4, vec([b"\x70\x04\x01"])))).tables[0]  # table64
+    assert (t.limits.min, t.limits.is64) == (1, True)

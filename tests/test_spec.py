@@ -267,13 +267,15 @@ def test_report_and_json(tmp_path: Path) -> None:
 
 # ---- memory64 ----------------------------------------------------------------------------
 
-MEMORY64_FILES = ["address64", "memory64", "memory_trap64", "memory_grow64", "memory_copy64"]
+MEMORY64_FILES = ["address64", "memory64", "memory_trap64", "memory_grow64", "memory_copy64",
+                  "memory64-imports", "table64", "table_grow64", "call_indirect64"]
 
 
 @pytest.mark.parametrize("cc", COMPILERS)
 @pytest.mark.parametrize("stem", [*MEMORY64_FILES, "tests/data/memory64.wast"])
 def test_memory64(stem: str, cc: str | None) -> None:
-    """64-bit memories (bounds-checked accesses, docs/codegen.md "Memory") at -O2."""
+    """64-bit memories (bounds-checked accesses, docs/codegen.md "Memory") and tables at
+    -O2."""
     if stem.endswith(".wast"):
         wast = Path(__file__).resolve().parents[1] / stem
     else:

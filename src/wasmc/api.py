@@ -370,11 +370,14 @@ class Table:
     @classmethod
     def new(cls, ttype: TableType, init: Any = None) -> Table:
         rt = _default_runtime()
-        mx = ttype.limits.max if ttype.limits.max is not None else 2**32 - 1
-        ptr = rt.lib.wasmc_table_new(ttype.limits.min, mx, to_raw(ttype.elem, init) or None)
+        top = 2**32 - 1  # table64 limits beyond the runtime's 32-bit tables
+        mx = min(ttype.limits.max, top) if ttype.limits.max is not None else top
+        ptr = rt.lib.wasmc_table_new(min(ttype.limits.min, top), mx,
+                                     to_raw(ttype.elem, init) or None)
         if not ptr:
             raise InstantiationError("cannot allocate a table")
         table = cls(ptr, ttype.elem, None)
+        table._is64 = ttype.limits.is64
         table._owner = _Owned(rt.lib.wasmc_table_free, ptr)
         return table
 
@@ -389,7 +392,10 @@ class Table:
     @property
     def type(self) -> TableType:
         c = self._ptr.contents
-        return TableType(self.elem, Limits(c.size, None if c.max == 2**32 - 1 else c.max))
+        return TableType(self.elem, Limits(c.size, None if c.max == 2**32 - 1 else c.max,
+                                           is64=self._is64))
+
+    _is64 = False  # table64: a table with i64 indices
 
     def get(self, index: int) -> Any:
         if not 0 <= index < self.size:
@@ -560,8 +566,10 @@ class Instance:
                 mem._is64 = m.all_memories()[e.index].limits.is64
                 self.exports[e.name] = mem
             elif e.kind == "table":
-                self.exports[e.name] = Table(ctypes.cast(address, ctypes.POINTER(_WasmcTable)),
-                                             m.canonical(tables[e.index].elem), self)
+                table = Table(ctypes.cast(address, ctypes.POINTER(_WasmcTable)),
+                              m.canonical(tables[e.index].elem), self)
+                table._is64 = tables[e.index].limits.is64
+                self.exports[e.name] = table
             elif e.kind == "tag":
                 ttype = m.canonical_types()[m.all_tags()[e.index]]
                 self.exports[e.name] = Tag(address, ttype, self)
@@ -593,6 +601,7 @@ def _check_import(m: Module, imp, value: Extern) -> None:
               and _limits_match(value.type.limits, imp.desc.limits))
     elif imp.kind == "table" and isinstance(value, Table):
         ok = (value.elem == m.canonical(imp.desc.elem)
+              and value.type.limits.is64 == imp.desc.limits.is64
               and _limits_match(value.type.limits, imp.desc.limits))
     elif imp.kind == "global" and isinstance(value, Global):
         want = m.canonical(imp.desc.valtype)

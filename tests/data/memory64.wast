@@ -1,5 +1,6 @@
 ;; memory64: mixed 32/64-bit memory.copy, u64 offsets, bounds checks near 2^64, grow past 4 GiB
-;; and past the implementation limit (131072 pages). Run by tests/test_spec.py::test_memory64.
+;; and past the implementation limit (131072 pages); table64 indices above 2^32.
+;; Run by tests/test_spec.py::test_memory64.
 (module
   (memory $m32 1)
   (memory $m64 i64 1 200000)
@@ -35,3 +36,27 @@
 (assert_return (invoke "ld64" (i64.const 0x1_0000_0000)) (i32.const 0))
 (assert_trap (invoke "ld64" (i64.const 0x1_1171_0000)) "out of bounds memory access")
 (assert_return (invoke "grow" (i64.const 200000)) (i64.const -1))
+
+;; table64: i64 indices above 2^32 must not wrap to small ones (wasmc_sat32)
+(module
+  (type $t (func (result i32)))
+  (table $t64 i64 3 funcref)
+  (elem (table $t64) (i64.const 1) func $one)
+  (func $one (result i32) (i32.const 1))
+  (func (export "call") (param i64) (result i32) (call_indirect $t64 (type $t) (local.get 0)))
+  (func (export "isnull") (param i64) (result i32) (ref.is_null (table.get $t64 (local.get 0))))
+  (func (export "grow") (param i64) (result i64) (table.grow $t64 (ref.null func) (local.get 0)))
+  (func (export "size") (result i64) (table.size $t64))
+  (func (export "fill") (param i64 i64) (table.fill $t64 (local.get 0) (ref.null func) (local.get 1)))
+)
+(assert_return (invoke "call" (i64.const 1)) (i32.const 1))
+(assert_trap (invoke "call" (i64.const 0x1_0000_0001)) "undefined element")
+(assert_trap (invoke "call" (i64.const -1)) "undefined element")
+(assert_return (invoke "isnull" (i64.const 1)) (i32.const 0))
+(assert_trap (invoke "isnull" (i64.const 0x1_0000_0001)) "out of bounds table access")
+(assert_return (invoke "grow" (i64.const 0x1_0000_0000)) (i64.const -1))
+(assert_return (invoke "grow" (i64.const 2)) (i64.const 3))
+(assert_return (invoke "size") (i64.const 5))
+(assert_trap (invoke "fill" (i64.const 0) (i64.const 0x1_0000_0001)) "out of bounds table access")
+(assert_trap (invoke "fill" (i64.const 0x1_0000_0000) (i64.const 0)) "out of bounds table access")
+(assert_return (invoke "isnull" (i64.const 1)) (i32.const 0))

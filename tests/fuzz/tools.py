@@ -23,7 +23,6 @@ import wasmtime
 # proposals wasmc implements in part (tail calls, typed function references, exception
 # tags): a module valid only with those may be accepted or refused (as unsupported), but not
 # be called malformed or invalid... unless it is not valid even with them.
-# memory64 includes table64, which wasmc refuses as unsupported (allowed).
 VALIDATE_FEATURES = "-all,wasm2,-simd,multi-memory,memory64"
 EXTENDED_FEATURES = VALIDATE_FEATURES + ",tail-call,function-references,exceptions"
 
@@ -194,7 +193,7 @@ def wasmtime_config(extended: bool = False) -> wasmtime.Config:
     config.wasm_function_references = extended
     config.wasm_exceptions = extended
     config.wasm_threads = False
-    config.wasm_memory64 = True  # (with table64, which wasmc refuses as unsupported)
+    config.wasm_memory64 = True  # (and table64)
     config.wasm_custom_page_sizes = False
     config.wasm_wide_arithmetic = False
     config.wasm_stack_switching = False

@@ -477,10 +477,7 @@ class _Decoder:
         """A table type; `at` is where the table's entry starts, if before the type."""
         at = r.pos if at is None else at
         elem = self.reftype(r)
-        limits = self.limits(r)
-        if limits.is64:
-            raise UnsupportedError("table64 (tables with 64-bit indices)", limits.offset)
-        return TableType(elem, limits, at)
+        return TableType(elem, self.limits(r), at)
 
     def global_type(self, r: Reader) -> GlobalType:
         t = self.valtype(r)

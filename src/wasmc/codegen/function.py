@@ -574,7 +574,8 @@ class FunctionEmitter:
         if direct is not None:
             self.call_stmt(direct, "env", ft, args[:-1], res)
             return
-        target = f"wasmc_indirect(inst->tab{table}, {args[-1]}, {type_id_expr(ft)})"
+        target = (f"wasmc_indirect(inst->tab{table}, {sat32(args[-1], pops[-1])}, "
+                  f"{type_id_expr(ft)})")
         self.w(f"{{ const wasmc_func *callee = {target};")
         self.call_stmt(f"(({fn_pointer_type(ft)})callee->fn)", "callee->env", ft, args[:-1], res)
         self.w("}")
@@ -640,7 +641,8 @@ class FunctionEmitter:
             if direct is not None:
                 self.w(f"WASMC_MUSTTAIL return {direct}({', '.join(['env'] + args[:-1])});")
                 return
-        target = f"wasmc_indirect(inst->tab{table}, {args[-1]}, {type_id_expr(ft)})"
+        target = (f"wasmc_indirect(inst->tab{table}, {sat32(args[-1], pops[-1])}, "
+                  f"{type_id_expr(ft)})")
         self.w(f"{{ const wasmc_func *callee = {target};")
         self.tail_call("callee", ft, args[:-1], None)
         self.w("}")
@@ -736,31 +738,41 @@ class FunctionEmitter:
         else:
             self.w(branch)
 
+    # table64: i64 indices and lengths go through wasmc_sat32 (wasmc.h) to the 32-bit
+    # functions (`sat32` leaves i32 operands as they are).
     def op_table_get(self, ins, h, pops, pushes, args, res):
-        self.w(f"{res[0]} = ({C_TYPE[pushes[0]]})wasmc_table_get(inst->tab{ins.imm}, {args[0]});")
+        index = sat32(args[0], pops[0])
+        self.w(f"{res[0]} = ({C_TYPE[pushes[0]]})wasmc_table_get(inst->tab{ins.imm}, {index});")
 
     def op_table_set(self, ins, h, pops, pushes, args, res):
-        self.w(f"wasmc_table_set(inst->tab{ins.imm}, {args[0]}, {as_void(args[1], pops[1])});")
+        index = sat32(args[0], pops[0])
+        self.w(f"wasmc_table_set(inst->tab{ins.imm}, {index}, {as_void(args[1], pops[1])});")
 
     def op_table_size(self, ins, h, pops, pushes, args, res):
         self.w(f"{res[0]} = inst->tab{ins.imm}->size;")
 
     def op_table_grow(self, ins, h, pops, pushes, args, res):
         init = as_void(args[0], pops[0])
-        self.w(f"{res[0]} = wasmc_table_grow(inst->tab{ins.imm}, {args[1]}, {init});")
+        grow = f"wasmc_table_grow(inst->tab{ins.imm}, {sat32(args[1], pops[1])}, {init})"
+        if pops[1] == "i64":  # -1 is UINT64_MAX
+            self.w(f"{{ uint32_t r = {grow}; {res[0]} = r == UINT32_MAX ? UINT64_MAX : r; }}")
+        else:
+            self.w(f"{res[0]} = {grow};")
 
     def op_table_fill(self, ins, h, pops, pushes, args, res):
         value = as_void(args[1], pops[1])
-        self.w(f"wasmc_table_fill(inst->tab{ins.imm}, {args[0]}, {value}, {args[2]});")
+        self.w(f"wasmc_table_fill(inst->tab{ins.imm}, {sat32(args[0], pops[0])}, {value}, "
+               f"{sat32(args[2], pops[2])});")
 
     def op_table_copy(self, ins, h, pops, pushes, args, res):
         dst, src = ins.imm
-        self.w(f"wasmc_table_copy(inst->tab{dst}, inst->tab{src}, {', '.join(args)});")
+        operands = ", ".join(map(sat32, args, pops))
+        self.w(f"wasmc_table_copy(inst->tab{dst}, inst->tab{src}, {operands});")
 
     def op_table_init(self, ins, h, pops, pushes, args, res):
         elem, table = ins.imm
         self.w(f"wasmc_table_init(inst->tab{table}, inst->elem{elem}, inst->elem{elem}_len, "
-               f"{', '.join(args)});")
+               f"{', '.join(map(sat32, args, pops))});")
 
     def op_elem_drop(self, ins, h, pops, pushes, args, res):
         self.w(f"inst->elem{ins.imm}_len = 0;")
@@ -783,3 +795,9 @@ def slot_order(name: str) -> tuple[int, str]:
 
 
 __all__ = ["FunctionEmitter", "slot", "I32"]
+
+
+def sat32(value: str, valtype: str) -> str:
+    """A table index or length for the runtime's 32-bit table functions: an i64 (table64)
+    saturates to UINT32_MAX, out of bounds in every table (wasmc_sat32, wasmc.h)."""
+    return f"wasmc_sat32({value})" if valtype == "i64" else value

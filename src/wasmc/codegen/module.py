@@ -607,10 +607,14 @@ class ModuleEmitter:
             out.append(f"  inst->membase{idx} = inst->mem{idx}->base;")
         for k, tt in enumerate(m.tables):
             idx = self.n_imported_tables + k
-            mx = "UINT32_MAX" if tt.limits.max is None else f"{tt.limits.max}u"
+            # table64 limits above the 32-bit range: the most a table can hold (a minimum
+            # above it fails wasmc_table_new, so instantiation fails).
+            top = 2**32 - 1
+            mx = "UINT32_MAX" if tt.limits.max is None else f"{min(tt.limits.max, top)}u"
             init = m.table_inits[k]
             value = "NULL" if init is None else f"(void *)(uintptr_t){self.const_expr(init)}"
-            out.append(f"  inst->tab{idx} = wasmc_table_new({tt.limits.min}u, {mx}, {value});")
+            out.append(f"  inst->tab{idx} = wasmc_table_new({min(tt.limits.min, top)}u, {mx}, "
+                       f"{value});")
             out.append(f"  if (!inst->tab{idx}) {{ {P}_free(inst); return NULL; }}")
         for k, seg in enumerate(m.datas):
             if seg.init:
@@ -658,6 +662,8 @@ class ModuleEmitter:
             if seg.mode != "active":
                 continue
             offset = self.const_expr(seg.offset_expr)
+            if m.all_tables()[seg.table].limits.is64:  # table64: an i64 offset
+                offset = f"wasmc_sat32({offset})"
             out.append(f"  wasmc_table_init(inst->tab{seg.table}, inst->elem{k}, "
                        f"inst->elem{k}_len, {offset}, 0, {len(seg.init)}u);")
             out.append(f"  inst->elem{k}_len = 0;")

@@ -141,6 +141,12 @@ void wasmc_table_copy(wasmc_table *dst_table, wasmc_table *src_table, uint32_t d
 void wasmc_table_init(wasmc_table *table, void *const *seg, uint32_t seg_len, uint32_t dst,
                       uint32_t src, uint32_t len);
 
+/* table64 (tables with i64 indices) uses the same tables, which hold at most 2^32 - 1
+ * entries: compiled code passes each i64 index or length through wasmc_sat32, and an index
+ * or length above UINT32_MAX becomes UINT32_MAX, which is out of bounds in every table (and
+ * a grow by it fails), so the 32-bit functions trap or fail exactly as the 64-bit ones would. */
+WASMC_INLINE uint32_t wasmc_sat32(uint64_t x) { return x > UINT32_MAX ? UINT32_MAX : (uint32_t)x; }
+
 /* ---- globals -------------------------------------------------------------------------- */
 
 /* One global's storage. Imported globals are pointers to the exporter's cell. */

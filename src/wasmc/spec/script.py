@@ -410,6 +410,7 @@ def make_spectest(output: TextIO) -> dict[str, Any]:
         "global_f32": Global.new(GlobalType("f32", False), 666.6),
         "global_f64": Global.new(GlobalType("f64", False), 666.6),
         "table": Table.new(TableType("funcref", Limits(10, 20))),
+        "table64": Table.new(TableType("funcref", Limits(10, 20, is64=True))),
         "memory": Memory.new(MemoryType(Limits(1, 2))),
     }
 

@@ -631,11 +631,12 @@ class FunctionValidator:
         if not val_matches(self.ctx.table(tableidx, self).elem, FUNCREF):
             raise self.error("type mismatch")
         ft = self.ctx.type(typeidx, self)
-        self.pop(I32)
+        at = self.index_type(tableidx)
+        self.pop(at)
         popped = self.pop_many(ft.params)
         for t in ft.results:
             self.push(t)
-        return popped + (I32,), ft.results
+        return popped + (at,), ft.results
 
     def op_call_ref(self, ins):
         ft = self.ctx.type(ins.imm, self)
@@ -818,42 +819,51 @@ class FunctionValidator:
             self.push(t)
         return popped[:-1] + (ref,), types[:-1]
 
+    def index_type(self, table: int) -> str:
+        """The index type of table `table`: i64 for a 64-bit table (table64), else i32."""
+        return I64 if self.ctx.table(table, self).limits.is64 else I32
+
     def op_table_get(self, ins):
         t = self.ctx.table(ins.imm, self).elem
-        self.pop(I32)
+        at = self.index_type(ins.imm)
+        self.pop(at)
         self.push(t)
-        return (I32,), (t,)
+        return (at,), (t,)
 
     def op_table_set(self, ins):
         t = self.ctx.table(ins.imm, self).elem
-        return self.pop_many((I32, t)), ()
+        return self.pop_many((self.index_type(ins.imm), t)), ()
 
     def op_table_size(self, ins):
-        self.ctx.table(ins.imm, self)
-        self.push(I32)
-        return (), (I32,)
+        at = self.index_type(ins.imm)
+        self.push(at)
+        return (), (at,)
 
     def op_table_grow(self, ins):
         t = self.ctx.table(ins.imm, self).elem
-        popped = self.pop_many((t, I32))
-        self.push(I32)
-        return popped, (I32,)
+        at = self.index_type(ins.imm)
+        popped = self.pop_many((t, at))
+        self.push(at)
+        return popped, (at,)
 
     def op_table_fill(self, ins):
         t = self.ctx.table(ins.imm, self).elem
-        return self.pop_many((I32, t, I32)), ()
+        at = self.index_type(ins.imm)
+        return self.pop_many((at, t, at)), ()
 
     def op_table_copy(self, ins):
         dst, src = ins.imm
         if not val_matches(self.ctx.table(src, self).elem, self.ctx.table(dst, self).elem):
             raise self.error("type mismatch")
-        return self.pop_many((I32, I32, I32)), ()
+        adst, asrc = self.index_type(dst), self.index_type(src)
+        alen = I64 if adst == I64 and asrc == I64 else I32  # the smaller of the two
+        return self.pop_many((adst, asrc, alen)), ()
 
     def op_table_init(self, ins):
         elem, table = ins.imm
         if not val_matches(self.ctx.elem(elem, self), self.ctx.table(table, self).elem):
             raise self.error("type mismatch")
-        return self.pop_many((I32, I32, I32)), ()
+        return self.pop_many((self.index_type(table), I32, I32)), ()
 
     def op_elem_drop(self, ins):
         self.ctx.elem(ins.imm, self)
@@ -1037,7 +1047,8 @@ def validate_module(module: Module) -> ModuleContext:
         if ctx.types[typeidx].results:
             raise InvalidError("non-empty tag result type", offset)
     for t in ctx.tables:
-        check_limits(t.limits, 2**32 - 1, "table", t.limits.offset)
+        check_limits(t.limits, 2**64 - 1 if t.limits.is64 else 2**32 - 1, "table",
+                     t.limits.offset)
     for mt in ctx.memories:
         check_limits(mt.limits, MAX_PAGES_64 if mt.limits.is64 else MAX_PAGES, "memory",
                      mt.limits.offset)
@@ -1067,7 +1078,8 @@ def validate_module(module: Module) -> ModuleContext:
             ctx.const_expr(expr, ctx.elems[k], seg.offset, n_globals)
         if seg.mode == "active":
             table = ctx.table(seg.table, seg.offset)
-            ctx.const_expr(seg.offset_expr, I32, seg.offset, n_globals)
+            ctx.const_expr(seg.offset_expr, I64 if table.limits.is64 else I32, seg.offset,
+                           n_globals)
             if not val_matches(ctx.elems[k], table.elem):
                 raise InvalidError("type mismatch", seg.offset)
     for seg in m.datas:
