@@ -386,15 +386,21 @@ void wasmc_memory_free(wasmc_memory *mem) {
     free(mem);
 }
 
-uint32_t wasmc_memory_grow(wasmc_memory *mem, uint32_t delta_pages) {
-    uint64_t old = mem->pages, new_pages = old + delta_pages;
-    if (new_pages > mem->max_pages || new_pages > MAX_PAGES_32) return UINT32_MAX;
+/* memory.grow of either kind: max_pages is already clamped to the kind's limit (memory_new). */
+uint64_t wasmc_memory64_grow(wasmc_memory *mem, uint64_t delta_pages) {
+    uint64_t old = mem->pages;
+    if (delta_pages > mem->max_pages - old) return UINT64_MAX;
     if (delta_pages &&
-        mprotect(mem->base + old * WASMC_PAGE_SIZE, (uint64_t)delta_pages * WASMC_PAGE_SIZE,
+        mprotect(mem->base + old * WASMC_PAGE_SIZE, delta_pages * WASMC_PAGE_SIZE,
                  PROT_READ | PROT_WRITE) != 0)
-        return UINT32_MAX;
-    mem->pages = new_pages;
-    return (uint32_t)old;
+        return UINT64_MAX;
+    mem->pages = old + delta_pages;
+    return old;
+}
+
+uint32_t wasmc_memory_grow(wasmc_memory *mem, uint32_t delta_pages) {
+    uint64_t old = wasmc_memory64_grow(mem, delta_pages);
+    return old == UINT64_MAX ? UINT32_MAX : (uint32_t)old;
 }
 
 /* [start, start + len) within [0, size), without wrapping even for 64-bit start and len. */
@@ -404,57 +410,55 @@ static int in_bounds(uint64_t start, uint64_t len, uint64_t size) {
 
 static uint64_t memory_bytes(const wasmc_memory *mem) { return mem->pages * WASMC_PAGE_SIZE; }
 
-void wasmc_memory_fill(wasmc_memory *mem, uint32_t dst, uint32_t value, uint32_t len) {
-    if (!in_bounds(dst, len, memory_bytes(mem)))
-        raise_trap(WASMC_TRAP_MEMORY_OUT_OF_BOUNDS, CALLER_PC());
+/* The bulk operations, for 32- and 64-bit memories alike (32-bit operands zero-extend). `pc`
+ * is the caller's address, for the trap report: each public entry passes its CALLER_PC(). */
+static void memory_fill(wasmc_memory *mem, uint64_t dst, uint32_t value, uint64_t len,
+                        uintptr_t pc) {
+    if (!in_bounds(dst, len, memory_bytes(mem))) raise_trap(WASMC_TRAP_MEMORY_OUT_OF_BOUNDS, pc);
     memset(mem->base + dst, (int)(uint8_t)value, len);
+}
+
+static void memory_copy(wasmc_memory *dst_mem, wasmc_memory *src_mem, uint64_t dst,
+                        uint64_t src, uint64_t len, uintptr_t pc) {
+    if (!in_bounds(dst, len, memory_bytes(dst_mem)) || !in_bounds(src, len, memory_bytes(src_mem)))
+        raise_trap(WASMC_TRAP_MEMORY_OUT_OF_BOUNDS, pc);
+    memmove(dst_mem->base + dst, src_mem->base + src, len);
+}
+
+static void memory_init(wasmc_memory *mem, const uint8_t *seg, uint32_t seg_len, uint64_t dst,
+                        uint32_t src, uint32_t len, uintptr_t pc) {
+    if (!in_bounds(src, len, seg_len) || !in_bounds(dst, len, memory_bytes(mem)))
+        raise_trap(WASMC_TRAP_MEMORY_OUT_OF_BOUNDS, pc);
+    if (len) memcpy(mem->base + dst, seg + src, len);
+}
+
+void wasmc_memory_fill(wasmc_memory *mem, uint32_t dst, uint32_t value, uint32_t len) {
+    memory_fill(mem, dst, value, len, CALLER_PC());
+}
+
+void wasmc_memory64_fill(wasmc_memory *mem, uint64_t dst, uint32_t value, uint64_t len) {
+    memory_fill(mem, dst, value, len, CALLER_PC());
 }
 
 void wasmc_memory_copy(wasmc_memory *dst_mem, wasmc_memory *src_mem, uint32_t dst, uint32_t src,
                        uint32_t len) {
-    if (!in_bounds(dst, len, memory_bytes(dst_mem)) || !in_bounds(src, len, memory_bytes(src_mem)))
-        raise_trap(WASMC_TRAP_MEMORY_OUT_OF_BOUNDS, CALLER_PC());
-    memmove(dst_mem->base + dst, src_mem->base + src, len);
+    memory_copy(dst_mem, src_mem, dst, src, len, CALLER_PC());
+}
+
+/* A length is 32-bit when a copy's other memory is 32-bit; the caller zero-extends it. */
+void wasmc_memory64_copy(wasmc_memory *dst_mem, wasmc_memory *src_mem, uint64_t dst, uint64_t src,
+                         uint64_t len) {
+    memory_copy(dst_mem, src_mem, dst, src, len, CALLER_PC());
 }
 
 void wasmc_memory_init(wasmc_memory *mem, const uint8_t *seg, uint32_t seg_len, uint32_t dst,
                        uint32_t src, uint32_t len) {
-    if (!in_bounds(src, len, seg_len) || !in_bounds(dst, len, memory_bytes(mem)))
-        raise_trap(WASMC_TRAP_MEMORY_OUT_OF_BOUNDS, CALLER_PC());
-    if (len) memcpy(mem->base + dst, seg + src, len);
-}
-
-/* memory64: the same with 64-bit addresses and lengths (a length is 32-bit when a copy's
- * other memory is 32-bit; the caller zero-extends it). */
-uint64_t wasmc_memory64_grow(wasmc_memory *mem, uint64_t delta_pages) {
-    uint64_t old = mem->pages;
-    if (delta_pages > mem->max_pages - old) return UINT64_MAX;  /* max_pages <= MAX_PAGES_64 */
-    if (delta_pages &&
-        mprotect(mem->base + old * WASMC_PAGE_SIZE, delta_pages * WASMC_PAGE_SIZE,
-                 PROT_READ | PROT_WRITE) != 0)
-        return UINT64_MAX;
-    mem->pages = old + delta_pages;
-    return old;
-}
-
-void wasmc_memory64_fill(wasmc_memory *mem, uint64_t dst, uint32_t value, uint64_t len) {
-    if (!in_bounds(dst, len, memory_bytes(mem)))
-        raise_trap(WASMC_TRAP_MEMORY_OUT_OF_BOUNDS, CALLER_PC());
-    memset(mem->base + dst, (int)(uint8_t)value, len);
-}
-
-void wasmc_memory64_copy(wasmc_memory *dst_mem, wasmc_memory *src_mem, uint64_t dst, uint64_t src,
-                         uint64_t len) {
-    if (!in_bounds(dst, len, memory_bytes(dst_mem)) || !in_bounds(src, len, memory_bytes(src_mem)))
-        raise_trap(WASMC_TRAP_MEMORY_OUT_OF_BOUNDS, CALLER_PC());
-    memmove(dst_mem->base + dst, src_mem->base + src, len);
+    memory_init(mem, seg, seg_len, dst, src, len, CALLER_PC());
 }
 
 void wasmc_memory64_init(wasmc_memory *mem, const uint8_t *seg, uint32_t seg_len, uint64_t dst,
                          uint32_t src, uint32_t len) {
-    if (!in_bounds(src, len, seg_len) || !in_bounds(dst, len, memory_bytes(mem)))
-        raise_trap(WASMC_TRAP_MEMORY_OUT_OF_BOUNDS, CALLER_PC());
-    if (len) memcpy(mem->base + dst, seg + src, len);
+    memory_init(mem, seg, seg_len, dst, src, len, CALLER_PC());
 }
 
 /* ==== tables =============================================================================== */
