@@ -7,9 +7,10 @@ Runs every core file of the testsuite (all files at its root plus the groups' fi
 subfolders) once per compiler, then writes a Markdown table with the group of each file,
 totals per group, the testsuite commit and the date. `--group` limits the run (and the
 table) to some groups, for a quick look. The files of `--extra-group` (default
-A:wasm2-nosimd, the group that must pass completely) are then run again at `--extra-opt`
-(default -O2) with every compiler, and get a section of their own: the optimizer is where
-trap-deletion bugs show. `--json-dir` keeps every run's per-command results.
+A:wasm2-nosimd, the group that must pass completely; none with `--group`) are then run
+again at `--extra-opt` (default -O2) with every compiler, and get a section of their own:
+the optimizer is where trap-deletion bugs show. `--json-dir` keeps every run's per-command
+results.
 """
 
 from __future__ import annotations
@@ -234,10 +235,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-j", "--jobs", type=int, default=None, help="scripts at once")
     parser.add_argument(
         "--extra-group",
-        default=EXTRA_GROUP,
+        default=None,
         metavar="NAME",
-        help=f"also run this group at --extra-opt with every compiler (default: {EXTRA_GROUP};"
-        " 'none' for no extra run)",
+        help=f"also run this group at --extra-opt with every compiler (default: {EXTRA_GROUP},"
+        " or none with --group; 'none' for no extra run)",
     )
     parser.add_argument(
         "--extra-opt",
@@ -263,10 +264,11 @@ def main(argv: list[str] | None = None) -> int:
     compilers = [c for c in COMPILERS if not ns.compiler or c.label in ns.compiler]
     results = collect(files, compilers, opt=ns.opt, jobs=ns.jobs, json_dir=ns.json_dir)
     extra = None
-    if ns.extra_group != "none":
-        extra_files = testsuite.group_files(ns.extra_group)
+    extra_group = ns.extra_group or ("none" if ns.group else EXTRA_GROUP)
+    if extra_group != "none":
+        extra_files = testsuite.group_files(extra_group)
         extra = ExtraRun(
-            ns.extra_group,
+            extra_group,
             ns.extra_opt,
             collect(
                 extra_files,
@@ -274,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
                 opt=ns.extra_opt,
                 jobs=ns.jobs,
                 json_dir=ns.json_dir,
-                json_name=ns.extra_group.split(":")[0],
+                json_name=extra_group.split(":")[0],
             ),
         )
     page = render(
