@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from wasmc.errors import InvalidError, LinkError, MalformedError, Trap, WasmcError
+from wasmc.errors import CompileError, InvalidError, LinkError, MalformedError, Trap, WasmcError
 from wasmc.spec import values
+from wasmc.spec.messages import message_matches
 from wasmc.toolchain import wasm_tools
 
 Command = dict[str, Any]
@@ -79,12 +81,6 @@ def convert_wast(wast: Path, out_dir: Path) -> list[Command]:
     return commands
 
 
-def trap_matches(expected: str, actual: str) -> bool:
-    """The testsuite's trap text is a prefix of ours, or ours of it (it sometimes appends
-    details such as "uninitialized element 2")."""
-    return bool(actual) and (actual.startswith(expected) or expected.startswith(actual))
-
-
 def is_wasm_exception(exc: BaseException) -> bool:
     """Is `exc` an uncaught Wasm exception (a `throw` that left the called function)?"""
     name = type(exc).__name__.lower()
@@ -95,9 +91,14 @@ def is_wasm_exception(exc: BaseException) -> bool:
 
 @dataclass
 class _TextError:
-    """A text-format module that `wasm-tools parse` rejected."""
+    """A text-format module that `wasm-tools parse` rejected with a syntax error."""
 
     message: str
+
+
+class TextToolError(Exception):
+    """`wasm-tools parse` failed without reporting a syntax error in the module (it crashed,
+    or could not read the file): that says nothing about the module."""
 
 
 class ScriptRunner:
@@ -138,7 +139,7 @@ class ScriptRunner:
             if "filename" in cmd and cmd["type"] in MODULE_KINDS:
                 try:
                     binary = self._binary(cmd)
-                except OSError:
+                except (OSError, TextToolError):
                     continue  # the command itself will report it
                 if isinstance(binary, bytes):
                     sources.setdefault(binary)
@@ -162,7 +163,8 @@ class ScriptRunner:
         return self._compiled[binary]
 
     def _binary(self, cmd: Command) -> bytes | _TextError:
-        """The binary module of a command; text modules are converted with wasm-tools."""
+        """The binary module of a command; text modules are converted with wasm-tools.
+        Raises TextToolError when wasm-tools failed for another reason than the text."""
         filename = cmd.get("binary_filename") or cmd["filename"]
         if filename not in self._binaries:
             path = self.module_dir / filename
@@ -170,16 +172,23 @@ class ScriptRunner:
                 self._binaries[filename] = self._parse_text(path)
             else:
                 self._binaries[filename] = path.read_bytes()
-        return self._binaries[filename]
+        binary = self._binaries[filename]
+        if isinstance(binary, TextToolError):
+            raise binary
+        return binary
 
-    def _parse_text(self, path: Path) -> bytes | _TextError:
+    def _parse_text(self, path: Path) -> bytes | _TextError | TextToolError:
         out = path.with_suffix(".parsed.wasm")
         proc = subprocess.run(
             [wasm_tools(), "parse", str(path), "-o", str(out)], capture_output=True, text=True
         )
-        if proc.returncode != 0:
+        if proc.returncode == 0:
+            return out.read_bytes()
+        if is_syntax_error(proc.returncode, proc.stderr, path):
             return _TextError(_first_lines(proc.stderr, 1))
-        return out.read_bytes()
+        return TextToolError(
+            f"wasm-tools parse failed (status {proc.returncode}): {_first_lines(proc.stderr, 3)}"
+        )
 
     def _compiled_module(self, cmd: Command) -> Any:
         """The CompiledModule of a module command; raises what compiling it raised."""
@@ -275,7 +284,7 @@ class ScriptRunner:
         try:
             results, types = self._perform(cmd["action"])
         except Trap as trap:
-            if trap_matches(text, trap.message):
+            if message_matches(cmd["type"], text, trap.message):
                 return None
             return f"trapped with {trap.message!r}, expected {text!r}"
         got = ", ".join(values.describe_raw(t, r) for t, r in zip(types, results, strict=False))
@@ -291,26 +300,32 @@ class ScriptRunner:
         return "returned normally, expected an uncaught exception"
 
     def _do_assert_invalid(self, cmd: Command) -> str | None:
-        return self._expect_compile_error(cmd, (InvalidError, MalformedError))
+        return self._expect_compile_error(cmd, InvalidError)
 
     def _do_assert_malformed(self, cmd: Command) -> str | None:
         if cmd.get("module_type") == "text" and "binary_filename" not in cmd:
             binary = self._binary(cmd)
             if isinstance(binary, _TextError):
-                return None  # the text does not even parse: malformed, as expected
-        return self._expect_compile_error(cmd, (MalformedError, InvalidError))
+                # A syntax error reported by wasm-tools: malformed, as expected. Its wording
+                # is wasm-tools', not the reference interpreter's, so it is not compared.
+                return None
+        return self._expect_compile_error(cmd, MalformedError)
 
-    def _expect_compile_error(
-        self, cmd: Command, accepted: tuple[type[Exception], ...]
-    ) -> str | None:
+    def _expect_compile_error(self, cmd: Command, expected_class: type[CompileError]) -> str | None:
+        """Compiling must raise exactly `expected_class` (not a subclass of CompileError
+        such as UnsupportedError, nor the other of invalid/malformed), with a message that
+        says what the script expects (messages.py)."""
         expected = cmd.get("text", "")
+        what = cmd["type"].removeprefix("assert_")
         try:
             self._compiled_module(cmd)
-        except accepted:
-            return None
+        except expected_class as exc:
+            if message_matches(cmd["type"], expected, exc.message):
+                return None
+            return f"{what} with {exc.message!r}, expected {expected!r}"
         except Exception as exc:
-            return f"failed with {_describe(exc)}, expected {cmd['type'][7:]} ({expected!r})"
-        return f"compiled, expected {cmd['type'][7:]} module ({expected!r})"
+            return f"failed with {_describe(exc)}, expected {what} ({expected!r})"
+        return f"compiled, expected {what} module ({expected!r})"
 
     def _do_assert_malformed_custom(self, cmd: Command) -> str | None:
         # Custom-section annotations and their errors are optional for an implementation:
@@ -323,8 +338,10 @@ class ScriptRunner:
         compiled = self._compiled_module(cmd)
         try:
             compiled.instantiate(self._imports())
-        except LinkError:
-            return None
+        except LinkError as exc:
+            if message_matches(cmd["type"], cmd["text"], str(exc)):
+                return None
+            return f"link error {str(exc)!r}, expected {cmd['text']!r}"
         except Exception as exc:
             return f"failed with {_describe(exc)}, expected a link error ({cmd['text']!r})"
         return f"instantiated, expected a link error ({cmd['text']!r})"
@@ -335,7 +352,7 @@ class ScriptRunner:
         try:
             compiled.instantiate(self._imports())
         except Trap as trap:
-            if trap_matches(text, trap.message):
+            if message_matches(cmd["type"], text, trap.message):
                 return None
             return f"trapped with {trap.message!r}, expected {text!r}"
         except Exception as exc:
@@ -413,6 +430,24 @@ def make_spectest(output: TextIO) -> dict[str, Any]:
         "table64": Table.new(TableType("funcref", Limits(10, 20, is64=True))),
         "memory": Memory.new(MemoryType(Limits(1, 2))),
     }
+
+
+def is_syntax_error(returncode: int, stderr: str, path: Path) -> bool:
+    """Did `wasm-tools parse` reject the text itself? It then exits with status 1 and says
+    `error: ...` followed by one of: a place in the file (`--> FILE:LINE:COL`, a syntax
+    error), `failed to parse `FILE`: input bytes aren't valid utf-8`, or a byte offset of
+    the module it was encoding (`(at offset 0x18)`: e.g. two start fields). A crash (a panic
+    exits with 101, a signal is negative) or an unreadable file ("failed to read") is none
+    of these."""
+    lines = stderr.strip().splitlines()
+    if returncode != 1 or not lines or not lines[0].startswith("error: "):
+        return False
+    first = lines[0]
+    return (
+        (len(lines) >= 2 and lines[1].strip().startswith(f"--> {path}:"))
+        or first.startswith(f"error: failed to parse `{path}`: input bytes aren't valid utf-8")
+        or re.search(r" \(at offset 0x[0-9a-f]+\)$", first) is not None
+    )
 
 
 def _describe(exc: BaseException) -> str:

@@ -1,11 +1,16 @@
 """Regenerate docs/spec-status.md: every core .wast file, passed/failed with clang and gcc.
 
     python -m wasmc.spec.status [-j N] [-O N] [--out docs/spec-status.md] [--group NAME]
+                                [--extra-group NAME] [--extra-opt N] [--json-dir DIR]
 
 Runs every core file of the testsuite (all files at its root plus the groups' files in
 subfolders) once per compiler, then writes a Markdown table with the group of each file,
 totals per group, the testsuite commit and the date. `--group` limits the run (and the
-table) to some groups, for a quick look.
+table) to some groups, for a quick look. The files of `--extra-group` (default
+A:wasm2-nosimd, the group that must pass completely; none with `--group`) are then run
+again at `--extra-opt` (default -O2) with every compiler, and get a section of their own:
+the optimizer is where trap-deletion bugs show. `--json-dir` keeps every run's per-command
+results.
 """
 
 from __future__ import annotations
@@ -37,19 +42,32 @@ class Compiler:
 
 
 COMPILERS = (Compiler("clang", None), Compiler("gcc", "gcc"))
+EXTRA_GROUP = "A:wasm2-nosimd"  # must pass completely, so it is also run optimized
+EXTRA_OPT = 2
 
 
 def collect(
-    files: Sequence[Path], compilers: Sequence[Compiler], *, opt: int, jobs: int | None
+    files: Sequence[Path],
+    compilers: Sequence[Compiler],
+    *,
+    opt: int,
+    jobs: int | None,
+    json_dir: Path | None = None,
+    json_name: str = "all",
 ) -> dict[str, dict[str, runner.FileResult]]:
-    """{compiler label: {file name: result}}, printing progress to stderr."""
+    """{compiler label: {file name: result}}, printing progress to stderr. With `json_dir`,
+    each compiler's results go to `<json_dir>/<json_name>-<label>-O<opt>.json`."""
     results: dict[str, dict[str, runner.FileResult]] = {}
     for compiler in compilers:
-        print(f"== {compiler.label} ==", file=sys.stderr, flush=True)
+        print(f"== {compiler.label} -O{opt} ==", file=sys.stderr, flush=True)
         done = runner.report(
             runner.run_files(files, cc=compiler.cc, opt=opt, jobs=jobs), sys.stderr
         )
         results[compiler.label] = {r.name: r for r in done}
+        if json_dir is not None:
+            json_dir.mkdir(parents=True, exist_ok=True)
+            path = json_dir / f"{json_name}-{compiler.label}-O{opt}.json"
+            runner.write_json(path, done, cc=compiler.cc, opt=opt)
     return results
 
 
@@ -60,6 +78,7 @@ def render(
     commit: str,
     date: str,
     opt: int,
+    extra: ExtraRun | None = None,
 ) -> str:
     """The Markdown page."""
     groups = testsuite.file_groups()
@@ -121,12 +140,18 @@ def render(
         f"- wasmc {wasmc.__version__}, C compilers: {compilers}, `-O{opt}`",
         "- counts are spec commands (module, assert_return, assert_trap, ...) per .wast file;",
         "  a file whose process died or timed out counts its remaining commands as failed.",
+        *(
+            [f"- `{extra.group}` is also run at `-O{extra.opt}` with every compiler (its section)."]
+            if extra
+            else []
+        ),
         "",
         "## Per group",
         "",
         *group_head,
         *group_rows,
         "",
+        *(render_extra(extra) if extra else []),
         "## Per file",
         "",
         *head,
@@ -134,6 +159,50 @@ def render(
         "",
     ]
     return "\n".join(lines)
+
+
+@dataclass
+class ExtraRun:
+    """One group run again at another optimization level, with every compiler."""
+
+    group: str
+    opt: int
+    results: dict[str, dict[str, runner.FileResult]]  # {compiler label: {file: result}}
+
+
+def render_extra(extra: ExtraRun) -> list[str]:
+    """The section of the extra run: totals per compiler, then every file that failed."""
+    labels = list(extra.results)
+    lines = [
+        f"## `{extra.group}` at `-O{extra.opt}`",
+        "",
+        "| compiler | files | passed | failed |",
+        "|---|---:|---:|---:|",
+    ]
+    for label in labels:
+        done = extra.results[label].values()
+        passed = sum(r.passed for r in done)
+        failed = sum(r.failed for r in done)
+        lines.append(f"| {label} | {len(done)} | {passed} | {failed} |")
+    failing = sorted({n for label in labels for n, r in extra.results[label].items() if r.failed})
+    lines.append("")
+    if not failing:
+        lines += ["Every command of every file passed with every compiler.", ""]
+        return lines
+    lines += [
+        "Files with failures:",
+        "",
+        "| file | " + " | ".join(f"{label} passed | {label} failed" for label in labels) + " |",
+        "|---|" + "---:|---:|" * len(labels),
+    ]
+    for name in failing:
+        row = [name]
+        for label in labels:
+            r = extra.results[label].get(name)
+            row += ["", ""] if r is None else [str(r.passed), _failed_cell(r)]
+        lines.append("| " + " | ".join(row) + " |")
+    lines.append("")
+    return lines
 
 
 def _failed_cell(result: runner.FileResult) -> str:
@@ -164,6 +233,28 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("-O", dest="opt", type=int, choices=range(4), default=runner.DEFAULT_OPT)
     parser.add_argument("-j", "--jobs", type=int, default=None, help="scripts at once")
+    parser.add_argument(
+        "--extra-group",
+        default=None,
+        metavar="NAME",
+        help=f"also run this group at --extra-opt with every compiler (default: {EXTRA_GROUP},"
+        " or none with --group; 'none' for no extra run)",
+    )
+    parser.add_argument(
+        "--extra-opt",
+        type=int,
+        choices=range(4),
+        default=EXTRA_OPT,
+        metavar="N",
+        help=f"optimization level of the extra run (default: {EXTRA_OPT})",
+    )
+    parser.add_argument(
+        "--json-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="also write each run's per-command results to DIR/<run>-<compiler>-O<N>.json",
+    )
     ns = parser.parse_args(argv)
 
     if ns.group:
@@ -171,13 +262,30 @@ def main(argv: list[str] | None = None) -> int:
     else:
         files = testsuite.core_files()
     compilers = [c for c in COMPILERS if not ns.compiler or c.label in ns.compiler]
-    results = collect(files, compilers, opt=ns.opt, jobs=ns.jobs)
+    results = collect(files, compilers, opt=ns.opt, jobs=ns.jobs, json_dir=ns.json_dir)
+    extra = None
+    extra_group = ns.extra_group or ("none" if ns.group else EXTRA_GROUP)
+    if extra_group != "none":
+        extra_files = testsuite.group_files(extra_group)
+        extra = ExtraRun(
+            extra_group,
+            ns.extra_opt,
+            collect(
+                extra_files,
+                compilers,
+                opt=ns.extra_opt,
+                jobs=ns.jobs,
+                json_dir=ns.json_dir,
+                json_name=extra_group.split(":")[0],
+            ),
+        )
     page = render(
         files,
         results,
         commit=testsuite.testsuite_commit(),
         date=datetime.datetime.now(datetime.UTC).date().isoformat(),
         opt=ns.opt,
+        extra=extra,
     )
     out: Path = ns.out or default_out()
     out.parent.mkdir(parents=True, exist_ok=True)

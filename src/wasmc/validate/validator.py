@@ -239,10 +239,11 @@ class FunctionValidator:
     def memarg(self, ins: Instr) -> None:
         align, offset, mem = ins.imm
         mt = self.ctx.memory(mem, self)
-        if offset > 0xFFFFFFFF and not mt.limits.is64:  # u64 offsets only for memory64
-            raise self.error("offset out of range")
+        # The alignment is checked first, as in the reference interpreter (align.wast).
         if align > NATURAL_ALIGN[ins.op.name]:
             raise self.error("alignment must not be larger than natural")
+        if offset > 0xFFFFFFFF and not mt.limits.is64:  # u64 offsets only for memory64
+            raise self.error("offset out of range")
 
     # -- the main loop --
     def run(self) -> FuncInfo:
@@ -732,7 +733,7 @@ class FunctionValidator:
     def op_global_set(self, ins):
         gt = self.ctx.global_type(ins.imm, self)
         if not gt.mutable:
-            raise self.error("global is immutable")
+            raise self.error("immutable global")
         return (self.pop(gt.valtype),), ()
 
     # -- memory --
@@ -861,7 +862,8 @@ class FunctionValidator:
 
     def op_table_init(self, ins):
         elem, table = ins.imm
-        if not val_matches(self.ctx.elem(elem, self), self.ctx.table(table, self).elem):
+        table_elem = self.ctx.table(table, self).elem  # the table first, as in the spec
+        if not val_matches(self.ctx.elem(elem, self), table_elem):
             raise self.error("type mismatch")
         return self.pop_many((self.index_type(table), I32, I32)), ()
 
@@ -933,33 +935,33 @@ class ModuleContext:
 
     def func_type(self, i: int, where) -> FuncType:
         if i >= len(self.funcs):
-            raise self.fail("unknown function", where)
+            raise self.fail(f"unknown function {i}", where)
         return self.funcs[i]
 
     def table(self, i: int, where) -> TableType:
         if i >= len(self.tables):
-            raise self.fail("unknown table", where)
+            raise self.fail(f"unknown table {i}", where)
         return self.tables[i]
 
     def memory(self, i: int, where):
         if i >= len(self.memories):
-            raise self.fail("unknown memory", where)
+            raise self.fail(f"unknown memory {i}", where)
         return self.memories[i]
 
     def global_type(self, i: int, where) -> GlobalType:
         if i >= len(self.globals):
-            raise self.fail("unknown global", where)
+            raise self.fail(f"unknown global {i}", where)
         return self.globals[i]
 
     def data(self, i: int, where):
         count = self.m.data_count if self.m.data_count is not None else len(self.m.datas)
         if i >= count:
-            raise self.fail("unknown data segment", where)
+            raise self.fail(f"unknown data segment {i}", where)
 
     def elem(self, i: int, where) -> str:
         """The (canonical) reference type of element segment i."""
         if i >= len(self.elems):
-            raise self.fail("unknown elem segment", where)
+            raise self.fail(f"unknown elem segment {i}", where)
         return self.elems[i]
 
     # -- constant expressions --
@@ -986,7 +988,7 @@ class ModuleContext:
                 stack.append(self.func_ref_type(ins.imm, ins.offset))
             elif name == "global.get":
                 if ins.imm >= globals_visible:
-                    raise InvalidError("unknown global", ins.offset)
+                    raise InvalidError(f"unknown global {ins.imm}", ins.offset)
                 g = self.globals[ins.imm]
                 if g.mutable:
                     raise InvalidError("constant expression required", ins.offset)
@@ -997,9 +999,14 @@ class ModuleContext:
             raise InvalidError("type mismatch", offset)
 
 
+# How the reference interpreter words a bound in "memory size must be at most ...".
+_BOUND_WORDING = {MAX_PAGES: "65536 pages (4GiB)", MAX_PAGES_64: "2^48 pages (256TiB)"}
+
+
 def check_limits(limits: Limits, bound: int, what: str, offset: int) -> None:
     if limits.min > bound or (limits.max is not None and limits.max > bound):
-        raise InvalidError(f"{what} size must be at most {bound}", offset)
+        wording = _BOUND_WORDING.get(bound, str(bound)) if what == "memory" else str(bound)
+        raise InvalidError(f"{what} size must be at most {wording}", offset)
     if limits.max is not None and limits.min > limits.max:
         raise InvalidError("size minimum must not be greater than maximum", offset)
 
@@ -1097,7 +1104,8 @@ def validate_module(module: Module) -> ModuleContext:
             raise InvalidError("duplicate export name", e.offset)
         names.add(e.name)
         if e.index >= limits[e.kind]:
-            raise InvalidError(f"unknown {e.kind}", e.offset)
+            kind = "function" if e.kind == "func" else e.kind  # the spec's wording
+            raise InvalidError(f"unknown {kind} {e.index}", e.offset)
 
     if m.start is not None:
         ft = ctx.func_type(m.start, m.start_offset)
