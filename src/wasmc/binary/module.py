@@ -28,8 +28,14 @@ REF_TYPES = (FUNCREF, EXTERNREF)
 # Abstract heap types (the GC proposal's any/eq/struct/array/i31/none are not supported).
 # "bot" is the validator's bottom heap type (a reference popped in dead code): below all.
 FUNC, EXTERN, NOFUNC, NOEXTERN, BOT = "func", "extern", "nofunc", "noextern", "bot"
+# Exception references (exception handling): exnref is `(ref null exn)`.
+EXN, NOEXN = "exn", "noexn"
+EXNREF = "(ref null exn)"
 _FUNC_HEAPS = frozenset((FUNC, NOFUNC))
 _EXTERN_HEAPS = frozenset((EXTERN, NOEXTERN))
+_EXN_HEAPS = frozenset((EXN, NOEXN))
+_TOP_HEAPS = frozenset((FUNC, EXTERN, EXN))
+_BOTTOM_HEAPS = frozenset((NOFUNC, NOEXTERN, NOEXN))
 
 
 class RefType(NamedTuple):
@@ -67,13 +73,15 @@ def is_ref(t: str | None) -> bool:
 
 
 def heap_family(heap: str) -> str:
-    """"func" or "extern": which C representation a heap type's references have. Defined
-    types are all function types (no GC), and bottom only occurs in dead code."""
-    return EXTERN if heap in _EXTERN_HEAPS else FUNC
+    """"func", "extern" or "exn": which C representation a heap type's references have.
+    Defined types are all function types (no GC), and bottom only occurs in dead code."""
+    if heap in _EXTERN_HEAPS:
+        return EXTERN
+    return EXN if heap in _EXN_HEAPS else FUNC
 
 
 def ref_family(t: str) -> str | None:
-    """"func" or "extern" for a reference type, None for any other value type."""
+    """"func", "extern" or "exn" for a reference type, None for any other value type."""
     r = parse_ref(t)
     return None if r is None else heap_family(r.heap)
 
@@ -89,13 +97,10 @@ def heap_matches(sub: str, sup: str) -> bool:
     supertypes without GC, so two distinct defined types never match)."""
     if sub == sup or sub == BOT:
         return True
-    if sup == FUNC:
-        return sub not in _EXTERN_HEAPS
-    if sup == EXTERN:
-        return sub == NOEXTERN
-    if sub == NOFUNC:
-        return sup not in _EXTERN_HEAPS
-    return False
+    if heap_family(sub) != heap_family(sup):
+        return False
+    # Within a family: its top (func, extern, exn) is above everything, its bottom below.
+    return sup in _TOP_HEAPS or sub in _BOTTOM_HEAPS
 
 
 def val_matches(sub: str | None, sup: str | None) -> bool:
@@ -190,7 +195,8 @@ class Instr:
     tableidx); "memarg" -> (align_log2, offset, memidx); "i32"/"i64" -> unsigned int;
     "f32"/"f64" -> raw IEEE bits as unsigned int; "reftype" -> ref type str; "select_t" ->
     tuple of valtypes; "memory.init" -> (dataidx, memidx); "memory.copy" -> (dst, src);
-    "table.init" -> (elemidx, tableidx); "table.copy" -> (dst, src).
+    "table.init" -> (elemidx, tableidx); "table.copy" -> (dst, src); "tag" -> int;
+    "try_table" -> (blocktype, ((kind, tagidx or None, label), ...)).
     """
 
     op: Any  # opcodes.Op

@@ -62,9 +62,11 @@ CONST_EXPR_OPS = {"i32.const", "i64.const", "f32.const", "f64.const"}
 MAX_STATIC_TABLE = 1 << 16  # larger tables keep the general call_indirect path
 TAIL_CALL_OPS = ("return_call", "return_call_indirect", "return_call_ref")
 # What the module-level analyses look at: calls and tail calls, and writes to tables.
+# Exception handling: the instructions that install a handler (docs/exceptions.md).
+EH_SITE_OPS = ("try_table", "try")
 SCANNED_OPS = frozenset(TAIL_CALL_OPS + (
     "call", "call_indirect", "table.set", "table.grow", "table.fill", "table.copy",
-    "table.init"))
+    "table.init") + EH_SITE_OPS)
 
 # Split output: the storage class of functions and dispatch arrays that other files use, and
 # of a copy of another file's function that the C compiler may inline but never emits
@@ -114,6 +116,9 @@ class ModuleEmitter:
         self.scanned = [[ins for ins in f.body if ins.op.name in SCANNED_OPS]
                         for f in m.functions]
         self.thunk_funcs = self.trampolined_functions()
+        # The functions with try blocks: only they change for exception handling.
+        self.eh_funcs = {self.n_imported_funcs + k for k, scanned in enumerate(self.scanned)
+                         if any(ins.op.name in EH_SITE_OPS for ins in scanned)}
         self.static_tables = self.find_static_tables()
         self.dispatch_arrays = self.find_dispatch_arrays()
         self.fast_sigs = self.fast_signatures()
