@@ -404,7 +404,21 @@ class ModuleEmitter:
             self.emit_free(),
             self.emit_export(),
             self.emit_invokers(),
-        ]
+        ] + ([self.emit_tag_entry()] if self.module.all_tags() else [])
+
+    def emit_tag_entry(self) -> str:
+        """`P_tag(inst, i)`: the wasmc_tag of tag i, imported or defined (an exception's
+        identity), so a host can name the tag of an exception that reaches it. Only in
+        modules that have tags."""
+        P = self.prefix
+        out = [f"void *{P}_tag(void *arg, uint32_t index) {{",
+               f"  {self.instance_type} *inst = ({self.instance_type} *)arg;",
+               "  switch (index) {"]
+        for idx in range(len(self.module.all_tags())):
+            value = f"inst->timp{idx}" if idx < self.n_imported_tags else f"&inst->tag{idx}"
+            out.append(f"  case {idx}: return (void *){value};")
+        out += ["  default: return NULL;", "  }", "}", ""]
+        return "\n".join(out)
 
     # -- split output (codegen/split.py): a header, a module file, function files --
     def emit_split_header(self) -> str:
