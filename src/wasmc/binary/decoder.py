@@ -592,7 +592,20 @@ class _Decoder:
     # --- sections ------------------------------------------------------------------------
     def section_type(self, r: Reader) -> None:
         n = self.count(r, MAX_TYPES, "types")
-        self.m.types = [self.func_type(r) for _ in range(n)]
+        types: list[FuncType] = []
+        for _ in range(n):
+            if r.peek() == 0x4E:  # a recursion group (`rec`): of function types only
+                at = r.pos
+                r.byte()
+                size = r.count()
+                if len(types) + size > MAX_TYPES:
+                    raise over_limit(len(types) + size, MAX_TYPES, "types", at)
+                if size > 1:
+                    self.m.rec_groups[len(types)] = size
+                types += [self.func_type(r) for _ in range(size)]
+            else:
+                types.append(self.func_type(r))
+        self.m.types = types
 
     def section_import(self, r: Reader) -> None:
         n_imported = self.n_imported

@@ -76,7 +76,9 @@ def type_id(ft: FuncType) -> int:
     Two different signatures colliding in 64 bits is negligible for the few thousand
     signatures a program has."""
     h = 0xCBF29CE484222325
-    for byte in (",".join(ft.params) + "->" + ",".join(ft.results)).encode():
+    # A member of a larger recursion group is told apart by its canonical name.
+    text = ",".join(ft.params) + "->" + ",".join(ft.results) + (f"@{ft.rec}" if ft.rec else "")
+    for byte in text.encode():
         h = ((h ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
     return h
 
