@@ -1,0 +1,122 @@
+"""Exception handling (docs/exceptions.md): throws reach their handlers through indirect
+calls, tail calls, many frames and module boundaries; an uncaught exception reaches Python
+as a WasmException and the command line with exit status 1; traps stay traps."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from wasmc import api
+from wasmc.binary.module import FuncType
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def exports():
+    return api.load(DATA / "exceptions.wat", opt=0).exports
+
+
+@pytest.mark.parametrize("cc,opt", [(None, 2), ("gcc", 0)], ids=["clang-O2", "gcc-O0"])
+def test_throws_reach_their_handlers(cc, opt):
+    x = api.load(DATA / "exceptions.wat", cc=cc, opt=opt).exports
+    assert x["through_call_indirect"](0, 5) == 5  # catch $e: its payload
+    assert x["through_call_indirect"](1, 5) == -1  # catch $other
+    assert x["through_call_ref"](9) == 9
+    assert x["through_many_frames"](10_000) == 1234
+    assert x["through_tail_calls"](4) == 4  # return_call of the same type (musttail)
+    assert x["through_tail_call_other_type"](6) == 6  # return_call_indirect (trampoline)
+    # A tail call leaves the caller's handlers behind: the caller's caller catches.
+    assert x["tail_call_leaves_handler"](3) == 103
+    assert x["trampolined_tail_call_leaves_handler"](3) == 103
+    assert x["local_survives"](5) == 15  # written in the try body, read in the handler
+    assert x["rethrow_ref"](11) == 11  # catch_all_ref + throw_ref keep the payload
+    assert x["loop"](100_000) == (100_000 * 100_001 // 2) % 2**32
+
+
+def test_uncaught_exception_names_its_tag_and_carries_its_values(exports):
+    with pytest.raises(api.WasmException) as caught:
+        exports["uncaught"](42)
+    assert caught.value.tag is exports["e"]
+    assert caught.value.tag_name == "e"
+    assert caught.value.values == (42,)
+    assert "uncaught wasm exception: tag e, values (42)" in str(caught.value)
+    with pytest.raises(api.WasmException) as caught:
+        exports["uncaught_other"](7)
+    assert caught.value.tag is exports["other"] and caught.value.values == (7, 2.5)
+    assert exports["through_call_ref"](3) == 3  # the instance still works
+
+
+def test_a_trap_is_not_caught_and_stays_a_trap(exports):
+    with pytest.raises(api.Trap, match="unreachable"):
+        exports["trap_in_try"]()
+
+
+THROWER = """(module
+  (tag $e (export "e") (param i32))
+  (func (export "throw") (param i32) (throw $e (local.get 0))))"""
+CATCHER = """(module
+  (import "lib" "e" (tag $e (param i32)))
+  (import "lib" "throw" (func $throw (param i32)))
+  (func (export "catch") (param i32) (result i32)
+    (block $h (result i32)
+      (try_table (catch $e $h) (call $throw (local.get 0)))
+      (i32.const -1))))"""
+# A tag of the same type is another tag: it does not catch lib's exception.
+STRANGER = """(module
+  (tag $mine (param i32))
+  (import "lib" "throw" (func $throw (param i32)))
+  (func (export "catch") (param i32) (result i32)
+    (block $h (result i32)
+      (try_table (catch $mine $h) (call $throw (local.get 0)))
+      (i32.const -1))))"""
+
+
+def test_exceptions_cross_module_boundaries():
+    lib = api.load(_wasm(THROWER), opt=0)
+    imports = {"lib": lib.exports}
+    assert api.load(_wasm(CATCHER), imports, opt=0).exports["catch"](8) == 8
+    stranger = api.load(_wasm(STRANGER), imports, opt=0).exports["catch"]
+    with pytest.raises(api.WasmException) as caught:
+        stranger(9)
+    assert caught.value.tag is lib.exports["e"] and caught.value.values == (9,)
+
+
+def test_host_functions_throw_and_exceptions_cross_the_host():
+    tag = api.Tag.new(FuncType(("i32",), ()))
+
+    def host_throw(n):
+        raise api.WasmException(tag, (n * 2,))
+
+    thrower = api.Func.from_python(FuncType(("i32",), ()), host_throw)
+    catcher = api.load(_wasm(CATCHER), {"lib": {"e": tag, "throw": thrower}}, opt=0)
+    assert catcher.exports["catch"](21) == 42
+    # Wasm -> host -> Wasm that throws: the exception passes through the host function.
+    lib = api.load(_wasm(THROWER), opt=0)
+    passing = api.Func.from_python(FuncType(("i32",), ()), lib.exports["throw"])
+    outer = api.load(_wasm(CATCHER), {"lib": {"e": lib.exports["e"], "throw": passing}}, opt=0)
+    assert outer.exports["catch"](5) == 5
+
+
+def test_cli_reports_an_uncaught_exception_with_exit_status_1(tmp_path):
+    run = [sys.executable, "-m", "wasmc.cli", "run", "--no-cache", "-O0"]
+    proc = subprocess.run(run + [str(DATA / "exceptions.wat"), "--invoke", "uncaught", "3"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr
+    assert "error: uncaught wasm exception: tag e, values (3)" in proc.stderr
+    # A command program (the native executable) reports it the same way.
+    program = tmp_path / "throws.wat"
+    program.write_text('(module (tag $e (export "e") (param i32 f64))'
+                       ' (func (export "_start") (throw $e (i32.const -4) (f64.const 0.5))))')
+    proc = subprocess.run(run + [str(program)], capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr
+    assert "error: uncaught wasm exception: tag e, values (-4, 0.5)" in proc.stderr
+
+
+def _wasm(text: str) -> bytes:
+    from wasmc.toolchain import wasm_tools
+
+    return subprocess.run([wasm_tools(), "parse", "-"], input=text.encode(),
+                          capture_output=True, check=True).stdout
