@@ -858,17 +858,32 @@ class Exn:
 
 
 def _register_tags(instance: Instance, ptr: int) -> None:
-    """Remember the type and a name of every tag of `instance` (the first name wins: an
-    imported tag keeps its exporter's)."""
+    """Remember the type and a name of every tag of `instance` that can reach the host (the
+    first name wins: an imported tag keeps its exporter's). P_tag gives every tag's address
+    in a module that throws; in others only imported and exported tags can be thrown."""
     m = instance.compiled.module
-    tag_at = getattr(instance.compiled._lib, f"{instance.compiled._prefix}_tag")
+    lib, prefix = instance.compiled._lib, instance.compiled._prefix
+    names = {e.index: e.name for e in reversed(m.exports) if e.kind == "tag"}
+    if hasattr(lib, f"{prefix}_tag"):
+        tag_at = getattr(lib, f"{prefix}_tag")
+    else:
+        export_of = {e.index: k for k, e in reversed(list(enumerate(m.exports)))
+                     if e.kind == "tag"}
+        tag_at = getattr(lib, f"{prefix}_export")
     tag_at.restype = ctypes.c_void_p
     tag_at.argtypes = [ctypes.c_void_p, ctypes.c_uint32]
-    names = {e.index: e.name for e in reversed(m.exports) if e.kind == "tag"}
     imported = m.imported("tag")
+    imported_values = [v for v in instance._imports if isinstance(v, Tag)]
     types = m.canonical_types()
     for idx, typeidx in enumerate(m.all_tags()):
-        address = tag_at(ptr, idx)
+        if hasattr(lib, f"{prefix}_tag"):
+            address = tag_at(ptr, idx)
+        elif idx < len(imported):
+            address = imported_values[idx].address
+        elif idx in export_of:
+            address = tag_at(ptr, export_of[idx])
+        else:
+            continue  # never thrown: this module has no throw, and nobody else sees it
         if address in _tags:
             continue
         if idx < len(imported):

@@ -310,9 +310,10 @@ def check_imports(module: Module) -> None:
             raise LinkError(f"incompatible import type for `{where}`")
 
 
-# For a module with tags (exception handling), main also reports an uncaught exception: the
+# For a module that throws (exception handling), main also reports an uncaught exception: the
 # tag's name and the payload, and exit status 1, as Wasmtime does (its uncaught exception is
-# an error, not a trap). Modules without tags get exactly the main they had before.
+# an error, not a trap). Other modules get exactly the main they had before (a standalone
+# executable imports only WASI functions, so only the module's own `throw` can throw).
 EXCEPTION_REPORT = r"""void *PREFIX_tag(void *inst, uint32_t index);
 static void *exception_instance;
 static const char *const tag_names[] = {TAG_NAMES};
@@ -398,7 +399,8 @@ def emit_main(module: Module, prefix: str) -> str:
         imports.append(f"  imports[{k}] = &wasi_funcs[{k}];")
     memory = ("NULL" if memory_export is None
               else f"(wasmc_memory *){prefix}_export(inst, {memory_export}u)")
-    main = with_exception_report(MAIN, module) if module.all_tags() else MAIN
+    throws = any(ins.op.name == "throw" for f in module.functions for ins in f.body)
+    main = with_exception_report(MAIN, module) if throws else MAIN
     return (main.replace("EXPORTS", "\n".join(rows))
             .replace("WASI_IMPORTS", "\n".join(imports))
             .replace("IMPORTS_ARG", "imports" if n else "NULL")

@@ -66,7 +66,7 @@ TAIL_CALL_OPS = ("return_call", "return_call_indirect", "return_call_ref")
 EH_SITE_OPS = ("try_table", "try")
 SCANNED_OPS = frozenset(TAIL_CALL_OPS + (
     "call", "call_indirect", "table.set", "table.grow", "table.fill", "table.copy",
-    "table.init") + EH_SITE_OPS)
+    "table.init") + EH_SITE_OPS + ("throw",))
 
 # Split output: the storage class of functions and dispatch arrays that other files use, and
 # of a copy of another file's function that the C compiler may inline but never emits
@@ -119,6 +119,7 @@ class ModuleEmitter:
         # The functions with try blocks: only they change for exception handling.
         self.eh_funcs = {self.n_imported_funcs + k for k, scanned in enumerate(self.scanned)
                          if any(ins.op.name in EH_SITE_OPS for ins in scanned)}
+        self.throws = any(ins.op.name == "throw" for scanned in self.scanned for ins in scanned)
         self.static_tables = self.find_static_tables()
         self.dispatch_arrays = self.find_dispatch_arrays()
         self.fast_sigs = self.fast_signatures()
@@ -404,12 +405,13 @@ class ModuleEmitter:
             self.emit_free(),
             self.emit_export(),
             self.emit_invokers(),
-        ] + ([self.emit_tag_entry()] if self.module.all_tags() else [])
+        ] + ([self.emit_tag_entry()] if self.throws else [])
 
     def emit_tag_entry(self) -> str:
         """`P_tag(inst, i)`: the wasmc_tag of tag i, imported or defined (an exception's
         identity), so a host can name the tag of an exception that reaches it. Only in
-        modules that have tags."""
+        modules with a `throw`: an unexported tag of any other module is never thrown, and
+        the host knows the imported and exported ones."""
         P = self.prefix
         out = [f"void *{P}_tag(void *arg, uint32_t index) {{",
                f"  {self.instance_type} *inst = ({self.instance_type} *)arg;",
