@@ -36,6 +36,21 @@ def test_throws_reach_their_handlers(cc, opt):
     assert x["loop"](100_000) == (100_000 * 100_001 // 2) % 2**32
 
 
+def test_split_module_catches_too(monkeypatch):
+    """A large module is compiled as several C files (codegen/split.py): here every module."""
+    from wasmc.codegen import split
+
+    monkeypatch.setattr(split, "SPLIT_MIN_INSTRS", 10)
+    monkeypatch.setattr(split, "BUCKET_INSTRS", 40)
+    x = api.load(DATA / "exceptions.wat", opt=0).exports
+    assert x["through_call_indirect"](0, 5) == 5
+    assert x["through_tail_calls"](4) == 4
+    assert x["tail_call_leaves_handler"](3) == 103
+    assert x["local_survives"](5) == 15
+    with pytest.raises(api.WasmException):
+        x["uncaught"](1)
+
+
 def test_uncaught_exception_names_its_tag_and_carries_its_values(exports):
     with pytest.raises(api.WasmException) as caught:
         exports["uncaught"](42)
