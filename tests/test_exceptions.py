@@ -108,11 +108,22 @@ def test_host_functions_throw_and_exceptions_cross_the_host():
     thrower = api.Func.from_python(FuncType(("i32",), ()), host_throw)
     catcher = api.load(_wasm(CATCHER), {"lib": {"e": tag, "throw": thrower}}, opt=0)
     assert catcher.exports["catch"](21) == 42
-    # Wasm -> host -> Wasm that throws: the exception passes through the host function.
+    # Wasm -> host -> Wasm that throws: the exception reaches the host function as a Python
+    # exception (it must not jump past Python to the outer handler), which passes it on.
     lib = api.load(_wasm(THROWER), opt=0)
-    passing = api.Func.from_python(FuncType(("i32",), ()), lib.exports["throw"])
-    outer = api.load(_wasm(CATCHER), {"lib": {"e": lib.exports["e"], "throw": passing}}, opt=0)
+    seen = []
+
+    def passing(n):
+        try:
+            lib.exports["throw"](n)
+        except api.WasmException as exc:
+            seen.append(exc.values)
+            raise
+
+    host = api.Func.from_python(FuncType(("i32",), ()), passing)
+    outer = api.load(_wasm(CATCHER), {"lib": {"e": lib.exports["e"], "throw": host}}, opt=0)
     assert outer.exports["catch"](5) == 5
+    assert seen == [(5,)]
 
 
 def test_cli_reports_an_uncaught_exception_with_exit_status_1(tmp_path):
