@@ -841,7 +841,7 @@ _tags: dict[int, tuple[Tag, str]] = {}  # wasmc_tag address -> (Tag, its name)
 
 class _WasmcExn(ctypes.Structure):
     _fields_ = [("tag", ctypes.c_void_p), ("count", ctypes.c_uint32),
-                ("escaped", ctypes.c_uint32)]  # the values follow
+                ("refs", ctypes.c_uint32), ("escaped", ctypes.c_uint32)]  # the values follow
 
 
 class Exn:

@@ -170,10 +170,11 @@ class FunctionEmitter:
         self.next_label = 0
         self.memories_used: set[int] = set()
         # Exception handling (docs/exceptions.md): how many blocks around the current
-        # instruction have an active handler, the labels of all handlers (h<label>) and of
-        # the legacy try blocks' caught exceptions (e<label>), and the locals that need
-        # `volatile` because a try body writes them (EhAnalysis).
-        self.open_handlers = 0
+        # instruction have an active handler or are a legacy catch part holding an exception
+        # (e<label>), the labels of all handlers (h<label>) and of the legacy try blocks'
+        # caught exceptions, and the locals that need `volatile` because a try body writes
+        # them (EhAnalysis).
+        self.open_eh_blocks = 0
         self.handler_labels: list[int] = []
         self.exn_labels: list[int] = []
         self.eh = EhAnalysis(body) if funcidx in mod.eh_funcs else None
@@ -342,7 +343,7 @@ class FunctionEmitter:
             elif kind == _E_BR_IF or kind == _E_BR:
                 target = blocks[-1 - ins.imm]
                 if (target.kind == "func" or (h != target.height and target.branch_types)
-                        or self.open_handlers):
+                        or self.open_eh_blocks):
                     stmt = self.branch(ins.imm, h)  # returns, moves values or leaves handlers
                 elif target.kind == "loop":
                     stmt = f"goto L{target.label}_top;"
@@ -814,17 +815,34 @@ class FunctionEmitter:
     # -- exception handling (docs/exceptions.md) --
     # A handler is a setjmp in the function that runs the try body: wasmc_throw longjmps
     # to it, and its landing pad (L<label>_landing) picks the catch clause. Every way out
-    # of the body (fallthrough, branch, return, tail call) pops the handler first.
+    # of the body (fallthrough, branch, return, tail call) pops the handler first. A legacy
+    # catch part holds a reference to its exception (e<label>), which every way out of it
+    # releases (a throw only up to the nearest handler: beyond, it is not sure to leave).
     def leave_handlers(self, n: int) -> str:
-        """The statement that leaves the handlers of the `n` innermost blocks: pops the
-        outermost of them (the ones inside it were pushed after it)."""
-        if not self.open_handlers:
+        """The statements that leave the `n` innermost blocks: release the exceptions of
+        legacy catch parts among them, and pop the outermost of their handlers (the ones
+        inside it were pushed after it)."""
+        if not self.open_eh_blocks:
             return ""
         blocks = self.blocks
+        out = [f"wasmc_exn_release(e{b.label});" for b in blocks[len(blocks) - n:]
+               if b.kind == "catch"]
         for block in blocks[len(blocks) - n:]:
             if block.handler:
-                return f"wasmc_try_pop(&h{block.label});"
-        return ""
+                out.append(f"wasmc_try_pop(&h{block.label});")
+                break
+        return " ".join(out)
+
+    def leave_for_throw(self) -> str:
+        """Before a throw: release the exceptions of the legacy catch parts it is sure to
+        leave (those inside the innermost active handler)."""
+        out = []
+        for block in reversed(self.blocks) if self.open_eh_blocks else ():
+            if block.handler:
+                break
+            if block.kind == "catch":
+                out.append(f"wasmc_exn_release(e{block.label});")
+        return "".join(f" {stmt}" for stmt in out)
 
     def leave_all_handlers(self) -> None:
         leave = self.leave_handlers(len(self.blocks) - 1)
@@ -833,7 +851,7 @@ class FunctionEmitter:
 
     def open_handler(self, block: Block) -> None:
         block.handler = True
-        self.open_handlers += 1
+        self.open_eh_blocks += 1
         self.handler_labels.append(block.label)
         self.w(f"wasmc_try_push(&h{block.label});")
         self.w(f"if (setjmp(h{block.label}.env)) goto L{block.label}_landing;")
@@ -841,7 +859,7 @@ class FunctionEmitter:
     def close_handler(self, block: Block) -> None:
         """The end of a handler's body: fall through out of it, then its landing pad."""
         block.handler = False
-        self.open_handlers -= 1
+        self.open_eh_blocks -= 1
         self.w(f"wasmc_try_pop(&h{block.label}); goto L{block.label};")
         self.out.append(f"L{block.label}_landing:;")
 
@@ -855,13 +873,13 @@ class FunctionEmitter:
         stores = "".join(f" x->values[{k}] = {to_slot(t, a)};"
                          for k, (t, a) in enumerate(zip(pops, args, strict=True)))
         self.w(f"{{ wasmc_exn *x = wasmc_exn_new({self.tag_ref(ins.imm)}, {len(pops)}u);"
-               f"{stores} wasmc_throw(x); }}")
+               f"{stores}{self.leave_for_throw()} wasmc_throw(x); }}")
 
     def op_throw_ref(self, ins, h, pops, pushes, args, res):
         if is_nullable(pops[0]):
             self.w(f"if (WASMC_UNLIKELY({args[0]} == NULL)) "
                    "wasmc_trap(WASMC_TRAP_NULL_EXCEPTION_REFERENCE);")
-        self.w(f"wasmc_throw({args[0]});")
+        self.w(f"{self.leave_for_throw()} wasmc_throw({args[0]});".lstrip())
 
     def op_try_table(self, ins, h, pops, pushes, args, res):
         bt, catches = ins.imm
@@ -884,12 +902,13 @@ class FunctionEmitter:
             self.close_handler(block)
             self.landing_pad(label, self.try_catches[label])
         elif block.kind == "catch":  # a legacy try's last catch part
-            self.w(f"goto L{label};")
-            if not block.catch_all:  # no catch part matched: on it goes
+            self.open_eh_blocks -= 1
+            self.w(f"wasmc_exn_release(e{label}); goto L{label};")
+            if not block.catch_all:  # no catch part matched: on it goes (with its reference)
                 self.out.append(f"L{label}_c{block.clause}:;")
-                self.w(f"wasmc_throw(e{label});")
+                self.w(f"{self.leave_for_throw()} wasmc_throw(e{label});".lstrip())
         elif block.handler:  # a legacy try without catch parts: nothing to catch
-            self.open_handlers -= 1
+            self.open_eh_blocks -= 1
             block.handler = False
             self.w(f"wasmc_try_pop(&h{label});")
         self.out.append(f"L{label}:;")
@@ -907,14 +926,14 @@ class FunctionEmitter:
             if kind.endswith("_ref"):
                 stores.append(f"x->escaped = 1; {slot(target.height + n, types[n])} = x;")
             else:
-                stores.append("wasmc_exn_done(x);")
+                stores.append("wasmc_exn_release(x);")  # the throw's reference
             stmt = f"{' '.join(stores)} {self.branch(depth, target.height)}"
             if tag is None:
                 self.w(f"  {{ {stmt} }}")
                 break  # catch_all: later clauses never run
             self.w(f"  if (x->tag == {self.tag_ref(tag)}) {{ {stmt} }}")
-        else:
-            self.w("  wasmc_throw(x);")  # no clause matched: on to the next handler
+        else:  # no clause matched: on to the next handler
+            self.w(f"  {self.leave_for_throw()} wasmc_throw(x);".replace("   ", "  "))
         self.w("}")
 
     def begin_catch(self, block: Block) -> None:
@@ -923,11 +942,11 @@ class FunctionEmitter:
         if block.kind == "try":  # the end of the body: its handler catches into e<label>
             self.close_handler(block)
             self.exn_labels.append(label)
-            # Rethrow may reach it from anywhere, so it is never freed (escaped).
-            self.w(f"e{label} = wasmc_caught(); e{label}->escaped = 1;")
+            self.w(f"e{label} = wasmc_caught();")  # the throw's reference is now ours
             block.kind = "catch"
+            self.open_eh_blocks += 1
         else:
-            self.w(f"goto L{label};")
+            self.w(f"wasmc_exn_release(e{label}); goto L{label};")
             self.out.append(f"L{label}_c{block.clause}:;")
         block.clause += 1
 
@@ -955,7 +974,8 @@ class FunctionEmitter:
         self.out.append(f"L{block.label}:;")
 
     def op_rethrow(self, ins, h, pops, pushes, args, res):
-        self.w(f"wasmc_throw(e{self.blocks[-1 - ins.imm].label});")
+        exn = f"e{self.blocks[-1 - ins.imm].label}"
+        self.w(f"wasmc_exn_hold({exn});{self.leave_for_throw()} wasmc_throw({exn});")
 
     def local_qualifier(self, k: int) -> str:
         """`volatile ` for a local that a try body writes (see EhAnalysis), else nothing."""

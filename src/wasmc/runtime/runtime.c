@@ -163,12 +163,15 @@ wasmc_exn *wasmc_exn_new(const wasmc_tag *tag, uint32_t count) {
     }
     exn->tag = tag;
     exn->count = count;
+    exn->refs = 1;
     exn->escaped = 0;
     return exn;
 }
 
-void wasmc_exn_done(wasmc_exn *exn) {
-    if (!exn->escaped) free(exn);
+void wasmc_exn_hold(wasmc_exn *exn) { exn->refs++; }
+
+void wasmc_exn_release(wasmc_exn *exn) {
+    if (--exn->refs == 0 && !exn->escaped) free(exn);
 }
 
 wasmc_exn *wasmc_caught(void) { return caught; }
@@ -188,7 +191,7 @@ void wasmc_throw(wasmc_exn *exn) {
         fprintf(stderr, "wasmc: uncaught exception outside of Wasm execution\n");
         abort();
     }
-    if (uncaught && uncaught != exn && !uncaught->escaped) free(uncaught);
+    if (uncaught && uncaught != exn) wasmc_exn_release(uncaught); /* the host is done */
     uncaught = exn;
     last_code = WASMC_UNCAUGHT_EXCEPTION;
     siglongjmp(frame->env, WASMC_UNCAUGHT_EXCEPTION);

@@ -172,13 +172,15 @@ typedef struct wasmc_tag {
 /* ---- exceptions (docs/exceptions.md) ---------------------------------------------------- */
 
 /* A thrown exception: what exnref points to. The payload (the tag's params) travels as
- * uint64_t slots, like host-call values. Allocated by `throw`; freed when a catch clause
- * without _ref (or a legacy catch block that ends) consumes it, otherwise kept: an exnref
- * that reached Wasm code may be stored anywhere. */
+ * uint64_t slots, like host-call values. Allocated by `throw` and counted (docs/exceptions.md):
+ * one reference while it is thrown, one per legacy catch part that holds it; freed when the
+ * count drops to 0, unless it ever reached Wasm code as an exnref value (catch_ref,
+ * catch_all_ref), which may be stored anywhere: then it is kept for good. */
 typedef struct wasmc_exn {
     const wasmc_tag *tag;
     uint32_t count;
-    uint32_t escaped; /* reached Wasm code as an exnref (catch_ref, legacy catch): keep it */
+    uint32_t refs;
+    uint32_t escaped; /* an exnref to it exists: never freed */
     uint64_t values[];
 } wasmc_exn;
 
@@ -195,11 +197,14 @@ void wasmc_try_push(wasmc_handler *handler);
 /* Makes `handler`'s predecessor the innermost handler (leaving `handler`'s body, and the
  * bodies of any handlers pushed after it). */
 void wasmc_try_pop(wasmc_handler *handler);
-/* A new exception of `tag` with `count` payload values (to be filled in). */
+/* A new exception of `tag` with `count` payload values (to be filled in); one reference,
+ * the throw's. */
 wasmc_exn *wasmc_exn_new(const wasmc_tag *tag, uint32_t count);
-/* A catch clause without _ref has taken the payload: frees the exception unless an exnref
- * to it may exist somewhere (`escaped`). */
-void wasmc_exn_done(wasmc_exn *exn);
+/* One more reference (rethrow: a second throw of an exception a catch part holds). */
+void wasmc_exn_hold(wasmc_exn *exn);
+/* One reference less (a catch clause without _ref took the payload; a legacy catch part was
+ * left): frees the exception at 0, unless it escaped. */
+void wasmc_exn_release(wasmc_exn *exn);
 /* Throws `exn` (throw, throw_ref, rethrow): to the innermost handler, or, when there is none
  * inside the innermost wasmc_protected call, ends that call with WASMC_UNCAUGHT_EXCEPTION. */
 WASMC_NORETURN void wasmc_throw(wasmc_exn *exn);
