@@ -32,6 +32,7 @@ def test_throws_reach_their_handlers(cc, opt):
     assert x["tail_call_leaves_handler"](3) == 103
     assert x["trampolined_tail_call_leaves_handler"](3) == 103
     assert x["local_survives"](5) == 15  # written in the try body, read in the handler
+    assert x["param_survives"](5) == 6
     assert x["rethrow_ref"](11) == 11  # catch_all_ref + throw_ref keep the payload
     assert x["loop"](100_000) == (100_000 * 100_001 // 2) % 2**32
 

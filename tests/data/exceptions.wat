@@ -91,6 +91,14 @@
         (call $throw_e (local.get 0))))
     (local.get $x))
 
+  ;; The same for a parameter.
+  (func (export "param_survives") (param i32) (result i32)
+    (block $h
+      (try_table (catch_all $h)
+        (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+        (call $throw_e (local.get 0))))
+    (local.get 0))
+
   ;; catch_ref, then throw_ref: the same exception, payload intact, caught outside.
   (func (export "rethrow_ref") (param i32) (result i32)
     (block $outer (result i32)
