@@ -123,6 +123,12 @@ def test_host_functions_throw_and_exceptions_cross_the_host():
     thrower = api.Func.from_python(FuncType(("i32",), ()), host_throw)
     catcher = api.load(_wasm(CATCHER), {"lib": {"e": tag, "throw": thrower}}, opt=0)
     assert catcher.exports["catch"](21) == 42
+    # Not caught (another tag): the host's own Tag comes back, named after the import.
+    stranger = api.load(_wasm(STRANGER), {"lib": {"e": tag, "throw": thrower}}, opt=0)
+    with pytest.raises(api.WasmException) as caught:
+        stranger.exports["catch"](4)
+    assert caught.value.tag is tag and caught.value.values == (8,)
+    assert caught.value.tag_name == "lib.e"
     # Wasm -> host -> Wasm that throws: the exception reaches the host function as a Python
     # exception (it must not jump past Python to the outer handler), which passes it on.
     lib = api.load(_wasm(THROWER), opt=0)

@@ -16,6 +16,7 @@ import hashlib
 import struct
 import subprocess
 import tempfile
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -591,7 +592,7 @@ class Instance:
             elif e.kind == "tag":
                 ttype = m.canonical_types()[m.all_tags()[e.index]]
                 known = _tags.get(address)  # a re-exported import keeps its identity
-                self.exports[e.name] = known[0] if known else Tag(address, ttype, self)
+                self.exports[e.name] = known if known else Tag(address, ttype, self)
             else:
                 g = globals_[e.index]
                 self.exports[e.name] = Global(
@@ -836,7 +837,9 @@ def _build_library(units: list[_Unit], cc: toolchain.CCompiler, opt: int,
 # unexported tag is still named and its payload typed.
 
 _UNCAUGHT_EXCEPTION = 256  # WASMC_UNCAUGHT_EXCEPTION in wasmc.h
-_tags: dict[int, tuple[Tag, str]] = {}  # wasmc_tag address -> (Tag, its name)
+# wasmc_tag address -> its Tag, which has a `name`. Weak: each instance keeps its own Tags
+# (Instance._tags), so an entry lives as long as the instance that owns the tag.
+_tags: weakref.WeakValueDictionary[int, Tag] = weakref.WeakValueDictionary()
 
 
 class _WasmcExn(ctypes.Structure):
@@ -875,27 +878,27 @@ def _register_tags(instance: Instance, ptr: int) -> None:
     imported = m.imported("tag")
     imported_values = [v for v in instance._imports if isinstance(v, Tag)]
     types = m.canonical_types()
+    instance._tags = []
     for idx, typeidx in enumerate(m.all_tags()):
-        if hasattr(lib, f"{prefix}_tag"):
-            address = tag_at(ptr, idx)
-        elif idx < len(imported):
-            address = imported_values[idx].address
-        elif idx in export_of:
-            address = tag_at(ptr, export_of[idx])
+        if idx < len(imported):  # the host's (or the exporter's) Tag itself
+            tag = _tags.get(imported_values[idx].address) or imported_values[idx]
+            if not hasattr(tag, "name"):
+                tag.name = f"{imported[idx].module}.{imported[idx].name}"
         else:
-            continue  # never thrown: this module has no throw, and nobody else sees it
-        if address in _tags:
-            continue
-        if idx < len(imported):
-            name = f"{imported[idx].module}.{imported[idx].name}"
-        else:
-            name = names.get(idx, f"tag[{idx}] of {instance.compiled.name}")
-        _tags[address] = (Tag(address, types[typeidx], instance), name)
+            if hasattr(lib, f"{prefix}_tag"):
+                address = tag_at(ptr, idx)
+            elif idx in export_of:
+                address = tag_at(ptr, export_of[idx])
+            else:
+                continue  # never thrown: this module has no throw, and nobody else sees it
+            tag = Tag(address, types[typeidx], instance)
+            tag.name = names.get(idx, f"tag[{idx}] of {instance.compiled.name}")
+        instance._tags.append(tag)
+        _tags.setdefault(tag.address, tag)
 
 
 def _tag_named(tag: Tag) -> str:
-    known = _tags.get(tag.address)
-    return known[1] if known else f"tag at {tag.address:#x}"
+    return getattr(tag, "name", None) or f"tag at {tag.address:#x}"
 
 
 def _uncaught_exception(lib: ctypes.CDLL) -> WasmException:
@@ -903,12 +906,11 @@ def _uncaught_exception(lib: ctypes.CDLL) -> WasmException:
     address = lib.wasmc_uncaught_exception()
     exn = _WasmcExn.from_address(address)
     raw = (ctypes.c_uint64 * exn.count).from_address(address + ctypes.sizeof(_WasmcExn))
-    known = _tags.get(exn.tag)
-    if known is None:  # a tag we never saw (cannot happen for tags of instances): raw values
+    tag = _tags.get(exn.tag)
+    if tag is None:  # a tag we never saw (cannot happen for tags of instances): raw values
         return WasmException(None, tuple(raw), f"unknown tag at {exn.tag:#x}")
-    tag, name = known
     values = tuple(from_raw(t, r) for t, r in zip(tag.type.params, raw, strict=True))
-    return WasmException(tag, values, name)
+    return WasmException(tag, values, _tag_named(tag))
 
 
 def _set_host_exception(lib: ctypes.CDLL, exc: WasmException) -> None:
@@ -924,6 +926,7 @@ def _set_host_exception(lib: ctypes.CDLL, exc: WasmException) -> None:
     except Exception as bad:  # noqa: BLE001 - reported as the host function's trap
         lib.wasmc_set_host_error(f"host function failed: bad exception: {bad!r}".encode())
         return
+    _tags.setdefault(exc.tag.address, exc.tag)  # known, should it come back uncaught
     lib.wasmc_set_host_exception.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint32]
     lib.wasmc_set_host_exception(exc.tag.address, raw, len(params))
 

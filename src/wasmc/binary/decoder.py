@@ -430,7 +430,7 @@ def decode_instrs(
         elif kind == K_TRY_TABLE:  # blocktype, then the catch clauses
             bt, pos = _read_blocktype(data, pos, end, dend, start)
             n, pos = read_u32(data, pos, dend, eof)
-            if n > end - pos:  # at least two bytes each
+            if n > end - pos:  # at least a byte each
                 raise MalformedError(eof, pos)
             catches = []
             for _ in range(n):
