@@ -162,6 +162,19 @@ def test_cli_reports_an_uncaught_exception_with_exit_status_1(tmp_path):
     assert "error: uncaught wasm exception: tag e, values (-4, 0.5)" in proc.stderr
 
 
+def test_decoder_reads_exception_types_and_instructions():
+    from wasmc.binary.decoder import decode
+
+    # (func (param exnref)) and (func (try_table (catch_all_ref 0)) ...) in binary, with a
+    # recursion group of two function types
+    m = decode(_wasm("""(module (rec (type (func (param exnref))) (type (func)))
+      (func (type 1) (block (result exnref) (try_table (catch_all_ref 0)) (unreachable))
+        drop))"""))
+    assert m.types[0].params == ("(ref null exn)",) and m.rec_groups == {0: 2}
+    try_table = next(ins for ins in m.functions[0].body if ins.op.name == "try_table")
+    assert try_table.imm == (None, (("catch_all_ref", None, 0),))
+
+
 def _wasm(text: str) -> bytes:
     from wasmc.toolchain import wasm_tools
 
