@@ -61,9 +61,10 @@ CONST_EXPR_OPS = {"i32.const", "i64.const", "f32.const", "f64.const"}
 
 MAX_STATIC_TABLE = 1 << 16  # larger tables keep the general call_indirect path
 TAIL_CALL_OPS = ("return_call", "return_call_indirect", "return_call_ref")
-# What the module-level analyses look at: calls and tail calls, and writes to tables.
 # Exception handling: the instructions that install a handler (docs/exceptions.md).
 EH_SITE_OPS = ("try_table", "try")
+# What the module-level analyses look at: calls and tail calls, writes to tables, and the
+# exception instructions that change a function (try blocks) or a module (throw: P_tag).
 SCANNED_OPS = frozenset(TAIL_CALL_OPS + (
     "call", "call_indirect", "table.set", "table.grow", "table.fill", "table.copy",
     "table.init") + EH_SITE_OPS + ("throw",))
