@@ -70,6 +70,7 @@ def test_uncaught_exception_names_its_tag_and_carries_its_values(exports):
     with pytest.raises(api.WasmException) as caught:
         exports["uncaught"](42)
     assert caught.value.tag is exports["e"]
+    assert not isinstance(caught.value, api.Trap)  # an exception is not a trap
     assert caught.value.tag_name == "e"
     assert caught.value.values == (42,)
     assert "uncaught wasm exception: tag e, values (42)" in str(caught.value)
