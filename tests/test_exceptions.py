@@ -35,6 +35,8 @@ def test_throws_reach_their_handlers(cc, opt):
     assert x["param_survives"](5) == 6
     assert x["rethrow_ref"](11) == 11  # catch_all_ref + throw_ref keep the payload
     assert x["loop"](100_000) == (100_000 * 100_001 // 2) % 2**32
+    assert [x["br_table_leaves_handler"](n) for n in (10, 100)] == [21, 26]
+    assert x["throw_after_br_table"]() == 77
 
 
 def test_split_module_catches_too(monkeypatch):

@@ -126,6 +126,37 @@
       (br_if $again (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
     (local.get $sum))
 
+  ;; br_table out of a try body inside a loop (16+ targets: a computed goto with clang):
+  ;; every target leaves the handler. Wasmtime gives 21 for n = 10 and 26 for n = 100.
+  (func $throw_if_3_mod_7 (param i32)
+    (if (i32.eq (i32.rem_u (local.get 0) (i32.const 7)) (i32.const 3))
+      (then (throw $e (local.get 0)))))
+  (func $br_table_leaves_handler (export "br_table_leaves_handler") (param $n i32) (result i32)
+    (local $i i32) (local $acc i32)
+    (block $done
+      (loop $next
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $done (i32.gt_u (local.get $i) (local.get $n)))
+        (block $caught (result i32)
+          (try_table (catch $e $caught)
+            (call $throw_if_3_mod_7 (local.get $i))
+            (local.set $acc (i32.add (local.get $acc) (i32.const 1)))
+            (br_table $next $next $next $next $next $next $next $next
+                      $next $next $next $next $next $next $next $done $next
+                      (i32.and (local.get $i) (i32.const 15))))
+          (unreachable))
+        (local.set $acc (i32.add (local.get $acc)))
+        (br $next)))
+    (local.get $acc))
+
+  ;; Had it left its handler behind, this throw would land in its dead frame.
+  (func (export "throw_after_br_table") (result i32)
+    (block $h (result i32)
+      (try_table (catch $e $h)
+        (drop (call $br_table_leaves_handler (i32.const 10)))
+        (throw $e (i32.const 77)))
+      (i32.const 0)))
+
   (func (export "uncaught") (param i32) (call $throw_e (local.get 0)))
   (func (export "uncaught_other") (param i32) (call $throw_other (local.get 0)))
 )
