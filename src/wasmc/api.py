@@ -16,6 +16,7 @@ import hashlib
 import struct
 import subprocess
 import tempfile
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import Any
 from . import __version__, toolchain
 from .binary.decoder import decode, no_cycle_collection
 from .binary.module import (
+    EXN,
     EXTERN,
     F32,
     F64,
@@ -42,7 +44,14 @@ from .binary.module import (
 from .codegen import split
 from .codegen.ctypes import sig_name
 from .codegen.module import emit_module
-from .errors import CompileError, InstantiationError, LinkError, MalformedError, Trap
+from .errors import (
+    CompileError,
+    InstantiationError,
+    LinkError,
+    MalformedError,
+    Trap,
+    WasmException,
+)
 from .validate.validator import validate
 
 DEFAULT_OPT = 2
@@ -119,6 +128,8 @@ class _Runtime:
     def protected(self, body: int, arg: int | ctypes._Pointer | None) -> None:
         """Run a C function under the trap handler; raise Trap if it trapped."""
         code = self.lib.wasmc_protected(body, arg)
+        if code == _UNCAUGHT_EXCEPTION:
+            raise _uncaught_exception(self.lib)
         if code:
             self.raise_trap(code)
 
@@ -174,6 +185,8 @@ def to_raw(valtype: str, value: Any) -> int:
     family = ref_family(valtype)  # (ref $t), (ref func), ... are funcrefs here
     if family == EXTERN:
         return extern_handle(value)
+    if family == EXN:  # an exnref: the address of its wasmc_exn (an Exn), or None
+        return 0 if value is None else value.address
     if family == FUNC:
         return 0 if value is None else value.address
     raise TypeError(f"unknown value type {valtype}")
@@ -193,6 +206,8 @@ def from_raw(valtype: str, raw: int, store: Any = None) -> Any:
     family = ref_family(valtype)
     if family == EXTERN:
         return extern_object(raw)
+    if family == EXN:
+        return None if raw == 0 else Exn(raw)
     if family == FUNC:
         return None if raw == 0 else Func._from_address(raw, store)
     raise TypeError(f"unknown value type {valtype}")
@@ -243,6 +258,8 @@ class Func:
                 return 0
             except Trap as trap:
                 rt.lib.wasmc_set_host_error(trap.message.encode())
+            except WasmException as exc:  # throws into the calling Wasm code
+                _set_host_exception(rt.lib, exc)
             except Exception as exc:  # noqa: BLE001 - any host failure becomes a trap
                 rt.lib.wasmc_set_host_error(f"host function failed: {exc!r}".encode())
             return 1
@@ -524,7 +541,7 @@ class CompiledModule:
         instance = Instance(self, ptr, resolved)
         try:
             self._runtime.protected(self._symbol("initialize"), ptr)
-        except Trap:
+        except (Trap, WasmException):
             # Elements written before the trap stay in (maybe imported) tables and point
             # into this instance, so it must never be freed.
             _failed_instances.append(instance)
@@ -548,6 +565,8 @@ class Instance:
         export.restype = ctypes.c_void_p
         export.argtypes = [ctypes.c_void_p, ctypes.c_uint32]
         m = compiled.module
+        if m.all_tags():
+            _register_tags(self, ptr)
         self.exports: dict[str, Extern] = {}
         globals_ = m.all_globals()
         tables = m.all_tables()
@@ -572,7 +591,8 @@ class Instance:
                 self.exports[e.name] = table
             elif e.kind == "tag":
                 ttype = m.canonical_types()[m.all_tags()[e.index]]
-                self.exports[e.name] = Tag(address, ttype, self)
+                known = _tags.get(address)  # a re-exported import keeps its identity
+                self.exports[e.name] = known if known else Tag(address, ttype, self)
             else:
                 g = globals_[e.index]
                 self.exports[e.name] = Global(
@@ -810,8 +830,110 @@ def _build_library(units: list[_Unit], cc: toolchain.CCompiler, opt: int,
     return lib
 
 
+# ---- exceptions (docs/exceptions.md) --------------------------------------------------------
+# An exception that no Wasm handler catches ends the host's call with WASMC_UNCAUGHT_EXCEPTION;
+# it becomes a WasmException that names its tag and carries its payload. Tags are known by
+# address: every instance registers all of its tags (P_tag), so an exception thrown with an
+# unexported tag is still named and its payload typed.
+
+_UNCAUGHT_EXCEPTION = 256  # WASMC_UNCAUGHT_EXCEPTION in wasmc.h
+# wasmc_tag address -> its Tag, which has a `name`. Weak: each instance keeps its own Tags
+# (Instance._tags), so an entry lives as long as the instance that owns the tag.
+_tags: weakref.WeakValueDictionary[int, Tag] = weakref.WeakValueDictionary()
+
+
+class _WasmcExn(ctypes.Structure):
+    _fields_ = [("tag", ctypes.c_void_p), ("count", ctypes.c_uint32),
+                ("refs", ctypes.c_uint32), ("escaped", ctypes.c_uint32)]  # the values follow
+
+
+class Exn:
+    """An exnref value (a caught exception) passed to or from the host."""
+
+    def __init__(self, address: int):
+        self.address = address
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Exn) and other.address == self.address
+
+    def __hash__(self) -> int:
+        return hash(self.address)
+
+
+def _register_tags(instance: Instance, ptr: int) -> None:
+    """Remember the type and a name of every tag of `instance` that can reach the host (the
+    first name wins: an imported tag keeps its exporter's). P_tag gives every tag's address
+    in a module that throws; in others only imported and exported tags can be thrown."""
+    m = instance.compiled.module
+    lib, prefix = instance.compiled._lib, instance.compiled._prefix
+    names = {e.index: e.name for e in reversed(m.exports) if e.kind == "tag"}
+    if hasattr(lib, f"{prefix}_tag"):
+        tag_at = getattr(lib, f"{prefix}_tag")
+    else:
+        export_of = {e.index: k for k, e in reversed(list(enumerate(m.exports)))
+                     if e.kind == "tag"}
+        tag_at = getattr(lib, f"{prefix}_export")
+    tag_at.restype = ctypes.c_void_p
+    tag_at.argtypes = [ctypes.c_void_p, ctypes.c_uint32]
+    imported = m.imported("tag")
+    imported_values = [v for v in instance._imports if isinstance(v, Tag)]
+    types = m.canonical_types()
+    instance._tags = []
+    for idx, typeidx in enumerate(m.all_tags()):
+        if idx < len(imported):  # the host's (or the exporter's) Tag itself
+            tag = _tags.get(imported_values[idx].address) or imported_values[idx]
+            if not hasattr(tag, "name"):
+                tag.name = f"{imported[idx].module}.{imported[idx].name}"
+        else:
+            if hasattr(lib, f"{prefix}_tag"):
+                address = tag_at(ptr, idx)
+            elif idx in export_of:
+                address = tag_at(ptr, export_of[idx])
+            else:
+                continue  # never thrown: this module has no throw, and nobody else sees it
+            tag = Tag(address, types[typeidx], instance)
+            tag.name = names.get(idx, f"tag[{idx}] of {instance.compiled.name}")
+        instance._tags.append(tag)
+        _tags.setdefault(tag.address, tag)
+
+
+def _tag_named(tag: Tag) -> str:
+    return getattr(tag, "name", None) or f"tag at {tag.address:#x}"
+
+
+def _uncaught_exception(lib: ctypes.CDLL) -> WasmException:
+    lib.wasmc_uncaught_exception.restype = ctypes.c_void_p
+    address = lib.wasmc_uncaught_exception()
+    exn = _WasmcExn.from_address(address)
+    raw = (ctypes.c_uint64 * exn.count).from_address(address + ctypes.sizeof(_WasmcExn))
+    tag = _tags.get(exn.tag)
+    if tag is None:  # a tag we never saw (cannot happen for tags of instances): raw values
+        return WasmException(None, tuple(raw), f"unknown tag at {exn.tag:#x}")
+    values = tuple(from_raw(t, r) for t, r in zip(tag.type.params, raw, strict=True))
+    return WasmException(tag, values, _tag_named(tag))
+
+
+def _set_host_exception(lib: ctypes.CDLL, exc: WasmException) -> None:
+    """Make the failing host function throw `exc` into its Wasm caller (or, if `exc` is not
+    a well-formed exception, trap saying why)."""
+    try:
+        params = exc.tag.type.params
+        if len(exc.values) != len(params):
+            raise TypeError(f"tag {_tag_named(exc.tag)} takes {len(params)} values, "
+                            f"got {len(exc.values)}")
+        raw = (ctypes.c_uint64 * max(1, len(params)))(
+            *[to_raw(t, v) for t, v in zip(params, exc.values, strict=True)])
+    except Exception as bad:  # noqa: BLE001 - reported as the host function's trap
+        lib.wasmc_set_host_error(f"host function failed: bad exception: {bad!r}".encode())
+        return
+    _tags.setdefault(exc.tag.address, exc.tag)  # known, should it come back uncaught
+    lib.wasmc_set_host_exception.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint32]
+    lib.wasmc_set_host_exception(exc.tag.address, raw, len(params))
+
+
 __all__ = [
     "compile_module", "compile_modules", "load", "build_executable", "read_source", "translate",
-    "CompiledModule", "Instance", "Func", "Memory", "Table", "Global", "Tag",
+    "CompiledModule", "Instance", "Func", "Memory", "Table", "Global", "Tag", "Exn",
+    "WasmException",
     "extern_handle", "extern_object", "to_raw", "from_raw",
 ]

@@ -8,7 +8,9 @@
 Exit status: 0 success; 1 the module could not be compiled, linked or instantiated (one line
 `wasmc: FILE: <error>` on stderr) or, for `spec`, some command failed; 2 bad command-line
 usage (also an unknown export or badly formed ARGS); 134 a Wasm trap (`error: wasm trap:
-MESSAGE` and `  in function NAME` on stderr, as wasmtime does).
+MESSAGE` and `  in function NAME` on stderr, as wasmtime does); 1 an uncaught Wasm exception
+(`error: uncaught wasm exception: tag NAME, values (...)`; Wasmtime also exits with 1, its
+uncaught exception not being a trap).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import sys
 from collections.abc import Sequence
 
 import wasmc
-from wasmc.errors import Trap, WasmcError
+from wasmc.errors import Trap, WasmcError, WasmException
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
@@ -97,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="wasmc",
         description="wasmc: a WebAssembly ahead-of-time compiler (Wasm -> C -> native code).",
         epilog="Exit status: 0 ok, 1 module or compiler error (or failed spec commands), "
-        "2 usage error, 134 Wasm trap.",
+        "2 usage error, 134 Wasm trap, 1 uncaught Wasm exception.",
     )
     parser.add_argument("--version", action="version", version=f"wasmc {wasmc.__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -135,8 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
         "With --invoke NAME, call the exported function NAME with ARGS instead; results are "
         "printed one per line: integers as signed decimals, floats as shortest round-trip "
         "decimals (nan, inf, -0.0 included). `MODULE --invoke NAME ARGS` also works.",
-        epilog="Exit status: the program's proc_exit code; 134 for a Wasm trap; 1 for a "
-        "module or compiler error. See docs/wasi.md.",
+        epilog="Exit status: the program's proc_exit code; 134 for a Wasm trap; 1 for an "
+        "uncaught Wasm exception or a module or compiler error. See docs/wasi.md.",
     )
     run_p.add_argument("module", metavar="MODULE", help=".wasm or .wat file")
     run_p.add_argument(
@@ -512,6 +514,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Trap as trap:
         sys.stdout.flush()
         return report_trap(trap)
+    except WasmException as exc:  # an uncaught Wasm exception: Wasmtime's status, not a trap
+        sys.stdout.flush()
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     except WasmcError as exc:
         _fail(ns.module, str(exc))
     except OSError as exc:

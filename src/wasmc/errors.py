@@ -65,3 +65,17 @@ class Trap(WasmcError):
         self.message = message
         self.function = function
         super().__init__(message if not function else f"{message} (in function {function})")
+
+
+class WasmException(WasmcError):
+    """A Wasm exception left the called function: a `throw` that nothing caught. `tag` is the
+    exception's tag (an api.Tag), `tag_name` names it (its export or import name, else
+    `tag[N]` of its module), `values` is its payload. A Python host function may raise one
+    to throw into the Wasm code that called it (`WasmException(tag, values)`)."""
+
+    def __init__(self, tag, values: tuple = (), tag_name: str | None = None):
+        self.tag = tag
+        self.values = tuple(values)
+        self.tag_name = tag_name or getattr(tag, "name", None) or "an unknown tag"
+        payload = ", ".join(map(repr, self.values))
+        super().__init__(f"uncaught wasm exception: tag {self.tag_name}, values ({payload})")

@@ -1,11 +1,13 @@
 """The binary decoder: Wasm binary format -> `Module` (binary/module.py).
 
-Covers Wasm 2.0 plus typed function references and the tag section of Wasm 3.0.
+Covers Wasm 2.0 plus typed function references and exception handling of Wasm 3.0 (tags,
+`try_table`, `throw`, `throw_ref`, exnref), and the legacy exception instructions (`try`,
+`catch`, `catch_all`, `delegate`, `rethrow`).
 
 Decoding is structural only: it checks everything the spec calls "malformed" (encodings,
 section order and sizes, counts that must agree) and raises `MalformedError`; type checking
 and index bounds are the validator's job. Well-formed features wasmc does not implement
-(SIMD, GC, exception instructions, threads, memory64, ...) raise `UnsupportedError`.
+(SIMD, GC, threads, ...) raise `UnsupportedError`.
 
 Function bodies become flat lists of `Instr`, ending with the function's final `end`;
 constant expressions are lists of `Instr` without their final `end`.
@@ -18,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from wasmc.binary.module import (
+    EXN,
     EXTERN,
     EXTERNREF,
     F32,
@@ -26,6 +29,7 @@ from wasmc.binary.module import (
     FUNCREF,
     I32,
     I64,
+    NOEXN,
     NOEXTERN,
     NOFUNC,
     Data,
@@ -111,7 +115,8 @@ def over_limit(count: int, limit: int, what: str, offset: int | None,
 
 # Heap types by their (one-byte, negative s33) encoding; also the shorthand reference types
 # `(ref null ht)` of the same byte.
-HEAP_TYPES: dict[int, str] = {0x70: FUNC, 0x6F: EXTERN, 0x73: NOFUNC, 0x72: NOEXTERN}
+HEAP_TYPES: dict[int, str] = {0x70: FUNC, 0x6F: EXTERN, 0x73: NOFUNC, 0x72: NOEXTERN,
+                              0x69: EXN, 0x74: NOEXN}
 REFTYPES: dict[int, str] = {b: ref_type(True, ht) for b, ht in HEAP_TYPES.items()}
 VALTYPES: dict[int, str] = {0x7F: I32, 0x7E: I64, 0x7D: F32, 0x7C: F64, **REFTYPES}
 assert REFTYPES[0x70] == FUNCREF and REFTYPES[0x6F] == EXTERNREF
@@ -121,21 +126,11 @@ REF_NULL, REF = 0x63, 0x64  # `(ref null ht)`, `(ref ht)`: a heap type follows
 _GC = "garbage collection (GC) types"
 UNSUPPORTED_TYPES: dict[int, str] = {
     0x7B: "SIMD (v128)",
-    0x69: "exception handling (exnref)",
-    0x74: "exception handling (nullexnref)",
     **{b: _GC for b in (0x6A, 0x6B, 0x6C, 0x6D, 0x6E, 0x71)},
 }
 
 # Opcodes (and prefixes) of proposals wasmc does not implement.
 UNSUPPORTED_OPCODES: dict[int, str] = {
-    0x06: "exception handling (try)",
-    0x07: "exception handling (catch)",
-    0x08: "exception handling (throw)",
-    0x09: "exception handling (rethrow)",
-    0x0A: "exception handling (throw_ref)",
-    0x18: "exception handling (delegate)",
-    0x19: "exception handling (catch_all)",
-    0x1F: "exception handling (try_table)",
     0xD3: "garbage collection (ref.eq)",
     0xFB: "garbage collection (0xFB instructions)",
     0xFD: "SIMD (0xFD instructions)",
@@ -165,6 +160,7 @@ FUNC_INDICES = ref_type(False, FUNC)
 # ints, ordered roughly by how common they are.
 K_NONE, K_IDX, K_I32, K_MEMARG, K_END, K_BLOCK, K_ELSE = range(7)
 K_I64, K_F32, K_F64, K_LABELS, K_PAIR, K_REFTYPE, K_SELECT_T, K_PREFIX, K_BAD = range(7, 16)
+K_TRY_TABLE, K_DELEGATE = 16, 17  # exception handling
 
 _IMM_KIND: dict[str, int] = {
     "": K_NONE,
@@ -192,6 +188,8 @@ _IMM_KIND: dict[str, int] = {
     "memory.copy": K_PAIR,
     "table.init": K_PAIR,
     "table.copy": K_PAIR,
+    "tag": K_IDX,
+    "try_table": K_TRY_TABLE,
 }
 
 
@@ -200,6 +198,8 @@ def _entry(op: Op) -> tuple[Op, int]:
         return op, K_END
     if op.name == "else":
         return op, K_ELSE
+    if op.name == "delegate":  # ends a legacy `try` block, like `end`
+        return op, K_DELEGATE
     return op, _IMM_KIND[op.imm]
 
 
@@ -259,6 +259,29 @@ def _bad_opcode(b: int, offset: int) -> Exception:
     if b in UNSUPPORTED_OPCODES:
         return UnsupportedError(UNSUPPORTED_OPCODES[b], offset)
     return MalformedError(f"illegal opcode {b:02x}", offset)
+
+
+# The catch clauses of try_table, by their encoding (0-3).
+CATCH_KINDS = ("catch", "catch_ref", "catch_all", "catch_all_ref")
+
+
+def _read_blocktype(data: bytes, pos: int, end: int, dend: int,
+                    start: int) -> tuple[str | int | None, int]:
+    """A block type (as for `block`), for the instructions the decoder loop does not read
+    inline (try_table): None, a value type, or a type index."""
+    if pos >= end:
+        raise MalformedError(UNEXPECTED_END_SECTION, pos)
+    bt = data[pos]
+    if bt == 0x40:
+        return None, pos + 1
+    if bt in VALTYPES:
+        return VALTYPES[bt], pos + 1
+    if bt == REF_NULL or bt == REF:
+        return read_valtype(data, pos, dend, UNEXPECTED_END_SECTION)
+    imm, pos = read_s33(data, pos, dend, UNEXPECTED_END_SECTION)
+    if imm < 0:
+        raise _bad_type_byte(bt, start + 1)
+    return imm, pos
 
 
 def decode_instrs(
@@ -404,6 +427,32 @@ def decode_instrs(
             if sub in _DATA_OPS and data_op_at is None:
                 data_op_at = start
             append(I(op, imm, start))
+        elif kind == K_TRY_TABLE:  # blocktype, then the catch clauses
+            bt, pos = _read_blocktype(data, pos, end, dend, start)
+            n, pos = read_u32(data, pos, dend, eof)
+            if n > end - pos:  # at least a byte each
+                raise MalformedError(eof, pos)
+            catches = []
+            for _ in range(n):
+                if pos >= end:
+                    raise MalformedError(eof, pos)
+                ckind = data[pos]
+                if ckind > 3:
+                    raise MalformedError("malformed catch clause", pos)
+                pos += 1
+                tag = None
+                if ckind < 2:  # catch, catch_ref: a tag index, then the label
+                    tag, pos = read_u32(data, pos, dend, eof)
+                label, pos = read_u32(data, pos, dend, eof)
+                catches.append((CATCH_KINDS[ckind], tag, label))
+            blocks.append(b)
+            append(I(op, (bt, tuple(catches)), start))
+        elif kind == K_DELEGATE:  # ends the legacy `try` it belongs to
+            if not blocks or blocks[-1] != 0x06:
+                raise MalformedError("delegate without matching try", start)
+            blocks.pop()
+            imm, pos = read_u32(data, pos, dend, eof)
+            append(I(op, imm, start))
         else:  # K_BAD: not an opcode wasmc knows
             raise _bad_opcode(b, start)
     raise MalformedError(exhausted, pos)
@@ -543,7 +592,20 @@ class _Decoder:
     # --- sections ------------------------------------------------------------------------
     def section_type(self, r: Reader) -> None:
         n = self.count(r, MAX_TYPES, "types")
-        self.m.types = [self.func_type(r) for _ in range(n)]
+        types: list[FuncType] = []
+        for _ in range(n):
+            if r.peek() == 0x4E:  # a recursion group (`rec`): of function types only
+                at = r.pos
+                r.byte()
+                size = r.count()
+                if len(types) + size > MAX_TYPES:
+                    raise over_limit(len(types) + size, MAX_TYPES, "types", at)
+                if size > 1:
+                    self.m.rec_groups[len(types)] = size
+                types += [self.func_type(r) for _ in range(size)]
+            else:
+                types.append(self.func_type(r))
+        self.m.types = types
 
     def section_import(self, r: Reader) -> None:
         n_imported = self.n_imported

@@ -28,8 +28,14 @@ REF_TYPES = (FUNCREF, EXTERNREF)
 # Abstract heap types (the GC proposal's any/eq/struct/array/i31/none are not supported).
 # "bot" is the validator's bottom heap type (a reference popped in dead code): below all.
 FUNC, EXTERN, NOFUNC, NOEXTERN, BOT = "func", "extern", "nofunc", "noextern", "bot"
+# Exception references (exception handling): exnref is `(ref null exn)`.
+EXN, NOEXN = "exn", "noexn"
+EXNREF = "(ref null exn)"
 _FUNC_HEAPS = frozenset((FUNC, NOFUNC))
 _EXTERN_HEAPS = frozenset((EXTERN, NOEXTERN))
+_EXN_HEAPS = frozenset((EXN, NOEXN))
+_TOP_HEAPS = frozenset((FUNC, EXTERN, EXN))
+_BOTTOM_HEAPS = frozenset((NOFUNC, NOEXTERN, NOEXN))
 
 
 class RefType(NamedTuple):
@@ -67,13 +73,15 @@ def is_ref(t: str | None) -> bool:
 
 
 def heap_family(heap: str) -> str:
-    """"func" or "extern": which C representation a heap type's references have. Defined
-    types are all function types (no GC), and bottom only occurs in dead code."""
-    return EXTERN if heap in _EXTERN_HEAPS else FUNC
+    """"func", "extern" or "exn": which C representation a heap type's references have.
+    Defined types are all function types (no GC), and bottom only occurs in dead code."""
+    if heap in _EXTERN_HEAPS:
+        return EXTERN
+    return EXN if heap in _EXN_HEAPS else FUNC
 
 
 def ref_family(t: str) -> str | None:
-    """"func" or "extern" for a reference type, None for any other value type."""
+    """"func", "extern" or "exn" for a reference type, None for any other value type."""
     r = parse_ref(t)
     return None if r is None else heap_family(r.heap)
 
@@ -89,13 +97,10 @@ def heap_matches(sub: str, sup: str) -> bool:
     supertypes without GC, so two distinct defined types never match)."""
     if sub == sup or sub == BOT:
         return True
-    if sup == FUNC:
-        return sub not in _EXTERN_HEAPS
-    if sup == EXTERN:
-        return sub == NOEXTERN
-    if sub == NOFUNC:
-        return sup not in _EXTERN_HEAPS
-    return False
+    if heap_family(sub) != heap_family(sup):
+        return False
+    # Within a family: its top (func, extern, exn) is above everything, its bottom below.
+    return sup in _TOP_HEAPS or sub in _BOTTOM_HEAPS
 
 
 def val_matches(sub: str | None, sup: str | None) -> bool:
@@ -109,16 +114,30 @@ def val_matches(sub: str | None, sup: str | None) -> bool:
     return (b.nullable or not a.nullable) and heap_matches(a.heap, b.heap)
 
 
-def canonical_types(types: list[FuncType]) -> tuple[list[FuncType], list[str]]:
+def canonical_types(types: list[FuncType],
+                    rec_groups: dict[int, int] | None = None) -> tuple[list[FuncType], list[str]]:
     """Replace type indices inside `types` by structural names; return the canonical types
-    and the heap name of each index. Each type is its own recursion group (no GC `rec`), so
-    it may refer to itself and to earlier types; anything else is an "unknown type".
+    and the heap name of each index. Each type is its own recursion group unless
+    `rec_groups` (first index -> size) puts it in a larger one (a GC `rec` of function
+    types); a type may refer to its group and to earlier types; anything else is an
+    "unknown type".
 
     A type's name hashes its text with earlier types replaced by their names and itself by
-    `rec.0` (iso-recursive equality: equal names exactly when the types are equal)."""
+    `rec.0` (iso-recursive equality: equal names exactly when the types are equal). In a
+    larger group, the name hashes the whole group's text and the type's position in it,
+    and the canonical type carries that name (`FuncType.rec`), so two structurally equal
+    members of different positions stay different types."""
     names: list[str] = []
     out: list[FuncType] = []
+    groups = rec_groups or {}
+    group_end = 0  # types below this were done as part of a larger group
     for i, ft in enumerate(types):
+        if i < group_end:
+            continue
+        if groups.get(i, 1) > 1:
+            group_end = i + groups[i]
+            _canonical_group(types, i, group_end, names, out)
+            continue
 
         def subst(t: str, self_name: str, i: int = i, offset: int = ft.offset) -> str:
             r = parse_ref(t)
@@ -138,12 +157,45 @@ def canonical_types(types: list[FuncType]) -> tuple[list[FuncType], list[str]]:
     return out, names
 
 
+def _canonical_group(types: list[FuncType], start: int, end: int, names: list[str],
+                     out: list[FuncType]) -> None:
+    """canonical_types for the recursion group types[start:end] (two or more types)."""
+
+    def subst(t: str, inside, offset: int) -> str:
+        r = parse_ref(t)
+        if r is None or not r.heap.isdigit():
+            return t
+        j = int(r.heap)
+        if j >= end:
+            raise InvalidError("unknown type", offset or None)
+        return ref_type(r.nullable, inside(j) if j >= start else names[j])
+
+    members = types[start:end]
+    text = "rec(" + ";".join(
+        str(FuncType(tuple(subst(t, lambda j: f"rec.{j - start}", ft.offset) for t in ft.params),
+                     tuple(subst(t, lambda j: f"rec.{j - start}", ft.offset)
+                           for t in ft.results)))
+        for ft in members) + ")"
+    group_names = ["#" + hashlib.blake2b(f"{text}.{k}".encode(), digest_size=8).hexdigest()
+                   for k in range(len(members))]
+    names.extend(group_names)
+    for k, ft in enumerate(members):
+        def inside(j: int) -> str:
+            return group_names[j - start]
+        out.append(FuncType(tuple(subst(t, inside, ft.offset) for t in ft.params),
+                            tuple(subst(t, inside, ft.offset) for t in ft.results), ft.offset,
+                            group_names[k]))
+
+
 @dataclass(frozen=True)
 class FuncType:
     params: tuple[str, ...]
     results: tuple[str, ...]
     # Where the decoder read it (0: not from a binary). Not part of the type's identity.
     offset: int = field(default=0, compare=False, repr=False)
+    # A canonical member of a recursion group of two or more types: its canonical name,
+    # part of its identity (see canonical_types). Empty for every other type.
+    rec: str = field(default="", repr=False)
 
     def __str__(self) -> str:
         return f"[{' '.join(self.params)}] -> [{' '.join(self.results)}]"
@@ -190,7 +242,8 @@ class Instr:
     tableidx); "memarg" -> (align_log2, offset, memidx); "i32"/"i64" -> unsigned int;
     "f32"/"f64" -> raw IEEE bits as unsigned int; "reftype" -> ref type str; "select_t" ->
     tuple of valtypes; "memory.init" -> (dataidx, memidx); "memory.copy" -> (dst, src);
-    "table.init" -> (elemidx, tableidx); "table.copy" -> (dst, src).
+    "table.init" -> (elemidx, tableidx); "table.copy" -> (dst, src); "tag" -> int;
+    "try_table" -> (blocktype, ((kind, tagidx or None, label), ...)).
     """
 
     op: Any  # opcodes.Op
@@ -275,6 +328,8 @@ class Module:
     elements: list[Element] = field(default_factory=list)
     datas: list[Data] = field(default_factory=list)
     data_count: int | None = None
+    # Recursion groups (`rec`) of two or more function types: first type index -> size.
+    rec_groups: dict[int, int] = field(default_factory=dict)
     custom_sections: list[tuple[str, bytes]] = field(default_factory=list)
     module_name: str | None = None
     func_names: dict[int, str] = field(default_factory=dict)  # from the name section
@@ -329,7 +384,7 @@ class Module:
         """The module's types with type indices replaced by structural names; raises
         InvalidError("unknown type") for a reference to a later or missing type."""
         if self._canonical is None:
-            self._canonical = canonical_types(self.types)
+            self._canonical = canonical_types(self.types, self.rec_groups)
         return self._canonical[0]
 
     def canonical(self, t: str) -> str:

@@ -60,6 +60,17 @@ _op(0x12, "return_call", "func", group="tail")
 _op(0x13, "return_call_indirect", "call_indirect", group="tail")
 _op(0x14, "call_ref", "type", group="funcref")  # typed function references
 _op(0x15, "return_call_ref", "type", group="tail")
+# Exception handling (Wasm 3.0): try_table's immediate is (blocktype, catch clauses), each
+# clause (kind, tag index or None, label), kind one of decoder.CATCH_KINDS.
+_op(0x08, "throw", "tag", group="eh")
+_op(0x0A, "throw_ref", group="eh")
+_op(0x1F, "try_table", "try_table", group="eh")
+# The legacy exception instructions (what older toolchains emit).
+_op(0x06, "try", "blocktype", group="legacy-eh")
+_op(0x07, "catch", "tag", group="legacy-eh")
+_op(0x19, "catch_all", group="legacy-eh")
+_op(0x18, "delegate", "label", group="legacy-eh")
+_op(0x09, "rethrow", "label", group="legacy-eh")
 
 # --- parametric ----------------------------------------------------------------------------
 _op(0x1A, "drop")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from ..binary.module import (
+    EXN,
+    EXNREF,
     EXTERN,
     EXTERNREF,
     F32,
@@ -24,7 +26,7 @@ class ByValType(dict):
         family = ref_family(valtype)
         if family is None:
             raise KeyError(valtype)
-        value = self[EXTERNREF if family == EXTERN else FUNCREF]
+        value = self[EXTERNREF if family == EXTERN else EXNREF if family == EXN else FUNCREF]
         self[valtype] = value
         return value
 
@@ -36,14 +38,16 @@ C_TYPE = ByValType({
     F64: "double",
     FUNCREF: "const wasmc_func *",
     EXTERNREF: "void *",
+    EXNREF: "wasmc_exn *",
 })
 # Short names used in slot variables (s3_i32) and signature names (wasmc_fn_iI_f).
 SHORT = ByValType({I32: "i32", I64: "i64", F32: "f32", F64: "f64", FUNCREF: "fr",
-                   EXTERNREF: "er"})
-SIG_LETTER = ByValType({I32: "i", I64: "I", F32: "f", F64: "F", FUNCREF: "r", EXTERNREF: "e"})
+                   EXTERNREF: "er", EXNREF: "xr"})
+SIG_LETTER = ByValType({I32: "i", I64: "I", F32: "f", F64: "F", FUNCREF: "r", EXTERNREF: "e",
+                        EXNREF: "x"})
 # The wasmc_global union member that holds each type.
 GLOBAL_FIELD = ByValType({I32: "i32", I64: "i64", F32: "f32", F64: "f64", FUNCREF: "ref",
-                          EXTERNREF: "ref"})
+                          EXTERNREF: "ref", EXNREF: "ref"})
 
 
 _SIG_NAMES: dict[tuple, str] = {}  # (params, results) -> sig_name
@@ -72,7 +76,9 @@ def type_id(ft: FuncType) -> int:
     Two different signatures colliding in 64 bits is negligible for the few thousand
     signatures a program has."""
     h = 0xCBF29CE484222325
-    for byte in (",".join(ft.params) + "->" + ",".join(ft.results)).encode():
+    # A member of a larger recursion group is told apart by its canonical name.
+    text = ",".join(ft.params) + "->" + ",".join(ft.results) + (f"@{ft.rec}" if ft.rec else "")
+    for byte in text.encode():
         h = ((h ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
     return h
 

@@ -15,7 +15,8 @@ It instantiates the module (running its start function), sets the WASI context's
 the module's exported `memory`, then calls `_start` (a command) or, with `--invoke NAME`, the
 export NAME with ARGS parsed per its parameter types, printing its results one per line.
 `proc_exit(N)` exits with status N. A trap prints the spec's message and the Wasm function it
-happened in, and exits with status 134 (as wasmtime does, 128 + SIGABRT).
+happened in, and exits with status 134 (as wasmtime does, 128 + SIGABRT). An uncaught Wasm
+exception prints its tag and payload and exits with status 1 (as wasmtime does).
 """
 
 from __future__ import annotations
@@ -309,6 +310,65 @@ def check_imports(module: Module) -> None:
             raise LinkError(f"incompatible import type for `{where}`")
 
 
+# For a module that throws (exception handling), main also reports an uncaught exception: the
+# tag's name and the payload, and exit status 1, as Wasmtime does (its uncaught exception is
+# an error, not a trap). Other modules get exactly the main they had before (a standalone
+# executable imports only WASI functions, so only the module's own `throw` can throw).
+EXCEPTION_REPORT = r"""void *PREFIX_tag(void *inst, uint32_t index);
+static void *exception_instance;
+static const char *const tag_names[] = {TAG_NAMES};
+static const char *const tag_params[] = {TAG_PARAMS};
+
+static int report_exception(void) {
+  const wasmc_exn *exn = wasmc_uncaught_exception();
+  const char *name = "an unknown tag", *params = "";
+  for (uint32_t i = 0; i < sizeof tag_names / sizeof *tag_names; i++) {
+    if (PREFIX_tag(exception_instance, i) == (const void *)exn->tag) {
+      name = tag_names[i];
+      params = tag_params[i];
+      break;
+    }
+  }
+  fflush(stdout);
+  fprintf(stderr, "error: uncaught wasm exception: tag %s, values (", name);
+  for (uint32_t j = 0; j < exn->count; j++) {
+    uint64_t v = exn->values[j];
+    if (j) fputs(", ", stderr);
+    switch (params[j]) {
+    case 'i': fprintf(stderr, "%d", (int32_t)(uint32_t)v); break;
+    case 'I': fprintf(stderr, "%lld", (long long)(int64_t)v); break;
+    case 'f': fprintf(stderr, "%.9g", (double)wasmc_f32_from_bits((uint32_t)v)); break;
+    case 'F': fprintf(stderr, "%.17g", wasmc_f64_from_bits(v)); break;
+    default: fputs(v ? "ref" : "null", stderr); break;
+    }
+  }
+  fputs(")\n", stderr);
+  return 1;
+}
+
+"""
+
+
+def with_exception_report(main: str, module: Module) -> str:
+    """MAIN with the uncaught-exception report (for a module with tags)."""
+    imported = module.imported("tag")
+    exported = {e.index: e.name for e in reversed(module.exports) if e.kind == "tag"}
+    names, params = [], []
+    for idx, typeidx in enumerate(module.all_tags()):
+        name = (f"{imported[idx].module}.{imported[idx].name}" if idx < len(imported)
+                else exported.get(idx, f"tag[{idx}]"))
+        names.append(c_string(name))
+        params.append(c_string("".join(SIG_LETTER[t] for t in module.types[typeidx].params)))
+    report = (EXCEPTION_REPORT.replace("TAG_NAMES", ", ".join(names))
+              .replace("TAG_PARAMS", ", ".join(params)))
+    trap = "static int report_trap(int code) {\n"
+    init = "  int code = wasmc_protected(PREFIX_initialize, inst);\n"
+    assert trap in main and init in main
+    return (main.replace(trap, report + trap +
+                         "  if (code == WASMC_UNCAUGHT_EXCEPTION) return report_exception();\n")
+            .replace(init, "  exception_instance = inst;\n" + init))
+
+
 def emit_main(module: Module, prefix: str) -> str:
     """C source of `main` for the module translated with `prefix`."""
     check_imports(module)
@@ -339,7 +399,9 @@ def emit_main(module: Module, prefix: str) -> str:
         imports.append(f"  imports[{k}] = &wasi_funcs[{k}];")
     memory = ("NULL" if memory_export is None
               else f"(wasmc_memory *){prefix}_export(inst, {memory_export}u)")
-    return (MAIN.replace("EXPORTS", "\n".join(rows))
+    throws = any(ins.op.name == "throw" for f in module.functions for ins in f.body)
+    main = with_exception_report(MAIN, module) if throws else MAIN
+    return (main.replace("EXPORTS", "\n".join(rows))
             .replace("WASI_IMPORTS", "\n".join(imports))
             .replace("IMPORTS_ARG", "imports" if n else "NULL")
             .replace("MEMORY_EXPR", memory)

@@ -8,6 +8,7 @@ height, so a branch copies its values there and jumps; `br_table` becomes a `swi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -140,6 +141,12 @@ class Block:
     results: tuple[str, ...]
     live: bool  # False when the block starts in dead code: emit nothing for it
     has_else: bool = False
+    # Exception handling: the block's body runs under a handler h<label> (try_table with
+    # catch clauses, legacy try with catch or delegate); `clause` numbers a legacy try's
+    # catch parts; `catch_all` says whether one of them is catch_all.
+    handler: bool = False
+    clause: int = 0
+    catch_all: bool = False
 
     @property
     def branch_types(self) -> tuple[str, ...]:
@@ -162,6 +169,16 @@ class FunctionEmitter:
         self.blocks: list[Block] = []
         self.next_label = 0
         self.memories_used: set[int] = set()
+        # Exception handling (docs/exceptions.md): how many blocks around the current
+        # instruction have an active handler or are a legacy catch part holding an exception
+        # (e<label>), the labels of all handlers (h<label>) and of the legacy try blocks'
+        # caught exceptions, and the locals that need `volatile` because a try body writes
+        # them (EhAnalysis).
+        self.open_eh_blocks = 0
+        self.handler_labels: list[int] = []
+        self.exn_labels: list[int] = []
+        self.eh = EhAnalysis(body) if funcidx in mod.eh_funcs else None
+        self.try_catches: dict[int, tuple] = {}  # try_table label -> its catch clauses
 
     # -- helpers --
     def w(self, line: str) -> None:
@@ -180,6 +197,12 @@ class FunctionEmitter:
         )
 
     def return_stmt(self, height: int) -> str:
+        leave = self.leave_handlers(len(self.blocks) - 1)
+        if leave:
+            return f"{leave} {self.return_stmt_only(height)}"
+        return self.return_stmt_only(height)
+
+    def return_stmt_only(self, height: int) -> str:
         results = self.type.results
         if self.thunk:
             stores = " ".join(f"slots[{k}] = {to_slot(t, slot(height + k, t))};"
@@ -199,7 +222,9 @@ class FunctionEmitter:
             return self.return_stmt(height)
         copies = self.copy_values(target.branch_types, height, target.height)
         where = f"L{target.label}_top" if target.kind == "loop" else f"L{target.label}"
-        return f"{copies} goto {where};".strip()
+        # A branch to a try block's own label leaves its body too (to the end).
+        leave = self.leave_handlers(depth + (target.kind != "loop"))
+        return " ".join(part for part in (leave, copies, f"goto {where};") if part)
 
     def mem_addr(self, memidx: int, addr: str, offset: int, name: str = "") -> str:
         if memidx in self.mod.memories64:
@@ -238,10 +263,10 @@ class FunctionEmitter:
             # Only keep track of its block structure.
             if pops is None or not live:
                 name = ins.op.name
-                if name in ("block", "loop", "if"):
+                if name in ("block", "loop", "if", "try", "try_table"):
                     blocks.append(Block(name, 0, 0, (), (), False))
                     live = False
-                elif name == "end" and not live:
+                elif (name == "end" or name == "delegate") and not live:
                     blocks.pop()
                     live = blocks[-1].live
                 continue
@@ -305,7 +330,7 @@ class FunctionEmitter:
                 pass
             elif kind == _E_END:
                 block = blocks[-1]
-                if block.kind == "func":
+                if block.kind == "func" or block.kind in EH_BLOCK_KINDS:
                     instr(ins, h, pops, pushes)
                 else:
                     blocks.pop()
@@ -317,8 +342,9 @@ class FunctionEmitter:
                 live = blocks[-1].live if blocks else False
             elif kind == _E_BR_IF or kind == _E_BR:
                 target = blocks[-1 - ins.imm]
-                if target.kind == "func" or (h != target.height and target.branch_types):
-                    stmt = self.branch(ins.imm, h)  # returns or moves values
+                if (target.kind == "func" or (h != target.height and target.branch_types)
+                        or self.open_eh_blocks):
+                    stmt = self.branch(ins.imm, h)  # returns, moves values or leaves handlers
                 elif target.kind == "loop":
                     stmt = f"goto L{target.label}_top;"
                 else:
@@ -394,8 +420,10 @@ class FunctionEmitter:
         for m in sorted(self.memories_used):
             head.append(f"  uint8_t *const m{m} = inst->membase{m};")
         nparams = len(self.type.params)
+        if self.eh is not None:
+            head = self.eh_head(head, nparams)
         for k, t in enumerate(info.locals[nparams:], start=nparams):
-            head.append(f"  {C_TYPE[t]} l{k} = 0;")
+            head.append(f"  {self.local_qualifier(k)}{C_TYPE[t]} l{k} = 0;")
         # Reference subtypes share a slot (s2_fr holds funcref and (ref $t) alike): declare
         # each slot once.
         slots = {slot(h, t): C_TYPE[t] for h, t in info.slots}
@@ -476,6 +504,9 @@ class FunctionEmitter:
             self.w(self.return_stmt(0))
             return
         if not block.live:
+            return
+        if block.kind in EH_BLOCK_KINDS:
+            self.end_eh_block(block)
             return
         if block.kind == "if" and not block.has_else:
             self.out.append(f"L{block.label}_else:;")
@@ -628,12 +659,14 @@ class FunctionEmitter:
         self.w(f"WASMC_MUSTTAIL return {fn}({', '.join([callee_func + '->env'] + args)});")
 
     def op_return_call(self, ins, h, pops, pushes, args, res):
+        self.leave_all_handlers()
         ft = self.mod.func_types[ins.imm]
         own = not self.mod.is_imported_func(ins.imm)
         self.tail_call(f"({self.mod.func_ref(ins.imm)})", ft, args,
                        self.mod.direct_name(ins.imm) if own else None)
 
     def op_return_call_indirect(self, ins, h, pops, pushes, args, res):
+        self.leave_all_handlers()
         typeidx, table = ins.imm
         ft = self.mod.canonical_types[typeidx]  # canonical: its type_id is checked
         if not self.thunk:
@@ -648,6 +681,7 @@ class FunctionEmitter:
         self.w("}")
 
     def op_return_call_ref(self, ins, h, pops, pushes, args, res):
+        self.leave_all_handlers()
         ft = self.mod.module.types[ins.imm]
         callee = args[-1]
         self.w("{")
@@ -776,6 +810,238 @@ class FunctionEmitter:
 
     def op_elem_drop(self, ins, h, pops, pushes, args, res):
         self.w(f"inst->elem{ins.imm}_len = 0;")
+
+
+    # -- exception handling (docs/exceptions.md) --
+    # A handler is a setjmp in the function that runs the try body: wasmc_throw longjmps
+    # to it, and its landing pad (L<label>_landing) picks the catch clause. Every way out
+    # of the body (fallthrough, branch, return, tail call) pops the handler first. A legacy
+    # catch part holds a reference to its exception (e<label>), which every way out of it
+    # releases (a throw only up to the nearest handler: beyond, it is not sure to leave).
+    def leave_handlers(self, n: int) -> str:
+        """The statements that leave the `n` innermost blocks: release the exceptions of
+        legacy catch parts among them, and pop the outermost of their handlers (the ones
+        inside it were pushed after it)."""
+        if not self.open_eh_blocks:
+            return ""
+        blocks = self.blocks
+        out = [f"wasmc_exn_release(e{b.label});" for b in blocks[len(blocks) - n:]
+               if b.kind == "catch"]
+        for block in blocks[len(blocks) - n:]:
+            if block.handler:
+                out.append(f"wasmc_try_pop(&h{block.label});")
+                break
+        return " ".join(out)
+
+    def leave_for_throw(self) -> str:
+        """Before a throw: release the exceptions of the legacy catch parts it is sure to
+        leave (those inside the innermost active handler)."""
+        out = []
+        for block in reversed(self.blocks) if self.open_eh_blocks else ():
+            if block.handler:
+                break
+            if block.kind == "catch":
+                out.append(f"wasmc_exn_release(e{block.label});")
+        return "".join(f" {stmt}" for stmt in out)
+
+    def leave_all_handlers(self) -> None:
+        leave = self.leave_handlers(len(self.blocks) - 1)
+        if leave:
+            self.w(leave)
+
+    def open_handler(self, block: Block) -> None:
+        block.handler = True
+        self.open_eh_blocks += 1
+        self.handler_labels.append(block.label)
+        self.w(f"wasmc_try_push(&h{block.label});")
+        self.w(f"if (setjmp(h{block.label}.env)) goto L{block.label}_landing;")
+
+    def close_handler(self, block: Block) -> None:
+        """The end of a handler's body: fall through out of it, then its landing pad."""
+        block.handler = False
+        self.open_eh_blocks -= 1
+        self.w(f"wasmc_try_pop(&h{block.label}); goto L{block.label};")
+        self.out.append(f"L{block.label}_landing:;")
+
+    def tag_ref(self, tagidx: int) -> str:
+        """The wasmc_tag * of tag `tagidx` (its identity)."""
+        if tagidx < self.mod.n_imported_tags:
+            return f"inst->timp{tagidx}"
+        return f"&inst->tag{tagidx}"
+
+    def op_throw(self, ins, h, pops, pushes, args, res):
+        stores = "".join(f" x->values[{k}] = {to_slot(t, a)};"
+                         for k, (t, a) in enumerate(zip(pops, args, strict=True)))
+        self.w(f"{{ wasmc_exn *x = wasmc_exn_new({self.tag_ref(ins.imm)}, {len(pops)}u);"
+               f"{stores}{self.leave_for_throw()} wasmc_throw(x); }}")
+
+    def op_throw_ref(self, ins, h, pops, pushes, args, res):
+        if is_nullable(pops[0]):
+            self.w(f"if (WASMC_UNLIKELY({args[0]} == NULL)) "
+                   "wasmc_trap(WASMC_TRAP_NULL_EXCEPTION_REFERENCE);")
+        self.w(f"{self.leave_for_throw()} wasmc_throw({args[0]});".lstrip())
+
+    def op_try_table(self, ins, h, pops, pushes, args, res):
+        bt, catches = ins.imm
+        ft = self.mod.block_type(bt)
+        block = Block("try_table", self.new_label(), h, ft.params, ft.results, True)
+        self.blocks.append(block)
+        self.try_catches[block.label] = catches
+        if catches:
+            self.open_handler(block)
+
+    def op_try(self, ins, h, pops, pushes, args, res):
+        block = self.open_block("try", h, ins)
+        if self.eh.has_handler(ins):
+            self.open_handler(block)
+
+    def end_eh_block(self, block: Block) -> None:
+        """The end of a try_table or a legacy try/catch block (already popped)."""
+        label = block.label
+        if block.kind == "try_table" and block.handler:
+            self.close_handler(block)
+            self.landing_pad(label, self.try_catches[label])
+        elif block.kind == "catch":  # a legacy try's last catch part
+            self.open_eh_blocks -= 1
+            self.w(f"wasmc_exn_release(e{label}); goto L{label};")
+            if not block.catch_all:  # no catch part matched: on it goes (with its reference)
+                self.out.append(f"L{label}_c{block.clause}:;")
+                self.w(f"{self.leave_for_throw()} wasmc_throw(e{label});".lstrip())
+        elif block.handler:  # a legacy try without catch parts: nothing to catch
+            self.open_eh_blocks -= 1
+            block.handler = False
+            self.w(f"wasmc_try_pop(&h{label});")
+        self.out.append(f"L{label}:;")
+
+    def landing_pad(self, label: int, catches: tuple) -> None:
+        """try_table's catch clauses, tried in order; the try_table's block is popped, so
+        their labels count from the blocks around it."""
+        self.w("{ wasmc_exn *x = wasmc_caught();")
+        for kind, tag, depth in catches:
+            target = self.blocks[-1 - depth]
+            types = target.branch_types
+            n = len(types) - (kind.endswith("_ref"))
+            stores = [f"{slot(target.height + k, t)} = {from_slot(t, f'x->values[{k}]')};"
+                      for k, t in enumerate(types[:n])]
+            if kind.endswith("_ref"):
+                stores.append(f"x->escaped = 1; {slot(target.height + n, types[n])} = x;")
+            else:
+                stores.append("wasmc_exn_release(x);")  # the throw's reference
+            stmt = f"{' '.join(stores)} {self.branch(depth, target.height)}"
+            if tag is None:
+                self.w(f"  {{ {stmt} }}")
+                break  # catch_all: later clauses never run
+            self.w(f"  if (x->tag == {self.tag_ref(tag)}) {{ {stmt} }}")
+        else:  # no clause matched: on to the next handler
+            self.w(f"  {self.leave_for_throw()} wasmc_throw(x);".replace("   ", "  "))
+        self.w("}")
+
+    def begin_catch(self, block: Block) -> None:
+        """A legacy try's catch or catch_all: the end of the part before it."""
+        label = block.label
+        if block.kind == "try":  # the end of the body: its handler catches into e<label>
+            self.close_handler(block)
+            self.exn_labels.append(label)
+            self.w(f"e{label} = wasmc_caught();")  # the throw's reference is now ours
+            block.kind = "catch"
+            self.open_eh_blocks += 1
+        else:
+            self.w(f"wasmc_exn_release(e{label}); goto L{label};")
+            self.out.append(f"L{label}_c{block.clause}:;")
+        block.clause += 1
+
+    def op_catch(self, ins, h, pops, pushes, args, res):
+        block = self.blocks[-1]
+        self.begin_catch(block)
+        label = block.label
+        self.w(f"if (e{label}->tag != {self.tag_ref(ins.imm)}) goto L{label}_c{block.clause};")
+        for k, (t, r) in enumerate(zip(pushes, res, strict=True)):
+            self.w(f"{r} = {from_slot(t, f'e{label}->values[{k}]')};")
+
+    def op_catch_all(self, ins, h, pops, pushes, args, res):
+        block = self.blocks[-1]
+        self.begin_catch(block)
+        block.catch_all = True
+
+    def op_delegate(self, ins, h, pops, pushes, args, res):
+        block = self.blocks.pop()
+        if block.handler:
+            self.close_handler(block)
+            # Throw again from the block `ins.imm` names: leave the handlers inside it.
+            leave = self.leave_handlers(ins.imm)
+            self.w(f"{{ wasmc_exn *x = wasmc_caught(); {leave} wasmc_throw(x); }}".replace(
+                "  ", " "))
+        self.out.append(f"L{block.label}:;")
+
+    def op_rethrow(self, ins, h, pops, pushes, args, res):
+        exn = f"e{self.blocks[-1 - ins.imm].label}"
+        self.w(f"wasmc_exn_hold({exn});{self.leave_for_throw()} wasmc_throw({exn});")
+
+    def local_qualifier(self, k: int) -> str:
+        """`volatile ` for a local that a try body writes (see EhAnalysis), else nothing."""
+        return "volatile " if self.eh is not None and k in self.eh.volatile_locals else ""
+
+    def eh_head(self, head: list[str], nparams: int) -> list[str]:
+        """The declarations exception handling adds to a function's head: its handlers,
+        its caught exceptions, and `volatile` on the parameters that need it."""
+        signature = head[1]
+        for k in sorted(self.eh.volatile_locals):
+            if k < nparams and not self.thunk:
+                ctype = C_TYPE[self.type.params[k]]
+                signature = re.sub(rf", {re.escape(ctype)} l{k}(?=[,)])",
+                                   f", {ctype} volatile l{k}", signature)
+            elif k < nparams:  # thunk mode: parameters are locals read from slots
+                head = [re.sub(rf"^  {re.escape(C_TYPE[self.type.params[k]])} l{k} = ",
+                               f"  volatile {C_TYPE[self.type.params[k]]} l{k} = ", line)
+                        for line in head]
+        head = [head[0], signature, *head[2:]]
+        head += [f"  wasmc_handler h{label};" for label in self.handler_labels]
+        head += [f"  wasmc_exn *e{label} = NULL;" for label in self.exn_labels]
+        return head
+
+
+EH_BLOCK_KINDS = frozenset(("try_table", "try", "catch"))
+
+
+class EhAnalysis:
+    """What a function with try blocks needs to know before it is emitted: which legacy
+    `try` blocks have a handler (a catch part or delegate), and which locals a try body
+    writes. setjmp restores registers to their values at the try, so such a local must be
+    `volatile` to keep a value written after it (C11 7.13.2.1)."""
+
+    def __init__(self, body: list[Instr]):
+        self.handled_tries: set[int] = set()  # offsets of legacy trys with a handler
+        self.volatile_locals: set[int] = set()
+        # Open blocks: (is a try body with a handler, try offset or None).
+        stack: list[list] = []
+        depth = 0  # open try bodies that have (or, for a legacy try, may have) a handler
+        for ins in body:
+            name = ins.op.name
+            if name in ("block", "loop", "if"):
+                stack.append([False, None])
+            elif name == "try_table":
+                active = bool(ins.imm[1])
+                stack.append([active, None])
+                depth += active
+            elif name == "try":
+                stack.append([True, ins.offset])
+                depth += 1
+            elif name in ("catch", "catch_all", "delegate", "end"):
+                if not stack:
+                    continue  # the function's end
+                top = stack[-1]
+                if name != "end" and top[1] is not None:
+                    self.handled_tries.add(top[1])
+                if top[0]:
+                    top[0] = False
+                    depth -= 1
+                if name in ("end", "delegate"):
+                    stack.pop()
+            elif depth and name in ("local.set", "local.tee"):
+                self.volatile_locals.add(ins.imm)
+
+    def has_handler(self, ins: Instr) -> bool:
+        return ins.offset in self.handled_tries
 
 
 def as_void(expr: str, valtype: str) -> str:

@@ -61,10 +61,13 @@ CONST_EXPR_OPS = {"i32.const", "i64.const", "f32.const", "f64.const"}
 
 MAX_STATIC_TABLE = 1 << 16  # larger tables keep the general call_indirect path
 TAIL_CALL_OPS = ("return_call", "return_call_indirect", "return_call_ref")
-# What the module-level analyses look at: calls and tail calls, and writes to tables.
+# Exception handling: the instructions that install a handler (docs/exceptions.md).
+EH_SITE_OPS = ("try_table", "try")
+# What the module-level analyses look at: calls and tail calls, writes to tables, and the
+# exception instructions that change a function (try blocks) or a module (throw: P_tag).
 SCANNED_OPS = frozenset(TAIL_CALL_OPS + (
     "call", "call_indirect", "table.set", "table.grow", "table.fill", "table.copy",
-    "table.init"))
+    "table.init") + EH_SITE_OPS + ("throw",))
 
 # Split output: the storage class of functions and dispatch arrays that other files use, and
 # of a copy of another file's function that the C compiler may inline but never emits
@@ -114,6 +117,10 @@ class ModuleEmitter:
         self.scanned = [[ins for ins in f.body if ins.op.name in SCANNED_OPS]
                         for f in m.functions]
         self.thunk_funcs = self.trampolined_functions()
+        # The functions with try blocks: only they change for exception handling.
+        self.eh_funcs = {self.n_imported_funcs + k for k, scanned in enumerate(self.scanned)
+                         if any(ins.op.name in EH_SITE_OPS for ins in scanned)}
+        self.throws = any(ins.op.name == "throw" for scanned in self.scanned for ins in scanned)
         self.static_tables = self.find_static_tables()
         self.dispatch_arrays = self.find_dispatch_arrays()
         self.fast_sigs = self.fast_signatures()
@@ -399,7 +406,22 @@ class ModuleEmitter:
             self.emit_free(),
             self.emit_export(),
             self.emit_invokers(),
-        ]
+        ] + ([self.emit_tag_entry()] if self.throws else [])
+
+    def emit_tag_entry(self) -> str:
+        """`P_tag(inst, i)`: the wasmc_tag of tag i, imported or defined (an exception's
+        identity), so a host can name the tag of an exception that reaches it. Only in
+        modules with a `throw`: an unexported tag of any other module is never thrown, and
+        the host knows the imported and exported ones."""
+        P = self.prefix
+        out = [f"void *{P}_tag(void *arg, uint32_t index) {{",
+               f"  {self.instance_type} *inst = ({self.instance_type} *)arg;",
+               "  switch (index) {"]
+        for idx in range(len(self.module.all_tags())):
+            value = f"inst->timp{idx}" if idx < self.n_imported_tags else f"&inst->tag{idx}"
+            out.append(f"  case {idx}: return (void *){value};")
+        out += ["  default: return NULL;", "  }", "}", ""]
+        return "\n".join(out)
 
     # -- split output (codegen/split.py): a header, a module file, function files --
     def emit_split_header(self) -> str:

@@ -38,6 +38,7 @@
 typedef struct trap_frame {
     sigjmp_buf env;
     struct trap_frame *prev;
+    wasmc_handler *handlers; /* the exception handlers of the code outside this call */
 } trap_frame;
 
 static __thread trap_frame *current_frame;
@@ -62,6 +63,7 @@ static const char *const trap_messages[WASMC_TRAP_COUNT] = {
     [WASMC_TRAP_NULL_REFERENCE] = "null reference",
     [WASMC_TRAP_HOST] = "host function failed",
     [WASMC_TRAP_NULL_FUNCTION_REFERENCE] = "null function reference",
+    [WASMC_TRAP_NULL_EXCEPTION_REFERENCE] = "null exception reference",
 };
 
 const char *wasmc_trap_message(int code) {
@@ -114,7 +116,15 @@ static void record_host_message(const char *message) {
     last_message = host_message;
 }
 
+static __thread wasmc_exn *pending_host_exception; /* from wasmc_set_host_exception */
+
 void wasmc_trap(wasmc_trap_code code) {
+    if (code == WASMC_TRAP_HOST && pending_host_exception) {
+        /* A host function failed by throwing (see wasmc_set_host_exception). */
+        wasmc_exn *exn = pending_host_exception;
+        pending_host_exception = NULL;
+        wasmc_throw(exn);
+    }
     if (code == WASMC_TRAP_HOST) record_host_message(NULL); /* same as wasmc_trap_host(NULL) */
     raise_trap((int)code, CALLER_PC());
 }
@@ -131,6 +141,70 @@ void wasmc_trap_at(wasmc_trap_code code, const char *message, const void *return
 }
 
 const char *wasmc_last_trap_message(void) { return last_message; }
+
+/* ==== exceptions (docs/exceptions.md) ======================================================= */
+
+static __thread wasmc_handler *handlers;  /* the innermost active handler, NULL: none */
+static __thread wasmc_exn *caught;        /* what the handler being entered caught */
+static __thread wasmc_exn *uncaught;      /* what the last WASMC_UNCAUGHT_EXCEPTION carried */
+
+void wasmc_try_push(wasmc_handler *handler) {
+    handler->prev = handlers;
+    handlers = handler;
+}
+
+void wasmc_try_pop(wasmc_handler *handler) { handlers = handler->prev; }
+
+wasmc_exn *wasmc_exn_new(const wasmc_tag *tag, uint32_t count) {
+    wasmc_exn *exn = malloc(sizeof *exn + (size_t)count * sizeof(uint64_t));
+    if (!exn) {
+        fprintf(stderr, "wasmc: out of memory for an exception\n");
+        abort();
+    }
+    exn->tag = tag;
+    exn->count = count;
+    exn->refs = 1;
+    exn->escaped = 0;
+    return exn;
+}
+
+void wasmc_exn_hold(wasmc_exn *exn) { exn->refs++; }
+
+void wasmc_exn_release(wasmc_exn *exn) {
+    if (--exn->refs == 0 && !exn->escaped) free(exn);
+}
+
+wasmc_exn *wasmc_caught(void) { return caught; }
+
+const wasmc_exn *wasmc_uncaught_exception(void) { return uncaught; }
+
+void wasmc_throw(wasmc_exn *exn) {
+    wasmc_handler *handler = handlers;
+    if (handler) {
+        handlers = handler->prev;
+        caught = exn;
+        longjmp(handler->env, 1);
+    }
+    /* No handler between here and the host: the innermost wasmc_protected call ends. */
+    trap_frame *frame = current_frame;
+    if (!frame) {
+        fprintf(stderr, "wasmc: uncaught exception outside of Wasm execution\n");
+        abort();
+    }
+    if (uncaught && uncaught != exn) wasmc_exn_release(uncaught); /* the host is done */
+    uncaught = exn;
+    last_code = WASMC_UNCAUGHT_EXCEPTION;
+    siglongjmp(frame->env, WASMC_UNCAUGHT_EXCEPTION);
+}
+
+void wasmc_set_host_exception(const wasmc_tag *tag, const uint64_t *values, uint32_t count) {
+    if (pending_host_exception) free(pending_host_exception);
+    pending_host_exception = NULL;
+    if (!tag) return;
+    wasmc_exn *exn = wasmc_exn_new(tag, count);
+    if (count) memcpy(exn->values, values, count * sizeof(uint64_t));
+    pending_host_exception = exn;
+}
 
 /* ==== signals ============================================================================== */
 
@@ -247,14 +321,19 @@ int wasmc_protected(void (*body)(void *arg), void *arg) {
 
     trap_frame frame;
     frame.prev = current_frame;
+    /* Exceptions do not cross a host boundary: the handlers outside wait until we return. */
+    frame.handlers = handlers;
+    handlers = NULL;
     /* (sigsetjmp may only be used directly in a condition; the code is in last_code.) */
     if (sigsetjmp(frame.env, 0) != 0) {
         current_frame = frame.prev;
+        handlers = frame.handlers;
         return last_code;
     }
     current_frame = &frame;
     body(arg);
     current_frame = frame.prev;
+    handlers = frame.handlers;
     return WASMC_OK;
 }
 

@@ -14,6 +14,7 @@
 #ifndef WASMC_H
 #define WASMC_H
 
+#include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -168,6 +169,57 @@ typedef struct wasmc_tag {
     uint64_t type_id;
 } wasmc_tag;
 
+/* ---- exceptions (docs/exceptions.md) ---------------------------------------------------- */
+
+/* A thrown exception: what exnref points to. The payload (the tag's params) travels as
+ * uint64_t slots, like host-call values. Allocated by `throw` and counted (docs/exceptions.md):
+ * one reference while it is thrown, one per legacy catch part that holds it; freed when the
+ * count drops to 0, unless it ever reached Wasm code as an exnref value (catch_ref,
+ * catch_all_ref), which may be stored anywhere: then it is kept for good. */
+typedef struct wasmc_exn {
+    const wasmc_tag *tag;
+    uint32_t count;
+    uint32_t refs;
+    uint32_t escaped; /* an exnref to it exists: never freed */
+    uint64_t values[];
+} wasmc_exn;
+
+/* An active exception handler: one per try_table (or legacy try) whose body is running.
+ * Handlers form a per-thread chain, innermost first, that wasmc_protected cuts at each host
+ * boundary. Compiled code pushes one, calls setjmp(env), and pops it on every way out of the
+ * body; wasmc_throw pops it and longjmps to env. */
+typedef struct wasmc_handler {
+    jmp_buf env;
+    struct wasmc_handler *prev;
+} wasmc_handler;
+
+void wasmc_try_push(wasmc_handler *handler);
+/* Makes `handler`'s predecessor the innermost handler (leaving `handler`'s body, and the
+ * bodies of any handlers pushed after it). */
+void wasmc_try_pop(wasmc_handler *handler);
+/* A new exception of `tag` with `count` payload values (to be filled in); one reference,
+ * the throw's. */
+wasmc_exn *wasmc_exn_new(const wasmc_tag *tag, uint32_t count);
+/* One more reference (rethrow: a second throw of an exception a catch part holds). */
+void wasmc_exn_hold(wasmc_exn *exn);
+/* One reference less (a catch clause without _ref took the payload; a legacy catch part was
+ * left): frees the exception at 0, unless it escaped. */
+void wasmc_exn_release(wasmc_exn *exn);
+/* Throws `exn` (throw, throw_ref, rethrow): to the innermost handler, or, when there is none
+ * inside the innermost wasmc_protected call, ends that call with WASMC_UNCAUGHT_EXCEPTION. */
+WASMC_NORETURN void wasmc_throw(wasmc_exn *exn);
+/* The exception a handler's setjmp just returned for (its landing pad calls this first). */
+wasmc_exn *wasmc_caught(void);
+
+/* What wasmc_protected returns for an exception that no handler caught; the exception is
+ * then wasmc_uncaught_exception() (owned by the runtime until the next one). */
+#define WASMC_UNCAUGHT_EXCEPTION 256
+const wasmc_exn *wasmc_uncaught_exception(void);
+/* A host function's exception: makes the host function's failure (its callback's non-zero
+ * return, see wasmc_host_func) throw a new exception of `tag` with these payload values
+ * instead of trapping. Per thread; the next trap or throw uses it up. */
+void wasmc_set_host_exception(const wasmc_tag *tag, const uint64_t *values, uint32_t count);
+
 /* ---- traps ---------------------------------------------------------------------------- */
 
 typedef enum wasmc_trap_code {
@@ -185,6 +237,7 @@ typedef enum wasmc_trap_code {
     WASMC_TRAP_NULL_REFERENCE,              /* "null reference" */
     WASMC_TRAP_HOST,                        /* "host function failed" (message from the host) */
     WASMC_TRAP_NULL_FUNCTION_REFERENCE,     /* "null function reference" (call_ref) */
+    WASMC_TRAP_NULL_EXCEPTION_REFERENCE,    /* "null exception reference" (throw_ref) */
     WASMC_TRAP_COUNT
 } wasmc_trap_code;
 

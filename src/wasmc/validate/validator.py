@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from ..binary.decoder import MAX_MOVES, MAX_MOVES_PER_INSTR, MAX_NESTING, over_limit
 from ..binary.module import (
     BOT,
+    EXN,
+    EXNREF,
     EXTERNREF,
     F32,
     F64,
@@ -78,6 +80,9 @@ class FuncInfo:
 
 
 _HANDLERS: dict = {}  # instruction name -> FunctionValidator.op_* method
+# Instructions that close a block (and may open the next part of it): their operands and
+# results sit at the block's entry height.
+_STRUCTURAL = frozenset(("else", "end", "catch", "catch_all", "delegate"))
 
 # The instructions FunctionValidator.run checks inline, by name: (kind, first param, second
 # param, result, params, results, values moved, natural alignment). SIG0/1/2: a fixed
@@ -476,7 +481,7 @@ class FunctionValidator:
                 raise self.too_many_moves(left)
             # Record where this instruction's operands and results live. A block's results
             # always sit at the block's entry height (dead code may have fewer values).
-            structural = ins.op.name in ("else", "end")
+            structural = ins.op.name in _STRUCTURAL
             base = self.closed_height if structural else before - len(popped)
             add_height(base)
             if dead and not structural:
@@ -871,6 +876,74 @@ class FunctionValidator:
         self.ctx.elem(ins.imm, self)
         return (), ()
 
+    # -- exception handling (docs/exceptions.md) --
+    def op_throw(self, ins):
+        popped = self.pop_many(self.ctx.tag_type(ins.imm, self).params)
+        self.set_unreachable()
+        return popped, ()
+
+    def op_throw_ref(self, ins):
+        t = self.pop(EXNREF)
+        self.set_unreachable()
+        return (t,), ()
+
+    def op_try_table(self, ins):
+        bt, catches = ins.imm
+        ft = self.block_type(bt)
+        # Each clause branches to a label outside the try_table with the tag's payload (and
+        # the exception, for the _ref clauses). The emitter writes those values straight
+        # into the label's slots, so they are recorded as used here.
+        for kind, tag, label in catches:
+            types = self.ctx.tag_type(tag, self).params if tag is not None else ()
+            if kind.endswith("_ref"):
+                types += (ref_type(False, EXN),)
+            frame = self.label(label)
+            expected = frame.label_types
+            if len(types) != len(expected) or not all(map(val_matches, types, expected)):
+                raise self.error("type mismatch")
+            self.info.slots.update(enumerate(expected, frame.height))
+        popped = self.pop_many(ft.params)
+        self.push_ctrl("try_table", ft.params, ft.results)
+        return popped, ft.params
+
+    # The legacy instructions: `try` opens a block whose `catch`/`catch_all` parts (or a
+    # final `delegate`) follow; `rethrow` names a catch part by its label.
+    def op_try(self, ins):
+        ft = self.block_type(ins.imm)
+        popped = self.pop_many(ft.params)
+        self.push_ctrl("try", ft.params, ft.results)
+        return popped, ft.params
+
+    def op_catch(self, ins):
+        frame = self.pop_ctrl()
+        if frame.kind not in ("try", "catch"):
+            raise self.error("catch found outside of a try block")
+        params = self.ctx.tag_type(ins.imm, self).params
+        self.push_ctrl("catch", params, frame.results)
+        return frame.results, params
+
+    def op_catch_all(self, ins):
+        frame = self.pop_ctrl()
+        if frame.kind not in ("try", "catch"):
+            raise self.error("catch_all found outside of a try block")
+        self.push_ctrl("catch_all", (), frame.results)
+        return frame.results, ()
+
+    def op_delegate(self, ins):
+        frame = self.pop_ctrl()
+        if frame.kind != "try":
+            raise self.error("delegate found outside of a try block")
+        self.label(ins.imm)
+        for t in frame.results:
+            self.push(t)
+        return frame.results, frame.results
+
+    def op_rethrow(self, ins):
+        if self.label(ins.imm).kind not in ("catch", "catch_all"):
+            raise self.error("invalid rethrow label")
+        self.set_unreachable()
+        return (), ()
+
 
 class ModuleContext:
     """The module's index spaces (with canonical types), and the module-level checks."""
@@ -896,6 +969,7 @@ class ModuleContext:
             MAX_MOVES, MAX_MOVES_PER_INSTR * sum(len(f.body) for f in module.functions))
         self.elems = [self.valtype(e.type, e.offset) for e in module.elements]
         self.declared_funcs: set[int] = set()
+        self._tags: list[int] | None = None  # type index of each tag, once asked for
 
     def fail(self, msg: str, where) -> InvalidError:
         if isinstance(where, FunctionValidator):
@@ -932,6 +1006,15 @@ class ModuleContext:
         typeidx = (imported[i].desc if i < len(imported)
                    else self.m.functions[i - len(imported)].type_index)
         return self.type_ref(typeidx, nullable=False)
+
+    def tag_type(self, i: int, where) -> FuncType:
+        """The (canonical) function type of tag i; its params are the payload."""
+        tags = self._tags
+        if tags is None:
+            tags = self._tags = self.m.all_tags()
+        if i >= len(tags):
+            raise self.fail("unknown tag", where)
+        return self.types[tags[i]]
 
     def func_type(self, i: int, where) -> FuncType:
         if i >= len(self.funcs):
