@@ -10,6 +10,7 @@ results and crash handling.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -200,7 +201,8 @@ def test_messages_match_by_prefix() -> None:
 def test_equivalent_wordings(entry: messages.Equivalent) -> None:
     """Each entry of the table is accepted exactly where it says: for its command kind and
     its wasmc message, not for a neighbouring wording or another kind."""
-    expected = entry.expected.replace(r"\d+", "2")
+    expected = entry.example
+    assert re.fullmatch(entry.expected, expected)
     assert not entry.actual.startswith(expected)  # else the entry would not be needed
     assert entry.why
     assert messages.message_matches(entry.kind, expected, entry.actual)

@@ -27,6 +27,7 @@ class Equivalent:
     expected: str  # a regular expression, matched against the whole expected text
     actual: str  # wasmc's exact message
     why: str
+    example: str  # an expected text from the testsuite that `expected` matches (for tests)
 
     def applies(self, kind: str, expected: str, actual: str) -> bool:
         return (
@@ -45,6 +46,7 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
         "reads past the body into the next section (its `0x0b` id looks like `end`) and then "
         "finds the code section too long; wasmc reads each body within its declared size and "
         "stops at its end. Both reject the module as malformed, at the same body.",
+        example="section size mismatch",
     ),
     Equivalent(
         "assert_malformed",
@@ -54,6 +56,17 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
         "reference interpreter reads the missing export's name length from the next "
         "section's bytes and finds it too long for the file; wasmc stops at the export "
         "section's declared end. Both reject the same section as malformed.",
+        example="length out of bounds",
+    ),
+    Equivalent(
+        "assert_invalid",
+        r"type mismatch: (instruction|block) requires \[[^]]*\] but stack has \[[^]]*\]",
+        "type mismatch",
+        why="throw.wast and legacy/try_catch.wast spell out the operand types the reference "
+        "interpreter found; the other scripts expect the bare \"type mismatch\". wasmc "
+        "reports the category and the byte offset of the instruction, not the stack "
+        "contents, and its validator is exercised on the same mismatches everywhere else.",
+        example="type mismatch: instruction requires [i32] but stack has [i64]",
     ),
     Equivalent(
         "assert_trap",
@@ -63,6 +76,7 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
         "entry a `call_indirect` hit. wasmc's runtime reports a trap as one code with a "
         "fixed message (runtime.c `trap_messages`), so the index is not available; the "
         "trap itself is the one expected.",
+        example="uninitialized element 2",
     ),
 )
 

@@ -1013,7 +1013,7 @@ class ModuleContext:
         if tags is None:
             tags = self._tags = self.m.all_tags()
         if i >= len(tags):
-            raise self.fail("unknown tag", where)
+            raise self.fail(f"unknown tag {i}", where)
         return self.types[tags[i]]
 
     def func_type(self, i: int, where) -> FuncType:
