@@ -1,7 +1,8 @@
 """External tools: `wasm-tools` (smith, shrink, print, validate) and the Wasmtime reference.
 
 The feature set below is what wasmc supports: Wasm 2.0 without SIMD (MVP, sign extension,
-saturating float-to-int, multi-value, bulk memory, reference types) plus multi-memory. Both
+saturating float-to-int, multi-value, bulk memory, reference types) plus multi-memory and
+memory64 (64-bit memories and tables). Both
 the module generator and the reference engine are configured to exactly that set, so a
 module that one of them accepts is a module wasmc must compile.
 """
@@ -36,7 +37,6 @@ SMITH_CONFIG: dict[str, object] = {
     "exceptions-enabled": False,
     "threads-enabled": False,
     "shared-everything-threads-enabled": False,
-    "memory64-enabled": False,
     "custom-page-sizes-enabled": False,
     "wide-arithmetic-enabled": False,
     "extended-const-enabled": False,
@@ -48,6 +48,7 @@ SMITH_CONFIG: dict[str, object] = {
     "multi-value-enabled": True,
     "saturating-float-to-int-enabled": True,
     "sign-extension-ops-enabled": True,
+    "memory64-enabled": True,  # 64-bit memories and tables (table64)
     # shape: no imports, everything exported so every effect is observable
     "max-imports": 0,
     "export-everything": True,
@@ -68,6 +69,7 @@ SMITH_CONFIG: dict[str, object] = {
     "table-max-size-required": True,
     # initial/maximum memory sizes up to 16 MiB (memory.grow may still go further)
     "max-memory32-bytes": 1 << 24,
+    "max-memory64-bytes": 1 << 24,
 }
 
 # Loop iterations and calls a module may make before its fuel global runs out and it
