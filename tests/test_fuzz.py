@@ -103,19 +103,20 @@ def test_differential_short_run(opt: int, count: int, tmp_path: Path) -> None:
     assert summary.modules == count
     assert summary.statuses.get(FINDING, 0) == len(summary.findings)
     assert sum(summary.reasons.values()) == summary.statuses.get(INCONCLUSIVE, 0)
+    assert not new, "\n".join(
+        [f"{f.id}: {f.signature}\n  {f.detail[:800]}" for f in new[:10]]
+        + ["reproduce: python scripts/fuzz.py check --exact-nans <module> (or without "
+           "--exact-nans for raw-NaN modules); modules in " + str(tmp_path / "findings")])
     agreeing = summary.statuses.get(SAME, 0)
     assert agreeing >= MIN_SAME_SHARE * count, (
         f"only {agreeing} of {count} modules agree; inconclusive: {dict(summary.reasons)}, "
         f"skipped by Wasmtime: {summary.statuses.get('skipped', 0)}")
     assert summary.calls > 0
-    assert not new, "\n".join(
-        [f"{f.id}: {f.signature}\n  {f.detail[:800]}" for f in new[:10]]
-        + ["reproduce: python scripts/fuzz.py check --exact-nans <module> (or without "
-           "--exact-nans for raw-NaN modules); modules in " + str(tmp_path / "findings")])
 
 
 def test_malformed_short_run(tmp_path: Path) -> None:
-    """1,000 mutated/random inputs give C that compiles or a clean CompileError."""
+    """1,000 mutated/random inputs give C that compiles or a clean error (MalformedError,
+    InvalidError, UnsupportedError; through `wasmc compile`, one clean line)."""
     summary = run_malformed(seed=CI_SEED, count=1000, batch=250, workers=2, out=tmp_path,
                             cli_every=100)
     _report(summary.lines())
@@ -125,6 +126,10 @@ def test_malformed_short_run(tmp_path: Path) -> None:
     assert summary.cases == 1000
     assert not new, "\n".join(f"{f.id} ({f.how}): {f.signature}\n  {f.detail[:800]}"
                               for f in new[:10])
+    assert sum(summary.outcomes.values()) == summary.cases
+    assert set(summary.outcomes) <= {"valid", "MalformedError", "InvalidError",
+                                     "UnsupportedError", "finding"}, summary.outcomes
+    assert summary.cli_checked > 0
 
 
 # ---- generation is reproducible ----------------------------------------------------------------
@@ -177,15 +182,21 @@ def test_huge_counts_and_sizes_fail_without_allocating(case: limits.HostileInput
     assert measured.peak_bytes < HUGE_COUNT_ALLOCATION_LIMIT, measured.peak_bytes
 
 
-def test_cli_reports_malformed_input_cleanly(tmp_path: Path) -> None:
+@pytest.mark.parametrize("data", [
+    mutate.MAGIC + b"\x01\x05\x01\x60\x00",  # a section longer than the module
+    mutate.MAGIC + b"\x01\x01\x01",  # a vector count past the section's end
+    mutate.MAGIC + mutate._section(1, mutate._vec([b"\x60\x00\x00"]))
+    + mutate._section(3, b"\x01\x00") + mutate._section(10, b"\x01\x03\x00\x41"),  # cut code
+], ids=["section-size", "count", "truncated-body"])
+def test_cli_reports_malformed_input_cleanly(data: bytes, tmp_path: Path) -> None:
     """`wasmc compile` on garbage: exit status 1 and one `wasmc: FILE: malformed module: ...`
     line. With WASMC_TRACEBACK=1 a crash in wasmc shows as a traceback, not as one line."""
     bad = tmp_path / "bad.wasm"
-    bad.write_bytes(mutate.MAGIC + b"\x01\x05\x01\x60\x00")
+    bad.write_bytes(data)
     proc = subprocess.run([sys.executable, "-m", "wasmc.cli", "compile", str(bad), "-o",
                            str(tmp_path / "out")], capture_output=True, text=True,
                           env={**os.environ, "WASMC_TRACEBACK": "1"})
-    assert clean_rejection_problem(proc.returncode, proc.stderr, str(bad)) is None
+    assert clean_rejection_problem(proc.returncode, proc.stderr, str(bad)) is None, proc.stderr
     assert proc.stderr.startswith(f"wasmc: {bad}: malformed module: "), proc.stderr
 
 

@@ -244,6 +244,8 @@ class RunSummary:
     findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
     build_seconds: float = 0.0
+    # (case id, status, detail) of every module neither same nor a finding
+    unjudged: list[tuple[str, str, str]] = field(default_factory=list)
 
     def signatures(self) -> Counter:
         return Counter(f.signature for f in self.findings)
@@ -262,6 +264,9 @@ class RunSummary:
                + f" ({100 * self.same_share:.1f} % same)"]
         for reason, n in self.reasons.most_common():
             out.append(f"  inconclusive: {n:5d}  {reason}")
+        for case_id, status, detail in sorted(self.unjudged)[:10]:
+            first_line = detail.splitlines()[0][:150] if detail else ""
+            out.append(f"    {case_id} ({status}): {first_line}")
         if self.findings:
             out.append(f"{len(self.findings)} findings, {len(self.signatures())} signatures:")
             for signature, n in self.signatures().most_common():
@@ -305,6 +310,7 @@ def run_diff(*, seed: int, count: int, start: int = 0, batch: int = 100, workers
             summary.modules += n
             summary.statuses.update(result.statuses)
             summary.reasons.update(result.reasons)
+            summary.unjudged.extend(result.unjudged)
             summary.calls += result.calls
             summary.build_seconds += result.build_seconds
             summary.findings.extend(result.findings)
