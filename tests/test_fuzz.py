@@ -262,6 +262,22 @@ def test_call_depth_is_measured(recursion_wasm: bytes) -> None:
     assert reached is not None and reached >= engines.DEEP_RECURSION
 
 
+def test_instrumented_modules_are_valid() -> None:
+    """The depth probe's rewrite keeps generated modules valid (every profile: over-long
+    LEB128 too, 64-bit memories and tables)."""
+    for i in range(10):
+        wasm = depth.instrument(tools.generate(CI_SEED, i))
+        assert tools.validate_reference(wasm) is None, i
+
+
+def test_call_depth_of_a_start_function_that_runs_out_of_stack(tmp_path: Path) -> None:
+    path = tmp_path / "start.wat"
+    path.write_text(RECURSION_WAT.replace("(i32.const 6)", "(i32.const 0x7fffffff)"))
+    wasm = tools.parse_wat(path)
+    reached = depth.call_depth(wasm, [])
+    assert reached is not None and reached >= engines.DEEP_RECURSION
+
+
 def _outcome(trap: str | None = None) -> engines.Outcome:
     return engines.Outcome(trap=trap) if trap else engines.Outcome((engines.Value("i32", 0),))
 

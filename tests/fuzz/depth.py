@@ -8,7 +8,10 @@ depth the call reaches, and neither engine reports it. So the module is rewritte
     depth += 1; max_depth = max(max_depth, depth); call the original body; depth -= 1;
   - the original bodies move, unchanged, to new indices after the wrappers, so every call,
     `ref.func`, table entry, export and start function (all by index) reaches a wrapper;
-  - two exported mutable i32 globals, `depth` and `max_depth`, are appended.
+  - two exported mutable i32 globals, `depth` and `max_depth`, are appended;
+  - the start function, if any, is exported instead of started: the probe calls it right
+    after instantiating, so that its depth can be read even when it runs out of stack (a
+    trap in a start function leaves no instance to read globals from).
 
 Then the same sequence of calls is replayed on a fresh instance with a larger stack than
 the reference's (the wrappers add frames), resetting both globals before each call, and
@@ -31,13 +34,14 @@ from .mutate import MAGIC, read_uleb, sections, uleb
 
 DEPTH_EXPORT = "__wasmc_fuzz_depth"
 MAX_DEPTH_EXPORT = "__wasmc_fuzz_max_depth"
+START_EXPORT = "__wasmc_fuzz_start"
 
 # The probe's Wasm stack limit: 4x Wasmtime's default (512 KiB), so that a call the
 # reference ran without exhausting its stack also fits with the wrapper frames. Wasm runs on
 # the calling thread's stack (8 MiB for a process's main thread), which must be larger.
 PROBE_STACK = 2 << 20
 
-_TYPE, _IMPORT, _FUNCTION, _TABLE, _MEMORY, _GLOBAL, _EXPORT = 1, 2, 3, 4, 5, 6, 7
+_TYPE, _IMPORT, _FUNCTION, _TABLE, _MEMORY, _GLOBAL, _EXPORT, _START = 1, 2, 3, 4, 5, 6, 7, 8
 _CODE, _TAG = 10, 13
 # The order sections must appear in (the tag section sits between memory and global).
 _ORDER = (1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11)
@@ -176,11 +180,14 @@ def instrument(wasm: bytes) -> bytes:
     max_depth = depth + 1
     new_global = b"\x7f\x01\x41\x00\x0b"  # (mut i32) (i32.const 0)
     payloads[_GLOBAL] = uleb(n_globals + 2) + globals_ + new_global * 2
-    payloads[_EXPORT] = (uleb(n_exports + 2) + exports
-                         + uleb(len(DEPTH_EXPORT)) + DEPTH_EXPORT.encode() + b"\x03"
-                         + uleb(depth)
-                         + uleb(len(MAX_DEPTH_EXPORT)) + MAX_DEPTH_EXPORT.encode() + b"\x03"
-                         + uleb(max_depth))
+
+    def export(name: str, kind: int, index: int) -> bytes:
+        return uleb(len(name)) + name.encode() + bytes([kind]) + uleb(index)
+
+    new_exports = [export(DEPTH_EXPORT, 0x03, depth), export(MAX_DEPTH_EXPORT, 0x03, max_depth)]
+    if _START in payloads:
+        new_exports.append(export(START_EXPORT, 0x00, _Reader(payloads.pop(_START)).u()))
+    payloads[_EXPORT] = uleb(n_exports + len(new_exports)) + exports + b"".join(new_exports)
     if n_funcs:
         payloads[_FUNCTION] = uleb(2 * n_funcs) + b"".join(uleb(t) for t in type_indices) * 2
         wrappers = [_wrapper_body(param_counts[t], imported_funcs + n_funcs + j, depth,
@@ -203,22 +210,21 @@ def call_depth(wasm: bytes, calls: list[tuple[str, list[int]]]) -> int | None:
     empty); None if the module cannot be instrumented or the replay goes another way
     (an earlier call exhausts the probe's stack). A call that exhausts the probe's stack
     still gives the depth reached when it did."""
-    from .engines import EXHAUSTED, WasmtimeSide, module_exports
+    from .engines import EXHAUSTED, Outcome, WasmtimeSide, module_exports
 
     try:
         module = wasmtime.Module(probe_engine(), instrument(wasm))
     except (NotInstrumentable, wasmtime.WasmtimeError):
         return None
     side = WasmtimeSide(probe_engine(), module)
-    outcome = side.instantiate()
-    if outcome.error is not None:
-        return None
-    max_global = side.externs[MAX_DEPTH_EXPORT]
-    if not calls:
-        return int(max_global.value(side.store))
-    if outcome.trap is not None:
+    if side.instantiate() != Outcome():  # (a trap here is a segment's, not the start's)
         return None
     functions = {e.name: e for e in module_exports(module) if e.kind == "func"}
+    if START_EXPORT in functions:
+        calls = [(START_EXPORT, []), *calls]
+    elif not calls:
+        return 0  # no start function: instantiating calls nothing
+    max_global = side.externs[MAX_DEPTH_EXPORT]
     depth_global = side.externs[DEPTH_EXPORT]
     reached = 0
     for k, (name, args) in enumerate(calls):
