@@ -484,7 +484,8 @@ def exhaustion_verdict(reference: Outcome, subject: Outcome,
     if reference.exhausted and subject.exhausted:
         return "inconclusive", BOTH_EXHAUSTED, ""
     frames = depth()
-    reached = "unknown depth" if frames is None else f"{frames} frames deep"
+    reached = ("unknown depth" if frames is None
+               else f"{frames} frame{'' if frames == 1 else 's'} deep")
     if reference.exhausted:
         return "inconclusive", WASMTIME_EXHAUSTED, f"({reached})"
     if frames is not None and frames >= DEEP_RECURSION:
