@@ -1,5 +1,7 @@
 """Fuzzing in CI: short differential runs (-O0 and -O2), a short malformed-input run, the
-regression modules the fuzzers found, and wasmc's implementation limits on hostile input.
+regression modules the fuzzers found, the differential fuzzer's rule for stack exhaustion,
+and wasmc's implementation limits on hostile input. What each check requires, and how each
+was shown to fail, is in docs/fuzzing.md ("CI").
 
 The long runs are `python scripts/fuzz.py diff --count 20000 --seed 1` and
 `python scripts/fuzz.py malformed --count 10000 --seed 1` (docs/fuzzing.md).

@@ -184,7 +184,10 @@ def _check(ns: argparse.Namespace) -> int:
         if ns.verbose:
             for line in f.transcript:
                 _print(f"    wasmtime: {line}")
-    _print(", ".join(f"{n} {s}" for s, n in sorted(result.statuses.items())))
+    for case_id, status, detail in result.unjudged:
+        _print(f"{case_id}: {status}: {detail.strip()[:2000]}")
+    _print(", ".join(f"{n} {s}" for s, n in sorted(result.statuses.items()))
+           + f"; {result.calls} calls compared")
     return 1 if result.findings else 0
 
 
