@@ -5,6 +5,8 @@
     check      compare given modules (.wasm/.wat) under both engines; with --signature, exit
                0 exactly when that finding reproduces (a predicate for `wasm-tools shrink`)
     reduce     shrink a finding with `wasm-tools shrink` and print it as .wat
+    save       write a module as a regression test (tests/regressions/)
+    limits     time the hostile inputs at wasmc's implementation limits (reports numbers)
 
 Exit status: 0 nothing found, 1 findings, 2 usage errors.
 """
@@ -93,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a finding signature this bug causes (repeatable; default: the "
                         "module's own finding)")
     _common(s)
+
+    sub.add_parser("limits", help="how long each hostile input of tests/fuzz/limits.py takes "
+                                  "to translate, and its peak allocation")
     return parser
 
 
@@ -108,6 +113,12 @@ def main(argv: list[str] | None = None) -> int:
         return _reduce(ns)
     if ns.command == "save":
         return _save(ns)
+    if ns.command == "limits":
+        from .limits import report
+
+        for line in report():
+            _print(line)
+        return 0
     return 2
 
 
@@ -173,7 +184,10 @@ def _check(ns: argparse.Namespace) -> int:
         if ns.verbose:
             for line in f.transcript:
                 _print(f"    wasmtime: {line}")
-    _print(", ".join(f"{n} {s}" for s, n in sorted(result.statuses.items())))
+    for case_id, status, detail in result.unjudged:
+        _print(f"{case_id}: {status}: {detail.strip()[:2000]}")
+    _print(", ".join(f"{n} {s}" for s, n in sorted(result.statuses.items()))
+           + f"; {result.calls} calls compared")
     return 1 if result.findings else 0
 
 

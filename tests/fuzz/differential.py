@@ -27,6 +27,7 @@ from typing import Any
 
 from . import procs, tools
 from .build import C_COMPILE_TIMEOUT, BuildFailure
+from .engines import WASMTIME_HANG
 
 CALL_TIMEOUT = 60.0  # seconds of silence while running a module before it counts as a hang
 BUILD_TIMEOUT = C_COMPILE_TIMEOUT + 300.0
@@ -68,9 +69,12 @@ class Finding:
 @dataclass
 class BatchResult:
     statuses: Counter = field(default_factory=Counter)
+    reasons: Counter = field(default_factory=Counter)  # why modules were inconclusive
     calls: int = 0
     findings: list[Finding] = field(default_factory=list)
     build_seconds: float = 0.0
+    # (case id, status, detail) of every module neither same nor a finding
+    unjudged: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 # ---- the child ---------------------------------------------------------------------------
@@ -95,7 +99,7 @@ def judge(case: Case, data: bytes, compiled: Any, engine: Any, calls: int,
     try:
         comparison = compare_module(WasmtimeSide(engine, module), WasmcSide(compiled),
                                     exact_nans=case.exact_nans, calls_per_export=calls,
-                                    before_call=before_call)
+                                    before_call=before_call, wasm=data)
     except Exception as exc:  # noqa: BLE001 - a Python exception while running is a finding
         return {"status": FINDING, "signature": f"exception while running: {type(exc).__name__}",
                 "detail": traceback.format_exc()}
@@ -111,6 +115,8 @@ def judge(case: Case, data: bytes, compiled: Any, engine: Any, calls: int,
         done.update(status=FINDING, signature=signature)
     else:
         done.update(status=comparison.status)
+        if comparison.status == INCONCLUSIVE:
+            done.update(reason=comparison.reason)
     return done
 
 
@@ -185,6 +191,10 @@ def run_cases(cases: list[Case], batch_dir: Path, *, cc: str | None, opt: int, j
             status = event["status"]
             result.statuses[status] += 1
             result.calls += event.get("calls", 0)
+            if status == INCONCLUSIVE:
+                result.reasons[event.get("reason", "?")] += 1
+            if status in (INCONCLUSIVE, SKIPPED):
+                result.unjudged.append((cases[k].id, status, event.get("detail", "")))
             if status == FINDING:
                 finding(k, event["signature"], event.get("detail", ""), event.get("transcript"))
 
@@ -216,6 +226,8 @@ def run_cases(cases: list[Case], batch_dir: Path, *, cc: str | None, opt: int, j
         if exit_.timed_out and engine == "wasmtime":
             # the reference itself ran too long (a module doing huge amounts of work)
             result.statuses[INCONCLUSIVE] += 1
+            result.reasons[WASMTIME_HANG] += 1
+            result.unjudged.append((cases[k].id, INCONCLUSIVE, f"{WASMTIME_HANG}{where}"))
             continue
         result.statuses[FINDING] += 1
         what = "hang" if exit_.timed_out else "crash"
@@ -227,20 +239,34 @@ def run_cases(cases: list[Case], batch_dir: Path, *, cc: str | None, opt: int, j
 class RunSummary:
     modules: int = 0
     statuses: Counter = field(default_factory=Counter)
+    reasons: Counter = field(default_factory=Counter)  # why modules were inconclusive
     calls: int = 0
     findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
     build_seconds: float = 0.0
+    # (case id, status, detail) of every module neither same nor a finding
+    unjudged: list[tuple[str, str, str]] = field(default_factory=list)
 
     def signatures(self) -> Counter:
         return Counter(f.signature for f in self.findings)
+
+    @property
+    def same_share(self) -> float:
+        """The share of the modules on which both engines agree all the way (0..1)."""
+        return self.statuses.get(SAME, 0) / max(self.modules, 1)
 
     def lines(self) -> list[str]:
         rate = self.modules / max(self.seconds, 1e-9)
         out = [f"{self.modules} modules in {self.seconds:.0f} s ({rate:.1f} modules/s; "
                f"C compile {self.build_seconds:.0f} s summed over workers), "
                f"{self.calls} calls compared",
-               "outcomes: " + ", ".join(f"{n} {s}" for s, n in sorted(self.statuses.items()))]
+               "outcomes: " + ", ".join(f"{n} {s}" for s, n in sorted(self.statuses.items()))
+               + f" ({100 * self.same_share:.1f} % same)"]
+        for reason, n in self.reasons.most_common():
+            out.append(f"  inconclusive: {n:5d}  {reason}")
+        for case_id, status, detail in sorted(self.unjudged)[:10]:
+            first_line = detail.splitlines()[0][:150] if detail else ""
+            out.append(f"    {case_id} ({status}): {first_line}")
         if self.findings:
             out.append(f"{len(self.findings)} findings, {len(self.signatures())} signatures:")
             for signature, n in self.signatures().most_common():
@@ -283,6 +309,8 @@ def run_diff(*, seed: int, count: int, start: int = 0, batch: int = 100, workers
         with lock:
             summary.modules += n
             summary.statuses.update(result.statuses)
+            summary.reasons.update(result.reasons)
+            summary.unjudged.extend(result.unjudged)
             summary.calls += result.calls
             summary.build_seconds += result.build_seconds
             summary.findings.extend(result.findings)
@@ -337,6 +365,10 @@ def check_files(paths: list[Path], work: Path, *, exact_nans: bool, cc: str | No
         done = judge(case, data, compiled, engine, calls)
         result.statuses[done["status"]] += 1
         result.calls += done.get("calls", 0)
+        if done["status"] == INCONCLUSIVE:
+            result.reasons[done.get("reason", "?")] += 1
+        if done["status"] in (INCONCLUSIVE, SKIPPED):
+            result.unjudged.append((case.id, done["status"], done.get("detail", "")))
         if done["status"] == FINDING:
             result.findings.append(Finding(case.id, done["signature"], done.get("detail", ""),
                                            case.path, case.exact_nans,

@@ -19,9 +19,12 @@ NaN's bits through), and so are integers and memory bytes that are such NaN bit 
 both sides (a NaN that went through a reinterpret or a store). Function
 references are compared by the export name of the function they point to.
 
-"call stack exhausted" on either side makes the rest of the module inconclusive: the two
-engines have different stack limits, and a module that recursed until one of them stopped
-has done different amounts of work since.
+"call stack exhausted": the engines have different stack limits, so exhaustion on one side
+only is legitimate for deep recursion, and a bug in shallow code. The depth the call reaches
+is measured (depth.py: the module is rerun on Wasmtime with every function wrapped in a
+counter). Exhaustion in wasmc only, at fewer than DEEP_RECURSION frames, is a mismatch; any
+other exhaustion makes the rest of the module inconclusive (the engines have done different
+amounts of work since).
 """
 
 from __future__ import annotations
@@ -42,6 +45,13 @@ from wasmc.errors import Trap
 # ---- trap kinds ------------------------------------------------------------------------------
 
 EXHAUSTED = "call stack exhausted"
+
+# Frames a call must reach before wasmc may run out of stack on it. wasmc runs Wasm on the
+# calling thread's C stack (8 MiB for a main thread), so 1,000 frames leave 8 KiB each: more
+# than any function short of thousands of locals needs. Wasm-smith's fuel (--ensure-
+# termination, 1,000 calls and loop iterations per instance) keeps the fuzzer's modules
+# below that depth, so there a stack exhaustion in wasmc only is always a finding.
+DEEP_RECURSION = 1000
 
 # wasmc's messages (the spec's), mapped to one kind per distinguishable trap. Wasmtime does
 # not tell a call_indirect index past the table's end ("undefined element") from other table
@@ -456,6 +466,33 @@ class WasmcSide:
 
 TABLE_COMPARE_LIMIT = 20_000  # entries compared per table (tables may grow to millions)
 
+# Why a module is inconclusive (Comparison.reason), so that runs can count the reasons.
+BOTH_EXHAUSTED = "call stack exhausted on both sides"
+WASMTIME_EXHAUSTED = "call stack exhausted in Wasmtime only"
+WASMC_EXHAUSTED_DEEP = f"call stack exhausted in wasmc only, at {DEEP_RECURSION}+ frames"
+WASMTIME_CANNOT_INSTANTIATE = "Wasmtime cannot instantiate it"
+WASMTIME_FAILED = "Wasmtime failed in a call"
+WASMTIME_HANG = "Wasmtime ran past the watchdog"  # (decided in differential.py)
+INCONCLUSIVE_REASONS = (BOTH_EXHAUSTED, WASMTIME_EXHAUSTED, WASMC_EXHAUSTED_DEEP,
+                        WASMTIME_CANNOT_INSTANTIATE, WASMTIME_FAILED, WASMTIME_HANG)
+
+
+def exhaustion_verdict(reference: Outcome, subject: Outcome,
+                       depth: Callable[[], int | None]) -> tuple[str, str, str]:
+    """(status, reason or aspect, detail) when at least one side ran out of stack.
+    `depth()` measures the frames the call reaches (on Wasmtime; None if it cannot)."""
+    if reference.exhausted and subject.exhausted:
+        return "inconclusive", BOTH_EXHAUSTED, ""
+    frames = depth()
+    reached = ("unknown depth" if frames is None
+               else f"{frames} frame{'' if frames == 1 else 's'} deep")
+    if reference.exhausted:
+        return "inconclusive", WASMTIME_EXHAUSTED, f"({reached})"
+    if frames is not None and frames >= DEEP_RECURSION:
+        return "inconclusive", WASMC_EXHAUSTED_DEEP, f"({reached})"
+    # Shallow code (or a depth that could not be measured): wasmc had no reason to stop.
+    return "mismatch", "stack exhausted", f"(the call is {reached}; Wasmtime: {reference})"
+
 
 @dataclass
 class Comparison:
@@ -464,6 +501,7 @@ class Comparison:
 
     status: str = "same"  # same | mismatch | inconclusive
     aspect: str = ""
+    reason: str = ""  # why inconclusive, as a category (see INCONCLUSIVE_REASONS)
     detail: str = ""
     calls: int = 0
     transcript: list[str] = field(default_factory=list)  # what Wasmtime did, call by call
@@ -471,16 +509,34 @@ class Comparison:
 
 def compare_module(reference: WasmtimeSide, subject: WasmcSide | None, *, exact_nans: bool,
                    calls_per_export: int = 2,
-                   before_call: Callable[[str, int, str], None] | None = None) -> Comparison:
+                   before_call: Callable[[str, int, str], None] | None = None,
+                   wasm: bytes | None = None) -> Comparison:
     """Run both sides in lockstep; stop at the first difference. Without a subject, only
     Wasmtime runs (for the transcript of what a module should do). `before_call(export,
-    call, engine)` is told before each engine runs each call."""
+    call, engine)` is told before each engine runs each call. `wasm` (the module's bytes)
+    lets a stack exhaustion on one side be judged by the depth of the call (depth.py);
+    without it such an exhaustion in wasmc is a mismatch."""
+    from .depth import call_depth
+
     result = Comparison()
     exports = module_exports(reference.module)
+    history: list[tuple[str, list[int]]] = []  # the calls made so far, for call_depth
 
     def differ(aspect: str, detail: str) -> Comparison:
         result.status, result.aspect, result.detail = "mismatch", aspect, detail
         return result
+
+    def inconclusive(reason: str, detail: str) -> Comparison:
+        result.status, result.reason, result.detail = "inconclusive", reason, detail
+        return result
+
+    def exhausted(a: Outcome, b: Outcome, where: str) -> Comparison:
+        def depth() -> int | None:
+            return None if wasm is None else call_depth(wasm, history)
+
+        status, why, detail = exhaustion_verdict(a, b, depth)
+        detail = f"call stack exhausted {where}: wasmtime {a}, wasmc {b} {detail}".strip()
+        return inconclusive(why, detail) if status == "inconclusive" else differ(why, detail)
 
     if before_call is not None:
         before_call("(instantiation)", 0, "wasmtime")
@@ -490,11 +546,10 @@ def compare_module(reference: WasmtimeSide, subject: WasmcSide | None, *, exact_
     b = a if subject is None else subject.instantiate()
     result.transcript.append(f"instantiate: {a}")
     if a.exhausted or b.exhausted:
-        result.status, result.detail = "inconclusive", "call stack exhausted in the start function"
-        return result
+        return exhausted(a, b, "in the start function")
     if a.error is not None:
-        result.status, result.detail = "inconclusive", f"wasmtime could not instantiate: {a.error}"
-        return result
+        return inconclusive(WASMTIME_CANNOT_INSTANTIATE, f"wasmtime could not instantiate: "
+                                                         f"{a.error}")
     if not same_outcome(a, b, exact_nans):
         return differ("instantiate", f"instantiate: wasmtime {a}, wasmc {b}")
     if a.trap is not None:
@@ -520,6 +575,7 @@ def compare_module(reference: WasmtimeSide, subject: WasmcSide | None, *, exact_
                               for t, v in zip(e.params, args, strict=True))
             if before_call is not None:
                 before_call(e.name, k, "wasmtime")
+            history.append((e.name, args))
             a = reference.call(e.name, e, args)
             if before_call is not None and subject is not None:
                 before_call(e.name, k, "wasmc")
@@ -527,14 +583,10 @@ def compare_module(reference: WasmtimeSide, subject: WasmcSide | None, *, exact_
             result.calls += 1
             result.transcript.append(f"invoke {e.name!r}({shown}) -> {a}")
             if a.exhausted or b.exhausted:
-                result.status = "inconclusive"
-                result.detail = (f"call stack exhausted in {e.name!r}({shown}): "
-                                 f"wasmtime {a}, wasmc {b}")
-                return result
+                return exhausted(a, b, f"in {e.name!r}({shown})")
             if a.error is not None:
-                result.status = "inconclusive"
-                result.detail = f"wasmtime failed in {e.name!r}({shown}): {a.error}"
-                return result
+                return inconclusive(WASMTIME_FAILED,
+                                    f"wasmtime failed in {e.name!r}({shown}): {a.error}")
             if not same_outcome(a, b, exact_nans):
                 aspect = "trap" if a.trap is not None or b.trap is not None else "result"
                 if b.error is not None:

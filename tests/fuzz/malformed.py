@@ -12,10 +12,12 @@ wasmc must refuse those cleanly).
 
 Every case goes through `wasmc.api.translate` (decode, validate, emit C) in a child process
 whose address space is limited (RLIMIT_AS), watched for hangs. Allowed outcomes: C code, or a
-CompileError (MalformedError, InvalidError, UnsupportedError). Everything else is a finding:
-another exception, a crash, a hang, running out of the memory limit. The C of every case that
-validates is then compiled (C that does not compile is a finding), and every Nth rejected case
-goes through `wasmc compile` to check the command line's clean exit (status 1, one line).
+MalformedError, InvalidError or UnsupportedError. Everything else is a finding: another
+exception (a bare CompileError too), a crash, a hang, running out of the memory limit. The C
+of every case that validates is then compiled (C that does not compile is a finding), and
+every Nth rejected case goes through `wasmc compile` (with WASMC_TRACEBACK=1) to check the
+command line's clean exit: status 1, one `wasmc: FILE: malformed module|invalid module|
+unsupported: ...` line; an `internal error` line or a traceback is a finding.
 
 Wasmtime (configured to wasmc's features) validates every case too; when the two disagree,
 `wasm-tools validate` with the same features decides, and a module wasmc wrongly accepts or
@@ -43,8 +45,15 @@ from pathlib import Path
 
 import wasmtime
 
+from wasmc.errors import InvalidError, MalformedError, UnsupportedError
+
 from . import mutate, procs, tools
 from .build import normalize_message
+
+# The only exceptions the front end may raise on bad input: the module is malformed,
+# invalid, or uses something wasmc does not implement. Anything else is a wasmc bug.
+CLEAN_ERRORS = (MalformedError, InvalidError, UnsupportedError)
+CLEAN_KINDS = tuple(e.kind for e in CLEAN_ERRORS)  # how the CLI's message starts
 
 CASE_TIMEOUT = 30.0  # seconds for one case's decode + validate + C emission
 ADDRESS_SPACE_LIMIT = 4 << 30  # RLIMIT_AS of the front-end worker
@@ -142,7 +151,6 @@ def make_case(seed: int, index: int, corpus: list[bytes]) -> tuple[bytes, str]:
 
 def _child(batch_dir: Path) -> None:
     from wasmc import api
-    from wasmc.errors import CompileError
 
     spec = json.loads((batch_dir / "spec.json").read_text())
     resource.setrlimit(resource.RLIMIT_AS, (spec["address_space"], spec["address_space"]))
@@ -165,12 +173,14 @@ def _child(batch_dir: Path) -> None:
             _module, c_code = api.translate(data, f"wasmc_m{k}")
             (batch_dir / f"module{k}.c").write_text(c_code)
             done.update(outcome="valid")
-        except CompileError as err:
+        except CLEAN_ERRORS as err:
             done.update(outcome=type(err).__name__, message=str(err))
         except MemoryError:
             done.update(outcome="finding", signature="memory: MemoryError (address-space limit)",
                         message=traceback.format_exc()[-3000:])
         except Exception as err:  # noqa: BLE001 - any other exception is a finding
+            # (a bare CompileError or another WasmcError too: the front end must say which
+            # of the three it is)
             done.update(outcome="finding",
                         signature=f"exception: {type(err).__name__}: "
                                   f"{normalize_message(str(err))[:120]}",
@@ -250,14 +260,25 @@ class MalformedSummary:
         return out
 
 
-def _check_cli(case: Path, out: Path) -> str | None:
-    """None if `wasmc compile` rejects the case cleanly (status 1, one `wasmc:` line)."""
-    proc = subprocess.run([sys.executable, "-m", "wasmc.cli", "compile", str(case), "-o",
-                           str(out)], capture_output=True, text=True, timeout=300)
-    lines = proc.stderr.strip().splitlines()
-    if proc.returncode == 1 and len(lines) == 1 and lines[0].startswith("wasmc:"):
+def clean_rejection_problem(returncode: int, stderr: str, module: str) -> str | None:
+    """None if a `wasmc` run rejected `module` cleanly: exit status 1 and one line
+    `wasmc: MODULE: KIND: ...` with KIND one of the three CLEAN_KINDS. A bug in wasmc
+    (any other exception) is not clean: it prints `internal error`, or under
+    WASMC_TRACEBACK=1 a traceback."""
+    lines = stderr.strip().splitlines()
+    prefixes = tuple(f"wasmc: {module}: {kind}: " for kind in CLEAN_KINDS)
+    if (returncode == 1 and len(lines) == 1 and lines[0].startswith(prefixes)
+            and "internal error" not in lines[0]):
         return None
-    return f"exit status {proc.returncode}, stderr: {proc.stderr.strip()[-1500:]}"
+    return f"exit status {returncode}, stderr: {stderr.strip()[-1500:]}"
+
+
+def _check_cli(case: Path, out: Path) -> str | None:
+    """None if `wasmc compile` rejects the case cleanly (see clean_rejection_problem)."""
+    proc = subprocess.run([sys.executable, "-m", "wasmc.cli", "compile", str(case), "-o",
+                           str(out)], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "WASMC_TRACEBACK": "1"})
+    return clean_rejection_problem(proc.returncode, proc.stderr, str(case))
 
 
 def run_batch(seed: int, first: int, count: int, batch_dir: Path, corpus: Path, *,

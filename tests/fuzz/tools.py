@@ -1,7 +1,8 @@
 """External tools: `wasm-tools` (smith, shrink, print, validate) and the Wasmtime reference.
 
 The feature set below is what wasmc supports: Wasm 2.0 without SIMD (MVP, sign extension,
-saturating float-to-int, multi-value, bulk memory, reference types) plus multi-memory. Both
+saturating float-to-int, multi-value, bulk memory, reference types) plus multi-memory and
+memory64 (64-bit memories and tables). Both
 the module generator and the reference engine are configured to exactly that set, so a
 module that one of them accepts is a module wasmc must compile.
 """
@@ -36,7 +37,6 @@ SMITH_CONFIG: dict[str, object] = {
     "exceptions-enabled": False,
     "threads-enabled": False,
     "shared-everything-threads-enabled": False,
-    "memory64-enabled": False,
     "custom-page-sizes-enabled": False,
     "wide-arithmetic-enabled": False,
     "extended-const-enabled": False,
@@ -48,6 +48,7 @@ SMITH_CONFIG: dict[str, object] = {
     "multi-value-enabled": True,
     "saturating-float-to-int-enabled": True,
     "sign-extension-ops-enabled": True,
+    "memory64-enabled": True,  # 64-bit memories and tables (table64)
     # shape: no imports, everything exported so every effect is observable
     "max-imports": 0,
     "export-everything": True,
@@ -68,6 +69,7 @@ SMITH_CONFIG: dict[str, object] = {
     "table-max-size-required": True,
     # initial/maximum memory sizes up to 16 MiB (memory.grow may still go further)
     "max-memory32-bytes": 1 << 24,
+    "max-memory64-bytes": 1 << 24,
 }
 
 # Loop iterations and calls a module may make before its fuel global runs out and it
@@ -149,13 +151,52 @@ def smith(data: bytes, profile: Profile, fuel: int = DEFAULT_FUEL,
     return proc.stdout
 
 
+# The maximum given to 64-bit memories that have none: 4 GiB, like a 32-bit memory's.
+# Without one, `memory.grow` by the current size in a loop goes on for gigabytes: Wasmtime
+# reserves 4 GiB per memory and past that copies the memory on every growth (filling gigabytes
+# of RAM and running past the watchdog: modules 67:429 and 68:13 did), and wasmc stops
+# at 8 GiB (its reservation) where Wasmtime goes on, a legitimate difference.
+MEMORY64_MAX_PAGES = 65536
+
+
+def cap_memory64(wasm: bytes) -> bytes:
+    """`wasm` with MEMORY64_MAX_PAGES as the maximum of every 64-bit memory that has none
+    (the memory section rewritten; everything else unchanged)."""
+    from .mutate import read_uleb, sections, uleb
+
+    secs = sections(wasm)
+    memory = next((s for s in secs or [] if s.id == 5), None)
+    if memory is None:
+        return wasm
+    pos, end = memory.payload, memory.end
+    count, pos = read_uleb(wasm, pos) or (0, end)
+    out = bytearray(uleb(count))
+    for _ in range(count):
+        flags = wasm[pos]
+        start = pos
+        pos += 1
+        for _ in range(1 + (flags & 0x01) + (flags >> 3 & 0x01)):  # min, max, page size
+            pos = (read_uleb(wasm, pos) or (0, end))[1]
+        if flags & 0x04 and not flags & 0x01:
+            out += bytes([flags | 0x01])
+            minimum_end = (read_uleb(wasm, start + 1) or (0, end))[1]
+            out += wasm[start + 1:minimum_end] + uleb(MEMORY64_MAX_PAGES)
+            out += wasm[minimum_end:pos]  # the page size, if any
+        else:
+            out += wasm[start:pos]
+    if pos != end:
+        raise RuntimeError("cap_memory64: could not parse the memory section")
+    section = bytes([5]) + uleb(len(out)) + bytes(out)
+    return wasm[:memory.start] + section + wasm[memory.end:]
+
+
 def generate(seed: int, index: int, fuel: int = DEFAULT_FUEL) -> bytes:
     """Module `index` of the run with `seed`: the same bytes on every machine (for one
-    wasm-tools version)."""
+    wasm-tools version). 64-bit memories get a maximum if they have none (cap_memory64)."""
     for attempt in range(100):
         wasm = smith(smith_seed_bytes(seed, index, attempt), profile_for(index), fuel)
         if wasm is not None:
-            return wasm
+            return cap_memory64(wasm)
     raise RuntimeError(f"wasm-smith made no module for {seed}:{index}")
 
 
