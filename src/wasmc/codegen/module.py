@@ -46,8 +46,9 @@ PRELUDE = """\
 #include "wasmc.h"
 #include <stdlib.h>
 
-/* call_indirect: the table entry, checked to exist and to have the expected type. */
-static inline const wasmc_func *wasmc_indirect(const wasmc_table *t, uint32_t i, uint64_t id) {
+/* call_indirect: the table entry, checked to exist and to have the expected type. Always
+ * inlined, so that a trap here is reported in the calling Wasm function (see CALLER_PC). */
+WASMC_INLINE const wasmc_func *wasmc_indirect(const wasmc_table *t, uint32_t i, uint64_t id) {
   if (WASMC_UNLIKELY(i >= t->size)) wasmc_trap(WASMC_TRAP_UNDEFINED_ELEMENT);
   const wasmc_func *f = (const wasmc_func *)t->elems[i];
   if (WASMC_UNLIKELY(f == NULL)) wasmc_trap(WASMC_TRAP_UNINITIALIZED_ELEMENT);
