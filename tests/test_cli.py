@@ -271,16 +271,8 @@ TRAP_KINDS = [
     ("recurse", ["0"], "call stack exhausted", "tr_recurse"),
     ("inner-divides", ["0", "2"], "integer divide by zero", "tr_inner"),
 ]
-# Known defect (issue 9 note): call_indirect through a static dispatch array (a table never
-# written at run time, codegen/module.py emit_dispatch_arrays) traps in a shared stub
-# function, trap_null_<sig> / trap_mismatch_<sig>, so the report names no function (-O0) or
-# the Wasm function laid out before the stub (-O2). Strict: these fail once that is fixed.
-STUB_NAMES_NO_FUNCTION = pytest.mark.xfail(
-    strict=True, reason="static dispatch-array trap stubs do not know their caller")
 TRAP_CASES = [
-    pytest.param(*case, id=f"{case[0]}-{' '.join(case[1])}" if case[1] else case[0],
-                 marks=[STUB_NAMES_NO_FUNCTION] if case[0].startswith("fixed-") and
-                 case[0] != "fixed-undefined" else [])
+    pytest.param(*case, id=f"{case[0]}-{' '.join(case[1])}" if case[1] else case[0])
     for case in TRAP_KINDS
 ]
 

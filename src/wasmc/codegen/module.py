@@ -260,9 +260,12 @@ class ModuleEmitter:
                                ("mismatch", "INDIRECT_CALL_TYPE_MISMATCH")):
                 if f"{kind}_{sig}" not in stubs_done:
                     stubs_done.add(f"{kind}_{sig}")
+                    # Reported at the return address: in the Wasm function that called
+                    # through the array (sibling calls are off, toolchain.py), not here.
                     out.append(f"static {cc}{result_type(ft)} trap_{kind}_{sig}"
                                f"(void *env{params}) "
-                               f"{{ (void)env; wasmc_trap(WASMC_TRAP_{code}); }}")
+                               f"{{ (void)env; wasmc_trap_at(WASMC_TRAP_{code}, NULL, "
+                               f"__builtin_return_address(0)); }}")
             entries = []
             for func in self.static_tables[table]:
                 if func is None:
