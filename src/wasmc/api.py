@@ -172,12 +172,23 @@ def extern_object(raw: int) -> Any:
     return None if raw == 0 else _extern_objects.get(raw, raw)
 
 
+_INT_BITS = {I32: 32, I64: 64}
+
+
 def to_raw(valtype: str, value: Any) -> int:
-    """A typed Python value as a uint64 slot (two's complement ints, IEEE bits for floats)."""
-    if valtype == I32:
-        return int(value) & 0xFFFFFFFF
-    if valtype == I64:
-        return int(value) & 0xFFFFFFFFFFFFFFFF
+    """A typed Python value as a uint64 slot (two's complement ints, IEEE bits for floats).
+    An int must fit the type, signed or unsigned (an i32 is in [-2**31, 2**32)); a float
+    type takes an int or a float. Raises TypeError or ValueError otherwise, rather than
+    truncating 1.5 to 1 or wrapping 2**32 to 0."""
+    bits = _INT_BITS.get(valtype)
+    if bits is not None:
+        if not isinstance(value, int):
+            raise TypeError(f"expected an int for {valtype}, got {type(value).__name__}")
+        if not -(1 << (bits - 1)) <= value < (1 << bits):
+            raise ValueError(f"{value} is out of range for {valtype}")
+        return value & ((1 << bits) - 1)
+    if valtype in (F32, F64) and not isinstance(value, int | float):
+        raise TypeError(f"expected a float for {valtype}, got {type(value).__name__}")
     if valtype == F32:
         return struct.unpack("<I", struct.pack("<f", value))[0]
     if valtype == F64:
@@ -360,10 +371,14 @@ class Memory:
     _is64 = False  # memory64: a 64-bit memory
 
     def grow(self, delta: int) -> int:
+        """Grow by `delta` pages; the old size in pages, or -1 (as memory.grow) if the
+        memory cannot grow that much."""
         lib = _default_runtime().lib
         if self._is64:
-            return lib.wasmc_memory64_grow(self._ptr, delta)
-        return lib.wasmc_memory_grow(self._ptr, delta)
+            old = lib.wasmc_memory64_grow(self._ptr, delta)
+            return -1 if old == 2**64 - 1 else old
+        old = lib.wasmc_memory_grow(self._ptr, delta)
+        return -1 if old == 2**32 - 1 else old
 
     def read(self, offset: int, length: int) -> bytes:
         if offset < 0 or length < 0 or offset + length > self.size * 65536:

@@ -281,8 +281,6 @@ class WasmcEngine(Engine):
                 api.build_executable(wasm, d / "prog", cc=self.cc, opt=2)
             except Exception as e:  # noqa: BLE001 - every wasmc error becomes the reason
                 message = _short(str(e) or type(e).__name__)
-                if "import" in message and "WASI" in message:
-                    raise EngineFailure(f"WASI not supported yet: {message}") from e
                 raise EngineFailure(f"wasmc: {type(e).__name__}: {message}") from e
 
         d, seconds, cached = ctx.cache.get(

@@ -46,8 +46,9 @@ PRELUDE = """\
 #include "wasmc.h"
 #include <stdlib.h>
 
-/* call_indirect: the table entry, checked to exist and to have the expected type. */
-static inline const wasmc_func *wasmc_indirect(const wasmc_table *t, uint32_t i, uint64_t id) {
+/* call_indirect: the table entry, checked to exist and to have the expected type. Always
+ * inlined, so that a trap here is reported in the calling Wasm function (see CALLER_PC). */
+WASMC_INLINE const wasmc_func *wasmc_indirect(const wasmc_table *t, uint32_t i, uint64_t id) {
   if (WASMC_UNLIKELY(i >= t->size)) wasmc_trap(WASMC_TRAP_UNDEFINED_ELEMENT);
   const wasmc_func *f = (const wasmc_func *)t->elems[i];
   if (WASMC_UNLIKELY(f == NULL)) wasmc_trap(WASMC_TRAP_UNINITIALIZED_ELEMENT);
@@ -266,9 +267,12 @@ class ModuleEmitter:
                                ("mismatch", "INDIRECT_CALL_TYPE_MISMATCH")):
                 if f"{kind}_{sig}" not in stubs_done:
                     stubs_done.add(f"{kind}_{sig}")
+                    # Reported at the return address: in the Wasm function that called
+                    # through the array (sibling calls are off, toolchain.py), not here.
                     out.append(f"static {cc}{result_type(ft)} trap_{kind}_{sig}"
                                f"(void *env{params}) "
-                               f"{{ (void)env; wasmc_trap(WASMC_TRAP_{code}); }}")
+                               f"{{ (void)env; wasmc_trap_at(WASMC_TRAP_{code}, NULL, "
+                               f"__builtin_return_address(0)); }}")
             entries = []
             for func in self.static_tables[table]:
                 if func is None:
