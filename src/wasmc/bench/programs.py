@@ -105,6 +105,13 @@ PROGRAMS: tuple[Program, ...] = (
             "a small Forth: compiler to bytecode and a switch-loop interpreter"),
     Program("regex", Source("regex.c"), ("100000",), ("300",),
             "regular-expression search (NFA simulation) over generated log lines"),
+    Program("json", Source("json.c"), ("20",), ("1", "50"),
+            "JSON: parse a generated document into a tree, walk it, write it, parse again"),
+    Program("raytrace", Source("raytrace.c"), ("720",), ("16",),
+            "ray tracer: doubles in small structs passed by value, sqrt"),
+    Program("sortsearch", Source("sortsearch.c"), ("1000000",), ("2000",),
+            "quicksort, stable merge sort of records, string sort through a comparator, "
+            "binary search"),
 )
 
 
