@@ -20,7 +20,7 @@ from wasmc.bench.runner import Report, run_bench
 
 # Failures that are known limitations of an engine, not bugs: (engine, reason fragment,
 # programs it may fail, or None for any).
-TAIL_PROGRAMS = {p.name for p in PROGRAMS if p.source == UXN_TAIL}
+TAIL_PROGRAMS = {p.name for p in PROGRAMS if p.source.tail_calls}
 ALLOWED_FAILURES: list[tuple[str, str, set[str] | None]] = [
     # wasm2c 1.0.42 emits C that does not compile for modules with tail calls.
     ("wasm2c", "gcc on wasm2c's output failed", TAIL_PROGRAMS),
