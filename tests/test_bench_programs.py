@@ -7,6 +7,7 @@ from __future__ import annotations
 import binascii
 import json
 import re
+import subprocess
 
 import pytest
 
@@ -198,3 +199,19 @@ def test_self_checking_programs(built: dict[str, Build]) -> None:
     assert "nodes" in run(built, "json", "2", "300")
     assert "found" in run(built, "sortsearch", "5000")
     assert run(built, "raytrace", "8").startswith("8x8: hash ")
+
+
+@pytest.mark.parametrize("name,handlers,params",
+                         [("stackvm-tail", 15, 6), ("regvm-tail", 23, 9)])
+def test_tail_calling_programs_dispatch_with_wasm_tail_calls(
+        name: str, handlers: int, params: int, wasm_tools: str) -> None:
+    """Every handler but HALT ends in a `return_call_indirect` (through the table that
+    init_ops fills), and the handlers take the VM state as `params` i32 parameters, as
+    issue 13 asks of these interpreters."""
+    source = next(p.source for p in PROGRAMS if p.name == name)
+    wasm = Context(BuildCache(toolchain.cache_dir() / "bench")).wasm(source)
+    text = subprocess.run([wasm_tools, "print", str(wasm)], capture_output=True, text=True,
+                          check=True).stdout
+    assert text.count("return_call_indirect") >= handlers
+    assert "elem" in text  # the functions are in a table; the dispatch array is data
+    assert f"(param {' '.join(['i32'] * params)}) (result i32)" in text
