@@ -85,6 +85,9 @@ static void add_word(const char *name, int addr, int is_variable) {
  * call itself (recursion) and those defined before it. */
 static void compile(const char *src) {
     int ctrl[CTRL_DEPTH], depth = 0;  /* addresses of branches to patch and loop starts */
+#define PUSH_CTRL(addr) \
+    (depth < CTRL_DEPTH ? (void)(ctrl[depth++] = (addr)) : die("nested too deep", tok))
+#define POP_CTRL() (depth > 0 ? ctrl[--depth] : (die("unbalanced control structure", tok), 0))
     char tok[32];
     int defining = 0;
     while (*src) {
@@ -102,21 +105,16 @@ static void compile(const char *src) {
             continue;
         }
         if (!defining) {
-            if (strcmp(tok, ":") == 0) {
-                src += strspn(src, " \n");
+            if (strcmp(tok, ":") == 0 || strcmp(tok, "variable") == 0) {
+                int colon = tok[0] == ':';
+                src += strspn(src, " \n");  /* the name that follows */
                 len = strcspn(src, " \n");
+                if (len == 0 || len >= sizeof tok) die("bad name after", tok);
                 memcpy(tok, src, len);
                 tok[len] = 0;
                 src += len;
-                add_word(tok, here, 0);
-                defining = 1;
-            } else if (strcmp(tok, "variable") == 0) {
-                src += strspn(src, " \n");
-                len = strcspn(src, " \n");
-                memcpy(tok, src, len);
-                tok[len] = 0;
-                src += len;
-                add_word(tok, n_variables++, 1);
+                add_word(tok, colon ? here : n_variables++, !colon);
+                defining = colon;
             } else {
                 die("only definitions are allowed outside a definition", tok);
             }
@@ -128,28 +126,29 @@ static void compile(const char *src) {
             defining = 0;
         } else if (strcmp(tok, "if") == 0 || strcmp(tok, "while") == 0) {
             emit(OP_BRANCH0);
-            ctrl[depth++] = here;
+            PUSH_CTRL(here);
             emit(0);
         } else if (strcmp(tok, "else") == 0) {
             emit(OP_BRANCH);
             emit(0);
-            code[ctrl[depth - 1]] = here;
-            ctrl[depth - 1] = here - 1;
+            code[POP_CTRL()] = here;  /* the if's branch skips to after the else */
+            PUSH_CTRL(here - 1);
         } else if (strcmp(tok, "then") == 0) {
-            code[ctrl[--depth]] = here;
+            code[POP_CTRL()] = here;
         } else if (strcmp(tok, "begin") == 0) {
-            ctrl[depth++] = here;
+            PUSH_CTRL(here);
         } else if (strcmp(tok, "repeat") == 0) {  /* begin ... while ... repeat */
-            int exit_patch = ctrl[--depth], start = ctrl[--depth];
+            int exit_patch = POP_CTRL();
+            int start = POP_CTRL();
             emit(OP_BRANCH);
             emit(start);
             code[exit_patch] = here;
         } else if (strcmp(tok, "do") == 0) {
             emit(OP_DO);  /* DO exit-address: skips the loop if start >= limit */
-            ctrl[depth++] = here;
+            PUSH_CTRL(here);
             emit(0);
         } else if (strcmp(tok, "loop") == 0 || strcmp(tok, "+loop") == 0) {
-            int patch = ctrl[--depth];
+            int patch = POP_CTRL();
             emit(tok[0] == '+' ? OP_PLUSLOOP : OP_LOOP);
             emit(patch + 1);  /* the loop body starts after DO's operand */
             code[patch] = here;
@@ -178,7 +177,6 @@ static void compile(const char *src) {
             emit(OP_LIT);
             emit((int32_t)n);
         }
-        if (depth < 0 || depth >= CTRL_DEPTH) die("control structures nested too deep", tok);
     }
     if (defining) die("unfinished definition", words[n_words - 1].name);
 }
