@@ -22,7 +22,7 @@ from wasmc.bench.runner import Report, run_bench
 # programs it may fail, or None for any). wasmc's own engines may fail nothing; Wasmtime and
 # wasm2c are test dependencies (pyproject.toml), so their absence is a failure too. Node is
 # not a dependency of wasmc: V8 is compared where it is installed.
-TAIL_PROGRAMS = {p.name for p in PROGRAMS if p.source == UXN_TAIL}
+TAIL_PROGRAMS = {p.name for p in PROGRAMS if p.source.tail_calls}
 ALLOWED_FAILURES: list[tuple[str, str, set[str] | None]] = [
     # wasm2c 1.0.42 emits C that does not compile for modules with tail calls.
     ("wasm2c", "gcc on wasm2c's output failed", TAIL_PROGRAMS),

@@ -220,6 +220,15 @@ def generated_code_flags(cc: CCompiler, opt: OptLevel, *, pic: bool) -> list[str
     flags += _GENERATED_WARNINGS_COMMON
     if cc.kind == "clang":
         flags += _GENERATED_WARNINGS_CLANG
+        # Every function on a 64-byte line: where its code falls relative to the CPU's
+        # 64-byte fetch windows then depends only on the function itself. zig cc links the
+        # runtime object *before* the module's code, so with the default 16 bytes each
+        # change of the runtime's size moved every generated function: 1871743 (16 bytes
+        # less runtime) made the switch-style Uxn interpreters 35-50 % slower, because
+        # their hot dispatch block came to straddle a 64-byte boundary. GCC keeps the
+        # command-line order (the module first), so the runtime does not move its code.
+        # See docs/performance.md, "Code placement".
+        flags.append("-falign-functions=64")
     else:
         # GCC moves unlikely paths (the calls to wasmc_trap) into separate "<fn>.cold"
         # parts far from their function, where a trap's address would be attributed to

@@ -93,6 +93,25 @@ PROGRAMS: tuple[Program, ...] = (
             "word frequencies in a hash table: strings and hashing"),
     Program("lz77", Source("lz77.c"), ("10000000",), ("30000",),
             "LZ77 compress and decompress: byte-level compression"),
+    # Added for issue 13: kinds of program that users bring (interpreters of other shapes,
+    # text processing, float code with structs, sorting).
+    Program("stackvm-tail", Source("stackvm_tail.c", tail_calls=True), ("5",), ("1", "300"),
+            "stack VM, 16 opcodes in tail-calling functions, 6 parameters, table filled "
+            "at run time: Collatz lengths"),
+    Program("regvm-tail", Source("regvm_tail.c", tail_calls=True), ("300",), ("1", "512"),
+            "register VM in tail-calling functions with 9 values of state in parameters: "
+            "CRC-16 and a sum"),
+    Program("forth", Source("forth.c"), ("200",), ("1",),
+            "a small Forth: compiler to bytecode and a switch-loop interpreter"),
+    Program("regex", Source("regex.c"), ("100000",), ("300",),
+            "regular-expression search (NFA simulation) over generated log lines"),
+    Program("json", Source("json.c"), ("20",), ("1", "50"),
+            "JSON: parse a generated document into a tree, walk it, write it, parse again"),
+    Program("raytrace", Source("raytrace.c"), ("720",), ("16",),
+            "ray tracer: doubles in small structs passed by value, sqrt"),
+    Program("sortsearch", Source("sortsearch.c"), ("1000000",), ("2000",),
+            "quicksort, stable merge sort of records, string sort through a comparator, "
+            "binary search"),
 )
 
 
