@@ -16,6 +16,7 @@ import hashlib
 import struct
 import subprocess
 import tempfile
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,7 @@ from .codegen import split
 from .codegen.ctypes import sig_name
 from .codegen.module import emit_module
 from .errors import CompileError, InstantiationError, LinkError, MalformedError, Trap
+from .store import Store, merge_all
 from .validate.validator import validate
 
 DEFAULT_OPT = 2
@@ -161,8 +163,10 @@ def extern_object(raw: int) -> Any:
     return None if raw == 0 else _extern_objects.get(raw, raw)
 
 
-def to_raw(valtype: str, value: Any) -> int:
-    """A typed Python value as a uint64 slot (two's complement ints, IEEE bits for floats)."""
+def to_raw(valtype: str, value: Any, store: Store | None = None) -> int:
+    """A typed Python value as a uint64 slot (two's complement ints, IEEE bits for floats).
+    `store`: where the value goes; a function reference passed there joins its group (see
+    store.py), since C code there may keep it."""
     if valtype == I32:
         return int(value) & 0xFFFFFFFF
     if valtype == I64:
@@ -175,12 +179,19 @@ def to_raw(valtype: str, value: Any) -> int:
     if family == EXTERN:
         return extern_handle(value)
     if family == FUNC:
-        return 0 if value is None else value.address
+        if value is None:
+            return 0
+        if not isinstance(value, Func):
+            raise TypeError(f"expected a Func or None for {valtype}, got {type(value).__name__}")
+        if store is not None:
+            store.merge(value._store)
+        return value.address
     raise TypeError(f"unknown value type {valtype}")
 
 
-def from_raw(valtype: str, raw: int, store: Any = None) -> Any:
-    """A uint64 slot as a typed Python value (signed ints, floats, Func/None, objects)."""
+def from_raw(valtype: str, raw: int, store: Store | None = None) -> Any:
+    """A uint64 slot as a typed Python value (signed ints, floats, Func/None, objects).
+    `store`: where the value comes from (a function reference is looked up there)."""
     if valtype == I32:
         raw &= 0xFFFFFFFF
         return raw - (1 << 32) if raw >> 31 else raw
@@ -206,32 +217,52 @@ class Func:
     `type` is canonical (Module.canonical_types): it compares equal across modules exactly
     when the Wasm types are equal."""
 
-    _by_address: dict[int, Func] = {}
-
-    def __init__(self, address: int, ftype: FuncType, invoker: Callable | None, keep: Any):
+    def __init__(self, address: int, ftype: FuncType, invoker: tuple[_Runtime, int] | None,
+                 store: Store):
         self.address = address  # of its wasmc_func
         self.type = ftype
-        self._invoker = invoker  # the C invoker for its type, or None for a host function
-        self._keep = keep  # what must stay alive while this function can be called
+        self._invoker = invoker  # (runtime, the C invoker for its type), None: host function
+        self._store = store  # owns the wasmc_func and whatever it belongs to
         self._python: Callable | None = None
-        Func._by_address.setdefault(address, self)
+        store.root()._funcs.setdefault(address, self)
 
     @classmethod
-    def _from_address(cls, address: int, store: Any) -> Func:
-        known = cls._by_address.get(address)
+    def _from_address(cls, address: int, store: Store | None) -> Func:
+        """The Func of a funcref: the one already made for it, or a new one that calls it
+        through an invoker for its type (which some module of its store has)."""
+        if store is None:
+            return _UnknownFunc(address)
+        root = store.root()
+        known = root._funcs.get(address)
         if known is not None:
             return known
+        type_id = _WasmcFunc.from_address(address).type_id
+        for module in root._modules:
+            for ft in module.module.canonical_types():
+                if isinstance(ft, FuncType) and _type_id(ft) == type_id:
+                    return cls(address, ft, module._invoker(ft), root)
         return _UnknownFunc(address)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Func) and other.address == self.address
+
+    def __hash__(self) -> int:
+        return hash(self.address)
 
     @classmethod
     def from_python(cls, ftype: FuncType, fn: Callable[..., Any]) -> Func:
         """A host function: `fn` receives typed arguments and returns None, a value or a
         tuple. An exception raised by `fn` traps the Wasm code that called it."""
         rt = _default_runtime()
+        store = Store()
+        # Weak: the store keeps this callback alive, and a strong reference back would be a
+        # cycle (freed only by the cycle collector). The store is alive while Wasm calls it.
+        store_ref = weakref.ref(store)
 
         def callback(_data, slots):
             try:
-                args = [from_raw(t, slots[k]) for k, t in enumerate(ftype.params)]
+                store = store_ref()
+                args = [from_raw(t, slots[k], store) for k, t in enumerate(ftype.params)]
                 result = fn(*args)
                 results = () if result is None else result if isinstance(result, tuple) else (
                     result,)
@@ -239,7 +270,7 @@ class Func:
                     raise TypeError(f"host function returned {len(results)} values, "
                                     f"expected {len(ftype.results)}")
                 for k, t in enumerate(ftype.results):
-                    slots[k] = to_raw(t, results[k])
+                    slots[k] = to_raw(t, results[k], store)
                 return 0
             except Trap as trap:
                 rt.lib.wasmc_set_host_error(trap.message.encode())
@@ -250,7 +281,8 @@ class Func:
         c_callback = _HOST_CALLBACK(callback)
         host = _WasmcHostFunc(ctypes.cast(c_callback, ctypes.c_void_p).value, None)
         func_struct = _WasmcFunc(_type_id(ftype), None, ctypes.addressof(host), None)
-        f = cls(ctypes.addressof(func_struct), ftype, None, (c_callback, host, func_struct))
+        store.keep((c_callback, host, func_struct))
+        f = cls(ctypes.addressof(func_struct), ftype, None, store)
         f._python = fn
         f._struct = func_struct
         return f
@@ -282,8 +314,10 @@ class Func:
             return self._python(*args)
         if len(args) != len(self.type.params):
             raise TypeError(f"expected {len(self.type.params)} arguments, got {len(args)}")
-        raw = self.call_raw([to_raw(t, a) for t, a in zip(self.type.params, args, strict=True)])
-        values = tuple(from_raw(t, r) for t, r in zip(self.type.results, raw, strict=True))
+        store = self._store
+        raw = self.call_raw([to_raw(t, a, store)
+                             for t, a in zip(self.type.params, args, strict=True)])
+        values = tuple(from_raw(t, r, store) for t, r in zip(self.type.results, raw, strict=True))
         if not values:
             return None
         return values[0] if len(values) == 1 else values
@@ -297,7 +331,7 @@ class _UnknownFunc(Func):
         self.type = FuncType((), ())
         self._invoker = None
         self._python = None
-        self._keep = None
+        self._store = Store()
 
     def __call__(self, *args):
         raise TypeError("this function reference cannot be called from Python")
@@ -306,9 +340,13 @@ class _UnknownFunc(Func):
 class Memory:
     """A linear memory (exported by an instance, or made by the host with Memory.new)."""
 
-    def __init__(self, ptr: ctypes._Pointer, keep: Any):
+    def __init__(self, ptr: ctypes._Pointer, declared: Limits, store: Store):
         self._ptr = ptr
-        self._keep = keep
+        # The declared maximum: the C struct holds it clamped to what the runtime supports,
+        # but import matching needs the declared one.
+        self._max = declared.max
+        self._is64 = declared.is64  # memory64: a 64-bit memory
+        self._store = store
 
     @classmethod
     def new(cls, mtype: MemoryType) -> Memory:
@@ -318,11 +356,9 @@ class Memory:
         ptr = new(mtype.limits.min, mx)
         if not ptr:
             raise InstantiationError("cannot reserve address space for a memory")
-        mem = cls(ptr, None)
-        mem._declared_max = mtype.limits.max is not None
-        mem._is64 = mtype.limits.is64
-        mem._owner = _Owned(rt.lib.wasmc_memory_free, ptr)
-        return mem
+        store = Store()
+        store.own(rt.lib.wasmc_memory_free, ptr)
+        return cls(ptr, mtype.limits, store)
 
     @property
     def address(self) -> int:
@@ -335,12 +371,7 @@ class Memory:
 
     @property
     def type(self) -> MemoryType:
-        c = self._ptr.contents
-        return MemoryType(Limits(c.pages, None if c.max_pages >= 65536 and not self._declared_max
-                                 else c.max_pages, is64=self._is64))
-
-    _declared_max = True
-    _is64 = False  # memory64: a 64-bit memory
+        return MemoryType(Limits(self._ptr.contents.pages, self._max, is64=self._is64))
 
     def grow(self, delta: int) -> int:
         lib = _default_runtime().lib
@@ -362,24 +393,24 @@ class Memory:
 class Table:
     """A table of references."""
 
-    def __init__(self, ptr: ctypes._Pointer, elem: str, keep: Any):
+    def __init__(self, ptr: ctypes._Pointer, elem: str, store: Store, is64: bool = False):
         self._ptr = ptr
         self.elem = elem
-        self._keep = keep
+        self._is64 = is64  # table64: a table with i64 indices
+        self._store = store
 
     @classmethod
     def new(cls, ttype: TableType, init: Any = None) -> Table:
         rt = _default_runtime()
         top = 2**32 - 1  # table64 limits beyond the runtime's 32-bit tables
         mx = min(ttype.limits.max, top) if ttype.limits.max is not None else top
+        store = Store()
         ptr = rt.lib.wasmc_table_new(min(ttype.limits.min, top), mx,
-                                     to_raw(ttype.elem, init) or None)
+                                     to_raw(ttype.elem, init, store) or None)
         if not ptr:
             raise InstantiationError("cannot allocate a table")
-        table = cls(ptr, ttype.elem, None)
-        table._is64 = ttype.limits.is64
-        table._owner = _Owned(rt.lib.wasmc_table_free, ptr)
-        return table
+        store.own(rt.lib.wasmc_table_free, ptr)
+        return cls(ptr, ttype.elem, store, ttype.limits.is64)
 
     @property
     def address(self) -> int:
@@ -395,27 +426,38 @@ class Table:
         return TableType(self.elem, Limits(c.size, None if c.max == 2**32 - 1 else c.max,
                                            is64=self._is64))
 
-    _is64 = False  # table64: a table with i64 indices
-
     def get(self, index: int) -> Any:
         if not 0 <= index < self.size:
             raise IndexError("out of bounds table access")
-        return from_raw(self.elem, self._ptr.contents.elems[index] or 0)
+        return from_raw(self.elem, self._ptr.contents.elems[index] or 0, self._store)
+
+    def set(self, index: int, value: Any) -> None:
+        if not 0 <= index < self.size:
+            raise IndexError("out of bounds table access")
+        self._ptr.contents.elems[index] = to_raw(self.elem, value, self._store) or None
+
+    def grow(self, delta: int, init: Any = None) -> int:
+        """Add `delta` entries set to `init`; the old size, or -1 if the table cannot grow."""
+        lib = _default_runtime().lib
+        old = lib.wasmc_table_grow(self._ptr, delta, to_raw(self.elem, init, self._store) or None)
+        return -1 if old == 2**32 - 1 else old
 
 
 class Global:
     """A global variable: a 16-byte cell (wasmc_global) shared by everyone who imports it."""
 
-    def __init__(self, address: int, gtype: GlobalType, keep: Any):
+    def __init__(self, address: int, gtype: GlobalType, store: Store):
         self.address = address
         self.type = gtype
-        self._keep = keep
+        self._store = store
 
     @classmethod
     def new(cls, gtype: GlobalType, value: Any = 0) -> Global:
         cell = (ctypes.c_uint64 * 2)()
-        g = cls(ctypes.addressof(cell), gtype, cell)
-        g.raw = to_raw(gtype.valtype, value)
+        store = Store()
+        store.keep(cell)
+        g = cls(ctypes.addressof(cell), gtype, store)
+        g.raw = to_raw(gtype.valtype, value, store)
         return g
 
     @property
@@ -432,40 +474,29 @@ class Global:
 
     @property
     def value(self) -> Any:
-        return from_raw(self.type.valtype, self.raw)
+        return from_raw(self.type.valtype, self.raw, self._store)
 
     @value.setter
     def value(self, v: Any) -> None:
         if not self.type.mutable:
             raise AttributeError("global is immutable")
-        self.raw = to_raw(self.type.valtype, v)
+        self.raw = to_raw(self.type.valtype, v, self._store)
 
 
 class Tag:
     """An exception tag: an identity (the address of its wasmc_tag) with a canonical type."""
 
-    def __init__(self, address: int, ttype: FuncType, keep: Any):
+    def __init__(self, address: int, ttype: FuncType, store: Store):
         self.address = address
         self.type = ttype
-        self._keep = keep
+        self._store = store
 
     @classmethod
     def new(cls, ttype: FuncType) -> Tag:
         cell = ctypes.c_uint64(_type_id(ttype))  # a wasmc_tag
-        return cls(ctypes.addressof(cell), ttype, cell)
-
-
-class _Owned:
-    """Frees a C object when its Python owner goes away."""
-
-    def __init__(self, free: Callable, ptr: Any):
-        self.free, self.ptr = free, ptr
-
-    def __del__(self):
-        try:
-            self.free(self.ptr)
-        except Exception:  # noqa: BLE001 - interpreter shutdown
-            pass
+        store = Store()
+        store.keep(cell)
+        return cls(ctypes.addressof(cell), ttype, store)
 
 
 Extern = Func | Memory | Table | Global | Tag
@@ -521,29 +552,28 @@ class CompiledModule:
         ptr = instantiate(array)
         if not ptr:
             raise InstantiationError("cannot allocate the instance (out of address space?)")
-        instance = Instance(self, ptr, resolved)
-        try:
-            self._runtime.protected(self._symbol("initialize"), ptr)
-        except Trap:
-            # Elements written before the trap stay in (maybe imported) tables and point
-            # into this instance, so it must never be freed.
-            _failed_instances.append(instance)
-            raise
+        # The instance joins the group of everything it imports (store.py): its struct
+        # points to them, and their tables may come to point into it.
+        store = merge_all([v._store for v in resolved])
+        store.own(getattr(self._lib, f"{self._prefix}_free"), ctypes.c_void_p(ptr))
+        if self not in store._modules:
+            store._modules.append(self)
+        instance = Instance(self, ptr, resolved, store)
+        # If initialization traps, what it did stays done: elements written before the
+        # trap stay in (maybe imported) tables and point into this instance, which the
+        # group therefore keeps until all of it is unreachable.
+        self._runtime.protected(self._symbol("initialize"), ptr)
         return instance
-
-
-_failed_instances: list[Instance] = []  # instances whose initialization trapped
 
 
 class Instance:
     """An instantiated module. `exports` maps export names to Func/Memory/Table/Global."""
 
-    def __init__(self, compiled: CompiledModule, ptr: int, imports: list[Extern]):
+    def __init__(self, compiled: CompiledModule, ptr: int, imports: list[Extern], store: Store):
         self.compiled = compiled
         self._ptr = ptr
-        self._imports = imports  # keep what we link to alive
-        self._owner = _Owned(getattr(compiled._lib, f"{compiled._prefix}_free"),
-                             ctypes.c_void_p(ptr))
+        self._store = store  # owns the instance's C struct (and frees it)
+        imported = {v.address: v for v in imports}  # a re-exported import keeps its identity
         export = getattr(compiled._lib, f"{compiled._prefix}_export")
         export.restype = ctypes.c_void_p
         export.argtypes = [ctypes.c_void_p, ctypes.c_uint32]
@@ -553,30 +583,28 @@ class Instance:
         tables = m.all_tables()
         for k, e in enumerate(m.exports):
             address = export(ptr, k)
-            if e.kind == "func":
+            known = imported.get(address)
+            if known is not None and known.address == address:
+                self.exports[e.name] = known
+            elif e.kind == "func":
                 ft = m.canonical_func_type(e.index)
-                known = Func._by_address.get(address)
-                if known is not None:  # a re-exported import keeps its identity
-                    self.exports[e.name] = known
-                else:
-                    self.exports[e.name] = Func(address, ft, compiled._invoker(ft), self)
+                self.exports[e.name] = Func._from_address(address, store) if (
+                    address in store.root()._funcs) else Func(
+                        address, ft, compiled._invoker(ft), store)
             elif e.kind == "memory":
-                mem = Memory(ctypes.cast(address, ctypes.POINTER(_WasmcMemory)), self)
-                mem._declared_max = m.all_memories()[e.index].limits.max is not None
-                mem._is64 = m.all_memories()[e.index].limits.is64
-                self.exports[e.name] = mem
+                self.exports[e.name] = Memory(ctypes.cast(address, ctypes.POINTER(_WasmcMemory)),
+                                              m.all_memories()[e.index].limits, store)
             elif e.kind == "table":
-                table = Table(ctypes.cast(address, ctypes.POINTER(_WasmcTable)),
-                              m.canonical(tables[e.index].elem), self)
-                table._is64 = tables[e.index].limits.is64
-                self.exports[e.name] = table
+                self.exports[e.name] = Table(ctypes.cast(address, ctypes.POINTER(_WasmcTable)),
+                                             m.canonical(tables[e.index].elem), store,
+                                             tables[e.index].limits.is64)
             elif e.kind == "tag":
                 ttype = m.canonical_types()[m.all_tags()[e.index]]
-                self.exports[e.name] = Tag(address, ttype, self)
+                self.exports[e.name] = Tag(address, ttype, store)
             else:
                 g = globals_[e.index]
                 self.exports[e.name] = Global(
-                    address, GlobalType(m.canonical(g.valtype), g.mutable), self)
+                    address, GlobalType(m.canonical(g.valtype), g.mutable), store)
 
 
 def _limits_match(actual: Limits, declared: Limits) -> bool:
