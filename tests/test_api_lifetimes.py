@@ -130,6 +130,7 @@ def test_function_stored_from_python_keeps_its_instance(modules) -> None:
     exporter_group = weakref.ref(exporter._store.root())
     del exporter
     gc.collect()
+    assert exporter_group() is not None
     assert owner.exports["call"](1) == 11
     assert owner.exports["table"].get(1)() == 11
     del owner
@@ -145,8 +146,10 @@ def test_function_passed_to_wasm_joins_its_group(modules, tmp_path_factory) -> N
                              tmp_path_factory), opt=0)
     exporter = modules["func_exporter"].instantiate()
     setter.exports["keep"](exporter.exports["eleven"])
+    exporter_group = weakref.ref(exporter._store.root())
     del exporter
     gc.collect()
+    assert exporter_group() is not None
     assert setter.exports["table"].get(0)() == 11
 
 
