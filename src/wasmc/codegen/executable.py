@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from ..binary.module import Module
 from ..errors import LinkError
-from .ctypes import SIG_LETTER, c_string, sig_name, type_id
+from .spelling import SIG_LETTER, c_string, sig_name, type_id
 
 WASI_MODULE = "wasi_snapshot_preview1"
 
