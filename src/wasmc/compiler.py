@@ -64,11 +64,13 @@ def translate(data: bytes, prefix: str = "wasmc_m0",
         return module, emit_module(module, info, prefix, musttail)
 
 
-def compile_modules(sources: list[bytes], *, cc: str | None = None, opt: int = 1,
+def compile_modules(sources: list[bytes | str | Path], *, cc: str | None = None, opt: int = 1,
                     jobs: int | None = None) -> list[CompiledModule | CompileError]:
     """Compile several modules into one shared library (one C compiler run, or several in
     parallel for large modules, up to `jobs` at a time; default: the CPU count). Each entry
-    of the result is a CompiledModule or the CompileError that module raised."""
+    of the result is a CompiledModule or the CompileError that module raised. A source is
+    what `read_source` takes (module bytes, a path, module text)."""
+    sources = [s if isinstance(s, bytes) else read_source(s) for s in sources]
     compiler = toolchain.find_compiler(cc)
     runtime = Runtime.get(compiler)
     musttail = compiler.kind == "clang"
