@@ -191,3 +191,25 @@ def test_host_made_objects_are_freed() -> None:
     del memory, table
     assert [g() for g in groups] == [None, None]
     assert _status()["VmSize"] - before < GIB
+
+
+def test_externref_objects_live_with_their_instance(tmp_path_factory) -> None:
+    class Payload:
+        pass
+
+    module = wasmc.compile_module(_wat(b"""(module
+      (global $kept (mut externref) (ref.null extern))
+      (func (export "keep") (param externref) (global.set $kept (local.get 0)))
+      (func (export "kept") (result externref) (global.get $kept)))""", tmp_path_factory),
+                                  opt=0)
+    instance = module.instantiate()
+    payload = Payload()
+    alive = weakref.ref(payload)
+    instance.exports["keep"](payload)
+    del payload
+    gc.collect()
+    assert alive() is not None  # Wasm holds it
+    assert instance.exports["kept"]() is alive()
+    del instance
+    gc.collect()
+    assert alive() is None  # freed with the instance, not kept by the process

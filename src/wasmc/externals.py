@@ -38,7 +38,7 @@ from .native import (
     WasmcInvocation,
     default_runtime,
 )
-from .store import Store
+from .store import ExternTable, Store
 
 PAGE_SIZE = 65536  # bytes in a Wasm page
 
@@ -59,25 +59,28 @@ def func_type(ftype: FuncType | tuple) -> FuncType:
     return FuncType(tuple(value_type(t) for t in params), tuple(value_type(t) for t in results))
 
 
-_extern_objects: dict[int, Any] = {}  # handle -> object; handles are stable per object id
-_extern_handles: dict[int, int] = {}  # id(object) -> handle
+# Handles made without a store (call_raw users: the spec runner, the CLI) live here, for
+# the whole process; the API's own conversions use the handle table of the store.
+_process_externs = ExternTable()
 
 
-def extern_handle(obj: Any) -> int:
-    """The raw slot value of an externref holding `obj` (None is the null reference)."""
+def extern_handle(obj: Any, store: Store | None = None) -> int:
+    """The raw slot value of an externref holding `obj` (None is the null reference),
+    kept by `store` (by the process without one)."""
     if obj is None:
         return 0
-    handle = _extern_handles.get(id(obj))
-    if handle is None:
-        handle = len(_extern_objects) + 1
-        _extern_objects[handle] = obj
-        _extern_handles[id(obj)] = handle
-    return handle
+    return (store.root()._externs if store is not None else _process_externs).handle(obj)
 
 
-def extern_object(raw: int) -> Any:
+def extern_object(raw: int, store: Store | None = None) -> Any:
     """The object an externref slot value refers to."""
-    return None if raw == 0 else _extern_objects.get(raw, raw)
+    if raw == 0:
+        return None
+    if store is not None:
+        objects = store.root()._externs.objects
+        if raw in objects:
+            return objects[raw]
+    return _process_externs.objects.get(raw, raw)
 
 
 def to_raw(valtype: str, value: Any, store: Store | None = None) -> int:
@@ -94,7 +97,7 @@ def to_raw(valtype: str, value: Any, store: Store | None = None) -> int:
         return struct.unpack("<Q", struct.pack("<d", value))[0]
     family = ref_family(valtype)  # (ref $t), (ref func), ... are funcrefs here
     if family == EXTERN:
-        return extern_handle(value)
+        return extern_handle(value, store)
     if family == FUNC:
         if value is None:
             return 0
@@ -120,7 +123,7 @@ def from_raw(valtype: str, raw: int, store: Store | None = None) -> Any:
         return struct.unpack("<d", struct.pack("<Q", raw))[0]
     family = ref_family(valtype)
     if family == EXTERN:
-        return extern_object(raw)
+        return extern_object(raw, store)
     if family == FUNC:
         return None if raw == 0 else Func._from_address(raw, store)
     raise TypeError(f"unknown value type {valtype}")

@@ -24,22 +24,47 @@ memory), and instances that are linked are freed together.
 
 Reference cycles through Python (a host function whose closure refers to the instance it is
 imported into) are collected by Python's cycle collector, which then frees the store; call
-`gc.collect()` to free such a group at a known point. Values passed as externref are kept by
-the process-wide handle table (api.extern_handle), not by a store.
+`gc.collect()` to free such a group at a known point. A Python object passed into Wasm as an
+externref is kept by the store it went to (its handle table), since Wasm may keep it.
 """
 
 from __future__ import annotations
 
+import itertools
 import sys
 import weakref
 from collections.abc import Callable
 from typing import Any
 
+_handles = itertools.count(1)  # externref handles, unique in the process (0 is null)
+
+
+class ExternTable:
+    """The Python objects behind externref handles (a handle is what Wasm holds)."""
+
+    __slots__ = ("objects", "_ids")
+
+    def __init__(self) -> None:
+        self.objects: dict[int, Any] = {}  # handle -> object
+        self._ids: dict[int, int] = {}  # id(object) -> handle (the object is kept: ids stay)
+
+    def handle(self, obj: Any) -> int:
+        handle = self._ids.get(id(obj))
+        if handle is None:
+            handle = next(_handles)
+            self.objects[handle] = obj
+            self._ids[id(obj)] = handle
+        return handle
+
+    def update(self, other: ExternTable) -> None:
+        self.objects.update(other.objects)
+        self._ids.update(other._ids)
+
 
 class Store:
     """The owner of a group of C objects that may refer to each other (see above)."""
 
-    __slots__ = ("_parent", "_frees", "_keep", "_funcs", "_modules", "__weakref__")
+    __slots__ = ("_parent", "_frees", "_keep", "_funcs", "_modules", "_externs", "__weakref__")
 
     def __init__(self) -> None:
         self._parent: Store | None = None  # set when merged into another store
@@ -48,6 +73,7 @@ class Store:
         # address of a wasmc_func -> its Func, while one exists (identity of funcrefs)
         self._funcs: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
         self._modules: list[Any] = []  # CompiledModules instantiated here (their invokers)
+        self._externs = ExternTable()  # objects passed in as externrefs
 
     def root(self) -> Store:
         """The store that owns this group now (itself unless merged)."""
@@ -77,7 +103,8 @@ class Store:
         a._keep += b._keep
         a._funcs.update(b._funcs)
         a._modules += [m for m in b._modules if m not in a._modules]
-        b._frees, b._keep, b._modules = [], [], []
+        a._externs.update(b._externs)
+        b._frees, b._keep, b._modules, b._externs = [], [], [], ExternTable()
         b._funcs = weakref.WeakValueDictionary()
         b._parent = a  # b's users now keep a alive
         return a
