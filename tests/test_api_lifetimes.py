@@ -213,3 +213,24 @@ def test_externref_objects_live_with_their_instance(tmp_path_factory) -> None:
     del instance
     gc.collect()
     assert alive() is None  # freed with the instance, not kept by the process
+
+
+def test_host_function_sees_references_after_its_func_is_dropped(tmp_path_factory) -> None:
+    """A host function given inline (its Func object dropped at once) still converts the
+    references it receives and returns in its instance's group."""
+    received = []
+    marker = object()
+    instance = wasmc.load(_wat(b"""(module
+      (import "host" "memory" (memory 1))
+      (import "host" "echo" (func $echo (param externref funcref) (result externref)))
+      (func $f (result i32) (i32.const 5))
+      (elem declare func $f)
+      (func (export "run") (param externref) (result externref)
+        (call $echo (local.get 0) (ref.func $f))))""", tmp_path_factory),
+        # The memory's store is the group's root: the function's own store merges into it
+        # and, with the Func dropped, is gone.
+        {"host": {"memory": wasmc.Memory.new(MemoryType(Limits(1))),
+                  "echo": lambda ref, func: received.append(func()) or ref}}, opt=0)
+    gc.collect()
+    assert instance.exports["run"](marker) is marker
+    assert received == [5]

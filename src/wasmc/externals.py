@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ctypes
 import struct
-import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -182,8 +181,8 @@ class Func:
         rt = default_runtime()
         store = Store()
         # Weak: the store keeps this callback alive, and a strong reference back would be a
-        # cycle (freed only by the cycle collector). The store is alive while Wasm calls it.
-        store_ref = weakref.ref(store)
+        # cycle (freed only by the cycle collector). The group is alive while Wasm calls it.
+        store_ref = store.ref()
 
         def callback(_data, slots):
             try:

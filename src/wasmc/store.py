@@ -64,7 +64,8 @@ class ExternTable:
 class Store:
     """The owner of a group of C objects that may refer to each other (see above)."""
 
-    __slots__ = ("_parent", "_frees", "_keep", "_funcs", "_modules", "_externs", "__weakref__")
+    __slots__ = ("_parent", "_frees", "_keep", "_funcs", "_modules", "_externs", "_refs",
+                 "__weakref__")
 
     def __init__(self) -> None:
         self._parent: Store | None = None  # set when merged into another store
@@ -74,6 +75,7 @@ class Store:
         self._funcs: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
         self._modules: list[Any] = []  # CompiledModules instantiated here (their invokers)
         self._externs = ExternTable()  # objects passed in as externrefs
+        self._refs: list[StoreRef] = []  # weak references that follow the group (ref())
 
     def root(self) -> Store:
         """The store that owns this group now (itself unless merged)."""
@@ -92,6 +94,15 @@ class Store:
         """Keep `obj` alive as long as the group (C code points into it)."""
         self.root()._keep.append(obj)
 
+    def ref(self) -> StoreRef:
+        """A weak reference to this group that follows it through merges: for callbacks that
+        the group itself keeps alive (a strong reference there would be a cycle), and that
+        must find the group even when the store they started in is gone."""
+        root = self.root()
+        ref = StoreRef(root)
+        root._refs.append(ref)
+        return ref
+
     def merge(self, other: Store) -> Store:
         """Make one group of the two (their objects are then freed together); returns it."""
         a, b = self.root(), other.root()
@@ -104,7 +115,10 @@ class Store:
         a._funcs.update(b._funcs)
         a._modules += [m for m in b._modules if m not in a._modules]
         a._externs.update(b._externs)
-        b._frees, b._keep, b._modules, b._externs = [], [], [], ExternTable()
+        for ref in b._refs:
+            ref._store = weakref.ref(a)
+        a._refs += b._refs
+        b._frees, b._keep, b._modules, b._externs, b._refs = [], [], [], ExternTable(), []
         b._funcs = weakref.WeakValueDictionary()
         b._parent = a  # b's users now keep a alive
         return a
@@ -115,6 +129,18 @@ class Store:
         frees, self._frees = self._frees, []
         for free, pointer in reversed(frees):  # newest first: importers before exporters
             free(pointer)
+
+
+class StoreRef:
+    """See Store.ref."""
+
+    __slots__ = ("_store",)
+
+    def __init__(self, store: Store) -> None:
+        self._store = weakref.ref(store)
+
+    def __call__(self) -> Store | None:
+        return self._store()
 
 
 def merge_all(stores: list[Store]) -> Store:
