@@ -79,7 +79,8 @@ def _status() -> dict[str, int]:
 def test_dropped_instances_are_freed(modules) -> None:
     """100,000 instances of a module with a memory, each dropped: bounded address space
     and RSS. Before stores, the 16,382nd failed (8 GiB reserved per memory, never freed).
-    The same loop ran with 1,000,000 once by hand (docs/api.md gives the numbers)."""
+    About 45 us of CPU per instance, so ~5 s. The same loop ran with 1,000,000 once by hand:
+    RSS 25 MiB and VmSize 8,221 MiB throughout (docs/api.md, "Lifetimes")."""
     module = modules["memory"]
     for _ in range(100):  # warm up caches and allocators before the baseline
         module.instantiate()
