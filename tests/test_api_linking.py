@@ -27,3 +27,19 @@ def test_host_memory_type_is_its_declared_type() -> None:
     memory = wasmc.Memory.new(wasmc.MemoryType(wasmc.Limits(1, 70000, is64=True)))
     assert memory.type.limits.max == 70000
     assert wasmc.Memory.new(1).type == wasmc.MemoryType(wasmc.Limits(1))
+
+
+def test_table64_type_reports_the_declared_maximum() -> None:
+    """A table64's maximum above 2^32 - 1 is clamped in the runtime (and 2^32 - 1 means
+    "no maximum" there); its type keeps the declared one."""
+    exporter, larger, smaller = wasmc.compile_modules([
+        """(module (table (export "t") i64 1 0x10000000000 funcref))""",
+        """(module (import "m" "t" (table i64 1 0x20000000000 funcref)))""",
+        """(module (import "m" "t" (table i64 1 0x100000000 funcref)))"""], opt=0)
+    table = exporter.instantiate().exports.t
+    assert table.type.limits == wasmc.Limits(1, 0x10000000000, is64=True)
+    larger.instantiate({"m": {"t": table}})
+    with pytest.raises(wasmc.LinkError, match="incompatible import type"):
+        smaller.instantiate({"m": {"t": table}})
+    host = wasmc.Table.new(wasmc.TableType("funcref", wasmc.Limits(0, 2**32 - 1)))
+    assert host.type.limits.max == 2**32 - 1

@@ -353,10 +353,13 @@ class Memory:
 class Table:
     """A table of references."""
 
-    def __init__(self, ptr: ctypes._Pointer, elem: str, store: Store, is64: bool = False):
+    def __init__(self, ptr: ctypes._Pointer, elem: str, store: Store, declared: Limits):
         self._ptr = ptr
         self.elem = elem
-        self._is64 = is64  # table64: a table with i64 indices
+        # The declared maximum: the C struct holds a table64's clamped to 2^32 - 1 (and that
+        # value means "none" there), but import matching needs the declared one.
+        self._max = declared.max
+        self._is64 = declared.is64  # table64: a table with i64 indices
         self._store = store
 
     @classmethod
@@ -370,7 +373,7 @@ class Table:
         if not ptr:
             raise InstantiationError("cannot allocate a table")
         store.own(rt.lib.wasmc_table_free, ptr)
-        return cls(ptr, ttype.elem, store, ttype.limits.is64)
+        return cls(ptr, ttype.elem, store, ttype.limits)
 
     @property
     def address(self) -> int:
@@ -382,9 +385,7 @@ class Table:
 
     @property
     def type(self) -> TableType:
-        c = self._ptr.contents
-        return TableType(self.elem, Limits(c.size, None if c.max == 2**32 - 1 else c.max,
-                                           is64=self._is64))
+        return TableType(self.elem, Limits(self._ptr.contents.size, self._max, is64=self._is64))
 
     def __repr__(self) -> str:
         return f"<wasmc.Table: {self.elem}, {_limits_text(self.type.limits, 'entries')}>"

@@ -93,7 +93,7 @@ class CompiledModule:
             table = m.all_tables()[e.index]
             elem = m.canonical(table.elem)
             return lambda address, store: Table(
-                ctypes.cast(address, ctypes.POINTER(WasmcTable)), elem, store, table.limits.is64)
+                ctypes.cast(address, ctypes.POINTER(WasmcTable)), elem, store, table.limits)
         if e.kind == "tag":
             ttype = m.canonical_types()[m.all_tags()[e.index]]
             return lambda address, store: Tag(address, ttype, store)
