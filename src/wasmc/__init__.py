@@ -46,18 +46,30 @@ _API = {
     "LinkError": ("errors", "LinkError"),
     "InstantiationError": ("errors", "InstantiationError"),
     "Trap": ("errors", "Trap"),
+    "WasiConfig": ("wasi", "WasiConfig"),
+    "WasiExit": ("wasi", "WasiExit"),
+    "CAPTURE": ("wasi", "CAPTURE"),
 }
 
 __all__ = ["__version__", *_API]
 
 
 def __getattr__(name: str):
-    if name not in _API:
-        raise AttributeError(f"module 'wasmc' has no attribute {name!r}")
-    import importlib
+    # __import__, not importlib.import_module: the same import, but the interpreter's own
+    # (which -X importtime reports, and `from wasmc import runcache` comes through here).
+    import sys
 
+    if name not in _API:  # a submodule, e.g. wasmc.api after a bare `import wasmc`
+        try:
+            __import__(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            raise AttributeError(f"module 'wasmc' has no attribute {name!r}") from None
+        return sys.modules[f"{__name__}.{name}"]
     module, attr = _API[name]
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), attr)
+    __import__(f"{__name__}.{module}")
+    value = getattr(sys.modules[f"{__name__}.{module}"], attr)
     globals()[name] = value  # the next lookup is a plain attribute
     return value
 

@@ -24,6 +24,7 @@ from .instance import CompiledModule, Instance
 from .libcache import Unit, UnitFailed, build_library
 from .native import Runtime
 from .validate.validator import validate
+from .wasi import WasiConfig
 
 DEFAULT_OPT = 2
 
@@ -116,9 +117,11 @@ def compile_module(source: bytes | str | Path, *, cc: str | None = None,
 
 def load(source: bytes | str | Path,
          imports: Mapping[str, Mapping[str, Extern | Callable] | Instance] | None = None,
-         *, cc: str | None = None, opt: int = DEFAULT_OPT, jobs: int | None = None) -> Instance:
-    """Compile (or take from the cache) and instantiate a module."""
-    return compile_module(source, cc=cc, opt=opt, jobs=jobs).instantiate(imports)
+         *, wasi: WasiConfig | None = None, cc: str | None = None, opt: int = DEFAULT_OPT,
+         jobs: int | None = None) -> Instance:
+    """Compile (or take from the cache) and instantiate a module (see
+    CompiledModule.instantiate for `imports` and `wasi`)."""
+    return compile_module(source, cc=cc, opt=opt, jobs=jobs).instantiate(imports, wasi=wasi)
 
 
 RUNTIME_HEADERS = ("wasmc.h", "wasmc_numeric.h", "wasi.h")

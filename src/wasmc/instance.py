@@ -18,6 +18,7 @@ from .externals import Extern, Func, Global, Memory, Table, Tag
 from .linking import check_import
 from .native import Runtime, WasmcMemory, WasmcTable
 from .store import Store, merge_all
+from .wasi import WASI_MODULE, WasiConfig, WasiContext
 
 
 class CompiledModule:
@@ -101,18 +102,24 @@ class CompiledModule:
         gtype = GlobalType(m.canonical(g.valtype), g.mutable)
         return lambda address, store: Global(address, gtype, store)
 
-    def instantiate(self, imports: Mapping[str, Mapping[str, Any] | Instance] | None = None
-                    ) -> Instance:
+    def instantiate(self, imports: Mapping[str, Mapping[str, Any] | Instance] | None = None,
+                    *, wasi: WasiConfig | None = None) -> Instance:
         """Link the imports, create the instance, run segment initialization and the start
         function. `imports` maps module names to an Instance (its exports) or a mapping of
         names to Func/Memory/Table/Global/Tag; a plain Python callable is made into a host
-        function of the imported type. Raises LinkError for a missing or mistyped import,
-        Trap if initialization trapped (what it did before the trap stays done, as the spec
-        says)."""
+        function of the imported type. With `wasi`, the wasi_snapshot_preview1 imports are
+        the runtime's WASI with that configuration (wasi.py), and a reactor's _initialize
+        runs last. Raises LinkError for a missing or mistyped import, Trap if initialization
+        trapped (what it did before the trap stays done, as the spec says)."""
         imports = imports or {}
         m = self.module
         resolved: list[Extern] = []
+        wasi_store = Store()  # the WASI context and its functions, if any
+        wasi_context = WasiContext(wasi, wasi_store) if wasi is not None else None
         for imp in m.imports:
+            if wasi_context is not None and imp.module == WASI_MODULE:
+                resolved.append(wasi_context.func(self, imp, wasi_store))
+                continue
             namespace = imports.get(imp.module, {})
             if isinstance(namespace, Instance):
                 namespace = namespace.exports
@@ -133,16 +140,25 @@ class CompiledModule:
             raise InstantiationError("cannot allocate the instance (out of address space?)")
         # The instance joins the group of everything it imports (store.py): its struct
         # points to them, and their tables may come to point into it.
-        store = merge_all([v._store for v in resolved])
+        store = merge_all([v._store for v in resolved]
+                          + ([wasi_store] if wasi_context is not None else []))
         store.own(c_free, ctypes.c_void_p(ptr))
         root = store.root()
         if self not in root._modules:
             root._modules.append(self)
         instance = Instance(self, ptr, resolved, store)
+        if wasi_context is not None:
+            memory = instance.exports.get("memory")
+            wasi_context.set_memory(memory.address if isinstance(memory, Memory) else None)
+            wasi_context.bind(instance)
+            instance.wasi = wasi_context
         # If initialization traps, what it did stays done: elements written before the
         # trap stay in (maybe imported) tables and point into this instance, which the
         # group therefore keeps until all of it is unreachable.
         self._runtime.protected(initialize, ptr)
+        reactor_init = instance.exports.get("_initialize")
+        if wasi_context is not None and isinstance(reactor_init, Func):
+            reactor_init()
         return instance
 
 
@@ -164,7 +180,10 @@ class Exports(dict):
 class Instance:
     """An instantiated module. `exports` maps export names to Func/Memory/Table/Global/Tag
     (and gives them as attributes). The instance is freed with its group (store.py) when
-    nothing refers to it or to anything it exported."""
+    nothing refers to it or to anything it exported. `wasi`: its WASI context (run(),
+    captured stdout/stderr), if instantiated with a WasiConfig."""
+
+    wasi: WasiContext | None = None
 
     def __init__(self, compiled: CompiledModule, ptr: int, imports: list[Extern], store: Store):
         self.compiled = compiled

@@ -89,6 +89,10 @@ class Runtime:
     def raise_trap(self, code: int) -> None:
         message = self.lib.wasmc_trap_message(code).decode()
         host_message = self.lib.wasmc_last_trap_message()
+        if code == TRAP_HOST and host_message == b"wasi proc_exit":  # WASI_EXIT_MESSAGE
+            from .wasi import WasiExit, exit_status
+
+            raise WasiExit(exit_status())
         if host_message and code == TRAP_HOST:
             message = host_message.decode(errors="replace")
         function = self.lib.wasmc_last_trap_function()
