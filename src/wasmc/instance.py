@@ -114,8 +114,8 @@ class CompiledModule:
         imports = imports or {}
         m = self.module
         resolved: list[Extern] = []
-        wasi_store = Store()  # the WASI context and its functions, if any
-        wasi_context = WasiContext(wasi, wasi_store) if wasi is not None else None
+        wasi_store = Store() if wasi is not None else None  # its context and functions
+        wasi_context = WasiContext(wasi, wasi_store) if wasi_store is not None else None
         for imp in m.imports:
             if wasi_context is not None and imp.module == WASI_MODULE:
                 resolved.append(wasi_context.func(self, imp, wasi_store))
@@ -141,7 +141,7 @@ class CompiledModule:
         # The instance joins the group of everything it imports (store.py): its struct
         # points to them, and their tables may come to point into it.
         store = merge_all([v._store for v in resolved]
-                          + ([wasi_store] if wasi_context is not None else []))
+                          + ([wasi_store] if wasi_store is not None else []))
         store.own(c_free, ctypes.c_void_p(ptr))
         root = store.root()
         if self not in root._modules:
