@@ -304,10 +304,15 @@ class Memory:
         return MemoryType(Limits(self._ptr.contents.pages, self._max, is64=self._is64))
 
     def grow(self, delta: int) -> int:
+        """Add `delta` pages; the old size in pages, or -1 if the memory cannot grow."""
         lib = default_runtime().lib
+        if not 0 <= delta < (2**64 if self._is64 else 2**32):
+            return -1
         if self._is64:
-            return lib.wasmc_memory64_grow(self._ptr, delta)
-        return lib.wasmc_memory_grow(self._ptr, delta)
+            old = lib.wasmc_memory64_grow(self._ptr, delta)
+            return -1 if old == 2**64 - 1 else old
+        old = lib.wasmc_memory_grow(self._ptr, delta)
+        return -1 if old == 2**32 - 1 else old
 
     @property
     def data_size(self) -> int:
