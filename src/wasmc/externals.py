@@ -407,6 +407,8 @@ class Table:
 
     def grow(self, delta: int, init: Any = None) -> int:
         """Add `delta` entries set to `init`; the old size, or -1 if the table cannot grow."""
+        if not 0 <= delta < 2**32:
+            return -1
         lib = default_runtime().lib
         old = lib.wasmc_table_grow(self._ptr, delta, to_raw(self.elem, init, self._store) or None)
         return -1 if old == 2**32 - 1 else old
