@@ -99,3 +99,18 @@ def test_non_ascii_export_names(module) -> None:
     proc = both(module, "trap_é")
     assert proc.returncode == 134
     assert proc.stderr.splitlines()[1:] == ["  in function trap_é"]
+
+
+def test_an_exnref_result_prints_its_type(tmp_path: Path) -> None:
+    """A reference result prints as its type's name (null if null); an exnref is no
+    externref."""
+    wat = tmp_path / "exn.wat"
+    wat.write_text("""(module
+      (tag $e (param i32))
+      (func (export "caught") (result exnref)
+        (block $h (result exnref)
+          (try_table (catch_all_ref $h) (throw $e (i32.const 1)))
+          (ref.null exn))))""")
+    proc = subprocess.run([sys.executable, "-m", "wasmc.cli", "run", "-O0", str(wat),
+                           "--invoke", "caught"], capture_output=True, text=True)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "exnref\n", "")

@@ -117,6 +117,7 @@ static const char *type_name(char letter) {
   case 'f': return "f32";
   case 'F': return "f64";
   case 'r': return "funcref";
+  case 'x': return "exnref";
   default: return "externref";
   }
 }
