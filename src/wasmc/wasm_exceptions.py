@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .instance import Instance
     from .store import Store
 
+
 class _TagInfo:
     """What the host knows of a tag that can reach it: its type, a name, its group (weakly)
     and its Tag object while one exists. The tag's store keeps this (not the Tag, which
