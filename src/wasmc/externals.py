@@ -519,6 +519,9 @@ class Exn:
     def __hash__(self) -> int:
         return hash(self.address)
 
+    def __repr__(self) -> str:
+        return f"<wasmc.Exn at {self.address:#x}>"
+
 
 Extern = Func | Memory | Table | Global | Tag
 
