@@ -311,29 +311,6 @@ def test_trap_report_compiled_executable(trap_kinds_executable: Path, export: st
 # ---- pure helpers ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("text", "valtype", "raw"),
-    [
-        ("-1", "i32", 0xFFFFFFFF),
-        ("0x10", "i64", 16),
-        ("1_000", "i32", 1000),
-        ("-0.0", "f64", 1 << 63),
-        ("nan", "f32", 0x7FC00000),
-        ("1e39", "f32", 0x7F800000),
-        ("-0x1p-1", "f32", 0xBF000000),  # sign 1, exponent 126, mantissa 0
-        ("null", "externref", 0),
-    ],
-)
-def test_parse_arg(text: str, valtype: str, raw: int) -> None:
-    assert cli.parse_arg(text, valtype) == raw
-
-
-@pytest.mark.parametrize(("text", "valtype"), [("4294967296", "i32"), ("x", "f64"), ("1", "v128")])
-def test_parse_arg_rejects(text: str, valtype: str) -> None:
-    with pytest.raises(cli.UsageError):
-        cli.parse_arg(text, valtype)
-
-
 def test_negative_values_are_arguments_not_options() -> None:
     ns = cli.build_parser().parse_args(
         ["run", "m.wat", "--invoke", "f", "-5", "-inf", "-nan", "-0x1p3", "-1e5", "-O3"]

@@ -82,6 +82,21 @@ def test_uncaught_exception_names_its_tag_and_carries_its_values(exports):
     assert exports["through_call_ref"](3) == 3  # the instance still works
 
 
+def test_an_unexported_tag_is_named_while_its_function_lives():
+    """The instance's Python object may go (its exports keep the C instance, store.py): the
+    tag registry lives with the tag, not with the Instance object."""
+    import gc
+
+    throw = api.load(_wasm('(module (tag $t (param f64))'
+                           ' (func (export "throw") (throw $t (f64.const 2))))'),
+                     opt=0).exports["throw"]
+    gc.collect()
+    with pytest.raises(api.WasmException) as caught:
+        throw()
+    assert caught.value.tag_name.startswith("tag[0] of ")
+    assert caught.value.values == (2.0,) and isinstance(caught.value.values[0], float)
+
+
 def test_a_trap_is_not_caught_and_stays_a_trap(exports):
     with pytest.raises(api.Trap, match="unreachable"):
         exports["trap_in_try"]()
@@ -158,11 +173,13 @@ def test_cli_reports_an_uncaught_exception_with_exit_status_1(tmp_path):
     assert "error: uncaught wasm exception: tag e, values (3)" in proc.stderr
     # A command program (the native executable) reports it the same way.
     program = tmp_path / "throws.wat"
-    program.write_text('(module (tag $e (export "e") (param i32 f64))'
-                       ' (func (export "_start") (throw $e (i32.const -4) (f64.const 0.5))))')
+    # Floats print as --invoke prints results: the shortest decimal that reads back.
+    program.write_text('(module (tag $e (export "e") (param i32 f64 f32 f64))'
+                       ' (func (export "_start") (throw $e (i32.const -4) (f64.const 0.5)'
+                       ' (f32.const 0.1) (f64.const 3))))')
     proc = subprocess.run(run + [str(program)], capture_output=True, text=True)
     assert proc.returncode == 1, proc.stderr
-    assert "error: uncaught wasm exception: tag e, values (-4, 0.5)" in proc.stderr
+    assert "error: uncaught wasm exception: tag e, values (-4, 0.5, 0.1, 3.0)" in proc.stderr
 
 
 def test_decoder_reads_exception_types_and_instructions():

@@ -46,7 +46,7 @@ from fuzz.engines import arguments
 from wasmc import api, toolchain
 from wasmc.binary.decoder import decode
 from wasmc.binary.module import F32, F64, Module
-from wasmc.codegen.ctypes import sig_name
+from wasmc.codegen.spelling import sig_name
 
 SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all",
             "-fno-omit-frame-pointer", "-g"]

@@ -395,12 +395,12 @@ def test_python_exception_in_compilation_fails(
 ) -> None:
     """A decoder crash (a Python exception, not a CompileError) is never an expected
     rejection."""
-    import wasmc.api
+    import wasmc.compiler
 
     def crash(data: bytes) -> None:
         raise IndexError("decoder bug")
 
-    monkeypatch.setattr(wasmc.api, "decode", crash)
+    monkeypatch.setattr(wasmc.compiler, "decode", crash)  # where compile_module(s) decode
     result = _judge(tmp_path, f'({kind} (module binary {BAD_MAGIC}) "magic header")')
     assert not result.ok
     assert "unexpected IndexError: decoder bug" in result.message

@@ -15,7 +15,6 @@ uncaught exception not being a trap).
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import sys
@@ -43,7 +42,6 @@ _NEGATIVE_VALUE = re.compile(
     r"^-(\d|\.\d|inf(inity)?$|nan(:0x[0-9a-f]+)?$|0x[0-9a-f])", re.IGNORECASE
 )
 
-_FLOAT_MAX = {"f32": 3.4028234663852886e38, "f64": sys.float_info.max}
 
 
 class CliError(Exception):
@@ -136,7 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
         "arguments (options go before MODULE; everything after it belongs to the program). "
         "With --invoke NAME, call the exported function NAME with ARGS instead; results are "
         "printed one per line: integers as signed decimals, floats as shortest round-trip "
-        "decimals (nan, inf, -0.0 included). `MODULE --invoke NAME ARGS` also works.",
+        "decimals (nan, inf, -0.0, nan:0x1 included). `MODULE --invoke NAME ARGS` also works. "
+        "The module's executable does the call (the same as `wasmc compile` builds).",
         epilog="Exit status: the program's proc_exit code; 134 for a Wasm trap; 1 for an "
         "uncaught Wasm exception or a module or compiler error. See docs/wasi.md.",
     )
@@ -212,62 +211,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # ---- run ---------------------------------------------------------------------------------
-
-
-def parse_arg(text: str, valtype: str) -> int:
-    """A command-line argument as the raw slot of a value of `valtype`."""
-    from wasmc.spec import values
-
-    lowered = text.strip().lower().replace("_", "")
-    try:
-        if valtype in ("i32", "i64"):
-            bits = values.WIDTH[valtype]
-            value = int(lowered, 0)
-            if not -(1 << (bits - 1)) <= value < (1 << bits):
-                raise ValueError("out of range")
-            return value & values.MASK[valtype]
-        if valtype in ("f32", "f64"):
-            return values.float_to_bits(valtype, _parse_float(lowered, valtype))
-        if valtype in ("funcref", "externref") and lowered == "null":
-            return 0
-    except (ValueError, OverflowError) as exc:
-        raise UsageError(f"invalid {valtype} argument {text!r} ({exc})") from None
-    if valtype == "externref":
-        from wasmc.api import extern_handle
-
-        return extern_handle(text)
-    raise UsageError(f"cannot pass {text!r} as a {valtype}")
-
-
-def _parse_float(text: str, valtype: str) -> float:
-    sign = -1.0 if text.startswith("-") else 1.0
-    body = text.lstrip("+-")
-    if body.startswith("0x"):
-        value = sign * float.fromhex(body)
-    else:
-        value = float(text)  # accepts nan, inf, infinity, 1e3
-    if math.isfinite(value) and abs(value) > _FLOAT_MAX[valtype]:
-        value = math.copysign(math.inf, value)  # rounds to infinity in the target type
-    return value
-
-
-def format_result(valtype: str, raw: int) -> str:
-    """One result as `wasmc run` prints it."""
-    from wasmc.spec import values
-
-    if valtype in ("i32", "i64"):
-        return str(values.to_signed(raw, values.WIDTH[valtype]))
-    if valtype in ("f32", "f64"):
-        return values.format_float(valtype, raw)
-    if valtype == "v128":
-        return f"{raw & ((1 << 128) - 1):#034x}"
-    if raw == 0:
-        return "null"
-    if valtype == "externref":
-        from wasmc.api import extern_object
-
-        return repr(extern_object(raw))
-    return valtype
 
 
 _VALUED_RUN_OPTIONS = ("--cc", "-O", "-j", "--jobs", "--dir", "--env", "--tcplisten")
@@ -403,39 +346,10 @@ def _run_native(ns: argparse.Namespace, invoke: list[str] | None) -> int:
     return code if code >= 0 else 128 - code
 
 
-def _has_imports(path: Path) -> bool:
-    from wasmc import api
-    from wasmc.binary.decoder import decode
-
-    return bool(decode(api.read_source(path)).imports)
-
-
 def cmd_run(ns: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    if ns.invoke is None or ns.dir or ns.env or ns.tcplisten or _has_imports(Path(ns.module)):
-        return _run_native(ns, ns.invoke)
-    from wasmc import api
-
-    name, *args = ns.invoke
-    instance = api.load(Path(ns.module), cc=ns.cc, opt=ns.opt, jobs=ns.jobs)
-    export = instance.exports.get(name)
-    if export is None or not isinstance(export, api.Func):
-        names = [n for n, e in instance.exports.items() if isinstance(e, api.Func)]
-        raise UsageError(
-            f"no exported function {name!r} (exported functions: {', '.join(names) or 'none'})"
-        )
-    params = export.type.params
-    if len(args) != len(params):
-        raise UsageError(
-            f"{name} takes {len(params)} argument(s) ({' '.join(params) or 'none'}), "
-            f"got {len(args)}"
-        )
-    raw = [parse_arg(text, t) for text, t in zip(args, params, strict=True)]
-    results = export.call_raw(raw)
-    for valtype, value in zip(export.type.results, results, strict=True):
-        print(format_result(valtype, value))
-    return 0
+    """Run the module's native executable (built or from the cache): `--invoke` is
+    implemented once, in the executable's main (codegen/executable.py)."""
+    return _run_native(ns, ns.invoke)
 
 
 def cmd_compile(ns: argparse.Namespace) -> int:

@@ -4,8 +4,7 @@ A cached executable lives at `<cache>/executables/<key>/<name>`, where `<cache>`
 `toolchain.cache_dir()` ($XDG_CACHE_HOME/wasmc) and `<key>` is a hash of the module's bytes,
 the wasmc version, `toolchain.build_fingerprint(cc, opt, shared=False)` (the compiler's
 identity, the flags, the runtime headers), the runtime's C sources (linked in statically)
-and the Python sources that shape the output (decoder, validator, code generator, api,
-toolchain). Builds are linked to a temporary name
+and the Python sources that shape the output (sources.py). Builds are linked to a temporary name
 and renamed into place, so concurrent runs of the same module are safe: both may compile,
 and either result is complete.
 
@@ -25,15 +24,7 @@ import sys
 from collections.abc import Callable, Iterator
 
 from . import __version__
-
-# SHA-256 without loading OpenSSL (hashlib does, for milliseconds): the built-in module.
-try:
-    from _sha256 import sha256  # Python 3.11
-except ImportError:
-    try:
-        from _sha2 import sha256  # Python 3.12+
-    except ImportError:
-        from hashlib import sha256
+from .sources import sha256, source_files, sources_digest
 
 
 def _digest(data: bytes) -> bytes:
@@ -51,7 +42,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 # The fast path (fast_lookup) works on strings: pathlib costs milliseconds to import.
-PACKAGE_DIR = os.path.dirname(os.path.realpath(__file__))
 EXE_NAME = "program"
 
 
@@ -76,22 +66,6 @@ def cache_root() -> Path:
 
 def executables_dir() -> Path:
     return cache_root() / "executables"
-
-
-# What decides an executable's contents besides the module and the compiler: the decoder,
-# validator and code generator, the runtime, and how the toolchain builds them.
-_BUILD_DIRS = ("binary", "validate", "codegen", "runtime")
-_BUILD_FILES = ("__init__.py", "api.py", "toolchain.py")
-
-
-def _source_files() -> list[str]:
-    files = [os.path.join(PACKAGE_DIR, n) for n in _BUILD_FILES]
-    for sub in _BUILD_DIRS:
-        for root, dirs, names in os.walk(os.path.join(PACKAGE_DIR, sub)):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            files += [os.path.join(root, n) for n in sorted(names)
-                      if n.endswith((".py", ".c", ".h"))]
-    return files
 
 
 def _stat_signature(h, path: str) -> None:
@@ -127,19 +101,9 @@ def fast_key(data: bytes, cc: str | None, opt: int) -> str:
     h.update(_digest(data))
     for path in _compiler_files(cc):
         _stat_signature(h, path)
-    for path in _source_files():
+    for path in source_files():
         _stat_signature(h, path)
     return h.hexdigest()[:32]
-
-
-def sources_digest() -> bytes:
-    """A digest of the sources that decide what C a module becomes, and of the runtime."""
-    h = sha256()
-    for path in _source_files():
-        h.update(os.path.relpath(path, PACKAGE_DIR).replace(os.sep, "/").encode() + b"\0")
-        with open(path, "rb") as f:
-            h.update(sha256(f.read()).digest())
-    return h.digest()
 
 
 def full_key(data: bytes, compiler, opt: int) -> str:
@@ -196,7 +160,7 @@ def executable_for(data: bytes, *, cc: str | None = None, opt: int = 2, use_cach
         found = fast_lookup(data, cc, opt)
         if found is not None:
             return Path(found)
-    from . import api, toolchain
+    from . import toolchain
 
     compiler = toolchain.find_compiler(cc)
     if use_cache:
@@ -207,21 +171,23 @@ def executable_for(data: bytes, *, cc: str | None = None, opt: int = 2, use_cach
         key = full_key(data, compiler, opt)
         exe = executables_dir() / key / EXE_NAME
         if not os.access(exe, os.X_OK):
-            _build(api, data, exe, compiler, opt, label, progress, jobs)
+            _build(data, exe, compiler, opt, label, progress, jobs)
         if fast_key(data, cc, opt) == fast:
             _write_atomically(_alias_path(fast), key)
         return exe
     import tempfile
 
     exe = Path(tempfile.mkdtemp(prefix="wasmc-run-")) / EXE_NAME
-    _build(api, data, exe, compiler, opt, label, progress, jobs)
+    _build(data, exe, compiler, opt, label, progress, jobs)
     return exe
 
 
-def _build(api, data: bytes, exe: Path, compiler, opt: int, label: str,
+def _build(data: bytes, exe: Path, compiler, opt: int, label: str,
            progress: bool | None, jobs: int | None = None) -> None:
+    from .compiler import build_executable
+
     with compile_progress(f"{label} ({len(data) / 1024:.0f} KiB)", progress) as on_progress:
-        api.build_executable(data, exe, cc=compiler, opt=opt, jobs=jobs,
+        build_executable(data, exe, cc=compiler, opt=opt, jobs=jobs,
                              on_progress=on_progress)
 
 

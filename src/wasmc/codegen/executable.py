@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from ..binary.module import Module
 from ..errors import LinkError
-from .ctypes import SIG_LETTER, c_string, sig_name, type_id
+from .spelling import SIG_LETTER, c_string, sig_name, type_id
 
 WASI_MODULE = "wasi_snapshot_preview1"
 
@@ -105,35 +105,155 @@ static int report_trap(int code) {
   return 134;
 }
 
+/* --invoke reads ARGS and prints results as the README says ("wasmc run"): integers in
+ * decimal or 0x hex (negative allowed, `_` ignored, range-checked); floats as strtod reads
+ * them (1.5, -2e10, 0x1p-3), nan, inf, and a NaN with its mantissa bits, nan:0x1 (snan:0x1
+ * too); `null` for references. Results print as signed integers, and floats as the shortest
+ * decimal that reads back to the same value laid out as Python's repr does (1.0, 1e+16). */
+static const char *type_name(char letter) {
+  switch (letter) {
+  case 'i': return "i32";
+  case 'I': return "i64";
+  case 'f': return "f32";
+  case 'F': return "f64";
+  case 'r': return "funcref";
+  case 'x': return "exnref";
+  default: return "externref";
+  }
+}
+
+/* `text` without `_`, lowercased, into buf; 0 if it does not fit. */
+static int normalize(const char *text, char *buf, size_t size) {
+  size_t n = 0;
+  for (; *text; text++) {
+    if (*text == '_') continue;
+    if (n + 1 >= size) return 0;
+    buf[n++] = (char)(*text >= 'A' && *text <= 'Z' ? *text - 'A' + 'a' : *text);
+  }
+  buf[n] = 0;
+  return 1;
+}
+
+static int parse_int(const char *p, int bits, uint64_t *slot) {
+  int negative = *p == '-';
+  if (*p == '-' || *p == '+') p++;
+  unsigned base = 10;
+  if (p[0] == '0' && p[1] == 'x') { base = 16; p += 2; }
+  if (!*p) return 1;
+  uint64_t v = 0;
+  for (; *p; p++) {
+    unsigned d = *p >= '0' && *p <= '9' ? (unsigned)(*p - '0')
+               : *p >= 'a' && *p <= 'f' ? (unsigned)(*p - 'a' + 10) : 99;
+    if (d >= base || v > (UINT64_MAX - d) / base) return 1;
+    v = v * base + d;
+  }
+  uint64_t top = bits == 32 ? UINT32_MAX : UINT64_MAX;
+  if (negative ? v > (UINT64_C(1) << (bits - 1)) : v > top) return 1;
+  v = negative ? (uint64_t)0 - v : v;
+  *slot = bits == 32 ? (uint32_t)v : v;
+  return 0;
+}
+
+/* The bit layout of f32 (is64 = 0) and f64. */
+static uint64_t float_sign(int is64) { return is64 ? UINT64_C(1) << 63 : UINT64_C(1) << 31; }
+static uint64_t float_exponent(int is64) {
+  return is64 ? UINT64_C(0x7FF0000000000000) : UINT64_C(0x7F800000);
+}
+static uint64_t float_quiet(int is64) { return is64 ? UINT64_C(1) << 51 : UINT64_C(1) << 22; }
+
+static int parse_float(const char *p, int is64, uint64_t *slot) {
+  uint64_t sign = 0, exponent = float_exponent(is64), bits;
+  uint64_t mantissa = is64 ? (UINT64_C(1) << 52) - 1 : (UINT64_C(1) << 23) - 1;
+  if (*p == '-' || *p == '+') sign = *p++ == '-' ? float_sign(is64) : 0;
+  const char *payload = strncmp(p, "nan:0x", 6) == 0 ? p + 6
+                      : strncmp(p, "snan:0x", 7) == 0 ? p + 7 : NULL;
+  char *end = NULL;
+  if (strcmp(p, "nan") == 0) {
+    bits = exponent | float_quiet(is64);
+  } else if (payload) {
+    uint64_t m = strtoull(payload, &end, 16);
+    if (!*payload || *end || m == 0 || m > mantissa || *payload == '-') return 1;
+    bits = exponent | m;
+  } else if (strcmp(p, "inf") == 0 || strcmp(p, "infinity") == 0) {
+    bits = exponent;
+  } else if ((*p >= '0' && *p <= '9') || *p == '.') {
+    bits = is64 ? wasmc_f64_bits(strtod(p, &end)) : wasmc_f32_bits(strtof(p, &end));
+    if (end == p || *end) return 1;
+  } else {
+    return 1;
+  }
+  *slot = bits | sign;
+  return 0;
+}
+
 /* Parses one argument of type `letter`; 0 on success. */
 static int parse_arg(char letter, const char *text, uint64_t *slot) {
-  char *end = NULL;
-  if (letter == 'i' || letter == 'I') {
-    if (text[0] == '-') {
-      long long v = strtoll(text, &end, 0);
-      *slot = letter == 'i' ? (uint64_t)(uint32_t)v : (uint64_t)v;
-    } else {
-      unsigned long long v = strtoull(text, &end, 0);
-      *slot = letter == 'i' ? (uint64_t)(uint32_t)v : (uint64_t)v;
-    }
-  } else if (letter == 'f') {
-    *slot = wasmc_f32_bits(strtof(text, &end));
-  } else if (letter == 'F') {
-    *slot = wasmc_f64_bits(strtod(text, &end));
-  } else {
-    return 1; /* references can't be written on a command line */
+  char buf[512];
+  if (!normalize(text, buf, sizeof buf)) return 1;
+  switch (letter) {
+  case 'i': return parse_int(buf, 32, slot);
+  case 'I': return parse_int(buf, 64, slot);
+  case 'f': return parse_float(buf, 0, slot);
+  case 'F': return parse_float(buf, 1, slot);
+  default: *slot = 0; return strcmp(buf, "null") != 0; /* only null can be written */
   }
-  return end == text || *end != '\0';
+}
+
+/* A float as the shortest decimal that reads back (see above), without a newline. */
+static void print_float(FILE *out, uint64_t bits, int is64) {
+  uint64_t sign = float_sign(is64), exponent = float_exponent(is64);
+  uint64_t payload = bits & ~(sign | exponent);
+  if (bits & sign) fputc('-', out);
+  if ((bits & exponent) == exponent) {
+    if (!payload) fputs("inf", out);
+    else if (payload == float_quiet(is64)) fputs("nan", out);
+    else fprintf(out, "%s:0x%llx", bits & float_quiet(is64) ? "nan" : "snan",
+                 (unsigned long long)payload);
+    return;
+  }
+  double v = is64 ? wasmc_f64_from_bits(bits & ~sign)
+                  : (double)wasmc_f32_from_bits((uint32_t)(bits & ~sign));
+  char buf[40];
+  for (int precision = 1; precision <= 17; precision++) { /* the shortest that reads back */
+    snprintf(buf, sizeof buf, "%.*e", precision - 1, v);
+    if (is64 ? strtod(buf, NULL) == v : (double)strtof(buf, NULL) == v) break;
+  }
+  char digits[24];
+  int n = 0;
+  const char *c = buf;
+  for (; *c && *c != 'e'; c++)
+    if (*c != '.') digits[n++] = *c;
+  while (n > 1 && digits[n - 1] == '0') n--;
+  int exp10 = atoi(c + 1);
+  if (exp10 >= -4 && exp10 < 16) { /* positional, like Python's repr */
+    if (exp10 < 0) {
+      fprintf(out, "0.%.*s%.*s", -exp10 - 1, "0000", n, digits);
+    } else {
+      for (int j = 0; j <= exp10; j++) fputc(j < n ? digits[j] : '0', out);
+      if (n > exp10 + 1) fprintf(out, ".%.*s", n - exp10 - 1, digits + exp10 + 1);
+      else fputs(".0", out);
+    }
+  } else {
+    fputc(digits[0], out);
+    if (n > 1) fprintf(out, ".%.*s", n - 1, digits + 1);
+    fprintf(out, "e%c%02d", exp10 < 0 ? '-' : '+', exp10 < 0 ? -exp10 : exp10);
+  }
 }
 
 static void print_result(char letter, uint64_t slot) {
   switch (letter) {
   case 'i': printf("%d\n", (int32_t)(uint32_t)slot); break;
   case 'I': printf("%lld\n", (long long)(int64_t)slot); break;
-  case 'f': printf("%.9g\n", (double)wasmc_f32_from_bits((uint32_t)slot)); break;
-  case 'F': printf("%.17g\n", wasmc_f64_from_bits(slot)); break;
-  default: printf(slot ? "ref\n" : "null\n"); break;
+  case 'f': print_float(stdout, (uint32_t)slot, 0); putchar('\n'); break;
+  case 'F': print_float(stdout, slot, 1); putchar('\n'); break;
+  default: printf("%s\n", slot ? type_name(letter) : "null"); break;
   }
+}
+
+/* A usage error of --invoke: exit status 2, as for any bad command line. */
+static int invoke_error(const char *what) {
+  fprintf(stderr, "error: %s\n", what);
+  return 2;
 }
 
 /* A token that is a (negative) number, not an option: -5, -1.5, -inf, -nan. */
@@ -264,24 +384,36 @@ WASI_IMPORTS
   }
   e = exports;
   while (e->name && strcmp(e->name, invoke) != 0) e++;
+  char message[4096];
   if (!e->name) {
     if (strcmp(invoke, "_start") == 0) return 0; /* nothing to run but the start function */
-    fprintf(stderr, "error: the module exports no function named '%s'\n", invoke);
-    return 1;
+    int n = snprintf(message, sizeof message, "no exported function '%s' (exported functions: ",
+                     invoke);
+    const char *sep = "";
+    for (const export_entry *x = exports; x->name && n < (int)sizeof message; x++, sep = ", ")
+      n += snprintf(message + n, sizeof message - (size_t)n, "%s%s", sep, x->name);
+    if (n < (int)sizeof message)
+      snprintf(message + n, sizeof message - (size_t)n, "%s)", exports[0].name ? "" : "none");
+    return invoke_error(message);
   }
   size_t nparams = strlen(e->params), nresults = strlen(e->results);
   int nargs = strcmp(invoke, "_start") == 0 && nparams == 0 ? 0 : argc - first_arg;
   if ((size_t)nargs != nparams) {
-    fprintf(stderr, "error: '%s' takes %zu argument(s), %d given\n", invoke, nparams, nargs);
-    return 1;
+    int n = snprintf(message, sizeof message, "%s takes %zu argument(s) (", invoke, nparams);
+    for (size_t j = 0; j < nparams && n < (int)sizeof message; j++)
+      n += snprintf(message + n, sizeof message - (size_t)n, "%s%s", j ? " " : "",
+                    type_name(e->params[j]));
+    if (n < (int)sizeof message)
+      snprintf(message + n, sizeof message - (size_t)n, "%s), got %d", nparams ? "" : "none",
+               nargs);
+    return invoke_error(message);
   }
   uint64_t slots[NSLOTS] = {0};
   for (size_t j = 0; j < nparams; j++) {
     if (parse_arg(e->params[j], argv[first_arg + j], &slots[j])) {
-      fprintf(stderr, "error: cannot read argument %zu ('%s') as %s\n", j + 1,
-              argv[first_arg + j], e->params[j] == 'i' ? "i32" : e->params[j] == 'I' ? "i64"
-              : e->params[j] == 'f' ? "f32" : e->params[j] == 'F' ? "f64" : "a reference");
-      return 1;
+      snprintf(message, sizeof message, "invalid %s argument '%s'", type_name(e->params[j]),
+               argv[first_arg + j]);
+      return invoke_error(message);
     }
   }
   wasmc_invocation invocation = {(const wasmc_func *)PREFIX_export(inst, e->index), slots};
@@ -318,6 +450,7 @@ EXCEPTION_REPORT = r"""void *PREFIX_tag(void *inst, uint32_t index);
 static void *exception_instance;
 static const char *const tag_names[] = {TAG_NAMES};
 static const char *const tag_params[] = {TAG_PARAMS};
+static void print_float(FILE *out, uint64_t bits, int is64); /* as --invoke prints results */
 
 static int report_exception(void) {
   const wasmc_exn *exn = wasmc_uncaught_exception();
@@ -337,8 +470,8 @@ static int report_exception(void) {
     switch (params[j]) {
     case 'i': fprintf(stderr, "%d", (int32_t)(uint32_t)v); break;
     case 'I': fprintf(stderr, "%lld", (long long)(int64_t)v); break;
-    case 'f': fprintf(stderr, "%.9g", (double)wasmc_f32_from_bits((uint32_t)v)); break;
-    case 'F': fprintf(stderr, "%.17g", wasmc_f64_from_bits(v)); break;
+    case 'f': print_float(stderr, (uint32_t)v, 0); break;
+    case 'F': print_float(stderr, v, 1); break;
     default: fputs(v ? "ref" : "null", stderr); break;
     }
   }

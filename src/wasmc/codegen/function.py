@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from ..binary.module import FUNC, I32, FuncType, Instr, parse_ref, ref_family
 from ..binary.opcodes import NATURAL_ALIGN, OPS
 from ..validate.validator import FuncInfo
-from .ctypes import (
+from .spelling import (
     C_TYPE,
     SHORT,
     const_literal,

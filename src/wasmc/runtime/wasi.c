@@ -633,9 +633,28 @@ uint32_t wasi_random_get(void *env, uint32_t buf, uint32_t buf_len) {
     return E_SUCCESS;
 }
 
+static __thread int exit_status = -1;
+
+void wasi_ctx_embed(wasi_ctx *c) { c->exit_traps = 1; }
+
+int wasi_exit_status(void) { return exit_status; }
+
+int wasi_ctx_set_stdio(wasi_ctx *c, uint32_t fd, int host_fd) {
+    if (fd > 2 || fd >= c->nfds) return EBADF;
+    wasi_fd_entry *e = &c->fds[fd];
+    if (e->host >= 0 && e->close_host) close(e->host);
+    e->host = host_fd;
+    e->filetype = filetype_of_fd(host_fd);
+    e->close_host = 1;
+    return 0;
+}
+
 void wasi_proc_exit(void *env, uint32_t code) {
     ENTER();
-    (void)env;
+    if (CTX->exit_traps) {
+        exit_status = (int)code;
+        wasmc_trap_at(WASMC_TRAP_HOST, WASI_EXIT_MESSAGE, wasi_caller);
+    }
     fflush(NULL);
     if (code >= 126) {
         /* Wasmtime refuses these statuses: an error, not an exit. */

@@ -34,6 +34,7 @@ typedef struct wasi_ctx {
     uint32_t nfds, cap;
     uint32_t *free; /* freed slots, reused last in, first out */
     uint32_t nfree, free_cap;
+    int exit_traps; /* proc_exit traps instead of ending the process (wasi_ctx_embed) */
 } wasi_ctx;
 
 /* A context with fds 0-2 bound to the host's stdin, stdout and stderr. argv and envp are
@@ -47,6 +48,16 @@ int wasi_ctx_preopen(wasi_ctx *ctx, const char *host_path, const char *guest_pat
  * 0, or a host errno value. */
 int wasi_ctx_listen(wasi_ctx *ctx, const char *host, const char *port);
 void wasi_ctx_free(wasi_ctx *ctx);
+
+/* For hosts that run programs inside their own process (the Python API): after
+ * wasi_ctx_embed, proc_exit does not end the process but traps with the message
+ * WASI_EXIT_MESSAGE, and wasi_exit_status() (per thread) gives the status it was called
+ * with. wasi_ctx_set_stdio makes the guest's fd 0, 1 or 2 the host descriptor `host_fd`
+ * (closed with the context); returns 0, or EBADF for another fd. */
+#define WASI_EXIT_MESSAGE "wasi proc_exit"
+void wasi_ctx_embed(wasi_ctx *ctx);
+int wasi_exit_status(void);
+int wasi_ctx_set_stdio(wasi_ctx *ctx, uint32_t fd, int host_fd);
 
 /* Set when proc_exit ran with a status outside [0, 126): the exit is reported as an error. */
 #define WASI_EXIT_INVALID_STATUS 1

@@ -161,11 +161,14 @@ def from_slot(valtype: str, expr: str) -> str:
 
 
 def c_string(text: str) -> str:
-    """A C string literal for any text (names may contain anything)."""
+    """A C string literal for any text (names may contain anything): the UTF-8 bytes, each
+    one that is not a printable ASCII character as an octal escape."""
     out = []
     for byte in text.encode("utf-8", "surrogateescape"):
         ch = chr(byte)
-        if ch.isalnum() or ch in " _-.:[]()$<>,/+=#@!~^&|;{}'":
+        # ASCII only: chr() of a UTF-8 byte >= 0x80 is a Latin-1 letter (isalnum), which
+        # written out would become two different bytes.
+        if byte < 0x80 and (ch.isalnum() or ch in " _-.:[]()$<>,/+=#@!~^&|;{}'"):
             out.append(ch)
         else:
             out.append(f"\\{byte:03o}")

@@ -1,0 +1,175 @@
+"""The compile pipeline: module bytes -> C -> a shared library (or a native executable).
+
+`compile_modules` decodes, validates and emits C for a batch of modules and builds them into
+one shared library (libcache.py caches it by content); `build_executable` builds a
+standalone program instead (codegen/executable.py).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from . import toolchain
+from .binary.decoder import decode, no_cycle_collection
+from .binary.module import Module
+from .codegen import split
+from .codegen.module import emit_module
+from .errors import CompileError, MalformedError
+from .externals import Extern
+from .instance import CompiledModule, Instance
+from .libcache import Unit, UnitFailed, build_library
+from .native import Runtime
+from .validate.validator import validate
+from .wasi import WasiConfig
+
+DEFAULT_OPT = 2
+
+
+def read_source(source: bytes | str | Path) -> bytes:
+    """Module bytes from bytes, a .wasm path, a .wat/.wast text path, or a str of module
+    text (one that starts with `(` or a `;;` comment; text goes through wasm-tools)."""
+    if isinstance(source, bytes | bytearray):
+        return bytes(source)
+    if isinstance(source, str) and source.lstrip().startswith(("(", ";;")):
+        return _parse_text(source.encode(), "-", "module text")
+    path = Path(source)
+    data = path.read_bytes()
+    if data[:4] == b"\0asm":
+        return data
+    return _parse_text(None, str(path), str(path))
+
+
+def _parse_text(text: bytes | None, arg: str, where: str) -> bytes:
+    proc = subprocess.run([toolchain.wasm_tools(), "parse", arg], input=text,
+                          capture_output=True)
+    if proc.returncode != 0:
+        message = proc.stderr.decode(errors="replace").strip().splitlines()
+        raise MalformedError(f"{where}: cannot parse text module: "
+                             f"{message[0] if message else 'wasm-tools parse failed'}")
+    return proc.stdout
+
+
+def translate(data: bytes, prefix: str = "wasmc_m0",
+              musttail: bool = True) -> tuple[Module, str]:
+    """Decode, validate and translate module bytes to C, as one translation unit (for any
+    size of module; `compile_modules` and `build_executable` split large ones, see
+    codegen/split.py). Raises CompileError. `musttail`: the C compiler guarantees tail
+    calls (clang's musttail; not GCC 12)."""
+    with no_cycle_collection():
+        module = decode(data)
+        info = validate(module)
+        return module, emit_module(module, info, prefix, musttail)
+
+
+def compile_modules(sources: list[bytes | str | Path], *, cc: str | None = None, opt: int = 1,
+                    jobs: int | None = None) -> list[CompiledModule | CompileError]:
+    """Compile several modules into one shared library (one C compiler run, or several in
+    parallel for large modules, up to `jobs` at a time; default: the CPU count). Each entry
+    of the result is a CompiledModule or the CompileError that module raised. A source is
+    what `read_source` takes (module bytes, a path, module text)."""
+    sources = [s if isinstance(s, bytes) else read_source(s) for s in sources]
+    compiler = toolchain.find_compiler(cc)
+    runtime = Runtime.get(compiler)
+    musttail = compiler.kind == "clang"
+    results: list[Any] = [None] * len(sources)
+    units: list[Unit] = []
+    for k, data in enumerate(sources):
+        prefix = f"wasmc_m{k}"
+        try:
+            with no_cycle_collection():
+                module = decode(data)
+                c_code = None
+                if not split.should_split(module):
+                    c_code = emit_module(module, validate(module), prefix, musttail)
+        except CompileError as err:
+            results[k] = err
+            continue
+        units.append(Unit(k, prefix, module, data, c_code))
+    library = None
+    while units and library is None:
+        try:
+            library = build_library(units, compiler, opt, jobs)
+        except UnitFailed as failed:  # a split module is invalid: build the others
+            results[failed.unit.index] = failed.error
+            units.remove(failed.unit)
+    for unit in units:
+        results[unit.index] = CompiledModule(unit.module, library, unit.prefix, runtime)
+    return results
+
+
+def compile_module(source: bytes | str | Path, *, cc: str | None = None,
+                   opt: int = DEFAULT_OPT, jobs: int | None = None) -> CompiledModule:
+    """Compile one module (bytes, a .wasm or a .wat path); the compiled code is cached, so
+    compiling the same module again is quick. Raises CompileError (MalformedError,
+    InvalidError, UnsupportedError) or ToolchainError."""
+    result = compile_modules([read_source(source)], cc=cc, opt=opt, jobs=jobs)[0]
+    if isinstance(result, CompileError):
+        raise result
+    if isinstance(source, Path) or isinstance(source, str) and "\n" not in source \
+            and not source.lstrip().startswith(("(", ";;")):
+        result.name = Path(source).stem
+    return result
+
+
+def load(source: bytes | str | Path,
+         imports: Mapping[str, Mapping[str, Extern | Callable] | Instance] | None = None,
+         *, wasi: WasiConfig | None = None, cc: str | None = None, opt: int = DEFAULT_OPT,
+         jobs: int | None = None) -> Instance:
+    """Compile (or take from the cache) and instantiate a module (see
+    CompiledModule.instantiate for `imports` and `wasi`)."""
+    return compile_module(source, cc=cc, opt=opt, jobs=jobs).instantiate(imports, wasi=wasi)
+
+
+RUNTIME_HEADERS = ("wasmc.h", "wasmc_numeric.h", "wasi.h")
+
+
+def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | None = None,
+                     opt: int = DEFAULT_OPT, emit_c_dir: str | Path | None = None,
+                     jobs: int | None = None,
+                     on_progress: Callable[[int, int], None] | None = None) -> Path:
+    """Compile a module into a standalone native executable at `out` (see
+    codegen/executable.py for what it does when run: WASI command programs, `--invoke`).
+    Its only imports may be `wasi_snapshot_preview1` functions (LinkError otherwise). With
+    `emit_c_dir`, the C is kept there: `module.c`, and for a large module also `module.h`
+    and the function files `module_NNN.c` (codegen/split.py). `jobs`: C compilers (and
+    Python workers, for a large module) at a time; default: the CPU count. The executable
+    is written atomically. For a cached build, see `wasmc.runcache.executable_for`.
+    `on_progress(compiled, total)`: called as C files are added and compiled (for a
+    progress display)."""
+    from .codegen.executable import emit_main
+
+    prefix = "wasmc_main"
+    compiler = toolchain.find_compiler(cc)
+    musttail = compiler.kind == "clang"
+    with no_cycle_collection():
+        module = decode(read_source(source))
+    out = Path(out)
+    with tempfile.TemporaryDirectory(prefix="wasmc-") as tmp:
+        c_dir = Path(emit_c_dir) if emit_c_dir else Path(tmp)
+        c_dir.mkdir(parents=True, exist_ok=True)
+        if emit_c_dir:
+            for header in RUNTIME_HEADERS:
+                (c_dir / header).write_bytes((toolchain.RUNTIME_DIR / header).read_bytes())
+        if not split.should_split(module):
+            with no_cycle_collection():
+                c_code = emit_module(module, validate(module), prefix, musttail)
+            c_code += emit_main(module, prefix)  # raises LinkError for imports other than WASI
+            c_file = c_dir / "module.c"
+            c_file.write_text(c_code)
+            if on_progress:
+                on_progress(0, 1)
+            toolchain.compile_executable([c_file], out, compiler, opt, jobs=jobs)
+            if on_progress:
+                on_progress(1, 1)
+            return out
+        with toolchain.start_build(compiler, opt, shared=False, jobs=jobs) as build:
+            build.on_progress = on_progress
+            # emit_main raises LinkError, after the module-level validation
+            split.emit_split(module, prefix, musttail, c_dir, name="module",
+                             extra=lambda: emit_main(module, prefix), jobs=jobs, build=build)
+            build.link(out)
+    return out
