@@ -57,9 +57,11 @@ DEEP_RECURSION = 1000
 
 # wasmc's messages (the spec's), mapped to one kind per distinguishable trap. Wasmtime does
 # not tell a call_indirect index past the table's end ("undefined element") from other table
-# accesses out of bounds, so both are one kind.
+# accesses out of bounds, so both are one kind; nor `throw_ref` of a null exnref ("null
+# exception reference") from other null references (one trap code, NULL_REFERENCE).
 _WASMC_KINDS = {
     "undefined element": "out of bounds table access",
+    "null exception reference": "null reference",
 }
 
 _WASMTIME_KINDS = {
