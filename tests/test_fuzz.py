@@ -1,4 +1,5 @@
-"""Fuzzing in CI: short differential runs (-O0 and -O2), a short malformed-input run, the
+"""Fuzzing in CI: short differential runs (-O0 and -O2, and -O2 with exception handling in
+the generator), the comparison of uncaught exceptions, a short malformed-input run, the
 regression modules the fuzzers found, the differential fuzzer's rule for stack exhaustion,
 and wasmc's implementation limits on hostile input. What each check requires, and how each
 was shown to fail, is in docs/fuzzing.md ("CI").

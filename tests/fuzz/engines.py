@@ -7,7 +7,8 @@ C API directly.
 What is compared, for a module:
   1. instantiation: success, or the trap kind (start function, segment initialization);
   2. every exported function, called `calls` times with fixed arguments (see `arguments`):
-     its results, or the trap kind; after every call, every exported global;
+     its results, or the trap kind, or the uncaught exception (its tag, by export name, and
+     its payload: an outcome of its own); after every call, every exported global;
   3. at the end: every exported memory (size and bytes), table (size and entries) and
      global.
 
@@ -17,7 +18,8 @@ payload of an arithmetic NaN vary) as long as both are quiet or both signalling 
 bit is not up to the engine: arithmetic must return a quiet NaN, everything else passes a
 NaN's bits through), and so are integers and memory bytes that are such NaN bit patterns on
 both sides (a NaN that went through a reinterpret or a store). Function
-references are compared by the export name of the function they point to.
+references are compared by the export name of the function they point to; exnrefs as null
+or not (the engines share no identity for them).
 
 "call stack exhausted": the engines have different stack limits, so exhaustion on one side
 only is legitimate for deep recursion, and a bug in shallow code. The depth the call reaches
