@@ -1,4 +1,5 @@
-"""Fuzzing in CI: short differential runs (-O0 and -O2), a short malformed-input run, the
+"""Fuzzing in CI: short differential runs (-O0 and -O2, and -O2 with exception handling in
+the generator), the comparison of uncaught exceptions, a short malformed-input run, the
 regression modules the fuzzers found, the differential fuzzer's rule for stack exhaustion,
 and wasmc's implementation limits on hostile input. What each check requires, and how each
 was shown to fail, is in docs/fuzzing.md ("CI").
@@ -94,12 +95,23 @@ MIN_SAME_SHARE = 0.90
 
 # -O0 finds what the emitter gets wrong; -O2 also what the C optimizer then exploits (the
 # deleted loads and stores, the folded identities of tests/regressions/ were -O2 only).
-@pytest.mark.parametrize(("opt", "count"), [(0, 300), (2, 150)], ids=["O0", "O2"])
-def test_differential_short_run(opt: int, count: int, tmp_path: Path) -> None:
-    """Random modules (fixed seed) agree under wasmc and Wasmtime."""
-    summary = run_diff(seed=CI_SEED + opt, count=count, batch=75, workers=2, out=tmp_path,
-                       opt=opt)
+# The exception run is at -O2 too: what a C optimizer may do around setjmp/longjmp (values
+# kept in registers across a longjmp) shows only there.
+@pytest.mark.parametrize(("opt", "count", "exceptions"),
+                         [(0, 300, False), (2, 150, False), (2, 100, True)],
+                         ids=["O0", "O2", "O2-exceptions"])
+def test_differential_short_run(opt: int, count: int, exceptions: bool,
+                                tmp_path: Path) -> None:
+    """Random modules (fixed seed) agree under wasmc and Wasmtime; with exceptions enabled
+    in the generator, some calls must end in an uncaught exception and some have exnref in
+    their signature (or the run would not test what it claims to)."""
+    seed = CI_SEED + opt + (10 if exceptions else 0)
+    summary = run_diff(seed=seed, count=count, batch=50 if exceptions else 75, workers=2,
+                       out=tmp_path, opt=opt, exceptions=exceptions)
     _report(summary.lines())
+    if exceptions:
+        assert summary.thrown > 0, "no call ended in an uncaught exception"
+        assert summary.exnref_calls > 0, "no call had exnref in its signature"
     known = known_open_signatures()
     new = [f for f in summary.findings if f.signature not in known]
     assert summary.modules == count
@@ -336,3 +348,106 @@ def test_shallow_exhaustion_in_wasmc_is_a_mismatch(recursion_wasm: bytes, export
     assert (result.status, result.aspect or result.reason) == (status, why), result.detail
     frames = {"twice": 4, "fifty": 52, "deep": 5002}.get(export or "")
     assert (f"{frames} frames deep" in result.detail) == (frames is not None), result.detail
+
+
+# ---- exceptions ------------------------------------------------------------------------------
+
+# Tags exported (one under two names: the first names it), and one that is not; an
+# exception caught by tag, one kept as an exnref (returned, stored in a global and a table)
+# and rethrown, one that escapes with a signalling-NaN payload (its bits must survive).
+EXCEPTIONS_WAT = """
+(module
+  (tag $a (export "a") (param i32 f32))
+  (tag $b (export "b") (export "b2") (param i64))
+  (tag $hidden (param f64))
+  (table $exns (export "exns") 2 2 exnref)
+  (global $last (export "last") (mut exnref) (ref.null exn))
+  (func $thrower (param i32)
+    (if (local.get 0) (then (throw $a (local.get 0) (f32.const nan:0x200000))))
+    (throw $b (i64.extend_i32_s (local.get 0))))
+  (func (export "a_or_b") (param i32) (call $thrower (local.get 0)))
+  (func (export "hidden") (param f64) (throw $hidden (local.get 0)))
+  (func (export "catch_b") (param i32) (result i64)
+    (block $h (result i64)
+      (try_table (catch $b $h) (call $thrower (local.get 0)))
+      (i64.const -1)))
+  (func (export "keep") (param i32) (result exnref)
+    (local $e exnref)
+    (local.set $e
+      (block $h (result exnref)
+        (try_table (catch_all_ref $h) (call $thrower (local.get 0)))
+        (ref.null exn)))
+    (global.set $last (local.get $e))
+    (table.set $exns (i32.const 1) (local.get $e))
+    (local.get $e))
+  (func (export "rethrow") (param exnref) (throw_ref (global.get $last))))
+"""
+
+
+@pytest.fixture(scope="module")
+def exceptions_wasm(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    path = tmp_path_factory.mktemp("exceptions") / "exceptions.wat"
+    path.write_text(EXCEPTIONS_WAT)
+    return tools.parse_wat(path)
+
+
+class _Rewrites(engines.WasmcSide):
+    """wasmc with every uncaught exception's outcome rewritten (a broken wasmc)."""
+
+    def __init__(self, compiled: api.CompiledModule, rewrite) -> None:
+        super().__init__(compiled)
+        self.rewrite = rewrite
+
+    def call(self, name: str, export: engines.Export, args: list[int]) -> engines.Outcome:
+        outcome = super().call(name, export, args)
+        return self.rewrite(outcome) if outcome.thrown is not None else outcome
+
+
+def _as_trap(o: engines.Outcome) -> engines.Outcome:
+    return engines.Outcome(trap="unreachable")
+
+
+def _other_tag(o: engines.Outcome) -> engines.Outcome:
+    assert o.thrown is not None
+    return engines.Outcome(thrown=engines.Thrown("b2" if o.thrown.tag == "a" else "a",
+                                                 o.thrown.values))
+
+
+def _quieted_payload(o: engines.Outcome) -> engines.Outcome:
+    assert o.thrown is not None
+    values = tuple(engines.Value(v.type, bits=v.bits | 0x400000) if v.type == "f32" else v
+                   for v in o.thrown.values)
+    return engines.Outcome(thrown=engines.Thrown(o.thrown.tag, values))
+
+
+@pytest.mark.parametrize(("rewrite", "status"), [
+    (None, "same"), (_as_trap, "mismatch"), (_other_tag, "mismatch"),
+    (_quieted_payload, "mismatch"),
+], ids=["as-is", "reported-as-trap", "other-tag", "quieted-nan-payload"])
+def test_exception_outcomes(exceptions_wasm: bytes, rewrite, status: str) -> None:
+    """An uncaught exception is an outcome of its own, compared by tag (its first export
+    name) and payload bits; exnref results, globals and tables compare as null or not."""
+    import wasmtime
+
+    compiled = api.compile_module(exceptions_wasm, opt=0)
+    engine = tools.reference_engine()
+    reference = engines.WasmtimeSide(engine, wasmtime.Module(engine, exceptions_wasm))
+    subject = (engines.WasmcSide(compiled) if rewrite is None
+               else _Rewrites(compiled, rewrite))
+    result = engines.compare_module(reference, subject, exact_nans=True, wasm=exceptions_wasm)
+    assert result.status == status, result.detail
+    if rewrite is not None:
+        assert result.aspect == "exception", result.detail
+        return
+    transcript = "\n".join(result.transcript)
+    print(transcript)
+    # a_or_b(0) and (0x80000000), hidden twice, catch_b(0x80000000) (tag a escapes),
+    # keep twice (caught), rethrow twice (b(0), then a(0x80000000, sNaN) from the global)
+    assert result.calls == 10 and result.thrown == 7, transcript
+    assert result.exnref_calls == 4, transcript
+    assert ("invoke 'a_or_b'(i32:-2147483648) -> uncaught exception: tag 'a' "
+            "(i32:-2147483648, f32:nan(0x7fa00000))") in transcript
+    assert "invoke 'a_or_b'(i32:0) -> uncaught exception: tag 'b' (i64:0)" in transcript
+    assert "invoke 'hidden'(f64:0.0(0x0000000000000000)) -> uncaught exception: tag '?'" \
+        in transcript
+    assert "invoke 'keep'(i32:0) -> (exnref:exn)" in transcript

@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--out", type=Path, default=None,
                    help="where findings go (default: $TMPDIR/wasmc-fuzz/diff-seedS)")
     d.add_argument("--keep", action="store_true", help="keep the batch directories")
+    d.add_argument("--exceptions", action="store_true",
+                   help="enable exception handling in the generator (modules eh:S:i; "
+                        "default output $TMPDIR/wasmc-fuzz/diff-eh-seedS)")
     d.add_argument("--reduce", action="store_true",
                    help="shrink the first module of every signature (wasm-tools shrink)")
     _common(d)
@@ -129,12 +132,14 @@ def _print(line: str) -> None:
 def _diff(ns: argparse.Namespace) -> int:
     from .differential import run_diff
 
-    out = ns.out or _default_out("diff", ns.seed)
+    out = ns.out or _default_out("diff-eh" if ns.exceptions else "diff", ns.seed)
     _print(f"differential fuzzing: seed {ns.seed}, modules {ns.start}..{ns.start + ns.count - 1}, "
-           f"batches of {ns.batch}, {ns.workers} workers, -O{ns.opt}; findings in {out}")
+           f"batches of {ns.batch}, {ns.workers} workers, -O{ns.opt}"
+           f"{', exceptions enabled' if ns.exceptions else ''}; findings in {out}")
     summary = run_diff(seed=ns.seed, count=ns.count, start=ns.start, batch=ns.batch,
                        workers=ns.workers, out=out, cc=ns.cc, opt=ns.opt, calls=ns.calls,
-                       fuel=ns.fuel, keep=ns.keep, progress=_print)
+                       fuel=ns.fuel, keep=ns.keep, exceptions=ns.exceptions,
+                       progress=_print)
     for line in summary.lines():
         _print(line)
     if summary.findings and ns.reduce:
@@ -187,7 +192,8 @@ def _check(ns: argparse.Namespace) -> int:
     for case_id, status, detail in result.unjudged:
         _print(f"{case_id}: {status}: {detail.strip()[:2000]}")
     _print(", ".join(f"{n} {s}" for s, n in sorted(result.statuses.items()))
-           + f"; {result.calls} calls compared")
+           + f"; {result.calls} calls compared, {result.thrown} ended in an uncaught "
+             f"exception, {result.exnref_calls} with exnref in their signature")
     return 1 if result.findings else 0
 
 

@@ -51,6 +51,7 @@ class Case:
     exact_nans: bool
     seed: int | None = None
     index: int | None = None
+    exceptions: bool = False  # generated with exception handling enabled
 
 
 @dataclass
@@ -71,6 +72,8 @@ class BatchResult:
     statuses: Counter = field(default_factory=Counter)
     reasons: Counter = field(default_factory=Counter)  # why modules were inconclusive
     calls: int = 0
+    thrown: int = 0  # calls (and instantiations) that ended in an uncaught exception
+    exnref_calls: int = 0  # calls of functions with exnref in their signature
     findings: list[Finding] = field(default_factory=list)
     build_seconds: float = 0.0
     # (case id, status, detail) of every module neither same nor a finding
@@ -103,8 +106,9 @@ def judge(case: Case, data: bytes, compiled: Any, engine: Any, calls: int,
     except Exception as exc:  # noqa: BLE001 - a Python exception while running is a finding
         return {"status": FINDING, "signature": f"exception while running: {type(exc).__name__}",
                 "detail": traceback.format_exc()}
-    done: dict = {"calls": comparison.calls, "transcript": comparison.transcript,
-                  "detail": comparison.detail}
+    done: dict = {"calls": comparison.calls, "thrown": comparison.thrown,
+                  "exnref_calls": comparison.exnref_calls,
+                  "transcript": comparison.transcript, "detail": comparison.detail}
     if comparison.status == "mismatch":
         signature = f"mismatch: {comparison.aspect}"
         if not case.exact_nans and comparison.aspect in NAN_SENSITIVE_ASPECTS:
@@ -134,7 +138,8 @@ def _child(batch_dir: Path) -> None:
         path = Path(case.path)
         if not path.exists():
             assert case.seed is not None and case.index is not None
-            data = tools.generate(case.seed, case.index, spec.get("fuel", tools.DEFAULT_FUEL))
+            data = tools.generate(case.seed, case.index, spec.get("fuel", tools.DEFAULT_FUEL),
+                                  exceptions=case.exceptions)
             tmp = path.with_suffix(".tmp")
             tmp.write_bytes(data)
             tmp.replace(path)
@@ -145,7 +150,7 @@ def _child(batch_dir: Path) -> None:
     procs.emit({"event": "built", "seconds": time.monotonic() - started})
     procs.emit({"event": "timeout", "seconds": CALL_TIMEOUT})
 
-    engine = tools.wasmtime_engine()
+    engine = tools.reference_engine()
     for k, (case, data, compiled) in enumerate(zip(cases, sources, built, strict=True)):
         if k in skip:
             continue
@@ -191,6 +196,8 @@ def run_cases(cases: list[Case], batch_dir: Path, *, cc: str | None, opt: int, j
             status = event["status"]
             result.statuses[status] += 1
             result.calls += event.get("calls", 0)
+            result.thrown += event.get("thrown", 0)
+            result.exnref_calls += event.get("exnref_calls", 0)
             if status == INCONCLUSIVE:
                 result.reasons[event.get("reason", "?")] += 1
             if status in (INCONCLUSIVE, SKIPPED):
@@ -241,6 +248,8 @@ class RunSummary:
     statuses: Counter = field(default_factory=Counter)
     reasons: Counter = field(default_factory=Counter)  # why modules were inconclusive
     calls: int = 0
+    thrown: int = 0  # calls (and instantiations) that ended in an uncaught exception
+    exnref_calls: int = 0  # calls of functions with exnref in their signature
     findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
     build_seconds: float = 0.0
@@ -259,7 +268,8 @@ class RunSummary:
         rate = self.modules / max(self.seconds, 1e-9)
         out = [f"{self.modules} modules in {self.seconds:.0f} s ({rate:.1f} modules/s; "
                f"C compile {self.build_seconds:.0f} s summed over workers), "
-               f"{self.calls} calls compared",
+               f"{self.calls} calls compared ({self.thrown} ended in an uncaught exception, "
+               f"{self.exnref_calls} had exnref in their signature)",
                "outcomes: " + ", ".join(f"{n} {s}" for s, n in sorted(self.statuses.items()))
                + f" ({100 * self.same_share:.1f} % same)"]
         for reason, n in self.reasons.most_common():
@@ -279,9 +289,10 @@ class RunSummary:
 
 def run_diff(*, seed: int, count: int, start: int = 0, batch: int = 100, workers: int = 2,
              out: Path, cc: str | None = None, opt: int = 0, calls: int = 2,
-             fuel: int = tools.DEFAULT_FUEL, keep: bool = False,
+             fuel: int = tools.DEFAULT_FUEL, keep: bool = False, exceptions: bool = False,
              progress: Callable[[str], None] | None = None) -> RunSummary:
-    """Generate and check modules start .. start+count-1 of run `seed`."""
+    """Generate and check modules start .. start+count-1 of run `seed` (with exception
+    handling enabled in the generator, if `exceptions`: modules named `eh:S:i`)."""
     import os
 
     out.mkdir(parents=True, exist_ok=True)
@@ -295,12 +306,13 @@ def run_diff(*, seed: int, count: int, start: int = 0, batch: int = 100, workers
     log = open(out / "findings.jsonl", "a", encoding="utf-8")
 
     def one_batch(first: int, n: int) -> None:
-        batch_dir = out / "batches" / f"{seed}-{first}"
+        prefix = "eh:" if exceptions else ""
+        batch_dir = out / "batches" / f"{prefix.replace(':', '-')}{seed}-{first}"
         cases = []
         for i in range(first, first + n):
             profile = tools.profile_for(i)
-            cases.append(Case(f"{seed}:{i}", str(batch_dir / f"m{i}.wasm"),
-                              profile.canonical_nans, seed, i))
+            cases.append(Case(f"{prefix}{seed}:{i}", str(batch_dir / f"m{i}.wasm"),
+                              profile.canonical_nans, seed, i, exceptions))
         result = run_cases(cases, batch_dir, cc=cc, opt=opt, jobs=jobs, calls=calls, fuel=fuel)
         for f in result.findings:
             saved = findings_dir / f"{f.id.replace(':', '-')}.wasm"
@@ -312,6 +324,8 @@ def run_diff(*, seed: int, count: int, start: int = 0, batch: int = 100, workers
             summary.reasons.update(result.reasons)
             summary.unjudged.extend(result.unjudged)
             summary.calls += result.calls
+            summary.thrown += result.thrown
+            summary.exnref_calls += result.exnref_calls
             summary.build_seconds += result.build_seconds
             summary.findings.extend(result.findings)
             for f in result.findings:
@@ -360,11 +374,13 @@ def check_files(paths: list[Path], work: Path, *, exact_nans: bool, cc: str | No
     result = BatchResult()
     sources = [Path(c.path).read_bytes() for c in cases]
     built = build_batch(sources, work / "build", cc=cc, opt=opt, jobs=2)
-    engine = tools.wasmtime_engine()
+    engine = tools.reference_engine()
     for case, data, compiled in zip(cases, sources, built, strict=True):
         done = judge(case, data, compiled, engine, calls)
         result.statuses[done["status"]] += 1
         result.calls += done.get("calls", 0)
+        result.thrown += done.get("thrown", 0)
+        result.exnref_calls += done.get("exnref_calls", 0)
         if done["status"] == INCONCLUSIVE:
             result.reasons[done.get("reason", "?")] += 1
         if done["status"] in (INCONCLUSIVE, SKIPPED):

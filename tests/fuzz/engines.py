@@ -7,7 +7,8 @@ C API directly.
 What is compared, for a module:
   1. instantiation: success, or the trap kind (start function, segment initialization);
   2. every exported function, called `calls` times with fixed arguments (see `arguments`):
-     its results, or the trap kind; after every call, every exported global;
+     its results, or the trap kind, or the uncaught exception (its tag, by export name, and
+     its payload: an outcome of its own); after every call, every exported global;
   3. at the end: every exported memory (size and bytes), table (size and entries) and
      global.
 
@@ -17,7 +18,8 @@ payload of an arithmetic NaN vary) as long as both are quiet or both signalling 
 bit is not up to the engine: arithmetic must return a quiet NaN, everything else passes a
 NaN's bits through), and so are integers and memory bytes that are such NaN bit patterns on
 both sides (a NaN that went through a reinterpret or a store). Function
-references are compared by the export name of the function they point to.
+references are compared by the export name of the function they point to; exnrefs as null
+or not (the engines share no identity for them).
 
 "call stack exhausted": the engines have different stack limits, so exhaustion on one side
 only is legitimate for deep recursion, and a bug in shallow code. The depth the call reaches
@@ -40,7 +42,9 @@ import wasmtime
 from wasmtime import _ffi as ffi
 
 from wasmc import api
-from wasmc.errors import Trap
+from wasmc.errors import Trap, WasmException
+
+from .exports import Export, read_exports
 
 # ---- trap kinds ------------------------------------------------------------------------------
 
@@ -55,9 +59,11 @@ DEEP_RECURSION = 1000
 
 # wasmc's messages (the spec's), mapped to one kind per distinguishable trap. Wasmtime does
 # not tell a call_indirect index past the table's end ("undefined element") from other table
-# accesses out of bounds, so both are one kind.
+# accesses out of bounds, so both are one kind; nor `throw_ref` of a null exnref ("null
+# exception reference") from other null references (one trap code, NULL_REFERENCE).
 _WASMC_KINDS = {
     "undefined element": "out of bounds table access",
+    "null exception reference": "null reference",
 }
 
 _WASMTIME_KINDS = {
@@ -89,7 +95,7 @@ def wasmtime_trap_kind(trap: wasmtime.Trap) -> str:
 # ---- values ------------------------------------------------------------------------------------
 
 NUMERIC = ("i32", "i64", "f32", "f64")
-REFS = ("funcref", "externref")
+REFS = ("funcref", "externref", "exnref")
 
 # Fixed argument values, as raw bits: 0, 1, -1, the sign bit, the largest positive, a value
 # past a small memory's end, NaN, infinity, -0.0, 2^31 and 2^63 (conversion edges).
@@ -165,12 +171,26 @@ def same_value(a: Value, b: Value, exact_nans: bool) -> bool:
 
 
 @dataclass(frozen=True)
+class Thrown:
+    """An uncaught Wasm exception: its tag, by the tag's first export name ("?" for a tag
+    that is not exported), and its payload."""
+
+    tag: str
+    values: tuple[Value, ...] = ()
+
+    def __str__(self) -> str:
+        return f"tag {self.tag!r} (" + ", ".join(map(str, self.values)) + ")"
+
+
+@dataclass(frozen=True)
 class Outcome:
-    """What one call (or the instantiation) did."""
+    """What one call (or the instantiation) did: results, a trap, an uncaught exception
+    (an outcome of its own, never a trap), or an engine failure."""
 
     values: tuple[Value, ...] = ()
     trap: str | None = None  # the trap kind
     error: str | None = None  # anything else: the engine failed (not a Wasm trap)
+    thrown: Thrown | None = None  # an exception that no handler caught
 
     @property
     def exhausted(self) -> bool:
@@ -181,14 +201,25 @@ class Outcome:
             return f"error: {self.error}"
         if self.trap is not None:
             return f"trap: {self.trap}"
+        if self.thrown is not None:
+            return f"uncaught exception: {self.thrown}"
         return "(" + ", ".join(map(str, self.values)) + ")"
 
 
+def _same_values(a: tuple[Value, ...], b: tuple[Value, ...], exact_nans: bool) -> bool:
+    return len(a) == len(b) and all(same_value(x, y, exact_nans)
+                                    for x, y in zip(a, b, strict=True))
+
+
 def same_outcome(a: Outcome, b: Outcome, exact_nans: bool) -> bool:
-    if a.trap is not None or b.trap is not None or a.error is not None or b.error is not None:
-        return a.trap == b.trap and a.error is None and b.error is None
-    return len(a.values) == len(b.values) and all(
-        same_value(x, y, exact_nans) for x, y in zip(a.values, b.values, strict=True))
+    if a.error is not None or b.error is not None:
+        return False
+    if a.trap is not None or b.trap is not None:
+        return a.trap == b.trap
+    if a.thrown is not None or b.thrown is not None:
+        return (a.thrown is not None and b.thrown is not None and a.thrown.tag == b.thrown.tag
+                and _same_values(a.thrown.values, b.thrown.values, exact_nans))
+    return _same_values(a.values, b.values, exact_nans)
 
 
 # ---- memories ---------------------------------------------------------------------------------
@@ -254,16 +285,8 @@ def digest(read: Callable[[int, int], bytes], size: int) -> str:
 
 # ---- the engines ----------------------------------------------------------------------------
 
-@dataclass
-class Export:
-    name: str
-    kind: str  # func, memory, table, global
-    params: tuple[str, ...] = ()
-    results: tuple[str, ...] = ()
-    valtype: str = ""  # globals and tables: the value / element type
-
-
-_WT_KIND = {0: "i32", 1: "i64", 2: "f32", 3: "f64", 5: "funcref", 6: "externref"}
+# wasmtime_val_t kinds (WASMTIME_I32 ...; 8 is WASMTIME_EXNREF, which wasmtime-py does not name)
+_WT_KIND = {0: "i32", 1: "i64", 2: "f32", 3: "f64", 5: "funcref", 6: "externref", 8: "exnref"}
 
 
 def _wt_valtype(t: wasmtime.ValType) -> str:
@@ -272,6 +295,8 @@ def _wt_valtype(t: wasmtime.ValType) -> str:
 
 
 def module_exports(module: wasmtime.Module) -> list[Export]:
+    """The exports as wasmtime-py sees them. Aborts the process on an exnref type (see
+    exports.py, which compare_module uses when it has the module's bytes)."""
     out = []
     for e in module.exports:
         t = e.type
@@ -302,21 +327,54 @@ class WasmtimeSide:
         self.instance: wasmtime.Instance | None = None
         self.externs: dict[str, Any] = {}
         self.func_names: dict[tuple[int, int], str] = {}
+        self.tags: list[tuple[str, wasmtime.Tag]] = []  # exported tags, in export order
 
     def instantiate(self) -> Outcome:
         try:
             self.instance = wasmtime.Instance(self.store, self.module, [])
         except wasmtime.Trap as trap:
-            return Outcome(trap=wasmtime_trap_kind(trap))
-        except wasmtime.WasmtimeError as err:
-            return Outcome(error=str(err).splitlines()[0])
+            return self._thrown() or Outcome(trap=wasmtime_trap_kind(trap))
+        except wasmtime.WasmtimeError as err:  # (how wasmtime-py reports an uncaught exception)
+            return self._thrown() or Outcome(error=str(err).splitlines()[0])
         exports = self.instance.exports(self.store)
         for e in self.module.exports:
             ext = exports[e.name]
             self.externs[e.name] = ext
             if isinstance(ext, wasmtime.Func):
                 self.func_names.setdefault(_func_key(ext._func), e.name)
+            elif isinstance(ext, wasmtime.Tag):
+                self.tags.append((e.name, ext))
         return Outcome()
+
+    def _thrown(self) -> Outcome | None:
+        """After a failure: the uncaught exception, if that is what it was. Wasmtime reports
+        one as a trap without a trap code (a call) or as an error (instantiation), "thrown
+        Wasm exception", and keeps the exception in the store."""
+        context = self.store._context()
+        if not ffi.wasmtime_context_has_exception(context):
+            return None
+        exn = ffi.wasmtime_exnref_t()
+        ffi.wasmtime_context_take_exception(context, ctypes.byref(exn))
+        try:
+            raw_tag = ffi.wasmtime_tag_t()
+            error = ffi.wasmtime_exnref_tag(context, ctypes.byref(exn), ctypes.byref(raw_tag))
+            if error:
+                return Outcome(error=str(wasmtime.WasmtimeError._from_ptr(error)))
+            # (during instantiation no tag is known yet: "?", as on wasmc's side)
+            tag = wasmtime.Tag._from_raw(raw_tag)
+            name = next((n for n, t in self.tags if t.eq(self.store, tag)), "?")
+            values = []
+            for k in range(ffi.wasmtime_exnref_field_count(context, ctypes.byref(exn))):
+                raw = ffi.wasmtime_val_t()
+                error = ffi.wasmtime_exnref_field(context, ctypes.byref(exn), k,
+                                                  ctypes.byref(raw))
+                if error:
+                    return Outcome(error=str(wasmtime.WasmtimeError._from_ptr(error)))
+                values.append(self._value(raw))
+                ffi.wasmtime_val_unroot(ctypes.byref(raw))
+            return Outcome(thrown=Thrown(name, tuple(values)))
+        finally:
+            ffi.wasmtime_exnref_unroot(ctypes.byref(exn))
 
     def _value(self, raw: Any) -> Value:
         kind = raw.kind
@@ -332,6 +390,8 @@ class WasmtimeSide:
             return Value(t, ref=self.func_names.get(_func_key(f), "?"))
         if t == "externref":
             return Value(t, ref=None if raw.of.externref.store_id == 0 else "extern")
+        if t == "exnref":  # compared as null or not (no identity across engines)
+            return Value(t, ref=None if raw.of.exnref.store_id == 0 else "exn")
         return Value(t, ref="?")
 
     def call(self, name: str, export: Export, args: list[int]) -> Outcome:
@@ -351,9 +411,11 @@ class WasmtimeSide:
         error = ffi.wasmtime_func_call(self.store._context(), ctypes.byref(func._func), params, n,
                                        results, m, ctypes.byref(trap))
         if error:
-            return Outcome(error=str(wasmtime.WasmtimeError._from_ptr(error)).splitlines()[0])
+            message = str(wasmtime.WasmtimeError._from_ptr(error)).splitlines()[0]
+            return self._thrown() or Outcome(error=message)
         if trap:
-            return Outcome(trap=wasmtime_trap_kind(wasmtime.Trap._from_ptr(trap)))
+            trap_ = wasmtime.Trap._from_ptr(trap)  # (deleted with this object)
+            return self._thrown() or Outcome(trap=wasmtime_trap_kind(trap_))
         values = tuple(self._value(results[k]) for k in range(m))
         for k in range(m):
             ffi.wasmtime_val_unroot(ctypes.byref(results[k]))
@@ -402,6 +464,8 @@ class WasmcSide:
             self.instance = self.compiled.instantiate()
         except Trap as trap:
             return Outcome(trap=wasmc_trap_kind(trap.message))
+        except WasmException as exc:  # from the start function
+            return Outcome(thrown=self._thrown(exc))
         except Exception as exc:  # noqa: BLE001 - reported as an engine error
             return Outcome(error=f"{type(exc).__name__}: {exc}")
         for name, ext in self.instance.exports.items():
@@ -414,7 +478,27 @@ class WasmcSide:
             return Value(t, bits=raw & (0xFFFFFFFF if t in ("i32", "f32") else 2**64 - 1))
         if t == "funcref":
             return Value(t, ref=None if raw == 0 else self.func_names.get(raw, "?"))
+        if t == "exnref":
+            return Value(t, ref=None if raw == 0 else "exn")
         return Value(t, ref=None if raw == 0 else "extern")
+
+    def _thrown(self, exc: WasmException) -> Thrown:
+        """The uncaught exception as raised by the API, its payload as raw bits: read from
+        the runtime's record of it (kept until the next one), since the API's Python floats
+        would quiet a signalling f32 NaN on the way."""
+        tag_names = {}
+        for name, ext in (self.instance.exports if self.instance is not None else {}).items():
+            if isinstance(ext, api.Tag):
+                tag_names.setdefault(ext.address, name)
+        name = "?" if exc.tag is None else tag_names.get(exc.tag.address, "?")
+        lib = self.compiled._runtime.lib
+        lib.wasmc_uncaught_exception.restype = ctypes.c_void_p
+        address = lib.wasmc_uncaught_exception()
+        record = api._WasmcExn.from_address(address)
+        raw = (ctypes.c_uint64 * record.count).from_address(
+            address + ctypes.sizeof(api._WasmcExn))
+        types = exc.tag.type.params if exc.tag is not None else ("i64",) * record.count
+        return Thrown(name, tuple(self._value(t, r) for t, r in zip(types, raw, strict=True)))
 
     def call(self, name: str, export: Export, args: list[int]) -> Outcome:
         assert self.instance is not None
@@ -424,6 +508,8 @@ class WasmcSide:
             raw = func.call_raw(list(args))
         except Trap as trap:
             return Outcome(trap=wasmc_trap_kind(trap.message))
+        except WasmException as exc:
+            return Outcome(thrown=self._thrown(exc))
         return Outcome(tuple(self._value(t, r) for t, r in zip(export.results, raw,
                                                               strict=True)))
 
@@ -459,6 +545,8 @@ class WasmcSide:
         if elem == "funcref":
             return Value(elem, ref=None if entry is None else
                          self.func_names.get(entry.address, "?"))
+        if elem == "exnref":
+            return Value(elem, ref=None if entry is None else "exn")
         return Value(elem, ref=None if entry is None else "extern")
 
 
@@ -504,6 +592,8 @@ class Comparison:
     reason: str = ""  # why inconclusive, as a category (see INCONCLUSIVE_REASONS)
     detail: str = ""
     calls: int = 0
+    thrown: int = 0  # calls (and instantiations) that ended in an uncaught exception
+    exnref_calls: int = 0  # calls of functions with exnref parameters or results
     transcript: list[str] = field(default_factory=list)  # what Wasmtime did, call by call
 
 
@@ -519,7 +609,8 @@ def compare_module(reference: WasmtimeSide, subject: WasmcSide | None, *, exact_
     from .depth import call_depth
 
     result = Comparison()
-    exports = module_exports(reference.module)
+    # from the bytes when we have them: wasmtime-py aborts on exnref types (exports.py)
+    exports = read_exports(wasm) if wasm is not None else module_exports(reference.module)
     history: list[tuple[str, list[int]]] = []  # the calls made so far, for call_depth
 
     def differ(aspect: str, detail: str) -> Comparison:
@@ -552,7 +643,8 @@ def compare_module(reference: WasmtimeSide, subject: WasmcSide | None, *, exact_
                                                          f"{a.error}")
     if not same_outcome(a, b, exact_nans):
         return differ("instantiate", f"instantiate: wasmtime {a}, wasmc {b}")
-    if a.trap is not None:
+    if a.trap is not None or a.thrown is not None:
+        result.thrown += a.thrown is not None
         return result  # the instance is gone on both sides (the state is not observable)
 
     globals_ = [e for e in exports if e.kind == "global"]
@@ -581,6 +673,8 @@ def compare_module(reference: WasmtimeSide, subject: WasmcSide | None, *, exact_
                 before_call(e.name, k, "wasmc")
             b = a if subject is None else subject.call(e.name, e, args)
             result.calls += 1
+            result.thrown += a.thrown is not None
+            result.exnref_calls += "exnref" in e.params + e.results
             result.transcript.append(f"invoke {e.name!r}({shown}) -> {a}")
             if a.exhausted or b.exhausted:
                 return exhausted(a, b, f"in {e.name!r}({shown})")
@@ -588,7 +682,9 @@ def compare_module(reference: WasmtimeSide, subject: WasmcSide | None, *, exact_
                 return inconclusive(WASMTIME_FAILED,
                                     f"wasmtime failed in {e.name!r}({shown}): {a.error}")
             if not same_outcome(a, b, exact_nans):
-                aspect = "trap" if a.trap is not None or b.trap is not None else "result"
+                aspect = ("exception" if a.thrown is not None or b.thrown is not None
+                          else "trap" if a.trap is not None or b.trap is not None
+                          else "result")
                 if b.error is not None:
                     aspect = "engine-error"
                 return differ(aspect, f"{e.name!r}({shown}): wasmtime {a}, wasmc {b}")

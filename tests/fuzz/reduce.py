@@ -54,9 +54,9 @@ def regression_text(wasm: bytes, *, title: str, found_by: str, wasmc_result: str
 
     from .engines import WasmtimeSide, compare_module
 
-    engine = tools.wasmtime_engine()
+    engine = tools.reference_engine()
     reference = compare_module(WasmtimeSide(engine, wasmtime.Module(engine, wasm)), None,
-                               exact_nans=exact_nans)
+                               exact_nans=exact_nans, wasm=wasm)
     header = [f";; {title}", f";; Found by: {found_by}"]
     header += [f";; wasmc (when found): {line}" for line in wasmc_result.strip().splitlines()[:8]]
     header.append(";; Expected (Wasmtime; each export called twice with fixed arguments, "
