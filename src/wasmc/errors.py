@@ -71,11 +71,15 @@ class WasmException(WasmcError):
     """A Wasm exception left the called function: a `throw` that nothing caught. `tag` is the
     exception's tag (an api.Tag), `tag_name` names it (its export or import name, else
     `tag[N]` of its module), `values` is its payload. A Python host function may raise one
-    to throw into the Wasm code that called it (`WasmException(tag, values)`)."""
+    to throw into the Wasm code that called it (`WasmException(tag, values)`).
+    `raw_values` (set for an exception that came out of Wasm) is the payload as the 64-bit
+    slots the runtime held, bit for bit: a Python float would quiet a signalling f32 NaN."""
 
-    def __init__(self, tag, values: tuple = (), tag_name: str | None = None):
+    def __init__(self, tag, values: tuple = (), tag_name: str | None = None,
+                 raw_values: tuple[int, ...] | None = None):
         self.tag = tag
         self.values = tuple(values)
+        self.raw_values = raw_values
         self.tag_name = tag_name or getattr(tag, "name", None) or "an unknown tag"
         payload = ", ".join(map(repr, self.values))
         super().__init__(f"uncaught wasm exception: tag {self.tag_name}, values ({payload})")

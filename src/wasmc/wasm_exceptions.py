@@ -123,9 +123,9 @@ def uncaught_exception(lib: ctypes.CDLL) -> WasmException:
     raw = (ctypes.c_uint64 * exn.count).from_address(address + ctypes.sizeof(WasmcExn))
     tag = registered_tag(exn.tag)
     if tag is None:  # a tag we never saw (cannot happen for tags of instances): raw values
-        return WasmException(None, tuple(raw), f"unknown tag at {exn.tag:#x}")
+        return WasmException(None, tuple(raw), f"unknown tag at {exn.tag:#x}", tuple(raw))
     values = tuple(from_raw(t, r, tag._store) for t, r in zip(tag.type.params, raw, strict=True))
-    return WasmException(tag, values, _tag_named(tag))
+    return WasmException(tag, values, _tag_named(tag), tuple(raw))
 
 
 def set_host_exception(lib: ctypes.CDLL, exc: WasmException) -> None:

@@ -483,21 +483,17 @@ class WasmcSide:
         return Value(t, ref=None if raw == 0 else "extern")
 
     def _thrown(self, exc: WasmException) -> Thrown:
-        """The uncaught exception as raised by the API, its payload as raw bits: read from
-        the runtime's record of it (kept until the next one), since the API's Python floats
-        would quiet a signalling f32 NaN on the way."""
+        """The uncaught exception as raised by the API, its payload as raw bits
+        (`WasmException.raw_values`), since the API's Python floats would quiet a signalling
+        f32 NaN on the way."""
         tag_names = {}
         for name, ext in (self.instance.exports if self.instance is not None else {}).items():
             if isinstance(ext, api.Tag):
                 tag_names.setdefault(ext.address, name)
         name = "?" if exc.tag is None else tag_names.get(exc.tag.address, "?")
-        lib = self.compiled._runtime.lib
-        lib.wasmc_uncaught_exception.restype = ctypes.c_void_p
-        address = lib.wasmc_uncaught_exception()
-        record = api._WasmcExn.from_address(address)
-        raw = (ctypes.c_uint64 * record.count).from_address(
-            address + ctypes.sizeof(api._WasmcExn))
-        types = exc.tag.type.params if exc.tag is not None else ("i64",) * record.count
+        raw = exc.raw_values
+        assert raw is not None, "an exception from Wasm carries its raw payload"
+        types = exc.tag.type.params if exc.tag is not None else ("i64",) * len(raw)
         return Thrown(name, tuple(self._value(t, r) for t, r in zip(types, raw, strict=True)))
 
     def call(self, name: str, export: Export, args: list[int]) -> Outcome:
