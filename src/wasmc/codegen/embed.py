@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from ..binary.module import FuncType, Module
-from .spelling import C_TYPE, SIG_LETTER, c_comment, sig_name, to_slot, from_slot, type_id_expr
+from .spelling import C_TYPE, SIG_LETTER, c_comment, from_slot, sig_name, to_slot, type_id_expr
 
 
 def c_identifier(name: str) -> str:
@@ -178,8 +178,7 @@ class EmbeddingEmitter:
                 "  *out = inst;", "  return WASMC_OK;", "}", "",
                 f"void {N}_free({N}_instance *inst) {{",
                 "  if (!inst) return;", f"  {P}_free(inst->module);", "  free(inst);", "}", ""]
-        for k, e in enumerate(m.exports):
-            out.append(self.export_wrapper(k))
+        out += [self.export_wrapper(k) for k in range(len(m.exports))]
         return "\n".join(out)
 
     def export_wrapper(self, k: int) -> str:
