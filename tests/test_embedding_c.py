@@ -104,3 +104,58 @@ def test_compile_needs_an_output() -> None:
     proc = wasmc_cli("compile", EXAMPLE / "calc.wat")
     assert proc.returncode == 2
     assert "give -o OUT (an executable), --emit-c DIR (C to embed), or both" in proc.stderr
+
+
+# A host function with two results, an imported global, and names that are not C identifiers.
+PAIRS_WAT = """(module
+  (import "env" "split" (func $split (param i64) (result i32 i32)))
+  (import "env" "base" (global $base i32))
+  (func (export "sum-halves") (param i64) (result i32)
+    (call $split (local.get 0)) (i32.sub) (global.get $base) (i32.add))
+  (func (export "sum_halves") (result i32) (i32.const 7)))
+"""
+PAIRS_HOST = r"""#include "pairs.h"
+#include <stdio.h>
+static pairs_results_ii split(void *env, uint64_t x) {
+  (void)env;
+  return (pairs_results_ii){(uint32_t)(x >> 32), (uint32_t)x};
+}
+int main(void) {
+  wasmc_global base = {.i32 = 1000};
+  pairs_imports imports = {.env_split = split, .env_base = &base};
+  pairs_instance *inst;
+  uint32_t a = 0, b = 0;
+  if (pairs_instantiate(&inst, &imports) != WASMC_OK) return 1;
+  int code = pairs_export_sum_halves(inst, (UINT64_C(30) << 32) | 12, &a);
+  code |= pairs_export_sum_halves_1(inst, &b);
+  printf("%d %u %u\n", code, (unsigned)a, (unsigned)b);
+  pairs_free(inst);
+  return 0;
+}
+"""
+
+
+def test_multiple_results_globals_and_names(tmp_path: Path) -> None:
+    (tmp_path / "pairs.wat").write_text(PAIRS_WAT)
+    emit_embedding_c(tmp_path / "pairs.wat", tmp_path / "c")
+    c_dir = tmp_path / "c"
+    (c_dir / "host.c").write_text(PAIRS_HOST)
+    cc = toolchain.find_compiler("gcc")
+    flags = ["-O1", "-Werror", *SEMANTICS, SNAN[cc.kind], *MODULE_WARNINGS]
+    build = subprocess.run([*cc.command, *flags, "host.c", "pairs.c", "pairs_module.c",
+                            "runtime.c", "wasi.c", "-o", "host", "-lm", "-ldl", "-pthread"],
+                           cwd=c_dir, capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr
+    ran = subprocess.run([c_dir / "host"], capture_output=True, text=True, timeout=60)
+    assert ran.stdout == "0 1018 7\n"
+
+
+def test_identifiers_for_names() -> None:
+    """Names that are not C identifiers, or that collide once spelled as one (also with a
+    function import's `_env` field), get distinct identifiers."""
+    from wasmc.codegen.embed import unique_identifiers
+
+    names = ["env_f", "env_f_env", "a-b", "a_b", "9x", "é"]
+    with_env = [True, False, False, False, False, False]
+    assert unique_identifiers(names, with_env) == \
+        ["env_f", "env_f_env_1", "a_b", "a_b_3", "_9x", "_"]

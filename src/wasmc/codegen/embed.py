@@ -25,16 +25,18 @@ def c_identifier(name: str) -> str:
     return ident if ident and not ident[0].isdigit() else "_" + ident
 
 
-def unique_identifiers(names: list[str]) -> list[str]:
+def unique_identifiers(names: list[str], with_env: list[bool] | None = None) -> list[str]:
     """C identifiers for these names, in order; a name whose identifier is already taken
-    gets its position appended (`a-b` and `a_b` become `a_b` and `a_b_1`)."""
+    gets its position appended (`a-b` and `a_b` become `a_b` and `a_b_1`). A name with
+    `with_env` also takes IDENT_env (a function import's context field)."""
     taken: set[str] = set()
     out = []
     for k, name in enumerate(names):
         ident = c_identifier(name)
-        if ident in taken:
+        env = with_env is not None and with_env[k]
+        if ident in taken or env and f"{ident}_env" in taken:
             ident = f"{ident}_{k}"
-        taken.add(ident)
+        taken.update([ident, f"{ident}_env"] if env else [ident])
         out.append(ident)
     return out
 
@@ -54,7 +56,8 @@ class EmbeddingEmitter:
         self.name = name
         self.prefix = f"{name}_module"  # the module's own entry points
         self.import_fields = unique_identifiers(
-            [f"{imp.module}_{imp.name}" for imp in module.imports])
+            [f"{imp.module}_{imp.name}" for imp in module.imports],
+            [imp.kind == "func" for imp in module.imports])
         self.export_names = unique_identifiers([e.name for e in module.exports])
         self.func_imports = [k for k, imp in enumerate(module.imports) if imp.kind == "func"]
 
