@@ -1,6 +1,7 @@
 """The `wasmc` command: a thin layer over the Python API.
 
     wasmc compile MODULE -o OUT [--emit-c DIR] [--cc CC] [-O N] [-j N]
+    wasmc compile MODULE --emit-c DIR      (C for embedding, docs/embedding-c.md)
     wasmc run [--cc CC] [-O N] [-j N] MODULE --invoke NAME [ARGS...]
     wasmc spec [--group NAME] [--json FILE] [--cc CC] [-O N] [-j N] [-v] [WAST...]
     wasmc --version
@@ -109,14 +110,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compile_p.add_argument("module", metavar="MODULE", help=".wasm or .wat file")
     compile_p.add_argument(
-        "-o", dest="output", required=True, metavar="OUT", help="the executable to write"
+        "-o", dest="output", default=None, metavar="OUT", help="the executable to write"
     )
     compile_p.add_argument(
         "--emit-c",
         dest="emit_c",
         default=None,
         metavar="DIR",
-        help="also write the generated C sources to DIR",
+        help="with -o: also write the executable's C sources to DIR; without -o: write C for "
+        "embedding the module in a C program to DIR (NAME.h with typed exports and imports, "
+        "NAME.c, NAME_module.c and the runtime; see docs/embedding-c.md)",
     )
     _cc_flag(compile_p)
     _opt_flag(compile_p, 2)
@@ -358,6 +361,13 @@ def cmd_compile(ns: argparse.Namespace) -> int:
     from wasmc import api
     from wasmc.runcache import compile_progress
 
+    if ns.output is None:
+        if ns.emit_c is None:
+            ns.subparser.error("give -o OUT (an executable), --emit-c DIR (C to embed), or both")
+        from wasmc.compiler import emit_embedding_c
+
+        emit_embedding_c(Path(ns.module), Path(ns.emit_c))
+        return 0
     with compile_progress(Path(ns.module).name) as on_progress:
         api.build_executable(
             Path(ns.module), Path(ns.output), cc=ns.cc, opt=ns.opt, emit_c_dir=ns.emit_c,

@@ -173,3 +173,35 @@ def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | N
                              extra=lambda: emit_main(module, prefix), jobs=jobs, build=build)
             build.link(out)
     return out
+
+
+def emit_embedding_c(source: bytes | str | Path, directory: str | Path,
+                     name: str | None = None) -> Path:
+    """Write the C for embedding a module in a C program to `directory` (docs/embedding-c.md):
+    NAME.h (the typed interface), NAME.c (its functions), NAME_module.c (the module; for a
+    large module also NAME_module.h and NAME_module_NNN.c) and the runtime (wasmc.h, runtime.c,
+    ...), so `directory` builds on its own. NAME defaults to the source file's stem (made a
+    C identifier). The module is emitted without clang's musttail, so the same C builds
+    correctly with GCC and clang. Returns the header's path."""
+    from .codegen.embed import c_identifier, emit_embedding
+
+    if name is None:
+        name = Path(source).stem if isinstance(source, Path) else "module"
+    name = c_identifier(name)
+    prefix = f"{name}_module"
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    with no_cycle_collection():
+        module = decode(read_source(source))
+    if split.should_split(module):
+        split.emit_split(module, prefix, False, directory, name=prefix)
+    else:
+        with no_cycle_collection():
+            c_code = emit_module(module, validate(module), prefix, musttail=False)
+        (directory / f"{prefix}.c").write_text(c_code)
+    header, wrappers = emit_embedding(module, name)
+    (directory / f"{name}.h").write_text(header)
+    (directory / f"{name}.c").write_text(wrappers)
+    for path in [*toolchain.RUNTIME_DIR.glob("*.h"), *toolchain.runtime_sources()]:
+        (directory / path.name).write_bytes(path.read_bytes())
+    return directory / f"{name}.h"
