@@ -205,7 +205,10 @@ class Config:
     """Engine settings. Like wasmtime-py's, its fields can be set but not read."""
 
     def __init__(self) -> None:
-        object.__setattr__(self, "_opt", compiler.DEFAULT_OPT)
+        # A package cannot be told wasmc's options; $WASMC_OPT picks the C optimization
+        # level for one that sets no cranelift_opt_level (e.g. 0 for quick tests).
+        opt = os.environ.get("WASMC_OPT", "")
+        object.__setattr__(self, "_opt", int(opt) if opt.isdigit() else compiler.DEFAULT_OPT)
 
     def __setattr__(self, name: str, value: Any) -> None:
         feature = name.removeprefix("wasm_")
