@@ -291,3 +291,37 @@ def test_wasi_stdio_closed_unless_inherited(wt, capfd):
         else:
             raise AssertionError("_start returned without proc_exit")
         assert capfd.readouterr().out == ("prog\0" if inherit else "")
+
+
+CALLER = """(module
+  (import "env" "log" (func $log (param i32 i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 32) "from wasm")
+  (func (export "run") (call $log (i32.const 32) (i32.const 9))))
+"""
+
+
+@BOTH
+def test_host_function_with_caller(wt):
+    """access_caller: the host function reads the calling instance's memory, each
+    instance its own."""
+    eng = engine(wt)
+    module = wt.Module(eng, CALLER)
+    seen = []
+
+    def log(caller, ptr, length):
+        memory = caller["memory"]
+        seen.append(bytes(memory.read(caller, ptr, ptr + length)))
+        memory.write(caller, b"FROM", ptr)
+        assert caller.get("no such export") is None
+
+    linker = wt.Linker(eng)
+    linker.define_func("env", "log", wt.FuncType([wt.ValType.i32()] * 2, []), log,
+                       access_caller=True)
+    store = wt.Store(eng)
+    first = linker.instantiate(store, module).exports(store)
+    second = linker.instantiate(store, module).exports(store)
+    first["run"](store)
+    first["run"](store)
+    second["run"](store)
+    assert seen == [b"from wasm", b"FROM wasm", b"from wasm"]

@@ -390,12 +390,39 @@ class Module:
 # --- externals ------------------------------------------------------------------------
 
 
-def _host_function(ft: wasm_types.FuncType, func: Callable[..., Any]) -> wasmc_externals.Func:
+class Caller:
+    """What a host function defined with `access_caller=True` gets first: the exports of
+    the instance that imports it (`caller["memory"]`, `caller.get(name)`), valid during
+    the call. It can also be given where a `store` is expected."""
+
+    def __init__(self, instance: Instance | None):
+        self._instance = instance
+
+    def get(self, name: str) -> Any:
+        if self._instance is None:  # the call is over, or the instance is still starting
+            return None
+        return self._instance._exports.get(name)
+
+    def __getitem__(self, name: str) -> Any:
+        item = self.get(name)
+        if item is None:
+            raise KeyError(f"failed to find export {name}")
+        return item
+
+
+def _host_function(ft: wasm_types.FuncType, func: Callable[..., Any],
+                   caller_of: list[Instance | None] | None = None) -> wasmc_externals.Func:
     """A wasmc host function calling `func` with wasmtime-py's conventions: a list of
-    results is accepted, and an exception it raises reaches the Python caller of Wasm."""
+    results is accepted, and an exception it raises reaches the Python caller of Wasm.
+    With `caller_of` (a one-item list the linker fills with the importing instance once
+    it exists), `func` gets a Caller first."""
 
     def call(*args: Any) -> Any:
+        caller = None
         try:
+            if caller_of is not None:
+                caller = Caller(caller_of[0])
+                args = (caller, *args)
             result = func(*args)
             if ft.results and result is None:
                 raise WasmtimeError("callback produced no results")
@@ -404,6 +431,9 @@ def _host_function(ft: wasm_types.FuncType, func: Callable[..., Any]) -> wasmc_e
         except BaseException as exc:
             _pending.exception = exc
             raise
+        finally:
+            if caller is not None:
+                caller._instance = None  # as in wasmtime-py, valid during the call only
         return tuple(result) if isinstance(result, list) else result
 
     call.__name__ = getattr(func, "__name__", "host")
@@ -420,8 +450,8 @@ class Func:
             raise TypeError("expected a Store")
         if not isinstance(ty, FuncType):
             raise TypeError("expected a FuncType")
-        if access_caller:
-            raise WasmtimeError("access_caller is not supported by wasmc")
+        if access_caller:  # no linker to say which instance will import it
+            raise WasmtimeError("access_caller is supported by Linker.define_func only")
         self._func = _host_function(ty._wasmc, func)
 
     @classmethod
@@ -607,10 +637,10 @@ class Linker:
 
     def define_func(self, module: str, name: str, ty: FuncType, func: Callable[..., Any],
                     access_caller: bool = False) -> None:
-        if access_caller:
-            raise WasmtimeError("access_caller is not supported by wasmc")
+        """A host function; with access_caller, `func` gets a Caller first (made for each
+        instance, so it sees that instance's exports)."""
         self._check_new(module, name)
-        self._host_funcs[(module, name)] = (ty._wasmc, func)
+        self._host_funcs[(module, name)] = (ty._wasmc, func, access_caller)
 
     def define_instance(self, store: Store, name: str, instance: Instance) -> None:
         for export, item in instance._instance.exports.items():
@@ -627,11 +657,13 @@ class Linker:
 
     def instantiate(self, store: Store, module: Module) -> Instance:
         imports: dict[str, dict[str, Any]] = {}
+        caller_of: list[Instance | None] = [None]  # the instance, once it exists
         for mod, name, _kind, _desc in module._compiled.imports:
             key = (mod, name)
             if key in self._host_funcs:  # a function made for this instance
-                ft, func = self._host_funcs[key]
-                imports.setdefault(mod, {})[name] = _host_function(ft, func)
+                ft, func, access_caller = self._host_funcs[key]
+                imports.setdefault(mod, {})[name] = _host_function(
+                    ft, func, caller_of if access_caller else None)
             elif key in self._items:
                 imports.setdefault(mod, {})[name] = self._items[key]
             elif not (self._wasi and mod == wasmc_wasi.WASI_MODULE):
@@ -642,4 +674,5 @@ class Linker:
             if store._wasi is None:
                 raise WasmtimeError("the store has no WASI configuration (Store.set_wasi)")
             wasi = store._wasi
-        return Instance._new(module, imports, wasi)
+        caller_of[0] = Instance._new(module, imports, wasi)
+        return caller_of[0]
