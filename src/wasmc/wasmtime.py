@@ -1,0 +1,678 @@
+"""A wasmtime-py compatible layer over wasmc's API (docs/wasmtime-compat.md).
+
+A package written for wasmtime-py runs on wasmc by changing `import wasmtime` to
+`import wasmc.wasmtime as wasmtime`. This module provides the subset of wasmtime-py's
+API that such packages use (yowasp-runtime, for one), with wasmtime-py's names,
+argument orders and exception types. Everything here is a thin translation: the work is
+done by wasmc.Module / Instance / Func / Memory / WasiConfig.
+
+What differs from wasmtime-py, in short: there is no real Store (wasmc frees objects by
+reachability, store.py), so the `store` arguments are accepted and ignored; `serialize`
+gives the module's bytes behind a header, and `deserialize` recompiles them, which hits
+wasmc's compiled-code cache; features wasmc does not implement cannot be enabled.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from . import compiler, errors
+from . import externals as wasmc_externals
+from . import instance as wasmc_instance
+from . import wasi as wasmc_wasi
+from .binary import module as wasm_types
+
+# --- errors ---------------------------------------------------------------------------
+
+
+class WasmtimeError(Exception):
+    """A failure that is not a trap: compiling, linking, configuring."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ExitTrap(WasmtimeError):
+    """The program called WASI's proc_exit; `code` is its exit status."""
+
+    def __init__(self, code: int):
+        super().__init__(f"Exited with i32 exit status {code}")
+        self.code = code
+
+
+class Trap(Exception):
+    """Wasm code trapped. `message` says why (the spec's text, as wasmc reports it)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+        self.frames: list[Any] = []  # wasmc records the trapping function only
+        self.trap_code = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# A Python exception raised by a host function, waiting to be re-raised where Wasm was
+# entered (as wasmtime-py does): wasmc turns it into a trap on the way through Wasm.
+_pending = threading.local()
+
+
+def _translated(exc: errors.WasmcError) -> Exception:
+    """The wasmtime-py exception for a wasmc one."""
+    if isinstance(exc, wasmc_wasi.WasiExit):
+        return ExitTrap(exc.code)
+    if isinstance(exc, errors.Trap):
+        return Trap(str(exc))
+    return WasmtimeError(str(exc))
+
+
+def _call_wasm(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call into wasmc, translating its exceptions (and re-raising a host function's)."""
+    _pending.exception = None
+    try:
+        return fn(*args, **kwargs)
+    except errors.WasmcError as exc:
+        host_exception, _pending.exception = getattr(_pending, "exception", None), None
+        if host_exception is not None:
+            raise host_exception from None
+        raise _translated(exc) from exc
+
+
+# --- types ----------------------------------------------------------------------------
+
+
+class ValType:
+    """A value type: ValType.i32(), .i64(), .f32(), .f64(), .funcref(), .externref()."""
+
+    def __init__(self) -> None:
+        raise WasmtimeError("cannot construct directly")
+
+    @classmethod
+    def _named(cls, name: str) -> ValType:
+        valtype = cls.__new__(cls)
+        valtype._name = name
+        return valtype
+
+    @classmethod
+    def i32(cls) -> ValType:
+        return cls._named(wasm_types.I32)
+
+    @classmethod
+    def i64(cls) -> ValType:
+        return cls._named(wasm_types.I64)
+
+    @classmethod
+    def f32(cls) -> ValType:
+        return cls._named(wasm_types.F32)
+
+    @classmethod
+    def f64(cls) -> ValType:
+        return cls._named(wasm_types.F64)
+
+    @classmethod
+    def funcref(cls) -> ValType:
+        return cls._named(wasm_types.FUNCREF)
+
+    @classmethod
+    def externref(cls) -> ValType:
+        return cls._named(wasm_types.EXTERNREF)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ValType) and other._name == self._name
+
+    def __hash__(self) -> int:
+        return hash(self._name)
+
+    def __str__(self) -> str:
+        return self._name
+
+    __repr__ = __str__
+
+
+class FuncType:
+    """A function type: FuncType([ValType.i32()], [ValType.i64()])."""
+
+    def __init__(self, params: Sequence[ValType], results: Sequence[ValType]):
+        for valtype in (*params, *results):
+            if not isinstance(valtype, ValType):
+                raise TypeError("expected ValType")
+        self._wasmc = wasm_types.FuncType(tuple(t._name for t in params),
+                                          tuple(t._name for t in results))
+
+    @classmethod
+    def _of(cls, ft: wasm_types.FuncType) -> FuncType:
+        return cls([ValType._named(t) for t in ft.params],
+                   [ValType._named(t) for t in ft.results])
+
+    @property
+    def params(self) -> list[ValType]:
+        return [ValType._named(t) for t in self._wasmc.params]
+
+    @property
+    def results(self) -> list[ValType]:
+        return [ValType._named(t) for t in self._wasmc.results]
+
+
+class Limits:
+    def __init__(self, min: int, max: int | None):  # noqa: A002 - wasmtime-py's names
+        self.min = min
+        self.max = max
+
+
+class MemoryType:
+    """A memory type: MemoryType(Limits(1, None)) (pages), is_64 for memory64."""
+
+    def __init__(self, limits: Limits, is_64: bool = False, shared: bool = False):
+        if shared:
+            raise WasmtimeError("shared memories are not supported by wasmc")
+        self.limits = limits
+        self.is_64 = is_64
+        self.is_shared = False
+
+
+# --- configuration --------------------------------------------------------------------
+
+# Feature flags wasmc implements: enabling or disabling them is accepted (wasmc compiles
+# whatever of them a module uses either way). The others cannot be enabled.
+SUPPORTED_FEATURES = frozenset({
+    "bulk_memory", "multi_value", "reference_types", "tail_call", "multi_memory",
+    "memory64", "exceptions", "function_references"})
+UNSUPPORTED_FEATURES = frozenset({
+    "threads", "simd", "relaxed_simd", "relaxed_simd_deterministic", "gc",
+    "component_model", "component_model_map", "component_model_implements",
+    "wide_arithmetic", "custom_page_sizes", "stack_switching"})
+# Settings that only tune Wasmtime's own compiler or caches: accepted, no effect.
+IGNORED_SETTINGS = frozenset({
+    "debug_info", "cranelift_debug_verifier", "cache", "parallel_compilation",
+    "cranelift_nan_canonicalization", "native_unwind_info", "memory_may_move",
+    "memory_reservation", "memory_guard_size", "memory_reservation_for_growth",
+    "max_wasm_stack", "gc_support", "shared_memory"})
+# cranelift_opt_level -> the C optimization level wasmc builds with
+OPT_LEVELS = {"none": 0, "speed": 2, "speed_and_size": 2}
+
+
+class Config:
+    """Engine settings. Like wasmtime-py's, its fields can be set but not read."""
+
+    def __init__(self) -> None:
+        # A package cannot be told wasmc's options; $WASMC_OPT picks the C optimization
+        # level for one that sets no cranelift_opt_level (e.g. 0 for quick tests).
+        opt = os.environ.get("WASMC_OPT", "")
+        object.__setattr__(self, "_opt", int(opt) if opt.isdigit() else compiler.DEFAULT_OPT)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        feature = name.removeprefix("wasm_")
+        if name.startswith("wasm_") and feature in SUPPORTED_FEATURES:
+            return
+        if name.startswith("wasm_") and feature in UNSUPPORTED_FEATURES:
+            if value:
+                raise WasmtimeError(f"wasmc does not support the {feature} feature")
+            return
+        if name in IGNORED_SETTINGS:
+            return
+        if name == "cranelift_opt_level":
+            if value not in OPT_LEVELS:
+                raise WasmtimeError(f"unknown optimization level: {value}")
+            object.__setattr__(self, "_opt", OPT_LEVELS[value])
+        elif name == "strategy":
+            if value not in ("auto", "cranelift"):
+                raise WasmtimeError(f"unsupported compilation strategy: {value}")
+        elif name in ("epoch_interruption", "consume_fuel", "profiler", "target"):
+            if value and value != "none":
+                raise WasmtimeError(f"{name} is not supported by wasmc")
+        else:
+            raise AttributeError(f"'Config' object has no attribute {name!r}")
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(f"Config.{name} can be set but not read")
+
+
+class Engine:
+    def __init__(self, config: Config | None = None):
+        self._opt: int = (config or Config())._opt
+
+
+class Store:
+    """wasmc frees objects by reachability (store.py), so a Store only holds the WASI
+    configuration and the user's data; the `store` arguments elsewhere are ignored."""
+
+    def __init__(self, engine: Engine | None = None, data: Any = None):
+        self.engine = engine or Engine()
+        self._data = data
+        self._wasi: wasmc_wasi.WasiConfig | None = None
+
+    def data(self) -> Any:
+        return self._data
+
+    def gc(self) -> None:
+        pass  # nothing to collect: Python's reference counting frees wasmc's objects
+
+    def set_wasi(self, wasi: WasiConfig) -> None:
+        self._wasi = wasi._snapshot()
+
+
+class WasiConfig:
+    """What a WASI program sees. As in wasmtime-py, stdio is closed (empty stdin, output
+    discarded) unless inherited or redirected, and the fields can be set but not read."""
+
+    def __init__(self) -> None:
+        self._argv: list[str] = []
+        self._env: dict[str, str] = {}
+        self._preopens: dict[str, str] = {}  # guest path -> host directory
+        self._stdio: list[Any] = [b"", os.devnull, os.devnull]
+
+    def _set_argv(self, argv: Sequence[str]) -> None:
+        self._argv = [str(a) for a in argv]
+
+    def _set_env(self, pairs: Iterable[Iterable[str]]) -> None:
+        self._env = {str(k): str(v) for k, v in pairs}
+
+    argv = property(fset=_set_argv)
+    env = property(fset=_set_env)
+
+    def inherit_argv(self) -> None:
+        self._argv = list(sys.argv)
+
+    def inherit_env(self) -> None:
+        self._env = dict(os.environ)
+
+    def _set_stdin_file(self, path: str | os.PathLike[str]) -> None:
+        self._stdio[0] = self._checked_file(path, os.O_RDONLY)
+
+    def _set_stdout_file(self, path: str | os.PathLike[str]) -> None:
+        self._stdio[1] = self._checked_file(path, os.O_WRONLY | os.O_CREAT)
+
+    def _set_stderr_file(self, path: str | os.PathLike[str]) -> None:
+        self._stdio[2] = self._checked_file(path, os.O_WRONLY | os.O_CREAT)
+
+    # wasmtime-py makes these settable properties: `wasi.stdout_file = "out.txt"`
+    stdin_file = property(fset=_set_stdin_file)
+    stdout_file = property(fset=_set_stdout_file)
+    stderr_file = property(fset=_set_stderr_file)
+
+    def inherit_stdin(self) -> None:
+        self._stdio[0] = None
+
+    def inherit_stdout(self) -> None:
+        self._stdio[1] = None
+
+    def inherit_stderr(self) -> None:
+        self._stdio[2] = None
+
+    def preopen_dir(self, path: str, guest_path: str, fs_mutable: bool = True) -> None:
+        """Give the program the host directory `path` as `guest_path`. A later preopen of
+        the same guest path replaces the earlier one, as the guest's lookup prefers the
+        newest."""
+        if not fs_mutable:
+            raise WasmtimeError("read-only preopens are not supported by wasmc")
+        try:  # fail here, as wasmtime-py does, not at instantiation
+            os.close(os.open(path, os.O_RDONLY | os.O_DIRECTORY))
+        except OSError as exc:
+            raise WasmtimeError(f"failed to open directory {path!r}: {exc.strerror}") from None
+        self._preopens.pop(guest_path, None)
+        self._preopens[guest_path] = str(path)
+
+    @staticmethod
+    def _checked_file(path: str | os.PathLike[str], flags: int) -> str:
+        try:
+            os.close(os.open(path, flags, 0o644))
+        except OSError as exc:
+            raise WasmtimeError(f"failed to open file {os.fspath(path)!r}: "
+                                f"{exc.strerror}") from None
+        return os.fspath(path)
+
+    def _snapshot(self) -> wasmc_wasi.WasiConfig:
+        stdin, stdout, stderr = self._stdio
+        return wasmc_wasi.WasiConfig(argv=list(self._argv), env=dict(self._env),
+                                     preopens=dict(self._preopens), stdin=stdin,
+                                     stdout=stdout, stderr=stderr)
+
+
+# --- modules --------------------------------------------------------------------------
+
+SERIALIZED_MAGIC = b"\0wasmc-serialized-module-1\0"
+
+
+class Module:
+    """A compiled module. `Module(engine, wasm)` takes binary bytes or text."""
+
+    def __init__(self, engine: Engine, wasm: bytes | bytearray | str):
+        if not isinstance(engine, Engine):
+            raise TypeError("expected an Engine")
+        if not isinstance(wasm, bytes | bytearray | str):
+            raise TypeError("expected wasm bytes or text")
+        try:
+            self._binary = compiler.read_source(bytes(wasm) if not isinstance(wasm, str)
+                                                else wasm)
+            self._compiled = compiler.compile_module(self._binary, opt=engine._opt)
+        except errors.WasmcError as exc:
+            raise WasmtimeError(str(exc)) from exc
+        self._engine = engine
+
+    @classmethod
+    def from_file(cls, engine: Engine, path: str | os.PathLike[str]) -> Module:
+        with open(path, "rb") as f:
+            data = f.read()
+        return cls(engine, data if data.startswith(b"\0asm") else data.decode())
+
+    @classmethod
+    def validate(cls, engine: Engine, wasm: bytes | bytearray) -> None:
+        cls(engine, wasm)
+
+    def serialize(self) -> bytearray:
+        """The module in a form `deserialize` takes back: its bytes behind a header.
+        wasmc's compiled code lives in its own cache, so deserializing is quick."""
+        return bytearray(SERIALIZED_MAGIC + self._binary)
+
+    @classmethod
+    def deserialize(cls, engine: Engine, encoded: bytes | bytearray) -> Module:
+        encoded = bytes(encoded)
+        if not encoded.startswith(SERIALIZED_MAGIC):
+            raise WasmtimeError("not a module serialized by wasmc.wasmtime")
+        return cls(engine, encoded[len(SERIALIZED_MAGIC):])
+
+    @classmethod
+    def deserialize_file(cls, engine: Engine, path: str) -> Module:
+        with open(path, "rb") as f:
+            return cls.deserialize(engine, f.read())
+
+
+# --- externals ------------------------------------------------------------------------
+
+
+class Caller:
+    """What a host function defined with `access_caller=True` gets first: the exports of
+    the instance that imports it (`caller["memory"]`, `caller.get(name)`), valid during
+    the call. It can also be given where a `store` is expected."""
+
+    def __init__(self, instance: Instance | None):
+        self._instance = instance
+
+    def get(self, name: str) -> Any:
+        if self._instance is None:  # the call is over, or the instance is still starting
+            return None
+        return self._instance._exports.get(name)
+
+    def __getitem__(self, name: str) -> Any:
+        item = self.get(name)
+        if item is None:
+            raise KeyError(f"failed to find export {name}")
+        return item
+
+
+def _host_function(ft: wasm_types.FuncType, func: Callable[..., Any],
+                   caller_of: list[Instance | None] | None = None) -> wasmc_externals.Func:
+    """A wasmc host function calling `func` with wasmtime-py's conventions: a list of
+    results is accepted, and an exception it raises reaches the Python caller of Wasm.
+    With `caller_of` (a one-item list the linker fills with the importing instance once
+    it exists), `func` gets a Caller first."""
+
+    def call(*args: Any) -> Any:
+        caller = None
+        try:
+            if caller_of is not None:
+                caller = Caller(caller_of[0])
+                args = (caller, *args)
+            result = func(*args)
+            if ft.results and result is None:
+                raise WasmtimeError("callback produced no results")
+            if not ft.results and result is not None:
+                raise WasmtimeError("callback produced results when it shouldn't")
+        except BaseException as exc:
+            _pending.exception = exc
+            raise
+        finally:
+            if caller is not None:
+                caller._instance = None  # as in wasmtime-py, valid during the call only
+        return tuple(result) if isinstance(result, list) else result
+
+    call.__name__ = getattr(func, "__name__", "host")
+    return wasmc_externals.Func.from_python(ft, call)
+
+
+class Func:
+    """A function. `Func(store, ty, func)` makes a host function; `f(store, *args)` calls
+    it and returns None, one value, or a list of values."""
+
+    def __init__(self, store: Store, ty: FuncType, func: Callable[..., Any],
+                 access_caller: bool = False):
+        if not isinstance(store, Store):
+            raise TypeError("expected a Store")
+        if not isinstance(ty, FuncType):
+            raise TypeError("expected a FuncType")
+        if access_caller:  # no linker to say which instance will import it
+            raise WasmtimeError("access_caller is supported by Linker.define_func only")
+        self._func = _host_function(ty._wasmc, func)
+
+    @classmethod
+    def _wrap(cls, func: wasmc_externals.Func) -> Func:
+        wrapped = cls.__new__(cls)
+        wrapped._func = func
+        return wrapped
+
+    def type(self, store: Store) -> FuncType:
+        return FuncType._of(self._func.type)
+
+    def __call__(self, store: Store, *params: Any) -> Any:
+        expected = len(self._func.type.params)
+        if len(params) != expected:
+            raise WasmtimeError(f"too {'many' if len(params) > expected else 'few'} "
+                                f"parameters provided: given {len(params)}, "
+                                f"expected {expected}")
+        params = tuple(p._func if isinstance(p, Func) else p for p in params)
+        result = _call_wasm(self._func, *params)
+        if isinstance(result, tuple):
+            return [_wrapped_value(v) for v in result]
+        return _wrapped_value(result)
+
+
+def _wrapped_value(value: Any) -> Any:
+    return Func._wrap(value) if isinstance(value, wasmc_externals.Func) else value
+
+
+class Memory:
+    """A linear memory. `Memory(store, MemoryType(Limits(1, 2)))` makes one."""
+
+    def __init__(self, store: Store, ty: MemoryType):
+        try:
+            self._memory = wasmc_externals.Memory.new(ty.limits.min, ty.limits.max,
+                                                      is64=ty.is_64)
+        except errors.WasmcError as exc:
+            raise WasmtimeError(str(exc)) from exc
+
+    @classmethod
+    def _wrap(cls, memory: wasmc_externals.Memory) -> Memory:
+        wrapped = cls.__new__(cls)
+        wrapped._memory = memory
+        return wrapped
+
+    def type(self, store: Store) -> MemoryType:
+        limits = self._memory.type.limits
+        return MemoryType(Limits(limits.min, limits.max), limits.is64)
+
+    def grow(self, store: Store, delta: int) -> int:
+        if delta < 0:
+            raise WasmtimeError("cannot grow by negative amount")
+        old = self._memory.grow(delta)
+        if old < 0:
+            raise WasmtimeError("failed to grow memory")
+        return old
+
+    def size(self, store: Store) -> int:
+        return self._memory.size
+
+    def data_len(self, store: Store) -> int:
+        return self._memory.data_size
+
+    def data_ptr(self, store: Store) -> ctypes._Pointer:
+        """The memory's first byte (its bytes never move: wasmc reserves the whole range)."""
+        return ctypes.cast(self._memory._ptr.contents.base, ctypes.POINTER(ctypes.c_ubyte))
+
+    def get_buffer_ptr(self, store: Store, size: int | None = None,
+                       offset: int = 0) -> ctypes.Array:
+        if size is None:
+            size = self.data_len(store)
+        return (ctypes.c_ubyte * size).from_address(self._memory._ptr.contents.base + offset)
+
+    def read(self, store: Store, start: int | None = 0, stop: int | None = None) -> bytearray:
+        """A copy of bytes [start:stop], with list-slice semantics (negative from the end)."""
+        start, stop, _ = slice(start, stop).indices(self.data_len(store))
+        if stop <= start:
+            return bytearray()
+        return bytearray(self._memory.read(start, stop - start))
+
+    def write(self, store: Store, value: bytes | bytearray, start: int | None = None) -> int:
+        """Write `value` at `start` (negative: from the end); the number of bytes written.
+        IndexError if it does not fit."""
+        size = self.data_len(store)
+        start = slice(start, None).indices(size)[0]
+        if start >= size or start + len(value) > size:
+            raise IndexError("index out of range")
+        self._memory.write(start, bytes(value))
+        return len(value)
+
+
+def _wrapped_extern(item: Any) -> Any:
+    if isinstance(item, wasmc_externals.Func):
+        return Func._wrap(item)
+    if isinstance(item, wasmc_externals.Memory):
+        return Memory._wrap(item)
+    return item  # a wasmc Table, Global or Tag: not wrapped (docs/wasmtime-compat.md)
+
+
+def _unwrapped_extern(item: Any) -> Any:
+    if isinstance(item, Func | Memory):
+        return item._func if isinstance(item, Func) else item._memory
+    return item
+
+
+# --- instances and linking ------------------------------------------------------------
+
+
+class InstanceExports(Mapping[str, Any]):
+    def __init__(self, instance: wasmc_instance.Instance):
+        self._exports = {name: _wrapped_extern(item)
+                         for name, item in instance.exports.items()}
+
+    def __getitem__(self, name: str) -> Any:
+        return self._exports[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._exports)
+
+    def __len__(self) -> int:
+        return len(self._exports)
+
+    @property
+    def by_index(self) -> list[Any]:
+        return list(self._exports.values())
+
+
+class Instance:
+    """An instance. `Instance(store, module, imports)` takes the imports in the module's
+    import order; `Linker.instantiate` finds them by name."""
+
+    def __init__(self, store: Store, module: Module, imports: Sequence[Any]):
+        wanted = module._compiled.imports
+        if len(imports) != len(wanted):
+            raise WasmtimeError(f"expected {len(wanted)} imports, found {len(imports)}")
+        by_name: dict[str, dict[str, Any]] = {}
+        for (mod, name, _kind, _desc), item in zip(wanted, imports, strict=True):
+            by_name.setdefault(mod, {})[name] = _unwrapped_extern(item)
+        self._instantiate(module, by_name, None)
+
+    @classmethod
+    def _new(cls, module: Module, imports: dict[str, dict[str, Any]],
+             wasi: wasmc_wasi.WasiConfig | None) -> Instance:
+        instance = cls.__new__(cls)
+        instance._instantiate(module, imports, wasi)
+        return instance
+
+    def _instantiate(self, module: Module, imports: dict[str, dict[str, Any]],
+                     wasi: wasmc_wasi.WasiConfig | None) -> None:
+        self._instance = _call_wasm(module._compiled.instantiate, imports, wasi=wasi)
+        self._exports = InstanceExports(self._instance)
+
+    def exports(self, store: Store) -> InstanceExports:
+        return self._exports
+
+
+class Linker:
+    """Resolves a module's imports by name: host functions (define_func), externals
+    (define), other instances' exports (define_instance), and WASI (define_wasi, with the
+    store's WasiConfig)."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._items: dict[tuple[str, str], Any] = {}
+        self._host_funcs: dict[tuple[str, str], tuple[wasm_types.FuncType, Callable]] = {}
+        self._wasi = False
+        self._shadowing = False
+
+    def _set_allow_shadowing(self, allow: bool) -> None:
+        self._shadowing = bool(allow)
+
+    allow_shadowing = property(fset=_set_allow_shadowing)
+
+    def _check_new(self, module: str, name: str) -> None:
+        key = (module, name)
+        if not self._shadowing and (key in self._items or key in self._host_funcs):
+            raise WasmtimeError(f"import of `{module}::{name}` defined twice")
+        self._items.pop(key, None)
+        self._host_funcs.pop(key, None)
+
+    def define(self, store: Store, module: str, name: str, item: Any) -> None:
+        self._check_new(module, name)
+        self._items[(module, name)] = _unwrapped_extern(item)
+
+    def define_func(self, module: str, name: str, ty: FuncType, func: Callable[..., Any],
+                    access_caller: bool = False) -> None:
+        """A host function; with access_caller, `func` gets a Caller first (made for each
+        instance, so it sees that instance's exports)."""
+        self._check_new(module, name)
+        self._host_funcs[(module, name)] = (ty._wasmc, func, access_caller)
+
+    def define_instance(self, store: Store, name: str, instance: Instance) -> None:
+        for export, item in instance._instance.exports.items():
+            self._check_new(name, export)
+            self._items[(name, export)] = item
+
+    def define_wasi(self) -> None:
+        self._wasi = True
+
+    def get(self, store: Store, module: str, name: str) -> Any:
+        if (module, name) in self._items:
+            return _wrapped_extern(self._items[(module, name)])
+        raise WasmtimeError(f"no item named `{module}::{name}` in linker")
+
+    def instantiate(self, store: Store, module: Module) -> Instance:
+        imports: dict[str, dict[str, Any]] = {}
+        caller_of: list[Instance | None] = [None]  # the instance, once it exists
+        for mod, name, _kind, _desc in module._compiled.imports:
+            key = (mod, name)
+            if key in self._host_funcs:  # a function made for this instance
+                ft, func, access_caller = self._host_funcs[key]
+                imports.setdefault(mod, {})[name] = _host_function(
+                    ft, func, caller_of if access_caller else None)
+            elif key in self._items:
+                imports.setdefault(mod, {})[name] = self._items[key]
+            elif not (self._wasi and mod == wasmc_wasi.WASI_MODULE):
+                raise WasmtimeError(f"unknown import: `{mod}::{name}` has not been defined")
+        wasi = None
+        if self._wasi and any(mod == wasmc_wasi.WASI_MODULE
+                              for mod, *_ in module._compiled.imports):
+            if store._wasi is None:
+                raise WasmtimeError("the store has no WASI configuration (Store.set_wasi)")
+            wasi = store._wasi
+        caller_of[0] = Instance._new(module, imports, wasi)
+        return caller_of[0]

