@@ -27,6 +27,9 @@ class Op:
     sig: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # (params, results)
     c: str | None = None  # C expression over {0}, {1}, {2}
     group: str = "mvp"
+    # Loads and stores: log2 of the bytes accessed, the natural alignment (the largest
+    # alignment a memarg may claim): "i64.load16_s" 1, "f64.store" 3.
+    align: int | None = None
 
     def __repr__(self) -> str:
         return f"Op({self.name})"
@@ -35,11 +38,11 @@ class Op:
 OPS: list[Op] = []
 
 
-def _op(code, name, imm="", sig=None, c=None, group="mvp"):
+def _op(code, name, imm="", sig=None, c=None, group="mvp", align=None):
     if isinstance(sig, str):  # "ii:i" -> (("i32", "i32"), ("i32",))
         params, results = sig.split(":")
         sig = (tuple(LETTER[x] for x in params), tuple(LETTER[x] for x in results))
-    OPS.append(Op(code, name, imm, sig, c, group))
+    OPS.append(Op(code, name, imm, sig, c, group, align))
 
 
 # --- control -------------------------------------------------------------------------------
@@ -77,6 +80,13 @@ _op(0x24, "global.set", "global")
 _op(0x25, "table.get", "table", group="ref")
 _op(0x26, "table.set", "table", group="ref")
 
+def _natural_align(name: str) -> int:
+    """log2 of the bytes a load/store accesses: "i64.load16_s" 16 bits, "f64.store" 64."""
+    width = re.search(r"(?:load|store)(\d+)", name)
+    bits = int(width.group(1)) if width else int(name[1:3])
+    return {8: 0, 16: 1, 32: 2, 64: 3}[bits]
+
+
 # --- memory --------------------------------------------------------------------------------
 # c names the runtime's load/store helper; sig is (address, [value]) -> [result].
 for code, name, sig, helper in [
@@ -104,7 +114,7 @@ for code, name, sig, helper in [
     (0x3D, "i64.store16", "iI:", "store_u16_from64"),
     (0x3E, "i64.store32", "iI:", "store_u32_from64"),
 ]:
-    _op(code, name, "memarg", sig, "wasmc_" + helper)
+    _op(code, name, "memarg", sig, "wasmc_" + helper, align=_natural_align(name))
 _op(0x3F, "memory.size", "memory")
 _op(0x40, "memory.grow", "memory")
 
@@ -302,15 +312,3 @@ _op(0xFC11, "table.fill", "table", group="ref")
 BY_CODE: dict[int, Op] = {op.code: op for op in OPS}
 BY_NAME: dict[str, Op] = {op.name: op for op in OPS}
 assert len(BY_CODE) == len(OPS) and len(BY_NAME) == len(OPS), "duplicate opcode rows"
-
-# Natural alignment (log2 of the access size in bytes) of each load/store, for validation:
-# "i64.load16_s" accesses 16 bits, "f64.store" the whole 64-bit type.
-def _natural_align(name: str) -> int:
-    width = re.search(r"(?:load|store)(\d+)", name)
-    bits = int(width.group(1)) if width else int(name[1:3])
-    return {8: 0, 16: 1, 32: 2, 64: 3}[bits]
-
-
-NATURAL_ALIGN: dict[str, int] = {
-    op.name: _natural_align(op.name) for op in OPS if op.imm == "memarg"
-}
