@@ -253,13 +253,14 @@ class FunctionValidator:
         kinds = _KINDS
         simple_block_types = _SIMPLE_BLOCK_TYPES
         inits = self.inits
-        memories = self.ctx.memories
+        mem32 = [not mt.limits.is64 for mt in self.ctx.memories]  # (a memory64: i64 addresses)
         fast = FAST_PATHS
         local_types, local_one, local_init = self.locals, self.local_one, self.local_init
         n_locals = len(local_types)
         local_get, local_tee = BY_NAME["local.get"], BY_NAME["local.tee"]
         op_end, op_else, op_if = BY_NAME["end"], BY_NAME["else"], BY_NAME["if"]
         op_br, op_br_if, op_global_get = BY_NAME["br"], BY_NAME["br_if"], BY_NAME["global.get"]
+        op_return, func_results = BY_NAME["return"], self.func_type.results
         funcs, n_funcs = self.ctx.funcs, len(self.ctx.funcs)
         globals_, global_one = self.ctx.globals, self.ctx.global_one
         n_globals = len(globals_)
@@ -273,7 +274,7 @@ class FunctionValidator:
             before = len(vals)
             op = ins.op
             try:
-                kind, params, pushed, n, top, below, memory = kinds[op.name]
+                kind, params, pushed, n, moves, top, below, memory = kinds[op.name]
             except KeyError:  # not an instruction of the opcode table
                 kind = _K_HANDLER
             if kind == _K_FIXED:
@@ -281,8 +282,8 @@ class FunctionValidator:
                 # first checks its memarg (an i64 address for memory64).
                 if memory:
                     align, offset, mem = ins.imm
-                    if not (fast and mem < len(memories) and offset <= 0xFFFFFFFF
-                            and align <= op.align and not memories[mem].limits.is64):
+                    if not (fast and mem < len(mem32) and mem32[mem] and offset <= 0xFFFFFFFF
+                            and align <= op.align):
                         self.offset = ins.offset
                         if self.memarg(ins):
                             params = (I64,) + params[1:]
@@ -298,7 +299,7 @@ class FunctionValidator:
                     popped = self.pop_many(params)
                 vals += pushed
                 base = before - n
-                left -= n + len(pushed)
+                left -= moves
             elif kind == _K_LOCAL:
                 # local.get, local.set, local.tee (a quarter to a third of all code).
                 i = ins.imm
@@ -450,6 +451,16 @@ class FunctionValidator:
                         popped = (self.pop(g.valtype),)
                     pushed, base = (), before - 1
                 left -= 1
+            elif kind == _K_STOP:  # unreachable, return
+                if op is op_return and func_results:
+                    self.offset = ins.offset
+                    popped = self.pop_many(func_results)
+                else:
+                    popped = ()
+                del vals[fh:]  # (the rest of the block is dead code)
+                ctrls[-1].unreachable = True
+                pushed, base = (), before - len(popped)
+                left -= len(popped)
             else:
                 self.offset = ins.offset
                 try:
@@ -520,10 +531,6 @@ class FunctionValidator:
     # itself (see _KINDS).
 
     # -- control --
-    def op_unreachable(self, ins):
-        self.set_unreachable()
-        return (), ()
-
     def op_else(self, ins):
         frame = self.pop_ctrl()
         if frame.kind != "if":
@@ -551,12 +558,6 @@ class FunctionValidator:
         popped = self.pop_many(self.label(default).label_types)
         self.set_unreachable()
         return popped + (I32,), ()
-
-    def op_return(self, ins):
-        results = self.func_type.results
-        popped = self.pop_many(results) if results else ()
-        self.set_unreachable()
-        return popped, ()
 
     def op_call_indirect(self, ins):
         typeidx, tableidx = ins.imm
@@ -774,24 +775,25 @@ class FunctionValidator:
 # How FunctionValidator.run checks each instruction, by kind: those with a fixed signature
 # (the opcode table's `sig`) and the most common others itself (most of any code); the rest
 # by their op_<name> method (HANDLERS). From _K_END on, a kind may open, close or end a block.
-(_K_FIXED, _K_LOCAL, _K_GLOBAL, _K_CALL, _K_END, _K_BLOCK, _K_BR, _K_HANDLER) = range(8)
+(_K_FIXED, _K_LOCAL, _K_GLOBAL, _K_CALL, _K_END, _K_BLOCK, _K_BR, _K_STOP, _K_HANDLER) = range(9)
 _RUN_KINDS = {"local.get": _K_LOCAL, "local.set": _K_LOCAL, "local.tee": _K_LOCAL,
               "global.get": _K_GLOBAL, "global.set": _K_GLOBAL, "call": _K_CALL,
               "end": _K_END, "block": _K_BLOCK, "loop": _K_BLOCK, "if": _K_BLOCK,
-              "br": _K_BR, "br_if": _K_BR}
+              "br": _K_BR, "br_if": _K_BR, "unreachable": _K_STOP, "return": _K_STOP}
 
 
 def _kind(op: Op) -> tuple:
-    """(kind, and for a fixed signature: params, results, number of params, the type on
-    top, the type below it, is a load or store). The usual case of a fixed signature is
-    checked by comparing the top one or two types only."""
+    """(kind, and for a fixed signature: params, results, number of params, of values
+    moved, the type on top, the type below it, is a load or store). The usual case of a
+    fixed signature is checked by comparing the top one or two types only."""
     if op.sig is None:
-        return _RUN_KINDS.get(op.name, _K_HANDLER), None, None, 0, None, None, False
+        return _RUN_KINDS.get(op.name, _K_HANDLER), None, None, 0, 0, None, None, False
     params, results = op.sig
     n = len(params)
     top = params[-1] if n in (1, 2) else _NO_TYPE  # (3 params: pop_many checks them)
     below = params[0] if n == 2 else None
-    return _K_FIXED, params, results, n, top, below, op.align is not None
+    return (_K_FIXED, params, results, n, n + len(results), top, below,
+            op.align is not None)
 
 
 _KINDS: dict[str, tuple] = {op.name: _kind(op) for op in OPS}
