@@ -21,9 +21,10 @@ from .ctypes import (
     SHORT,
     const_literal,
     fn_pointer_type,
-    from_slot,
     result_type,
-    to_slot,
+    slot_count,
+    slot_loads,
+    slot_stores,
     type_id_expr,
 )
 
@@ -191,8 +192,8 @@ class FunctionEmitter:
     def return_stmt(self, height: int) -> str:
         results = self.type.results
         if self.thunk:
-            stores = " ".join(f"slots[{k}] = {to_slot(t, slot(height + k, t))};"
-                              for k, t in enumerate(results))
+            values = [slot(height + k, t) for k, t in enumerate(results)]
+            stores = " ".join(slot_stores(results, values, "slots"))
             return f"{stores} return NULL;".strip()
         if not results:
             return "return;"
@@ -400,8 +401,8 @@ class FunctionEmitter:
         head.append(f"  {mod.instance_type} *inst = ({mod.instance_type} *)env;")
         head.append("  (void)inst;")
         if self.thunk:
-            head += [f"  {C_TYPE[t]} l{k} = {from_slot(t, f'slots[{k}]')};"
-                     for k, t in enumerate(self.type.params)]
+            head += [f"  {C_TYPE[t]} l{k} = {value};" for k, (t, value) in enumerate(
+                zip(self.type.params, slot_loads(self.type.params, "slots"), strict=True))]
         for m in sorted(self.memories_used):
             head.append(f"  uint8_t *const m{m} = inst->membase{m};")
         nparams = len(self.type.params)
@@ -526,20 +527,20 @@ class FunctionEmitter:
         """A return_call to the wasmc_func `callee_func` of type `ft`. `direct` is the C
         function to call when it is known statically (an own function)."""
         if self.thunk:
-            stores = " ".join(f"slots[{k}] = {to_slot(t, a)};"
-                              for k, (t, a) in enumerate(zip(ft.params, args, strict=True)))
-            if len(args) > MIN_TAIL_SLOTS:  # a caller's buffer may be too small: call instead
+            stores = " ".join(slot_stores(ft.params, args, "slots"))
+            n = slot_count(ft.params)
+            if n > MIN_TAIL_SLOTS:  # a caller's buffer may be too small: call instead
                 call = (f"(({fn_pointer_type(ft)}){callee_func}->fn)"
                         f"({', '.join([callee_func + '->env'] + args)})")
                 if len(ft.results) > 1:
                     call = f"{result_type(ft)} r = {call};"
-                    keep = " ".join(f"slots[{k}] = {to_slot(t, f'r.r{k}')};"
-                                    for k, t in enumerate(ft.results))
+                    keep = " ".join(slot_stores(
+                        ft.results, [f"r.r{k}" for k in range(len(ft.results))], "slots"))
                 elif ft.results:
-                    call, keep = "", f"slots[0] = {to_slot(ft.results[0], call)};"
+                    call, keep = "", slot_stores(ft.results, [call], "slots")[0]
                 else:
                     call, keep = f"{call};", ""
-                self.w(f"if (WASMC_UNLIKELY({len(args)}u > cap)) {{ {call} {keep} return NULL; }}")
+                self.w(f"if (WASMC_UNLIKELY({n}u > cap)) {{ {call} {keep} return NULL; }}")
             self.w(f"{{ {stores} return {callee_func}; }}")
             return
         # musttail: caller and callee have the same C prototype (the same Wasm type).
