@@ -62,7 +62,7 @@ def hash_module(path: Path, split: bool) -> list[tuple[str, str]]:
     if split:
         with tempfile.TemporaryDirectory() as tmp:
             result = emit_split(decode(path.read_bytes()), "wasmc_m", True, Path(tmp), jobs=1)
-            for f in [result.header, *result.files]:
+            for f in [result.header, *result.sources]:
                 out.append((f"split/{f.name}", digest(f.read_bytes())))
     return out
 

@@ -48,7 +48,7 @@ MAX_PAGES = 65536  # the spec's bound on a 32-bit memory (the implementation lim
 # binary/decoder.py, MAX_NESTING among them)
 
 
-@dataclass(slots=True)
+@dataclass
 class Frame:
     kind: str  # "func", "block", "loop", "if", "else"
     params: tuple[str, ...]
@@ -91,7 +91,6 @@ FAST_PATHS = not os.environ.get("WASMC_NO_FAST_PATHS")
 _SIMPLE_BLOCK_TYPES: dict = {None: FuncType((), ())} | {
     t: FuncType((), (t,)) for t in NUM_TYPES}
 _I32_ONE = (I32,)
-_NO_TYPE = object()  # equal to no type
 
 
 class FunctionValidator:
@@ -274,30 +273,45 @@ class FunctionValidator:
             before = len(vals)
             op = ins.op
             try:
-                kind, params, pushed, n, moves, top, below, memory = kinds[op.name]
+                kind, params, pushed, n, moves, top, below = kinds[op.name]
             except KeyError:  # not an instruction of the opcode table
                 kind = _K_HANDLER
-            if kind == _K_FIXED:
-                # A fixed signature: pop the params, push the results. A load or store
-                # first checks its memarg (an i64 address for memory64).
-                if memory:
+            if kind <= _K_FIXED:
+                # A fixed signature (the opcode table's `sig`): pop the params, push the
+                # results. A load or store first checks its memarg (an i64 address for
+                # memory64: then the general way).
+                if kind == _K_LOAD or kind == _K_STORE:
                     align, offset, mem = ins.imm
                     if not (fast and mem < len(mem32) and mem32[mem] and offset <= 0xFFFFFFFF
                             and align <= op.align):
                         self.offset = ins.offset
                         if self.memarg(ins):
-                            params = (I64,) + params[1:]
-                            top = _NO_TYPE  # (not the usual case)
-                if (fast and before - n >= fh and (n == 0 or vals[-1] == top)
-                        and (n < 2 or vals[-2] == below)):
-                    # The operands on top are exactly the params (the usual case).
-                    if n:
-                        del vals[-n:]
-                    popped = params
+                            params, kind = (I64,) + params[1:], _K_FIXED
+                # The usual case: the operands on top are exactly the params, and the
+                # result takes the place of the first.
+                if kind == _K_SIG0:
+                    vals += pushed
+                elif not fast or before - n < fh:
+                    kind = _K_FIXED
+                elif kind == _K_SIG1 or kind == _K_LOAD:
+                    if vals[-1] == top:
+                        vals[-1] = pushed[0]
+                    else:
+                        kind = _K_FIXED
+                elif vals[-1] == top and vals[-2] == below:  # _K_SIG2, _K_STORE
+                    del vals[-1]
+                    if kind == _K_SIG2:
+                        vals[-1] = pushed[0]
+                    else:
+                        del vals[-1]
                 else:
+                    kind = _K_FIXED
+                if kind == _K_FIXED:  # the general way
                     self.offset = ins.offset
                     popped = self.pop_many(params)
-                vals += pushed
+                    vals += pushed
+                else:
+                    popped = params
                 base = before - n
                 left -= moves
             elif kind == _K_LOCAL:
@@ -775,7 +789,10 @@ class FunctionValidator:
 # How FunctionValidator.run checks each instruction, by kind: those with a fixed signature
 # (the opcode table's `sig`) and the most common others itself (most of any code); the rest
 # by their op_<name> method (HANDLERS). From _K_END on, a kind may open, close or end a block.
-(_K_FIXED, _K_LOCAL, _K_GLOBAL, _K_CALL, _K_END, _K_BLOCK, _K_BR, _K_STOP, _K_HANDLER) = range(9)
+# The fixed-signature kinds: no params (_K_SIG0), one or two params and one result, a load,
+# a store, any other (_K_FIXED: checked the general way).
+(_K_SIG0, _K_SIG1, _K_SIG2, _K_LOAD, _K_STORE, _K_FIXED, _K_LOCAL, _K_GLOBAL, _K_CALL,
+ _K_END, _K_BLOCK, _K_BR, _K_STOP, _K_HANDLER) = range(14)
 _RUN_KINDS = {"local.get": _K_LOCAL, "local.set": _K_LOCAL, "local.tee": _K_LOCAL,
               "global.get": _K_GLOBAL, "global.set": _K_GLOBAL, "call": _K_CALL,
               "end": _K_END, "block": _K_BLOCK, "loop": _K_BLOCK, "if": _K_BLOCK,
@@ -784,16 +801,24 @@ _RUN_KINDS = {"local.get": _K_LOCAL, "local.set": _K_LOCAL, "local.tee": _K_LOCA
 
 def _kind(op: Op) -> tuple:
     """(kind, and for a fixed signature: params, results, number of params, of values
-    moved, the type on top, the type below it, is a load or store). The usual case of a
-    fixed signature is checked by comparing the top one or two types only."""
+    moved, the type on top, the type below it). The usual case of a fixed signature is
+    checked by comparing the top one or two types only."""
     if op.sig is None:
-        return _RUN_KINDS.get(op.name, _K_HANDLER), None, None, 0, 0, None, None, False
+        return _RUN_KINDS.get(op.name, _K_HANDLER), None, None, 0, 0, None, None
     params, results = op.sig
     n = len(params)
-    top = params[-1] if n in (1, 2) else _NO_TYPE  # (3 params: pop_many checks them)
-    below = params[0] if n == 2 else None
-    return (_K_FIXED, params, results, n, n + len(results), top, below,
-            op.align is not None)
+    top = params[-1] if n else None
+    below = params[-2] if n >= 2 else None
+    if op.align is not None:
+        kind = _K_LOAD if (n, len(results)) == (1, 1) else _K_STORE
+        assert (n, len(results)) in ((1, 1), (2, 0)), op.name
+    elif n == 0:
+        kind = _K_SIG0
+    elif len(results) == 1 and n <= 2:
+        kind = (_K_SIG1, _K_SIG2)[n - 1]
+    else:
+        kind = _K_FIXED
+    return kind, params, results, n, n + len(results), top, below
 
 
 _KINDS: dict[str, tuple] = {op.name: _kind(op) for op in OPS}
