@@ -79,15 +79,14 @@ class FuncInfo:
     slots: set[tuple[int, str]] = field(default_factory=set)  # (height, type) pairs used
 
 
-# Fast paths (c35086e, then moved into the primitives and handlers): a check that the usual
-# case holds (the operands on top are exactly the expected types, an index is in range), and
-# a shortcut for it; anything else goes the general way, so results and errors are the same
-# either way. WASMC_NO_FAST_PATHS=1 (or FAST_PATHS = False) switches them off, which is how
-# tests/test_fast_paths.py shows that they change nothing.
+# Fast paths (c35086e): a check that the usual case of an instruction holds (the operands on
+# top are exactly the expected types, an index is in range) and a shortcut for it, in `run`
+# and in the primitives pop and pop_many; anything else goes the general way, so results
+# and errors are the same either way. WASMC_NO_FAST_PATHS=1 (or FAST_PATHS = False) switches
+# them off, which is how tests/test_fast_paths.py shows that they change nothing.
 FAST_PATHS = not os.environ.get("WASMC_NO_FAST_PATHS")
 
-# The block types whose FuncType block_type looks up without the general checks: none, or
-# one number.
+# The block types `run` knows without block_type's general checks: none, or one number.
 _SIMPLE_BLOCK_TYPES: dict = {None: FuncType((), ())} | {
     t: FuncType((), (t,)) for t in NUM_TYPES}
 _I32_ONE = (I32,)
@@ -242,8 +241,9 @@ class FunctionValidator:
 
     # -- the main loop --
     def run(self) -> FuncInfo:
-        """Validate the body, instruction by instruction (`HANDLERS`), and record each one's
-        operand height and the types it pops and pushes."""
+        """Validate the body and record each instruction's operand height and the types it
+        pops and pushes. The instructions of the kinds before _K_HANDLER (see _KINDS) are
+        checked here, every other one by its op_<name> method (HANDLERS)."""
         info = self.info
         heights, pops, pushes = info.heights, info.pops, info.pushes
         add_height, add_pops, add_pushes = heights.append, pops.append, pushes.append
@@ -811,7 +811,8 @@ def _kind(op: Op) -> tuple:
     below = params[-2] if n >= 2 else None
     if op.align is not None:
         kind = _K_LOAD if (n, len(results)) == (1, 1) else _K_STORE
-        assert (n, len(results)) in ((1, 1), (2, 0)), op.name
+        # (a memarg_lane or another shape needs its own kind: run reads (align, offset, mem))
+        assert op.imm == "memarg" and (n, len(results)) in ((1, 1), (2, 0)), op.name
     elif n == 0:
         kind = _K_SIG0
     elif len(results) == 1 and n <= 2:
