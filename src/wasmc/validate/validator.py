@@ -258,7 +258,7 @@ class FunctionValidator:
         n_locals = len(local_types)
         local_get, local_tee = BY_NAME["local.get"], BY_NAME["local.tee"]
         op_end, op_else, op_if = BY_NAME["end"], BY_NAME["else"], BY_NAME["if"]
-        op_br, op_br_if, op_global_get = BY_NAME["br"], BY_NAME["br_if"], BY_NAME["global.get"]
+        op_global_get = BY_NAME["global.get"]
         op_return, func_results = BY_NAME["return"], self.func_type.results
         funcs, n_funcs = self.ctx.funcs, len(self.ctx.funcs)
         globals_, global_one = self.ctx.globals, self.ctx.global_one
@@ -278,36 +278,40 @@ class FunctionValidator:
                 kind = _K_HANDLER
             if kind <= _K_FIXED:
                 # A fixed signature (the opcode table's `sig`): pop the params, push the
-                # results. A load or store first checks its memarg (an i64 address for
-                # memory64: then the general way).
-                if kind == _K_LOAD or kind == _K_STORE:
-                    align, offset, mem = ins.imm
-                    if not (fast and mem < len(mem32) and mem32[mem] and offset <= 0xFFFFFFFF
-                            and align <= op.align):
-                        self.offset = ins.offset
-                        if self.memarg(ins):
-                            params, kind = (I64,) + params[1:], _K_FIXED
-                # The usual case: the operands on top are exactly the params, and the
-                # result takes the place of the first.
+                # results. The usual case: the operands on top are exactly the params (and
+                # a load's or store's memarg is fine for a 32-bit memory); the result takes
+                # the place of the first operand.
                 if kind == _K_SIG0:
                     vals += pushed
                 elif not fast or before - n < fh:
                     kind = _K_FIXED
-                elif kind == _K_SIG1 or kind == _K_LOAD:
+                elif kind == _K_SIG2:
+                    if vals[-1] == top and vals[-2] == below:
+                        del vals[-1]
+                        vals[-1] = pushed[0]
+                    else:
+                        kind = _K_FIXED
+                elif kind == _K_SIG1:
                     if vals[-1] == top:
                         vals[-1] = pushed[0]
                     else:
                         kind = _K_FIXED
-                elif vals[-1] == top and vals[-2] == below:  # _K_SIG2, _K_STORE
-                    del vals[-1]
-                    if kind == _K_SIG2:
-                        vals[-1] = pushed[0]
+                elif kind != _K_FIXED:  # a load or store
+                    align, offset, mem = ins.imm
+                    if (mem < len(mem32) and mem32[mem] and offset <= 0xFFFFFFFF
+                            and align <= op.align and vals[-1] == top):
+                        if kind == _K_LOAD:
+                            vals[-1] = pushed[0]
+                        elif vals[-2] == below:
+                            del vals[-2:]
+                        else:
+                            kind = _K_FIXED
                     else:
-                        del vals[-1]
-                else:
-                    kind = _K_FIXED
+                        kind = _K_FIXED
                 if kind == _K_FIXED:  # the general way
                     self.offset = ins.offset
+                    if op.align is not None and self.memarg(ins):  # memory64: i64 address
+                        params = (I64,) + params[1:]
                     popped = self.pop_many(params)
                     vals += pushed
                 else:
@@ -403,29 +407,38 @@ class FunctionValidator:
                     self.label(depth)  # raises "unknown label"
                 target = ctrls[-1 - depth]
                 types = target.params if target.kind == "loop" else target.results
-                if op is op_br_if:
-                    if fast and before > fh and vals[-1] == I32:
-                        del vals[-1]
-                    else:
-                        self.offset = ins.offset
-                        self.pop(I32)
-                    popped = _I32_ONE
                 if types:
                     self.offset = ins.offset
-                    popped = self.pop_many(types) + (_I32_ONE if op is op_br_if else ())
-                elif op is op_br:
-                    popped = ()
-                if op is op_br:
-                    del vals[fh:]
-                    ctrls[-1].unreachable = True
-                    pushed = ()
+                    popped = self.pop_many(types)
                 else:
+                    popped = ()
+                del vals[fh:]  # (the rest of the block is dead code)
+                ctrls[-1].unreachable = True
+                pushed, base = (), before - len(popped)
+                left -= len(popped)
+            elif kind == _K_BR_IF:
+                depth = ins.imm
+                if depth >= len(ctrls):
+                    self.offset = ins.offset
+                    self.label(depth)  # raises "unknown label"
+                target = ctrls[-1 - depth]
+                pushed = target.params if target.kind == "loop" else target.results
+                if fast and before > fh and vals[-1] == I32:
+                    del vals[-1]
+                else:
+                    self.offset = ins.offset
+                    self.pop(I32)
+                if pushed:
+                    self.offset = ins.offset
+                    popped = self.pop_many(pushed) + _I32_ONE
                     # The label's types go back, not the (maybe more precise) popped ones
                     # (gc#516).
-                    vals += types
-                    pushed = types
-                base = before - len(popped)
-                left -= len(popped) + len(pushed)
+                    vals += pushed
+                    base = before - len(popped)
+                    left -= 2 * len(popped) - 1
+                else:
+                    popped, base = _I32_ONE, before - 1
+                    left -= 1
             elif kind == _K_CALL:
                 i = ins.imm
                 if i >= n_funcs:
@@ -792,11 +805,11 @@ class FunctionValidator:
 # The fixed-signature kinds: no params (_K_SIG0), one or two params and one result, a load,
 # a store, any other (_K_FIXED: checked the general way).
 (_K_SIG0, _K_SIG1, _K_SIG2, _K_LOAD, _K_STORE, _K_FIXED, _K_LOCAL, _K_GLOBAL, _K_CALL,
- _K_END, _K_BLOCK, _K_BR, _K_STOP, _K_HANDLER) = range(14)
+ _K_BR_IF, _K_END, _K_BLOCK, _K_BR, _K_STOP, _K_HANDLER) = range(15)
 _RUN_KINDS = {"local.get": _K_LOCAL, "local.set": _K_LOCAL, "local.tee": _K_LOCAL,
               "global.get": _K_GLOBAL, "global.set": _K_GLOBAL, "call": _K_CALL,
               "end": _K_END, "block": _K_BLOCK, "loop": _K_BLOCK, "if": _K_BLOCK,
-              "br": _K_BR, "br_if": _K_BR, "unreachable": _K_STOP, "return": _K_STOP}
+              "br": _K_BR, "br_if": _K_BR_IF, "unreachable": _K_STOP, "return": _K_STOP}
 
 
 def _kind(op: Op) -> tuple:
