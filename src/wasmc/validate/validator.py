@@ -254,6 +254,9 @@ class FunctionValidator:
         inits = self.inits
         mem32 = [not mt.limits.is64 for mt in self.ctx.memories]  # (a memory64: i64 addresses)
         fast = FAST_PATHS
+        # The kinds (_KINDS) as locals: every instruction is compared with some of them.
+        (K_SIG0, K_SIG1, K_SIG2, K_LOAD, K_STORE, K_FIXED, K_LOCAL, K_GLOBAL, K_CALL, K_BR_IF,
+         K_END, K_BLOCK, K_BR, K_STOP, K_HANDLER) = _KIND_ORDER
         local_types, local_one, local_init = self.locals, self.local_one, self.local_init
         n_locals = len(local_types)
         local_get, local_tee = BY_NAME["local.get"], BY_NAME["local.tee"]
@@ -275,40 +278,40 @@ class FunctionValidator:
             try:
                 kind, params, pushed, n, moves, top, below = kinds[op.name]
             except KeyError:  # not an instruction of the opcode table
-                kind = _K_HANDLER
-            if kind <= _K_FIXED:
+                kind = K_HANDLER
+            if kind <= K_FIXED:
                 # A fixed signature (the opcode table's `sig`): pop the params, push the
                 # results. The usual case: the operands on top are exactly the params (and
                 # a load's or store's memarg is fine for a 32-bit memory); the result takes
                 # the place of the first operand.
-                if kind == _K_SIG0:
+                if kind == K_SIG0:
                     vals += pushed
                 elif not fast or before - n < fh:
-                    kind = _K_FIXED
-                elif kind == _K_SIG2:
+                    kind = K_FIXED
+                elif kind == K_SIG2:
                     if vals[-1] == top and vals[-2] == below:
                         del vals[-1]
                         vals[-1] = pushed[0]
                     else:
-                        kind = _K_FIXED
-                elif kind == _K_SIG1:
+                        kind = K_FIXED
+                elif kind == K_SIG1:
                     if vals[-1] == top:
                         vals[-1] = pushed[0]
                     else:
-                        kind = _K_FIXED
-                elif kind != _K_FIXED:  # a load or store
+                        kind = K_FIXED
+                elif kind != K_FIXED:  # a load or store
                     align, offset, mem = ins.imm
                     if (mem < len(mem32) and mem32[mem] and offset <= 0xFFFFFFFF
                             and align <= op.align and vals[-1] == top):
-                        if kind == _K_LOAD:
+                        if kind == K_LOAD:
                             vals[-1] = pushed[0]
                         elif vals[-2] == below:
                             del vals[-2:]
                         else:
-                            kind = _K_FIXED
+                            kind = K_FIXED
                     else:
-                        kind = _K_FIXED
-                if kind == _K_FIXED:  # the general way
+                        kind = K_FIXED
+                if kind == K_FIXED:  # the general way
                     self.offset = ins.offset
                     if op.align is not None and self.memarg(ins):  # memory64: i64 address
                         params = (I64,) + params[1:]
@@ -318,7 +321,7 @@ class FunctionValidator:
                     popped = params
                 base = before - n
                 left -= moves
-            elif kind == _K_LOCAL:
+            elif kind == K_LOCAL:
                 # local.get, local.set, local.tee (a quarter to a third of all code).
                 i = ins.imm
                 if i >= n_locals:
@@ -349,7 +352,7 @@ class FunctionValidator:
                         pushed = ()
                         left -= 1
                     base = before - 1
-            elif kind == _K_END:
+            elif kind == K_END:
                 frame = ctrls[-1]
                 popped = pushed = frame.results
                 k = len(popped)
@@ -375,7 +378,7 @@ class FunctionValidator:
                         vals += popped
                 base = frame.height
                 left -= 2 * k
-            elif kind == _K_BLOCK:
+            elif kind == K_BLOCK:
                 ft = simple_block_types.get(ins.imm) if fast else None
                 if (ft is not None and len(ctrls) <= MAX_NESTING
                         and (op is not op_if or before > fh and vals[-1] == I32)):
@@ -400,7 +403,7 @@ class FunctionValidator:
                     self.push_ctrl(op.name, pushed, ft.results)
                     base = before - len(popped)
                     left -= len(popped) + len(pushed)
-            elif kind == _K_BR:
+            elif kind == K_BR:
                 depth = ins.imm
                 if depth >= len(ctrls):
                     self.offset = ins.offset
@@ -416,7 +419,7 @@ class FunctionValidator:
                 ctrls[-1].unreachable = True
                 pushed, base = (), before - len(popped)
                 left -= len(popped)
-            elif kind == _K_BR_IF:
+            elif kind == K_BR_IF:
                 depth = ins.imm
                 if depth >= len(ctrls):
                     self.offset = ins.offset
@@ -439,7 +442,7 @@ class FunctionValidator:
                 else:
                     popped, base = _I32_ONE, before - 1
                     left -= 1
-            elif kind == _K_CALL:
+            elif kind == K_CALL:
                 i = ins.imm
                 if i >= n_funcs:
                     self.offset = ins.offset
@@ -456,7 +459,7 @@ class FunctionValidator:
                 vals += pushed
                 base = before - n
                 left -= n + len(pushed)
-            elif kind == _K_GLOBAL:
+            elif kind == K_GLOBAL:
                 i = ins.imm
                 if i >= n_globals:
                     self.offset = ins.offset
@@ -478,7 +481,7 @@ class FunctionValidator:
                         popped = (self.pop(g.valtype),)
                     pushed, base = (), before - 1
                 left -= 1
-            elif kind == _K_STOP:  # unreachable, return
+            elif kind == K_STOP:  # unreachable, return
                 if op is op_return and func_results:
                     self.offset = ins.offset
                     popped = self.pop_many(func_results)
@@ -515,7 +518,7 @@ class FunctionValidator:
                 add_height(base)
                 add_pops(None)
                 add_pushes(())
-            if kind >= _K_END:  # (a block may have opened, closed or ended)
+            if kind >= K_END:  # (a block may have opened, closed or ended)
                 if not ctrls:
                     break
                 frame = ctrls[-1]
@@ -804,8 +807,9 @@ class FunctionValidator:
 # by their op_<name> method (HANDLERS). From _K_END on, a kind may open, close or end a block.
 # The fixed-signature kinds: no params (_K_SIG0), one or two params and one result, a load,
 # a store, any other (_K_FIXED: checked the general way).
+_KIND_ORDER = range(15)
 (_K_SIG0, _K_SIG1, _K_SIG2, _K_LOAD, _K_STORE, _K_FIXED, _K_LOCAL, _K_GLOBAL, _K_CALL,
- _K_BR_IF, _K_END, _K_BLOCK, _K_BR, _K_STOP, _K_HANDLER) = range(15)
+ _K_BR_IF, _K_END, _K_BLOCK, _K_BR, _K_STOP, _K_HANDLER) = _KIND_ORDER
 _RUN_KINDS = {"local.get": _K_LOCAL, "local.set": _K_LOCAL, "local.tee": _K_LOCAL,
               "global.get": _K_GLOBAL, "global.set": _K_GLOBAL, "call": _K_CALL,
               "end": _K_END, "block": _K_BLOCK, "loop": _K_BLOCK, "if": _K_BLOCK,
