@@ -104,9 +104,10 @@ FAST_PATHS = not os.environ.get("WASMC_NO_FAST_PATHS")
 
 # The instructions FunctionEmitter.emit writes itself, by kind: those of the opcode table's
 # C templates, and the most common others. Every other instruction has an op_<name> method.
+_KIND_ORDER = range(18)
 (_E_LOCAL_GET, _E_EXPR, _E_LOCAL_SET, _E_CONST, _E_LOAD, _E_STORE, _E_GLOBAL_GET,
  _E_GLOBAL_SET, _E_NOTHING, _E_BLOCK, _E_ELSE, _E_END, _E_BR, _E_BR_IF, _E_CALL,
- _E_SELECT, _E_RETURN, _E_UNREACHABLE) = range(18)
+ _E_SELECT, _E_RETURN, _E_UNREACHABLE) = _KIND_ORDER
 _KIND_BY_NAME = {
     "local.get": _E_LOCAL_GET, "local.set": _E_LOCAL_SET, "local.tee": _E_LOCAL_SET,
     "global.get": _E_GLOBAL_GET, "global.set": _E_GLOBAL_SET, "nop": _E_NOTHING,
@@ -232,6 +233,10 @@ class FunctionEmitter:
         lnames = local_names(len(info.locals))
         kinds = _KINDS
         fast = FAST_PATHS
+        # The kinds (_KINDS) as locals: every instruction is compared with some of them.
+        (E_LOCAL_GET, E_EXPR, E_LOCAL_SET, E_CONST, E_LOAD, E_STORE, E_GLOBAL_GET, E_GLOBAL_SET,
+         E_NOTHING, E_BLOCK, E_ELSE, E_END, E_BR, E_BR_IF, E_CALL, E_SELECT, E_RETURN,
+         E_UNREACHABLE) = _KIND_ORDER
         instr = self.instr
         mod = self.mod
         memories_used = self.memories_used
@@ -262,10 +267,10 @@ class FunctionEmitter:
                 instr(ins, h, pops, pushes)
                 live = blocks[-1].live if blocks else False
                 continue
-            if kind <= _E_STORE:
-                if kind == _E_LOCAL_GET:
+            if kind <= E_STORE:
+                if kind == E_LOCAL_GET:
                     append(f"  {names[pushes[0]][h]} = {lnames[ins.imm]};")
-                elif kind == _E_EXPR:
+                elif kind == E_EXPR:
                     # A C template over the operands (and the immediate): the line depends on
                     # the height only, unless the template uses the immediate (cache None).
                     line = cache.get(h) if fast and cache is not None else None
@@ -275,9 +280,9 @@ class FunctionEmitter:
                         if cache is not None and h < _LINE_CACHE_HEIGHTS:
                             cache[h] = line
                     append(line)
-                elif kind == _E_LOCAL_SET:  # local.set, local.tee (the value stays)
+                elif kind == E_LOCAL_SET:  # local.set, local.tee (the value stays)
                     append(f"  {lnames[ins.imm]} = {names[pops[0]][h]};")
-                elif kind == _E_CONST:
+                elif kind == E_CONST:
                     value = const_literal(r0, ins.imm)
                     if ins.imm in FOLDABLE_FLOAT_CONSTANTS.get(r0, ()):
                         value = f"wasmc_{r0}_opaque({value})"  # see WASMC_OPAQUE in wasmc.h
@@ -293,7 +298,7 @@ class FunctionEmitter:
                             addr = f"m{mem} + (uint64_t){addr} + {offset}u"
                         else:
                             addr = f"m{mem} + (uint64_t){addr}"
-                    if kind == _E_LOAD:
+                    if kind == E_LOAD:
                         # WASMC_KEEP: an out-of-bounds load must trap even if its value is
                         # never used, but C compilers delete unused loads (wasmc.h). Every
                         # load is kept: no analysis of how the value is used can tell what
@@ -306,9 +311,9 @@ class FunctionEmitter:
                         append(f"  {res} = {c}({addr}); {keep}({res});")
                     else:
                         append(f"  {c}({addr}, {names[pops[1]][h + 1]});")
-            elif kind == _E_NOTHING:  # nop, drop
+            elif kind == E_NOTHING:  # nop, drop
                 pass
-            elif kind == _E_END:
+            elif kind == E_END:
                 block = blocks.pop()
                 if block.kind == "func":
                     append("  " + self.return_stmt(0))
@@ -317,7 +322,7 @@ class FunctionEmitter:
                         append(f"L{block.label}_else:;")
                     if block.kind != "loop":
                         append(f"L{block.label}:;")
-            elif kind == _E_BR_IF or kind == _E_BR:
+            elif kind == E_BR_IF or kind == E_BR:
                 target = blocks[-1 - ins.imm]
                 if (not fast or target.kind == "func"
                         or (h != target.height and target.branch_types)):
@@ -326,11 +331,11 @@ class FunctionEmitter:
                     stmt = f"goto L{target.label}_top;"
                 else:
                     stmt = f"goto L{target.label};"
-                if kind == _E_BR_IF:
+                if kind == E_BR_IF:
                     append(f"  if ({i32_names[h + len(pops) - 1]}) {{ {stmt} }}")
                 else:
                     append(f"  {stmt}")
-            elif kind == _E_BLOCK:  # block, loop, if
+            elif kind == E_BLOCK:  # block, loop, if
                 params, results = (), simple_blocks.get(ins.imm)
                 if results is None:
                     ft = mod.block_type(ins.imm)
@@ -342,13 +347,13 @@ class FunctionEmitter:
                     append(f"L{label}_top:;")
                 elif block_kind == "if":
                     append(f"  if (!{i32_names[h + len(pops) - 1]}) goto L{label}_else;")
-            elif kind == _E_ELSE:
+            elif kind == E_ELSE:
                 block = blocks[-1]
                 if block.live:
                     block.has_else = True
                     append(f"  goto L{block.label};")
                     append(f"L{block.label}_else:;")
-            elif kind == _E_CALL:
+            elif kind == E_CALL:
                 idx = ins.imm
                 args = [names[t][h + k] for k, t in enumerate(pops)]
                 if mod.is_imported_func(idx):
@@ -367,14 +372,14 @@ class FunctionEmitter:
                         continue
                 res = [names[t][h + k] for k, t in enumerate(pushes)]
                 self.call_stmt(callee, env, mod.func_types[idx], args, res)
-            elif kind == _E_GLOBAL_GET:
+            elif kind == E_GLOBAL_GET:
                 value = global_reads.get(ins.imm)
                 if value is None:
                     value = mod.global_read(ins.imm)
                     if fast:
                         global_reads[ins.imm] = value
                 append(f"  {names[pushes[0]][h]} = {value};")
-            elif kind == _E_GLOBAL_SET:
+            elif kind == E_GLOBAL_SET:
                 target = global_lvalues.get(ins.imm)
                 if target is None:
                     target = mod.global_lvalue(ins.imm)
@@ -383,12 +388,12 @@ class FunctionEmitter:
                 t = pops[0]
                 value = names[t][h]
                 append(f"  {target} = {value if fast and t in _NUMERIC else as_void(value, t)};")
-            elif kind == _E_SELECT:  # select, select_t
+            elif kind == E_SELECT:  # select, select_t
                 append(f"  {names[pushes[0]][h]} = {names[pops[2]][h + 2]} ? "
                        f"{names[pops[0]][h]} : {names[pops[1]][h + 1]};")
-            elif kind == _E_RETURN:
+            elif kind == E_RETURN:
                 append("  " + self.return_stmt(h))
-            elif kind == _E_UNREACHABLE:
+            elif kind == E_UNREACHABLE:
                 append("  wasmc_trap(WASMC_TRAP_UNREACHABLE);")
 
         mod = self.mod
