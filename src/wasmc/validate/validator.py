@@ -356,16 +356,20 @@ class FunctionValidator:
                 frame = ctrls[-1]
                 popped = pushed = frame.results
                 k = len(popped)
-                if (fast and before - k == frame.height
-                        and (k == 0 or tuple(vals[-k:]) == popped)
-                        and (frame.kind != "if" or frame.params == popped)):
-                    # The results are on top, and stay there (returned by a function).
+                if (fast and (frame.kind != "if" or frame.params == popped)
+                        and (before - k == frame.height
+                             and (k == 0 or tuple(vals[-k:]) == popped)
+                             or dead and before == frame.height)):
+                    # The results are on top and stay there (returned by a function), or
+                    # it is the end of dead code with nothing pushed: they are unknown.
                     ctrls.pop()
                     self.closed_height = frame.height
                     if len(inits) > frame.init_height:
                         self.end_inits(frame)
                     if not ctrls:
                         del vals[frame.height:]
+                    elif before == frame.height:
+                        vals += popped
                 else:
                     self.offset = ins.offset
                     frame = self.pop_ctrl()
