@@ -12,10 +12,9 @@ modules.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from fuzz import tools
