@@ -48,7 +48,7 @@ from wasmc.binary.module import (
     Tag,
     ref_type,
 )
-from wasmc.binary.opcodes import BY_CODE, BY_NAME, Op
+from wasmc.binary.opcodes import BY_NAME, OPS, UNSUPPORTED_GROUPS, Op
 from wasmc.binary.reader import (
     UNEXPECTED_END,
     UNEXPECTED_END_SECTION,
@@ -160,7 +160,8 @@ FUNC_INDICES = ref_type(False, FUNC)
 # ints, ordered roughly by how common they are.
 K_NONE, K_IDX, K_I32, K_MEMARG, K_END, K_BLOCK, K_ELSE = range(7)
 K_I64, K_F32, K_F64, K_LABELS, K_PAIR, K_REFTYPE, K_SELECT_T, K_PREFIX, K_BAD = range(7, 16)
-K_TRY_TABLE, K_DELEGATE = 16, 17  # exception handling
+K_LANE, K_SHUFFLE, K_V128, K_MEMARG_LANE, K_UNSUPPORTED = range(16, 21)
+K_TRY_TABLE, K_DELEGATE = 21, 22  # exception handling
 
 _IMM_KIND: dict[str, int] = {
     "": K_NONE,
@@ -190,10 +191,16 @@ _IMM_KIND: dict[str, int] = {
     "table.copy": K_PAIR,
     "tag": K_IDX,
     "try_table": K_TRY_TABLE,
+    "lane": K_LANE,
+    "shuffle": K_SHUFFLE,
+    "v128": K_V128,
+    "memarg_lane": K_MEMARG_LANE,
 }
 
 
 def _entry(op: Op) -> tuple[Op, int]:
+    if op.group in UNSUPPORTED_GROUPS:
+        return op, K_UNSUPPORTED
     if op.name == "end":
         return op, K_END
     if op.name == "else":
@@ -204,15 +211,15 @@ def _entry(op: Op) -> tuple[Op, int]:
 
 
 _SINGLE: list[tuple[Op | None, int]] = [(None, K_BAD)] * 256
-_SINGLE[0xFC] = (None, K_PREFIX)
-_PREFIXED: dict[int, tuple[Op, int]] = {}
-for _code, _op in BY_CODE.items():
-    if _code < 0x100:
-        _SINGLE[_code] = _entry(_op)
+_PREFIXED: dict[int, dict[int, tuple[Op, int]]] = {}  # prefix -> sub-opcode -> entry
+for _op in OPS:
+    if _op.prefix is None:
+        _SINGLE[_op.code] = _entry(_op)
     else:
-        _PREFIXED[_code & 0xFF] = _entry(_op)  # 0xFC sub-opcodes
-assert {kind for _, kind in _PREFIXED.values()} <= {K_NONE, K_IDX, K_PAIR}
-_DATA_OPS = frozenset((0x08, 0x09))  # memory.init, data.drop: need the data count section
+        _SINGLE[_op.prefix] = (None, K_PREFIX)
+        _PREFIXED.setdefault(_op.prefix, {})[_op.code] = _entry(_op)
+# memory.init, data.drop: need the data count section
+_DATA_OPS = frozenset(("memory.init", "data.drop"))
 OP_REF_FUNC = BY_NAME["ref.func"]
 
 _MASK32 = 0xFFFFFFFF
@@ -312,6 +319,14 @@ def decode_instrs(
         b = data[pos]
         pos += 1
         op, kind = single[b]
+        if kind == K_PREFIX:  # 0xFC, 0xFD: a u32 sub-opcode follows
+            sub, pos = read_u32(data, pos, dend, eof)
+            entry = prefixed[b].get(sub)
+            if entry is None:
+                raise MalformedError(f"illegal opcode {b:02x} {sub:02x}", start)
+            op, kind = entry
+            if op.name in _DATA_OPS and data_op_at is None:
+                data_op_at = start
 
         if kind == K_NONE:
             append(I(op, None, start))
@@ -330,7 +345,7 @@ def decode_instrs(
                 imm, pos = read_s32(data, pos, dend, eof)
                 imm &= _MASK32
             append(I(op, imm, start))
-        elif kind == K_MEMARG:
+        elif kind == K_MEMARG or kind == K_MEMARG_LANE:
             flags, pos = read_u32(data, pos, dend, eof)
             if flags >= 0x80:
                 raise MalformedError("malformed memop flags", start + 1)
@@ -343,7 +358,13 @@ def decode_instrs(
                 pos += 1
             else:
                 offset, pos = read_u64(data, pos, dend, eof)
-            append(I(op, (flags & 0x3F, offset, memidx), start))
+            if kind == K_MEMARG:
+                append(I(op, (flags & 0x3F, offset, memidx), start))
+            else:  # and a lane index
+                if pos >= end:
+                    raise MalformedError(eof, pos)
+                append(I(op, (flags & 0x3F, offset, memidx, data[pos]), start))
+                pos += 1
         elif kind == K_END:
             append(I(op, None, start))
             if not blocks:
@@ -410,23 +431,20 @@ def decode_instrs(
                 t, pos = read_valtype(data, pos, dend, eof)
                 types.append(t)
             append(I(op, tuple(types), start))
-        elif kind == K_PREFIX:  # 0xFC: the ops take no immediate, an index or two
-            sub, pos = read_u32(data, pos, dend, eof)
-            if sub not in prefixed:
-                raise MalformedError(f"illegal opcode fc {sub:02x}", start)
-            op, kind = prefixed[sub]
-            if kind == K_NONE:
-                imm = None
-            elif kind == K_IDX:
-                imm, pos = read_u32(data, pos, dend, eof)
-            else:
-                assert kind == K_PAIR
-                first, pos = read_u32(data, pos, dend, eof)
-                second, pos = read_u32(data, pos, dend, eof)
-                imm = (first, second)
-            if sub in _DATA_OPS and data_op_at is None:
-                data_op_at = start
-            append(I(op, imm, start))
+        elif kind == K_LANE:
+            if pos >= end:
+                raise MalformedError(eof, pos)
+            append(I(op, data[pos], start))
+            pos += 1
+        elif kind == K_SHUFFLE or kind == K_V128:  # 16 bytes
+            if pos + 16 > end:
+                raise MalformedError(eof, end)
+            raw = data[pos:pos + 16]
+            pos += 16
+            append(I(op, tuple(raw) if kind == K_SHUFFLE else int.from_bytes(raw, "little"),
+                     start))
+        elif kind == K_UNSUPPORTED:  # a row of a proposal not implemented yet
+            raise UnsupportedError(UNSUPPORTED_GROUPS[op.group], start)
         elif kind == K_TRY_TABLE:  # blocktype, then the catch clauses
             bt, pos = _read_blocktype(data, pos, end, dend, start)
             n, pos = read_u32(data, pos, dend, eof)

@@ -1,32 +1,75 @@
-"""The opcode table: every instruction once, with its immediates, stack signature and C form.
+"""The opcode table: every instruction once, with its encoding, immediates, stack signature
+and C form.
 
-The decoder reads `imm` to know which immediates follow an opcode, the validator uses `sig`
-for every instruction whose typing is fixed (sig is None where it depends on immediates or
-context and the validator has a special case), and the C emitter uses `c`, an expression over
-the operands `{0}`, `{1}`, `{2}` (in stack order, deepest first) whose value is the result.
-Helpers named in `c` (wasmc_*) are static inline functions in runtime/wasmc.h.
+Columns (see Op): the decoder reads `prefix`, `code` and `imm` to know the instruction and
+which immediates follow it; the validator uses `sig` for every instruction whose typing is
+fixed (sig is None where it depends on immediates or context and the validator has a special
+case) and `align` for the memarg of a load or store; the C emitter uses `c`, an expression
+over the operands `{0}`, `{1}`, `{2}` (in stack order, deepest first) and the immediate
+`{imm}` (`{imm[3]}` indexes a tuple immediate such as a shuffle's lanes), whose value is the
+result; for a load or store, `c` names the runtime's access helper instead. Helpers named in
+`c` (wasmc_*) are static inline functions in runtime/wasmc.h.
 
-Value-type letters in `sig`: i = i32, I = i64, f = f32, F = f64.
-Rows are grouped by proposal (`group`), so a feature set is a set of groups.
+Value-type letters in `sig`: i = i32, I = i64, f = f32, F = f64, V = v128.
+Rows are grouped by proposal (`group`); the decoder refuses the rows of UNSUPPORTED_GROUPS
+as unsupported, so a proposal's rows can be added before the rest of it is done.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-LETTER = {"i": "i32", "I": "i64", "f": "f32", "F": "f64"}
-PREFIX_FC = 0xFC
+LETTER = {"i": "i32", "I": "i64", "f": "f32", "F": "f64", "V": "v128"}
+PREFIX_FC = 0xFC  # saturating truncation, bulk memory, table operations
+PREFIX_FD = 0xFD  # SIMD (sub-opcodes go past 0xFF: they are u32 LEB128s)
+
+# The immediate kinds (`imm`) and the shape of each in binary/module.py's Instr.imm.
+IMM_KINDS: dict[str, str] = {
+    "": "none (None)",
+    "blocktype": "a block type: None, a value type str, or a type index int",
+    "u32": "an int", "label": "a label depth (int)", "func": "a function index (int)",
+    "local": "a local index (int)", "global": "a global index (int)",
+    "table": "a table index (int)", "memory": "a memory index (int)",
+    "data": "a data segment index (int)", "elem": "an element segment index (int)",
+    "type": "a type index (int)",
+    "labels": "br_table's (tuple of depths, default depth)",
+    "call_indirect": "(type index, table index)",
+    "memarg": "(log2 of the alignment, offset, memory index)",
+    "i32": "an unsigned int", "i64": "an unsigned int",
+    "f32": "the IEEE bits (unsigned int)", "f64": "the IEEE bits (unsigned int)",
+    "reftype": "a reference type str", "select_t": "a tuple of value types",
+    "memory.init": "(data segment index, memory index)",
+    "memory.copy": "(destination memory index, source memory index)",
+    "table.init": "(element segment index, table index)",
+    "table.copy": "(destination table index, source table index)",
+    # exception handling
+    "tag": "a tag index (int)",
+    "try_table": "(block type, tuple of catch clauses (kind, tag index or None, label))",
+    # SIMD
+    "lane": "a lane index (int, one byte)",
+    "shuffle": "16 lane indices (tuple of ints, a byte each)",
+    "v128": "the 16 bytes as an unsigned int, little-endian",
+    "memarg_lane": "(log2 of the alignment, offset, memory index, lane index)",
+}
+
+# Groups whose rows are in the table but not implemented yet: decoding one of their
+# instructions raises UnsupportedError with this text (e.g. "simd": "SIMD (0xFD
+# instructions)" while the SIMD rows go in).
+UNSUPPORTED_GROUPS: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
 class Op:
-    code: int  # the opcode byte, or 0xFC00 | subopcode for the 0xFC prefix
+    code: int  # the opcode byte, or the sub-opcode after a prefix
     name: str
-    imm: str = ""  # immediate kind, see binary/module.py Instr
+    imm: str = ""  # immediate kind, see IMM_KINDS
     sig: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # (params, results)
-    c: str | None = None  # C expression over {0}, {1}, {2}
+    c: str | None = None  # C expression over {0}, {1}, {2} and {imm}
     group: str = "mvp"
+    # Loads and stores: log2 of the bytes accessed, the natural alignment (the largest
+    # alignment a memarg may claim): "i64.load16_s" 1, "f64.store" 3, "v128.load8x8_s" 3.
+    align: int | None = None
+    prefix: int | None = None  # the prefix byte (PREFIX_FC, PREFIX_FD), or None
 
     def __repr__(self) -> str:
         return f"Op({self.name})"
@@ -35,11 +78,13 @@ class Op:
 OPS: list[Op] = []
 
 
-def _op(code, name, imm="", sig=None, c=None, group="mvp"):
+def _op(code, name, imm="", sig=None, c=None, group="mvp", align=None, prefix=None):
     if isinstance(sig, str):  # "ii:i" -> (("i32", "i32"), ("i32",))
         params, results = sig.split(":")
         sig = (tuple(LETTER[x] for x in params), tuple(LETTER[x] for x in results))
-    OPS.append(Op(code, name, imm, sig, c, group))
+    assert imm in IMM_KINDS, f"{name}: unknown immediate kind {imm!r}"
+    assert (align is not None) == imm.startswith("memarg"), f"{name}: align goes with memarg"
+    OPS.append(Op(code, name, imm, sig, c, group, align, prefix))
 
 
 # --- control -------------------------------------------------------------------------------
@@ -89,33 +134,34 @@ _op(0x25, "table.get", "table", group="ref")
 _op(0x26, "table.set", "table", group="ref")
 
 # --- memory --------------------------------------------------------------------------------
-# c names the runtime's load/store helper; sig is (address, [value]) -> [result].
-for code, name, sig, helper in [
-    (0x28, "i32.load", "i:i", "load_u32"),
-    (0x29, "i64.load", "i:I", "load_u64"),
-    (0x2A, "f32.load", "i:f", "load_f32"),
-    (0x2B, "f64.load", "i:F", "load_f64"),
-    (0x2C, "i32.load8_s", "i:i", "load_i32_s8"),
-    (0x2D, "i32.load8_u", "i:i", "load_i32_u8"),
-    (0x2E, "i32.load16_s", "i:i", "load_i32_s16"),
-    (0x2F, "i32.load16_u", "i:i", "load_i32_u16"),
-    (0x30, "i64.load8_s", "i:I", "load_i64_s8"),
-    (0x31, "i64.load8_u", "i:I", "load_i64_u8"),
-    (0x32, "i64.load16_s", "i:I", "load_i64_s16"),
-    (0x33, "i64.load16_u", "i:I", "load_i64_u16"),
-    (0x34, "i64.load32_s", "i:I", "load_i64_s32"),
-    (0x35, "i64.load32_u", "i:I", "load_i64_u32"),
-    (0x36, "i32.store", "ii:", "store_u32"),
-    (0x37, "i64.store", "iI:", "store_u64"),
-    (0x38, "f32.store", "if:", "store_f32"),
-    (0x39, "f64.store", "iF:", "store_f64"),
-    (0x3A, "i32.store8", "ii:", "store_u8_from32"),
-    (0x3B, "i32.store16", "ii:", "store_u16_from32"),
-    (0x3C, "i64.store8", "iI:", "store_u8_from64"),
-    (0x3D, "i64.store16", "iI:", "store_u16_from64"),
-    (0x3E, "i64.store32", "iI:", "store_u32_from64"),
+# c names the runtime's load/store helper; sig is (address, [value]) -> [result]; align is
+# log2 of the bytes accessed.
+for code, name, sig, helper, align in [
+    (0x28, "i32.load", "i:i", "load_u32", 2),
+    (0x29, "i64.load", "i:I", "load_u64", 3),
+    (0x2A, "f32.load", "i:f", "load_f32", 2),
+    (0x2B, "f64.load", "i:F", "load_f64", 3),
+    (0x2C, "i32.load8_s", "i:i", "load_i32_s8", 0),
+    (0x2D, "i32.load8_u", "i:i", "load_i32_u8", 0),
+    (0x2E, "i32.load16_s", "i:i", "load_i32_s16", 1),
+    (0x2F, "i32.load16_u", "i:i", "load_i32_u16", 1),
+    (0x30, "i64.load8_s", "i:I", "load_i64_s8", 0),
+    (0x31, "i64.load8_u", "i:I", "load_i64_u8", 0),
+    (0x32, "i64.load16_s", "i:I", "load_i64_s16", 1),
+    (0x33, "i64.load16_u", "i:I", "load_i64_u16", 1),
+    (0x34, "i64.load32_s", "i:I", "load_i64_s32", 2),
+    (0x35, "i64.load32_u", "i:I", "load_i64_u32", 2),
+    (0x36, "i32.store", "ii:", "store_u32", 2),
+    (0x37, "i64.store", "iI:", "store_u64", 3),
+    (0x38, "f32.store", "if:", "store_f32", 2),
+    (0x39, "f64.store", "iF:", "store_f64", 3),
+    (0x3A, "i32.store8", "ii:", "store_u8_from32", 0),
+    (0x3B, "i32.store16", "ii:", "store_u16_from32", 1),
+    (0x3C, "i64.store8", "iI:", "store_u8_from64", 0),
+    (0x3D, "i64.store16", "iI:", "store_u16_from64", 1),
+    (0x3E, "i64.store32", "iI:", "store_u32_from64", 2),
 ]:
-    _op(code, name, "memarg", sig, "wasmc_" + helper)
+    _op(code, name, "memarg", sig, "wasmc_" + helper, align=align)
 _op(0x3F, "memory.size", "memory")
 _op(0x40, "memory.grow", "memory")
 
@@ -297,31 +343,20 @@ for sub, name, sig in [
     (7, "i64.trunc_sat_f64_u", "F:I"),
 ]:
     helper = "wasmc_" + name.replace(".", "_") + "({0})"
-    _op(0xFC00 | sub, name, sig=sig, c=helper, group="sat")
+    _op(sub, name, sig=sig, c=helper, group="sat", prefix=PREFIX_FC)
 
-_op(0xFC08, "memory.init", "memory.init", group="bulk")
-_op(0xFC09, "data.drop", "data", group="bulk")
-_op(0xFC0A, "memory.copy", "memory.copy", group="bulk")
-_op(0xFC0B, "memory.fill", "memory", group="bulk")
-_op(0xFC0C, "table.init", "table.init", group="bulk")
-_op(0xFC0D, "elem.drop", "elem", group="bulk")
-_op(0xFC0E, "table.copy", "table.copy", group="bulk")
-_op(0xFC0F, "table.grow", "table", group="ref")
-_op(0xFC10, "table.size", "table", group="ref")
-_op(0xFC11, "table.fill", "table", group="ref")
+_op(0x08, "memory.init", "memory.init", group="bulk", prefix=PREFIX_FC)
+_op(0x09, "data.drop", "data", group="bulk", prefix=PREFIX_FC)
+_op(0x0A, "memory.copy", "memory.copy", group="bulk", prefix=PREFIX_FC)
+_op(0x0B, "memory.fill", "memory", group="bulk", prefix=PREFIX_FC)
+_op(0x0C, "table.init", "table.init", group="bulk", prefix=PREFIX_FC)
+_op(0x0D, "elem.drop", "elem", group="bulk", prefix=PREFIX_FC)
+_op(0x0E, "table.copy", "table.copy", group="bulk", prefix=PREFIX_FC)
+_op(0x0F, "table.grow", "table", group="ref", prefix=PREFIX_FC)
+_op(0x10, "table.size", "table", group="ref", prefix=PREFIX_FC)
+_op(0x11, "table.fill", "table", group="ref", prefix=PREFIX_FC)
 
-BY_CODE: dict[int, Op] = {op.code: op for op in OPS}
+# (prefix or None, opcode byte or sub-opcode) -> row
+BY_CODE: dict[tuple[int | None, int], Op] = {(op.prefix, op.code): op for op in OPS}
 BY_NAME: dict[str, Op] = {op.name: op for op in OPS}
 assert len(BY_CODE) == len(OPS) and len(BY_NAME) == len(OPS), "duplicate opcode rows"
-
-# Natural alignment (log2 of the access size in bytes) of each load/store, for validation:
-# "i64.load16_s" accesses 16 bits, "f64.store" the whole 64-bit type.
-def _natural_align(name: str) -> int:
-    width = re.search(r"(?:load|store)(\d+)", name)
-    bits = int(width.group(1)) if width else int(name[1:3])
-    return {8: 0, 16: 1, 32: 2, 64: 3}[bits]
-
-
-NATURAL_ALIGN: dict[str, int] = {
-    op.name: _natural_align(op.name) for op in OPS if op.imm == "memarg"
-}

@@ -8,22 +8,24 @@ height, so a branch copies its values there and jumps; `br_table` becomes a `swi
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..binary.module import FUNC, I32, FuncType, Instr, parse_ref, ref_family
-from ..binary.opcodes import NATURAL_ALIGN, OPS
+from ..binary.opcodes import OPS
 from ..validate.validator import FuncInfo
 from .spelling import (
     C_TYPE,
     SHORT,
     const_literal,
     fn_pointer_type,
-    from_slot,
     result_type,
-    to_slot,
+    slot_count,
+    slot_loads,
+    slot_stores,
     type_id_expr,
 )
 
@@ -96,40 +98,49 @@ def slot_names(slots: set[tuple[int, str]]) -> dict[str, list[str]]:
 DISPATCH_TABLE_MIN = 16
 
 
-# The instructions FunctionEmitter.emit writes inline, by name (see _emit_entry).
+# Fast paths (c35086e): caches of lines and names, and shortcuts for the usual case of an
+# instruction; switched off by WASMC_NO_FAST_PATHS=1 (or FAST_PATHS = False), which must not
+# change the C (tests/test_fast_paths.py).
+FAST_PATHS = not os.environ.get("WASMC_NO_FAST_PATHS")
+
+# The instructions FunctionEmitter.emit writes itself, by kind: those of the opcode table's
+# C templates, and the most common others. Every other instruction has an op_<name> method.
+_KIND_ORDER = range(18)
 (_E_LOCAL_GET, _E_EXPR, _E_LOCAL_SET, _E_CONST, _E_LOAD, _E_STORE, _E_GLOBAL_GET,
- _E_GLOBAL_SET, _E_NOTHING, _E_BLOCK, _E_IF, _E_ELSE, _E_END, _E_BR, _E_BR_IF, _E_CALL,
- _E_SELECT, _E_RETURN, _E_UNREACHABLE) = range(19)
-_E_KINDS = {"local.get": _E_LOCAL_GET, "local.set": _E_LOCAL_SET, "local.tee": _E_LOCAL_SET,
-            "global.get": _E_GLOBAL_GET, "global.set": _E_GLOBAL_SET, "nop": _E_NOTHING,
-            "drop": _E_NOTHING, "block": _E_BLOCK, "loop": _E_BLOCK, "if": _E_IF,
-            "else": _E_ELSE, "end": _E_END, "br": _E_BR, "br_if": _E_BR_IF, "call": _E_CALL,
-            "select": _E_SELECT, "select_t": _E_SELECT, "return": _E_RETURN,
-            "unreachable": _E_UNREACHABLE}
+ _E_GLOBAL_SET, _E_NOTHING, _E_BLOCK, _E_ELSE, _E_END, _E_BR, _E_BR_IF, _E_CALL,
+ _E_SELECT, _E_RETURN, _E_UNREACHABLE) = _KIND_ORDER
+_KIND_BY_NAME = {
+    "local.get": _E_LOCAL_GET, "local.set": _E_LOCAL_SET, "local.tee": _E_LOCAL_SET,
+    "global.get": _E_GLOBAL_GET, "global.set": _E_GLOBAL_SET, "nop": _E_NOTHING,
+    "drop": _E_NOTHING, "block": _E_BLOCK, "loop": _E_BLOCK, "if": _E_BLOCK, "else": _E_ELSE,
+    "end": _E_END, "br": _E_BR, "br_if": _E_BR_IF, "call": _E_CALL, "select": _E_SELECT,
+    "select_t": _E_SELECT, "return": _E_RETURN, "unreachable": _E_UNREACHABLE}
 _NUMERIC = frozenset(("i32", "i64", "f32", "f64"))
-# The results of the block types the fast path handles: none, or one number.
-_BLOCK_RESULTS: dict = {None: (), "i32": ("i32",), "i64": ("i64",), "f32": ("f32",),
-                        "f64": ("f64",)}
+# The block types whose results emit knows without asking the module: none, or one number.
+_SIMPLE_BLOCK_RESULTS: dict = {None: (), "i32": ("i32",), "i64": ("i64",), "f32": ("f32",),
+                               "f64": ("f64",)}
 # Lines of _E_EXPR instructions are cached by height up to this one (they depend only on the
 # opcode and the height: their operands and results are numbers, so the types are fixed).
 _LINE_CACHE_HEIGHTS = 512
 
 
-def _emit_entry(op) -> tuple | None:
-    """(kind, C template or helper, per-height cache, first operand type, result type)."""
+def _kind(op) -> tuple | None:
+    """How emit writes this opcode row: (kind, C template or helper, line cache by height
+    (None: not cached), result type), or None for an op_<name> method."""
     if op.c is not None:
         params, results = op.sig
         r0 = results[0] if results else None
         if op.imm == "memarg":
-            return (_E_LOAD if results else _E_STORE), op.c, None, params[0], r0
-        return _E_EXPR, op.c, {}, None, r0
-    if op.imm in ("i32", "i64", "f32", "f64"):
-        return _E_CONST, None, None, None, op.imm
-    kind = _E_KINDS.get(op.name)
-    return None if kind is None else (kind, None, None, None, None)
+            return (_E_LOAD if results else _E_STORE), op.c, None, r0
+        # A template that uses the immediate ({imm}) differs per instruction: not cached.
+        return _E_EXPR, op.c, (None if "{imm" in op.c else {}), r0
+    if op.imm in _NUMERIC:  # i32.const etc.
+        return _E_CONST, None, None, op.imm
+    kind = _KIND_BY_NAME.get(op.name)
+    return None if kind is None else (kind, None, None, None)
 
 
-_FAST: dict[str, tuple | None] = {op.name: _emit_entry(op) for op in OPS}
+_KINDS: dict[str, tuple] = {op.name: k for op in OPS if (k := _kind(op)) is not None}
 
 
 @dataclass
@@ -205,8 +216,8 @@ class FunctionEmitter:
     def return_stmt_only(self, height: int) -> str:
         results = self.type.results
         if self.thunk:
-            stores = " ".join(f"slots[{k}] = {to_slot(t, slot(height + k, t))};"
-                              for k, t in enumerate(results))
+            values = [slot(height + k, t) for k, t in enumerate(results)]
+            stores = " ".join(slot_stores(results, values, "slots"))
             return f"{stores} return NULL;".strip()
         if not results:
             return "return;"
@@ -226,17 +237,16 @@ class FunctionEmitter:
         leave = self.leave_handlers(depth + (target.kind != "loop"))
         return " ".join(part for part in (leave, copies, f"goto {where};") if part)
 
-    def mem_addr(self, memidx: int, addr: str, offset: int, name: str = "") -> str:
-        if memidx in self.mod.memories64:
-            # memory64: an explicit bounds check against the current size (docs/codegen.md).
-            size = 1 << NATURAL_ALIGN[name]
-            return f"wasmc_mem64_at(inst->mem{memidx}, {addr}, UINT64_C({offset}), {size})"
-        self.memories_used.add(memidx)
-        off = f" + {offset}u" if offset else ""
-        return f"m{memidx} + (uint64_t){addr}{off}"
+    def mem64_addr(self, memidx: int, addr: str, offset: int, align: int) -> str:
+        """The address of an access of 2**align bytes to a 64-bit memory (memory64): an
+        explicit bounds check against the current size (docs/codegen.md)."""
+        return f"wasmc_mem64_at(inst->mem{memidx}, {addr}, UINT64_C({offset}), {1 << align})"
 
     # -- the body --
     def emit(self) -> list[str]:
+        """The function's C lines. The instructions of `_KINDS` are written here, by kind
+        (the most common ones, and those of the opcode table's C templates); every other
+        instruction by its op_<name> method (see `instr`)."""
         info = self.info
         blocks = self.blocks
         blocks.append(Block("func", 0, 0, (), self.type.results, True))
@@ -246,15 +256,21 @@ class FunctionEmitter:
         names = slot_names(info.slots)
         i32_names = names.get(I32, [])
         lnames = local_names(len(info.locals))
-        fast = _FAST
+        kinds = _KINDS
+        fast = FAST_PATHS
+        # The kinds (_KINDS) as locals: every instruction is compared with some of them.
+        (E_LOCAL_GET, E_EXPR, E_LOCAL_SET, E_CONST, E_LOAD, E_STORE, E_GLOBAL_GET, E_GLOBAL_SET,
+         E_NOTHING, E_BLOCK, E_ELSE, E_END, E_BR, E_BR_IF, E_CALL, E_SELECT, E_RETURN,
+         E_UNREACHABLE) = _KIND_ORDER
         instr = self.instr
         mod = self.mod
         memories_used = self.memories_used
         memories64 = self.mod.memories64
+        # Per-function caches (fast paths): what the module emitter says for an index.
         global_reads: dict[int, str] = {}
         global_lvalues: dict[int, str] = {}
         direct_names: dict[int, str] = {}  # (direct_name's side effect is idempotent)
-        block_results = _BLOCK_RESULTS
+        simple_blocks = _SIMPLE_BLOCK_RESULTS if fast else {}
         live = True  # blocks[-1].live
         for ins, h, pops, pushes in zip(self.body, info.heights, info.pops, info.pushes,
                                         strict=True):
@@ -271,49 +287,43 @@ class FunctionEmitter:
                     live = blocks[-1].live
                 continue
             try:
-                entry = fast[ins.op.name]
-            except KeyError:  # not an instruction of the opcode table
-                entry = None
-            if entry is None:
+                kind, c, cache, r0 = kinds[ins.op.name]
+            except KeyError:  # an op_<name> method's instruction
                 instr(ins, h, pops, pushes)
                 live = blocks[-1].live if blocks else False
                 continue
-            # The common instructions, as `instr` and the op_* handlers would write them.
-            kind, c, cache, a0, r0 = entry
-            if kind <= _E_STORE:
-                if kind == _E_LOCAL_GET:
+            if kind <= E_STORE:
+                if kind == E_LOCAL_GET:
                     append(f"  {names[pushes[0]][h]} = {lnames[ins.imm]};")
-                elif kind == _E_EXPR:
-                    line = cache.get(h)
+                elif kind == E_EXPR:
+                    # A C template over the operands (and the immediate): the line depends on
+                    # the height only, unless the template uses the immediate (cache None).
+                    line = cache.get(h) if fast and cache is not None else None
                     if line is None:
                         args = [names[t][h + k] for k, t in enumerate(pops)]
-                        line = f"  {names[r0][h]} = {c.format(*args)};"
-                        if h < _LINE_CACHE_HEIGHTS:
+                        line = f"  {names[r0][h]} = {c.format(*args, imm=ins.imm)};"
+                        if cache is not None and h < _LINE_CACHE_HEIGHTS:
                             cache[h] = line
                     append(line)
-                elif kind == _E_LOCAL_SET:
+                elif kind == E_LOCAL_SET:  # local.set, local.tee (the value stays)
                     append(f"  {lnames[ins.imm]} = {names[pops[0]][h]};")
-                elif kind == _E_CONST:
-                    bits = ins.imm
-                    if r0 == "i32":
-                        append(f"  {names[r0][h]} = UINT32_C({bits:#x});")
-                    else:
-                        value = const_literal(r0, bits)
-                        if bits in FOLDABLE_FLOAT_CONSTANTS.get(r0, ()):
-                            value = f"wasmc_{r0}_opaque({value})"  # see WASMC_OPAQUE, wasmc.h
-                        append(f"  {names[r0][h]} = {value};")
+                elif kind == E_CONST:
+                    value = const_literal(r0, ins.imm)
+                    if ins.imm in FOLDABLE_FLOAT_CONSTANTS.get(r0, ()):
+                        value = f"wasmc_{r0}_opaque({value})"  # see WASMC_OPAQUE in wasmc.h
+                    append(f"  {names[r0][h]} = {value};")
                 else:  # load, store
                     _align, offset, mem = ins.imm
-                    if mem in memories64:  # bounds-checked: the general path
-                        instr(ins, h, pops, pushes)
-                        continue
-                    memories_used.add(mem)
-                    addr = names[a0][h]
-                    if offset:
-                        addr = f"m{mem} + (uint64_t){addr} + {offset}u"
+                    addr = names[pops[0]][h]
+                    if mem in memories64:
+                        addr = self.mem64_addr(mem, addr, offset, ins.op.align)
                     else:
-                        addr = f"m{mem} + (uint64_t){addr}"
-                    if kind == _E_LOAD:
+                        memories_used.add(mem)
+                        if offset:
+                            addr = f"m{mem} + (uint64_t){addr} + {offset}u"
+                        else:
+                            addr = f"m{mem} + (uint64_t){addr}"
+                    if kind == E_LOAD:
                         # WASMC_KEEP: an out-of-bounds load must trap even if its value is
                         # never used, but C compilers delete unused loads (wasmc.h). Every
                         # load is kept: no analysis of how the value is used can tell what
@@ -326,83 +336,93 @@ class FunctionEmitter:
                         append(f"  {res} = {c}({addr}); {keep}({res});")
                     else:
                         append(f"  {c}({addr}, {names[pops[1]][h + 1]});")
-            elif kind == _E_NOTHING:  # nop, drop
+            elif kind == E_NOTHING:  # nop, drop
                 pass
-            elif kind == _E_END:
-                block = blocks[-1]
-                if block.kind == "func" or block.kind in EH_BLOCK_KINDS:
-                    instr(ins, h, pops, pushes)
-                else:
-                    blocks.pop()
-                    if block.live:
+            elif kind == E_END:
+                block = blocks.pop()
+                if block.kind == "func":
+                    append("  " + self.return_stmt(0))
+                elif block.live:
+                    if block.kind in EH_BLOCK_KINDS:  # pops its handler, lands the catches
+                        self.end_eh_block(block)
+                    else:
                         if block.kind == "if" and not block.has_else:
                             append(f"L{block.label}_else:;")
                         if block.kind != "loop":
                             append(f"L{block.label}:;")
-                live = blocks[-1].live if blocks else False
-            elif kind == _E_BR_IF or kind == _E_BR:
+            elif kind == E_BR_IF or kind == E_BR:
                 target = blocks[-1 - ins.imm]
-                if (target.kind == "func" or (h != target.height and target.branch_types)
+                if (not fast or target.kind == "func"
+                        or (h != target.height and target.branch_types)
                         or self.open_eh_blocks):
                     stmt = self.branch(ins.imm, h)  # returns, moves values or leaves handlers
                 elif target.kind == "loop":
                     stmt = f"goto L{target.label}_top;"
                 else:
                     stmt = f"goto L{target.label};"
-                if kind == _E_BR_IF:
+                if kind == E_BR_IF:
                     append(f"  if ({i32_names[h + len(pops) - 1]}) {{ {stmt} }}")
                 else:
                     append(f"  {stmt}")
-            elif kind == _E_BLOCK or kind == _E_IF:
-                results = block_results.get(ins.imm)
+            elif kind == E_BLOCK:  # block, loop, if
+                params, results = (), simple_blocks.get(ins.imm)
                 if results is None:
-                    instr(ins, h, pops, pushes)
-                else:
-                    self.next_label = label = self.next_label + 1
-                    block_kind = ins.op.name
-                    blocks.append(Block(block_kind, label, h, (), results, True))
-                    if block_kind == "loop":
-                        append(f"L{label}_top:;")
-                    elif block_kind == "if":
-                        append(f"  if (!{i32_names[h + len(pops) - 1]}) goto L{label}_else;")
-            elif kind == _E_ELSE:
+                    ft = mod.block_type(ins.imm)
+                    params, results = ft.params, ft.results
+                self.next_label = label = self.next_label + 1
+                block_kind = ins.op.name
+                blocks.append(Block(block_kind, label, h, params, results, True))
+                if block_kind == "loop":
+                    append(f"L{label}_top:;")
+                elif block_kind == "if":
+                    append(f"  if (!{i32_names[h + len(pops) - 1]}) goto L{label}_else;")
+            elif kind == E_ELSE:
                 block = blocks[-1]
                 if block.live:
                     block.has_else = True
                     append(f"  goto L{block.label};")
                     append(f"L{block.label}_else:;")
-            elif kind == _E_CALL:
-                ft = mod.func_types[ins.imm]
-                if mod.is_imported_func(ins.imm) or len(ft.results) > 1:
-                    instr(ins, h, pops, pushes)
+            elif kind == E_CALL:
+                idx = ins.imm
+                args = [names[t][h + k] for k, t in enumerate(pops)]
+                if mod.is_imported_func(idx):
+                    ft = mod.func_types[idx]
+                    f = f"inst->fimp{idx}"
+                    callee, env = f"(({fn_pointer_type(ft)}){f}->fn)", f"{f}->env"
                 else:
-                    call = ", ".join(["env"] + [names[t][h + k] for k, t in enumerate(pops)])
-                    callee = direct_names.get(ins.imm)
+                    callee, env = direct_names.get(idx), "env"
                     if callee is None:
-                        callee = direct_names[ins.imm] = mod.direct_name(ins.imm)
-                    call = f"{callee}({call})"
-                    if ft.results:
-                        append(f"  {names[pushes[0]][h]} = {call};")
-                    else:
-                        append(f"  {call};")
-            elif kind == _E_GLOBAL_GET:
+                        callee = mod.direct_name(idx)
+                        if fast:
+                            direct_names[idx] = callee
+                    if fast and len(pushes) < 2:  # call_stmt's usual case
+                        call = f"{callee}({', '.join([env] + args)})"
+                        append(f"  {names[pushes[0]][h]} = {call};" if pushes else f"  {call};")
+                        continue
+                res = [names[t][h + k] for k, t in enumerate(pushes)]
+                self.call_stmt(callee, env, mod.func_types[idx], args, res)
+            elif kind == E_GLOBAL_GET:
                 value = global_reads.get(ins.imm)
                 if value is None:
-                    value = global_reads[ins.imm] = mod.global_read(ins.imm)
+                    value = mod.global_read(ins.imm)
+                    if fast:
+                        global_reads[ins.imm] = value
                 append(f"  {names[pushes[0]][h]} = {value};")
-            elif kind == _E_GLOBAL_SET:
+            elif kind == E_GLOBAL_SET:
                 target = global_lvalues.get(ins.imm)
                 if target is None:
-                    target = global_lvalues[ins.imm] = mod.global_lvalue(ins.imm)
+                    target = mod.global_lvalue(ins.imm)
+                    if fast:
+                        global_lvalues[ins.imm] = target
                 t = pops[0]
                 value = names[t][h]
-                append(f"  {target} = {value if t in _NUMERIC else as_void(value, t)};")
-            elif kind == _E_SELECT:
+                append(f"  {target} = {value if fast and t in _NUMERIC else as_void(value, t)};")
+            elif kind == E_SELECT:  # select, select_t
                 append(f"  {names[pushes[0]][h]} = {names[pops[2]][h + 2]} ? "
                        f"{names[pops[0]][h]} : {names[pops[1]][h + 1]};")
-            elif kind == _E_RETURN:
+            elif kind == E_RETURN:
                 append("  " + self.return_stmt(h))
-            elif kind == _E_UNREACHABLE:
+            elif kind == E_UNREACHABLE:
                 append("  wasmc_trap(WASMC_TRAP_UNREACHABLE);")
 
         mod = self.mod
@@ -415,8 +435,8 @@ class FunctionEmitter:
         head.append(f"  {mod.instance_type} *inst = ({mod.instance_type} *)env;")
         head.append("  (void)inst;")
         if self.thunk:
-            head += [f"  {C_TYPE[t]} l{k} = {from_slot(t, f'slots[{k}]')};"
-                     for k, t in enumerate(self.type.params)]
+            head += [f"  {C_TYPE[t]} l{k} = {value};" for k, (t, value) in enumerate(
+                zip(self.type.params, slot_loads(self.type.params, "slots"), strict=True))]
         for m in sorted(self.memories_used):
             head.append(f"  uint8_t *const m{m} = inst->membase{m};")
         nparams = len(self.type.params)
@@ -432,93 +452,17 @@ class FunctionEmitter:
         return head + body_lines + ["}", ""]
 
     def instr(self, ins: Instr, h: int, pops: tuple, pushes: tuple) -> None:
-        op = ins.op
-        name = op.name
+        """An instruction that `emit` does not write itself: its op_<name> method, given
+        the slot names of its operands (`args`) and results (`res`)."""
+        name = ins.op.name
         args = [slot(h + k, t) for k, t in enumerate(pops)]
         res = [slot(h + k, t) for k, t in enumerate(pushes)]
-
-        if op.c is not None:
-            if op.imm == "memarg":
-                _align, offset, mem = ins.imm
-                addr = self.mem_addr(mem, args[0], offset, name)
-                if pushes:
-                    # WASMC_KEEP: an out-of-bounds load must trap even if its value is
-                    # never used, but C compilers delete unused loads (wasmc.h). Every load
-                    # is kept: no analysis of how the value is used can tell what the C
-                    # compiler will fold away (x*0, x-x, a store it finds dead, a result
-                    # an inlined caller drops). f32/f64 take the float variant, which
-                    # leaves the value in its FP register instead of copying it to an
-                    # integer register (docs/codegen.md, "Memory").
-                    keep = "WASMC_KEEP_FLOAT" if pushes[0] in ("f32", "f64") else "WASMC_KEEP"
-                    self.w(f"{res[0]} = {op.c}({addr}); {keep}({res[0]});")
-                else:
-                    self.w(f"{op.c}({addr}, {args[1]});")
-            else:
-                self.w(f"{res[0]} = {op.c.format(*args)};")
-            return
-        if op.imm in ("i32", "i64", "f32", "f64"):  # constants
-            value = const_literal(op.imm, ins.imm)
-            if ins.imm in FOLDABLE_FLOAT_CONSTANTS.get(op.imm, ()):
-                value = f"wasmc_{op.imm}_opaque({value})"  # see WASMC_OPAQUE in wasmc.h
-            self.w(f"{res[0]} = {value};")
-            return
         handler = _HANDLERS.get(name)
         if handler is None:
             handler = _HANDLERS[name] = getattr(FunctionEmitter, "op_" + name.replace(".", "_"))
         handler(self, ins, h, pops, pushes, args, res)
 
     # -- control --
-    def op_nop(self, ins, h, pops, pushes, args, res):
-        pass
-
-    def op_unreachable(self, ins, h, pops, pushes, args, res):
-        self.w("wasmc_trap(WASMC_TRAP_UNREACHABLE);")
-
-    def open_block(self, kind: str, h: int, ins: Instr) -> Block:
-        ft = self.mod.block_type(ins.imm)
-        block = Block(kind, self.new_label(), h, ft.params, ft.results, True)
-        self.blocks.append(block)
-        return block
-
-    def op_block(self, ins, h, pops, pushes, args, res):
-        self.open_block("block", h, ins)
-
-    def op_loop(self, ins, h, pops, pushes, args, res):
-        block = self.open_block("loop", h, ins)
-        self.out.append(f"L{block.label}_top:;")
-
-    def op_if(self, ins, h, pops, pushes, args, res):
-        block = self.open_block("if", h, ins)
-        self.w(f"if (!{args[-1]}) goto L{block.label}_else;")
-
-    def op_else(self, ins, h, pops, pushes, args, res):
-        block = self.blocks[-1]
-        if block.live:
-            block.has_else = True
-            self.w(f"goto L{block.label};")
-            self.out.append(f"L{block.label}_else:;")
-
-    def op_end(self, ins, h, pops, pushes, args, res):
-        block = self.blocks.pop()
-        if block.kind == "func":
-            self.w(self.return_stmt(0))
-            return
-        if not block.live:
-            return
-        if block.kind in EH_BLOCK_KINDS:
-            self.end_eh_block(block)
-            return
-        if block.kind == "if" and not block.has_else:
-            self.out.append(f"L{block.label}_else:;")
-        if block.kind != "loop":
-            self.out.append(f"L{block.label}:;")
-
-    def op_br(self, ins, h, pops, pushes, args, res):
-        self.w(self.branch(ins.imm, h))
-
-    def op_br_if(self, ins, h, pops, pushes, args, res):
-        self.w(f"if ({args[-1]}) {{ {self.branch(ins.imm, h)} }}")
-
     def op_br_table(self, ins, h, pops, pushes, args, res):
         labels, default = ins.imm
         dispatch = len(labels) >= DISPATCH_TABLE_MIN and any(b.kind == "loop"
@@ -565,9 +509,6 @@ class FunctionEmitter:
         self.w(f"  goto *table[{index} < {n}u ? {index} : {n}u]; }}")
         return stubs
 
-    def op_return(self, ins, h, pops, pushes, args, res):
-        self.w(self.return_stmt(h))
-
     # -- calls --
     def call_stmt(self, callee: str, env: str, ft: FuncType, args: list[str],
                   res: list[str]) -> None:
@@ -579,14 +520,6 @@ class FunctionEmitter:
         else:
             unpack = " ".join(f"{r} = r.r{k};" for k, r in enumerate(res))
             self.w(f"{{ {result_type(ft)} r = {call}; {unpack} }}")
-
-    def op_call(self, ins, h, pops, pushes, args, res):
-        ft = self.mod.func_types[ins.imm]
-        if self.mod.is_imported_func(ins.imm):
-            f = f"inst->fimp{ins.imm}"
-            self.call_stmt(f"(({fn_pointer_type(ft)}){f}->fn)", f"{f}->env", ft, args, res)
-        else:
-            self.call_stmt(self.mod.direct_name(ins.imm), "env", ft, args, res)
 
     def static_dispatch(self, table: int, ft: FuncType, index: str) -> str | None:
         """The C function to call for call_indirect on a table whose contents are known
@@ -630,20 +563,20 @@ class FunctionEmitter:
         """A return_call to the wasmc_func `callee_func` of type `ft`. `direct` is the C
         function to call when it is known statically (an own function)."""
         if self.thunk:
-            stores = " ".join(f"slots[{k}] = {to_slot(t, a)};"
-                              for k, (t, a) in enumerate(zip(ft.params, args, strict=True)))
-            if len(args) > MIN_TAIL_SLOTS:  # a caller's buffer may be too small: call instead
+            stores = " ".join(slot_stores(ft.params, args, "slots"))
+            n = slot_count(ft.params)
+            if n > MIN_TAIL_SLOTS:  # a caller's buffer may be too small: call instead
                 call = (f"(({fn_pointer_type(ft)}){callee_func}->fn)"
                         f"({', '.join([callee_func + '->env'] + args)})")
                 if len(ft.results) > 1:
                     call = f"{result_type(ft)} r = {call};"
-                    keep = " ".join(f"slots[{k}] = {to_slot(t, f'r.r{k}')};"
-                                    for k, t in enumerate(ft.results))
+                    keep = " ".join(slot_stores(
+                        ft.results, [f"r.r{k}" for k in range(len(ft.results))], "slots"))
                 elif ft.results:
-                    call, keep = "", f"slots[0] = {to_slot(ft.results[0], call)};"
+                    call, keep = "", slot_stores(ft.results, [call], "slots")[0]
                 else:
                     call, keep = f"{call};", ""
-                self.w(f"if (WASMC_UNLIKELY({len(args)}u > cap)) {{ {call} {keep} return NULL; }}")
+                self.w(f"if (WASMC_UNLIKELY({n}u > cap)) {{ {call} {keep} return NULL; }}")
             self.w(f"{{ {stores} return {callee_func}; }}")
             return
         # musttail: caller and callee have the same C prototype (the same Wasm type).
@@ -690,30 +623,6 @@ class FunctionEmitter:
                    "wasmc_trap(WASMC_TRAP_NULL_FUNCTION_REFERENCE);")
         self.tail_call(callee, ft, args[:-1], None)
         self.w("}")
-
-    # -- parametric --
-    def op_drop(self, ins, h, pops, pushes, args, res):
-        pass
-
-    def op_select(self, ins, h, pops, pushes, args, res):
-        self.w(f"{res[0]} = {args[2]} ? {args[0]} : {args[1]};")
-
-    op_select_t = op_select
-
-    # -- variables --
-    def op_local_get(self, ins, h, pops, pushes, args, res):
-        self.w(f"{res[0]} = l{ins.imm};")
-
-    def op_local_set(self, ins, h, pops, pushes, args, res):
-        self.w(f"l{ins.imm} = {args[0]};")
-
-    op_local_tee = op_local_set
-
-    def op_global_get(self, ins, h, pops, pushes, args, res):
-        self.w(f"{res[0]} = {self.mod.global_read(ins.imm)};")
-
-    def op_global_set(self, ins, h, pops, pushes, args, res):
-        self.w(f"{self.mod.global_lvalue(ins.imm)} = {as_void(args[0], pops[0])};")
 
     # -- memory --
     # A 64-bit memory (memory64) uses the wasmc_memory64_* variants, which take 64-bit
@@ -870,9 +779,8 @@ class FunctionEmitter:
         return f"&inst->tag{tagidx}"
 
     def op_throw(self, ins, h, pops, pushes, args, res):
-        stores = "".join(f" x->values[{k}] = {to_slot(t, a)};"
-                         for k, (t, a) in enumerate(zip(pops, args, strict=True)))
-        self.w(f"{{ wasmc_exn *x = wasmc_exn_new({self.tag_ref(ins.imm)}, {len(pops)}u);"
+        stores = "".join(f" {store}" for store in slot_stores(pops, args, "x->values"))
+        self.w(f"{{ wasmc_exn *x = wasmc_exn_new({self.tag_ref(ins.imm)}, {slot_count(pops)}u);"
                f"{stores}{self.leave_for_throw()} wasmc_throw(x); }}")
 
     def op_throw_ref(self, ins, h, pops, pushes, args, res):
@@ -881,17 +789,22 @@ class FunctionEmitter:
                    "wasmc_trap(WASMC_TRAP_NULL_EXCEPTION_REFERENCE);")
         self.w(f"{self.leave_for_throw()} wasmc_throw({args[0]});".lstrip())
 
+    def open_try_block(self, kind: str, blocktype, h: int) -> Block:
+        """A try_table or legacy try block (emit opens the other blocks itself)."""
+        ft = self.mod.block_type(blocktype)
+        block = Block(kind, self.new_label(), h, ft.params, ft.results, True)
+        self.blocks.append(block)
+        return block
+
     def op_try_table(self, ins, h, pops, pushes, args, res):
         bt, catches = ins.imm
-        ft = self.mod.block_type(bt)
-        block = Block("try_table", self.new_label(), h, ft.params, ft.results, True)
-        self.blocks.append(block)
+        block = self.open_try_block("try_table", bt, h)
         self.try_catches[block.label] = catches
         if catches:
             self.open_handler(block)
 
     def op_try(self, ins, h, pops, pushes, args, res):
-        block = self.open_block("try", h, ins)
+        block = self.open_try_block("try", ins.imm, h)
         if self.eh.has_handler(ins):
             self.open_handler(block)
 
@@ -921,8 +834,9 @@ class FunctionEmitter:
             target = self.blocks[-1 - depth]
             types = target.branch_types
             n = len(types) - (kind.endswith("_ref"))
-            stores = [f"{slot(target.height + k, t)} = {from_slot(t, f'x->values[{k}]')};"
-                      for k, t in enumerate(types[:n])]
+            loads = slot_loads(types[:n], "x->values")
+            stores = [f"{slot(target.height + k, t)} = {value};"
+                      for k, (t, value) in enumerate(zip(types[:n], loads, strict=True))]
             if kind.endswith("_ref"):
                 stores.append(f"x->escaped = 1; {slot(target.height + n, types[n])} = x;")
             else:
@@ -955,8 +869,8 @@ class FunctionEmitter:
         self.begin_catch(block)
         label = block.label
         self.w(f"if (e{label}->tag != {self.tag_ref(ins.imm)}) goto L{label}_c{block.clause};")
-        for k, (t, r) in enumerate(zip(pushes, res, strict=True)):
-            self.w(f"{r} = {from_slot(t, f'e{label}->values[{k}]')};")
+        for r, value in zip(res, slot_loads(pushes, f"e{label}->values"), strict=True):
+            self.w(f"{r} = {value};")
 
     def op_catch_all(self, ins, h, pops, pushes, args, res):
         block = self.blocks[-1]

@@ -32,11 +32,12 @@ from .spelling import (
     fast_pointer_typedef,
     fn_pointer_type,
     fn_pointer_typedef,
-    from_slot,
     result_type,
     results_struct,
     sig_name,
-    to_slot,
+    slot_count,
+    slot_loads,
+    slot_stores,
     type_id,
     type_id_expr,
 )
@@ -125,7 +126,7 @@ class ModuleEmitter:
         self.static_tables = self.find_static_tables()
         self.dispatch_arrays = self.find_dispatch_arrays()
         self.fast_sigs = self.fast_signatures()
-        self.tail_slots = max([MIN_TAIL_SLOTS] + [max(len(t.params), len(t.results))
+        self.tail_slots = max([MIN_TAIL_SLOTS] + [max(slot_count(t.params), slot_count(t.results))
                                                   for t in m.types])
 
     def trampolined_functions(self) -> set[int]:
@@ -491,14 +492,10 @@ class ModuleEmitter:
         lines = [self.func_signature(idx) + " {",
                  f"  {self.instance_type} *inst = ({self.instance_type} *)env;",
                  f"  uint64_t slots[{n}];"]
-        lines += [f"  slots[{k}] = {to_slot(t, f'l{k}')};" for k, t in enumerate(ft.params)]
+        lines += ["  " + store for store in slot_stores(ft.params, _locals(ft.params), "slots")]
         lines.append(f"  const wasmc_func *next = t{idx}({self.func_ref(idx)}, slots, {n}u);")
         lines.append(f"  while (next) next = next->tail(next, slots, {n}u);")
-        if len(ft.results) == 1:
-            lines.append(f"  return {from_slot(ft.results[0], 'slots[0]')};")
-        elif ft.results:
-            values = ", ".join(from_slot(t, f"slots[{k}]") for k, t in enumerate(ft.results))
-            lines.append(f"  return ({result_type(ft)}){{{values}}};")
+        lines += _return_from_slots(ft, "slots")
         return "\n".join(lines + ["}", ""])
 
     def own_func_indices(self) -> range:
@@ -759,22 +756,22 @@ class ModuleEmitter:
         """The trampoline entry of any function of this type that has no thunk of its own:
         an ordinary call."""
         P, sig = self.prefix, sig_name(ft)
-        args = "".join(f", {from_slot(t, f'slots[{k}]')}" for k, t in enumerate(ft.params))
+        args = "".join(", " + value for value in slot_loads(ft.params, "slots"))
         call = f"(({fn_pointer_type(ft)})self->fn)(self->env{args})"
         lines = [f"const wasmc_func *{P}_tail_{sig}(const wasmc_func *self, uint64_t *slots, "
                  "uint32_t cap) {", "  (void)cap; (void)slots;"]
         if not ft.results:
             lines.append(f"  {call};")
         elif len(ft.results) == 1:
-            lines.append(f"  slots[0] = {to_slot(ft.results[0], call)};")
+            lines.append("  " + slot_stores(ft.results, [call], "slots")[0])
         else:
             lines.append(f"  {result_type(ft)} r = {call};")
-            lines += [f"  slots[{k}] = {to_slot(t, f'r.r{k}')};" for k, t in enumerate(ft.results)]
+            lines += _results_to_slots(ft, "slots")
         return "\n".join(lines + ["  return NULL;", "}", ""])
 
     def invoker(self, ft: FuncType) -> str:
         P, sig = self.prefix, sig_name(ft)
-        args = "".join(f", {from_slot(t, f's[{k}]')}" for k, t in enumerate(ft.params))
+        args = "".join(", " + value for value in slot_loads(ft.params, "s"))
         call = f"(({fn_pointer_type(ft)})iv->func->fn)(iv->func->env{args})"
         lines = [f"void {P}_invoke_{sig}(void *arg) {{",
                  "  wasmc_invocation *iv = (wasmc_invocation *)arg;",
@@ -783,27 +780,44 @@ class ModuleEmitter:
             lines.append(f"  {call};")
         elif len(ft.results) == 1:
             lines.append(f"  {result_type(ft)} r = {call};")
-            lines.append(f"  s[0] = {to_slot(ft.results[0], 'r')};")
+            lines.append("  " + slot_stores(ft.results, ["r"], "s")[0])
         else:
             lines.append(f"  {result_type(ft)} r = {call};")
-            lines += [f"  s[{k}] = {to_slot(t, f'r.r{k}')};" for k, t in enumerate(ft.results)]
+            lines += _results_to_slots(ft, "s")
         return "\n".join(lines + ["}", ""])
 
     def host_adapter(self, ft: FuncType) -> str:
         P, sig = self.prefix, sig_name(ft)
         params = "".join(f", {C_TYPE[t]} l{k}" for k, t in enumerate(ft.params))
-        n = max(1, len(ft.params), len(ft.results))
+        n = max(1, slot_count(ft.params), slot_count(ft.results))
         lines = [f"{result_type(ft)} {P}_host_{sig}(void *env{params}) {{",
                  "  const wasmc_host_func *host = (const wasmc_host_func *)env;",
                  f"  uint64_t s[{n}] = {{0}};"]
-        lines += [f"  s[{k}] = {to_slot(t, f'l{k}')};" for k, t in enumerate(ft.params)]
+        lines += ["  " + store for store in slot_stores(ft.params, _locals(ft.params), "s")]
         lines.append("  if (host->callback(host->data, s) != 0) wasmc_trap(WASMC_TRAP_HOST);")
-        if len(ft.results) == 1:
-            lines.append(f"  return {from_slot(ft.results[0], 's[0]')};")
-        elif ft.results:
-            values = ", ".join(from_slot(t, f"s[{k}]") for k, t in enumerate(ft.results))
-            lines.append(f"  return ({result_type(ft)}){{{values}}};")
+        lines += _return_from_slots(ft, "s")
         return "\n".join(lines + ["}", ""])
+
+
+def _locals(types: tuple[str, ...]) -> list[str]:
+    """The C names of parameters of these types: l0, l1, ..."""
+    return [f"l{k}" for k in range(len(types))]
+
+
+def _results_to_slots(ft: FuncType, array: str) -> list[str]:
+    """Statements storing the multi-value results `r` of a call into `array`."""
+    fields = [f"r.r{k}" for k in range(len(ft.results))]
+    return ["  " + store for store in slot_stores(ft.results, fields, array)]
+
+
+def _return_from_slots(ft: FuncType, array: str) -> list[str]:
+    """The return statement of results held in `array` (none without results)."""
+    values = slot_loads(ft.results, array)
+    if len(values) == 1:
+        return [f"  return {values[0]};"]
+    if values:
+        return [f"  return ({result_type(ft)}){{{', '.join(values)}}};"]
+    return []
 
 
 def c_bytes(data: bytes) -> str:

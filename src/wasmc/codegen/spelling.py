@@ -136,8 +136,43 @@ def const_literal(valtype: str, bits: int) -> str:
     raise ValueError(valtype)
 
 
+# Values cross into and out of compiled code as arrays of uint64_t slots: the arguments and
+# results of host functions, of the invokers the Python API calls, and of the tail-call
+# trampoline (docs/tail-calls.md). slot_stores and slot_loads are the one way C code moves
+# values to and from slots; a value may take more than one slot (a v128 will take two).
+
+
+def slot_width(valtype: str) -> int:
+    """The uint64_t slots a value of this type takes."""
+    return 1
+
+
+def slot_count(types: tuple[str, ...]) -> int:
+    """The uint64_t slots values of these types take, one after the other."""
+    return sum(map(slot_width, types))
+
+
+def slot_stores(types: tuple[str, ...], values: list[str], array: str) -> list[str]:
+    """C statements storing `values` (C expressions of `types`) into `array`'s slots, from
+    slot 0 on."""
+    stores, k = [], 0
+    for t, value in zip(types, values, strict=True):
+        stores.append(f"{array}[{k}] = {to_slot(t, value)};")
+        k += slot_width(t)
+    return stores
+
+
+def slot_loads(types: tuple[str, ...], array: str) -> list[str]:
+    """C expressions of values of `types` read from `array`'s slots, from slot 0 on."""
+    loads, k = [], 0
+    for t in types:
+        loads.append(from_slot(t, f"{array}[{k}]"))
+        k += slot_width(t)
+    return loads
+
+
 def to_slot(valtype: str, expr: str) -> str:
-    """C expression converting a value to its uint64_t slot form (host calls)."""
+    """C expression converting a value to its uint64_t slot form (see slot_stores)."""
     if valtype == I32 or valtype == I64:
         return f"(uint64_t){expr}"
     if valtype == F32:
@@ -148,7 +183,7 @@ def to_slot(valtype: str, expr: str) -> str:
 
 
 def from_slot(valtype: str, expr: str) -> str:
-    """C expression converting a uint64_t slot to a value of this type."""
+    """C expression converting a uint64_t slot to a value of this type (see slot_loads)."""
     if valtype == I32:
         return f"(uint32_t){expr}"
     if valtype == I64:

@@ -13,6 +13,8 @@ only needs their C representation, which subtypes share.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..binary.decoder import MAX_MOVES, MAX_MOVES_PER_INSTR, MAX_NESTING, over_limit
@@ -39,7 +41,7 @@ from ..binary.module import (
     ref_type,
     val_matches,
 )
-from ..binary.opcodes import NATURAL_ALIGN, OPS, Op
+from ..binary.opcodes import BY_NAME, OPS, Op
 from ..errors import InvalidError, UnsupportedError
 
 UNKNOWN = None  # the type of a value popped from the polymorphic stack of dead code
@@ -79,47 +81,20 @@ class FuncInfo:
     slots: set[tuple[int, str]] = field(default_factory=set)  # (height, type) pairs used
 
 
-_HANDLERS: dict = {}  # instruction name -> FunctionValidator.op_* method
+# Fast paths (c35086e): a check that the usual case of an instruction holds (the operands on
+# top are exactly the expected types, an index is in range) and a shortcut for it, in `run`
+# and in the primitives pop and pop_many; anything else goes the general way, so results
+# and errors are the same either way. WASMC_NO_FAST_PATHS=1 (or FAST_PATHS = False) switches
+# them off, which is how tests/test_fast_paths.py shows that they change nothing.
+FAST_PATHS = not os.environ.get("WASMC_NO_FAST_PATHS")
 # Instructions that close a block (and may open the next part of it): their operands and
-# results sit at the block's entry height.
+# results sit at the block's entry height, also in dead code.
 _STRUCTURAL = frozenset(("else", "end", "catch", "catch_all", "delegate"))
 
-# The instructions FunctionValidator.run checks inline, by name: (kind, first param, second
-# param, result, params, results, values moved, natural alignment). SIG0/1/2: a fixed
-# signature with 0/1/2 params; LOAD/STORE: the same with a memarg. Params and results are
-# the opcode table's tuples, recorded as they are (the general path records them too).
-(_F_SIG0, _F_SIG1, _F_SIG2, _F_LOAD, _F_STORE, _F_LOCAL_GET, _F_LOCAL_SET, _F_LOCAL_TEE,
- _F_GLOBAL_GET, _F_GLOBAL_SET, _F_CALL, _F_BLOCK, _F_IF, _F_ELSE, _F_END, _F_BR, _F_BR_IF,
- _F_DROP, _F_SELECT, _F_RETURN, _F_UNREACHABLE) = range(21)
-_F_KINDS = {"local.get": _F_LOCAL_GET, "local.set": _F_LOCAL_SET, "local.tee": _F_LOCAL_TEE,
-            "global.get": _F_GLOBAL_GET, "global.set": _F_GLOBAL_SET, "call": _F_CALL,
-            "block": _F_BLOCK, "loop": _F_BLOCK, "if": _F_IF, "else": _F_ELSE, "end": _F_END,
-            "br": _F_BR, "br_if": _F_BR_IF, "drop": _F_DROP, "select": _F_SELECT,
-            "return": _F_RETURN, "unreachable": _F_UNREACHABLE}
-# The results of the block types the fast path handles: none, or one number.
-_BLOCK_RESULTS: dict = {None: (), I32: (I32,), I64: (I64,), F32: (F32,), F64: (F64,)}
+# The block types `run` knows without block_type's general checks: none, or one number.
+_SIMPLE_BLOCK_TYPES: dict = {None: FuncType((), ())} | {
+    t: FuncType((), (t,)) for t in NUM_TYPES}
 _I32_ONE = (I32,)
-
-
-def _fast_entry(op: Op) -> tuple | None:
-    if op.sig is None:
-        kind = _F_KINDS.get(op.name)
-        moves = {_F_LOCAL_TEE: 2, _F_LOCAL_GET: 1, _F_LOCAL_SET: 1, _F_GLOBAL_GET: 1,
-                 _F_GLOBAL_SET: 1}.get(kind, 0)  # the others count their own
-        return None if kind is None else (kind, None, None, None, (), (), moves, None)
-    params, results = op.sig
-    p0, p1 = (*params, None, None)[:2]
-    r0 = results[0] if results else None
-    if op.imm == "memarg":
-        kind, align = (_F_LOAD if results else _F_STORE), NATURAL_ALIGN[op.name]
-        assert (len(params), len(results)) == ((1, 1) if results else (2, 0))
-    else:
-        kind, align = (_F_SIG0, _F_SIG1, _F_SIG2)[len(params)], None
-        assert len(results) == 1 or (not params and not results)
-    return kind, p0, p1, r0, params, results, len(params) + len(results), align
-
-
-_FAST: dict[str, tuple | None] = {op.name: _fast_entry(op) for op in OPS}
 
 
 class FunctionValidator:
@@ -142,6 +117,7 @@ class FunctionValidator:
         self.local_init = [True] * len(func_type.params) + [is_defaultable(t)
                                                              for t in local_types]
         self.inits: list[int] = []
+        self.local_one = [(t,) for t in self.locals]  # what local.get pushes
         # See MAX_MOVES: the run loop counts the values its instructions pop and push against
         # what the module has left; a br_table charges its targets here, before their work.
         self.moves_left = ctx.moves_left
@@ -157,6 +133,9 @@ class FunctionValidator:
     def pop(self, expect: str | None = None) -> str | None:
         """Pop a value of (a subtype of) `expect`; return its type, or `expect` for the
         unknown type of dead code (the emitter names slots by these types)."""
+        vals = self.vals
+        if FAST_PATHS and vals and vals[-1] == expect and len(vals) > self.ctrls[-1].height:
+            return vals.pop()
         actual = self.pop_actual(expect)
         return actual if actual is not None else expect
 
@@ -173,14 +152,24 @@ class FunctionValidator:
         return actual
 
     def pop_many(self, types: tuple[str, ...]) -> tuple:
+        """Pop values of these types (the last one first); return their types."""
         n = len(types)
         if not n:
             return ()
         vals = self.vals
-        # Fast path: the top values are exactly these types (the usual case).
-        if len(vals) - n >= self.ctrls[-1].height and tuple(vals[-n:]) == types:
-            del vals[-n:]
-            return types
+        if FAST_PATHS and len(vals) - n >= self.ctrls[-1].height:
+            # The top values are exactly these types (the usual case).
+            if n == 1:
+                if vals[-1] == types[0]:
+                    del vals[-1]
+                    return types
+            elif n == 2:
+                if vals[-1] == types[1] and vals[-2] == types[0]:
+                    del vals[-2:]
+                    return types
+            elif tuple(vals[-n:]) == types:
+                del vals[-n:]
+                return types
         return tuple(reversed([self.pop(t) for t in reversed(types)]))
 
     def pop_ref(self) -> str:
@@ -197,21 +186,25 @@ class FunctionValidator:
             raise UnsupportedError(f"blocks nested more than {MAX_NESTING} deep", self.offset,
                                    self.name)
         self.ctrls.append(Frame(kind, params, results, len(self.vals), len(self.inits)))
-        for t in params:
-            self.push(t)
+        self.vals += params
 
     def pop_ctrl(self) -> Frame:
         if not self.ctrls:
             raise self.error("unexpected end")
         frame = self.ctrls[-1]
-        self.pop_many(frame.results)
+        if frame.results:
+            self.pop_many(frame.results)
         if len(self.vals) != frame.height:
             raise self.error("type mismatch")
         self.ctrls.pop()
         self.closed_height = frame.height
-        while len(self.inits) > frame.init_height:  # sets inside the block end with it
-            self.local_init[self.inits.pop()] = False
+        self.end_inits(frame)
         return frame
+
+    def end_inits(self, frame: Frame) -> None:
+        """Locals set inside a block are unset again at its end."""
+        while len(self.inits) > frame.init_height:
+            self.local_init[self.inits.pop()] = False
 
     def set_unreachable(self) -> None:
         frame = self.ctrls[-1]
@@ -241,259 +234,305 @@ class FunctionValidator:
             self.local_init[i] = True
             self.inits.append(i)
 
-    def memarg(self, ins: Instr) -> None:
+    def memarg(self, ins: Instr) -> bool:
+        """Check a load's or store's memarg; return whether its memory is 64-bit."""
         align, offset, mem = ins.imm
         mt = self.ctx.memory(mem, self)
         # The alignment is checked first, as in the reference interpreter (align.wast).
-        if align > NATURAL_ALIGN[ins.op.name]:
+        if align > ins.op.align:
             raise self.error("alignment must not be larger than natural")
         if offset > 0xFFFFFFFF and not mt.limits.is64:  # u64 offsets only for memory64
             raise self.error("offset out of range")
+        return mt.limits.is64
 
     # -- the main loop --
     def run(self) -> FuncInfo:
-        """Validate the body. The most common instructions (see _FAST) are checked inline
-        when nothing is unusual about them: the innermost block is reachable, the operands
-        on top are exactly the expected types, the indices are in range. Anything else (a
-        mismatch, a subtype, dead code, an error) takes the general path, `step`, from the
-        same state, so errors and their offsets are the same either way."""
+        """Validate the body and record each instruction's operand height and the types it
+        pops and pushes. The instructions of the kinds before _K_HANDLER (see _KINDS) are
+        checked here, every other one by its op_<name> method (HANDLERS)."""
         info = self.info
         heights, pops, pushes = info.heights, info.pops, info.pushes
         add_height, add_pops, add_pushes = heights.append, pops.append, pushes.append
-        vals, ctrls, step = self.vals, self.ctrls, self.step
-        push_val, pop_val = vals.append, vals.pop
-        fast = _FAST
-        ctx = self.ctx
-        local_types = self.locals
+        vals, ctrls = self.vals, self.ctrls
+        handlers = HANDLERS
+        kinds = _KINDS
+        simple_block_types = _SIMPLE_BLOCK_TYPES
+        inits = self.inits
+        mem32 = [not mt.limits.is64 for mt in self.ctx.memories]  # (a memory64: i64 addresses)
+        fast = FAST_PATHS
+        # The kinds (_KINDS) as locals: every instruction is compared with some of them.
+        (K_SIG0, K_SIG1, K_SIG2, K_LOAD, K_STORE, K_FIXED, K_LOCAL, K_GLOBAL, K_CALL, K_BR_IF,
+         K_END, K_BLOCK, K_BR, K_STOP, K_HANDLER) = _KIND_ORDER
+        local_types, local_one, local_init = self.locals, self.local_one, self.local_init
         n_locals = len(local_types)
-        local_one = [(t,) for t in local_types]  # what local.get pushes, local.set pops
-        local_init, inits = self.local_init, self.inits
-        globals_, global_one = ctx.globals, ctx.global_one
+        local_get, local_tee = BY_NAME["local.get"], BY_NAME["local.tee"]
+        op_if = BY_NAME["if"]
+        op_global_get = BY_NAME["global.get"]
+        op_return, func_results = BY_NAME["return"], self.func_type.results
+        funcs, n_funcs = self.ctx.funcs, len(self.ctx.funcs)
+        globals_, global_one = self.ctx.globals, self.ctx.global_one
         n_globals = len(globals_)
-        # Loads and stores of 64-bit memories take the general path (i64 addresses).
-        n_memories = len(ctx.memories)
-        mem32 = [not mt.limits.is64 for mt in ctx.memories]
-        funcs = ctx.funcs
-        n_funcs = len(funcs)
-        block_results = _BLOCK_RESULTS
         left = self.moves_left
         self.push_ctrl("func", (), self.func_type.results)
-        frame = ctrls[-1]  # the innermost block
-        fh = frame.height  # its entry height
-        dead = False  # it is unreachable (dead code)
+        fh = 0  # the entry height of the innermost block (ctrls[-1])
+        dead = False  # the innermost block is unreachable (dead code)
         ins = None
         body = iter(self.body)
         for ins in body:
-            entry = None
-            if not dead:
-                try:
-                    entry = fast[ins.op.name]
-                except KeyError:  # not an instruction of the opcode table
-                    pass
-            elif len(vals) == fh and ins.op.name in ("end", "else"):
-                # The end of dead code, with no values pushed since it became dead.
-                entry = fast[ins.op.name]
-            if entry is not None:
-                kind, p0, p1, r0, popped, pushed, moves, align = entry
-                n = len(vals)
-                ok = False
-                if kind <= _F_LOCAL_TEE:  # the data instructions
-                    if kind == _F_LOCAL_GET:
-                        i = ins.imm
-                        if i < n_locals and local_init[i]:
-                            push_val(local_types[i])
-                            base, pushed, ok = n, local_one[i], True
-                    elif kind == _F_SIG2:
-                        if n - 2 >= fh and vals[-1] == p1 and vals[-2] == p0:
-                            pop_val()
-                            vals[-1] = r0
-                            base, ok = n - 2, True
-                    elif kind == _F_SIG0:
-                        if r0 is not None:
-                            push_val(r0)
-                        base, ok = n, True
-                    elif kind == _F_SIG1:
-                        if n > fh and vals[-1] == p0:
-                            vals[-1] = r0
-                            base, ok = n - 1, True
-                    elif kind == _F_LOCAL_SET or kind == _F_LOCAL_TEE:
-                        i = ins.imm
-                        if i < n_locals and n > fh and vals[-1] == local_types[i]:
-                            if kind == _F_LOCAL_SET:
-                                pop_val()
-                            else:
-                                pushed = local_one[i]  # the value stays
-                            if not local_init[i]:
-                                self.init_local(i)
-                            base, popped, ok = n - 1, local_one[i], True
-                    else:  # load, store
-                        a, offset, mem = ins.imm
-                        if (mem < n_memories and mem32[mem] and offset <= 0xFFFFFFFF
-                                and a <= align):
-                            if kind == _F_LOAD:
-                                if n > fh and vals[-1] == p0:
-                                    vals[-1] = r0
-                                    base, ok = n - 1, True
-                            elif n - 2 >= fh and vals[-1] == p1 and vals[-2] == p0:
-                                del vals[-2:]
-                                base, ok = n - 2, True
-                elif kind == _F_END:
-                    popped = pushed = frame.results
-                    k = len(popped)
-                    if frame.kind != "if" or frame.params == popped:
-                        if dead:  # (n == fh) the results are unknown: push them
-                            ok = True
-                            if k and frame.kind != "func":
-                                vals.extend(popped)
-                        elif n - k == fh and (k == 0 or tuple(vals[-k:]) == popped):
-                            ok = True  # the results stay where they are
-                            if k and frame.kind == "func":
-                                del vals[-k:]  # (returned)
-                    if ok:
-                        ctrls.pop()
-                        if len(inits) > frame.init_height:
-                            while len(inits) > frame.init_height:
-                                local_init[inits.pop()] = False
-                        base, moves = fh, 2 * k
-                        if ctrls:
-                            frame = ctrls[-1]
-                            fh, dead = frame.height, frame.unreachable
-                        else:
-                            frame = None  # the function's end: stop after recording it
-                elif kind == _F_BR_IF:
-                    depth = ins.imm
-                    if depth < len(ctrls) and n > fh and vals[-1] == I32:
-                        target = ctrls[-1 - depth]
-                        pushed = target.params if target.kind == "loop" else target.results
-                        k = len(pushed)
-                        if k == 0:
-                            popped, base, moves, ok = _I32_ONE, n - 1, 1, True
-                        elif n - 1 - k >= fh and tuple(vals[-1 - k:-1]) == pushed:
-                            popped, base, moves, ok = pushed + _I32_ONE, n - 1 - k, 2 * k + 1, True
-                        if ok:
-                            pop_val()  # the label's values stay
-                elif kind == _F_BLOCK or kind == _F_IF:
-                    results = block_results.get(ins.imm)
-                    if results is not None and len(ctrls) <= MAX_NESTING:
-                        if kind == _F_BLOCK:
-                            base, ok = n, True
-                            block_kind = ins.op.name
-                        elif n > fh and vals[-1] == I32:
-                            pop_val()
-                            base, popped, moves, ok = n - 1, _I32_ONE, 1, True
-                            block_kind = "if"
-                        if ok:
-                            frame = Frame(block_kind, (), results, base, len(inits))
-                            ctrls.append(frame)
-                            fh = base
-                elif kind == _F_ELSE:
-                    popped = frame.results
-                    k = len(popped)
-                    if frame.kind == "if" and not frame.params and (dead or n - k == fh and (
-                            k == 0 or tuple(vals[-k:]) == popped)):
-                        # (in dead code, n == fh: the results are unknown)
-                        ctrls.pop()
-                        if len(inits) > frame.init_height:
-                            while len(inits) > frame.init_height:
-                                local_init[inits.pop()] = False
-                        if k and not dead:
-                            del vals[-k:]
-                        base, moves, ok = fh, k, True
-                        frame = Frame("else", (), popped, fh, len(inits))
-                        ctrls.append(frame)
-                        dead = False
-                elif kind == _F_CALL:
-                    i = ins.imm
-                    if i < n_funcs:
-                        ft = funcs[i]
-                        popped, pushed = ft.params, ft.results
-                        k = len(popped)
-                        if k == 0:
-                            ok = True
-                        elif n - k >= fh and tuple(vals[-k:]) == popped:
-                            del vals[-k:]
-                            ok = True
-                        if ok:
-                            vals.extend(pushed)
-                            base, moves = n - k, k + len(pushed)
-                elif kind == _F_GLOBAL_GET:
-                    i = ins.imm
-                    if i < n_globals:
-                        pushed = global_one[i]
-                        push_val(pushed[0])
-                        base, ok = n, True
-                elif kind == _F_GLOBAL_SET:
-                    i = ins.imm
-                    if i < n_globals and n > fh:
-                        g = globals_[i]
-                        if g.mutable and vals[-1] == g.valtype:
-                            pop_val()
-                            base, popped, ok = n - 1, global_one[i], True
-                elif kind == _F_BR:
-                    depth = ins.imm
-                    if depth < len(ctrls):
-                        target = ctrls[-1 - depth]
-                        popped = target.params if target.kind == "loop" else target.results
-                        k = len(popped)
-                        if n - k >= fh and (k == 0 or tuple(vals[-k:]) == popped):
-                            del vals[fh:]
-                            frame.unreachable = dead = True
-                            base, moves, ok = n - k, k, True
-                elif kind == _F_RETURN:
-                    popped = self.func_type.results
-                    k = len(popped)
-                    if n - k >= fh and (k == 0 or tuple(vals[-k:]) == popped):
-                        del vals[fh:]
-                        frame.unreachable = dead = True
-                        base, moves, ok = n - k, k, True
-                elif kind == _F_UNREACHABLE:
-                    del vals[fh:]
-                    frame.unreachable = dead = True
-                    base, ok = n, True
-                elif kind == _F_DROP:
-                    if n > fh:
-                        popped = (pop_val(),)
-                        base, moves, ok = n - 1, 1, True
-                elif kind == _F_SELECT:
-                    if n - 3 >= fh and vals[-1] == I32:
-                        t = vals[-2]
-                        if t == vals[-3] and t in NUM_TYPES:
-                            del vals[-2:]
-                            popped, pushed = (t, t, I32), (t,)
-                            base, moves, ok = n - 3, 4, True
-                if ok:
-                    add_height(base)
-                    add_pops(popped)
-                    add_pushes(pushed)
-                    left -= moves
-                    if left < 0:
-                        self.offset = ins.offset
-                        raise self.too_many_moves(left)
-                    if frame is None:
-                        break
-                    continue
-            # The general path.
-            self.offset = ins.offset
             before = len(vals)
-            popped, pushed = step(ins)
-            left -= len(popped) + len(pushed)
+            op = ins.op
+            try:
+                kind, params, pushed, n, moves, top, below = kinds[op.name]
+            except KeyError:  # not an instruction of the opcode table
+                kind = K_HANDLER
+            if kind <= K_FIXED:
+                # A fixed signature (the opcode table's `sig`): pop the params, push the
+                # results. The usual case: the operands on top are exactly the params (and
+                # a load's or store's memarg is fine for a 32-bit memory); the result takes
+                # the place of the first operand.
+                if kind == K_SIG0:
+                    vals += pushed
+                elif not fast or before - n < fh:
+                    kind = K_FIXED
+                elif kind == K_SIG2:
+                    if vals[-1] == top and vals[-2] == below:
+                        del vals[-1]
+                        vals[-1] = pushed[0]
+                    else:
+                        kind = K_FIXED
+                elif kind == K_SIG1:
+                    if vals[-1] == top:
+                        vals[-1] = pushed[0]
+                    else:
+                        kind = K_FIXED
+                elif kind != K_FIXED:  # a load or store
+                    align, offset, mem = ins.imm
+                    if (mem < len(mem32) and mem32[mem] and offset <= 0xFFFFFFFF
+                            and align <= op.align and vals[-1] == top):
+                        if kind == K_LOAD:
+                            vals[-1] = pushed[0]
+                        elif vals[-2] == below:
+                            del vals[-2:]
+                        else:
+                            kind = K_FIXED
+                    else:
+                        kind = K_FIXED
+                if kind == K_FIXED:  # the general way
+                    self.offset = ins.offset
+                    if op.align is not None and self.memarg(ins):  # memory64: i64 address
+                        params = (I64,) + params[1:]
+                    popped = self.pop_many(params)
+                    vals += pushed
+                else:
+                    popped = params
+                base = before - n
+                left -= moves
+            elif kind == K_LOCAL:
+                # local.get, local.set, local.tee (a quarter to a third of all code).
+                i = ins.imm
+                if i >= n_locals:
+                    self.offset = ins.offset
+                    raise self.error("unknown local")
+                pushed = local_one[i]
+                if op is local_get:
+                    if not local_init[i]:
+                        self.offset = ins.offset
+                        raise self.error("uninitialized local")
+                    vals += pushed
+                    popped, base = (), before
+                    left -= 1
+                else:
+                    t = local_types[i]
+                    if fast and before > fh and vals[-1] == t:
+                        del vals[-1]
+                        popped = pushed
+                    else:
+                        self.offset = ins.offset
+                        popped = (self.pop(t),)
+                    if not local_init[i]:
+                        self.init_local(i)
+                    if op is local_tee:
+                        vals += pushed  # the local's type, not the popped one (gc#516)
+                        left -= 2
+                    else:
+                        pushed = ()
+                        left -= 1
+                    base = before - 1
+            elif kind == K_END:
+                frame = ctrls[-1]
+                popped = pushed = frame.results
+                k = len(popped)
+                if (fast and (frame.kind != "if" or frame.params == popped)
+                        and (before - k == frame.height
+                             and (k == 0 or tuple(vals[-k:]) == popped)
+                             or dead and before == frame.height)):
+                    # The results are on top and stay there (returned by a function), or
+                    # it is the end of dead code with nothing pushed: they are unknown.
+                    ctrls.pop()
+                    self.closed_height = frame.height
+                    if len(inits) > frame.init_height:
+                        self.end_inits(frame)
+                    if not ctrls:
+                        del vals[frame.height:]
+                    elif before == frame.height:
+                        vals += popped
+                else:
+                    self.offset = ins.offset
+                    frame = self.pop_ctrl()
+                    if frame.kind == "if" and not (
+                            len(frame.params) == len(popped)
+                            and all(map(val_matches, frame.params, popped))):
+                        # An `if` without `else` must pass its params through.
+                        raise self.error("type mismatch")
+                    if ctrls:  # (not the function's end: its results are returned)
+                        vals += popped
+                base = frame.height
+                left -= 2 * k
+            elif kind == K_BLOCK:
+                ft = simple_block_types.get(ins.imm) if fast else None
+                if (ft is not None and len(ctrls) <= MAX_NESTING
+                        and (op is not op_if or before > fh and vals[-1] == I32)):
+                    # No params (and the condition on top).
+                    if op is op_if:
+                        del vals[-1]
+                        popped, base = _I32_ONE, before - 1
+                    else:
+                        popped, base = (), before
+                    pushed = ()
+                    ctrls.append(Frame(op.name, (), ft.results, base, len(inits)))
+                    left -= before - base
+                else:
+                    self.offset = ins.offset
+                    ft = self.block_type(ins.imm)
+                    pushed = ft.params
+                    if op is op_if:
+                        self.pop(I32)
+                        popped = (self.pop_many(pushed) + _I32_ONE) if pushed else _I32_ONE
+                    else:
+                        popped = self.pop_many(pushed) if pushed else ()
+                    self.push_ctrl(op.name, pushed, ft.results)
+                    base = before - len(popped)
+                    left -= len(popped) + len(pushed)
+            elif kind == K_BR:
+                depth = ins.imm
+                if depth >= len(ctrls):
+                    self.offset = ins.offset
+                    self.label(depth)  # raises "unknown label"
+                target = ctrls[-1 - depth]
+                types = target.params if target.kind == "loop" else target.results
+                if types:
+                    self.offset = ins.offset
+                    popped = self.pop_many(types)
+                else:
+                    popped = ()
+                del vals[fh:]  # (the rest of the block is dead code)
+                ctrls[-1].unreachable = True
+                pushed, base = (), before - len(popped)
+                left -= len(popped)
+            elif kind == K_BR_IF:
+                depth = ins.imm
+                if depth >= len(ctrls):
+                    self.offset = ins.offset
+                    self.label(depth)  # raises "unknown label"
+                target = ctrls[-1 - depth]
+                pushed = target.params if target.kind == "loop" else target.results
+                if fast and before > fh and vals[-1] == I32:
+                    del vals[-1]
+                else:
+                    self.offset = ins.offset
+                    self.pop(I32)
+                if pushed:
+                    self.offset = ins.offset
+                    popped = self.pop_many(pushed) + _I32_ONE
+                    # The label's types go back, not the (maybe more precise) popped ones
+                    # (gc#516).
+                    vals += pushed
+                    base = before - len(popped)
+                    left -= 2 * len(popped) - 1
+                else:
+                    popped, base = _I32_ONE, before - 1
+                    left -= 1
+            elif kind == K_CALL:
+                i = ins.imm
+                if i >= n_funcs:
+                    self.offset = ins.offset
+                    self.ctx.func_type(i, self)  # raises "unknown function"
+                popped, pushed = funcs[i].params, funcs[i].results
+                n = len(popped)
+                if n:
+                    if (fast and before - n >= fh and vals[-1] == popped[-1]
+                            and (n == 1 or tuple(vals[-n:]) == popped)):
+                        del vals[-n:]
+                    else:
+                        self.offset = ins.offset
+                        popped = self.pop_many(popped)
+                vals += pushed
+                base = before - n
+                left -= n + len(pushed)
+            elif kind == K_GLOBAL:
+                i = ins.imm
+                if i >= n_globals:
+                    self.offset = ins.offset
+                    self.ctx.global_type(i, self)  # raises "unknown global"
+                one = global_one[i]
+                if op is op_global_get:
+                    vals += one
+                    popped, pushed, base = (), one, before
+                else:
+                    g = globals_[i]
+                    if not g.mutable:
+                        self.offset = ins.offset
+                        raise self.error("immutable global")
+                    if fast and before > fh and vals[-1] == g.valtype:
+                        del vals[-1]
+                        popped = one
+                    else:
+                        self.offset = ins.offset
+                        popped = (self.pop(g.valtype),)
+                    pushed, base = (), before - 1
+                left -= 1
+            elif kind == K_STOP:  # unreachable, return
+                if op is op_return and func_results:
+                    self.offset = ins.offset
+                    popped = self.pop_many(func_results)
+                else:
+                    popped = ()
+                del vals[fh:]  # (the rest of the block is dead code)
+                ctrls[-1].unreachable = True
+                pushed, base = (), before - len(popped)
+                left -= len(popped)
+            else:
+                self.offset = ins.offset
+                try:
+                    handler = handlers[op.name]
+                except KeyError:  # not an instruction of the opcode table
+                    handler = FunctionValidator.unsupported
+                popped, pushed = handler(self, ins)
+                base = before - len(popped)
+                left -= len(popped) + len(pushed)
             if left < 0:
+                self.offset = ins.offset
                 raise self.too_many_moves(left)
             # Record where this instruction's operands and results live. A block's results
-            # always sit at the block's entry height (dead code may have fewer values).
-            structural = ins.op.name in _STRUCTURAL
-            base = self.closed_height if structural else before - len(popped)
-            add_height(base)
-            if dead and not structural:
-                add_pops(None)
-                add_pushes(())
-            else:
+            # always sit at the block's entry height (dead code may have fewer values); the
+            # emitter skips the rest of dead code (pops None).
+            if not dead:
+                add_height(base)
                 add_pops(popped)
                 add_pushes(pushed)
-            if not ctrls:
-                break
-            frame = ctrls[-1]
-            fh, dead = frame.height, frame.unreachable
+            elif op.name in _STRUCTURAL:  # (dead code only: rarely)
+                add_height(self.closed_height)
+                add_pops(popped)
+                add_pushes(pushed)
+            else:
+                add_height(base)
+                add_pops(None)
+                add_pushes(())
+            if kind >= K_END:  # (a block may have opened, closed or ended)
+                if not ctrls:
+                    break
+                frame = ctrls[-1]
+                fh, dead = frame.height, frame.unreachable
         if ins is not None:
             self.offset = ins.offset
         if not ctrls:
@@ -523,81 +562,21 @@ class FunctionValidator:
                           "values popped and pushed by the module's instructions",
                           self.offset, self.name)
 
-    def step(self, ins: Instr) -> tuple[tuple | None, tuple]:
-        """Type-check one instruction; return (popped types, pushed types)."""
-        op = ins.op
-        name = op.name
-        if op.sig is not None:
-            params = op.sig[0]
-            if op.imm == "memarg":
-                self.memarg(ins)
-                if self.ctx.memories[ins.imm[2]].limits.is64:  # memory64: an i64 address
-                    params = (I64,) + tuple(params[1:])
-            popped = self.pop_many(params)
-            self.vals.extend(op.sig[1])
-            return popped, op.sig[1]
-        handler = _HANDLERS.get(name)
-        if handler is None:
-            handler = getattr(FunctionValidator, "op_" + name.replace(".", "_"), None)
-            if handler is None:
-                raise UnsupportedError(f"instruction {name} is not supported", self.offset,
-                                       self.name)
-            _HANDLERS[name] = handler
-        return handler(self, ins)
+    def unsupported(self, ins: Instr):
+        raise UnsupportedError(f"instruction {ins.op.name} is not supported", self.offset,
+                               self.name)
+
+    # -- the handlers: check one instruction, return (popped types, pushed types) --
+    # Every instruction has an op_<name> method (see HANDLERS) but those `run` checks
+    # itself (see _KINDS).
 
     # -- control --
-    def op_unreachable(self, ins):
-        self.set_unreachable()
-        return (), ()
-
-    def op_block(self, ins):
-        ft = self.block_type(ins.imm)
-        popped = self.pop_many(ft.params)
-        self.push_ctrl(ins.op.name, ft.params, ft.results)
-        return popped, ft.params
-
-    op_loop = op_block
-
-    def op_if(self, ins):
-        ft = self.block_type(ins.imm)
-        self.pop(I32)
-        popped = self.pop_many(ft.params)
-        self.push_ctrl("if", ft.params, ft.results)
-        return popped + (I32,), ft.params
-
     def op_else(self, ins):
         frame = self.pop_ctrl()
         if frame.kind != "if":
             raise self.error("else without matching if")
         self.push_ctrl("else", frame.params, frame.results)
         return frame.results, frame.params
-
-    def op_end(self, ins):
-        frame = self.pop_ctrl()
-        if frame.kind == "if" and not (
-            len(frame.params) == len(frame.results)
-            and all(map(val_matches, frame.params, frame.results))
-        ):
-            raise self.error("type mismatch")  # an `if` without `else` must pass its params through
-        if frame.kind != "func":
-            for t in frame.results:
-                self.push(t)
-        return frame.results, frame.results
-
-    def op_br(self, ins):
-        types = self.label(ins.imm).label_types
-        popped = self.pop_many(types)
-        self.set_unreachable()
-        return popped, ()
-
-    def op_br_if(self, ins):
-        types = self.label(ins.imm).label_types
-        self.pop(I32)
-        popped = self.pop_many(types)
-        # The label's types go back, not the (maybe more precise) popped ones (gc#516).
-        for t in types:
-            self.push(t)
-        return popped + (I32,), types
 
     def op_br_table(self, ins):
         labels, default = ins.imm
@@ -619,18 +598,6 @@ class FunctionValidator:
         popped = self.pop_many(self.label(default).label_types)
         self.set_unreachable()
         return popped + (I32,), ()
-
-    def op_return(self, ins):
-        popped = self.pop_many(self.func_type.results)
-        self.set_unreachable()
-        return popped, ()
-
-    def op_call(self, ins):
-        ft = self.ctx.func_type(ins.imm, self)
-        popped = self.pop_many(ft.params)
-        for t in ft.results:
-            self.push(t)
-        return popped, ft.results
 
     def op_call_indirect(self, ins):
         typeidx, tableidx = ins.imm
@@ -709,37 +676,6 @@ class FunctionValidator:
         self.pop(t)
         self.push(t)
         return (t, t, I32), (t,)
-
-    # -- variables --
-    def op_local_get(self, ins):
-        t = self.local(ins.imm)
-        if not self.local_init[ins.imm]:
-            raise self.error("uninitialized local")
-        self.push(t)
-        return (), (t,)
-
-    def op_local_set(self, ins):
-        popped = self.pop(self.local(ins.imm))
-        self.init_local(ins.imm)
-        return (popped,), ()
-
-    def op_local_tee(self, ins):
-        t = self.local(ins.imm)
-        popped = self.pop(t)
-        self.init_local(ins.imm)
-        self.push(t)  # the local's type, not the popped one (gc#516)
-        return (popped,), (t,)
-
-    def op_global_get(self, ins):
-        t = self.ctx.global_type(ins.imm, self).valtype
-        self.push(t)
-        return (), (t,)
-
-    def op_global_set(self, ins):
-        gt = self.ctx.global_type(ins.imm, self)
-        if not gt.mutable:
-            raise self.error("immutable global")
-        return (self.pop(gt.valtype),), ()
 
     # -- memory --
     def addr_type(self, mem: int) -> str:
@@ -943,6 +879,52 @@ class FunctionValidator:
             raise self.error("invalid rethrow label")
         self.set_unreachable()
         return (), ()
+
+
+# How FunctionValidator.run checks each instruction, by kind: those with a fixed signature
+# (the opcode table's `sig`) and the most common others itself (most of any code); the rest
+# by their op_<name> method (HANDLERS). From _K_END on, a kind may open, close or end a block.
+# The fixed-signature kinds: no params (_K_SIG0), one or two params and one result, a load,
+# a store, any other (_K_FIXED: checked the general way).
+_KIND_ORDER = range(15)
+(_K_SIG0, _K_SIG1, _K_SIG2, _K_LOAD, _K_STORE, _K_FIXED, _K_LOCAL, _K_GLOBAL, _K_CALL,
+ _K_BR_IF, _K_END, _K_BLOCK, _K_BR, _K_STOP, _K_HANDLER) = _KIND_ORDER
+_RUN_KINDS = {"local.get": _K_LOCAL, "local.set": _K_LOCAL, "local.tee": _K_LOCAL,
+              "global.get": _K_GLOBAL, "global.set": _K_GLOBAL, "call": _K_CALL,
+              "end": _K_END, "block": _K_BLOCK, "loop": _K_BLOCK, "if": _K_BLOCK,
+              "br": _K_BR, "br_if": _K_BR_IF, "unreachable": _K_STOP, "return": _K_STOP}
+
+
+def _kind(op: Op) -> tuple:
+    """(kind, and for a fixed signature: params, results, number of params, of values
+    moved, the type on top, the type below it). The usual case of a fixed signature is
+    checked by comparing the top one or two types only."""
+    if op.sig is None:
+        return _RUN_KINDS.get(op.name, _K_HANDLER), None, None, 0, 0, None, None
+    params, results = op.sig
+    n = len(params)
+    top = params[-1] if n else None
+    below = params[-2] if n >= 2 else None
+    if op.align is not None:
+        kind = _K_LOAD if (n, len(results)) == (1, 1) else _K_STORE
+        # (a memarg_lane or another shape needs its own kind: run reads (align, offset, mem))
+        assert op.imm == "memarg" and (n, len(results)) in ((1, 1), (2, 0)), op.name
+    elif n == 0:
+        kind = _K_SIG0
+    elif len(results) == 1 and n <= 2:
+        kind = (_K_SIG1, _K_SIG2)[n - 1]
+    else:
+        kind = _K_FIXED
+    return kind, params, results, n, n + len(results), top, below
+
+
+_KINDS: dict[str, tuple] = {op.name: _kind(op) for op in OPS}
+# Instruction name -> its handler, handler(validator, ins) -> (popped types, pushed types),
+# for every other instruction.
+HANDLERS: dict[str, Callable] = {
+    op.name: getattr(FunctionValidator, "op_" + op.name.replace(".", "_"),
+                     FunctionValidator.unsupported)
+    for op in OPS if _KINDS[op.name][0] == _K_HANDLER}
 
 
 class ModuleContext:
