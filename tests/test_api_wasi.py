@@ -7,10 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import wasmtime  # a test dependency: without it these tests fail, they do not skip
 
 import wasmc
-
-wasmtime = pytest.importorskip("wasmtime")
 
 # Writes its arguments and environment to stdout (one per line), then exits with status 3.
 COMMAND = """(module

@@ -320,7 +320,7 @@ def test_memory64(stem: str, cc: str | None) -> None:
     else:
         wast = testsuite.testsuite_dir() / f"{stem}.wast"
         if not wast.is_file():
-            pytest.skip(f"{wast} not found")
+            pytest.fail(f"{wast} not found (set WASM_TESTSUITE)")
     result = runner.run_file(wast, cc=cc, opt=2)
     failures = result.failures()
     details = "\n".join(f"  line {c.line}: {c.type}: {c.message}" for c in failures[:20])
