@@ -466,8 +466,6 @@ def test_too_many_locals() -> None:
 @pytest.mark.parametrize(
     ("data", "what"),
     [
-        (func_module(b"\xfd\x0c" + bytes(16) + b"\x1a\x0b"), "SIMD"),
-        (module(section(1, vec([b"\x60\x01\x7b\x00"]))), "SIMD"),
         (func_module(b"\xfe\x03\x00\x0b"), "threads"),
         (module(section(5, vec([b"\x03\x01\x01"]))), "threads"),
         (module(section(1, vec([b"\x60\x01\x63\x6e\x00"]))), "garbage collection"),  # anyref

@@ -24,15 +24,21 @@ def uleb(n: int) -> bytes:
 def test_encoding_columns() -> None:
     assert BY_CODE[(None, 0x6A)] is BY_NAME["i32.add"]
     assert BY_CODE[(PREFIX_FC, 0x0A)] is BY_NAME["memory.copy"]
-    assert all(op.prefix in (None, PREFIX_FC) for op in OPS)
+    assert BY_CODE[(PREFIX_FD, 0xBA)] is BY_NAME["i32x4.dot_i16x8_s"]
+    assert BY_CODE[(PREFIX_FD, 0x113)] is BY_NAME["i32x4.relaxed_dot_i8x16_i7x16_add_s"]
+    assert all(op.prefix in (None, PREFIX_FC, PREFIX_FD) for op in OPS)
     assert all(op.code <= 0xFF for op in OPS if op.prefix is None)
+    # every instruction of fixed-width SIMD, and of relaxed SIMD
+    assert sum(op.group == "simd" for op in OPS) == 236
+    assert sum(op.group == "relaxed-simd" for op in OPS) == 20
 
 
 def test_access_width_is_the_natural_alignment() -> None:
     widths = {"i32.load8_u": 0, "i64.load16_s": 1, "i64.load32_u": 2, "f32.load": 2,
-              "f64.store": 3, "i64.store8": 0, "i32.store16": 1}
+              "f64.store": 3, "i64.store8": 0, "i32.store16": 1, "v128.load": 4,
+              "v128.load8x8_s": 3, "v128.load32_zero": 2, "v128.store16_lane": 1}
     assert {name: BY_NAME[name].align for name in widths} == widths
-    assert all((op.align is None) == (op.imm != "memarg") for op in OPS)
+    assert all((op.align is None) == (not op.imm.startswith("memarg")) for op in OPS)
 
 
 def test_v128_letter() -> None:

@@ -1,7 +1,9 @@
 """Values and externals: what Wasm and Python pass to each other.
 
 Values travel as uint64 slots (`to_raw`/`from_raw`): two's complement integers, IEEE bits
-for floats, a `wasmc_func` address for a funcref, a handle for an externref. Externals are
+for floats, a `wasmc_func` address for a funcref, a handle for an externref. A v128 is one
+128-bit raw value (lane 0 in the low bits) that takes two slots, low half first
+(`raw_to_slots`/`slots_to_raw`). Externals are
 the things an instance imports and exports: `Func`, `Memory`, `Table`, `Global`, `Tag`.
 Each holds the `Store` that owns its C object (store.py).
 """
@@ -21,6 +23,7 @@ from .binary.module import (
     FUNC,
     I32,
     I64,
+    V128,
     FuncType,
     GlobalType,
     Limits,
@@ -28,7 +31,7 @@ from .binary.module import (
     TableType,
     ref_family,
 )
-from .codegen.spelling import type_id
+from .codegen.spelling import slot_count, slot_width, type_id
 from .errors import InstantiationError, Trap, WasmException
 from .native import (
     HOST_CALLBACK,
@@ -44,11 +47,11 @@ PAGE_SIZE = 65536  # bytes in a Wasm page
 
 
 def value_type(name: str) -> str:
-    """A value type as wasmc spells it, checked: "i32", "i64", "f32", "f64", "funcref",
-    "externref" (or wasmc.I32 ... which are those strings)."""
-    if name in (I32, I64, F32, F64) or (isinstance(name, str) and ref_family(name)):
+    """A value type as wasmc spells it, checked: "i32", "i64", "f32", "f64", "v128",
+    "funcref", "externref" (or wasmc.I32 ... which are those strings)."""
+    if name in (I32, I64, F32, F64, V128) or (isinstance(name, str) and ref_family(name)):
         return name
-    raise TypeError(f"unknown value type {name!r} (expected i32, i64, f32, f64, funcref "
+    raise TypeError(f"unknown value type {name!r} (expected i32, i64, f32, f64, v128, funcref "
                     f"or externref)")
 
 
@@ -83,7 +86,31 @@ def extern_object(raw: int, store: Store | None = None) -> Any:
     return _process_externs.objects.get(raw, raw)
 
 
-_INT_BITS = {I32: 32, I64: 64}
+_INT_BITS = {I32: 32, I64: 64, V128: 128}
+_MASK64 = (1 << 64) - 1
+
+
+def raw_to_slots(types: tuple[str, ...], raws: list[int]) -> list[int]:
+    """Raw values of `types` as the uint64 slots C code reads (a v128 takes two)."""
+    slots: list[int] = []
+    for t, raw in zip(types, raws, strict=True):
+        if slot_width(t) == 2:
+            slots += [raw & _MASK64, (raw >> 64) & _MASK64]
+        else:
+            slots.append(raw)
+    return slots
+
+
+def slots_to_raw(types: tuple[str, ...], slots) -> list[int]:
+    """The raw values of `types` held in uint64 slots from slot 0 on (see raw_to_slots)."""
+    raws, k = [], 0
+    for t in types:
+        if slot_width(t) == 2:
+            raws.append(slots[k] | slots[k + 1] << 64)
+        else:
+            raws.append(slots[k])
+        k += slot_width(t)
+    return raws
 
 
 def to_raw(valtype: str, value: Any, store: Store | None = None) -> int:
@@ -94,6 +121,10 @@ def to_raw(valtype: str, value: Any, store: Store | None = None) -> int:
     `store`: where the value goes; a function reference passed there joins its group (see
     store.py), since C code there may keep it."""
     bits = _INT_BITS.get(valtype)
+    if valtype == V128 and isinstance(value, bytes | bytearray):
+        if len(value) != 16:
+            raise ValueError(f"a v128 takes 16 bytes, got {len(value)}")
+        return int.from_bytes(value, "little")
     if bits is not None:
         if not isinstance(value, int):
             raise TypeError(f"expected an int for {valtype}, got {type(value).__name__}")
@@ -130,6 +161,8 @@ def from_raw(valtype: str, raw: int, store: Store | None = None) -> Any:
         return raw - (1 << 32) if raw >> 31 else raw
     if valtype == I64:
         return raw - (1 << 64) if raw >> 63 else raw
+    if valtype == V128:  # its 16 bytes, lane 0 first
+        return raw.to_bytes(16, "little")
     if valtype == F32:
         return struct.unpack("<f", struct.pack("<I", raw & 0xFFFFFFFF))[0]
     if valtype == F64:
@@ -203,15 +236,18 @@ class Func:
         def callback(_data, slots):
             try:
                 store = store_ref()
-                args = [from_raw(t, slots[k], store) for k, t in enumerate(ftype.params)]
+                args = [from_raw(t, raw, store)
+                        for t, raw in zip(ftype.params, slots_to_raw(ftype.params, slots),
+                                          strict=True)]
                 result = fn(*args)
                 results = () if result is None else result if isinstance(result, tuple) else (
                     result,)
                 if len(results) != len(ftype.results):
                     raise TypeError(f"host function returned {len(results)} values, "
                                     f"expected {len(ftype.results)}")
-                for k, t in enumerate(ftype.results):
-                    slots[k] = to_raw(t, results[k], store)
+                raws = [to_raw(t, v, store) for t, v in zip(ftype.results, results, strict=True)]
+                for k, slot in enumerate(raw_to_slots(ftype.results, raws)):
+                    slots[k] = slot
                 return 0
             except Trap as trap:
                 rt.lib.wasmc_set_host_error(trap.message.encode())
@@ -240,20 +276,21 @@ class Func:
             self._struct.fn = adapter
             self._struct.tail = tail
 
-    def call_raw(self, slots: list[int]) -> list[int]:
-        """Call with raw uint64 slot values; return the raw results."""
-        if len(slots) != len(self.type.params):
-            raise TypeError(f"expected {len(self.type.params)} arguments, got {len(slots)}")
+    def call_raw(self, raws: list[int]) -> list[int]:
+        """Call with raw values (one per parameter, see to_raw); return the raw results."""
+        params, results_t = self.type.params, self.type.results
+        if len(raws) != len(params):
+            raise TypeError(f"expected {len(params)} arguments, got {len(raws)}")
         if self._python is not None:
-            result = self(*[from_raw(t, s) for t, s in zip(self.type.params, slots, strict=True)])
+            result = self(*[from_raw(t, s) for t, s in zip(params, raws, strict=True)])
             results = () if result is None else result if isinstance(result, tuple) else (result,)
-            return [to_raw(t, v) for t, v in zip(self.type.results, results, strict=True)]
-        n = max(1, len(self.type.params), len(self.type.results))
-        buf = (ctypes.c_uint64 * n)(*slots)
+            return [to_raw(t, v) for t, v in zip(results_t, results, strict=True)]
+        n = max(1, slot_count(params), slot_count(results_t))
+        buf = (ctypes.c_uint64 * n)(*raw_to_slots(params, raws))
         invocation = WasmcInvocation(self.address, buf)
         runtime, invoker = self._invoker
         runtime.protected(invoker, ctypes.addressof(invocation))
-        return [buf[k] for k in range(len(self.type.results))]
+        return slots_to_raw(results_t, buf)
 
     def __call__(self, *args: Any) -> Any:
         if self._python is not None:
@@ -434,6 +471,10 @@ class Table:
         return -1 if old == 2**32 - 1 else old
 
 
+# Bytes of a wasmc_global's value (8 for i64, f64 and references).
+_GLOBAL_SIZE = {I32: 4, F32: 4, V128: 16}
+
+
 class Global:
     """A global variable: a 16-byte cell (wasmc_global) shared by everyone who imports it."""
 
@@ -456,15 +497,13 @@ class Global:
 
     @property
     def raw(self) -> int:
-        size = 4 if self.type.valtype in (I32, F32) else 8
-        fmt = "<I" if size == 4 else "<Q"
-        return struct.unpack(fmt, ctypes.string_at(self.address, size))[0]
+        size = _GLOBAL_SIZE.get(self.type.valtype, 8)
+        return int.from_bytes(ctypes.string_at(self.address, size), "little")
 
     @raw.setter
     def raw(self, bits: int) -> None:
-        size = 4 if self.type.valtype in (I32, F32) else 8
-        fmt = "<I" if size == 4 else "<Q"
-        ctypes.memmove(self.address, struct.pack(fmt, bits), size)
+        size = _GLOBAL_SIZE.get(self.type.valtype, 8)
+        ctypes.memmove(self.address, bits.to_bytes(size, "little"), size)
 
     @property
     def value(self) -> Any:

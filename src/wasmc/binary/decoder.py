@@ -1,13 +1,13 @@
 """The binary decoder: Wasm binary format -> `Module` (binary/module.py).
 
-Covers Wasm 2.0 plus typed function references and exception handling of Wasm 3.0 (tags,
-`try_table`, `throw`, `throw_ref`, exnref), and the legacy exception instructions (`try`,
-`catch`, `catch_all`, `delegate`, `rethrow`).
+Covers Wasm 2.0 (SIMD included) plus relaxed SIMD, typed function references and exception
+handling of Wasm 3.0 (tags, `try_table`, `throw`, `throw_ref`, exnref), and the legacy
+exception instructions (`try`, `catch`, `catch_all`, `delegate`, `rethrow`).
 
 Decoding is structural only: it checks everything the spec calls "malformed" (encodings,
 section order and sizes, counts that must agree) and raises `MalformedError`; type checking
 and index bounds are the validator's job. Well-formed features wasmc does not implement
-(SIMD, GC, threads, ...) raise `UnsupportedError`.
+(GC, threads, ...) raise `UnsupportedError`.
 
 Function bodies become flat lists of `Instr`, ending with the function's final `end`;
 constant expressions are lists of `Instr` without their final `end`.
@@ -32,6 +32,7 @@ from wasmc.binary.module import (
     NOEXN,
     NOEXTERN,
     NOFUNC,
+    V128,
     Data,
     Element,
     Export,
@@ -118,14 +119,14 @@ def over_limit(count: int, limit: int, what: str, offset: int | None,
 HEAP_TYPES: dict[int, str] = {0x70: FUNC, 0x6F: EXTERN, 0x73: NOFUNC, 0x72: NOEXTERN,
                               0x69: EXN, 0x74: NOEXN}
 REFTYPES: dict[int, str] = {b: ref_type(True, ht) for b, ht in HEAP_TYPES.items()}
-VALTYPES: dict[int, str] = {0x7F: I32, 0x7E: I64, 0x7D: F32, 0x7C: F64, **REFTYPES}
+VALTYPES: dict[int, str] = {0x7F: I32, 0x7E: I64, 0x7D: F32, 0x7C: F64, 0x7B: V128,
+                            **REFTYPES}
 assert REFTYPES[0x70] == FUNCREF and REFTYPES[0x6F] == EXTERNREF
 REF_NULL, REF = 0x63, 0x64  # `(ref null ht)`, `(ref ht)`: a heap type follows
 
 # Type bytes that are well-formed in later proposals but that wasmc does not implement.
 _GC = "garbage collection (GC) types"
 UNSUPPORTED_TYPES: dict[int, str] = {
-    0x7B: "SIMD (v128)",
     **{b: _GC for b in (0x6A, 0x6B, 0x6C, 0x6D, 0x6E, 0x71)},
 }
 
@@ -133,7 +134,6 @@ UNSUPPORTED_TYPES: dict[int, str] = {
 UNSUPPORTED_OPCODES: dict[int, str] = {
     0xD3: "garbage collection (ref.eq)",
     0xFB: "garbage collection (0xFB instructions)",
-    0xFD: "SIMD (0xFD instructions)",
     0xFE: "threads (0xFE atomic instructions)",
 }
 

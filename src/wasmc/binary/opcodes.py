@@ -356,6 +356,189 @@ _op(0x0F, "table.grow", "table", group="ref", prefix=PREFIX_FC)
 _op(0x10, "table.size", "table", group="ref", prefix=PREFIX_FC)
 _op(0x11, "table.fill", "table", group="ref", prefix=PREFIX_FC)
 
+# --- 0xFD prefix: fixed-width SIMD and relaxed SIMD ---------------------------------------
+# The C of each instruction is a call into runtime/wasmc_simd.h (docs/simd.md): the
+# mnemonic with "." as "_" after `wasmc_simd_`, operands in stack order, then the lane
+# immediate. Memory instructions have no `c`: codegen/simd.py does the access (bounds
+# checks, memory64) and passes the bits to the header (SIMD_MEMORY says how).
+def _simd_c(name: str, n_operands: int, lane: bool = False) -> str:
+    args = [f"{{{k}}}" for k in range(n_operands)] + (["{imm}"] if lane else [])
+    return f"wasmc_simd_{name.replace('.', '_')}({', '.join(args)})"
+
+
+# Loads and stores: (sub-opcode, name, immediate kind, signature, log2 of the bytes accessed)
+for sub, name, imm, sig, align in [
+    (0x00, "v128.load", "memarg", "i:V", 4),
+    (0x01, "v128.load8x8_s", "memarg", "i:V", 3),
+    (0x02, "v128.load8x8_u", "memarg", "i:V", 3),
+    (0x03, "v128.load16x4_s", "memarg", "i:V", 3),
+    (0x04, "v128.load16x4_u", "memarg", "i:V", 3),
+    (0x05, "v128.load32x2_s", "memarg", "i:V", 3),
+    (0x06, "v128.load32x2_u", "memarg", "i:V", 3),
+    (0x07, "v128.load8_splat", "memarg", "i:V", 0),
+    (0x08, "v128.load16_splat", "memarg", "i:V", 1),
+    (0x09, "v128.load32_splat", "memarg", "i:V", 2),
+    (0x0A, "v128.load64_splat", "memarg", "i:V", 3),
+    (0x0B, "v128.store", "memarg", "iV:", 4),
+    (0x54, "v128.load8_lane", "memarg_lane", "iV:V", 0),
+    (0x55, "v128.load16_lane", "memarg_lane", "iV:V", 1),
+    (0x56, "v128.load32_lane", "memarg_lane", "iV:V", 2),
+    (0x57, "v128.load64_lane", "memarg_lane", "iV:V", 3),
+    (0x58, "v128.store8_lane", "memarg_lane", "iV:", 0),
+    (0x59, "v128.store16_lane", "memarg_lane", "iV:", 1),
+    (0x5A, "v128.store32_lane", "memarg_lane", "iV:", 2),
+    (0x5B, "v128.store64_lane", "memarg_lane", "iV:", 3),
+    (0x5C, "v128.load32_zero", "memarg", "i:V", 2),
+    (0x5D, "v128.load64_zero", "memarg", "i:V", 3),
+]:
+    _op(sub, name, imm, sig, group="simd", align=align, prefix=PREFIX_FD)
+
+_op(0x0C, "v128.const", "v128", ":V", group="simd", prefix=PREFIX_FD)
+_op(0x0D, "i8x16.shuffle", "shuffle", "VV:V",
+    "WASMC_SIMD_I8X16_SHUFFLE({0}, {1}, " + ", ".join(f"{{imm[{k}]}}" for k in range(16)) + ")",
+    group="simd", prefix=PREFIX_FD)
+
+# Lane access: the lane index is an immediate (LANES gives each shape's lane count).
+LANES = {"i8x16": 16, "i16x8": 8, "i32x4": 4, "i64x2": 2, "f32x4": 4, "f64x2": 2}
+for sub, name, sig in [
+    (0x15, "i8x16.extract_lane_s", "V:i"), (0x16, "i8x16.extract_lane_u", "V:i"),
+    (0x17, "i8x16.replace_lane", "Vi:V"),
+    (0x18, "i16x8.extract_lane_s", "V:i"), (0x19, "i16x8.extract_lane_u", "V:i"),
+    (0x1A, "i16x8.replace_lane", "Vi:V"),
+    (0x1B, "i32x4.extract_lane", "V:i"), (0x1C, "i32x4.replace_lane", "Vi:V"),
+    (0x1D, "i64x2.extract_lane", "V:I"), (0x1E, "i64x2.replace_lane", "VI:V"),
+    (0x1F, "f32x4.extract_lane", "V:f"), (0x20, "f32x4.replace_lane", "Vf:V"),
+    (0x21, "f64x2.extract_lane", "V:F"), (0x22, "f64x2.replace_lane", "VF:V"),
+]:
+    _op(sub, name, "lane", sig, _simd_c(name, len(sig.split(":")[0]), lane=True),
+        group="simd", prefix=PREFIX_FD)
+
+# Everything else: operands and results fixed by the signature.
+_SIMD = [
+    (0x0E, "i8x16.swizzle", "VV:V"),
+    (0x0F, "i8x16.splat", "i:V"), (0x10, "i16x8.splat", "i:V"), (0x11, "i32x4.splat", "i:V"),
+    (0x12, "i64x2.splat", "I:V"), (0x13, "f32x4.splat", "f:V"), (0x14, "f64x2.splat", "F:V"),
+    # comparisons
+    (0x23, "i8x16.eq", "VV:V"), (0x24, "i8x16.ne", "VV:V"),
+    (0x25, "i8x16.lt_s", "VV:V"), (0x26, "i8x16.lt_u", "VV:V"),
+    (0x27, "i8x16.gt_s", "VV:V"), (0x28, "i8x16.gt_u", "VV:V"),
+    (0x29, "i8x16.le_s", "VV:V"), (0x2A, "i8x16.le_u", "VV:V"),
+    (0x2B, "i8x16.ge_s", "VV:V"), (0x2C, "i8x16.ge_u", "VV:V"),
+    (0x2D, "i16x8.eq", "VV:V"), (0x2E, "i16x8.ne", "VV:V"),
+    (0x2F, "i16x8.lt_s", "VV:V"), (0x30, "i16x8.lt_u", "VV:V"),
+    (0x31, "i16x8.gt_s", "VV:V"), (0x32, "i16x8.gt_u", "VV:V"),
+    (0x33, "i16x8.le_s", "VV:V"), (0x34, "i16x8.le_u", "VV:V"),
+    (0x35, "i16x8.ge_s", "VV:V"), (0x36, "i16x8.ge_u", "VV:V"),
+    (0x37, "i32x4.eq", "VV:V"), (0x38, "i32x4.ne", "VV:V"),
+    (0x39, "i32x4.lt_s", "VV:V"), (0x3A, "i32x4.lt_u", "VV:V"),
+    (0x3B, "i32x4.gt_s", "VV:V"), (0x3C, "i32x4.gt_u", "VV:V"),
+    (0x3D, "i32x4.le_s", "VV:V"), (0x3E, "i32x4.le_u", "VV:V"),
+    (0x3F, "i32x4.ge_s", "VV:V"), (0x40, "i32x4.ge_u", "VV:V"),
+    (0x41, "f32x4.eq", "VV:V"), (0x42, "f32x4.ne", "VV:V"), (0x43, "f32x4.lt", "VV:V"),
+    (0x44, "f32x4.gt", "VV:V"), (0x45, "f32x4.le", "VV:V"), (0x46, "f32x4.ge", "VV:V"),
+    (0x47, "f64x2.eq", "VV:V"), (0x48, "f64x2.ne", "VV:V"), (0x49, "f64x2.lt", "VV:V"),
+    (0x4A, "f64x2.gt", "VV:V"), (0x4B, "f64x2.le", "VV:V"), (0x4C, "f64x2.ge", "VV:V"),
+    # bitwise
+    (0x4D, "v128.not", "V:V"), (0x4E, "v128.and", "VV:V"), (0x4F, "v128.andnot", "VV:V"),
+    (0x50, "v128.or", "VV:V"), (0x51, "v128.xor", "VV:V"), (0x52, "v128.bitselect", "VVV:V"),
+    (0x53, "v128.any_true", "V:i"),
+    (0x5E, "f32x4.demote_f64x2_zero", "V:V"), (0x5F, "f64x2.promote_low_f32x4", "V:V"),
+    # i8x16
+    (0x60, "i8x16.abs", "V:V"), (0x61, "i8x16.neg", "V:V"), (0x62, "i8x16.popcnt", "V:V"),
+    (0x63, "i8x16.all_true", "V:i"), (0x64, "i8x16.bitmask", "V:i"),
+    (0x65, "i8x16.narrow_i16x8_s", "VV:V"), (0x66, "i8x16.narrow_i16x8_u", "VV:V"),
+    (0x67, "f32x4.ceil", "V:V"), (0x68, "f32x4.floor", "V:V"), (0x69, "f32x4.trunc", "V:V"),
+    (0x6A, "f32x4.nearest", "V:V"),
+    (0x6B, "i8x16.shl", "Vi:V"), (0x6C, "i8x16.shr_s", "Vi:V"), (0x6D, "i8x16.shr_u", "Vi:V"),
+    (0x6E, "i8x16.add", "VV:V"), (0x6F, "i8x16.add_sat_s", "VV:V"),
+    (0x70, "i8x16.add_sat_u", "VV:V"), (0x71, "i8x16.sub", "VV:V"),
+    (0x72, "i8x16.sub_sat_s", "VV:V"), (0x73, "i8x16.sub_sat_u", "VV:V"),
+    (0x74, "f64x2.ceil", "V:V"), (0x75, "f64x2.floor", "V:V"),
+    (0x76, "i8x16.min_s", "VV:V"), (0x77, "i8x16.min_u", "VV:V"),
+    (0x78, "i8x16.max_s", "VV:V"), (0x79, "i8x16.max_u", "VV:V"),
+    (0x7A, "f64x2.trunc", "V:V"), (0x7B, "i8x16.avgr_u", "VV:V"),
+    (0x7C, "i16x8.extadd_pairwise_i8x16_s", "V:V"),
+    (0x7D, "i16x8.extadd_pairwise_i8x16_u", "V:V"),
+    (0x7E, "i32x4.extadd_pairwise_i16x8_s", "V:V"),
+    (0x7F, "i32x4.extadd_pairwise_i16x8_u", "V:V"),
+    # i16x8
+    (0x80, "i16x8.abs", "V:V"), (0x81, "i16x8.neg", "V:V"),
+    (0x82, "i16x8.q15mulr_sat_s", "VV:V"),
+    (0x83, "i16x8.all_true", "V:i"), (0x84, "i16x8.bitmask", "V:i"),
+    (0x85, "i16x8.narrow_i32x4_s", "VV:V"), (0x86, "i16x8.narrow_i32x4_u", "VV:V"),
+    (0x87, "i16x8.extend_low_i8x16_s", "V:V"), (0x88, "i16x8.extend_high_i8x16_s", "V:V"),
+    (0x89, "i16x8.extend_low_i8x16_u", "V:V"), (0x8A, "i16x8.extend_high_i8x16_u", "V:V"),
+    (0x8B, "i16x8.shl", "Vi:V"), (0x8C, "i16x8.shr_s", "Vi:V"), (0x8D, "i16x8.shr_u", "Vi:V"),
+    (0x8E, "i16x8.add", "VV:V"), (0x8F, "i16x8.add_sat_s", "VV:V"),
+    (0x90, "i16x8.add_sat_u", "VV:V"), (0x91, "i16x8.sub", "VV:V"),
+    (0x92, "i16x8.sub_sat_s", "VV:V"), (0x93, "i16x8.sub_sat_u", "VV:V"),
+    (0x94, "f64x2.nearest", "V:V"), (0x95, "i16x8.mul", "VV:V"),
+    (0x96, "i16x8.min_s", "VV:V"), (0x97, "i16x8.min_u", "VV:V"),
+    (0x98, "i16x8.max_s", "VV:V"), (0x99, "i16x8.max_u", "VV:V"),
+    (0x9B, "i16x8.avgr_u", "VV:V"),
+    (0x9C, "i16x8.extmul_low_i8x16_s", "VV:V"), (0x9D, "i16x8.extmul_high_i8x16_s", "VV:V"),
+    (0x9E, "i16x8.extmul_low_i8x16_u", "VV:V"), (0x9F, "i16x8.extmul_high_i8x16_u", "VV:V"),
+    # i32x4
+    (0xA0, "i32x4.abs", "V:V"), (0xA1, "i32x4.neg", "V:V"),
+    (0xA3, "i32x4.all_true", "V:i"), (0xA4, "i32x4.bitmask", "V:i"),
+    (0xA7, "i32x4.extend_low_i16x8_s", "V:V"), (0xA8, "i32x4.extend_high_i16x8_s", "V:V"),
+    (0xA9, "i32x4.extend_low_i16x8_u", "V:V"), (0xAA, "i32x4.extend_high_i16x8_u", "V:V"),
+    (0xAB, "i32x4.shl", "Vi:V"), (0xAC, "i32x4.shr_s", "Vi:V"), (0xAD, "i32x4.shr_u", "Vi:V"),
+    (0xAE, "i32x4.add", "VV:V"), (0xB1, "i32x4.sub", "VV:V"), (0xB5, "i32x4.mul", "VV:V"),
+    (0xB6, "i32x4.min_s", "VV:V"), (0xB7, "i32x4.min_u", "VV:V"),
+    (0xB8, "i32x4.max_s", "VV:V"), (0xB9, "i32x4.max_u", "VV:V"),
+    (0xBA, "i32x4.dot_i16x8_s", "VV:V"),
+    (0xBC, "i32x4.extmul_low_i16x8_s", "VV:V"), (0xBD, "i32x4.extmul_high_i16x8_s", "VV:V"),
+    (0xBE, "i32x4.extmul_low_i16x8_u", "VV:V"), (0xBF, "i32x4.extmul_high_i16x8_u", "VV:V"),
+    # i64x2
+    (0xC0, "i64x2.abs", "V:V"), (0xC1, "i64x2.neg", "V:V"),
+    (0xC3, "i64x2.all_true", "V:i"), (0xC4, "i64x2.bitmask", "V:i"),
+    (0xC7, "i64x2.extend_low_i32x4_s", "V:V"), (0xC8, "i64x2.extend_high_i32x4_s", "V:V"),
+    (0xC9, "i64x2.extend_low_i32x4_u", "V:V"), (0xCA, "i64x2.extend_high_i32x4_u", "V:V"),
+    (0xCB, "i64x2.shl", "Vi:V"), (0xCC, "i64x2.shr_s", "Vi:V"), (0xCD, "i64x2.shr_u", "Vi:V"),
+    (0xCE, "i64x2.add", "VV:V"), (0xD1, "i64x2.sub", "VV:V"), (0xD5, "i64x2.mul", "VV:V"),
+    (0xD6, "i64x2.eq", "VV:V"), (0xD7, "i64x2.ne", "VV:V"), (0xD8, "i64x2.lt_s", "VV:V"),
+    (0xD9, "i64x2.gt_s", "VV:V"), (0xDA, "i64x2.le_s", "VV:V"), (0xDB, "i64x2.ge_s", "VV:V"),
+    (0xDC, "i64x2.extmul_low_i32x4_s", "VV:V"), (0xDD, "i64x2.extmul_high_i32x4_s", "VV:V"),
+    (0xDE, "i64x2.extmul_low_i32x4_u", "VV:V"), (0xDF, "i64x2.extmul_high_i32x4_u", "VV:V"),
+    # f32x4, f64x2
+    (0xE0, "f32x4.abs", "V:V"), (0xE1, "f32x4.neg", "V:V"), (0xE3, "f32x4.sqrt", "V:V"),
+    (0xE4, "f32x4.add", "VV:V"), (0xE5, "f32x4.sub", "VV:V"), (0xE6, "f32x4.mul", "VV:V"),
+    (0xE7, "f32x4.div", "VV:V"), (0xE8, "f32x4.min", "VV:V"), (0xE9, "f32x4.max", "VV:V"),
+    (0xEA, "f32x4.pmin", "VV:V"), (0xEB, "f32x4.pmax", "VV:V"),
+    (0xEC, "f64x2.abs", "V:V"), (0xED, "f64x2.neg", "V:V"), (0xEF, "f64x2.sqrt", "V:V"),
+    (0xF0, "f64x2.add", "VV:V"), (0xF1, "f64x2.sub", "VV:V"), (0xF2, "f64x2.mul", "VV:V"),
+    (0xF3, "f64x2.div", "VV:V"), (0xF4, "f64x2.min", "VV:V"), (0xF5, "f64x2.max", "VV:V"),
+    (0xF6, "f64x2.pmin", "VV:V"), (0xF7, "f64x2.pmax", "VV:V"),
+    # conversions
+    (0xF8, "i32x4.trunc_sat_f32x4_s", "V:V"), (0xF9, "i32x4.trunc_sat_f32x4_u", "V:V"),
+    (0xFA, "f32x4.convert_i32x4_s", "V:V"), (0xFB, "f32x4.convert_i32x4_u", "V:V"),
+    (0xFC, "i32x4.trunc_sat_f64x2_s_zero", "V:V"), (0xFD, "i32x4.trunc_sat_f64x2_u_zero", "V:V"),
+    (0xFE, "f64x2.convert_low_i32x4_s", "V:V"), (0xFF, "f64x2.convert_low_i32x4_u", "V:V"),
+]
+for sub, name, sig in _SIMD:
+    _op(sub, name, sig=sig, c=_simd_c(name, len(sig.split(":")[0])), group="simd",
+        prefix=PREFIX_FD)
+
+# Relaxed SIMD (Wasm 3.0): one deterministic choice each, documented in docs/simd.md.
+for sub, name, sig in [
+    (0x100, "i8x16.relaxed_swizzle", "VV:V"),
+    (0x101, "i32x4.relaxed_trunc_f32x4_s", "V:V"), (0x102, "i32x4.relaxed_trunc_f32x4_u", "V:V"),
+    (0x103, "i32x4.relaxed_trunc_f64x2_s_zero", "V:V"),
+    (0x104, "i32x4.relaxed_trunc_f64x2_u_zero", "V:V"),
+    (0x105, "f32x4.relaxed_madd", "VVV:V"), (0x106, "f32x4.relaxed_nmadd", "VVV:V"),
+    (0x107, "f64x2.relaxed_madd", "VVV:V"), (0x108, "f64x2.relaxed_nmadd", "VVV:V"),
+    (0x109, "i8x16.relaxed_laneselect", "VVV:V"), (0x10A, "i16x8.relaxed_laneselect", "VVV:V"),
+    (0x10B, "i32x4.relaxed_laneselect", "VVV:V"), (0x10C, "i64x2.relaxed_laneselect", "VVV:V"),
+    (0x10D, "f32x4.relaxed_min", "VV:V"), (0x10E, "f32x4.relaxed_max", "VV:V"),
+    (0x10F, "f64x2.relaxed_min", "VV:V"), (0x110, "f64x2.relaxed_max", "VV:V"),
+    (0x111, "i16x8.relaxed_q15mulr_s", "VV:V"),
+    (0x112, "i16x8.relaxed_dot_i8x16_i7x16_s", "VV:V"),
+    (0x113, "i32x4.relaxed_dot_i8x16_i7x16_add_s", "VVV:V"),
+]:
+    _op(sub, name, sig=sig, c=_simd_c(name, len(sig.split(":")[0])), group="relaxed-simd",
+        prefix=PREFIX_FD)
+
 # (prefix or None, opcode byte or sub-opcode) -> row
 BY_CODE: dict[tuple[int | None, int], Op] = {(op.prefix, op.code): op for op in OPS}
 BY_NAME: dict[str, Op] = {op.name: op for op in OPS}

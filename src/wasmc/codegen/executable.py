@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from ..binary.module import Module
 from ..errors import LinkError
-from .spelling import SIG_LETTER, c_string, sig_name, type_id
+from .spelling import SIG_LETTER, c_string, sig_name, slot_count, type_id
 
 WASI_MODULE = "wasi_snapshot_preview1"
 
@@ -86,7 +86,7 @@ MAIN = r"""
 typedef struct export_entry {
   const char *name;
   uint32_t index;      /* export index, for PREFIX_export */
-  const char *params;  /* signature letters: i I f F r e */
+  const char *params;  /* signature letters: i I f F V r e */
   const char *results;
   wasmc_invoker invoke;
 } export_entry;
@@ -108,14 +108,17 @@ static int report_trap(int code) {
 /* --invoke reads ARGS and prints results as the README says ("wasmc run"): integers in
  * decimal or 0x hex (negative allowed, `_` ignored, range-checked); floats as strtod reads
  * them (1.5, -2e10, 0x1p-3), nan, inf, and a NaN with its mantissa bits, nan:0x1 (snan:0x1
- * too); `null` for references. Results print as signed integers, and floats as the shortest
- * decimal that reads back to the same value laid out as Python's repr does (1.0, 1e+16). */
+ * too); `null` for references; a v128 as one 128-bit integer (lane 0 in the low bits), in
+ * decimal or 0x hex. Results print as signed integers, floats as the shortest decimal that
+ * reads back to the same value laid out as Python's repr does (1.0, 1e+16), and a v128 as
+ * 0x and 32 hex digits. A v128 takes two slots (low half first). */
 static const char *type_name(char letter) {
   switch (letter) {
   case 'i': return "i32";
   case 'I': return "i64";
   case 'f': return "f32";
   case 'F': return "f64";
+  case 'V': return "v128";
   case 'r': return "funcref";
   case 'x': return "exnref";
   default: return "externref";
@@ -151,6 +154,28 @@ static int parse_int(const char *p, int bits, uint64_t *slot) {
   if (negative ? v > (UINT64_C(1) << (bits - 1)) : v > top) return 1;
   v = negative ? (uint64_t)0 - v : v;
   *slot = bits == 32 ? (uint32_t)v : v;
+  return 0;
+}
+
+/* A v128: an integer of up to 128 bits (negative ones in two's complement), into two slots. */
+static int parse_v128(const char *p, uint64_t *slots) {
+  __extension__ typedef unsigned __int128 u128;
+  int negative = *p == '-';
+  if (*p == '-' || *p == '+') p++;
+  unsigned base = 10;
+  if (p[0] == '0' && p[1] == 'x') { base = 16; p += 2; }
+  if (!*p) return 1;
+  u128 v = 0, top = ~(u128)0;
+  for (; *p; p++) {
+    unsigned d = *p >= '0' && *p <= '9' ? (unsigned)(*p - '0')
+               : *p >= 'a' && *p <= 'f' ? (unsigned)(*p - 'a' + 10) : 99;
+    if (d >= base || v > (top - d) / base) return 1;
+    v = v * base + d;
+  }
+  if (negative && v > (u128)1 << 127) return 1;
+  v = negative ? (u128)0 - v : v;
+  slots[0] = (uint64_t)v;
+  slots[1] = (uint64_t)(v >> 64);
   return 0;
 }
 
@@ -195,6 +220,7 @@ static int parse_arg(char letter, const char *text, uint64_t *slot) {
   case 'I': return parse_int(buf, 64, slot);
   case 'f': return parse_float(buf, 0, slot);
   case 'F': return parse_float(buf, 1, slot);
+  case 'V': return parse_v128(buf, slot);
   default: *slot = 0; return strcmp(buf, "null") != 0; /* only null can be written */
   }
 }
@@ -240,12 +266,16 @@ static void print_float(FILE *out, uint64_t bits, int is64) {
   }
 }
 
-static void print_result(char letter, uint64_t slot) {
+static void print_result(char letter, const uint64_t *slots) {
+  uint64_t slot = slots[0];
   switch (letter) {
   case 'i': printf("%d\n", (int32_t)(uint32_t)slot); break;
   case 'I': printf("%lld\n", (long long)(int64_t)slot); break;
   case 'f': print_float(stdout, (uint32_t)slot, 0); putchar('\n'); break;
   case 'F': print_float(stdout, slot, 1); putchar('\n'); break;
+  case 'V':
+    printf("0x%016llx%016llx\n", (unsigned long long)slots[1], (unsigned long long)slot);
+    break;
   default: printf("%s\n", slot ? type_name(letter) : "null"); break;
   }
 }
@@ -409,8 +439,8 @@ WASI_IMPORTS
     return invoke_error(message);
   }
   uint64_t slots[NSLOTS] = {0};
-  for (size_t j = 0; j < nparams; j++) {
-    if (parse_arg(e->params[j], argv[first_arg + j], &slots[j])) {
+  for (size_t j = 0, k = 0; j < nparams; k += e->params[j] == 'V' ? 2 : 1, j++) {
+    if (parse_arg(e->params[j], argv[first_arg + j], &slots[k])) {
       snprintf(message, sizeof message, "invalid %s argument '%s'", type_name(e->params[j]),
                argv[first_arg + j]);
       return invoke_error(message);
@@ -419,7 +449,8 @@ WASI_IMPORTS
   wasmc_invocation invocation = {(const wasmc_func *)PREFIX_export(inst, e->index), slots};
   code = wasmc_protected(e->invoke, &invocation);
   if (code) return report_trap(code);
-  for (size_t j = 0; j < nresults; j++) print_result(e->results[j], slots[j]);
+  for (size_t j = 0, k = 0; j < nresults; k += e->results[j] == 'V' ? 2 : 1, j++)
+    print_result(e->results[j], &slots[k]);
   fflush(stdout);
   PREFIX_free(inst);
   wasi_ctx_free(ctx);
@@ -514,7 +545,7 @@ def emit_main(module: Module, prefix: str) -> str:
         if e.kind != "func":
             continue
         ft = module.func_type(e.index)
-        nslots = max(nslots, len(ft.params), len(ft.results))
+        nslots = max(nslots, slot_count(ft.params), slot_count(ft.results))
         params = "".join(SIG_LETTER[t] for t in ft.params)
         results = "".join(SIG_LETTER[t] for t in ft.results)
         rows.append(f'  {{{c_string(e.name)}, {k}u, "{params}", "{results}", '

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from ..binary.module import FUNC, I32, FuncType, Instr, parse_ref, ref_family
+from ..binary.module import FUNC, I32, V128, FuncType, Instr, parse_ref, ref_family
 from ..binary.opcodes import OPS
 from ..validate.validator import FuncInfo
+from .simd import HANDLERS as SIMD_HANDLERS
 from .spelling import (
     C_TYPE,
     SHORT,
@@ -27,6 +28,7 @@ from .spelling import (
     slot_loads,
     slot_stores,
     type_id_expr,
+    zero_value,
 )
 
 if TYPE_CHECKING:
@@ -43,7 +45,7 @@ FOLDABLE_FLOAT_CONSTANTS = {
 }
 
 
-_HANDLERS: dict = {}  # instruction name -> FunctionEmitter.op_* method
+_HANDLERS: dict = dict(SIMD_HANDLERS)  # instruction name -> FunctionEmitter.op_* method
 
 
 @lru_cache(maxsize=65536)
@@ -242,6 +244,16 @@ class FunctionEmitter:
         explicit bounds check against the current size (docs/codegen.md)."""
         return f"wasmc_mem64_at(inst->mem{memidx}, {addr}, UINT64_C({offset}), {1 << align})"
 
+    def access_address(self, mem: int, addr: str, offset: int, align: int) -> str:
+        """The address of a load or store of 2**align bytes at `addr` (a slot) + offset in
+        memory `mem`, as `emit` computes it for the scalar loads and stores: for a 32-bit
+        memory, base + address (guard pages catch the out-of-bounds ones); for memory64,
+        a bounds check (mem64_addr)."""
+        if mem in self.mod.memories64:
+            return self.mem64_addr(mem, addr, offset, align)
+        self.memories_used.add(mem)
+        return f"m{mem} + (uint64_t){addr} + {offset}u" if offset else f"m{mem} + (uint64_t){addr}"
+
     # -- the body --
     def emit(self) -> list[str]:
         """The function's C lines. The instructions of `_KINDS` are written here, by kind
@@ -416,6 +428,9 @@ class FunctionEmitter:
                         global_lvalues[ins.imm] = target
                 t = pops[0]
                 value = names[t][h]
+                if t == V128:  # a byte array in wasmc_global (see global_read)
+                    append(f"  wasmc_simd_store({target}, {value});")
+                    continue
                 append(f"  {target} = {value if fast and t in _NUMERIC else as_void(value, t)};")
             elif kind == E_SELECT:  # select, select_t
                 append(f"  {names[pushes[0]][h]} = {names[pops[2]][h + 2]} ? "
@@ -443,12 +458,12 @@ class FunctionEmitter:
         if self.eh is not None:
             head = self.eh_head(head, nparams)
         for k, t in enumerate(info.locals[nparams:], start=nparams):
-            head.append(f"  {self.local_qualifier(k)}{C_TYPE[t]} l{k} = 0;")
+            head.append(f"  {self.local_qualifier(k)}{C_TYPE[t]} l{k} = {zero_value(t)};")
         # Reference subtypes share a slot (s2_fr holds funcref and (ref $t) alike): declare
         # each slot once.
         slots = {slot(h, t): C_TYPE[t] for h, t in info.slots}
         for name, ctype in sorted(slots.items(), key=lambda s: slot_order(s[0])):
-            head.append(f"  {ctype} {name} = 0;")
+            head.append(f"  {ctype} {name} = {'{0}' if ctype == C_TYPE[V128] else '0'};")
         return head + body_lines + ["}", ""]
 
     def instr(self, ins: Instr, h: int, pops: tuple, pushes: tuple) -> None:

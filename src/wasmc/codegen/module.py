@@ -19,7 +19,7 @@ arrays have hidden visibility, so the files can call each other.
 
 from __future__ import annotations
 
-from ..binary.module import FUNC, FuncType, Instr, Module, ref_family
+from ..binary.module import FUNC, V128, FuncType, Instr, Module, ref_family
 from ..validate.validator import FuncInfo, ModuleInfo
 from .function import MIN_TAIL_SLOTS, FunctionEmitter
 from .spelling import (
@@ -58,7 +58,7 @@ WASMC_INLINE const wasmc_func *wasmc_indirect(const wasmc_table *t, uint32_t i, 
 }
 """
 
-CONST_EXPR_OPS = {"i32.const", "i64.const", "f32.const", "f64.const"}
+CONST_EXPR_OPS = {"i32.const", "i64.const", "f32.const", "f64.const", "v128.const"}
 
 
 MAX_STATIC_TABLE = 1 << 16  # larger tables keep the general call_indirect path
@@ -326,8 +326,11 @@ class ModuleEmitter:
         if idx in self.constant_globals:
             return self.constant_globals[idx]
         value = self.global_lvalue(idx)
-        if ref_family(self.global_types[idx].valtype) == FUNC:
+        valtype = self.global_types[idx].valtype
+        if ref_family(valtype) == FUNC:
             return f"(const wasmc_func *){value}"
+        if valtype == V128:  # the union holds its 16 bytes (global_lvalue: the array)
+            return f"wasmc_simd_load({value})"
         return value
 
     def block_type(self, bt) -> FuncType:
@@ -621,6 +624,9 @@ class ModuleEmitter:
         for k, g in enumerate(m.globals):
             idx = self.n_imported_globals + k
             value = self.const_expr(g.init)
+            if g.type.valtype == V128:
+                out.append(f"  wasmc_simd_store(inst->g{idx}.v128, {value});")
+                continue
             out.append(f"  inst->g{idx}.{GLOBAL_FIELD[g.type.valtype]} = {value};")
         for k, tag in enumerate(m.tags):
             tid = type_id(self.canonical_types[tag.type_index])

@@ -12,6 +12,7 @@ from ..binary.module import (
     FUNCREF,
     I32,
     I64,
+    V128,
     FuncType,
     ref_family,
 )
@@ -39,15 +40,22 @@ C_TYPE = ByValType({
     FUNCREF: "const wasmc_func *",
     EXTERNREF: "void *",
     EXNREF: "wasmc_exn *",
+    V128: "wasmc_v128",  # a 16-byte vector type (runtime/wasmc_simd.h)
 })
 # Short names used in slot variables (s3_i32) and signature names (wasmc_fn_iI_f).
 SHORT = ByValType({I32: "i32", I64: "i64", F32: "f32", F64: "f64", FUNCREF: "fr",
-                   EXTERNREF: "er", EXNREF: "xr"})
+                   EXTERNREF: "er", EXNREF: "xr", V128: "v128"})
 SIG_LETTER = ByValType({I32: "i", I64: "I", F32: "f", F64: "F", FUNCREF: "r", EXTERNREF: "e",
-                        EXNREF: "x"})
-# The wasmc_global union member that holds each type.
+                        EXNREF: "x", V128: "V"})
+# The wasmc_global union member that holds each type (a v128's is a byte array, read and
+# written with wasmc_simd_load/wasmc_simd_store: see ModuleEmitter.global_read).
 GLOBAL_FIELD = ByValType({I32: "i32", I64: "i64", F32: "f32", F64: "f64", FUNCREF: "ref",
-                          EXTERNREF: "ref", EXNREF: "ref"})
+                          EXTERNREF: "ref", EXNREF: "ref", V128: "v128"})
+
+
+def zero_value(valtype: str) -> str:
+    """The C initializer of a local or slot of this type that holds zero (or null)."""
+    return "{0}" if valtype == V128 else "0"
 
 
 _SIG_NAMES: dict[tuple, str] = {}  # (params, results) -> sig_name
@@ -133,18 +141,22 @@ def const_literal(valtype: str, bits: int) -> str:
         return f"wasmc_f32_const(UINT32_C({bits:#x}))"
     if valtype == F64:
         return f"wasmc_f64_const(UINT64_C({bits:#x}))"
+    if valtype == V128:  # the 16 bytes as one little-endian int: low half first
+        return (f"wasmc_simd_const(UINT64_C({bits & 0xFFFFFFFFFFFFFFFF:#x}), "
+                f"UINT64_C({bits >> 64:#x}))")
     raise ValueError(valtype)
 
 
 # Values cross into and out of compiled code as arrays of uint64_t slots: the arguments and
 # results of host functions, of the invokers the Python API calls, and of the tail-call
 # trampoline (docs/tail-calls.md). slot_stores and slot_loads are the one way C code moves
-# values to and from slots; a value may take more than one slot (a v128 will take two).
+# values to and from slots; a value may take more than one slot (a v128 takes two: its low
+# half, bytes 0-7, then its high half).
 
 
 def slot_width(valtype: str) -> int:
     """The uint64_t slots a value of this type takes."""
-    return 1
+    return 2 if valtype == V128 else 1
 
 
 def slot_count(types: tuple[str, ...]) -> int:
@@ -157,7 +169,11 @@ def slot_stores(types: tuple[str, ...], values: list[str], array: str) -> list[s
     slot 0 on."""
     stores, k = [], 0
     for t, value in zip(types, values, strict=True):
-        stores.append(f"{array}[{k}] = {to_slot(t, value)};")
+        if t == V128:  # one statement (`value` may be a call): a block with a temporary
+            stores.append(f"{{ wasmc_v128 v = {value}; {array}[{k}] = wasmc_simd_lo(v); "
+                          f"{array}[{k + 1}] = wasmc_simd_hi(v); }}")
+        else:
+            stores.append(f"{array}[{k}] = {to_slot(t, value)};")
         k += slot_width(t)
     return stores
 
@@ -166,7 +182,10 @@ def slot_loads(types: tuple[str, ...], array: str) -> list[str]:
     """C expressions of values of `types` read from `array`'s slots, from slot 0 on."""
     loads, k = [], 0
     for t in types:
-        loads.append(from_slot(t, f"{array}[{k}]"))
+        if t == V128:
+            loads.append(f"wasmc_simd_from_u64x2({array}[{k}], {array}[{k + 1}])")
+        else:
+            loads.append(from_slot(t, f"{array}[{k}]"))
         k += slot_width(t)
     return loads
 

@@ -41,7 +41,7 @@ from ..binary.module import (
     ref_type,
     val_matches,
 )
-from ..binary.opcodes import BY_NAME, OPS, Op
+from ..binary.opcodes import BY_NAME, LANES, OPS, Op
 from ..errors import InvalidError, UnsupportedError
 
 UNKNOWN = None  # the type of a value popped from the polymorphic stack of dead code
@@ -226,7 +226,7 @@ class FunctionValidator:
 
     def local(self, i: int) -> str:
         if i >= len(self.locals):
-            raise self.error("unknown local")
+            raise self.error(f"unknown local {i}")
         return self.locals[i]
 
     def init_local(self, i: int) -> None:
@@ -234,9 +234,10 @@ class FunctionValidator:
             self.local_init[i] = True
             self.inits.append(i)
 
-    def memarg(self, ins: Instr) -> bool:
-        """Check a load's or store's memarg; return whether its memory is 64-bit."""
-        align, offset, mem = ins.imm
+    def memarg(self, ins: Instr, memarg: tuple[int, int, int] | None = None) -> bool:
+        """Check a load's or store's memarg (`memarg`, else the immediate); return whether
+        its memory is 64-bit."""
+        align, offset, mem = ins.imm if memarg is None else memarg
         mt = self.ctx.memory(mem, self)
         # The alignment is checked first, as in the reference interpreter (align.wast).
         if align > ins.op.align:
@@ -332,7 +333,7 @@ class FunctionValidator:
                 i = ins.imm
                 if i >= n_locals:
                     self.offset = ins.offset
-                    raise self.error("unknown local")
+                    raise self.error(f"unknown local {i}")
                 pushed = local_one[i]
                 if op is local_get:
                     if not local_init[i]:
@@ -649,6 +650,28 @@ class FunctionValidator:
         self.set_unreachable()
         return popped, ()
 
+    # -- SIMD --
+    def simd_lane_op(self, ins):
+        """A SIMD instruction with lane immediates (lane access, shuffle, load/store lane):
+        each lane index must be below the number of lanes; the types are the table's."""
+        op = ins.op
+        self.offset = ins.offset
+        params, results = op.sig
+        if op.imm == "shuffle":
+            lanes, limit = ins.imm, 32  # a shuffle picks from both operands' 16 bytes
+        elif op.imm == "lane":
+            lanes, limit = (ins.imm,), LANES[op.name.split(".")[0]]
+        else:  # memarg_lane: (align, offset, memory, lane); the lane is of 2**align bytes
+            align, offset, mem, lane = ins.imm
+            if self.memarg(ins, (align, offset, mem)):
+                params = (I64,) + params[1:]
+            lanes, limit = (lane,), 16 >> op.align
+        if any(lane >= limit for lane in lanes):
+            raise self.error("invalid lane index")
+        popped = self.pop_many(params)
+        self.vals += results
+        return popped, results
+
     # -- parametric --
     def op_drop(self, ins):
         return (self.pop(),), ()
@@ -899,7 +922,7 @@ def _kind(op: Op) -> tuple:
     """(kind, and for a fixed signature: params, results, number of params, of values
     moved, the type on top, the type below it). The usual case of a fixed signature is
     checked by comparing the top one or two types only."""
-    if op.sig is None:
+    if op.sig is None or op.imm in _LANE_IMMEDIATES:  # (lane indices need checking)
         return _RUN_KINDS.get(op.name, _K_HANDLER), None, None, 0, 0, None, None
     params, results = op.sig
     n = len(params)
@@ -918,12 +941,14 @@ def _kind(op: Op) -> tuple:
     return kind, params, results, n, n + len(results), top, below
 
 
+_LANE_IMMEDIATES = frozenset(("lane", "shuffle", "memarg_lane"))
 _KINDS: dict[str, tuple] = {op.name: _kind(op) for op in OPS}
 # Instruction name -> its handler, handler(validator, ins) -> (popped types, pushed types),
-# for every other instruction.
+# for every other instruction. The SIMD instructions with lane immediates share one.
 HANDLERS: dict[str, Callable] = {
     op.name: getattr(FunctionValidator, "op_" + op.name.replace(".", "_"),
-                     FunctionValidator.unsupported)
+                     FunctionValidator.simd_lane_op if op.imm in _LANE_IMMEDIATES
+                     else FunctionValidator.unsupported)
     for op in OPS if _KINDS[op.name][0] == _K_HANDLER}
 
 
@@ -962,9 +987,6 @@ class ModuleContext:
         """Check a value type of the module and return its canonical form."""
         canonical = self._valtypes.get(t)
         if canonical is None:
-            if t == V128:
-                raise UnsupportedError("SIMD (v128) is not supported yet",
-                                       getattr(where, "offset", where))
             try:
                 canonical = self.m.canonical(t)
             except InvalidError:
@@ -1030,7 +1052,8 @@ class ModuleContext:
         return self.elems[i]
 
     # -- constant expressions --
-    CONST_OPS = {"i32.const": I32, "i64.const": I64, "f32.const": F32, "f64.const": F64}
+    CONST_OPS = {"i32.const": I32, "i64.const": I64, "f32.const": F32, "f64.const": F64,
+                 "v128.const": V128}
     EXTENDED_CONST_OPS = {"i32.add", "i32.sub", "i32.mul", "i64.add", "i64.sub", "i64.mul"}
 
     def const_expr(self, expr: list[Instr], expected: str, offset: int,

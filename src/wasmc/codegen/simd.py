@@ -1,0 +1,92 @@
+"""C for the SIMD instructions that are not a plain call: v128.const and the memory
+instructions. (Every other SIMD instruction is a call into runtime/wasmc_simd.h, spelled by
+the opcode table's `c` column; docs/simd.md.)
+
+The memory instructions reuse the scalar access machinery: the address is computed as for
+any load or store (FunctionEmitter.access_address: guard pages for a 32-bit memory, an
+explicit bounds check for memory64), the bytes are read or written with the scalar helpers
+of wasmc_numeric.h where fewer than 16 are accessed, and the header only builds or takes
+apart the vector. Every load goes through WASMC_KEEP (an out-of-bounds load must trap even
+when its value is unused) and every store through WASMC_KEEP_STORE, like the scalar ones.
+
+Each handler has the signature of FunctionEmitter's op_<name> methods; HANDLERS maps
+instruction names to them (function.py installs them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from .spelling import const_literal
+
+if TYPE_CHECKING:
+    from .function import FunctionEmitter
+
+# Scalar access of 2**align bytes: (C type, load helper, store helper) from wasmc_numeric.h.
+_SCALAR = {
+    0: ("uint8_t", "(uint8_t)wasmc_load_i32_u8", "wasmc_store_u8_from32"),
+    1: ("uint16_t", "wasmc_load_u16_raw", "wasmc_store_u16_from32"),
+    2: ("uint32_t", "wasmc_load_u32", "wasmc_store_u32"),
+    3: ("uint64_t", "wasmc_load_u64", "wasmc_store_u64"),
+}
+
+
+def header_name(instr_name: str) -> str:
+    """The wasmc_simd.h function of an instruction (`v128.load8_splat` ->
+    `wasmc_simd_v128_load8_splat`)."""
+    return "wasmc_simd_" + instr_name.replace(".", "_")
+
+
+def op_v128_const(self: FunctionEmitter, ins, h, pops, pushes, args, res) -> None:
+    self.w(f"{res[0]} = {const_literal('v128', ins.imm)};")
+
+
+def op_v128_load(self: FunctionEmitter, ins, h, pops, pushes, args, res) -> None:
+    _align, offset, mem = ins.imm
+    addr = self.access_address(mem, args[0], offset, ins.op.align)
+    self.w(f"{res[0]} = wasmc_simd_load({addr}); WASMC_KEEP_FLOAT({res[0]});")
+
+
+def op_v128_store(self: FunctionEmitter, ins, h, pops, pushes, args, res) -> None:
+    _align, offset, mem = ins.imm
+    addr = self.access_address(mem, args[0], offset, ins.op.align)
+    self.w(f"{{ uint8_t *p = {addr}; wasmc_simd_store(p, {args[1]}); "
+           "WASMC_KEEP_STORE(p, 16); }")
+
+
+def scalar_load(self: FunctionEmitter, ins, h, pops, pushes, args, res) -> None:
+    """The loads of fewer than 16 bytes that make a vector (extend, splat, zero): load the
+    bytes as a scalar, then the header's function of that scalar."""
+    _align, offset, mem = ins.imm
+    ctype, load, _store = _SCALAR[ins.op.align]
+    addr = self.access_address(mem, args[0], offset, ins.op.align)
+    self.w(f"{{ {ctype} x = {load}({addr}); WASMC_KEEP(x); "
+           f"{res[0]} = {header_name(ins.op.name)}(x); }}")
+
+
+def load_lane(self: FunctionEmitter, ins, h, pops, pushes, args, res) -> None:
+    _align, offset, mem, lane = ins.imm
+    ctype, load, _store = _SCALAR[ins.op.align]
+    addr = self.access_address(mem, args[0], offset, ins.op.align)
+    self.w(f"{{ {ctype} x = {load}({addr}); WASMC_KEEP(x); "
+           f"{res[0]} = {header_name(ins.op.name)}({args[1]}, x, {lane}); }}")
+
+
+def store_lane(self: FunctionEmitter, ins, h, pops, pushes, args, res) -> None:
+    _align, offset, mem, lane = ins.imm
+    _ctype, _load, store = _SCALAR[ins.op.align]
+    addr = self.access_address(mem, args[0], offset, ins.op.align)
+    self.w(f"{store}({addr}, {header_name(ins.op.name)}({args[1]}, {lane}));")
+
+
+HANDLERS: dict[str, Callable] = {
+    "v128.const": op_v128_const,
+    "v128.load": op_v128_load,
+    "v128.store": op_v128_store,
+    **{f"v128.load{shape}": scalar_load
+       for shape in ("8x8_s", "8x8_u", "16x4_s", "16x4_u", "32x2_s", "32x2_u", "8_splat",
+                     "16_splat", "32_splat", "64_splat", "32_zero", "64_zero")},
+    **{f"v128.load{bits}_lane": load_lane for bits in (8, 16, 32, 64)},
+    **{f"v128.store{bits}_lane": store_lane for bits in (8, 16, 32, 64)},
+}
