@@ -18,8 +18,9 @@ import ctypes
 import weakref
 from typing import TYPE_CHECKING
 
+from .codegen.spelling import slot_count
 from .errors import WasmException
-from .externals import Tag, WasmcExn, from_raw, to_raw
+from .externals import Tag, WasmcExn, from_raw, raw_to_slots, slots_to_raw, to_raw
 
 if TYPE_CHECKING:
     from .binary.module import FuncType
@@ -124,7 +125,9 @@ def uncaught_exception(lib: ctypes.CDLL) -> WasmException:
     tag = registered_tag(exn.tag)
     if tag is None:  # a tag we never saw (cannot happen for tags of instances): raw values
         return WasmException(None, tuple(raw), f"unknown tag at {exn.tag:#x}", tuple(raw))
-    values = tuple(from_raw(t, r, tag._store) for t, r in zip(tag.type.params, raw, strict=True))
+    params = tag.type.params  # (a v128 takes two slots)
+    values = tuple(from_raw(t, r, tag._store)
+                   for t, r in zip(params, slots_to_raw(params, raw), strict=True))
     return WasmException(tag, values, _tag_named(tag), tuple(raw))
 
 
@@ -136,8 +139,8 @@ def set_host_exception(lib: ctypes.CDLL, exc: WasmException) -> None:
         if len(exc.values) != len(params):
             raise TypeError(f"tag {_tag_named(exc.tag)} takes {len(params)} values, "
                             f"got {len(exc.values)}")
-        raw = (ctypes.c_uint64 * max(1, len(params)))(
-            *[to_raw(t, v, exc.tag._store) for t, v in zip(params, exc.values, strict=True)])
+        values = [to_raw(t, v, exc.tag._store) for t, v in zip(params, exc.values, strict=True)]
+        raw = (ctypes.c_uint64 * max(1, slot_count(params)))(*raw_to_slots(params, values))
     except Exception as bad:  # noqa: BLE001 - reported as the host function's trap
         lib.wasmc_set_host_error(f"host function failed: bad exception: {bad!r}".encode())
         return
@@ -145,4 +148,4 @@ def set_host_exception(lib: ctypes.CDLL, exc: WasmException) -> None:
     _register(exc.tag.address, exc.tag.type, getattr(exc.tag, "name", None), exc.tag._store,
               exc.tag)
     lib.wasmc_set_host_exception.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint32]
-    lib.wasmc_set_host_exception(exc.tag.address, raw, len(params))
+    lib.wasmc_set_host_exception(exc.tag.address, raw, slot_count(params))

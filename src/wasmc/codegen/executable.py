@@ -495,10 +495,14 @@ static int report_exception(void) {
   }
   fflush(stdout);
   fprintf(stderr, "error: uncaught wasm exception: tag %s, values (", name);
-  for (uint32_t j = 0; j < exn->count; j++) {
-    uint64_t v = exn->values[j];
+  for (uint32_t j = 0, k = 0; params[j] && k < exn->count; k += params[j] == 'V' ? 2 : 1, j++) {
+    uint64_t v = exn->values[k]; /* a v128 takes two slots, low half first */
     if (j) fputs(", ", stderr);
     switch (params[j]) {
+    case 'V':
+      fprintf(stderr, "0x%016llx%016llx", (unsigned long long)exn->values[k + 1],
+              (unsigned long long)v);
+      break;
     case 'i': fprintf(stderr, "%d", (int32_t)(uint32_t)v); break;
     case 'I': fprintf(stderr, "%lld", (long long)(int64_t)v); break;
     case 'f': print_float(stderr, (uint32_t)v, 0); break;
