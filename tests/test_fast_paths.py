@@ -33,6 +33,9 @@ SPEC_FILES = ["block", "br", "br_if", "br_table", "call", "call_indirect", "glob
               "return_call_indirect", "br_on_null", "br_on_non_null", "call_ref",
               "local_init", "address", "address64", "memory-multi", "i32", "f64", "align",
               "ref_as_non_null", "table_copy_mixed",
+              # SIMD: lane immediates, v128 memory access, select and globals
+              "simd_lane", "simd_load8_lane", "simd_store16_lane", "simd_select",
+              "simd_address", "relaxed_laneselect",
               # exception handling (the legacy scripts go through wabt's wast2json)
               "throw", "throw_ref", "try_table", "tag", "instance", "legacy/try_catch",
               "legacy/try_delegate", "legacy/rethrow", "legacy/throw"]
