@@ -16,7 +16,16 @@ from __future__ import annotations
 import re
 
 from ..binary.module import FuncType, Module
-from .spelling import C_TYPE, SIG_LETTER, c_comment, from_slot, sig_name, to_slot, type_id_expr
+from .spelling import (
+    C_TYPE,
+    SIG_LETTER,
+    c_comment,
+    sig_name,
+    slot_count,
+    slot_loads,
+    slot_stores,
+    type_id_expr,
+)
 
 
 def c_identifier(name: str) -> str:
@@ -191,12 +200,14 @@ class EmbeddingEmitter:
             return f"{self.export_prototype(k)} {{\n  return ({EXTERN_TYPE[e.kind]}){get};\n}}\n"
         ft = self.func_type(e.index)
         lines = [f"{self.export_prototype(k)} {{",
-                 f"  uint64_t slots[{max(1, len(ft.params), len(ft.results))}] = {{0}};"]
-        lines += [f"  slots[{i}] = {to_slot(t, f'p{i}')};" for i, t in enumerate(ft.params)]
+                 f"  uint64_t slots[{max(1, slot_count(ft.params), slot_count(ft.results))}]"
+                 " = {0};"]
+        args = [f"p{i}" for i in range(len(ft.params))]
+        lines += ["  " + store for store in slot_stores(ft.params, args, "slots")]
         lines += [f"  wasmc_invocation call = {{(const wasmc_func *){get}, slots}};",
                   f"  int code = wasmc_protected({P}_invoke_{sig_name(ft)}, &call);"]
-        for i, t in enumerate(ft.results):
-            lines.append(f"  if (code == WASMC_OK && r{i}) *r{i} = {from_slot(t, f'slots[{i}]')};")
+        for i, value in enumerate(slot_loads(ft.results, "slots")):
+            lines.append(f"  if (code == WASMC_OK && r{i}) *r{i} = {value};")
         return "\n".join(lines + ["  return code;", "}", ""])
 
 
