@@ -124,7 +124,7 @@ def load(source: bytes | str | Path,
     return compile_module(source, cc=cc, opt=opt, jobs=jobs).instantiate(imports, wasi=wasi)
 
 
-RUNTIME_HEADERS = ("wasmc.h", "wasmc_numeric.h", "wasi.h")
+RUNTIME_HEADERS = ("wasmc.h", "wasmc_numeric.h", "wasmc_simd.h", "wasi.h")
 
 
 def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | None = None,

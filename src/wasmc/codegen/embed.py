@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from ..binary.module import FuncType, Module
+from .simd import with_simd_header
 from .spelling import (
     C_TYPE,
     SIG_LETTER,
@@ -140,7 +141,7 @@ class EmbeddingEmitter:
             out.append(f"/* {c_comment(e.name)}: {what} */")
             out.append(self.export_prototype(k) + ";")
         out += ["", f"#endif /* {guard} */", ""]
-        return "\n".join(out)
+        return with_simd_header("\n".join(out))
 
     # ---- the wrappers --------------------------------------------------------------------
 

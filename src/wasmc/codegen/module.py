@@ -22,6 +22,7 @@ from __future__ import annotations
 from ..binary.module import FUNC, V128, FuncType, Instr, Module, ref_family
 from ..validate.validator import FuncInfo, ModuleInfo
 from .function import MIN_TAIL_SLOTS, FunctionEmitter
+from .simd import with_simd_header
 from .spelling import (
     C_TYPE,
     GLOBAL_FIELD,
@@ -368,7 +369,7 @@ class ModuleEmitter:
         for k in range(len(self.module.functions)):
             parts.append(self.emit_function(self.n_imported_funcs + k, self.info.funcs[k]))
         parts += self.emit_entry_points()
-        return "\n".join(parts) + "\n"
+        return with_simd_header("\n".join(parts) + "\n")
 
     def function_prototypes(self, indices: range | None = None) -> list[str]:
         """The prototypes of these own functions (default: all): f<N>, then the fast bodies
@@ -441,7 +442,7 @@ class ModuleEmitter:
             pointer = fast_pointer_type(ft) if fast else fn_pointer_type(ft)
             size = max(1, len(self.static_tables[table]))
             parts.append(f"extern {HIDDEN} const {pointer} dispatch{table}_{key}[{size}];")
-        return "\n".join(parts) + "\n"
+        return with_simd_header("\n".join(parts) + "\n")
 
     def emit_split_module(self, header: str) -> str:
         """The module file of a split module: everything but the function bodies."""
@@ -449,7 +450,7 @@ class ModuleEmitter:
         parts += self.function_prototypes()
         parts += self.emit_entry_declarations()
         parts += self.emit_entry_points()
-        return "\n".join(parts) + "\n"
+        return with_simd_header("\n".join(parts) + "\n")
 
     def can_import(self, idx: int) -> bool:
         """Whether other files may get an inlinable copy of own function idx (see

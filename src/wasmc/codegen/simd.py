@@ -11,6 +11,10 @@ when its value is unused) and every store through WASMC_KEEP_STORE, like the sca
 
 Each handler has the signature of FunctionEmitter's op_<name> methods; HANDLERS maps
 instruction names to them (function.py installs them).
+
+Only the C files that use SIMD include runtime/wasmc_simd.h (`with_simd_header`), not
+wasmc.h: parsing it (and the x86 intrinsics headers it includes) would add its cost to the
+C compile of every module, most of which have no v128 at all.
 """
 
 from __future__ import annotations
@@ -78,6 +82,20 @@ def store_lane(self: FunctionEmitter, ins, h, pops, pushes, args, res) -> None:
     _ctype, _load, store = _SCALAR[ins.op.align]
     addr = self.access_address(mem, args[0], offset, ins.op.align)
     self.w(f"{store}({addr}, {header_name(ins.op.name)}({args[1]}, {lane}));")
+
+
+# What generated C names only where it uses SIMD: the vector type, the header's functions
+# and macros.
+_SIMD_NAMES = ("wasmc_v128", "wasmc_simd_", "WASMC_SIMD_")
+SIMD_INCLUDE = '#include "wasmc_simd.h"\n'
+
+
+def with_simd_header(c: str) -> str:
+    """A generated C file (or header), with the #include of wasmc_simd.h on top if it uses
+    SIMD; unchanged otherwise (so that modules without SIMD give the same C as ever)."""
+    if any(name in c for name in _SIMD_NAMES):
+        return SIMD_INCLUDE + c
+    return c
 
 
 HANDLERS: dict[str, Callable] = {

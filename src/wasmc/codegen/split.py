@@ -41,6 +41,7 @@ from ..binary.module import Module
 from ..errors import CompileError
 from ..validate.validator import ModuleContext, validate, validate_function, validate_module
 from .module import ModuleEmitter
+from .simd import with_simd_header
 
 SPLIT_MIN_INSTRS = 80_000
 """Modules with fewer instructions (about 2 MB of C) stay one C file: splitting costs the
@@ -172,7 +173,7 @@ class _Job:
             ctx.moves_left = moves_left
         text = emitter.emit_split_functions(self.header, indices, bodies, imported)
         emitter.calls = None
-        self.files[i].write_text(text)
+        self.files[i].write_text(with_simd_header(text))
 
 
 _jobs: dict[int, _Job] = {}  # token -> job, for the forked workers
