@@ -27,7 +27,7 @@ AS_INT = int.from_bytes(BYTES, "little")
 
 # v128 in every place a value goes: parameters and results (also several, mixed with
 # scalars), locals, a mutable global, select, a block result, calls (also through a table
-# and to a host import), memory.
+# and to a host import), memory, exception payloads.
 MODULE = """(module
   (import "host" "reverse" (func $reverse (param v128 i32) (result i32 v128)))
   (memory (export "memory") 1)
@@ -49,7 +49,13 @@ MODULE = """(module
   (func (export "swap_global") (param v128) (result v128)
     (global.get $g) (global.set $g (local.get 0)))
   (func (export "store") (param i32 v128) (v128.store offset=1 (local.get 0) (local.get 1)))
-  (func (export "load") (param i32) (result v128) (v128.load offset=1 (local.get 0))))"""
+  (func (export "load") (param i32) (result v128) (v128.load offset=1 (local.get 0)))
+  (tag $t (export "t") (param i32 v128))
+  (func (export "throw") (param v128) (throw $t (i32.const 5) (local.get 0)))
+  (func (export "catch") (param v128) (result i32 v128)
+    (block $h (result i32 v128)
+      (try_table (catch $t $h) (throw $t (i32.const 6) (local.get 0)))
+      (unreachable))))"""
 
 
 def reverse(v: bytes, k: int) -> tuple[int, bytes]:
@@ -102,6 +108,13 @@ def test_global_and_memory(inst) -> None:
     assert inst.exports.load(100) == BYTES
     with pytest.raises(wasmc.Trap, match="out of bounds"):
         inst.exports.load(65536 - 16)  # offset 1: one byte past the end
+
+
+def test_exception_payload(inst) -> None:
+    assert inst.exports.catch(BYTES) == (6, BYTES)
+    with pytest.raises(wasmc.WasmException) as caught:
+        inst.exports.throw(BYTES)
+    assert caught.value.values == (5, BYTES)
 
 
 def test_slot_helpers_agree() -> None:
