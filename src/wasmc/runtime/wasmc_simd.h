@@ -333,16 +333,23 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_bitselect(wasmc_v128 a, wasmc_v128 
 }
 WASMC_SIMD_INLINE uint32_t wasmc_simd_v128_any_true(wasmc_v128 a) { return (a[0] | a[1]) != 0; }
 
-/* all_true: no lane is zero. The lane-wise == 0 mask is reduced with one OR. */
-#define WASMC_ALL_TRUE(NAME, CAST)                                    \
-    WASMC_SIMD_INLINE uint32_t NAME(wasmc_v128 a) {                   \
-        wasmc_v128 zero = WASMC_V(CAST(a) == 0);                      \
-        return (zero[0] | zero[1]) == 0;                              \
+/* all_true: no lane is zero. The lane-wise == 0 mask is reduced with one OR (SSE2:
+ * movemask). i64x2 comes after its comparison, below. */
+#if WASMC_SIMD_SSE2
+#define WASMC_ALL_TRUE(NAME, CAST, CMPEQ)                                             \
+    WASMC_SIMD_INLINE uint32_t NAME(wasmc_v128 a) {                                   \
+        return _mm_movemask_epi8(CMPEQ(WASMC_M(a), _mm_setzero_si128())) == 0;        \
     }
-WASMC_ALL_TRUE(wasmc_simd_i8x16_all_true, WASMC_U8)
-WASMC_ALL_TRUE(wasmc_simd_i16x8_all_true, WASMC_U16)
-WASMC_ALL_TRUE(wasmc_simd_i32x4_all_true, WASMC_U32)
-WASMC_ALL_TRUE(wasmc_simd_i64x2_all_true, WASMC_U64)
+#else
+#define WASMC_ALL_TRUE(NAME, CAST, CMPEQ)                                             \
+    WASMC_SIMD_INLINE uint32_t NAME(wasmc_v128 a) {                                   \
+        wasmc_v128 zero = WASMC_V(CAST(a) == 0);                                      \
+        return (zero[0] | zero[1]) == 0;                                              \
+    }
+#endif
+WASMC_ALL_TRUE(wasmc_simd_i8x16_all_true, WASMC_U8, _mm_cmpeq_epi8)
+WASMC_ALL_TRUE(wasmc_simd_i16x8_all_true, WASMC_U16, _mm_cmpeq_epi16)
+WASMC_ALL_TRUE(wasmc_simd_i32x4_all_true, WASMC_U32, _mm_cmpeq_epi32)
 #undef WASMC_ALL_TRUE
 
 /* bitmask: bit i = top bit of lane i. movemask on x86; a lane loop elsewhere. */
@@ -432,12 +439,44 @@ WASMC_BINOP(wasmc_simd_i32x4_le_s, WASMC_I32, <=)
 WASMC_BINOP(wasmc_simd_i32x4_le_u, WASMC_U32, <=)
 WASMC_BINOP(wasmc_simd_i32x4_ge_s, WASMC_I32, >=)
 WASMC_BINOP(wasmc_simd_i32x4_ge_u, WASMC_U32, >=)
+/* i64x2: SSE2 has no 64-bit compares (pcmpeqq is SSE4.1, pcmpgtq SSE4.2) and GCC then
+ * compares lane by lane in scalar registers, so they are built from 32-bit ones: equal
+ * where both halves are equal; a > b is the sign of b - a, corrected where it overflowed,
+ * copied from the high half to the whole lane. */
+#if WASMC_SIMD_SSE2 && !defined(__SSE4_1__)
+WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i64x2_eq(wasmc_v128 a, wasmc_v128 b) {
+    __m128i eq32 = _mm_cmpeq_epi32(WASMC_M(a), WASMC_M(b));
+    return WASMC_V(_mm_and_si128(eq32, _mm_shuffle_epi32(eq32, _MM_SHUFFLE(2, 3, 0, 1))));
+}
+#else
 WASMC_BINOP(wasmc_simd_i64x2_eq, WASMC_I64, ==)
-WASMC_BINOP(wasmc_simd_i64x2_ne, WASMC_I64, !=)
-WASMC_BINOP(wasmc_simd_i64x2_lt_s, WASMC_I64, <)
+#endif
+#if WASMC_SIMD_SSE2 && !defined(__SSE4_2__)
+WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i64x2_gt_s(wasmc_v128 a, wasmc_v128 b) {
+    wasmc_u64x2 d = WASMC_U64(b) - WASMC_U64(a);
+    wasmc_u64x2 t = d ^ ((WASMC_U64(a) ^ WASMC_U64(b)) & (d ^ WASMC_U64(b)));
+    __m128i sign = _mm_srai_epi32(WASMC_M(t), 31);
+    return WASMC_V(_mm_shuffle_epi32(sign, _MM_SHUFFLE(3, 3, 1, 1)));
+}
+#else
 WASMC_BINOP(wasmc_simd_i64x2_gt_s, WASMC_I64, >)
-WASMC_BINOP(wasmc_simd_i64x2_le_s, WASMC_I64, <=)
-WASMC_BINOP(wasmc_simd_i64x2_ge_s, WASMC_I64, >=)
+#endif
+WASMC_SIMD_INLINE uint32_t wasmc_simd_i64x2_all_true(wasmc_v128 a) {
+    wasmc_v128 zero = wasmc_simd_i64x2_eq(a, wasmc_simd_zero());
+    return (zero[0] | zero[1]) == 0;
+}
+WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i64x2_ne(wasmc_v128 a, wasmc_v128 b) {
+    return ~wasmc_simd_i64x2_eq(a, b);
+}
+WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i64x2_lt_s(wasmc_v128 a, wasmc_v128 b) {
+    return wasmc_simd_i64x2_gt_s(b, a);
+}
+WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i64x2_le_s(wasmc_v128 a, wasmc_v128 b) {
+    return ~wasmc_simd_i64x2_gt_s(a, b);
+}
+WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i64x2_ge_s(wasmc_v128 a, wasmc_v128 b) {
+    return ~wasmc_simd_i64x2_gt_s(b, a);
+}
 /* Float comparisons are IEEE: false for NaN except ne. */
 WASMC_BINOP(wasmc_simd_f32x4_eq, WASMC_F32, ==)
 WASMC_BINOP(wasmc_simd_f32x4_ne, WASMC_F32, !=)
@@ -678,19 +717,17 @@ WASMC_EXTMUL(wasmc_simd_i64x2_extmul_low_i32x4_u, wasmc_simd_i64x2_extend_low_i3
 WASMC_EXTMUL(wasmc_simd_i64x2_extmul_high_i32x4_u, wasmc_simd_i64x2_extend_high_i32x4_u, wasmc_simd_i64x2_mul)
 #undef WASMC_EXTMUL
 
-/* Even and odd lanes as half vectors. */
-#define WASMC_EVEN_I8(v) \
-    __builtin_shufflevector(WASMC_I8(v), WASMC_I8(v), 0, 2, 4, 6, 8, 10, 12, 14)
-#define WASMC_ODD_I8(v) \
-    __builtin_shufflevector(WASMC_I8(v), WASMC_I8(v), 1, 3, 5, 7, 9, 11, 13, 15)
-#define WASMC_EVEN_U8(v) \
-    __builtin_shufflevector(WASMC_U8(v), WASMC_U8(v), 0, 2, 4, 6, 8, 10, 12, 14)
-#define WASMC_ODD_U8(v) \
-    __builtin_shufflevector(WASMC_U8(v), WASMC_U8(v), 1, 3, 5, 7, 9, 11, 13, 15)
-#define WASMC_EVEN_I16(v) __builtin_shufflevector(WASMC_I16(v), WASMC_I16(v), 0, 2, 4, 6)
-#define WASMC_ODD_I16(v) __builtin_shufflevector(WASMC_I16(v), WASMC_I16(v), 1, 3, 5, 7)
-#define WASMC_EVEN_U16(v) __builtin_shufflevector(WASMC_U16(v), WASMC_U16(v), 0, 2, 4, 6)
-#define WASMC_ODD_U16(v) __builtin_shufflevector(WASMC_U16(v), WASMC_U16(v), 1, 3, 5, 7)
+/* The even and odd narrow lanes of v, each extended into the wide lane that holds them
+ * (little-endian: the even lane is the low half). Shifts, not shuffles: every target does
+ * these in a couple of instructions. */
+#define WASMC_EVEN_I8(v) ((WASMC_I16(v) << 8) >> 8)
+#define WASMC_ODD_I8(v) (WASMC_I16(v) >> 8)
+#define WASMC_EVEN_U8(v) (WASMC_U16(v) & 0xff)
+#define WASMC_ODD_U8(v) (WASMC_U16(v) >> 8)
+#define WASMC_EVEN_I16(v) ((WASMC_I32(v) << 16) >> 16)
+#define WASMC_ODD_I16(v) (WASMC_I32(v) >> 16)
+#define WASMC_EVEN_U16(v) (WASMC_U32(v) & 0xffff)
+#define WASMC_ODD_U16(v) (WASMC_U32(v) >> 16)
 
 /* extadd_pairwise: lane i = ext(a[2i]) + ext(a[2i+1]); never overflows. x86: pmaddubsw /
  * pmaddwd against ones (the unsigned 16-bit form is biased by 0x8000 per input lane). */
@@ -698,24 +735,21 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i16x8_extadd_pairwise_i8x16_s(wasmc_v128
 #if WASMC_SIMD_SSSE3
     return WASMC_V(_mm_maddubs_epi16(_mm_set1_epi8(1), WASMC_M(a)));
 #else
-    return WASMC_V(__builtin_convertvector(WASMC_EVEN_I8(a), wasmc_i16x8) +
-                   __builtin_convertvector(WASMC_ODD_I8(a), wasmc_i16x8));
+    return WASMC_V(WASMC_EVEN_I8(a) + WASMC_ODD_I8(a));
 #endif
 }
 WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i16x8_extadd_pairwise_i8x16_u(wasmc_v128 a) {
 #if WASMC_SIMD_SSSE3
     return WASMC_V(_mm_maddubs_epi16(WASMC_M(a), _mm_set1_epi8(1)));
 #else
-    return WASMC_V(__builtin_convertvector(WASMC_EVEN_U8(a), wasmc_u16x8) +
-                   __builtin_convertvector(WASMC_ODD_U8(a), wasmc_u16x8));
+    return WASMC_V(WASMC_EVEN_U8(a) + WASMC_ODD_U8(a));
 #endif
 }
 WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i32x4_extadd_pairwise_i16x8_s(wasmc_v128 a) {
 #if WASMC_SIMD_SSE2
     return WASMC_V(_mm_madd_epi16(WASMC_M(a), _mm_set1_epi16(1)));
 #else
-    return WASMC_V(__builtin_convertvector(WASMC_EVEN_I16(a), wasmc_i32x4) +
-                   __builtin_convertvector(WASMC_ODD_I16(a), wasmc_i32x4));
+    return WASMC_V(WASMC_EVEN_I16(a) + WASMC_ODD_I16(a));
 #endif
 }
 WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i32x4_extadd_pairwise_i16x8_u(wasmc_v128 a) {
@@ -724,8 +758,7 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i32x4_extadd_pairwise_i16x8_u(wasmc_v128
     __m128i sum = _mm_madd_epi16(biased, _mm_set1_epi16(1));
     return WASMC_V(_mm_add_epi32(sum, _mm_set1_epi32(0x10000)));
 #else
-    return WASMC_V(__builtin_convertvector(WASMC_EVEN_U16(a), wasmc_u32x4) +
-                   __builtin_convertvector(WASMC_ODD_U16(a), wasmc_u32x4));
+    return WASMC_V(WASMC_EVEN_U16(a) + WASMC_ODD_U16(a));
 #endif
 }
 
@@ -733,10 +766,8 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i32x4_extadd_pairwise_i16x8_u(wasmc_v128
  * exactly pmaddwd. */
 WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i32x4_dot_i16x8_s(wasmc_v128 a, wasmc_v128 b) {
     WASMC_X86_2(_mm_madd_epi16)
-    wasmc_u32x4 even = WASMC_U32(__builtin_convertvector(WASMC_EVEN_I16(a), wasmc_i32x4) *
-                                 __builtin_convertvector(WASMC_EVEN_I16(b), wasmc_i32x4));
-    wasmc_u32x4 odd = WASMC_U32(__builtin_convertvector(WASMC_ODD_I16(a), wasmc_i32x4) *
-                                __builtin_convertvector(WASMC_ODD_I16(b), wasmc_i32x4));
+    wasmc_u32x4 even = WASMC_U32(WASMC_EVEN_I16(a) * WASMC_EVEN_I16(b));
+    wasmc_u32x4 odd = WASMC_U32(WASMC_ODD_I16(a) * WASMC_ODD_I16(b));
     return WASMC_V(even + odd);
 }
 
@@ -752,6 +783,15 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i16x8_q15mulr_sat_s(wasmc_v128 a, wasmc_
 #if WASMC_SIMD_SSSE3
     __m128i r = _mm_mulhrs_epi16(WASMC_M(a), WASMC_M(b));
     return WASMC_V(_mm_xor_si128(r, _mm_cmpeq_epi16(r, _mm_set1_epi16((short)0x8000))));
+#elif WASMC_SIMD_SSE2
+    /* 32-bit products from their low and high halves, rounded, shifted, packed with
+     * signed saturation. */
+    __m128i lo = _mm_mullo_epi16(WASMC_M(a), WASMC_M(b));
+    __m128i hi = _mm_mulhi_epi16(WASMC_M(a), WASMC_M(b));
+    __m128i round = _mm_set1_epi32(0x4000);
+    __m128i p0 = _mm_srai_epi32(_mm_add_epi32(_mm_unpacklo_epi16(lo, hi), round), 15);
+    __m128i p1 = _mm_srai_epi32(_mm_add_epi32(_mm_unpackhi_epi16(lo, hi), round), 15);
+    return WASMC_V(_mm_packs_epi32(p0, p1));
 #else
     wasmc_i32x4 lo = wasmc_simd__q15_half(WASMC_LO_I16(a), WASMC_LO_I16(b));
     wasmc_i32x4 hi = wasmc_simd__q15_half(WASMC_HI_I16(a), WASMC_HI_I16(b));
@@ -882,6 +922,10 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f64x2_pmax(wasmc_v128 a, wasmc_v128 b) {
 #define WASMC_ROUND_FLOOR 2
 #define WASMC_ROUND_CEIL 3
 
+/* All-ones lanes where the sign bit is set (from 32-bit shifts: SSE2 has no 64-bit one). */
+#define WASMC_SIGN_MASK_wasmc_i32x4(v) (WASMC_I32(v) >> 31)
+#define WASMC_SIGN_MASK_wasmc_i64x2(v) \
+    WASMC_I64(__builtin_shufflevector(WASMC_I32(v) >> 31, WASMC_I32(v) >> 31, 1, 1, 3, 3))
 #define WASMC_ROUND_FALLBACK(NAME, FT, UT, IT, UCAST, FCAST, SIGN, MAGIC, ONE)                 \
     WASMC_SIMD_INLINE wasmc_v128 NAME(wasmc_v128 v, int mode) {                                \
         UT sign = UCAST(v) & SIGN;                                                             \
@@ -890,7 +934,7 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f64x2_pmax(wasmc_v128 a, wasmc_v128 b) {
         FT n = (ax + big) - big;                                                               \
         FT trunc_mag = n - FCAST(UCAST(n > ax) & UCAST(one));                                  \
         FT ceil_mag = n + FCAST(UCAST(n < ax) & UCAST(one));                                   \
-        UT neg = UCAST((IT)sign != 0), mag;                                                    \
+        UT neg = UCAST(WASMC_SIGN_MASK_##IT(v)), mag;                                        \
         if (mode == WASMC_ROUND_NEAREST) mag = UCAST(n);                                       \
         else if (mode == WASMC_ROUND_TRUNC) mag = UCAST(trunc_mag);                            \
         else if (mode == WASMC_ROUND_FLOOR)                                                    \
@@ -1072,17 +1116,21 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i32x4_relaxed_trunc_f32x4_u(wasmc_v128 a
 }
 WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i32x4_relaxed_trunc_f64x2_s_zero(wasmc_v128 a) {
     /* In range: -2^31 - 1 < x < 2^31 (the truncation fits); others give INT32_MIN. */
+#if WASMC_SIMD_SSE2
+    __m128d x = WASMC_MD(a);
+    __m128d ok = _mm_and_pd(_mm_cmpgt_pd(x, _mm_set1_pd(-2147483649.0)),
+                            _mm_cmplt_pd(x, _mm_set1_pd(2147483648.0)));
+    __m128i r = _mm_cvttpd_epi32(_mm_and_pd(x, ok));
+    __m128i ok32 = _mm_shuffle_epi32(_mm_castpd_si128(ok), _MM_SHUFFLE(1, 1, 2, 0));
+    return WASMC_V(_mm_or_si128(r, _mm_andnot_si128(ok32, _mm_setr_epi32(INT32_MIN, INT32_MIN, 0, 0))));
+#else
     wasmc_f64x2 x = WASMC_F64(a);
     wasmc_i64x2 ok = (x > -2147483649.0) & (x < 2147483648.0);
-    wasmc_f64x2 in = WASMC_F64(WASMC_I64(x) & ok);
-#if WASMC_SIMD_SSE2
-    wasmc_i32x4 r = WASMC_I32(_mm_cvttpd_epi32(WASMC_MD(in)));
-#else
-    wasmc_i32x2 r2 = __builtin_convertvector(in, wasmc_i32x2);
-    wasmc_i32x4 r = __builtin_shufflevector(r2, (wasmc_i32x2){0, 0}, 0, 1, 2, 3);
+    wasmc_i32x2 r = __builtin_convertvector(WASMC_F64(WASMC_I64(x) & ok), wasmc_i32x2);
+    wasmc_i32x2 bad = __builtin_shufflevector(WASMC_I32(~ok), WASMC_I32(~ok), 0, 2);
+    r = r | (bad & INT32_MIN);
+    return WASMC_V(__builtin_shufflevector(r, (wasmc_i32x2){0, 0}, 0, 1, 2, 3));
 #endif
-    wasmc_i32x4 bad = __builtin_shufflevector(WASMC_I32(~ok), (wasmc_i32x4){0, 0, 0, 0}, 0, 2, 4, 5);
-    return WASMC_V(r | (bad & INT32_MIN));
 }
 WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i32x4_relaxed_trunc_f64x2_u_zero(wasmc_v128 a) {
     return wasmc_simd_i32x4_trunc_sat_f64x2_u_zero(a);
@@ -1157,9 +1205,10 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i16x8_relaxed_q15mulr_s(wasmc_v128 a, wa
 #if WASMC_SIMD_SSSE3
     return WASMC_V(_mm_mulhrs_epi16(WASMC_M(a), WASMC_M(b)));
 #else
-    wasmc_i32x4 lo = wasmc_simd__q15_half(WASMC_LO_I16(a), WASMC_LO_I16(b));
-    wasmc_i32x4 hi = wasmc_simd__q15_half(WASMC_HI_I16(a), WASMC_HI_I16(b));
-    return WASMC_V(__builtin_shufflevector(WASMC_U16(lo), WASMC_U16(hi), 0, 2, 4, 6, 8, 10, 12, 14));
+    /* The saturating result, with the one saturated case (both -32768) flipped back. */
+    wasmc_i16x8 min = WASMC_SPLAT8(wasmc_i16x8, INT16_MIN);
+    wasmc_i16x8 both_min = (WASMC_I16(a) == min) & (WASMC_I16(b) == min);
+    return wasmc_simd_i16x8_q15mulr_sat_s(a, b) ^ WASMC_V(both_min);
 #endif
 }
 
@@ -1170,10 +1219,8 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i16x8_relaxed_dot_i8x16_i7x16_s(wasmc_v1
 #if WASMC_SIMD_SSSE3
     return WASMC_V(_mm_maddubs_epi16(WASMC_M(b), WASMC_M(a)));
 #else
-    wasmc_i16x8 even = __builtin_convertvector(WASMC_EVEN_I8(a), wasmc_i16x8) *
-                       __builtin_convertvector(WASMC_EVEN_U8(b), wasmc_i16x8);
-    wasmc_i16x8 odd = __builtin_convertvector(WASMC_ODD_I8(a), wasmc_i16x8) *
-                      __builtin_convertvector(WASMC_ODD_U8(b), wasmc_i16x8);
+    wasmc_i16x8 even = WASMC_EVEN_I8(a) * WASMC_I16(WASMC_EVEN_U8(b));
+    wasmc_i16x8 odd = WASMC_ODD_I8(a) * WASMC_I16(WASMC_ODD_U8(b));
     return wasmc_simd_i16x8_add_sat_s(WASMC_V(even), WASMC_V(odd));
 #endif
 }
