@@ -45,7 +45,6 @@
 /* Which x86 paths are on: what the target enables, unless WASMC_SIMD_PORTABLE asks for the
  * portable code everywhere (the tests use it to check the fallbacks on an x86 machine). */
 #if defined(__SSE2__) && !defined(WASMC_SIMD_PORTABLE)
-#include <immintrin.h>
 #define WASMC_SIMD_SSE2 1
 #else
 #define WASMC_SIMD_SSE2 0
@@ -64,6 +63,17 @@
 #define WASMC_SIMD_FMA 1
 #else
 #define WASMC_SIMD_FMA 0
+#endif
+/* Only the headers of the levels in use: <immintrin.h> costs GCC about 0.2 s of CPU per
+ * compile, these a few milliseconds. (FMA has no header of its own: builtins, below.) */
+#if WASMC_SIMD_SSE2
+#include <emmintrin.h>
+#endif
+#if WASMC_SIMD_SSSE3
+#include <tmmintrin.h>
+#endif
+#if WASMC_SIMD_SSE41
+#include <smmintrin.h>
 #endif
 
 #define WASMC_SIMD_INLINE static inline __attribute__((always_inline))
@@ -303,8 +313,8 @@ WASMC_SIMD_INLINE uint64_t wasmc_simd_v128_store64_lane(wasmc_v128 v, int lane) 
 /* i8x16.shuffle: lanes 0..15 pick from a, 16..31 from b; all compile-time constants. */
 #define WASMC_SIMD_I8X16_SHUFFLE(a, b, l0, l1, l2, l3, l4, l5, l6, l7, l8, l9, l10, l11, l12, \
                                  l13, l14, l15)                                             \
-    WASMC_V(__builtin_shufflevector(WASMC_U8(a), WASMC_U8(b), l0, l1, l2, l3, l4, l5, l6, l7,  \
-                                    l8, l9, l10, l11, l12, l13, l14, l15))
+    ((wasmc_v128)__builtin_shufflevector((wasmc_u8x16)(a), (wasmc_u8x16)(b), l0, l1, l2, l3, \
+                                         l4, l5, l6, l7, l8, l9, l10, l11, l12, l13, l14, l15))
 
 /* i8x16.swizzle: lane i = a[s[i]], or 0 when s[i] >= 16. With SSSE3, pshufb: adding 0x70
  * with unsigned saturation keeps the low nibble of indices 0..15 and sets the top bit
@@ -1140,9 +1150,19 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i32x4_relaxed_trunc_f64x2_u_zero(wasmc_v
  * fused. FMA instructions when the target has them, else fmaf/fma from libm (exact, slower:
  * baseline x86-64 GCC builds); never the unfused form, so results never depend on the
  * build. */
+#if defined(__clang__) && defined(__has_builtin)
+#if __has_builtin(__builtin_elementwise_fma)
+#define WASMC_FMA_PS __builtin_elementwise_fma /* clang 22 dropped the ia32 builtins */
+#define WASMC_FMA_PD __builtin_elementwise_fma
+#endif
+#endif
+#ifndef WASMC_FMA_PS
+#define WASMC_FMA_PS __builtin_ia32_vfmaddps
+#define WASMC_FMA_PD __builtin_ia32_vfmaddpd
+#endif
 WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f32x4_relaxed_madd(wasmc_v128 a, wasmc_v128 b, wasmc_v128 c) {
 #if WASMC_SIMD_FMA
-    return WASMC_V(_mm_fmadd_ps(WASMC_MF(a), WASMC_MF(b), WASMC_MF(c)));
+    return WASMC_V(WASMC_FMA_PS(WASMC_F32(a), WASMC_F32(b), WASMC_F32(c)));
 #else
     wasmc_f32x4 x = WASMC_F32(a), y = WASMC_F32(b), z = WASMC_F32(c);
     for (int i = 0; i < 4; i++) z[i] = fmaf(x[i], y[i], z[i]);
@@ -1154,7 +1174,7 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f32x4_relaxed_nmadd(wasmc_v128 a, wasmc_
 }
 WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f64x2_relaxed_madd(wasmc_v128 a, wasmc_v128 b, wasmc_v128 c) {
 #if WASMC_SIMD_FMA
-    return WASMC_V(_mm_fmadd_pd(WASMC_MD(a), WASMC_MD(b), WASMC_MD(c)));
+    return WASMC_V(WASMC_FMA_PD(WASMC_F64(a), WASMC_F64(b), WASMC_F64(c)));
 #else
     wasmc_f64x2 x = WASMC_F64(a), y = WASMC_F64(b), z = WASMC_F64(c);
     for (int i = 0; i < 2; i++) z[i] = fma(x[i], y[i], z[i]);
@@ -1233,5 +1253,55 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i32x4_relaxed_dot_i8x16_i7x16_add_s(wasm
 
 #undef WASMC_X86_2
 #undef WASMC_X86_41
+
+/* The helper macros are the header's own. */
+#undef WASMC_EVEN_I16
+#undef WASMC_EVEN_I8
+#undef WASMC_EVEN_U16
+#undef WASMC_EVEN_U8
+#undef WASMC_F32
+#undef WASMC_FMA_PD
+#undef WASMC_FMA_PS
+#undef WASMC_F64
+#undef WASMC_HI_I16
+#undef WASMC_HI_I32
+#undef WASMC_HI_I8
+#undef WASMC_HI_U16
+#undef WASMC_HI_U32
+#undef WASMC_HI_U8
+#undef WASMC_I16
+#undef WASMC_I32
+#undef WASMC_I64
+#undef WASMC_I8
+#undef WASMC_LO_I16
+#undef WASMC_LO_I32
+#undef WASMC_LO_I8
+#undef WASMC_LO_U16
+#undef WASMC_LO_U32
+#undef WASMC_LO_U8
+#undef WASMC_M
+#undef WASMC_MD
+#undef WASMC_MF
+#undef WASMC_ODD_I16
+#undef WASMC_ODD_I8
+#undef WASMC_ODD_U16
+#undef WASMC_ODD_U8
+#undef WASMC_ROUND_CEIL
+#undef WASMC_ROUND_FLOOR
+#undef WASMC_ROUND_NEAREST
+#undef WASMC_ROUND_TRUNC
+#undef WASMC_SIGN_MASK_wasmc_i32x4
+#undef WASMC_SIGN_MASK_wasmc_i64x2
+#undef WASMC_SIMD_BLEND
+#undef WASMC_SIMD_INLINE
+#undef WASMC_SPLAT16
+#undef WASMC_SPLAT2
+#undef WASMC_SPLAT4
+#undef WASMC_SPLAT8
+#undef WASMC_U16
+#undef WASMC_U32
+#undef WASMC_U64
+#undef WASMC_U8
+#undef WASMC_V
 
 #endif /* WASMC_SIMD_H */
