@@ -3,7 +3,8 @@
  *
  * Build: cc -I src/wasmc/runtime tests/c/simd_test.c -lm [-DWASMC_SIMD_PORTABLE | -msse4.1 |
  * -mavx2 -mfma ...]; run with no arguments. Prints one line per failing case (at most a few
- * per operation) and a summary "N checks, F failures"; exits 1 on any failure.
+ * per operation) and a summary "N checks, F failures"; exits 1 on any failure. With
+ * `cases N` it prints inputs and results instead (see print_cases).
  *
  * Float results follow the spec's NaN rules: where the reference gives NaN, the lane must be
  * a canonical NaN if every NaN input was canonical (or there was none), else any quiet
@@ -205,6 +206,7 @@ typedef struct op {
     ref_fn ref;
     enum kind ka, kb, kc;
     int float_lanes; /* 0: compare bits; 4 or 2: float lanes with NaN rules */
+    int arity;       /* v128 operands of a pure vector instruction (1..3), else 0 */
 } op;
 
 #define REF(NAME) static void ref_##NAME(const lanes *A, const lanes *B, const lanes *C, lanes *R, int *rule)
@@ -831,80 +833,80 @@ static wasmc_v128 w_v128_load_store(wasmc_v128 a, wasmc_v128 b, wasmc_v128 c) {
 
 /* ---- the table ------------------------------------------------------------------------------ */
 
-#define ROW1(NAME, K) {#NAME, w_##NAME, ref_##NAME, K, K_I8, K_I8, 0},
-#define ROW1_F32(NAME, K) {#NAME, w_##NAME, ref_##NAME, K, K_I8, K_I8, 4},
-#define ROW1_F64(NAME, K) {#NAME, w_##NAME, ref_##NAME, K, K_I8, K_I8, 2},
-#define ROW2(NAME, K) {#NAME, w_##NAME, ref_##NAME, K, K, K_I8, 0},
-#define ROW2_F32(NAME) {#NAME, w_##NAME, ref_##NAME, K_F32, K_F32, K_I8, 4},
-#define ROW2_F64(NAME) {#NAME, w_##NAME, ref_##NAME, K_F64, K_F64, K_I8, 2},
-#define ROWS(NAME, K) {#NAME, w_##NAME, ref_##NAME, K, K_COUNT, K_I8, 0},
+#define ROW1(NAME, K) {#NAME, w_##NAME, ref_##NAME, K, K_I8, K_I8, 0, 1},
+#define ROW1_F32(NAME, K) {#NAME, w_##NAME, ref_##NAME, K, K_I8, K_I8, 4, 1},
+#define ROW1_F64(NAME, K) {#NAME, w_##NAME, ref_##NAME, K, K_I8, K_I8, 2, 1},
+#define ROW2(NAME, K) {#NAME, w_##NAME, ref_##NAME, K, K, K_I8, 0, 2},
+#define ROW2_F32(NAME) {#NAME, w_##NAME, ref_##NAME, K_F32, K_F32, K_I8, 4, 2},
+#define ROW2_F64(NAME) {#NAME, w_##NAME, ref_##NAME, K_F64, K_F64, K_I8, 2, 2},
+#define ROWS(NAME, K) {#NAME, w_##NAME, ref_##NAME, K, K_COUNT, K_I8, 0, 0},
 
 static const op OPS[] = {
     OPS_UNARY(ROW1) OPS_UNARY_F32(ROW1_F32) OPS_UNARY_F64(ROW1_F64) OPS_BINARY(ROW2)
     OPS_BINARY_F32(ROW2_F32) OPS_BINARY_F64(ROW2_F64) OPS_SHIFT(ROWS)
-    {"v128_bitselect", w_v128_bitselect, ref_v128_bitselect, K_I64, K_I64, K_MASK8, 0},
-    {"i8x16_swizzle", w_i8x16_swizzle, ref_i8x16_swizzle, K_I8, K_IDX, K_I8, 0},
-    {"i8x16_relaxed_swizzle", w_i8x16_relaxed_swizzle, ref_i8x16_relaxed_swizzle, K_I8, K_IDX, K_I8, 0},
-    {"f32x4_relaxed_madd", w_f32x4_relaxed_madd, ref_f32x4_relaxed_madd, K_F32, K_F32, K_F32, 4},
-    {"f32x4_relaxed_nmadd", w_f32x4_relaxed_nmadd, ref_f32x4_relaxed_nmadd, K_F32, K_F32, K_F32, 4},
-    {"f64x2_relaxed_madd", w_f64x2_relaxed_madd, ref_f64x2_relaxed_madd, K_F64, K_F64, K_F64, 2},
-    {"f64x2_relaxed_nmadd", w_f64x2_relaxed_nmadd, ref_f64x2_relaxed_nmadd, K_F64, K_F64, K_F64, 2},
-    {"i8x16_relaxed_laneselect", w_i8x16_relaxed_laneselect, ref_i8x16_relaxed_laneselect, K_I8, K_I8, K_MASK8, 0},
-    {"i16x8_relaxed_laneselect", w_i16x8_relaxed_laneselect, ref_i16x8_relaxed_laneselect, K_I16, K_I16, K_MASK16, 0},
-    {"i32x4_relaxed_laneselect", w_i32x4_relaxed_laneselect, ref_i32x4_relaxed_laneselect, K_I32, K_I32, K_MASK32, 0},
-    {"i64x2_relaxed_laneselect", w_i64x2_relaxed_laneselect, ref_i64x2_relaxed_laneselect, K_I64, K_I64, K_MASK64, 0},
-    {"i16x8_relaxed_dot_i8x16_i7x16_s", w_i16x8_relaxed_dot_i8x16_i7x16_s, ref_i16x8_relaxed_dot_i8x16_i7x16_s, K_I8, K_I8, K_I8, 0},
-    {"i32x4_relaxed_dot_i8x16_i7x16_add_s", w_i32x4_relaxed_dot_i8x16_i7x16_add_s, ref_i32x4_relaxed_dot_i8x16_i7x16_add_s, K_I8, K_I8, K_I32, 0},
-    {"v128_any_true", w_v128_any_true, ref_v128_any_true, K_MASK8, K_I8, K_I8, 0},
-    {"i8x16_all_true", w_i8x16_all_true, ref_i8x16_all_true, K_MASK8, K_I8, K_I8, 0},
-    {"i16x8_all_true", w_i16x8_all_true, ref_i16x8_all_true, K_MASK16, K_I8, K_I8, 0},
-    {"i32x4_all_true", w_i32x4_all_true, ref_i32x4_all_true, K_MASK32, K_I8, K_I8, 0},
-    {"i64x2_all_true", w_i64x2_all_true, ref_i64x2_all_true, K_MASK64, K_I8, K_I8, 0},
-    {"i8x16_bitmask", w_i8x16_bitmask, ref_i8x16_bitmask, K_I8, K_I8, K_I8, 0},
-    {"i16x8_bitmask", w_i16x8_bitmask, ref_i16x8_bitmask, K_I16, K_I8, K_I8, 0},
-    {"i32x4_bitmask", w_i32x4_bitmask, ref_i32x4_bitmask, K_I32, K_I8, K_I8, 0},
-    {"i64x2_bitmask", w_i64x2_bitmask, ref_i64x2_bitmask, K_I64, K_I8, K_I8, 0},
-    {"i8x16_extract_lane_s", w_i8x16_extract_lane_s, ref_i8x16_extract_lane_s, K_I8, K_LANE, K_I8, 0},
-    {"i8x16_extract_lane_u", w_i8x16_extract_lane_u, ref_i8x16_extract_lane_u, K_I8, K_LANE, K_I8, 0},
-    {"i16x8_extract_lane_s", w_i16x8_extract_lane_s, ref_i16x8_extract_lane_s, K_I16, K_LANE, K_I8, 0},
-    {"i16x8_extract_lane_u", w_i16x8_extract_lane_u, ref_i16x8_extract_lane_u, K_I16, K_LANE, K_I8, 0},
-    {"i32x4_extract_lane", w_i32x4_extract_lane, ref_i32x4_extract_lane, K_I32, K_LANE, K_I8, 0},
-    {"i64x2_extract_lane", w_i64x2_extract_lane, ref_i64x2_extract_lane, K_I64, K_LANE, K_I8, 0},
-    {"f32x4_extract_lane", w_f32x4_extract_lane, ref_f32x4_extract_lane, K_F32, K_LANE, K_I8, 0},
-    {"f64x2_extract_lane", w_f64x2_extract_lane, ref_f64x2_extract_lane, K_F64, K_LANE, K_I8, 0},
-    {"v128_store8_lane", w_v128_store8_lane, ref_v128_store8_lane, K_I8, K_LANE, K_I8, 0},
-    {"v128_store16_lane", w_v128_store16_lane, ref_v128_store16_lane, K_I16, K_LANE, K_I8, 0},
-    {"v128_store32_lane", w_v128_store32_lane, ref_v128_store32_lane, K_I32, K_LANE, K_I8, 0},
-    {"v128_store64_lane", w_v128_store64_lane, ref_v128_store64_lane, K_I64, K_LANE, K_I8, 0},
-    {"i8x16_splat", w_i8x16_splat, ref_i8x16_splat, K_I8, K_I8, K_I8, 0},
-    {"i16x8_splat", w_i16x8_splat, ref_i16x8_splat, K_I8, K_I16, K_I8, 0},
-    {"i32x4_splat", w_i32x4_splat, ref_i32x4_splat, K_I8, K_I32, K_I8, 0},
-    {"i64x2_splat", w_i64x2_splat, ref_i64x2_splat, K_I8, K_I64, K_I8, 0},
-    {"f32x4_splat", w_f32x4_splat, ref_f32x4_splat, K_I8, K_F32, K_I8, 0},
-    {"f64x2_splat", w_f64x2_splat, ref_f64x2_splat, K_I8, K_F64, K_I8, 0},
-    {"i8x16_replace_lane", w_i8x16_replace_lane, ref_i8x16_replace_lane, K_I8, K_LANE, K_I8, 0},
-    {"i16x8_replace_lane", w_i16x8_replace_lane, ref_i16x8_replace_lane, K_I16, K_LANE, K_I16, 0},
-    {"i32x4_replace_lane", w_i32x4_replace_lane, ref_i32x4_replace_lane, K_I32, K_LANE, K_I32, 0},
-    {"i64x2_replace_lane", w_i64x2_replace_lane, ref_i64x2_replace_lane, K_I64, K_LANE, K_I64, 0},
-    {"f32x4_replace_lane", w_f32x4_replace_lane, ref_f32x4_replace_lane, K_F32, K_LANE, K_F32, 0},
-    {"f64x2_replace_lane", w_f64x2_replace_lane, ref_f64x2_replace_lane, K_F64, K_LANE, K_F64, 0},
-    {"v128_load8x8_s", w_v128_load8x8_s, ref_v128_load8x8_s, K_I8, K_I8, K_I8, 0},
-    {"v128_load8x8_u", w_v128_load8x8_u, ref_v128_load8x8_u, K_I8, K_I8, K_I8, 0},
-    {"v128_load16x4_s", w_v128_load16x4_s, ref_v128_load16x4_s, K_I16, K_I8, K_I8, 0},
-    {"v128_load16x4_u", w_v128_load16x4_u, ref_v128_load16x4_u, K_I16, K_I8, K_I8, 0},
-    {"v128_load32x2_s", w_v128_load32x2_s, ref_v128_load32x2_s, K_I32, K_I8, K_I8, 0},
-    {"v128_load32x2_u", w_v128_load32x2_u, ref_v128_load32x2_u, K_I32, K_I8, K_I8, 0},
-    {"v128_load8_splat", w_v128_load8_splat, ref_v128_load8_splat, K_I8, K_I8, K_I8, 0},
-    {"v128_load16_splat", w_v128_load16_splat, ref_v128_load16_splat, K_I8, K_I16, K_I8, 0},
-    {"v128_load32_splat", w_v128_load32_splat, ref_v128_load32_splat, K_I8, K_I32, K_I8, 0},
-    {"v128_load64_splat", w_v128_load64_splat, ref_v128_load64_splat, K_I8, K_I64, K_I8, 0},
-    {"v128_load32_zero", w_v128_load32_zero, ref_v128_load32_zero, K_I8, K_I32, K_I8, 0},
-    {"v128_load64_zero", w_v128_load64_zero, ref_v128_load64_zero, K_I8, K_I64, K_I8, 0},
-    {"v128_load8_lane", w_v128_load8_lane, ref_v128_load8_lane, K_I8, K_LANE, K_I8, 0},
-    {"v128_load16_lane", w_v128_load16_lane, ref_v128_load16_lane, K_I16, K_LANE, K_I16, 0},
-    {"v128_load32_lane", w_v128_load32_lane, ref_v128_load32_lane, K_I32, K_LANE, K_I32, 0},
-    {"v128_load64_lane", w_v128_load64_lane, ref_v128_load64_lane, K_I64, K_LANE, K_I64, 0},
-    {"v128_load_store", w_v128_load_store, ref_v128_load_store, K_I64, K_I8, K_I8, 0},
+    {"v128_bitselect", w_v128_bitselect, ref_v128_bitselect, K_I64, K_I64, K_MASK8, 0, 3},
+    {"i8x16_swizzle", w_i8x16_swizzle, ref_i8x16_swizzle, K_I8, K_IDX, K_I8, 0, 2},
+    {"i8x16_relaxed_swizzle", w_i8x16_relaxed_swizzle, ref_i8x16_relaxed_swizzle, K_I8, K_IDX, K_I8, 0, 2},
+    {"f32x4_relaxed_madd", w_f32x4_relaxed_madd, ref_f32x4_relaxed_madd, K_F32, K_F32, K_F32, 4, 3},
+    {"f32x4_relaxed_nmadd", w_f32x4_relaxed_nmadd, ref_f32x4_relaxed_nmadd, K_F32, K_F32, K_F32, 4, 3},
+    {"f64x2_relaxed_madd", w_f64x2_relaxed_madd, ref_f64x2_relaxed_madd, K_F64, K_F64, K_F64, 2, 3},
+    {"f64x2_relaxed_nmadd", w_f64x2_relaxed_nmadd, ref_f64x2_relaxed_nmadd, K_F64, K_F64, K_F64, 2, 3},
+    {"i8x16_relaxed_laneselect", w_i8x16_relaxed_laneselect, ref_i8x16_relaxed_laneselect, K_I8, K_I8, K_MASK8, 0, 3},
+    {"i16x8_relaxed_laneselect", w_i16x8_relaxed_laneselect, ref_i16x8_relaxed_laneselect, K_I16, K_I16, K_MASK16, 0, 3},
+    {"i32x4_relaxed_laneselect", w_i32x4_relaxed_laneselect, ref_i32x4_relaxed_laneselect, K_I32, K_I32, K_MASK32, 0, 3},
+    {"i64x2_relaxed_laneselect", w_i64x2_relaxed_laneselect, ref_i64x2_relaxed_laneselect, K_I64, K_I64, K_MASK64, 0, 3},
+    {"i16x8_relaxed_dot_i8x16_i7x16_s", w_i16x8_relaxed_dot_i8x16_i7x16_s, ref_i16x8_relaxed_dot_i8x16_i7x16_s, K_I8, K_I8, K_I8, 0, 2},
+    {"i32x4_relaxed_dot_i8x16_i7x16_add_s", w_i32x4_relaxed_dot_i8x16_i7x16_add_s, ref_i32x4_relaxed_dot_i8x16_i7x16_add_s, K_I8, K_I8, K_I32, 0, 3},
+    {"v128_any_true", w_v128_any_true, ref_v128_any_true, K_MASK8, K_I8, K_I8, 0, 0},
+    {"i8x16_all_true", w_i8x16_all_true, ref_i8x16_all_true, K_MASK8, K_I8, K_I8, 0, 0},
+    {"i16x8_all_true", w_i16x8_all_true, ref_i16x8_all_true, K_MASK16, K_I8, K_I8, 0, 0},
+    {"i32x4_all_true", w_i32x4_all_true, ref_i32x4_all_true, K_MASK32, K_I8, K_I8, 0, 0},
+    {"i64x2_all_true", w_i64x2_all_true, ref_i64x2_all_true, K_MASK64, K_I8, K_I8, 0, 0},
+    {"i8x16_bitmask", w_i8x16_bitmask, ref_i8x16_bitmask, K_I8, K_I8, K_I8, 0, 0},
+    {"i16x8_bitmask", w_i16x8_bitmask, ref_i16x8_bitmask, K_I16, K_I8, K_I8, 0, 0},
+    {"i32x4_bitmask", w_i32x4_bitmask, ref_i32x4_bitmask, K_I32, K_I8, K_I8, 0, 0},
+    {"i64x2_bitmask", w_i64x2_bitmask, ref_i64x2_bitmask, K_I64, K_I8, K_I8, 0, 0},
+    {"i8x16_extract_lane_s", w_i8x16_extract_lane_s, ref_i8x16_extract_lane_s, K_I8, K_LANE, K_I8, 0, 0},
+    {"i8x16_extract_lane_u", w_i8x16_extract_lane_u, ref_i8x16_extract_lane_u, K_I8, K_LANE, K_I8, 0, 0},
+    {"i16x8_extract_lane_s", w_i16x8_extract_lane_s, ref_i16x8_extract_lane_s, K_I16, K_LANE, K_I8, 0, 0},
+    {"i16x8_extract_lane_u", w_i16x8_extract_lane_u, ref_i16x8_extract_lane_u, K_I16, K_LANE, K_I8, 0, 0},
+    {"i32x4_extract_lane", w_i32x4_extract_lane, ref_i32x4_extract_lane, K_I32, K_LANE, K_I8, 0, 0},
+    {"i64x2_extract_lane", w_i64x2_extract_lane, ref_i64x2_extract_lane, K_I64, K_LANE, K_I8, 0, 0},
+    {"f32x4_extract_lane", w_f32x4_extract_lane, ref_f32x4_extract_lane, K_F32, K_LANE, K_I8, 0, 0},
+    {"f64x2_extract_lane", w_f64x2_extract_lane, ref_f64x2_extract_lane, K_F64, K_LANE, K_I8, 0, 0},
+    {"v128_store8_lane", w_v128_store8_lane, ref_v128_store8_lane, K_I8, K_LANE, K_I8, 0, 0},
+    {"v128_store16_lane", w_v128_store16_lane, ref_v128_store16_lane, K_I16, K_LANE, K_I8, 0, 0},
+    {"v128_store32_lane", w_v128_store32_lane, ref_v128_store32_lane, K_I32, K_LANE, K_I8, 0, 0},
+    {"v128_store64_lane", w_v128_store64_lane, ref_v128_store64_lane, K_I64, K_LANE, K_I8, 0, 0},
+    {"i8x16_splat", w_i8x16_splat, ref_i8x16_splat, K_I8, K_I8, K_I8, 0, 0},
+    {"i16x8_splat", w_i16x8_splat, ref_i16x8_splat, K_I8, K_I16, K_I8, 0, 0},
+    {"i32x4_splat", w_i32x4_splat, ref_i32x4_splat, K_I8, K_I32, K_I8, 0, 0},
+    {"i64x2_splat", w_i64x2_splat, ref_i64x2_splat, K_I8, K_I64, K_I8, 0, 0},
+    {"f32x4_splat", w_f32x4_splat, ref_f32x4_splat, K_I8, K_F32, K_I8, 0, 0},
+    {"f64x2_splat", w_f64x2_splat, ref_f64x2_splat, K_I8, K_F64, K_I8, 0, 0},
+    {"i8x16_replace_lane", w_i8x16_replace_lane, ref_i8x16_replace_lane, K_I8, K_LANE, K_I8, 0, 0},
+    {"i16x8_replace_lane", w_i16x8_replace_lane, ref_i16x8_replace_lane, K_I16, K_LANE, K_I16, 0, 0},
+    {"i32x4_replace_lane", w_i32x4_replace_lane, ref_i32x4_replace_lane, K_I32, K_LANE, K_I32, 0, 0},
+    {"i64x2_replace_lane", w_i64x2_replace_lane, ref_i64x2_replace_lane, K_I64, K_LANE, K_I64, 0, 0},
+    {"f32x4_replace_lane", w_f32x4_replace_lane, ref_f32x4_replace_lane, K_F32, K_LANE, K_F32, 0, 0},
+    {"f64x2_replace_lane", w_f64x2_replace_lane, ref_f64x2_replace_lane, K_F64, K_LANE, K_F64, 0, 0},
+    {"v128_load8x8_s", w_v128_load8x8_s, ref_v128_load8x8_s, K_I8, K_I8, K_I8, 0, 0},
+    {"v128_load8x8_u", w_v128_load8x8_u, ref_v128_load8x8_u, K_I8, K_I8, K_I8, 0, 0},
+    {"v128_load16x4_s", w_v128_load16x4_s, ref_v128_load16x4_s, K_I16, K_I8, K_I8, 0, 0},
+    {"v128_load16x4_u", w_v128_load16x4_u, ref_v128_load16x4_u, K_I16, K_I8, K_I8, 0, 0},
+    {"v128_load32x2_s", w_v128_load32x2_s, ref_v128_load32x2_s, K_I32, K_I8, K_I8, 0, 0},
+    {"v128_load32x2_u", w_v128_load32x2_u, ref_v128_load32x2_u, K_I32, K_I8, K_I8, 0, 0},
+    {"v128_load8_splat", w_v128_load8_splat, ref_v128_load8_splat, K_I8, K_I8, K_I8, 0, 0},
+    {"v128_load16_splat", w_v128_load16_splat, ref_v128_load16_splat, K_I8, K_I16, K_I8, 0, 0},
+    {"v128_load32_splat", w_v128_load32_splat, ref_v128_load32_splat, K_I8, K_I32, K_I8, 0, 0},
+    {"v128_load64_splat", w_v128_load64_splat, ref_v128_load64_splat, K_I8, K_I64, K_I8, 0, 0},
+    {"v128_load32_zero", w_v128_load32_zero, ref_v128_load32_zero, K_I8, K_I32, K_I8, 0, 0},
+    {"v128_load64_zero", w_v128_load64_zero, ref_v128_load64_zero, K_I8, K_I64, K_I8, 0, 0},
+    {"v128_load8_lane", w_v128_load8_lane, ref_v128_load8_lane, K_I8, K_LANE, K_I8, 0, 0},
+    {"v128_load16_lane", w_v128_load16_lane, ref_v128_load16_lane, K_I16, K_LANE, K_I16, 0, 0},
+    {"v128_load32_lane", w_v128_load32_lane, ref_v128_load32_lane, K_I32, K_LANE, K_I32, 0, 0},
+    {"v128_load64_lane", w_v128_load64_lane, ref_v128_load64_lane, K_I64, K_LANE, K_I64, 0, 0},
+    {"v128_load_store", w_v128_load_store, ref_v128_load_store, K_I64, K_I8, K_I8, 0, 0},
 };
 
 /* ---- running -------------------------------------------------------------------------------- */
@@ -1092,7 +1094,33 @@ static void run_relaxed_allowed(int iterations) {
     }
 }
 
+/* `simd_test cases N`: N inputs per pure vector instruction, with this build's result, as
+ * "name a b c result" (hex, memory byte order), for comparing with another engine
+ * (tests/test_simd_runtime.py runs the same instructions in Wasmtime). */
+static void print_hex(const lanes *v) {
+    printf(" ");
+    for (int i = 0; i < 16; i++) printf("%02x", v->u8[i]);
+}
+static void print_cases(int n) {
+    for (size_t k = 0; k < COUNTOF(OPS); k++) {
+        const op *o = &OPS[k];
+        if (!o->arity) continue;
+        for (int it = 0; it < n; it++) {
+            lanes a, b, c;
+            gen(&a, o->ka), gen(&b, o->kb), gen(&c, o->kc);
+            lanes got = from_v(o->impl(to_v(&a), to_v(&b), to_v(&c)));
+            printf("%s %d %d", o->name, o->arity, o->float_lanes);
+            print_hex(&a), print_hex(&b), print_hex(&c), print_hex(&got);
+            printf("\n");
+        }
+    }
+}
+
 int main(int argc, char **argv) {
+    if (argc > 2 && strcmp(argv[1], "cases") == 0) {
+        print_cases(atoi(argv[2]));
+        return 0;
+    }
     int iterations = argc > 1 ? atoi(argv[1]) : 3000;
     run_table(iterations);
     run_constant_cases();
