@@ -169,25 +169,8 @@ WASMC_SIMD_INLINE void wasmc_simd_store(void *p, wasmc_v128 v) {
     __asm__ volatile("" : : "m"(*(const uint8_t(*)[16])p));
 }
 
-/* v128.loadMxN_s/u: the 8 loaded bytes arrive as a little-endian uint64_t. */
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_load8x8_s(uint64_t bits) {
-    return WASMC_V(__builtin_convertvector((wasmc_i8x8)bits, wasmc_i16x8));
-}
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_load8x8_u(uint64_t bits) {
-    return WASMC_V(__builtin_convertvector((wasmc_u8x8)bits, wasmc_u16x8));
-}
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_load16x4_s(uint64_t bits) {
-    return WASMC_V(__builtin_convertvector((wasmc_i16x4)bits, wasmc_i32x4));
-}
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_load16x4_u(uint64_t bits) {
-    return WASMC_V(__builtin_convertvector((wasmc_u16x4)bits, wasmc_u32x4));
-}
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_load32x2_s(uint64_t bits) {
-    return WASMC_V(__builtin_convertvector((wasmc_i32x2)bits, wasmc_i64x2));
-}
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_load32x2_u(uint64_t bits) {
-    return WASMC_V(__builtin_convertvector((wasmc_u32x2)bits, wasmc_u64x2));
-}
+/* v128.loadMxN_s/u (the 8 loaded bytes arrive as a little-endian uint64_t): defined after
+ * the extend instructions, below. */
 
 /* ---- splat, lanes ------------------------------------------------------------------------ */
 
@@ -688,25 +671,85 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i16x8_narrow_i32x4_u(wasmc_v128 a, wasmc
     return WASMC_V(__builtin_shufflevector(WASMC_U16(x), WASMC_U16(y), 0, 2, 4, 6, 8, 10, 12, 14));
 }
 
-/* extend: one half, widened (sign or zero); __builtin_convertvector is pmovsx/pmovzx or
- * unpack + shift. */
-#define WASMC_EXTEND(NAME, HALF, WIDE)                                                  \
+/* extend: one half, widened. SSE4.1: pmovsx/pmovzx (the high half moved down first).
+ * Otherwise each lane is interleaved with a copy of itself and shifted right arithmetically
+ * (signed), or interleaved with zero (unsigned): punpck + psra, which both compilers emit
+ * (GCC splits __builtin_convertvector of 8-byte vectors into several steps). */
+#define WASMC_ZERO_U8 ((wasmc_u8x16){0})
+#define WASMC_ZERO_U16 ((wasmc_u16x8){0})
+#define WASMC_ZERO_U32 ((wasmc_u32x4){0})
+#if WASMC_SIMD_SSE41
+#define WASMC_EXTEND(NAME, PART, VECTOR_FORM, SSE41)                                    \
     WASMC_SIMD_INLINE wasmc_v128 NAME(wasmc_v128 a) {                                   \
-        return WASMC_V(__builtin_convertvector(HALF(a), WIDE));                         \
+        __m128i x = WASMC_M(a);                                                         \
+        return WASMC_V(SSE41(PART));                                                    \
     }
-WASMC_EXTEND(wasmc_simd_i16x8_extend_low_i8x16_s, WASMC_LO_I8, wasmc_i16x8)
-WASMC_EXTEND(wasmc_simd_i16x8_extend_high_i8x16_s, WASMC_HI_I8, wasmc_i16x8)
-WASMC_EXTEND(wasmc_simd_i16x8_extend_low_i8x16_u, WASMC_LO_U8, wasmc_u16x8)
-WASMC_EXTEND(wasmc_simd_i16x8_extend_high_i8x16_u, WASMC_HI_U8, wasmc_u16x8)
-WASMC_EXTEND(wasmc_simd_i32x4_extend_low_i16x8_s, WASMC_LO_I16, wasmc_i32x4)
-WASMC_EXTEND(wasmc_simd_i32x4_extend_high_i16x8_s, WASMC_HI_I16, wasmc_i32x4)
-WASMC_EXTEND(wasmc_simd_i32x4_extend_low_i16x8_u, WASMC_LO_U16, wasmc_u32x4)
-WASMC_EXTEND(wasmc_simd_i32x4_extend_high_i16x8_u, WASMC_HI_U16, wasmc_u32x4)
-WASMC_EXTEND(wasmc_simd_i64x2_extend_low_i32x4_s, WASMC_LO_I32, wasmc_i64x2)
-WASMC_EXTEND(wasmc_simd_i64x2_extend_high_i32x4_s, WASMC_HI_I32, wasmc_i64x2)
-WASMC_EXTEND(wasmc_simd_i64x2_extend_low_i32x4_u, WASMC_LO_U32, wasmc_u64x2)
-WASMC_EXTEND(wasmc_simd_i64x2_extend_high_i32x4_u, WASMC_HI_U32, wasmc_u64x2)
+#else
+#define WASMC_EXTEND(NAME, PART, VECTOR_FORM, SSE41)                                    \
+    WASMC_SIMD_INLINE wasmc_v128 NAME(wasmc_v128 a) { return WASMC_V(VECTOR_FORM); }
+#endif
+#define WASMC_LOW_HALF x
+#define WASMC_HIGH_HALF _mm_unpackhi_epi64(x, x)
+WASMC_EXTEND(wasmc_simd_i16x8_extend_low_i8x16_s, WASMC_LOW_HALF,
+             WASMC_I16(__builtin_shufflevector(WASMC_I8(a), WASMC_I8(a), 0, 0, 1, 1, 2, 2, 3, 3, 4,
+                                               4, 5, 5, 6, 6, 7, 7)) >> 8,
+             _mm_cvtepi8_epi16)
+WASMC_EXTEND(wasmc_simd_i16x8_extend_high_i8x16_s, WASMC_HIGH_HALF,
+             WASMC_I16(__builtin_shufflevector(WASMC_I8(a), WASMC_I8(a), 8, 8, 9, 9, 10, 10, 11,
+                                               11, 12, 12, 13, 13, 14, 14, 15, 15)) >> 8,
+             _mm_cvtepi8_epi16)
+WASMC_EXTEND(wasmc_simd_i16x8_extend_low_i8x16_u, WASMC_LOW_HALF,
+             __builtin_shufflevector(WASMC_U8(a), WASMC_ZERO_U8, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20,
+                                     5, 21, 6, 22, 7, 23),
+             _mm_cvtepu8_epi16)
+WASMC_EXTEND(wasmc_simd_i16x8_extend_high_i8x16_u, WASMC_HIGH_HALF,
+             __builtin_shufflevector(WASMC_U8(a), WASMC_ZERO_U8, 8, 24, 9, 25, 10, 26, 11, 27, 12,
+                                     28, 13, 29, 14, 30, 15, 31),
+             _mm_cvtepu8_epi16)
+WASMC_EXTEND(wasmc_simd_i32x4_extend_low_i16x8_s, WASMC_LOW_HALF,
+             WASMC_I32(__builtin_shufflevector(WASMC_I16(a), WASMC_I16(a), 0, 0, 1, 1, 2, 2, 3,
+                                               3)) >> 16,
+             _mm_cvtepi16_epi32)
+WASMC_EXTEND(wasmc_simd_i32x4_extend_high_i16x8_s, WASMC_HIGH_HALF,
+             WASMC_I32(__builtin_shufflevector(WASMC_I16(a), WASMC_I16(a), 4, 4, 5, 5, 6, 6, 7,
+                                               7)) >> 16,
+             _mm_cvtepi16_epi32)
+WASMC_EXTEND(wasmc_simd_i32x4_extend_low_i16x8_u, WASMC_LOW_HALF,
+             __builtin_shufflevector(WASMC_U16(a), WASMC_ZERO_U16, 0, 8, 1, 9, 2, 10, 3, 11),
+             _mm_cvtepu16_epi32)
+WASMC_EXTEND(wasmc_simd_i32x4_extend_high_i16x8_u, WASMC_HIGH_HALF,
+             __builtin_shufflevector(WASMC_U16(a), WASMC_ZERO_U16, 4, 12, 5, 13, 6, 14, 7, 15),
+             _mm_cvtepu16_epi32)
+/* 64-bit lanes: no 64-bit arithmetic shift before AVX-512, so the sign words come from a
+ * 32-bit shift and are interleaved. */
+WASMC_EXTEND(wasmc_simd_i64x2_extend_low_i32x4_s, WASMC_LOW_HALF,
+             __builtin_shufflevector(WASMC_I32(a), WASMC_I32(a) >> 31, 0, 4, 1, 5),
+             _mm_cvtepi32_epi64)
+WASMC_EXTEND(wasmc_simd_i64x2_extend_high_i32x4_s, WASMC_HIGH_HALF,
+             __builtin_shufflevector(WASMC_I32(a), WASMC_I32(a) >> 31, 2, 6, 3, 7),
+             _mm_cvtepi32_epi64)
+WASMC_EXTEND(wasmc_simd_i64x2_extend_low_i32x4_u, WASMC_LOW_HALF,
+             __builtin_shufflevector(WASMC_U32(a), WASMC_ZERO_U32, 0, 4, 1, 5),
+             _mm_cvtepu32_epi64)
+WASMC_EXTEND(wasmc_simd_i64x2_extend_high_i32x4_u, WASMC_HIGH_HALF,
+             __builtin_shufflevector(WASMC_U32(a), WASMC_ZERO_U32, 2, 6, 3, 7),
+             _mm_cvtepu32_epi64)
 #undef WASMC_EXTEND
+#undef WASMC_LOW_HALF
+#undef WASMC_HIGH_HALF
+
+/* v128.loadMxN_s/u: the loaded 8 bytes as the low half of a vector, extended. */
+#define WASMC_LOAD_EXTEND(NAME, EXTEND)                                                 \
+    WASMC_SIMD_INLINE wasmc_v128 NAME(uint64_t bits) {                                  \
+        return EXTEND(wasmc_simd_from_u64x2(bits, 0));                                  \
+    }
+WASMC_LOAD_EXTEND(wasmc_simd_v128_load8x8_s, wasmc_simd_i16x8_extend_low_i8x16_s)
+WASMC_LOAD_EXTEND(wasmc_simd_v128_load8x8_u, wasmc_simd_i16x8_extend_low_i8x16_u)
+WASMC_LOAD_EXTEND(wasmc_simd_v128_load16x4_s, wasmc_simd_i32x4_extend_low_i16x8_s)
+WASMC_LOAD_EXTEND(wasmc_simd_v128_load16x4_u, wasmc_simd_i32x4_extend_low_i16x8_u)
+WASMC_LOAD_EXTEND(wasmc_simd_v128_load32x2_s, wasmc_simd_i64x2_extend_low_i32x4_s)
+WASMC_LOAD_EXTEND(wasmc_simd_v128_load32x2_u, wasmc_simd_i64x2_extend_low_i32x4_u)
+#undef WASMC_LOAD_EXTEND
 
 /* extmul: both operands extended, multiplied in the wide lanes (the product always fits). */
 #define WASMC_EXTMUL(NAME, EXT, MUL)                                                    \
@@ -1303,5 +1346,8 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i32x4_relaxed_dot_i8x16_i7x16_add_s(wasm
 #undef WASMC_U64
 #undef WASMC_U8
 #undef WASMC_V
+#undef WASMC_ZERO_U8
+#undef WASMC_ZERO_U16
+#undef WASMC_ZERO_U32
 
 #endif /* WASMC_SIMD_H */
