@@ -1,6 +1,6 @@
 /* wasmc_simd.h — Wasm's 128-bit SIMD (fixed-width and relaxed) as static inline C functions.
  *
- * Interface (docs/simd.md, notes in SIMD_INTERFACE.md): instruction `a.b_c` is
+ * Interface (docs/simd.md): instruction `a.b_c` is
  * `wasmc_simd_a_b_c(operands in stack order, then immediates)`. Scalars: i32 = uint32_t,
  * i64 = uint64_t, f32 = float, f64 = double (as in wasmc.h). Lane immediates are `int`.
  *
@@ -92,13 +92,9 @@ typedef int64_t wasmc_i64x2 __attribute__((vector_size(16)));
 typedef uint64_t wasmc_u64x2 __attribute__((vector_size(16)));
 typedef float wasmc_f32x4 __attribute__((vector_size(16)));
 typedef double wasmc_f64x2 __attribute__((vector_size(16)));
-/* Half vectors, for widening (extend, extmul, convert_low, promote). */
-typedef int8_t wasmc_i8x8 __attribute__((vector_size(8)));
-typedef uint8_t wasmc_u8x8 __attribute__((vector_size(8)));
+/* Half vectors, for the conversions between 2 and 4 lanes (and the q15 fallback). */
 typedef int16_t wasmc_i16x4 __attribute__((vector_size(8)));
-typedef uint16_t wasmc_u16x4 __attribute__((vector_size(8)));
 typedef int32_t wasmc_i32x2 __attribute__((vector_size(8)));
-typedef uint32_t wasmc_u32x2 __attribute__((vector_size(8)));
 typedef float wasmc_f32x2 __attribute__((vector_size(8)));
 
 /* Reinterpreting casts (no code). */
@@ -129,20 +125,9 @@ typedef float wasmc_f32x2 __attribute__((vector_size(8)));
 #define WASMC_SPLAT2(T, x) ((T){x, x})
 
 /* Low and high halves as 8-byte vectors. */
-#define WASMC_LO_I8(v) __builtin_shufflevector(WASMC_I8(v), WASMC_I8(v), 0, 1, 2, 3, 4, 5, 6, 7)
-#define WASMC_HI_I8(v) \
-    __builtin_shufflevector(WASMC_I8(v), WASMC_I8(v), 8, 9, 10, 11, 12, 13, 14, 15)
-#define WASMC_LO_U8(v) __builtin_shufflevector(WASMC_U8(v), WASMC_U8(v), 0, 1, 2, 3, 4, 5, 6, 7)
-#define WASMC_HI_U8(v) \
-    __builtin_shufflevector(WASMC_U8(v), WASMC_U8(v), 8, 9, 10, 11, 12, 13, 14, 15)
 #define WASMC_LO_I16(v) __builtin_shufflevector(WASMC_I16(v), WASMC_I16(v), 0, 1, 2, 3)
 #define WASMC_HI_I16(v) __builtin_shufflevector(WASMC_I16(v), WASMC_I16(v), 4, 5, 6, 7)
-#define WASMC_LO_U16(v) __builtin_shufflevector(WASMC_U16(v), WASMC_U16(v), 0, 1, 2, 3)
-#define WASMC_HI_U16(v) __builtin_shufflevector(WASMC_U16(v), WASMC_U16(v), 4, 5, 6, 7)
 #define WASMC_LO_I32(v) __builtin_shufflevector(WASMC_I32(v), WASMC_I32(v), 0, 1)
-#define WASMC_HI_I32(v) __builtin_shufflevector(WASMC_I32(v), WASMC_I32(v), 2, 3)
-#define WASMC_LO_U32(v) __builtin_shufflevector(WASMC_U32(v), WASMC_U32(v), 0, 1)
-#define WASMC_HI_U32(v) __builtin_shufflevector(WASMC_U32(v), WASMC_U32(v), 2, 3)
 
 /* ---- construction, slots, memory --------------------------------------------------------- */
 
@@ -195,10 +180,18 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f64x2_splat(double x) {
     return WASMC_V(WASMC_SPLAT2(wasmc_f64x2, x));
 }
 
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_load8_splat(uint8_t x) { return wasmc_simd_i8x16_splat(x); }
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_load16_splat(uint16_t x) { return wasmc_simd_i16x8_splat(x); }
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_load32_splat(uint32_t x) { return wasmc_simd_i32x4_splat(x); }
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_load64_splat(uint64_t x) { return wasmc_simd_i64x2_splat(x); }
+WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_load8_splat(uint8_t x) {
+    return wasmc_simd_i8x16_splat(x);
+}
+WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_load16_splat(uint16_t x) {
+    return wasmc_simd_i16x8_splat(x);
+}
+WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_load32_splat(uint32_t x) {
+    return wasmc_simd_i32x4_splat(x);
+}
+WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_load64_splat(uint64_t x) {
+    return wasmc_simd_i64x2_splat(x);
+}
 WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_load32_zero(uint32_t x) {
     return WASMC_V(((wasmc_u32x4){x, 0, 0, 0}));
 }
@@ -756,18 +749,30 @@ WASMC_LOAD_EXTEND(wasmc_simd_v128_load32x2_u, wasmc_simd_i64x2_extend_low_i32x4_
     WASMC_SIMD_INLINE wasmc_v128 NAME(wasmc_v128 a, wasmc_v128 b) {                     \
         return MUL(EXT(a), EXT(b));                                                     \
     }
-WASMC_EXTMUL(wasmc_simd_i16x8_extmul_low_i8x16_s, wasmc_simd_i16x8_extend_low_i8x16_s, wasmc_simd_i16x8_mul)
-WASMC_EXTMUL(wasmc_simd_i16x8_extmul_high_i8x16_s, wasmc_simd_i16x8_extend_high_i8x16_s, wasmc_simd_i16x8_mul)
-WASMC_EXTMUL(wasmc_simd_i16x8_extmul_low_i8x16_u, wasmc_simd_i16x8_extend_low_i8x16_u, wasmc_simd_i16x8_mul)
-WASMC_EXTMUL(wasmc_simd_i16x8_extmul_high_i8x16_u, wasmc_simd_i16x8_extend_high_i8x16_u, wasmc_simd_i16x8_mul)
-WASMC_EXTMUL(wasmc_simd_i32x4_extmul_low_i16x8_s, wasmc_simd_i32x4_extend_low_i16x8_s, wasmc_simd_i32x4_mul)
-WASMC_EXTMUL(wasmc_simd_i32x4_extmul_high_i16x8_s, wasmc_simd_i32x4_extend_high_i16x8_s, wasmc_simd_i32x4_mul)
-WASMC_EXTMUL(wasmc_simd_i32x4_extmul_low_i16x8_u, wasmc_simd_i32x4_extend_low_i16x8_u, wasmc_simd_i32x4_mul)
-WASMC_EXTMUL(wasmc_simd_i32x4_extmul_high_i16x8_u, wasmc_simd_i32x4_extend_high_i16x8_u, wasmc_simd_i32x4_mul)
-WASMC_EXTMUL(wasmc_simd_i64x2_extmul_low_i32x4_s, wasmc_simd_i64x2_extend_low_i32x4_s, wasmc_simd_i64x2_mul)
-WASMC_EXTMUL(wasmc_simd_i64x2_extmul_high_i32x4_s, wasmc_simd_i64x2_extend_high_i32x4_s, wasmc_simd_i64x2_mul)
-WASMC_EXTMUL(wasmc_simd_i64x2_extmul_low_i32x4_u, wasmc_simd_i64x2_extend_low_i32x4_u, wasmc_simd_i64x2_mul)
-WASMC_EXTMUL(wasmc_simd_i64x2_extmul_high_i32x4_u, wasmc_simd_i64x2_extend_high_i32x4_u, wasmc_simd_i64x2_mul)
+WASMC_EXTMUL(wasmc_simd_i16x8_extmul_low_i8x16_s,
+             wasmc_simd_i16x8_extend_low_i8x16_s, wasmc_simd_i16x8_mul)
+WASMC_EXTMUL(wasmc_simd_i16x8_extmul_high_i8x16_s,
+             wasmc_simd_i16x8_extend_high_i8x16_s, wasmc_simd_i16x8_mul)
+WASMC_EXTMUL(wasmc_simd_i16x8_extmul_low_i8x16_u,
+             wasmc_simd_i16x8_extend_low_i8x16_u, wasmc_simd_i16x8_mul)
+WASMC_EXTMUL(wasmc_simd_i16x8_extmul_high_i8x16_u,
+             wasmc_simd_i16x8_extend_high_i8x16_u, wasmc_simd_i16x8_mul)
+WASMC_EXTMUL(wasmc_simd_i32x4_extmul_low_i16x8_s,
+             wasmc_simd_i32x4_extend_low_i16x8_s, wasmc_simd_i32x4_mul)
+WASMC_EXTMUL(wasmc_simd_i32x4_extmul_high_i16x8_s,
+             wasmc_simd_i32x4_extend_high_i16x8_s, wasmc_simd_i32x4_mul)
+WASMC_EXTMUL(wasmc_simd_i32x4_extmul_low_i16x8_u,
+             wasmc_simd_i32x4_extend_low_i16x8_u, wasmc_simd_i32x4_mul)
+WASMC_EXTMUL(wasmc_simd_i32x4_extmul_high_i16x8_u,
+             wasmc_simd_i32x4_extend_high_i16x8_u, wasmc_simd_i32x4_mul)
+WASMC_EXTMUL(wasmc_simd_i64x2_extmul_low_i32x4_s,
+             wasmc_simd_i64x2_extend_low_i32x4_s, wasmc_simd_i64x2_mul)
+WASMC_EXTMUL(wasmc_simd_i64x2_extmul_high_i32x4_s,
+             wasmc_simd_i64x2_extend_high_i32x4_s, wasmc_simd_i64x2_mul)
+WASMC_EXTMUL(wasmc_simd_i64x2_extmul_low_i32x4_u,
+             wasmc_simd_i64x2_extend_low_i32x4_u, wasmc_simd_i64x2_mul)
+WASMC_EXTMUL(wasmc_simd_i64x2_extmul_high_i32x4_u,
+             wasmc_simd_i64x2_extend_high_i32x4_u, wasmc_simd_i64x2_mul)
 #undef WASMC_EXTMUL
 
 /* The even and odd narrow lanes of v, each extended into the wide lane that holds them
@@ -826,7 +831,8 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i32x4_dot_i16x8_s(wasmc_v128 a, wasmc_v1
 
 /* (a*b + 0x4000) >> 15 per lane, in 32 bits, before narrowing (portable q15 helpers). */
 WASMC_SIMD_INLINE wasmc_i32x4 wasmc_simd__q15_half(wasmc_i16x4 a, wasmc_i16x4 b) {
-    wasmc_i32x4 p = __builtin_convertvector(a, wasmc_i32x4) * __builtin_convertvector(b, wasmc_i32x4);
+    wasmc_i32x4 p =
+        __builtin_convertvector(a, wasmc_i32x4) * __builtin_convertvector(b, wasmc_i32x4);
     return (p + 0x4000) >> 15;
 }
 
@@ -1175,7 +1181,8 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i32x4_relaxed_trunc_f64x2_s_zero(wasmc_v
                             _mm_cmplt_pd(x, _mm_set1_pd(2147483648.0)));
     __m128i r = _mm_cvttpd_epi32(_mm_and_pd(x, ok));
     __m128i ok32 = _mm_shuffle_epi32(_mm_castpd_si128(ok), _MM_SHUFFLE(1, 1, 2, 0));
-    return WASMC_V(_mm_or_si128(r, _mm_andnot_si128(ok32, _mm_setr_epi32(INT32_MIN, INT32_MIN, 0, 0))));
+    __m128i bad = _mm_andnot_si128(ok32, _mm_setr_epi32(INT32_MIN, INT32_MIN, 0, 0));
+    return WASMC_V(_mm_or_si128(r, bad));
 #else
     wasmc_f64x2 x = WASMC_F64(a);
     wasmc_i64x2 ok = (x > -2147483649.0) & (x < 2147483648.0);
@@ -1203,7 +1210,8 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i32x4_relaxed_trunc_f64x2_u_zero(wasmc_v
 #define WASMC_FMA_PS __builtin_ia32_vfmaddps
 #define WASMC_FMA_PD __builtin_ia32_vfmaddpd
 #endif
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f32x4_relaxed_madd(wasmc_v128 a, wasmc_v128 b, wasmc_v128 c) {
+WASMC_SIMD_INLINE wasmc_v128
+wasmc_simd_f32x4_relaxed_madd(wasmc_v128 a, wasmc_v128 b, wasmc_v128 c) {
 #if WASMC_SIMD_FMA
     return WASMC_V(WASMC_FMA_PS(WASMC_F32(a), WASMC_F32(b), WASMC_F32(c)));
 #else
@@ -1212,10 +1220,12 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f32x4_relaxed_madd(wasmc_v128 a, wasmc_v
     return WASMC_V(z);
 #endif
 }
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f32x4_relaxed_nmadd(wasmc_v128 a, wasmc_v128 b, wasmc_v128 c) {
+WASMC_SIMD_INLINE wasmc_v128
+wasmc_simd_f32x4_relaxed_nmadd(wasmc_v128 a, wasmc_v128 b, wasmc_v128 c) {
     return wasmc_simd_f32x4_relaxed_madd(wasmc_simd_f32x4_neg(a), b, c);
 }
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f64x2_relaxed_madd(wasmc_v128 a, wasmc_v128 b, wasmc_v128 c) {
+WASMC_SIMD_INLINE wasmc_v128
+wasmc_simd_f64x2_relaxed_madd(wasmc_v128 a, wasmc_v128 b, wasmc_v128 c) {
 #if WASMC_SIMD_FMA
     return WASMC_V(WASMC_FMA_PD(WASMC_F64(a), WASMC_F64(b), WASMC_F64(c)));
 #else
@@ -1224,30 +1234,35 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f64x2_relaxed_madd(wasmc_v128 a, wasmc_v
     return WASMC_V(z);
 #endif
 }
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f64x2_relaxed_nmadd(wasmc_v128 a, wasmc_v128 b, wasmc_v128 c) {
+WASMC_SIMD_INLINE wasmc_v128
+wasmc_simd_f64x2_relaxed_nmadd(wasmc_v128 a, wasmc_v128 b, wasmc_v128 c) {
     return wasmc_simd_f64x2_relaxed_madd(wasmc_simd_f64x2_neg(a), b, c);
 }
 
 /* relaxed_laneselect(a, b, m): i8x16, i32x4, i64x2 select whole lanes by the top bit of
  * m's lane (blendv semantics: set -> a); i16x8 is a bitselect (x86 has no 16-bit blendv). */
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i8x16_relaxed_laneselect(wasmc_v128 a, wasmc_v128 b, wasmc_v128 m) {
+WASMC_SIMD_INLINE wasmc_v128
+wasmc_simd_i8x16_relaxed_laneselect(wasmc_v128 a, wasmc_v128 b, wasmc_v128 m) {
 #if WASMC_SIMD_SSE41
     return WASMC_V(_mm_blendv_epi8(WASMC_M(b), WASMC_M(a), WASMC_M(m)));
 #else
     return WASMC_SIMD_BLEND(WASMC_V(WASMC_I8(m) >> 7), a, b);
 #endif
 }
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i16x8_relaxed_laneselect(wasmc_v128 a, wasmc_v128 b, wasmc_v128 m) {
+WASMC_SIMD_INLINE wasmc_v128
+wasmc_simd_i16x8_relaxed_laneselect(wasmc_v128 a, wasmc_v128 b, wasmc_v128 m) {
     return WASMC_SIMD_BLEND(m, a, b);
 }
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i32x4_relaxed_laneselect(wasmc_v128 a, wasmc_v128 b, wasmc_v128 m) {
+WASMC_SIMD_INLINE wasmc_v128
+wasmc_simd_i32x4_relaxed_laneselect(wasmc_v128 a, wasmc_v128 b, wasmc_v128 m) {
 #if WASMC_SIMD_SSE41
     return WASMC_V(_mm_blendv_ps(WASMC_MF(b), WASMC_MF(a), WASMC_MF(m)));
 #else
     return WASMC_SIMD_BLEND(WASMC_V(WASMC_I32(m) >> 31), a, b);
 #endif
 }
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i64x2_relaxed_laneselect(wasmc_v128 a, wasmc_v128 b, wasmc_v128 m) {
+WASMC_SIMD_INLINE wasmc_v128
+wasmc_simd_i64x2_relaxed_laneselect(wasmc_v128 a, wasmc_v128 b, wasmc_v128 m) {
 #if WASMC_SIMD_SSE41
     return WASMC_V(_mm_blendv_pd(WASMC_MD(b), WASMC_MD(a), WASMC_MD(m)));
 #else
@@ -1257,10 +1272,18 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i64x2_relaxed_laneselect(wasmc_v128 a, w
 
 /* relaxed_min = pmin, relaxed_max = pmax (minps/maxps semantics: b < a ? b : a and
  * a < b ? b : a; with a NaN the first operand comes back). */
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f32x4_relaxed_min(wasmc_v128 a, wasmc_v128 b) { return wasmc_simd_f32x4_pmin(a, b); }
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f32x4_relaxed_max(wasmc_v128 a, wasmc_v128 b) { return wasmc_simd_f32x4_pmax(a, b); }
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f64x2_relaxed_min(wasmc_v128 a, wasmc_v128 b) { return wasmc_simd_f64x2_pmin(a, b); }
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f64x2_relaxed_max(wasmc_v128 a, wasmc_v128 b) { return wasmc_simd_f64x2_pmax(a, b); }
+WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f32x4_relaxed_min(wasmc_v128 a, wasmc_v128 b) {
+    return wasmc_simd_f32x4_pmin(a, b);
+}
+WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f32x4_relaxed_max(wasmc_v128 a, wasmc_v128 b) {
+    return wasmc_simd_f32x4_pmax(a, b);
+}
+WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f64x2_relaxed_min(wasmc_v128 a, wasmc_v128 b) {
+    return wasmc_simd_f64x2_pmin(a, b);
+}
+WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f64x2_relaxed_max(wasmc_v128 a, wasmc_v128 b) {
+    return wasmc_simd_f64x2_pmax(a, b);
+}
 
 /* relaxed_q15mulr_s: pmulhrsw semantics, (a*b + 0x4000) >> 15 wrapped to 16 bits, so
  * -32768 * -32768 gives -32768 (q15mulr_sat_s would give 32767). */
@@ -1278,7 +1301,8 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i16x8_relaxed_q15mulr_s(wasmc_v128 a, wa
 /* relaxed_dot_i8x16_i7x16_s(a, b): pmaddubsw semantics with b's bytes unsigned and a's
  * signed: lane i = sat16(a[2i]*(uint8)b[2i] + a[2i+1]*(uint8)b[2i+1]). (For b in 0..127,
  * the defined case, there is no saturation.) */
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i16x8_relaxed_dot_i8x16_i7x16_s(wasmc_v128 a, wasmc_v128 b) {
+WASMC_SIMD_INLINE wasmc_v128
+wasmc_simd_i16x8_relaxed_dot_i8x16_i7x16_s(wasmc_v128 a, wasmc_v128 b) {
 #if WASMC_SIMD_SSSE3
     return WASMC_V(_mm_maddubs_epi16(WASMC_M(b), WASMC_M(a)));
 #else
@@ -1289,7 +1313,8 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i16x8_relaxed_dot_i8x16_i7x16_s(wasmc_v1
 }
 /* relaxed_dot_i8x16_i7x16_add_s(a, b, c): the 16-bit dot above, pairs summed into 32 bits,
  * plus c (wrapping). */
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i32x4_relaxed_dot_i8x16_i7x16_add_s(wasmc_v128 a, wasmc_v128 b, wasmc_v128 c) {
+WASMC_SIMD_INLINE wasmc_v128
+wasmc_simd_i32x4_relaxed_dot_i8x16_i7x16_add_s(wasmc_v128 a, wasmc_v128 b, wasmc_v128 c) {
     wasmc_v128 dot = wasmc_simd_i16x8_relaxed_dot_i8x16_i7x16_s(a, b);
     return wasmc_simd_i32x4_add(wasmc_simd_i32x4_extadd_pairwise_i16x8_s(dot), c);
 }
@@ -1307,21 +1332,12 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i32x4_relaxed_dot_i8x16_i7x16_add_s(wasm
 #undef WASMC_FMA_PS
 #undef WASMC_F64
 #undef WASMC_HI_I16
-#undef WASMC_HI_I32
-#undef WASMC_HI_I8
-#undef WASMC_HI_U16
-#undef WASMC_HI_U32
-#undef WASMC_HI_U8
 #undef WASMC_I16
 #undef WASMC_I32
 #undef WASMC_I64
 #undef WASMC_I8
 #undef WASMC_LO_I16
 #undef WASMC_LO_I32
-#undef WASMC_LO_I8
-#undef WASMC_LO_U16
-#undef WASMC_LO_U32
-#undef WASMC_LO_U8
 #undef WASMC_M
 #undef WASMC_MD
 #undef WASMC_MF
