@@ -1,6 +1,6 @@
 /* wasmc_simd.h — Wasm's 128-bit SIMD (fixed-width and relaxed) as static inline C functions.
  *
- * Interface (docs/simd.md, notes in SIMD_INTERFACE.md): instruction `a.b_c` is
+ * Interface (docs/simd.md): instruction `a.b_c` is
  * `wasmc_simd_a_b_c(operands in stack order, then immediates)`. Scalars: i32 = uint32_t,
  * i64 = uint64_t, f32 = float, f64 = double (as in wasmc.h). Lane immediates are `int`.
  *
@@ -45,7 +45,6 @@
 /* Which x86 paths are on: what the target enables, unless WASMC_SIMD_PORTABLE asks for the
  * portable code everywhere (the tests use it to check the fallbacks on an x86 machine). */
 #if defined(__SSE2__) && !defined(WASMC_SIMD_PORTABLE)
-#include <immintrin.h>
 #define WASMC_SIMD_SSE2 1
 #else
 #define WASMC_SIMD_SSE2 0
@@ -65,6 +64,17 @@
 #else
 #define WASMC_SIMD_FMA 0
 #endif
+/* Only the headers of the levels in use: <immintrin.h> costs GCC about 0.2 s of CPU per
+ * compile, these a few milliseconds. (FMA has no header of its own: builtins, below.) */
+#if WASMC_SIMD_SSE2
+#include <emmintrin.h>
+#endif
+#if WASMC_SIMD_SSSE3
+#include <tmmintrin.h>
+#endif
+#if WASMC_SIMD_SSE41
+#include <smmintrin.h>
+#endif
 
 #define WASMC_SIMD_INLINE static inline __attribute__((always_inline))
 
@@ -82,13 +92,9 @@ typedef int64_t wasmc_i64x2 __attribute__((vector_size(16)));
 typedef uint64_t wasmc_u64x2 __attribute__((vector_size(16)));
 typedef float wasmc_f32x4 __attribute__((vector_size(16)));
 typedef double wasmc_f64x2 __attribute__((vector_size(16)));
-/* Half vectors, for widening (extend, extmul, convert_low, promote). */
-typedef int8_t wasmc_i8x8 __attribute__((vector_size(8)));
-typedef uint8_t wasmc_u8x8 __attribute__((vector_size(8)));
+/* Half vectors, for the conversions between 2 and 4 lanes (and the q15 fallback). */
 typedef int16_t wasmc_i16x4 __attribute__((vector_size(8)));
-typedef uint16_t wasmc_u16x4 __attribute__((vector_size(8)));
 typedef int32_t wasmc_i32x2 __attribute__((vector_size(8)));
-typedef uint32_t wasmc_u32x2 __attribute__((vector_size(8)));
 typedef float wasmc_f32x2 __attribute__((vector_size(8)));
 
 /* Reinterpreting casts (no code). */
@@ -119,20 +125,9 @@ typedef float wasmc_f32x2 __attribute__((vector_size(8)));
 #define WASMC_SPLAT2(T, x) ((T){x, x})
 
 /* Low and high halves as 8-byte vectors. */
-#define WASMC_LO_I8(v) __builtin_shufflevector(WASMC_I8(v), WASMC_I8(v), 0, 1, 2, 3, 4, 5, 6, 7)
-#define WASMC_HI_I8(v) \
-    __builtin_shufflevector(WASMC_I8(v), WASMC_I8(v), 8, 9, 10, 11, 12, 13, 14, 15)
-#define WASMC_LO_U8(v) __builtin_shufflevector(WASMC_U8(v), WASMC_U8(v), 0, 1, 2, 3, 4, 5, 6, 7)
-#define WASMC_HI_U8(v) \
-    __builtin_shufflevector(WASMC_U8(v), WASMC_U8(v), 8, 9, 10, 11, 12, 13, 14, 15)
 #define WASMC_LO_I16(v) __builtin_shufflevector(WASMC_I16(v), WASMC_I16(v), 0, 1, 2, 3)
 #define WASMC_HI_I16(v) __builtin_shufflevector(WASMC_I16(v), WASMC_I16(v), 4, 5, 6, 7)
-#define WASMC_LO_U16(v) __builtin_shufflevector(WASMC_U16(v), WASMC_U16(v), 0, 1, 2, 3)
-#define WASMC_HI_U16(v) __builtin_shufflevector(WASMC_U16(v), WASMC_U16(v), 4, 5, 6, 7)
 #define WASMC_LO_I32(v) __builtin_shufflevector(WASMC_I32(v), WASMC_I32(v), 0, 1)
-#define WASMC_HI_I32(v) __builtin_shufflevector(WASMC_I32(v), WASMC_I32(v), 2, 3)
-#define WASMC_LO_U32(v) __builtin_shufflevector(WASMC_U32(v), WASMC_U32(v), 0, 1)
-#define WASMC_HI_U32(v) __builtin_shufflevector(WASMC_U32(v), WASMC_U32(v), 2, 3)
 
 /* ---- construction, slots, memory --------------------------------------------------------- */
 
@@ -159,25 +154,8 @@ WASMC_SIMD_INLINE void wasmc_simd_store(void *p, wasmc_v128 v) {
     __asm__ volatile("" : : "m"(*(const uint8_t(*)[16])p));
 }
 
-/* v128.loadMxN_s/u: the 8 loaded bytes arrive as a little-endian uint64_t. */
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_load8x8_s(uint64_t bits) {
-    return WASMC_V(__builtin_convertvector((wasmc_i8x8)bits, wasmc_i16x8));
-}
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_load8x8_u(uint64_t bits) {
-    return WASMC_V(__builtin_convertvector((wasmc_u8x8)bits, wasmc_u16x8));
-}
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_load16x4_s(uint64_t bits) {
-    return WASMC_V(__builtin_convertvector((wasmc_i16x4)bits, wasmc_i32x4));
-}
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_load16x4_u(uint64_t bits) {
-    return WASMC_V(__builtin_convertvector((wasmc_u16x4)bits, wasmc_u32x4));
-}
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_load32x2_s(uint64_t bits) {
-    return WASMC_V(__builtin_convertvector((wasmc_i32x2)bits, wasmc_i64x2));
-}
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_load32x2_u(uint64_t bits) {
-    return WASMC_V(__builtin_convertvector((wasmc_u32x2)bits, wasmc_u64x2));
-}
+/* v128.loadMxN_s/u (the 8 loaded bytes arrive as a little-endian uint64_t): defined after
+ * the extend instructions, below. */
 
 /* ---- splat, lanes ------------------------------------------------------------------------ */
 
@@ -202,10 +180,18 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f64x2_splat(double x) {
     return WASMC_V(WASMC_SPLAT2(wasmc_f64x2, x));
 }
 
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_load8_splat(uint8_t x) { return wasmc_simd_i8x16_splat(x); }
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_load16_splat(uint16_t x) { return wasmc_simd_i16x8_splat(x); }
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_load32_splat(uint32_t x) { return wasmc_simd_i32x4_splat(x); }
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_load64_splat(uint64_t x) { return wasmc_simd_i64x2_splat(x); }
+WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_load8_splat(uint8_t x) {
+    return wasmc_simd_i8x16_splat(x);
+}
+WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_load16_splat(uint16_t x) {
+    return wasmc_simd_i16x8_splat(x);
+}
+WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_load32_splat(uint32_t x) {
+    return wasmc_simd_i32x4_splat(x);
+}
+WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_load64_splat(uint64_t x) {
+    return wasmc_simd_i64x2_splat(x);
+}
 WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_load32_zero(uint32_t x) {
     return WASMC_V(((wasmc_u32x4){x, 0, 0, 0}));
 }
@@ -303,8 +289,8 @@ WASMC_SIMD_INLINE uint64_t wasmc_simd_v128_store64_lane(wasmc_v128 v, int lane) 
 /* i8x16.shuffle: lanes 0..15 pick from a, 16..31 from b; all compile-time constants. */
 #define WASMC_SIMD_I8X16_SHUFFLE(a, b, l0, l1, l2, l3, l4, l5, l6, l7, l8, l9, l10, l11, l12, \
                                  l13, l14, l15)                                             \
-    WASMC_V(__builtin_shufflevector(WASMC_U8(a), WASMC_U8(b), l0, l1, l2, l3, l4, l5, l6, l7,  \
-                                    l8, l9, l10, l11, l12, l13, l14, l15))
+    ((wasmc_v128)__builtin_shufflevector((wasmc_u8x16)(a), (wasmc_u8x16)(b), l0, l1, l2, l3, \
+                                         l4, l5, l6, l7, l8, l9, l10, l11, l12, l13, l14, l15))
 
 /* i8x16.swizzle: lane i = a[s[i]], or 0 when s[i] >= 16. With SSSE3, pshufb: adding 0x70
  * with unsigned saturation keeps the low nibble of indices 0..15 and sets the top bit
@@ -333,16 +319,23 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_v128_bitselect(wasmc_v128 a, wasmc_v128 
 }
 WASMC_SIMD_INLINE uint32_t wasmc_simd_v128_any_true(wasmc_v128 a) { return (a[0] | a[1]) != 0; }
 
-/* all_true: no lane is zero. The lane-wise == 0 mask is reduced with one OR. */
-#define WASMC_ALL_TRUE(NAME, CAST)                                    \
-    WASMC_SIMD_INLINE uint32_t NAME(wasmc_v128 a) {                   \
-        wasmc_v128 zero = WASMC_V(CAST(a) == 0);                      \
-        return (zero[0] | zero[1]) == 0;                              \
+/* all_true: no lane is zero. The lane-wise == 0 mask is reduced with one OR (SSE2:
+ * movemask). i64x2 comes after its comparison, below. */
+#if WASMC_SIMD_SSE2
+#define WASMC_ALL_TRUE(NAME, CAST, CMPEQ)                                             \
+    WASMC_SIMD_INLINE uint32_t NAME(wasmc_v128 a) {                                   \
+        return _mm_movemask_epi8(CMPEQ(WASMC_M(a), _mm_setzero_si128())) == 0;        \
     }
-WASMC_ALL_TRUE(wasmc_simd_i8x16_all_true, WASMC_U8)
-WASMC_ALL_TRUE(wasmc_simd_i16x8_all_true, WASMC_U16)
-WASMC_ALL_TRUE(wasmc_simd_i32x4_all_true, WASMC_U32)
-WASMC_ALL_TRUE(wasmc_simd_i64x2_all_true, WASMC_U64)
+#else
+#define WASMC_ALL_TRUE(NAME, CAST, CMPEQ)                                             \
+    WASMC_SIMD_INLINE uint32_t NAME(wasmc_v128 a) {                                   \
+        wasmc_v128 zero = WASMC_V(CAST(a) == 0);                                      \
+        return (zero[0] | zero[1]) == 0;                                              \
+    }
+#endif
+WASMC_ALL_TRUE(wasmc_simd_i8x16_all_true, WASMC_U8, _mm_cmpeq_epi8)
+WASMC_ALL_TRUE(wasmc_simd_i16x8_all_true, WASMC_U16, _mm_cmpeq_epi16)
+WASMC_ALL_TRUE(wasmc_simd_i32x4_all_true, WASMC_U32, _mm_cmpeq_epi32)
 #undef WASMC_ALL_TRUE
 
 /* bitmask: bit i = top bit of lane i. movemask on x86; a lane loop elsewhere. */
@@ -432,12 +425,44 @@ WASMC_BINOP(wasmc_simd_i32x4_le_s, WASMC_I32, <=)
 WASMC_BINOP(wasmc_simd_i32x4_le_u, WASMC_U32, <=)
 WASMC_BINOP(wasmc_simd_i32x4_ge_s, WASMC_I32, >=)
 WASMC_BINOP(wasmc_simd_i32x4_ge_u, WASMC_U32, >=)
+/* i64x2: SSE2 has no 64-bit compares (pcmpeqq is SSE4.1, pcmpgtq SSE4.2) and GCC then
+ * compares lane by lane in scalar registers, so they are built from 32-bit ones: equal
+ * where both halves are equal; a > b is the sign of b - a, corrected where it overflowed,
+ * copied from the high half to the whole lane. */
+#if WASMC_SIMD_SSE2 && !defined(__SSE4_1__)
+WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i64x2_eq(wasmc_v128 a, wasmc_v128 b) {
+    __m128i eq32 = _mm_cmpeq_epi32(WASMC_M(a), WASMC_M(b));
+    return WASMC_V(_mm_and_si128(eq32, _mm_shuffle_epi32(eq32, _MM_SHUFFLE(2, 3, 0, 1))));
+}
+#else
 WASMC_BINOP(wasmc_simd_i64x2_eq, WASMC_I64, ==)
-WASMC_BINOP(wasmc_simd_i64x2_ne, WASMC_I64, !=)
-WASMC_BINOP(wasmc_simd_i64x2_lt_s, WASMC_I64, <)
+#endif
+#if WASMC_SIMD_SSE2 && !defined(__SSE4_2__)
+WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i64x2_gt_s(wasmc_v128 a, wasmc_v128 b) {
+    wasmc_u64x2 d = WASMC_U64(b) - WASMC_U64(a);
+    wasmc_u64x2 t = d ^ ((WASMC_U64(a) ^ WASMC_U64(b)) & (d ^ WASMC_U64(b)));
+    __m128i sign = _mm_srai_epi32(WASMC_M(t), 31);
+    return WASMC_V(_mm_shuffle_epi32(sign, _MM_SHUFFLE(3, 3, 1, 1)));
+}
+#else
 WASMC_BINOP(wasmc_simd_i64x2_gt_s, WASMC_I64, >)
-WASMC_BINOP(wasmc_simd_i64x2_le_s, WASMC_I64, <=)
-WASMC_BINOP(wasmc_simd_i64x2_ge_s, WASMC_I64, >=)
+#endif
+WASMC_SIMD_INLINE uint32_t wasmc_simd_i64x2_all_true(wasmc_v128 a) {
+    wasmc_v128 zero = wasmc_simd_i64x2_eq(a, wasmc_simd_zero());
+    return (zero[0] | zero[1]) == 0;
+}
+WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i64x2_ne(wasmc_v128 a, wasmc_v128 b) {
+    return ~wasmc_simd_i64x2_eq(a, b);
+}
+WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i64x2_lt_s(wasmc_v128 a, wasmc_v128 b) {
+    return wasmc_simd_i64x2_gt_s(b, a);
+}
+WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i64x2_le_s(wasmc_v128 a, wasmc_v128 b) {
+    return ~wasmc_simd_i64x2_gt_s(a, b);
+}
+WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i64x2_ge_s(wasmc_v128 a, wasmc_v128 b) {
+    return ~wasmc_simd_i64x2_gt_s(b, a);
+}
 /* Float comparisons are IEEE: false for NaN except ne. */
 WASMC_BINOP(wasmc_simd_f32x4_eq, WASMC_F32, ==)
 WASMC_BINOP(wasmc_simd_f32x4_ne, WASMC_F32, !=)
@@ -639,58 +664,128 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i16x8_narrow_i32x4_u(wasmc_v128 a, wasmc
     return WASMC_V(__builtin_shufflevector(WASMC_U16(x), WASMC_U16(y), 0, 2, 4, 6, 8, 10, 12, 14));
 }
 
-/* extend: one half, widened (sign or zero); __builtin_convertvector is pmovsx/pmovzx or
- * unpack + shift. */
-#define WASMC_EXTEND(NAME, HALF, WIDE)                                                  \
+/* extend: one half, widened. SSE4.1: pmovsx/pmovzx (the high half moved down first).
+ * Otherwise each lane is interleaved with a copy of itself and shifted right arithmetically
+ * (signed), or interleaved with zero (unsigned): punpck + psra, which both compilers emit
+ * (GCC splits __builtin_convertvector of 8-byte vectors into several steps). */
+#define WASMC_ZERO_U8 ((wasmc_u8x16){0})
+#define WASMC_ZERO_U16 ((wasmc_u16x8){0})
+#define WASMC_ZERO_U32 ((wasmc_u32x4){0})
+#if WASMC_SIMD_SSE41
+#define WASMC_EXTEND(NAME, PART, VECTOR_FORM, SSE41)                                    \
     WASMC_SIMD_INLINE wasmc_v128 NAME(wasmc_v128 a) {                                   \
-        return WASMC_V(__builtin_convertvector(HALF(a), WIDE));                         \
+        __m128i x = WASMC_M(a);                                                         \
+        return WASMC_V(SSE41(PART));                                                    \
     }
-WASMC_EXTEND(wasmc_simd_i16x8_extend_low_i8x16_s, WASMC_LO_I8, wasmc_i16x8)
-WASMC_EXTEND(wasmc_simd_i16x8_extend_high_i8x16_s, WASMC_HI_I8, wasmc_i16x8)
-WASMC_EXTEND(wasmc_simd_i16x8_extend_low_i8x16_u, WASMC_LO_U8, wasmc_u16x8)
-WASMC_EXTEND(wasmc_simd_i16x8_extend_high_i8x16_u, WASMC_HI_U8, wasmc_u16x8)
-WASMC_EXTEND(wasmc_simd_i32x4_extend_low_i16x8_s, WASMC_LO_I16, wasmc_i32x4)
-WASMC_EXTEND(wasmc_simd_i32x4_extend_high_i16x8_s, WASMC_HI_I16, wasmc_i32x4)
-WASMC_EXTEND(wasmc_simd_i32x4_extend_low_i16x8_u, WASMC_LO_U16, wasmc_u32x4)
-WASMC_EXTEND(wasmc_simd_i32x4_extend_high_i16x8_u, WASMC_HI_U16, wasmc_u32x4)
-WASMC_EXTEND(wasmc_simd_i64x2_extend_low_i32x4_s, WASMC_LO_I32, wasmc_i64x2)
-WASMC_EXTEND(wasmc_simd_i64x2_extend_high_i32x4_s, WASMC_HI_I32, wasmc_i64x2)
-WASMC_EXTEND(wasmc_simd_i64x2_extend_low_i32x4_u, WASMC_LO_U32, wasmc_u64x2)
-WASMC_EXTEND(wasmc_simd_i64x2_extend_high_i32x4_u, WASMC_HI_U32, wasmc_u64x2)
+#else
+#define WASMC_EXTEND(NAME, PART, VECTOR_FORM, SSE41)                                    \
+    WASMC_SIMD_INLINE wasmc_v128 NAME(wasmc_v128 a) { return WASMC_V(VECTOR_FORM); }
+#endif
+#define WASMC_LOW_HALF x
+#define WASMC_HIGH_HALF _mm_unpackhi_epi64(x, x)
+WASMC_EXTEND(wasmc_simd_i16x8_extend_low_i8x16_s, WASMC_LOW_HALF,
+             WASMC_I16(__builtin_shufflevector(WASMC_I8(a), WASMC_I8(a), 0, 0, 1, 1, 2, 2, 3, 3, 4,
+                                               4, 5, 5, 6, 6, 7, 7)) >> 8,
+             _mm_cvtepi8_epi16)
+WASMC_EXTEND(wasmc_simd_i16x8_extend_high_i8x16_s, WASMC_HIGH_HALF,
+             WASMC_I16(__builtin_shufflevector(WASMC_I8(a), WASMC_I8(a), 8, 8, 9, 9, 10, 10, 11,
+                                               11, 12, 12, 13, 13, 14, 14, 15, 15)) >> 8,
+             _mm_cvtepi8_epi16)
+WASMC_EXTEND(wasmc_simd_i16x8_extend_low_i8x16_u, WASMC_LOW_HALF,
+             __builtin_shufflevector(WASMC_U8(a), WASMC_ZERO_U8, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20,
+                                     5, 21, 6, 22, 7, 23),
+             _mm_cvtepu8_epi16)
+WASMC_EXTEND(wasmc_simd_i16x8_extend_high_i8x16_u, WASMC_HIGH_HALF,
+             __builtin_shufflevector(WASMC_U8(a), WASMC_ZERO_U8, 8, 24, 9, 25, 10, 26, 11, 27, 12,
+                                     28, 13, 29, 14, 30, 15, 31),
+             _mm_cvtepu8_epi16)
+WASMC_EXTEND(wasmc_simd_i32x4_extend_low_i16x8_s, WASMC_LOW_HALF,
+             WASMC_I32(__builtin_shufflevector(WASMC_I16(a), WASMC_I16(a), 0, 0, 1, 1, 2, 2, 3,
+                                               3)) >> 16,
+             _mm_cvtepi16_epi32)
+WASMC_EXTEND(wasmc_simd_i32x4_extend_high_i16x8_s, WASMC_HIGH_HALF,
+             WASMC_I32(__builtin_shufflevector(WASMC_I16(a), WASMC_I16(a), 4, 4, 5, 5, 6, 6, 7,
+                                               7)) >> 16,
+             _mm_cvtepi16_epi32)
+WASMC_EXTEND(wasmc_simd_i32x4_extend_low_i16x8_u, WASMC_LOW_HALF,
+             __builtin_shufflevector(WASMC_U16(a), WASMC_ZERO_U16, 0, 8, 1, 9, 2, 10, 3, 11),
+             _mm_cvtepu16_epi32)
+WASMC_EXTEND(wasmc_simd_i32x4_extend_high_i16x8_u, WASMC_HIGH_HALF,
+             __builtin_shufflevector(WASMC_U16(a), WASMC_ZERO_U16, 4, 12, 5, 13, 6, 14, 7, 15),
+             _mm_cvtepu16_epi32)
+/* 64-bit lanes: no 64-bit arithmetic shift before AVX-512, so the sign words come from a
+ * 32-bit shift and are interleaved. */
+WASMC_EXTEND(wasmc_simd_i64x2_extend_low_i32x4_s, WASMC_LOW_HALF,
+             __builtin_shufflevector(WASMC_I32(a), WASMC_I32(a) >> 31, 0, 4, 1, 5),
+             _mm_cvtepi32_epi64)
+WASMC_EXTEND(wasmc_simd_i64x2_extend_high_i32x4_s, WASMC_HIGH_HALF,
+             __builtin_shufflevector(WASMC_I32(a), WASMC_I32(a) >> 31, 2, 6, 3, 7),
+             _mm_cvtepi32_epi64)
+WASMC_EXTEND(wasmc_simd_i64x2_extend_low_i32x4_u, WASMC_LOW_HALF,
+             __builtin_shufflevector(WASMC_U32(a), WASMC_ZERO_U32, 0, 4, 1, 5),
+             _mm_cvtepu32_epi64)
+WASMC_EXTEND(wasmc_simd_i64x2_extend_high_i32x4_u, WASMC_HIGH_HALF,
+             __builtin_shufflevector(WASMC_U32(a), WASMC_ZERO_U32, 2, 6, 3, 7),
+             _mm_cvtepu32_epi64)
 #undef WASMC_EXTEND
+#undef WASMC_LOW_HALF
+#undef WASMC_HIGH_HALF
+
+/* v128.loadMxN_s/u: the loaded 8 bytes as the low half of a vector, extended. */
+#define WASMC_LOAD_EXTEND(NAME, EXTEND)                                                 \
+    WASMC_SIMD_INLINE wasmc_v128 NAME(uint64_t bits) {                                  \
+        return EXTEND(wasmc_simd_from_u64x2(bits, 0));                                  \
+    }
+WASMC_LOAD_EXTEND(wasmc_simd_v128_load8x8_s, wasmc_simd_i16x8_extend_low_i8x16_s)
+WASMC_LOAD_EXTEND(wasmc_simd_v128_load8x8_u, wasmc_simd_i16x8_extend_low_i8x16_u)
+WASMC_LOAD_EXTEND(wasmc_simd_v128_load16x4_s, wasmc_simd_i32x4_extend_low_i16x8_s)
+WASMC_LOAD_EXTEND(wasmc_simd_v128_load16x4_u, wasmc_simd_i32x4_extend_low_i16x8_u)
+WASMC_LOAD_EXTEND(wasmc_simd_v128_load32x2_s, wasmc_simd_i64x2_extend_low_i32x4_s)
+WASMC_LOAD_EXTEND(wasmc_simd_v128_load32x2_u, wasmc_simd_i64x2_extend_low_i32x4_u)
+#undef WASMC_LOAD_EXTEND
 
 /* extmul: both operands extended, multiplied in the wide lanes (the product always fits). */
 #define WASMC_EXTMUL(NAME, EXT, MUL)                                                    \
     WASMC_SIMD_INLINE wasmc_v128 NAME(wasmc_v128 a, wasmc_v128 b) {                     \
         return MUL(EXT(a), EXT(b));                                                     \
     }
-WASMC_EXTMUL(wasmc_simd_i16x8_extmul_low_i8x16_s, wasmc_simd_i16x8_extend_low_i8x16_s, wasmc_simd_i16x8_mul)
-WASMC_EXTMUL(wasmc_simd_i16x8_extmul_high_i8x16_s, wasmc_simd_i16x8_extend_high_i8x16_s, wasmc_simd_i16x8_mul)
-WASMC_EXTMUL(wasmc_simd_i16x8_extmul_low_i8x16_u, wasmc_simd_i16x8_extend_low_i8x16_u, wasmc_simd_i16x8_mul)
-WASMC_EXTMUL(wasmc_simd_i16x8_extmul_high_i8x16_u, wasmc_simd_i16x8_extend_high_i8x16_u, wasmc_simd_i16x8_mul)
-WASMC_EXTMUL(wasmc_simd_i32x4_extmul_low_i16x8_s, wasmc_simd_i32x4_extend_low_i16x8_s, wasmc_simd_i32x4_mul)
-WASMC_EXTMUL(wasmc_simd_i32x4_extmul_high_i16x8_s, wasmc_simd_i32x4_extend_high_i16x8_s, wasmc_simd_i32x4_mul)
-WASMC_EXTMUL(wasmc_simd_i32x4_extmul_low_i16x8_u, wasmc_simd_i32x4_extend_low_i16x8_u, wasmc_simd_i32x4_mul)
-WASMC_EXTMUL(wasmc_simd_i32x4_extmul_high_i16x8_u, wasmc_simd_i32x4_extend_high_i16x8_u, wasmc_simd_i32x4_mul)
-WASMC_EXTMUL(wasmc_simd_i64x2_extmul_low_i32x4_s, wasmc_simd_i64x2_extend_low_i32x4_s, wasmc_simd_i64x2_mul)
-WASMC_EXTMUL(wasmc_simd_i64x2_extmul_high_i32x4_s, wasmc_simd_i64x2_extend_high_i32x4_s, wasmc_simd_i64x2_mul)
-WASMC_EXTMUL(wasmc_simd_i64x2_extmul_low_i32x4_u, wasmc_simd_i64x2_extend_low_i32x4_u, wasmc_simd_i64x2_mul)
-WASMC_EXTMUL(wasmc_simd_i64x2_extmul_high_i32x4_u, wasmc_simd_i64x2_extend_high_i32x4_u, wasmc_simd_i64x2_mul)
+WASMC_EXTMUL(wasmc_simd_i16x8_extmul_low_i8x16_s,
+             wasmc_simd_i16x8_extend_low_i8x16_s, wasmc_simd_i16x8_mul)
+WASMC_EXTMUL(wasmc_simd_i16x8_extmul_high_i8x16_s,
+             wasmc_simd_i16x8_extend_high_i8x16_s, wasmc_simd_i16x8_mul)
+WASMC_EXTMUL(wasmc_simd_i16x8_extmul_low_i8x16_u,
+             wasmc_simd_i16x8_extend_low_i8x16_u, wasmc_simd_i16x8_mul)
+WASMC_EXTMUL(wasmc_simd_i16x8_extmul_high_i8x16_u,
+             wasmc_simd_i16x8_extend_high_i8x16_u, wasmc_simd_i16x8_mul)
+WASMC_EXTMUL(wasmc_simd_i32x4_extmul_low_i16x8_s,
+             wasmc_simd_i32x4_extend_low_i16x8_s, wasmc_simd_i32x4_mul)
+WASMC_EXTMUL(wasmc_simd_i32x4_extmul_high_i16x8_s,
+             wasmc_simd_i32x4_extend_high_i16x8_s, wasmc_simd_i32x4_mul)
+WASMC_EXTMUL(wasmc_simd_i32x4_extmul_low_i16x8_u,
+             wasmc_simd_i32x4_extend_low_i16x8_u, wasmc_simd_i32x4_mul)
+WASMC_EXTMUL(wasmc_simd_i32x4_extmul_high_i16x8_u,
+             wasmc_simd_i32x4_extend_high_i16x8_u, wasmc_simd_i32x4_mul)
+WASMC_EXTMUL(wasmc_simd_i64x2_extmul_low_i32x4_s,
+             wasmc_simd_i64x2_extend_low_i32x4_s, wasmc_simd_i64x2_mul)
+WASMC_EXTMUL(wasmc_simd_i64x2_extmul_high_i32x4_s,
+             wasmc_simd_i64x2_extend_high_i32x4_s, wasmc_simd_i64x2_mul)
+WASMC_EXTMUL(wasmc_simd_i64x2_extmul_low_i32x4_u,
+             wasmc_simd_i64x2_extend_low_i32x4_u, wasmc_simd_i64x2_mul)
+WASMC_EXTMUL(wasmc_simd_i64x2_extmul_high_i32x4_u,
+             wasmc_simd_i64x2_extend_high_i32x4_u, wasmc_simd_i64x2_mul)
 #undef WASMC_EXTMUL
 
-/* Even and odd lanes as half vectors. */
-#define WASMC_EVEN_I8(v) \
-    __builtin_shufflevector(WASMC_I8(v), WASMC_I8(v), 0, 2, 4, 6, 8, 10, 12, 14)
-#define WASMC_ODD_I8(v) \
-    __builtin_shufflevector(WASMC_I8(v), WASMC_I8(v), 1, 3, 5, 7, 9, 11, 13, 15)
-#define WASMC_EVEN_U8(v) \
-    __builtin_shufflevector(WASMC_U8(v), WASMC_U8(v), 0, 2, 4, 6, 8, 10, 12, 14)
-#define WASMC_ODD_U8(v) \
-    __builtin_shufflevector(WASMC_U8(v), WASMC_U8(v), 1, 3, 5, 7, 9, 11, 13, 15)
-#define WASMC_EVEN_I16(v) __builtin_shufflevector(WASMC_I16(v), WASMC_I16(v), 0, 2, 4, 6)
-#define WASMC_ODD_I16(v) __builtin_shufflevector(WASMC_I16(v), WASMC_I16(v), 1, 3, 5, 7)
-#define WASMC_EVEN_U16(v) __builtin_shufflevector(WASMC_U16(v), WASMC_U16(v), 0, 2, 4, 6)
-#define WASMC_ODD_U16(v) __builtin_shufflevector(WASMC_U16(v), WASMC_U16(v), 1, 3, 5, 7)
+/* The even and odd narrow lanes of v, each extended into the wide lane that holds them
+ * (little-endian: the even lane is the low half). Shifts, not shuffles: every target does
+ * these in a couple of instructions. */
+#define WASMC_EVEN_I8(v) ((WASMC_I16(v) << 8) >> 8)
+#define WASMC_ODD_I8(v) (WASMC_I16(v) >> 8)
+#define WASMC_EVEN_U8(v) (WASMC_U16(v) & 0xff)
+#define WASMC_ODD_U8(v) (WASMC_U16(v) >> 8)
+#define WASMC_EVEN_I16(v) ((WASMC_I32(v) << 16) >> 16)
+#define WASMC_ODD_I16(v) (WASMC_I32(v) >> 16)
+#define WASMC_EVEN_U16(v) (WASMC_U32(v) & 0xffff)
+#define WASMC_ODD_U16(v) (WASMC_U32(v) >> 16)
 
 /* extadd_pairwise: lane i = ext(a[2i]) + ext(a[2i+1]); never overflows. x86: pmaddubsw /
  * pmaddwd against ones (the unsigned 16-bit form is biased by 0x8000 per input lane). */
@@ -698,24 +793,21 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i16x8_extadd_pairwise_i8x16_s(wasmc_v128
 #if WASMC_SIMD_SSSE3
     return WASMC_V(_mm_maddubs_epi16(_mm_set1_epi8(1), WASMC_M(a)));
 #else
-    return WASMC_V(__builtin_convertvector(WASMC_EVEN_I8(a), wasmc_i16x8) +
-                   __builtin_convertvector(WASMC_ODD_I8(a), wasmc_i16x8));
+    return WASMC_V(WASMC_EVEN_I8(a) + WASMC_ODD_I8(a));
 #endif
 }
 WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i16x8_extadd_pairwise_i8x16_u(wasmc_v128 a) {
 #if WASMC_SIMD_SSSE3
     return WASMC_V(_mm_maddubs_epi16(WASMC_M(a), _mm_set1_epi8(1)));
 #else
-    return WASMC_V(__builtin_convertvector(WASMC_EVEN_U8(a), wasmc_u16x8) +
-                   __builtin_convertvector(WASMC_ODD_U8(a), wasmc_u16x8));
+    return WASMC_V(WASMC_EVEN_U8(a) + WASMC_ODD_U8(a));
 #endif
 }
 WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i32x4_extadd_pairwise_i16x8_s(wasmc_v128 a) {
 #if WASMC_SIMD_SSE2
     return WASMC_V(_mm_madd_epi16(WASMC_M(a), _mm_set1_epi16(1)));
 #else
-    return WASMC_V(__builtin_convertvector(WASMC_EVEN_I16(a), wasmc_i32x4) +
-                   __builtin_convertvector(WASMC_ODD_I16(a), wasmc_i32x4));
+    return WASMC_V(WASMC_EVEN_I16(a) + WASMC_ODD_I16(a));
 #endif
 }
 WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i32x4_extadd_pairwise_i16x8_u(wasmc_v128 a) {
@@ -724,8 +816,7 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i32x4_extadd_pairwise_i16x8_u(wasmc_v128
     __m128i sum = _mm_madd_epi16(biased, _mm_set1_epi16(1));
     return WASMC_V(_mm_add_epi32(sum, _mm_set1_epi32(0x10000)));
 #else
-    return WASMC_V(__builtin_convertvector(WASMC_EVEN_U16(a), wasmc_u32x4) +
-                   __builtin_convertvector(WASMC_ODD_U16(a), wasmc_u32x4));
+    return WASMC_V(WASMC_EVEN_U16(a) + WASMC_ODD_U16(a));
 #endif
 }
 
@@ -733,16 +824,15 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i32x4_extadd_pairwise_i16x8_u(wasmc_v128
  * exactly pmaddwd. */
 WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i32x4_dot_i16x8_s(wasmc_v128 a, wasmc_v128 b) {
     WASMC_X86_2(_mm_madd_epi16)
-    wasmc_u32x4 even = WASMC_U32(__builtin_convertvector(WASMC_EVEN_I16(a), wasmc_i32x4) *
-                                 __builtin_convertvector(WASMC_EVEN_I16(b), wasmc_i32x4));
-    wasmc_u32x4 odd = WASMC_U32(__builtin_convertvector(WASMC_ODD_I16(a), wasmc_i32x4) *
-                                __builtin_convertvector(WASMC_ODD_I16(b), wasmc_i32x4));
+    wasmc_u32x4 even = WASMC_U32(WASMC_EVEN_I16(a) * WASMC_EVEN_I16(b));
+    wasmc_u32x4 odd = WASMC_U32(WASMC_ODD_I16(a) * WASMC_ODD_I16(b));
     return WASMC_V(even + odd);
 }
 
 /* (a*b + 0x4000) >> 15 per lane, in 32 bits, before narrowing (portable q15 helpers). */
 WASMC_SIMD_INLINE wasmc_i32x4 wasmc_simd__q15_half(wasmc_i16x4 a, wasmc_i16x4 b) {
-    wasmc_i32x4 p = __builtin_convertvector(a, wasmc_i32x4) * __builtin_convertvector(b, wasmc_i32x4);
+    wasmc_i32x4 p =
+        __builtin_convertvector(a, wasmc_i32x4) * __builtin_convertvector(b, wasmc_i32x4);
     return (p + 0x4000) >> 15;
 }
 
@@ -752,6 +842,15 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i16x8_q15mulr_sat_s(wasmc_v128 a, wasmc_
 #if WASMC_SIMD_SSSE3
     __m128i r = _mm_mulhrs_epi16(WASMC_M(a), WASMC_M(b));
     return WASMC_V(_mm_xor_si128(r, _mm_cmpeq_epi16(r, _mm_set1_epi16((short)0x8000))));
+#elif WASMC_SIMD_SSE2
+    /* 32-bit products from their low and high halves, rounded, shifted, packed with
+     * signed saturation. */
+    __m128i lo = _mm_mullo_epi16(WASMC_M(a), WASMC_M(b));
+    __m128i hi = _mm_mulhi_epi16(WASMC_M(a), WASMC_M(b));
+    __m128i round = _mm_set1_epi32(0x4000);
+    __m128i p0 = _mm_srai_epi32(_mm_add_epi32(_mm_unpacklo_epi16(lo, hi), round), 15);
+    __m128i p1 = _mm_srai_epi32(_mm_add_epi32(_mm_unpackhi_epi16(lo, hi), round), 15);
+    return WASMC_V(_mm_packs_epi32(p0, p1));
 #else
     wasmc_i32x4 lo = wasmc_simd__q15_half(WASMC_LO_I16(a), WASMC_LO_I16(b));
     wasmc_i32x4 hi = wasmc_simd__q15_half(WASMC_HI_I16(a), WASMC_HI_I16(b));
@@ -882,6 +981,10 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f64x2_pmax(wasmc_v128 a, wasmc_v128 b) {
 #define WASMC_ROUND_FLOOR 2
 #define WASMC_ROUND_CEIL 3
 
+/* All-ones lanes where the sign bit is set (from 32-bit shifts: SSE2 has no 64-bit one). */
+#define WASMC_SIGN_MASK_wasmc_i32x4(v) (WASMC_I32(v) >> 31)
+#define WASMC_SIGN_MASK_wasmc_i64x2(v) \
+    WASMC_I64(__builtin_shufflevector(WASMC_I32(v) >> 31, WASMC_I32(v) >> 31, 1, 1, 3, 3))
 #define WASMC_ROUND_FALLBACK(NAME, FT, UT, IT, UCAST, FCAST, SIGN, MAGIC, ONE)                 \
     WASMC_SIMD_INLINE wasmc_v128 NAME(wasmc_v128 v, int mode) {                                \
         UT sign = UCAST(v) & SIGN;                                                             \
@@ -890,7 +993,7 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f64x2_pmax(wasmc_v128 a, wasmc_v128 b) {
         FT n = (ax + big) - big;                                                               \
         FT trunc_mag = n - FCAST(UCAST(n > ax) & UCAST(one));                                  \
         FT ceil_mag = n + FCAST(UCAST(n < ax) & UCAST(one));                                   \
-        UT neg = UCAST((IT)sign != 0), mag;                                                    \
+        UT neg = UCAST(WASMC_SIGN_MASK_##IT(v)), mag;                                        \
         if (mode == WASMC_ROUND_NEAREST) mag = UCAST(n);                                       \
         else if (mode == WASMC_ROUND_TRUNC) mag = UCAST(trunc_mag);                            \
         else if (mode == WASMC_ROUND_FLOOR)                                                    \
@@ -1072,17 +1175,22 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i32x4_relaxed_trunc_f32x4_u(wasmc_v128 a
 }
 WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i32x4_relaxed_trunc_f64x2_s_zero(wasmc_v128 a) {
     /* In range: -2^31 - 1 < x < 2^31 (the truncation fits); others give INT32_MIN. */
+#if WASMC_SIMD_SSE2
+    __m128d x = WASMC_MD(a);
+    __m128d ok = _mm_and_pd(_mm_cmpgt_pd(x, _mm_set1_pd(-2147483649.0)),
+                            _mm_cmplt_pd(x, _mm_set1_pd(2147483648.0)));
+    __m128i r = _mm_cvttpd_epi32(_mm_and_pd(x, ok));
+    __m128i ok32 = _mm_shuffle_epi32(_mm_castpd_si128(ok), _MM_SHUFFLE(1, 1, 2, 0));
+    __m128i bad = _mm_andnot_si128(ok32, _mm_setr_epi32(INT32_MIN, INT32_MIN, 0, 0));
+    return WASMC_V(_mm_or_si128(r, bad));
+#else
     wasmc_f64x2 x = WASMC_F64(a);
     wasmc_i64x2 ok = (x > -2147483649.0) & (x < 2147483648.0);
-    wasmc_f64x2 in = WASMC_F64(WASMC_I64(x) & ok);
-#if WASMC_SIMD_SSE2
-    wasmc_i32x4 r = WASMC_I32(_mm_cvttpd_epi32(WASMC_MD(in)));
-#else
-    wasmc_i32x2 r2 = __builtin_convertvector(in, wasmc_i32x2);
-    wasmc_i32x4 r = __builtin_shufflevector(r2, (wasmc_i32x2){0, 0}, 0, 1, 2, 3);
+    wasmc_i32x2 r = __builtin_convertvector(WASMC_F64(WASMC_I64(x) & ok), wasmc_i32x2);
+    wasmc_i32x2 bad = __builtin_shufflevector(WASMC_I32(~ok), WASMC_I32(~ok), 0, 2);
+    r = r | (bad & INT32_MIN);
+    return WASMC_V(__builtin_shufflevector(r, (wasmc_i32x2){0, 0}, 0, 1, 2, 3));
 #endif
-    wasmc_i32x4 bad = __builtin_shufflevector(WASMC_I32(~ok), (wasmc_i32x4){0, 0, 0, 0}, 0, 2, 4, 5);
-    return WASMC_V(r | (bad & INT32_MIN));
 }
 WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i32x4_relaxed_trunc_f64x2_u_zero(wasmc_v128 a) {
     return wasmc_simd_i32x4_trunc_sat_f64x2_u_zero(a);
@@ -1092,51 +1200,69 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i32x4_relaxed_trunc_f64x2_u_zero(wasmc_v
  * fused. FMA instructions when the target has them, else fmaf/fma from libm (exact, slower:
  * baseline x86-64 GCC builds); never the unfused form, so results never depend on the
  * build. */
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f32x4_relaxed_madd(wasmc_v128 a, wasmc_v128 b, wasmc_v128 c) {
+#if defined(__clang__) && defined(__has_builtin)
+#if __has_builtin(__builtin_elementwise_fma)
+#define WASMC_FMA_PS __builtin_elementwise_fma /* clang 22 dropped the ia32 builtins */
+#define WASMC_FMA_PD __builtin_elementwise_fma
+#endif
+#endif
+#ifndef WASMC_FMA_PS
+#define WASMC_FMA_PS __builtin_ia32_vfmaddps
+#define WASMC_FMA_PD __builtin_ia32_vfmaddpd
+#endif
+WASMC_SIMD_INLINE wasmc_v128
+wasmc_simd_f32x4_relaxed_madd(wasmc_v128 a, wasmc_v128 b, wasmc_v128 c) {
 #if WASMC_SIMD_FMA
-    return WASMC_V(_mm_fmadd_ps(WASMC_MF(a), WASMC_MF(b), WASMC_MF(c)));
+    return WASMC_V(WASMC_FMA_PS(WASMC_F32(a), WASMC_F32(b), WASMC_F32(c)));
 #else
     wasmc_f32x4 x = WASMC_F32(a), y = WASMC_F32(b), z = WASMC_F32(c);
     for (int i = 0; i < 4; i++) z[i] = fmaf(x[i], y[i], z[i]);
     return WASMC_V(z);
 #endif
 }
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f32x4_relaxed_nmadd(wasmc_v128 a, wasmc_v128 b, wasmc_v128 c) {
+WASMC_SIMD_INLINE wasmc_v128
+wasmc_simd_f32x4_relaxed_nmadd(wasmc_v128 a, wasmc_v128 b, wasmc_v128 c) {
     return wasmc_simd_f32x4_relaxed_madd(wasmc_simd_f32x4_neg(a), b, c);
 }
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f64x2_relaxed_madd(wasmc_v128 a, wasmc_v128 b, wasmc_v128 c) {
+WASMC_SIMD_INLINE wasmc_v128
+wasmc_simd_f64x2_relaxed_madd(wasmc_v128 a, wasmc_v128 b, wasmc_v128 c) {
 #if WASMC_SIMD_FMA
-    return WASMC_V(_mm_fmadd_pd(WASMC_MD(a), WASMC_MD(b), WASMC_MD(c)));
+    return WASMC_V(WASMC_FMA_PD(WASMC_F64(a), WASMC_F64(b), WASMC_F64(c)));
 #else
     wasmc_f64x2 x = WASMC_F64(a), y = WASMC_F64(b), z = WASMC_F64(c);
     for (int i = 0; i < 2; i++) z[i] = fma(x[i], y[i], z[i]);
     return WASMC_V(z);
 #endif
 }
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f64x2_relaxed_nmadd(wasmc_v128 a, wasmc_v128 b, wasmc_v128 c) {
+WASMC_SIMD_INLINE wasmc_v128
+wasmc_simd_f64x2_relaxed_nmadd(wasmc_v128 a, wasmc_v128 b, wasmc_v128 c) {
     return wasmc_simd_f64x2_relaxed_madd(wasmc_simd_f64x2_neg(a), b, c);
 }
 
 /* relaxed_laneselect(a, b, m): i8x16, i32x4, i64x2 select whole lanes by the top bit of
  * m's lane (blendv semantics: set -> a); i16x8 is a bitselect (x86 has no 16-bit blendv). */
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i8x16_relaxed_laneselect(wasmc_v128 a, wasmc_v128 b, wasmc_v128 m) {
+WASMC_SIMD_INLINE wasmc_v128
+wasmc_simd_i8x16_relaxed_laneselect(wasmc_v128 a, wasmc_v128 b, wasmc_v128 m) {
 #if WASMC_SIMD_SSE41
     return WASMC_V(_mm_blendv_epi8(WASMC_M(b), WASMC_M(a), WASMC_M(m)));
 #else
     return WASMC_SIMD_BLEND(WASMC_V(WASMC_I8(m) >> 7), a, b);
 #endif
 }
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i16x8_relaxed_laneselect(wasmc_v128 a, wasmc_v128 b, wasmc_v128 m) {
+WASMC_SIMD_INLINE wasmc_v128
+wasmc_simd_i16x8_relaxed_laneselect(wasmc_v128 a, wasmc_v128 b, wasmc_v128 m) {
     return WASMC_SIMD_BLEND(m, a, b);
 }
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i32x4_relaxed_laneselect(wasmc_v128 a, wasmc_v128 b, wasmc_v128 m) {
+WASMC_SIMD_INLINE wasmc_v128
+wasmc_simd_i32x4_relaxed_laneselect(wasmc_v128 a, wasmc_v128 b, wasmc_v128 m) {
 #if WASMC_SIMD_SSE41
     return WASMC_V(_mm_blendv_ps(WASMC_MF(b), WASMC_MF(a), WASMC_MF(m)));
 #else
     return WASMC_SIMD_BLEND(WASMC_V(WASMC_I32(m) >> 31), a, b);
 #endif
 }
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i64x2_relaxed_laneselect(wasmc_v128 a, wasmc_v128 b, wasmc_v128 m) {
+WASMC_SIMD_INLINE wasmc_v128
+wasmc_simd_i64x2_relaxed_laneselect(wasmc_v128 a, wasmc_v128 b, wasmc_v128 m) {
 #if WASMC_SIMD_SSE41
     return WASMC_V(_mm_blendv_pd(WASMC_MD(b), WASMC_MD(a), WASMC_MD(m)));
 #else
@@ -1146,10 +1272,18 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i64x2_relaxed_laneselect(wasmc_v128 a, w
 
 /* relaxed_min = pmin, relaxed_max = pmax (minps/maxps semantics: b < a ? b : a and
  * a < b ? b : a; with a NaN the first operand comes back). */
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f32x4_relaxed_min(wasmc_v128 a, wasmc_v128 b) { return wasmc_simd_f32x4_pmin(a, b); }
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f32x4_relaxed_max(wasmc_v128 a, wasmc_v128 b) { return wasmc_simd_f32x4_pmax(a, b); }
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f64x2_relaxed_min(wasmc_v128 a, wasmc_v128 b) { return wasmc_simd_f64x2_pmin(a, b); }
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f64x2_relaxed_max(wasmc_v128 a, wasmc_v128 b) { return wasmc_simd_f64x2_pmax(a, b); }
+WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f32x4_relaxed_min(wasmc_v128 a, wasmc_v128 b) {
+    return wasmc_simd_f32x4_pmin(a, b);
+}
+WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f32x4_relaxed_max(wasmc_v128 a, wasmc_v128 b) {
+    return wasmc_simd_f32x4_pmax(a, b);
+}
+WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f64x2_relaxed_min(wasmc_v128 a, wasmc_v128 b) {
+    return wasmc_simd_f64x2_pmin(a, b);
+}
+WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_f64x2_relaxed_max(wasmc_v128 a, wasmc_v128 b) {
+    return wasmc_simd_f64x2_pmax(a, b);
+}
 
 /* relaxed_q15mulr_s: pmulhrsw semantics, (a*b + 0x4000) >> 15 wrapped to 16 bits, so
  * -32768 * -32768 gives -32768 (q15mulr_sat_s would give 32767). */
@@ -1157,34 +1291,79 @@ WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i16x8_relaxed_q15mulr_s(wasmc_v128 a, wa
 #if WASMC_SIMD_SSSE3
     return WASMC_V(_mm_mulhrs_epi16(WASMC_M(a), WASMC_M(b)));
 #else
-    wasmc_i32x4 lo = wasmc_simd__q15_half(WASMC_LO_I16(a), WASMC_LO_I16(b));
-    wasmc_i32x4 hi = wasmc_simd__q15_half(WASMC_HI_I16(a), WASMC_HI_I16(b));
-    return WASMC_V(__builtin_shufflevector(WASMC_U16(lo), WASMC_U16(hi), 0, 2, 4, 6, 8, 10, 12, 14));
+    /* The saturating result, with the one saturated case (both -32768) flipped back. */
+    wasmc_i16x8 min = WASMC_SPLAT8(wasmc_i16x8, INT16_MIN);
+    wasmc_i16x8 both_min = (WASMC_I16(a) == min) & (WASMC_I16(b) == min);
+    return wasmc_simd_i16x8_q15mulr_sat_s(a, b) ^ WASMC_V(both_min);
 #endif
 }
 
 /* relaxed_dot_i8x16_i7x16_s(a, b): pmaddubsw semantics with b's bytes unsigned and a's
  * signed: lane i = sat16(a[2i]*(uint8)b[2i] + a[2i+1]*(uint8)b[2i+1]). (For b in 0..127,
  * the defined case, there is no saturation.) */
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i16x8_relaxed_dot_i8x16_i7x16_s(wasmc_v128 a, wasmc_v128 b) {
+WASMC_SIMD_INLINE wasmc_v128
+wasmc_simd_i16x8_relaxed_dot_i8x16_i7x16_s(wasmc_v128 a, wasmc_v128 b) {
 #if WASMC_SIMD_SSSE3
     return WASMC_V(_mm_maddubs_epi16(WASMC_M(b), WASMC_M(a)));
 #else
-    wasmc_i16x8 even = __builtin_convertvector(WASMC_EVEN_I8(a), wasmc_i16x8) *
-                       __builtin_convertvector(WASMC_EVEN_U8(b), wasmc_i16x8);
-    wasmc_i16x8 odd = __builtin_convertvector(WASMC_ODD_I8(a), wasmc_i16x8) *
-                      __builtin_convertvector(WASMC_ODD_U8(b), wasmc_i16x8);
+    wasmc_i16x8 even = WASMC_EVEN_I8(a) * WASMC_I16(WASMC_EVEN_U8(b));
+    wasmc_i16x8 odd = WASMC_ODD_I8(a) * WASMC_I16(WASMC_ODD_U8(b));
     return wasmc_simd_i16x8_add_sat_s(WASMC_V(even), WASMC_V(odd));
 #endif
 }
 /* relaxed_dot_i8x16_i7x16_add_s(a, b, c): the 16-bit dot above, pairs summed into 32 bits,
  * plus c (wrapping). */
-WASMC_SIMD_INLINE wasmc_v128 wasmc_simd_i32x4_relaxed_dot_i8x16_i7x16_add_s(wasmc_v128 a, wasmc_v128 b, wasmc_v128 c) {
+WASMC_SIMD_INLINE wasmc_v128
+wasmc_simd_i32x4_relaxed_dot_i8x16_i7x16_add_s(wasmc_v128 a, wasmc_v128 b, wasmc_v128 c) {
     wasmc_v128 dot = wasmc_simd_i16x8_relaxed_dot_i8x16_i7x16_s(a, b);
     return wasmc_simd_i32x4_add(wasmc_simd_i32x4_extadd_pairwise_i16x8_s(dot), c);
 }
 
 #undef WASMC_X86_2
 #undef WASMC_X86_41
+
+/* The helper macros are the header's own. */
+#undef WASMC_EVEN_I16
+#undef WASMC_EVEN_I8
+#undef WASMC_EVEN_U16
+#undef WASMC_EVEN_U8
+#undef WASMC_F32
+#undef WASMC_FMA_PD
+#undef WASMC_FMA_PS
+#undef WASMC_F64
+#undef WASMC_HI_I16
+#undef WASMC_I16
+#undef WASMC_I32
+#undef WASMC_I64
+#undef WASMC_I8
+#undef WASMC_LO_I16
+#undef WASMC_LO_I32
+#undef WASMC_M
+#undef WASMC_MD
+#undef WASMC_MF
+#undef WASMC_ODD_I16
+#undef WASMC_ODD_I8
+#undef WASMC_ODD_U16
+#undef WASMC_ODD_U8
+#undef WASMC_ROUND_CEIL
+#undef WASMC_ROUND_FLOOR
+#undef WASMC_ROUND_NEAREST
+#undef WASMC_ROUND_TRUNC
+#undef WASMC_SIGN_MASK_wasmc_i32x4
+#undef WASMC_SIGN_MASK_wasmc_i64x2
+#undef WASMC_SIMD_BLEND
+#undef WASMC_SIMD_INLINE
+#undef WASMC_SPLAT16
+#undef WASMC_SPLAT2
+#undef WASMC_SPLAT4
+#undef WASMC_SPLAT8
+#undef WASMC_U16
+#undef WASMC_U32
+#undef WASMC_U64
+#undef WASMC_U8
+#undef WASMC_V
+#undef WASMC_ZERO_U8
+#undef WASMC_ZERO_U16
+#undef WASMC_ZERO_U32
 
 #endif /* WASMC_SIMD_H */
