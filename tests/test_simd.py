@@ -130,6 +130,29 @@ def test_slot_helpers_agree() -> None:
     assert slots_to_raw(types, slots) == raws
 
 
+DROPPED_LOADS = ["v128.load", "v128.load8x8_s", "v128.load32x2_u", "v128.load8_splat",
+                 "v128.load64_splat", "v128.load32_zero", "v128.load16_lane 1",
+                 "v128.load64_lane 0"]
+
+
+@pytest.mark.parametrize("cc", [None, "gcc"])
+def test_unused_out_of_bounds_loads_trap(cc: str | None) -> None:
+    """An optimizer deletes a load whose value is unused; Wasm's trap must stay (-O2)."""
+    funcs = "\n".join(
+        f'(func (export "f{k}") (param i32) (drop ({load} (local.get 0){lane_operand})))'
+        for k, load in enumerate(DROPPED_LOADS)
+        for lane_operand in [" (v128.const i64x2 0 0)" if "lane" in load else ""])
+    exports = wasmc.load(f"(module (memory 1) {funcs})", opt=2, cc=cc).exports
+    for k, load in enumerate(DROPPED_LOADS):
+        exports[f"f{k}"](65536 - 16)  # in bounds for every width
+        try:
+            exports[f"f{k}"](65536)
+        except wasmc.Trap as trap:
+            assert "out of bounds" in str(trap), load
+        else:
+            pytest.fail(f"{load} of an out-of-bounds address did not trap")
+
+
 def module_error(text: str) -> str | None:
     """The validation error of a module (None if it is valid)."""
     try:

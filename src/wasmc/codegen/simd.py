@@ -6,8 +6,11 @@ The memory instructions reuse the scalar access machinery: the address is comput
 any load or store (FunctionEmitter.access_address: guard pages for a 32-bit memory, an
 explicit bounds check for memory64), the bytes are read or written with the scalar helpers
 of wasmc_numeric.h where fewer than 16 are accessed, and the header only builds or takes
-apart the vector. Every load goes through WASMC_KEEP (an out-of-bounds load must trap even
-when its value is unused) and every store through WASMC_KEEP_STORE, like the scalar ones.
+apart the vector. Every load's result goes through WASMC_KEEP_FLOAT (an out-of-bounds load
+must trap even when its value is unused; the result of a narrower load, built from the bytes
+read, cannot be had without reading them, and keeping the vector rather than the scalar
+leaves it in its SIMD register, as for f32/f64 loads) and every store through
+WASMC_KEEP_STORE, like the scalar ones.
 
 Each handler has the signature of FunctionEmitter's op_<name> methods; HANDLERS maps
 instruction names to them (function.py installs them).
@@ -29,7 +32,7 @@ if TYPE_CHECKING:
 
 # Scalar access of 2**align bytes: (C type, load helper, store helper) from wasmc_numeric.h.
 _SCALAR = {
-    0: ("uint8_t", "(uint8_t)wasmc_load_i32_u8", "wasmc_store_u8_from32"),
+    0: ("uint8_t", "wasmc_load_i32_u8", "wasmc_store_u8_from32"),
     1: ("uint16_t", "wasmc_load_u16_raw", "wasmc_store_u16_from32"),
     2: ("uint32_t", "wasmc_load_u32", "wasmc_store_u32"),
     3: ("uint64_t", "wasmc_load_u64", "wasmc_store_u64"),
@@ -65,16 +68,16 @@ def scalar_load(self: FunctionEmitter, ins, h, pops, pushes, args, res) -> None:
     _align, offset, mem = ins.imm
     ctype, load, _store = _SCALAR[ins.op.align]
     addr = self.access_address(mem, args[0], offset, ins.op.align)
-    self.w(f"{{ {ctype} x = {load}({addr}); WASMC_KEEP(x); "
-           f"{res[0]} = {header_name(ins.op.name)}(x); }}")
+    self.w(f"{res[0]} = {header_name(ins.op.name)}(({ctype}){load}({addr})); "
+           f"WASMC_KEEP_FLOAT({res[0]});")
 
 
 def load_lane(self: FunctionEmitter, ins, h, pops, pushes, args, res) -> None:
     _align, offset, mem, lane = ins.imm
     ctype, load, _store = _SCALAR[ins.op.align]
     addr = self.access_address(mem, args[0], offset, ins.op.align)
-    self.w(f"{{ {ctype} x = {load}({addr}); WASMC_KEEP(x); "
-           f"{res[0]} = {header_name(ins.op.name)}({args[1]}, x, {lane}); }}")
+    self.w(f"{res[0]} = {header_name(ins.op.name)}({args[1]}, ({ctype}){load}({addr}), "
+           f"{lane}); WASMC_KEEP_FLOAT({res[0]});")
 
 
 def store_lane(self: FunctionEmitter, ins, h, pops, pushes, args, res) -> None:
