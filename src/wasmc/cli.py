@@ -137,7 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
         "arguments (options go before MODULE; everything after it belongs to the program). "
         "With --invoke NAME, call the exported function NAME with ARGS instead; results are "
         "printed one per line: integers as signed decimals, floats as shortest round-trip "
-        "decimals (nan, inf, -0.0, nan:0x1 included). `MODULE --invoke NAME ARGS` also works. "
+        "decimals (nan, inf, -0.0, nan:0x1 included), a v128 (given as one 128-bit integer) as "
+        "0x and 32 hex digits. `MODULE --invoke NAME ARGS` also works. "
         "The module's executable does the call (the same as `wasmc compile` builds).",
         epilog="Exit status: the program's proc_exit code; 134 for a Wasm trap; 1 for an "
         "uncaught Wasm exception or a module or compiler error. See docs/wasi.md.",
