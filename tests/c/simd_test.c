@@ -218,7 +218,7 @@ typedef struct op {
     ref_fn ref;
     enum kind ka, kb, kc;
     int float_lanes; /* 0: compare bits; 4 or 2: float lanes with NaN rules */
-    int arity;       /* v128 operands of a pure vector instruction (1..3), else 0 */
+    int arity;       /* v128 operands (1..3), SHIFT (a v128 and an i32), else 0 */
 } op;
 
 #define REF(NAME) \
@@ -935,7 +935,8 @@ static wasmc_v128 w_v128_load_store(wasmc_v128 a, wasmc_v128 b, wasmc_v128 c) {
 #define ROW2(NAME, K) {#NAME, w_##NAME, ref_##NAME, K, K, K_I8, 0, 2},
 #define ROW2_F32(NAME) {#NAME, w_##NAME, ref_##NAME, K_F32, K_F32, K_I8, 4, 2},
 #define ROW2_F64(NAME) {#NAME, w_##NAME, ref_##NAME, K_F64, K_F64, K_I8, 2, 2},
-#define ROWS(NAME, K) {#NAME, w_##NAME, ref_##NAME, K, K_COUNT, K_I8, 0, 0},
+#define SHIFT 4 /* arity of a shift: the v128 a and the i32 count in b's lane 0 */
+#define ROWS(NAME, K) {#NAME, w_##NAME, ref_##NAME, K, K_COUNT, K_I8, 0, SHIFT},
 /* Any other row: operand kinds, float lanes, arity. */
 #define ROW(NAME, KA, KB, KC, FLOAT_LANES, ARITY)                                                  \
     {#NAME, w_##NAME, ref_##NAME, KA, KB, KC, FLOAT_LANES, ARITY}
@@ -1193,7 +1194,8 @@ static void run_relaxed_allowed(int iterations) {
     }
 }
 
-/* `simd_test cases N`: N inputs per pure vector instruction, with this build's result, as
+/* `simd_test cases N`: N inputs per vector instruction (all operands v128, or a shift), with
+ * this build's result, as
  * "name a b c result" (hex, memory byte order), for comparing with another engine
  * (tests/test_simd_runtime.py runs the same instructions in Wasmtime). */
 static void print_hex(const lanes *v) {
