@@ -35,6 +35,8 @@ SMITH_CONFIG: dict[str, object] = {
     "relaxed-simd-enabled": False,
     "tail-call-enabled": False,
     "gc-enabled": False,
+    # (implemented, but generated only with --exceptions, EXCEPTIONS_CONFIG: the plain
+    # differential runs keep the coverage they had; the malformed corpus has both)
     "exceptions-enabled": False,
     "threads-enabled": False,
     "shared-everything-threads-enabled": False,
