@@ -35,7 +35,7 @@ def exnparse_model(count: int) -> str:
     def rnd(n: int) -> int:
         nonlocal seed
         seed = (seed * 1103515245 + 12345) & M
-        return (seed >> 16) % n
+        return ((seed >> 16) * n) >> 16
 
     def gen_expr(depth: int) -> str:
         terms = 1 + rnd(3)

@@ -26,10 +26,12 @@ struct SyntaxError {
     uint32_t pos;
 };
 
+// A number below n (n <= 65536) from the top 16 bits, scaled by a multiplication (no
+// division: the generator should cost little next to the parsing).
 static uint32_t seed = 42;
 static uint32_t rnd(uint32_t n) {
     seed = seed * 1103515245u + 12345u;
-    return (seed >> 16) % n;
+    return ((seed >> 16) * n) >> 16;
 }
 
 // ---- the generator ----

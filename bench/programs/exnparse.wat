@@ -60,7 +60,8 @@
   (func $rnd (param $n i32) (result i32)
     (global.set $seed (i32.add (i32.mul (global.get $seed) (i32.const 1103515245))
                                (i32.const 12345)))
-    (i32.rem_u (i32.shr_u (global.get $seed) (i32.const 16)) (local.get $n)))
+    (i32.shr_u (i32.mul (i32.shr_u (global.get $seed) (i32.const 16)) (local.get $n))
+               (i32.const 16)))
 
   ;; ---- the generator ----
 
