@@ -181,10 +181,9 @@ class FunctionEmitter:
         self.next_label = 0
         self.memories_used: set[int] = set()
         # Exception handling (docs/exceptions.md): how many blocks around the current
-        # instruction have an active handler or are a legacy catch part holding an exception
-        # (e<label>), the labels of all handlers (h<label>) and of the legacy try blocks'
-        # caught exceptions, and the locals that need `volatile` because a try body writes
-        # them (EhAnalysis).
+        # instruction have an active handler, the labels of all handlers (h<label>) and of
+        # the legacy try blocks' caught exceptions (e<label>), and the locals that need
+        # `volatile` because a try body writes them (EhAnalysis).
         self.open_eh_blocks = 0
         self.handler_labels: list[int] = []
         self.exn_labels: list[int] = []
@@ -824,7 +823,6 @@ class FunctionEmitter:
             self.close_handler(block)
             self.landing_pad(label, self.try_catches[label])
         elif block.kind == "catch":  # a legacy try's last catch part
-            self.open_eh_blocks -= 1
             self.w(f"goto L{label};")
             if not block.catch_all:  # no catch part matched: on it goes
                 self.out.append(f"L{label}_c{block.clause}:;")
@@ -869,7 +867,6 @@ class FunctionEmitter:
             self.exn_labels.append(label)
             self.w(f"e{label} = wasmc_caught(); {self.own(f'e{label}')}")
             block.kind = "catch"
-            self.open_eh_blocks += 1
         else:
             self.w(f"goto L{label};")
             self.out.append(f"L{label}_c{block.clause}:;")
