@@ -209,6 +209,30 @@ EXCEPTIONS_MODULE = r"""
     (local.get $sum))
   (func (export "trap-in-try") (result i32)
     (block $h (try_table (catch_all $h) (unreachable))) (i32.const 7))
+  ;; exceptions owned by a frame (catch_ref) stay alive while a local holds them
+  (func $cleanup (param i32)
+    (block $c (result exnref)
+      (try_table (catch_all_ref $c) (call $throw (local.get 0)))
+      (return))
+    (throw_ref))
+  (func (export "catch-ref-keep") (param i32) (result i32)
+    (local $n i32) (local $first exnref) (local $last exnref)
+    (local.set $n (i32.const 100))
+    (loop $l
+      (block $h (result i32 exnref)
+        (try_table (catch_ref $e $h) (call $cleanup (local.get $n)))
+        (unreachable))
+      (local.set $last)
+      (drop)
+      (if (ref.is_null (local.get $first)) (then (local.set $first (local.get $last))))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (block $o (result i32)
+      (try_table (catch $e $o) (throw_ref (local.get $first)))
+      (unreachable))
+    (block $o2 (result i32)
+      (try_table (catch $e $o2) (throw_ref (local.get $last)))
+      (unreachable))
+    (i32.add))
 )
 """
 
@@ -251,6 +275,26 @@ LEGACY_EXCEPTIONS_MODULE = r"""
         (catch_all (try (do (rethrow 1)) (catch $e (local.set $sum (i32.add (local.get $sum)))))))
       (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
     (local.get $sum))
+  ;; catch parts left by a callee's exception; one that rethrows after another catch
+  (func $throw_f (throw $f))
+  (func $leave_by_callee (param i32)
+    (try (do (call $throw (local.get 0))) (catch $e (drop) (call $throw_f))))
+  (func (export "callee-leaves-catch") (param i32) (result i32)
+    (local $n i32) (local $count i32)
+    (local.set $n (i32.const 100))
+    (loop $l
+      (try (do (call $leave_by_callee (local.get $n)))
+        (catch $f (local.set $count (i32.add (local.get $count) (i32.const 1)))))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (local.get $count))
+  (func (export "rethrow-after-inner") (param i32) (result i32)
+    (try (result i32)
+      (do
+        (try
+          (do (call $throw (local.get 0)))
+          (catch $e (drop) (try (do (call $throw_f)) (catch_all)) (rethrow 0)))
+        (i32.const 0))
+      (catch $e)))
 )
 """
 

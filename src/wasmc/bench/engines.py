@@ -17,8 +17,11 @@ JSON). What the run phase is, per engine:
   time), not during the run.
 
 The Wasm engines all run the same `.wasm`, built by the `ziglang` clang for wasm32-wasi at
--O2 (with -mtail-call for the tail-calling programs). Every build is cached under
-`toolchain.cache_dir() / "bench"`, keyed by the sources, the flags and the compiler.
+-O2 (with -mtail-call for the tail-calling programs). The exception-handling program
+(exnparse) is WAT assembled by wasm-tools instead, and V8 runs a build of it with the legacy
+exception instructions (node 20 knows no exnref); its native builds are C++. Every build is
+cached under `toolchain.cache_dir() / "bench"`, keyed by the sources, the flags and the
+compiler.
 """
 
 from __future__ import annotations
@@ -158,18 +161,23 @@ class Context:
     _wasm_locks: dict[str, threading.Lock] = field(default_factory=dict)
     _guard: threading.Lock = field(default_factory=threading.Lock)
 
-    def wasm(self, src: Source) -> Path:
-        """The program's .wasm (built once, shared by all Wasm engines)."""
+    def wasm(self, src: Source, legacy_exceptions: bool = False) -> Path:
+        """The program's .wasm (built once, shared by all Wasm engines; a WAT program's
+        build with the legacy exception instructions if `legacy_exceptions`)."""
+        key = src.file + (" legacy" if legacy_exceptions and src.wat else "")
         with self._guard:
-            lock = self._wasm_locks.setdefault(src.file, threading.Lock())
+            lock = self._wasm_locks.setdefault(key, threading.Lock())
         with lock:
-            got = self._wasm.get(src.file)
+            got = self._wasm.get(key)
             if got is None:
                 try:
-                    got = self._build_wasm(src)
+                    if src.wat:
+                        got = self._assemble_wat(src, legacy_exceptions)
+                    else:
+                        got = self._build_wasm(src)
                 except EngineFailure as e:
                     got = EngineFailure(f"building the .wasm: {e}")
-                self._wasm[src.file] = got
+                self._wasm[key] = got
             if isinstance(got, EngineFailure):
                 raise got
             return got
@@ -184,6 +192,19 @@ class Context:
                       "clang (wasm32-wasi)")
 
         d, _, _ = self.cache.get("wasm", [programs.source_hash(src), cc.identity, *flags], build)
+        return d / "app.wasm"
+
+    def _assemble_wat(self, src: Source, legacy: bool) -> Path:
+        text = programs.wat_module(src, legacy)
+        tool = toolchain.wasm_tools()
+
+        def build(d: Path) -> None:
+            (d / "app.wat").write_text(text)
+            _run_tool([tool, "parse", str(d / "app.wat"), "-o", str(d / "app.wasm")],
+                      "wasm-tools parse", build_dir=d)
+
+        version = subprocess.run([tool, "--version"], capture_output=True, text=True).stdout
+        d, _, _ = self.cache.get("wat", [text, version], build)
         return d / "app.wasm"
 
 
@@ -252,15 +273,30 @@ class NativeEngine(Engine):
         except Exception as e:  # noqa: BLE001 - any reason the compiler is unusable
             raise EngineFailure(str(e)) from e
         flags = [*COMMON_CFLAGS]
+        command = _cxx_command(cc) if src.file.endswith(".cpp") else list(cc.command)
 
         def build(d: Path) -> None:
             c_file = programs.write_sources(src, d / "src")
-            _run_tool([*cc.command, *flags, "-o", str(d / "prog"), str(c_file), "-lm"],
+            _run_tool([*command, *flags, "-o", str(d / "prog"), str(c_file), "-lm"],
                       cc.kind)
 
         d, seconds, cached = ctx.cache.get(
             self.name, [programs.source_hash(src), cc.identity, *flags], build)
         return Build([str(d / "prog")], seconds, cached)
+
+
+def _cxx_command(cc: toolchain.CCompiler) -> list[str]:
+    """The C++ driver that goes with C compiler `cc`: `zig c++` for `zig cc`, g++ for gcc
+    (a C++ program links the C++ runtime, with its exceptions)."""
+    command = list(cc.command)
+    if cc.is_zig and command[-1] == "cc":
+        return [*command[:-1], "c++"]
+    name = Path(command[0]).name
+    if cc.kind == "gcc" and name.startswith("gcc"):
+        return [str(Path(command[0]).with_name("g++" + name[3:])), *command[1:]]
+    if cc.kind == "clang" and name.startswith("clang") and "++" not in name:
+        return [str(Path(command[0]).with_name("clang++" + name[5:])), *command[1:]]
+    raise EngineFailure(f"no C++ driver known for {cc}")
 
 
 class WasmcEngine(Engine):
@@ -311,13 +347,15 @@ class Wasm2cEngine(Engine):
         except Exception as e:  # noqa: BLE001
             raise EngineFailure(str(e)) from e
         flags = [*COMMON_CFLAGS]
+        # wasm2c's exception-handling runtime (exnparse needs it; it is not in every wabt)
+        exceptions_impl = [str(p) for p in [rt / "wasm-rt-exceptions-impl.c"] if p.exists()]
 
         def build(d: Path) -> None:
             _run_tool([wasm2c, str(wasm), "-n", "app", "-o", str(d / "app.c")], "wasm2c",
                       build_dir=d)
             _run_tool([*gcc.command, *flags, f"-I{rt}", f"-I{d}", "-o", str(d / "prog"),
                        str(d / "app.c"), str(rt / "wasm-rt-impl.c"),
-                       str(rt / "wasm-rt-mem-impl.c"), str(glue), "-lm"],
+                       str(rt / "wasm-rt-mem-impl.c"), *exceptions_impl, str(glue), "-lm"],
                       "gcc on wasm2c's output", build_dir=d)
 
         runtime_hash = "".join(_file_hash(p) for p in sorted(rt.glob("*")) if p.is_file())
@@ -364,7 +402,7 @@ class V8Engine(RunnerEngine):
         node = shutil.which("node")
         if node is None:
             raise EngineFailure("node is not installed")
-        wasm = ctx.wasm(src)
+        wasm = ctx.wasm(src, legacy_exceptions=True)  # node 20's V8 knows no exnref
         runner = programs.bench_dir() / "engines" / "v8_runner.mjs"
         return Build([node, *NODE_FLAGS, str(runner), str(wasm)], None)
 

@@ -29,11 +29,16 @@ def bench_dir() -> Path:
 
 @dataclass(frozen=True)
 class Source:
-    """One C program, built once per engine; several benchmarks may share it."""
+    """One program, built once per engine; several benchmarks may share it."""
 
-    file: str  # in bench/programs/
+    file: str  # in bench/programs/: C, or C++ (.cpp) for a program with `wat`
     tail_calls: bool = False  # built for Wasm with -mtail-call
     uxn: bool = False  # needs the generated uxn_ops.h / uxn_roms.h
+    # A program whose Wasm builds are hand-written WAT (`file` is then its native build
+    # only): this module, with its `;; @try-sites` line replaced by <stem>_try_exnref.wat
+    # or, for engines that know only the legacy exception instructions, by
+    # <stem>_try_legacy.wat (see wat_module).
+    wat: str | None = None
 
     @property
     def stem(self) -> str:
@@ -112,6 +117,11 @@ PROGRAMS: tuple[Program, ...] = (
     Program("sortsearch", Source("sortsearch.c"), ("1000000",), ("2000",),
             "quicksort, stable merge sort of records, string sort through a comparator, "
             "binary search"),
+    # Added for issue 10: exception handling (bench/programs/exnparse.wat; the native
+    # build is C++ with real exceptions).
+    Program("exnparse", Source("exnparse.cpp", wat="exnparse.wat"), ("100000",), ("300",),
+            "recursive-descent expression evaluator whose errors are exceptions thrown "
+            "through many frames and call_indirect; cleanups and nested catches"),
 )
 
 
@@ -132,6 +142,9 @@ def source_files(src: Source) -> dict[str, str]:
     includes, and generated headers)."""
     prog_dir = bench_dir() / "programs"
     files = {src.file: (prog_dir / src.file).read_text()}
+    if src.wat:
+        for name in (src.wat, *_try_site_files(src.wat).values()):
+            files[name] = (prog_dir / name).read_text()
     if src.uxn:
         files["uxn_common.h"] = (prog_dir / "uxn_common.h").read_text()
         files.update(uxn_headers())
@@ -151,3 +164,24 @@ def write_sources(src: Source, directory: Path) -> Path:
     for name, text in source_files(src).items():
         (directory / name).write_text(text)
     return directory / src.file
+
+
+TRY_SITES_MARKER = ";; @try-sites"
+
+
+def _try_site_files(wat: str) -> dict[bool, str]:
+    """legacy? -> the file of a WAT program's functions that catch."""
+    stem = Path(wat).stem
+    return {False: f"{stem}_try_exnref.wat", True: f"{stem}_try_legacy.wat"}
+
+
+def wat_module(src: Source, legacy: bool) -> str:
+    """The WAT text of `src`'s Wasm build: its module with the functions that catch
+    spliced in, written with the exnref instructions or (`legacy`) the legacy ones."""
+    assert src.wat is not None
+    files = source_files(src)
+    sites = files[_try_site_files(src.wat)[legacy]]
+    lines = files[src.wat].splitlines(keepends=True)
+    if sum(line.strip() == TRY_SITES_MARKER for line in lines) != 1:
+        raise ValueError(f"{src.wat}: needs exactly one line '{TRY_SITES_MARKER}'")
+    return "".join(sites if line.strip() == TRY_SITES_MARKER else line for line in lines)

@@ -4,9 +4,9 @@ run apart.
 usage: python -m wasmc.bench.wasmtime_runner APP.wasm [ARGS...]
 
 The compile phase is `Module(...)` (Cranelift compiles the whole module ahead of time, with
-the tail-call proposal enabled); the run phase is instantiation plus `_start`, measured as
-the process's CPU time (user + system, `time.process_time`) and as wall time. The module's
-stdout and stderr are the process's. Prints
+the tail-call and exception-handling proposals enabled); the run phase is instantiation plus
+`_start`, measured as the process's CPU time (user + system, `time.process_time`) and as wall
+time. The module's stdout and stderr are the process's. Prints
 `WASMC_BENCH compile=SECONDS run_cpu=SECONDS run_wall=SECONDS` to stderr and exits with the
 module's exit code.
 """
@@ -27,6 +27,7 @@ def main(argv: list[str]) -> int:
     wasm_path, *args = argv
     config = wasmtime.Config()
     config.wasm_tail_call = True
+    config.wasm_exceptions = True
     engine = wasmtime.Engine(config)
     data = Path(wasm_path).read_bytes()
     t0 = time.perf_counter()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from ..binary.module import FUNC, I32, V128, FuncType, Instr, parse_ref, ref_family
+from ..binary.module import EXN, FUNC, I32, V128, FuncType, Instr, parse_ref, ref_family
 from ..binary.opcodes import OPS
 from ..validate.validator import FuncInfo
 from .simd import HANDLERS as SIMD_HANDLERS
@@ -183,15 +183,17 @@ class FunctionEmitter:
         self.next_label = 0
         self.memories_used: set[int] = set()
         # Exception handling (docs/exceptions.md): how many blocks around the current
-        # instruction have an active handler or are a legacy catch part holding an exception
-        # (e<label>), the labels of all handlers (h<label>) and of the legacy try blocks'
-        # caught exceptions, and the locals that need `volatile` because a try body writes
-        # them (EhAnalysis).
+        # instruction have an active handler, the labels of all handlers (h<label>) and of
+        # the legacy try blocks' caught exceptions (e<label>), and the locals that need
+        # `volatile` because a try body writes them (EhAnalysis).
         self.open_eh_blocks = 0
         self.handler_labels: list[int] = []
         self.exn_labels: list[int] = []
         self.eh = EhAnalysis(body) if funcidx in mod.eh_funcs else None
         self.try_catches: dict[int, tuple] = {}  # try_table label -> its catch clauses
+        # Whether this function's exnref values stay in it (exn_confined): then its catch_ref
+        # clauses give the exception to its frame instead of keeping it for good.
+        self.exn_confined = self.eh is not None and exn_confined(self.type, body, info)
 
     # -- helpers --
     def w(self, line: str) -> None:
@@ -457,6 +459,7 @@ class FunctionEmitter:
         nparams = len(self.type.params)
         if self.eh is not None:
             head = self.eh_head(head, nparams)
+            self.fill_in_roots(body_lines)
         for k, t in enumerate(info.locals[nparams:], start=nparams):
             head.append(f"  {self.local_qualifier(k)}{C_TYPE[t]} l{k} = {zero_value(t)};")
         # Reference subtypes share a slot (s2_fr holds funcref and (ref $t) alike): declare
@@ -739,34 +742,38 @@ class FunctionEmitter:
     # -- exception handling (docs/exceptions.md) --
     # A handler is a setjmp in the function that runs the try body: wasmc_throw longjmps
     # to it, and its landing pad (L<label>_landing) picks the catch clause. Every way out
-    # of the body (fallthrough, branch, return, tail call) pops the handler first. A legacy
-    # catch part holds a reference to its exception (e<label>), which every way out of it
-    # releases (a throw only up to the nearest handler: beyond, it is not sure to leave).
+    # of the body (fallthrough, branch, return, tail call) pops the handler first. An
+    # exception that a legacy catch part holds (e<label>), or that a catch_ref clause of an
+    # exn-confined function put in a slot, belongs to the function's frame
+    # (wasmc_exn_own): the runtime frees it once none of the frame's exnref variables (the
+    # "roots") holds it, or the frame is gone.
     def leave_handlers(self, n: int) -> str:
-        """The statements that leave the `n` innermost blocks: release the exceptions of
-        legacy catch parts among them, and pop the outermost of their handlers (the ones
-        inside it were pushed after it)."""
+        """The statement that leaves the `n` innermost blocks: pop the outermost of their
+        handlers (the ones inside it were pushed after it)."""
         if not self.open_eh_blocks:
             return ""
         blocks = self.blocks
-        out = [f"wasmc_exn_release(e{b.label});" for b in blocks[len(blocks) - n:]
-               if b.kind == "catch"]
         for block in blocks[len(blocks) - n:]:
             if block.handler:
-                out.append(f"wasmc_try_pop(&h{block.label});")
-                break
-        return " ".join(out)
+                return f"wasmc_try_pop(&h{block.label});"
+        return ""
 
-    def leave_for_throw(self) -> str:
-        """Before a throw: release the exceptions of the legacy catch parts it is sure to
-        leave (those inside the innermost active handler)."""
-        out = []
-        for block in reversed(self.blocks) if self.open_eh_blocks else ():
-            if block.handler:
-                break
-            if block.kind == "catch":
-                out.append(f"wasmc_exn_release(e{block.label});")
-        return "".join(f" {stmt}" for stmt in out)
+    def own(self, exn: str) -> str:
+        """Gives `exn` (a thrown exception just caught into a variable) to this frame."""
+        return f"wasmc_exn_own({exn}, __builtin_frame_address(0), {ROOTS_PLACEHOLDER});"
+
+    def fill_in_roots(self, lines: list[str]) -> None:
+        """Every variable that may hold an exception this frame owns: the legacy catch
+        parts' e<label>, and the exnref locals and slots (read at each wasmc_exn_own)."""
+        names = [f"e{label}" for label in self.exn_labels]
+        names += [f"l{k}" for k, t in enumerate(self.info.locals) if ref_family(t) == EXN]
+        names += sorted({slot(h, t) for h, t in self.info.slots if ref_family(t) == EXN},
+                        key=slot_order)
+        roots = f"(wasmc_exn *const[]){{{', '.join(names)}}}, {len(names)}u" if names \
+            else "NULL, 0u"
+        for k, line in enumerate(lines):
+            if ROOTS_PLACEHOLDER in line:
+                lines[k] = line.replace(ROOTS_PLACEHOLDER, roots)
 
     def leave_all_handlers(self) -> None:
         leave = self.leave_handlers(len(self.blocks) - 1)
@@ -796,13 +803,14 @@ class FunctionEmitter:
     def op_throw(self, ins, h, pops, pushes, args, res):
         stores = "".join(f" {store}" for store in slot_stores(pops, args, "x->values"))
         self.w(f"{{ wasmc_exn *x = wasmc_exn_new({self.tag_ref(ins.imm)}, {slot_count(pops)}u);"
-               f"{stores}{self.leave_for_throw()} wasmc_throw(x); }}")
+               f"{stores} wasmc_throw(x); }}")
 
     def op_throw_ref(self, ins, h, pops, pushes, args, res):
         if is_nullable(pops[0]):
             self.w(f"if (WASMC_UNLIKELY({args[0]} == NULL)) "
                    "wasmc_trap(WASMC_TRAP_NULL_EXCEPTION_REFERENCE);")
-        self.w(f"{self.leave_for_throw()} wasmc_throw({args[0]});".lstrip())
+        # the throw's own reference (a frame may still own the exception)
+        self.w(f"wasmc_exn_hold({args[0]}); wasmc_throw({args[0]});")
 
     def open_try_block(self, kind: str, blocktype, h: int) -> Block:
         """A try_table or legacy try block (emit opens the other blocks itself)."""
@@ -830,11 +838,10 @@ class FunctionEmitter:
             self.close_handler(block)
             self.landing_pad(label, self.try_catches[label])
         elif block.kind == "catch":  # a legacy try's last catch part
-            self.open_eh_blocks -= 1
-            self.w(f"wasmc_exn_release(e{label}); goto L{label};")
-            if not block.catch_all:  # no catch part matched: on it goes (with its reference)
+            self.w(f"goto L{label};")
+            if not block.catch_all:  # no catch part matched: on it goes
                 self.out.append(f"L{label}_c{block.clause}:;")
-                self.w(f"{self.leave_for_throw()} wasmc_throw(e{label});".lstrip())
+                self.w(f"wasmc_exn_hold(e{label}); wasmc_throw(e{label});")
         elif block.handler:  # a legacy try without catch parts: nothing to catch
             self.open_eh_blocks -= 1
             block.handler = False
@@ -852,7 +859,9 @@ class FunctionEmitter:
             loads = slot_loads(types[:n], "x->values")
             stores = [f"{slot(target.height + k, t)} = {value};"
                       for k, (t, value) in enumerate(zip(types[:n], loads, strict=True))]
-            if kind.endswith("_ref"):
+            if kind.endswith("_ref") and self.exn_confined:
+                stores.append(f"{slot(target.height + n, types[n])} = x; {self.own('x')}")
+            elif kind.endswith("_ref"):  # it may go anywhere: kept for good
                 stores.append(f"x->escaped = 1; {slot(target.height + n, types[n])} = x;")
             else:
                 stores.append("wasmc_exn_release(x);")  # the throw's reference
@@ -862,7 +871,7 @@ class FunctionEmitter:
                 break  # catch_all: later clauses never run
             self.w(f"  if (x->tag == {self.tag_ref(tag)}) {{ {stmt} }}")
         else:  # no clause matched: on to the next handler
-            self.w(f"  {self.leave_for_throw()} wasmc_throw(x);".replace("   ", "  "))
+            self.w("  wasmc_throw(x);")
         self.w("}")
 
     def begin_catch(self, block: Block) -> None:
@@ -871,11 +880,10 @@ class FunctionEmitter:
         if block.kind == "try":  # the end of the body: its handler catches into e<label>
             self.close_handler(block)
             self.exn_labels.append(label)
-            self.w(f"e{label} = wasmc_caught();")  # the throw's reference is now ours
+            self.w(f"e{label} = wasmc_caught(); {self.own(f'e{label}')}")
             block.kind = "catch"
-            self.open_eh_blocks += 1
         else:
-            self.w(f"wasmc_exn_release(e{label}); goto L{label};")
+            self.w(f"goto L{label};")
             self.out.append(f"L{label}_c{block.clause}:;")
         block.clause += 1
 
@@ -904,7 +912,7 @@ class FunctionEmitter:
 
     def op_rethrow(self, ins, h, pops, pushes, args, res):
         exn = f"e{self.blocks[-1 - ins.imm].label}"
-        self.w(f"wasmc_exn_hold({exn});{self.leave_for_throw()} wasmc_throw({exn});")
+        self.w(f"wasmc_exn_hold({exn}); wasmc_throw({exn});")
 
     def local_qualifier(self, k: int) -> str:
         """`volatile ` for a local that a try body writes (see EhAnalysis), else nothing."""
@@ -930,6 +938,32 @@ class FunctionEmitter:
 
 
 EH_BLOCK_KINDS = frozenset(("try_table", "try", "catch"))
+ROOTS_PLACEHOLDER = "@EXN_ROOTS@"  # filled in by fill_in_roots once the function is done
+
+# The instructions that move exnref values only inside a function (between its locals,
+# slots and blocks) or throw them; any other instruction with an exnref operand or result
+# (a call, global, table or throw payload) lets the value out of the function.
+_EXN_INTERNAL_OPS = frozenset((
+    "local.get", "local.set", "local.tee", "drop", "select", "select_t", "block", "loop",
+    "if", "else", "end", "br", "br_if", "br_table", "return", "try_table", "try", "catch",
+    "catch_all", "delegate", "ref.null", "ref.is_null", "ref.as_non_null", "br_on_null",
+    "br_on_non_null", "throw_ref",
+))
+
+
+def exn_confined(ftype: FuncType, body: list[Instr], info: FuncInfo) -> bool:
+    """Whether no exnref value can leave the function but by `throw_ref`: none among its
+    parameters and results, and no instruction outside _EXN_INTERNAL_OPS takes or gives
+    one. Then the exceptions its catch_ref clauses catch can be held only by its own
+    variables, and its frame can own them (docs/exceptions.md)."""
+    if any(ref_family(t) == EXN for t in (*ftype.params, *ftype.results)):
+        return False
+    for ins, pops, pushes in zip(body, info.pops, info.pushes, strict=True):
+        if ins.op.name in _EXN_INTERNAL_OPS or pops is None:
+            continue
+        if any(ref_family(t) == EXN for t in (*pops, *pushes)):
+            return False
+    return True
 
 
 class EhAnalysis:

@@ -197,6 +197,62 @@ void wasmc_throw(wasmc_exn *exn) {
     siglongjmp(frame->env, WASMC_UNCAUGHT_EXCEPTION);
 }
 
+/* Exceptions owned by frames (docs/exceptions.md): one entry per (exception, frame) pair,
+ * each holding a reference. A frame is the address __builtin_frame_address(0) gave the
+ * function; stacks grow down, so a callee's frame is below its caller's. The entries are in
+ * order of frame, callers first: an entry is added only after every entry of a deeper
+ * frame is gone, so those are always at the end. */
+typedef struct owned_exn {
+    wasmc_exn *exn;
+    uintptr_t frame;
+} owned_exn;
+
+static __thread owned_exn *owned;
+static __thread uint32_t owned_count, owned_capacity;
+
+/* The frames below `frame` have returned or were unwound: their exceptions go. */
+static void release_owned_below(uintptr_t frame) {
+    while (owned_count && owned[owned_count - 1].frame < frame)
+        wasmc_exn_release(owned[--owned_count].exn);
+}
+
+void wasmc_exn_own(wasmc_exn *exn, const void *frame_address, wasmc_exn *const *roots,
+                   uint32_t nroots) {
+    uintptr_t frame = (uintptr_t)frame_address;
+    release_owned_below(frame);
+    /* This frame's other exceptions: kept while one of its variables holds them. */
+    uint32_t first = owned_count;
+    while (first && owned[first - 1].frame == frame) first--;
+    uint32_t kept = first;
+    int already = 0;
+    for (uint32_t i = first; i < owned_count; i++) {
+        wasmc_exn *e = owned[i].exn;
+        int live = e == exn;
+        already |= live;
+        for (uint32_t r = 0; r < nroots && !live; r++) live = roots[r] == e;
+        if (live)
+            owned[kept++] = owned[i];
+        else
+            wasmc_exn_release(e);
+    }
+    owned_count = kept;
+    if (already) { /* the frame holds it already: the throw's reference goes */
+        wasmc_exn_release(exn);
+        return;
+    }
+    if (owned_count == owned_capacity) {
+        uint32_t capacity = owned_capacity ? 2 * owned_capacity : 64;
+        owned_exn *grown = realloc(owned, capacity * sizeof *grown);
+        if (!grown) {
+            fprintf(stderr, "wasmc: out of memory for an exception\n");
+            abort();
+        }
+        owned = grown;
+        owned_capacity = capacity;
+    }
+    owned[owned_count++] = (owned_exn){exn, frame}; /* the throw's reference is the frame's */
+}
+
 void wasmc_set_host_exception(const wasmc_tag *tag, const uint64_t *values, uint32_t count) {
     if (pending_host_exception) free(pending_host_exception);
     pending_host_exception = NULL;
@@ -328,12 +384,16 @@ int wasmc_protected(void (*body)(void *arg), void *arg) {
     if (sigsetjmp(frame.env, 0) != 0) {
         current_frame = frame.prev;
         handlers = frame.handlers;
+        /* the Wasm frames called from here are gone (the frame address, not a local's:
+         * ASan's fake stack may hold locals elsewhere) */
+        release_owned_below((uintptr_t)__builtin_frame_address(0));
         return last_code;
     }
     current_frame = &frame;
     body(arg);
     current_frame = frame.prev;
     handlers = frame.handlers;
+    release_owned_below((uintptr_t)__builtin_frame_address(0));
     return WASMC_OK;
 }
 

@@ -173,9 +173,10 @@ typedef struct wasmc_tag {
 
 /* A thrown exception: what exnref points to. The payload (the tag's params) travels as
  * uint64_t slots, like host-call values. Allocated by `throw` and counted (docs/exceptions.md):
- * one reference while it is thrown, one per legacy catch part that holds it; freed when the
- * count drops to 0, unless it ever reached Wasm code as an exnref value (catch_ref,
- * catch_all_ref), which may be stored anywhere: then it is kept for good. */
+ * one reference while it is thrown, one per frame that owns it (wasmc_exn_own); freed when
+ * the count drops to 0, unless it reached Wasm code as an exnref value that may be stored
+ * anywhere (a catch_ref clause of a function whose exnrefs are not confined to it): then it
+ * is kept for good. */
 typedef struct wasmc_exn {
     const wasmc_tag *tag;
     uint32_t count;
@@ -200,11 +201,18 @@ void wasmc_try_pop(wasmc_handler *handler);
 /* A new exception of `tag` with `count` payload values (to be filled in); one reference,
  * the throw's. */
 wasmc_exn *wasmc_exn_new(const wasmc_tag *tag, uint32_t count);
-/* One more reference (rethrow: a second throw of an exception a catch part holds). */
+/* One more reference (rethrow, throw_ref: a new throw of an exception a frame may own). */
 void wasmc_exn_hold(wasmc_exn *exn);
-/* One reference less (a catch clause without _ref took the payload; a legacy catch part was
- * left): frees the exception at 0, unless it escaped. */
+/* One reference less (a catch clause without _ref took the payload): frees the exception at
+ * 0, unless it escaped. */
 void wasmc_exn_release(wasmc_exn *exn);
+/* A landing pad caught `exn` into a variable of the frame at `frame` (a legacy catch part's,
+ * or an exnref slot of an exn-confined function): the throw's reference becomes the frame's.
+ * Also releases what that frame owned but none of `roots` (the values of all the frame's
+ * variables that can hold an exception) holds any more, and everything owned by frames below
+ * it (gone). wasmc_protected releases what the frames below it owned when it returns. */
+void wasmc_exn_own(wasmc_exn *exn, const void *frame, wasmc_exn *const *roots,
+                   uint32_t nroots);
 /* Throws `exn` (throw, throw_ref, rethrow): to the innermost handler, or, when there is none
  * inside the innermost wasmc_protected call, ends that call with WASMC_UNCAUGHT_EXCEPTION. */
 WASMC_NORETURN void wasmc_throw(wasmc_exn *exn);
