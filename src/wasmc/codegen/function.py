@@ -190,6 +190,10 @@ class FunctionEmitter:
         self.exn_labels: list[int] = []
         self.eh = EhAnalysis(body) if funcidx in mod.eh_funcs else None
         self.try_catches: dict[int, tuple] = {}  # try_table label -> its catch clauses
+        # GCC's sibling calls (docs/tail-calls.md): in a function compiled with them, every
+        # ordinary call is followed by WASMC_NOT_TAIL, so that only its return_calls become
+        # jumps (a Wasm call must take stack: recursion must exhaust it, not loop).
+        self.not_tail = " WASMC_NOT_TAIL();" if funcidx in mod.sibcall_funcs else ""
 
     # -- helpers --
     def w(self, line: str) -> None:
@@ -397,7 +401,8 @@ class FunctionEmitter:
                             direct_names[idx] = callee
                     if fast and len(pushes) < 2:  # call_stmt's usual case
                         call = f"{callee}({', '.join([env] + args)})"
-                        append(f"  {names[pushes[0]][h]} = {call};" if pushes else f"  {call};")
+                        stmt = f"{names[pushes[0]][h]} = {call};" if pushes else f"{call};"
+                        append(f"  {stmt}{self.not_tail}")
                         continue
                 res = [names[t][h + k] for k, t in enumerate(pushes)]
                 self.call_stmt(callee, env, mod.func_types[idx], args, res)
@@ -514,12 +519,12 @@ class FunctionEmitter:
                   res: list[str]) -> None:
         call = f"{callee}({', '.join([env] + args)})"
         if not ft.results:
-            self.w(f"{call};")
+            self.w(f"{call};{self.not_tail}")
         elif len(ft.results) == 1:
-            self.w(f"{res[0]} = {call};")
+            self.w(f"{res[0]} = {call};{self.not_tail}")
         else:
             unpack = " ".join(f"{r} = r.r{k};" for k, r in enumerate(res))
-            self.w(f"{{ {result_type(ft)} r = {call}; {unpack} }}")
+            self.w(f"{{ {result_type(ft)} r = {call};{self.not_tail} {unpack} }}")
 
     def static_dispatch(self, table: int, ft: FuncType, index: str) -> str | None:
         """The C function to call for call_indirect on a table whose contents are known
