@@ -132,6 +132,12 @@ class ModuleEmitter:
         self.static_tables = self.find_static_tables()
         self.dispatch_arrays = self.find_dispatch_arrays()
         self.fast_sigs = self.fast_signatures()
+        # The fast bodies p<N> take memory 0's base as a parameter, `m0`, after env: in a
+        # tail-calling interpreter every handler would otherwise load it from the instance
+        # first, one more dependent load before it can fetch the next opcode and dispatch
+        # (docs/performance.md). The base never moves (wasmc.h), so the caller's is right.
+        self.fast_membase = bool(self.fast_sigs) and bool(m.all_memories()) \
+            and 0 not in self.memories64
         self.tail_slots = max([MIN_TAIL_SLOTS] + [max(slot_count(t.params), slot_count(t.results))
                                                   for t in m.types])
 
@@ -246,6 +252,20 @@ class ModuleEmitter:
             self.calls.add(idx)
         return f"p{idx}" if self.is_fast(idx) else f"f{idx}"
 
+    def fast_env(self, ft: FuncType, membase: str) -> str:
+        """The leading arguments of a call to a C function of type `ft` inside the module
+        (a direct call or a static dispatch array): env, and for a fast body the memory
+        base (`membase`: the caller's expression for it)."""
+        if self.fast_membase and sig_name(ft) in self.fast_sigs:
+            return f"env, {membase}"
+        return "env"
+
+    def fast_params(self, ft: FuncType) -> str:
+        """The parameters of a fast body p<N> of type `ft` (or of what stands in for one in
+        a dispatch array), after env."""
+        membase = ", uint8_t *m0" if self.fast_membase else ""
+        return membase + "".join(f", {C_TYPE[t]} l{k}" for k, t in enumerate(ft.params))
+
     def call_edges(self) -> list[tuple[int, int]]:
         """(caller, callee) for every direct call between defined functions, as positions
         in module.functions (one pair per call instruction)."""
@@ -257,6 +277,8 @@ class ModuleEmitter:
         """f<N> for a function with a fast body p<N>: its entry for wasmc_func.fn."""
         ft = self.func_types[idx]
         args = "".join(f", l{k}" for k in range(len(ft.params)))
+        if self.fast_membase:
+            args = f", (({self.instance_type} *)env)->membase0{args}"
         ret = "return " if ft.results else ""
         return f"{self.func_signature(idx)} {{ {ret}p{idx}(env{args}); }}\n"
 
@@ -284,7 +306,8 @@ class ModuleEmitter:
             sig = sig_name(ft)
             fast = sig in self.fast_sigs
             cc = "WASMC_CC " if fast else ""
-            params = "".join(f", {C_TYPE[t]} l{k}" for k, t in enumerate(ft.params))
+            params = (self.fast_params(ft) if fast
+                      else "".join(f", {C_TYPE[t]} l{k}" for k, t in enumerate(ft.params)))
             for kind, code in (("null", "UNINITIALIZED_ELEMENT"),
                                ("mismatch", "INDIRECT_CALL_TYPE_MISMATCH")):
                 if f"{kind}_{sig}" not in stubs_done:
@@ -316,7 +339,8 @@ class ModuleEmitter:
         if name not in self.forwarder_names:
             self.forwarder_names.add(name)
             ft = self.func_types[func]
-            params = "".join(f", {C_TYPE[t]} l{k}" for k, t in enumerate(ft.params))
+            params = (self.fast_params(ft) if fast
+                      else "".join(f", {C_TYPE[t]} l{k}" for k, t in enumerate(ft.params)))
             args = "".join(f", l{k}" for k in range(len(ft.params)))
             f = f"(({self.instance_type} *)env)->fimp{func}"
             ret = "" if not ft.results else "return "
@@ -376,7 +400,7 @@ class ModuleEmitter:
         if not self.is_fast(idx):
             return self.func_signature(idx)
         ft = self.func_types[idx]
-        params = "".join(f", {C_TYPE[t]} l{k}" for k, t in enumerate(ft.params))
+        params = self.fast_params(ft)
         return f"{self.storage}WASMC_CC {result_type(ft)} p{idx}(void *env{params})"
 
     # -- the whole file --
@@ -543,7 +567,7 @@ class ModuleEmitter:
         structs = {ft.results for ft in self.all_signatures() if len(ft.results) > 1}
         lines += [results_struct(r) for r in sorted(structs)]
         lines += [fn_pointer_typedef(ft) for ft in self.all_signatures()]
-        lines += [fast_pointer_typedef(ft) for ft in self.all_signatures()
+        lines += [fast_pointer_typedef(ft, self.fast_membase) for ft in self.all_signatures()
                   if sig_name(ft) in self.fast_sigs]
         return "\n".join(lines) + "\n"
 
