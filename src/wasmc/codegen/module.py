@@ -405,7 +405,7 @@ class ModuleEmitter:
 
     # -- the whole file --
     def emit(self) -> str:
-        parts = [PRELUDE, self.sibcall_guard(), self.emit_types(), self.emit_instance_struct()]
+        parts = [PRELUDE, *self.sibcall_guard(), self.emit_types(), self.emit_instance_struct()]
         parts += self.function_prototypes()
         parts += self.emit_entry_declarations()
         for k in range(len(self.module.functions)):
@@ -474,18 +474,16 @@ class ModuleEmitter:
         out += ["  default: return NULL;", "  }", "}", ""]
         return "\n".join(out)
 
-    def sibcall_guard(self) -> str:
+    def sibcall_guard(self) -> list[str]:
         """For C whose tail calls are GCC's sibling calls: a compile error under any other
         compiler or without optimization, where they would be ordinary calls."""
-        if not self.sibcall_funcs:
-            return ""
-        return SIBCALL_GUARD
+        return [SIBCALL_GUARD] if self.sibcall_funcs else []
 
     # -- split output (codegen/split.py): a header, a module file, function files --
     def emit_split_header(self) -> str:
         """What every file of a split module includes: the types, the instance struct and
         the static dispatch arrays (defined in the module file)."""
-        parts = [PRELUDE, HIDDEN_DEFINE, self.sibcall_guard(), self.emit_types(),
+        parts = [PRELUDE, HIDDEN_DEFINE, *self.sibcall_guard(), self.emit_types(),
                  self.emit_instance_struct()]
         for (table, key), ft in self.dispatch_arrays.items():
             fast = sig_name(ft) in self.fast_sigs
