@@ -1,10 +1,13 @@
-"""Tail calls run in constant C stack, with clang (musttail) and GCC (trampoline)."""
+"""Tail calls run in constant C stack, with clang (musttail) and GCC (sibling calls or the
+trampoline)."""
 
 from pathlib import Path
 
 import pytest
 
 import wasmc.api
+from wasmc.codegen.module import gcc_sibcalls
+from wasmc.errors import Trap
 
 DATA = Path(__file__).parent / "data"
 DEPTH = 10_000_000
@@ -19,3 +22,30 @@ def test_deep_mutual_tail_recursion_across_signatures(cc, opt):
     assert exports["even_indirect"](DEPTH) == 1
     assert exports["even_indirect"](DEPTH + 1) == 0
     assert exports["count"](DEPTH, 0) == 2 * DEPTH
+
+
+# GCC's sibling calls (docs/tail-calls.md): with optimization, GCC makes tail calls plain
+# jumps where that is certain; the depth shows that they are (with calls, 10 million frames
+# exhaust the stack), and the C shows which scheme each build used.
+@pytest.mark.parametrize("opt", [0, 1, 2])
+def test_gcc_sibling_calls_with_stack_arguments(opt):
+    data = wasmc.api.read_source(DATA / "tail_calls_sibling.wat")
+    _module, c_code = wasmc.api.translate(data, "m", musttail=False,
+                                          sibcalls=gcc_sibcalls("gcc", opt))
+    assert ("WASMC_SIBCALLS" in c_code) == (opt > 0)
+    assert ("const wasmc_func *t0(" in c_code) == (opt == 0)  # the trampoline's thunk
+    exports = wasmc.api.load(DATA / "tail_calls_sibling.wat", cc="gcc", opt=opt).exports
+    exports["set_table"]()
+    assert exports["count9"](DEPTH) == DEPTH // 2
+    assert exports["both"](DEPTH, 0) == 0
+    # Its ordinary calls still take stack: deep recursion through them traps.
+    with pytest.raises(Trap, match="call stack exhausted"):
+        exports["both"](DEPTH, 1)
+
+
+def test_gcc_keeps_the_trampoline_for_more_stack_arguments():
+    data = wasmc.api.read_source(DATA / "tail_calls_stack_growth.wat")
+    _module, c_code = wasmc.api.translate(data, "m", musttail=False, sibcalls=True)
+    assert "WASMC_SIBCALLS" not in c_code and "const wasmc_func *t0(" in c_code
+    exports = wasmc.api.load(DATA / "tail_calls_stack_growth.wat", cc="gcc", opt=2).exports
+    assert exports["small"](DEPTH) == 0

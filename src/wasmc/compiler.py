@@ -17,7 +17,7 @@ from . import toolchain
 from .binary.decoder import decode, no_cycle_collection
 from .binary.module import Module
 from .codegen import split
-from .codegen.module import emit_module
+from .codegen.module import emit_module, gcc_sibcalls
 from .errors import CompileError, MalformedError
 from .externals import Extern
 from .instance import CompiledModule, Instance
@@ -54,15 +54,16 @@ def _parse_text(text: bytes | None, arg: str, where: str) -> bytes:
 
 
 def translate(data: bytes, prefix: str = "wasmc_m0",
-              musttail: bool = True) -> tuple[Module, str]:
+              musttail: bool = True, sibcalls: bool = False) -> tuple[Module, str]:
     """Decode, validate and translate module bytes to C, as one translation unit (for any
     size of module; `compile_modules` and `build_executable` split large ones, see
     codegen/split.py). Raises CompileError. `musttail`: the C compiler guarantees tail
-    calls (clang's musttail; not GCC 12)."""
+    calls (clang's musttail; not GCC 12). `sibcalls`: without musttail, the C is for GCC
+    with optimization, whose sibling calls may carry tail calls (codegen.module.gcc_sibcalls)."""
     with no_cycle_collection():
         module = decode(data)
         info = validate(module)
-        return module, emit_module(module, info, prefix, musttail)
+        return module, emit_module(module, info, prefix, musttail, sibcalls)
 
 
 def compile_modules(sources: list[bytes | str | Path], *, cc: str | None = None, opt: int = 1,
@@ -75,6 +76,7 @@ def compile_modules(sources: list[bytes | str | Path], *, cc: str | None = None,
     compiler = toolchain.find_compiler(cc)
     runtime = Runtime.get(compiler)
     musttail = compiler.kind == "clang"
+    sibcalls = gcc_sibcalls(compiler.kind, opt)
     results: list[Any] = [None] * len(sources)
     units: list[Unit] = []
     for k, data in enumerate(sources):
@@ -84,7 +86,7 @@ def compile_modules(sources: list[bytes | str | Path], *, cc: str | None = None,
                 module = decode(data)
                 c_code = None
                 if not split.should_split(module):
-                    c_code = emit_module(module, validate(module), prefix, musttail)
+                    c_code = emit_module(module, validate(module), prefix, musttail, sibcalls)
         except CompileError as err:
             results[k] = err
             continue
@@ -145,6 +147,7 @@ def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | N
     prefix = "wasmc_main"
     compiler = toolchain.find_compiler(cc)
     musttail = compiler.kind == "clang"
+    sibcalls = gcc_sibcalls(compiler.kind, opt)
     with no_cycle_collection():
         module = decode(read_source(source))
     out = Path(out)
@@ -156,7 +159,7 @@ def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | N
                 (c_dir / header).write_bytes((toolchain.RUNTIME_DIR / header).read_bytes())
         if not split.should_split(module):
             with no_cycle_collection():
-                c_code = emit_module(module, validate(module), prefix, musttail)
+                c_code = emit_module(module, validate(module), prefix, musttail, sibcalls)
             c_code += emit_main(module, prefix)  # raises LinkError for imports other than WASI
             c_file = c_dir / "module.c"
             c_file.write_text(c_code)
@@ -169,7 +172,7 @@ def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | N
         with toolchain.start_build(compiler, opt, shared=False, jobs=jobs) as build:
             build.on_progress = on_progress
             # emit_main raises LinkError, after the module-level validation
-            split.emit_split(module, prefix, musttail, c_dir, name="module",
+            split.emit_split(module, prefix, musttail, c_dir, name="module", sibcalls=sibcalls,
                              extra=lambda: emit_main(module, prefix), jobs=jobs, build=build)
             build.link(out)
     return out

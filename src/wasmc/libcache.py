@@ -11,6 +11,7 @@ from pathlib import Path
 from . import __version__, toolchain
 from .binary.module import Module
 from .codegen import split
+from .codegen.module import gcc_sibcalls
 from .errors import CompileError
 from .sources import sources_digest
 
@@ -73,7 +74,8 @@ def build_library(units: list[Unit], cc: toolchain.CCompiler, opt: int,
                 if u.c_code is None:
                     try:
                         split.emit_split(u.module, u.prefix, cc.kind == "clang", Path(tmp),
-                                         jobs=jobs, build=build)
+                                         jobs=jobs, build=build,
+                                         sibcalls=gcc_sibcalls(cc.kind, opt))
                     except CompileError as err:
                         raise UnitFailed(u, err) from None
             build.link(out)

@@ -194,6 +194,14 @@ class FunctionEmitter:
         # Whether this function's exnref values stay in it (exn_confined): then its catch_ref
         # clauses give the exception to its frame instead of keeping it for good.
         self.exn_confined = self.eh is not None and exn_confined(self.type, body, info)
+        # GCC's sibling calls (docs/tail-calls.md): in a function compiled with them, every
+        # ordinary call is followed by WASMC_NOT_TAIL, so that only its return_calls become
+        # jumps (a Wasm call must take stack: recursion must exhaust it, not loop).
+        self.not_tail = " WASMC_NOT_TAIL();" if funcidx in mod.sibcall_funcs else ""
+        # Memory 0's base: a parameter of fast bodies (ModuleEmitter.fast_membase), which
+        # calls to fast bodies pass on.
+        self.membase_param = mod.fast_membase and not thunk and mod.is_fast(funcidx)
+        self.membase = "m0" if self.membase_param else "inst->membase0"
 
     # -- helpers --
     def w(self, line: str) -> None:
@@ -404,14 +412,16 @@ class FunctionEmitter:
                     f = f"inst->fimp{idx}"
                     callee, env = f"(({fn_pointer_type(ft)}){f}->fn)", f"{f}->env"
                 else:
-                    callee, env = direct_names.get(idx), "env"
+                    callee = direct_names.get(idx)
                     if callee is None:
                         callee = mod.direct_name(idx)
                         if fast:
                             direct_names[idx] = callee
+                    env = mod.fast_env(mod.func_types[idx], self.membase)
                     if fast and len(pushes) < 2:  # call_stmt's usual case
                         call = f"{callee}({', '.join([env] + args)})"
-                        append(f"  {names[pushes[0]][h]} = {call};" if pushes else f"  {call};")
+                        stmt = f"{names[pushes[0]][h]} = {call};" if pushes else f"{call};"
+                        append(f"  {stmt}{self.not_tail}")
                         continue
                 res = [names[t][h + k] for k, t in enumerate(pushes)]
                 self.call_stmt(callee, env, mod.func_types[idx], args, res)
@@ -455,7 +465,8 @@ class FunctionEmitter:
             head += [f"  {C_TYPE[t]} l{k} = {value};" for k, (t, value) in enumerate(
                 zip(self.type.params, slot_loads(self.type.params, "slots"), strict=True))]
         for m in sorted(self.memories_used):
-            head.append(f"  uint8_t *const m{m} = inst->membase{m};")
+            if m or not self.membase_param:
+                head.append(f"  uint8_t *const m{m} = inst->membase{m};")
         nparams = len(self.type.params)
         if self.eh is not None:
             head = self.eh_head(head, nparams)
@@ -532,12 +543,12 @@ class FunctionEmitter:
                   res: list[str]) -> None:
         call = f"{callee}({', '.join([env] + args)})"
         if not ft.results:
-            self.w(f"{call};")
+            self.w(f"{call};{self.not_tail}")
         elif len(ft.results) == 1:
-            self.w(f"{res[0]} = {call};")
+            self.w(f"{res[0]} = {call};{self.not_tail}")
         else:
             unpack = " ".join(f"{r} = r.r{k};" for k, r in enumerate(res))
-            self.w(f"{{ {result_type(ft)} r = {call}; {unpack} }}")
+            self.w(f"{{ {result_type(ft)} r = {call};{self.not_tail} {unpack} }}")
 
     def static_dispatch(self, table: int, ft: FuncType, index: str) -> str | None:
         """The C function to call for call_indirect on a table whose contents are known
@@ -554,7 +565,7 @@ class FunctionEmitter:
         ft = self.mod.canonical_types[typeidx]
         direct = self.static_dispatch(table, ft, args[-1])
         if direct is not None:
-            self.call_stmt(direct, "env", ft, args[:-1], res)
+            self.call_stmt(direct, self.mod.fast_env(ft, self.membase), ft, args[:-1], res)
             return
         target = (f"wasmc_indirect(inst->tab{table}, {sat32(args[-1], pops[-1])}, "
                   f"{type_id_expr(ft)})")
@@ -577,7 +588,7 @@ class FunctionEmitter:
 
     # -- tail calls (docs/tail-calls.md) --
     def tail_call(self, callee_func: str, ft: FuncType, args: list[str],
-                  direct: str | None) -> None:
+                  direct: str | None, direct_env: str = "env") -> None:
         """A return_call to the wasmc_func `callee_func` of type `ft`. `direct` is the C
         function to call when it is known statically (an own function)."""
         if self.thunk:
@@ -599,7 +610,7 @@ class FunctionEmitter:
             return
         # musttail: caller and callee have the same C prototype (the same Wasm type).
         if direct is not None:
-            self.w(f"WASMC_MUSTTAIL return {direct}({', '.join(['env'] + args)});")
+            self.w(f"WASMC_MUSTTAIL return {direct}({', '.join([direct_env] + args)});")
             return
         fn = f"(({fn_pointer_type(ft)}){callee_func}->fn)"
         # Pass our own env when the callee shares it (the usual case: a function of this
@@ -614,7 +625,8 @@ class FunctionEmitter:
         ft = self.mod.func_types[ins.imm]
         own = not self.mod.is_imported_func(ins.imm)
         self.tail_call(f"({self.mod.func_ref(ins.imm)})", ft, args,
-                       self.mod.direct_name(ins.imm) if own else None)
+                       self.mod.direct_name(ins.imm) if own else None,
+                       self.mod.fast_env(ft, self.membase))
 
     def op_return_call_indirect(self, ins, h, pops, pushes, args, res):
         self.leave_all_handlers()
@@ -623,7 +635,8 @@ class FunctionEmitter:
         if not self.thunk:
             direct = self.static_dispatch(table, ft, args[-1])
             if direct is not None:
-                self.w(f"WASMC_MUSTTAIL return {direct}({', '.join(['env'] + args[:-1])});")
+                env = self.mod.fast_env(ft, self.membase)
+                self.w(f"WASMC_MUSTTAIL return {direct}({', '.join([env] + args[:-1])});")
                 return
         target = (f"wasmc_indirect(inst->tab{table}, {sat32(args[-1], pops[-1])}, "
                   f"{type_id_expr(ft)})")

@@ -19,6 +19,8 @@ arrays have hidden visibility, so the files can call each other.
 
 from __future__ import annotations
 
+import platform
+
 from ..binary.module import FUNC, V128, FuncType, Instr, Module, ref_family
 from ..validate.validator import FuncInfo, ModuleInfo
 from .function import MIN_TAIL_SLOTS, FunctionEmitter
@@ -85,7 +87,7 @@ HIDDEN_DEFINE = """\
 
 class ModuleEmitter:
     def __init__(self, module: Module, info: ModuleInfo | None, prefix: str,
-                 musttail: bool = True, split: bool = False):
+                 musttail: bool = True, split: bool = False, sibcalls: bool = False):
         self.module = module
         self.info = info  # None when the caller validates and emits function by function
         self.prefix = prefix
@@ -97,6 +99,10 @@ class ModuleEmitter:
         # With musttail (clang), tail calls between functions of the same type are plain
         # jumps; other tail calls go through the trampoline (docs/tail-calls.md).
         self.musttail = musttail
+        # Without musttail: whether GCC's sibling calls may carry the tail calls (see
+        # gcc_sibcalls); `trampolined_functions` decides whether they do.
+        self.sibcalls = sibcalls and not musttail
+        self.sibcall_funcs: set[int] = set()
         self.instance_type = f"{prefix}_instance"
         m = module
         self.func_types = m.all_func_types()
@@ -119,27 +125,38 @@ class ModuleEmitter:
         # One pass over the bodies keeps what the analyses below look at.
         self.scanned = [[ins for ins in f.body if ins.op.name in SCANNED_OPS]
                         for f in m.functions]
-        self.thunk_funcs = self.trampolined_functions()
         # The functions with try blocks: only they change for exception handling.
         self.eh_funcs = {self.n_imported_funcs + k for k, scanned in enumerate(self.scanned)
                          if any(ins.op.name in EH_SITE_OPS for ins in scanned)}
+        self.thunk_funcs = self.trampolined_functions()
         self.throws = any(ins.op.name == "throw" for scanned in self.scanned for ins in scanned)
         self.static_tables = self.find_static_tables()
         self.dispatch_arrays = self.find_dispatch_arrays()
         self.fast_sigs = self.fast_signatures()
+        # The fast bodies p<N> take memory 0's base as a parameter, `m0`, after env: in a
+        # tail-calling interpreter every handler would otherwise load it from the instance
+        # first, one more dependent load before it can fetch the next opcode and dispatch
+        # (docs/performance.md). The base never moves (wasmc.h), so the caller's is right.
+        self.fast_membase = bool(self.fast_sigs) and bool(m.all_memories()) \
+            and 0 not in self.memories64
         self.tail_slots = max([MIN_TAIL_SLOTS] + [max(slot_count(t.params), slot_count(t.results))
                                                   for t in m.types])
 
     def trampolined_functions(self) -> set[int]:
         """The functions whose bodies are compiled in thunk mode: those making a tail call
-        that can't be a musttail jump (any tail call without musttail; with it, a tail call
-        to a function of another type)."""
+        that can't be a musttail jump (with musttail: a tail call to a function of another
+        type). Without musttail, every function that makes tail calls, unless GCC's sibling
+        calls can carry all the module's tail calls: then none, and `sibcall_funcs` are
+        the functions that make them (docs/tail-calls.md)."""
         result = set()
+        tail_callers = set()
+        all_sibcalls = self.sibcalls
         types = self.module.types
         for k, scanned in enumerate(self.scanned):
             idx = self.n_imported_funcs + k
             # musttail needs identical C prototypes, which sig_name spells.
-            own = sig_name(self.func_types[idx])
+            own_type = self.func_types[idx]
+            own = sig_name(own_type)
             for ins in scanned:
                 name = ins.op.name
                 if name not in TAIL_CALL_OPS:
@@ -147,10 +164,20 @@ class ModuleEmitter:
                 callee = (self.func_types[ins.imm] if name == "return_call"
                           else types[ins.imm[0]] if name == "return_call_indirect"
                           else types[ins.imm])
-                if not self.musttail or sig_name(callee) != own:
+                tail_callers.add(idx)
+                if self.musttail and sig_name(callee) != own:
                     result.add(idx)
                     break
-        return result
+                if all_sibcalls and (idx in self.eh_funcs or not sibcall_safe(own_type, callee)):
+                    all_sibcalls = False
+        if self.musttail:
+            return result
+        # All or nothing: a function that jumps to a trampolined one would start a new
+        # trampoline loop each time a chain of tail calls came round to it.
+        if all_sibcalls:
+            self.sibcall_funcs = tail_callers
+            return set()
+        return tail_callers
 
     # -- static dispatch: call_indirect through tables that never change --
     def find_static_tables(self) -> dict[int, list[int | None]]:
@@ -226,6 +253,20 @@ class ModuleEmitter:
             self.calls.add(idx)
         return f"p{idx}" if self.is_fast(idx) else f"f{idx}"
 
+    def fast_env(self, ft: FuncType, membase: str) -> str:
+        """The leading arguments of a call to a C function of type `ft` inside the module
+        (a direct call or a static dispatch array): env, and for a fast body the memory
+        base (`membase`: the caller's expression for it)."""
+        if self.fast_membase and sig_name(ft) in self.fast_sigs:
+            return f"env, {membase}"
+        return "env"
+
+    def fast_params(self, ft: FuncType) -> str:
+        """The parameters of a fast body p<N> of type `ft` (or of what stands in for one in
+        a dispatch array), after env."""
+        membase = ", uint8_t *m0" if self.fast_membase else ""
+        return membase + "".join(f", {C_TYPE[t]} l{k}" for k, t in enumerate(ft.params))
+
     def call_edges(self) -> list[tuple[int, int]]:
         """(caller, callee) for every direct call between defined functions, as positions
         in module.functions (one pair per call instruction)."""
@@ -237,6 +278,8 @@ class ModuleEmitter:
         """f<N> for a function with a fast body p<N>: its entry for wasmc_func.fn."""
         ft = self.func_types[idx]
         args = "".join(f", l{k}" for k in range(len(ft.params)))
+        if self.fast_membase:
+            args = f", (({self.instance_type} *)env)->membase0{args}"
         ret = "return " if ft.results else ""
         return f"{self.func_signature(idx)} {{ {ret}p{idx}(env{args}); }}\n"
 
@@ -264,7 +307,8 @@ class ModuleEmitter:
             sig = sig_name(ft)
             fast = sig in self.fast_sigs
             cc = "WASMC_CC " if fast else ""
-            params = "".join(f", {C_TYPE[t]} l{k}" for k, t in enumerate(ft.params))
+            params = (self.fast_params(ft) if fast
+                      else "".join(f", {C_TYPE[t]} l{k}" for k, t in enumerate(ft.params)))
             for kind, code in (("null", "UNINITIALIZED_ELEMENT"),
                                ("mismatch", "INDIRECT_CALL_TYPE_MISMATCH")):
                 if f"{kind}_{sig}" not in stubs_done:
@@ -296,7 +340,8 @@ class ModuleEmitter:
         if name not in self.forwarder_names:
             self.forwarder_names.add(name)
             ft = self.func_types[func]
-            params = "".join(f", {C_TYPE[t]} l{k}" for k, t in enumerate(ft.params))
+            params = (self.fast_params(ft) if fast
+                      else "".join(f", {C_TYPE[t]} l{k}" for k, t in enumerate(ft.params)))
             args = "".join(f", l{k}" for k in range(len(ft.params)))
             f = f"(({self.instance_type} *)env)->fimp{func}"
             ret = "" if not ft.results else "return "
@@ -351,19 +396,20 @@ class ModuleEmitter:
     def func_signature(self, idx: int) -> str:
         ft = self.func_types[idx]
         params = "".join(f", {C_TYPE[t]} l{k}" for k, t in enumerate(ft.params))
-        return f"{self.storage}{result_type(ft)} f{idx}(void *env{params})"
+        sibcalls = "WASMC_SIBCALLS " if idx in self.sibcall_funcs else ""
+        return f"{self.storage}{sibcalls}{result_type(ft)} f{idx}(void *env{params})"
 
     def body_signature(self, idx: int) -> str:
         """The signature of the C function holding the body: p<N> (WASMC_CC) or f<N>."""
         if not self.is_fast(idx):
             return self.func_signature(idx)
         ft = self.func_types[idx]
-        params = "".join(f", {C_TYPE[t]} l{k}" for k, t in enumerate(ft.params))
+        params = self.fast_params(ft)
         return f"{self.storage}WASMC_CC {result_type(ft)} p{idx}(void *env{params})"
 
     # -- the whole file --
     def emit(self) -> str:
-        parts = [PRELUDE, self.emit_types(), self.emit_instance_struct()]
+        parts = [PRELUDE, *self.sibcall_guard(), self.emit_types(), self.emit_instance_struct()]
         parts += self.function_prototypes()
         parts += self.emit_entry_declarations()
         for k in range(len(self.module.functions)):
@@ -432,11 +478,17 @@ class ModuleEmitter:
         out += ["  default: return NULL;", "  }", "}", ""]
         return "\n".join(out)
 
+    def sibcall_guard(self) -> list[str]:
+        """For C whose tail calls are GCC's sibling calls: a compile error under any other
+        compiler or without optimization, where they would be ordinary calls."""
+        return [SIBCALL_GUARD] if self.sibcall_funcs else []
+
     # -- split output (codegen/split.py): a header, a module file, function files --
     def emit_split_header(self) -> str:
         """What every file of a split module includes: the types, the instance struct and
         the static dispatch arrays (defined in the module file)."""
-        parts = [PRELUDE, HIDDEN_DEFINE, self.emit_types(), self.emit_instance_struct()]
+        parts = [PRELUDE, HIDDEN_DEFINE, *self.sibcall_guard(), self.emit_types(),
+                 self.emit_instance_struct()]
         for (table, key), ft in self.dispatch_arrays.items():
             fast = sig_name(ft) in self.fast_sigs
             pointer = fast_pointer_type(ft) if fast else fn_pointer_type(ft)
@@ -517,7 +569,7 @@ class ModuleEmitter:
         structs = {ft.results for ft in self.all_signatures() if len(ft.results) > 1}
         lines += [results_struct(r) for r in sorted(structs)]
         lines += [fn_pointer_typedef(ft) for ft in self.all_signatures()]
-        lines += [fast_pointer_typedef(ft) for ft in self.all_signatures()
+        lines += [fast_pointer_typedef(ft, self.fast_membase) for ft in self.all_signatures()
                   if sig_name(ft) in self.fast_sigs]
         return "\n".join(lines) + "\n"
 
@@ -846,7 +898,54 @@ def c_bytes_literal(data: bytes, line: int = 4096) -> str:
                      for i in range(0, len(data), line))
 
 
-def emit_module(module: Module, info: ModuleInfo, prefix: str, musttail: bool = True) -> str:
+def emit_module(module: Module, info: ModuleInfo, prefix: str, musttail: bool = True,
+                sibcalls: bool = False) -> str:
     """The C translation unit for a validated module. `musttail`: the C compiler guarantees
-    tail calls (clang); without it every tail call goes through the trampoline."""
-    return ModuleEmitter(module, info, prefix, musttail).emit()
+    tail calls (clang); without it tail calls go through the trampoline, or, with `sibcalls`
+    (see gcc_sibcalls), become GCC's sibling calls where that is sure to work."""
+    return ModuleEmitter(module, info, prefix, musttail, sibcalls=sibcalls).emit()
+
+
+# GCC's sibling calls (docs/tail-calls.md). A return_call is a jump when GCC can reuse the
+# caller's incoming argument area for the callee's stack arguments: certainly when both
+# have the same C prototype, or when the callee has none (every argument in a register).
+# The argument registers are those of x86-64 (six integer, eight SSE; `env` takes the first
+# integer one); AArch64 has eight and eight, so the same count is safe there.
+SIBCALL_INT_REGS = 6
+SIBCALL_FP_REGS = 8
+SIBCALL_MACHINES = ("x86_64", "amd64", "aarch64", "arm64")
+SIBCALL_GUARD = """\
+#if defined(__clang__) || !defined(__GNUC__) || !defined(__OPTIMIZE__)
+#error "this C was generated for GCC with optimization: its tail calls are sibling calls"
+#endif
+"""
+
+
+def gcc_sibcalls(cc_kind: str, opt: int | str) -> bool:
+    """Whether tail calls may be emitted as GCC sibling calls: GCC, optimizing (the tail-call
+    pass runs from -O1; WASMC_SIBCALLS turns it on per function), on a machine whose calling
+    convention `sibcall_safe` knows."""
+    return (cc_kind == "gcc" and str(opt) != "0"
+            and platform.machine().lower() in SIBCALL_MACHINES)
+
+
+def sibcall_safe(caller: FuncType, callee: FuncType) -> bool:
+    """Whether GCC certainly makes a tail call from `caller` to `callee` a jump (see above).
+    Not for several results: a struct that may be returned through memory."""
+    if len(callee.results) > 1:
+        return False
+    ints = 1  # env
+    fps = 0
+    for t in callee.params:
+        if t in ("f32", "f64"):
+            fps += 1
+        elif t in ("i32", "i64") or ref_family(t) is not None:
+            ints += 1
+        else:
+            return False  # v128: not in this model
+    if any(t not in ("f32", "f64", "i32", "i64") and ref_family(t) is None
+           for t in (*callee.results, *caller.params)):
+        return False
+    if sig_name(caller) == sig_name(callee):
+        return True
+    return ints <= SIBCALL_INT_REGS and fps <= SIBCALL_FP_REGS

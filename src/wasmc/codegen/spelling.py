@@ -121,8 +121,9 @@ def fast_pointer_type(ft: FuncType) -> str:
     return "wasmc_fastfn_" + sig_name(ft)
 
 
-def fast_pointer_typedef(ft: FuncType) -> str:
-    params = "".join(", " + C_TYPE[t] for t in ft.params)
+def fast_pointer_typedef(ft: FuncType, membase: bool = False) -> str:
+    """`membase`: fast bodies take memory 0's base after env (ModuleEmitter.fast_membase)."""
+    params = (", uint8_t *" if membase else "") + "".join(", " + C_TYPE[t] for t in ft.params)
     return f"typedef {result_type(ft)} (WASMC_CC *{fast_pointer_type(ft)})(void *env{params});"
 
 

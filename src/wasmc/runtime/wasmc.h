@@ -50,6 +50,19 @@
 #error "wasmc needs GCC or clang"
 #endif
 
+/* GCC's sibling calls (docs/tail-calls.md): generated code is compiled with
+ * -fno-optimize-sibling-calls, so that a Wasm call always takes stack. With GCC, a function
+ * whose return_calls are all sure to become jumps turns the optimization back on for itself
+ * (WASMC_SIBCALLS) and follows each of its ordinary calls by WASMC_NOT_TAIL: an empty
+ * volatile asm, which has to run after the call returns, so that call is not a tail call.
+ * The code generator only emits them for GCC with optimization (the file checks). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define WASMC_SIBCALLS __attribute__((optimize("optimize-sibling-calls")))
+#else
+#define WASMC_SIBCALLS
+#endif
+#define WASMC_NOT_TAIL() __asm__ volatile("")
+
 /* ---- functions ------------------------------------------------------------------------ */
 
 /* A function value: what funcref points to, what a function import is, what tables hold.
