@@ -18,10 +18,11 @@ from .binary.decoder import decode, no_cycle_collection
 from .binary.module import Module
 from .codegen import split
 from .codegen.module import emit_module
-from .errors import CompileError, MalformedError
+from .errors import CompileError, MalformedError, UnsupportedError
 from .externals import Extern
 from .instance import CompiledModule, Instance
 from .libcache import Unit, UnitFailed, build_library
+from .limits import ResourceLimits
 from .native import Runtime
 from .validate.validator import validate
 from .wasi import WasiConfig
@@ -66,11 +67,13 @@ def translate(data: bytes, prefix: str = "wasmc_m0",
 
 
 def compile_modules(sources: list[bytes | str | Path], *, cc: str | None = None, opt: int = 1,
-                    jobs: int | None = None) -> list[CompiledModule | CompileError]:
+                    jobs: int | None = None,
+                    interruptible: bool = False) -> list[CompiledModule | CompileError]:
     """Compile several modules into one shared library (one C compiler run, or several in
     parallel for large modules, up to `jobs` at a time; default: the CPU count). Each entry
     of the result is a CompiledModule or the CompileError that module raised. A source is
-    what `read_source` takes (module bytes, a path, module text)."""
+    what `read_source` takes (module bytes, a path, module text). `interruptible`: with
+    interrupt checks, so that Instance.interrupt and set_deadline work (docs/limits.md)."""
     sources = [s if isinstance(s, bytes) else read_source(s) for s in sources]
     compiler = toolchain.find_compiler(cc)
     runtime = Runtime.get(compiler)
@@ -84,7 +87,12 @@ def compile_modules(sources: list[bytes | str | Path], *, cc: str | None = None,
                 module = decode(data)
                 c_code = None
                 if not split.should_split(module):
-                    c_code = emit_module(module, validate(module), prefix, musttail)
+                    c_code = emit_module(module, validate(module), prefix, musttail,
+                                         interruptible)
+                elif interruptible:
+                    raise UnsupportedError("interrupt checks in a module large enough to be "
+                                           "compiled in parts (codegen/split.py) are not "
+                                           "implemented yet")
         except CompileError as err:
             results[k] = err
             continue
@@ -102,11 +110,14 @@ def compile_modules(sources: list[bytes | str | Path], *, cc: str | None = None,
 
 
 def compile_module(source: bytes | str | Path, *, cc: str | None = None,
-                   opt: int = DEFAULT_OPT, jobs: int | None = None) -> CompiledModule:
+                   opt: int = DEFAULT_OPT, jobs: int | None = None,
+                   interruptible: bool = False) -> CompiledModule:
     """Compile one module (bytes, a .wasm or a .wat path); the compiled code is cached, so
     compiling the same module again is quick. Raises CompileError (MalformedError,
-    InvalidError, UnsupportedError) or ToolchainError."""
-    result = compile_modules([read_source(source)], cc=cc, opt=opt, jobs=jobs)[0]
+    InvalidError, UnsupportedError) or ToolchainError. `interruptible`: with interrupt
+    checks (Instance.interrupt, Instance.set_deadline; docs/limits.md)."""
+    result = compile_modules([read_source(source)], cc=cc, opt=opt, jobs=jobs,
+                             interruptible=interruptible)[0]
     if isinstance(result, CompileError):
         raise result
     if isinstance(source, Path) or isinstance(source, str) and "\n" not in source \
@@ -118,10 +129,12 @@ def compile_module(source: bytes | str | Path, *, cc: str | None = None,
 def load(source: bytes | str | Path,
          imports: Mapping[str, Mapping[str, Extern | Callable] | Instance] | None = None,
          *, wasi: WasiConfig | None = None, cc: str | None = None, opt: int = DEFAULT_OPT,
-         jobs: int | None = None) -> Instance:
-    """Compile (or take from the cache) and instantiate a module (see
-    CompiledModule.instantiate for `imports` and `wasi`)."""
-    return compile_module(source, cc=cc, opt=opt, jobs=jobs).instantiate(imports, wasi=wasi)
+         jobs: int | None = None, interruptible: bool = False,
+         limits: ResourceLimits | None = None) -> Instance:
+    """Compile (or take from the cache) and instantiate a module (see compile_module for
+    `interruptible`, CompiledModule.instantiate for `imports`, `wasi` and `limits`)."""
+    return compile_module(source, cc=cc, opt=opt, jobs=jobs, interruptible=interruptible
+                          ).instantiate(imports, wasi=wasi, limits=limits)
 
 
 RUNTIME_HEADERS = ("wasmc.h", "wasmc_numeric.h", "wasi.h")

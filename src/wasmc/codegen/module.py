@@ -11,6 +11,8 @@ Public symbols (all start with the module's prefix, so many modules can share on
   void *P_export(void *inst, uint32_t i)  the i-th export: wasmc_func*, wasmc_table*,
                                         wasmc_memory*, wasmc_global* or wasmc_tag*
   void  P_invoke_<sig>(void *invocation)  call a function of that type with uint64_t slots
+  uint32_t **P_interrupt_slot(void *inst)  only with interrupt checks (`interruptible`): the
+                                        instance's pointer to its interrupt cell (wasmc.h)
   RET   P_host_<sig>(void *env, ...)    adapter that calls a wasmc_host_func
 Everything else is static, so the C compiler sees the whole program. A large module is
 split into several files instead (codegen/split.py): then its functions and static dispatch
@@ -84,8 +86,12 @@ HIDDEN_DEFINE = """\
 
 class ModuleEmitter:
     def __init__(self, module: Module, info: ModuleInfo | None, prefix: str,
-                 musttail: bool = True, split: bool = False):
+                 musttail: bool = True, split: bool = False, interruptible: bool = False):
         self.module = module
+        # Interrupt checks (docs/limits.md): the statement that each function entry and
+        # loop header starts with, empty without them (the C is then unchanged).
+        self.interruptible = interruptible
+        self.interrupt_check = " wasmc_check_interrupt(inst->interrupt);" if interruptible else ""
         self.info = info  # None when the caller validates and emits function by function
         self.prefix = prefix
         # Split output (codegen/split.py): functions are WASMC_HIDDEN instead of static, and
@@ -411,7 +417,14 @@ class ModuleEmitter:
             self.emit_free(),
             self.emit_export(),
             self.emit_invokers(),
-        ] + ([self.emit_tag_entry()] if self.throws else [])
+        ] + ([self.emit_tag_entry()] if self.throws else []) + (
+            [self.emit_interrupt_slot()] if self.interruptible else [])
+
+    def emit_interrupt_slot(self) -> str:
+        """`P_interrupt_slot(inst)`: where the instance's interrupt cell pointer is, so the
+        host can point the instances of a group at one cell (wasmc.h, interruption)."""
+        return (f"uint32_t **{self.prefix}_interrupt_slot(void *arg) {{\n"
+                f"  return &(({self.instance_type} *)arg)->interrupt;\n}}\n")
 
     def emit_tag_entry(self) -> str:
         """`P_tag(inst, i)`: the wasmc_tag of tag i, imported or defined (an exception's
@@ -542,6 +555,8 @@ class ModuleEmitter:
             fields.append(f"const uint8_t *data{k}; uint32_t data{k}_len;")
         for k, _seg in enumerate(m.elements):
             fields.append(f"void **elem{k}; uint32_t elem{k}_len;")
+        if self.interruptible:  # the cell the checks read, and the instance's own one
+            fields.append("uint32_t *interrupt; uint32_t interrupt_cell;")
         body = "\n".join("  " + f for f in fields)
         return f"typedef struct {self.instance_type} {{\n{body}\n}} {self.instance_type};\n"
 
@@ -600,6 +615,8 @@ class ModuleEmitter:
             idx = counts[imp.kind]
             counts[imp.kind] += 1
             out.append(f"  inst->{field[imp.kind]}{idx} = imports[{k}];")
+        if self.interruptible:
+            out.append("  inst->interrupt = &inst->interrupt_cell;")
         for k, mt in enumerate(m.memories):
             idx = self.n_imported_memories + k
             mx = "UINT64_MAX" if mt.limits.max is None else f"UINT64_C({mt.limits.max})"
@@ -839,7 +856,9 @@ def c_bytes_literal(data: bytes, line: int = 4096) -> str:
                      for i in range(0, len(data), line))
 
 
-def emit_module(module: Module, info: ModuleInfo, prefix: str, musttail: bool = True) -> str:
+def emit_module(module: Module, info: ModuleInfo, prefix: str, musttail: bool = True,
+                interruptible: bool = False) -> str:
     """The C translation unit for a validated module. `musttail`: the C compiler guarantees
-    tail calls (clang); without it every tail call goes through the trampoline."""
-    return ModuleEmitter(module, info, prefix, musttail).emit()
+    tail calls (clang); without it every tail call goes through the trampoline.
+    `interruptible`: with interrupt checks (docs/limits.md)."""
+    return ModuleEmitter(module, info, prefix, musttail, interruptible=interruptible).emit()
