@@ -130,11 +130,11 @@ def load(source: bytes | str | Path,
          imports: Mapping[str, Mapping[str, Extern | Callable] | Instance] | None = None,
          *, wasi: WasiConfig | None = None, cc: str | None = None, opt: int = DEFAULT_OPT,
          jobs: int | None = None, interruptible: bool = False,
-         limits: ResourceLimits | None = None) -> Instance:
+         limits: ResourceLimits | None = None, deadline: float | None = None) -> Instance:
     """Compile (or take from the cache) and instantiate a module (see compile_module for
-    `interruptible`, CompiledModule.instantiate for `imports`, `wasi` and `limits`)."""
+    `interruptible`, CompiledModule.instantiate for the others)."""
     return compile_module(source, cc=cc, opt=opt, jobs=jobs, interruptible=interruptible
-                          ).instantiate(imports, wasi=wasi, limits=limits)
+                          ).instantiate(imports, wasi=wasi, limits=limits, deadline=deadline)
 
 
 RUNTIME_HEADERS = ("wasmc.h", "wasmc_numeric.h", "wasi.h")
@@ -143,7 +143,8 @@ RUNTIME_HEADERS = ("wasmc.h", "wasmc_numeric.h", "wasi.h")
 def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | None = None,
                      opt: int = DEFAULT_OPT, emit_c_dir: str | Path | None = None,
                      jobs: int | None = None,
-                     on_progress: Callable[[int, int], None] | None = None) -> Path:
+                     on_progress: Callable[[int, int], None] | None = None,
+                     interruptible: bool = False) -> Path:
     """Compile a module into a standalone native executable at `out` (see
     codegen/executable.py for what it does when run: WASI command programs, `--invoke`).
     Its only imports may be `wasi_snapshot_preview1` functions (LinkError otherwise). With
@@ -152,7 +153,8 @@ def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | N
     Python workers, for a large module) at a time; default: the CPU count. The executable
     is written atomically. For a cached build, see `wasmc.runcache.executable_for`.
     `on_progress(compiled, total)`: called as C files are added and compiled (for a
-    progress display)."""
+    progress display). `interruptible`: with the interrupt checks (never set off in an
+    executable, whose main has no way to: for measuring what they cost, docs/limits.md)."""
     from .codegen.executable import emit_main
 
     prefix = "wasmc_main"
@@ -167,9 +169,12 @@ def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | N
         if emit_c_dir:
             for header in RUNTIME_HEADERS:
                 (c_dir / header).write_bytes((toolchain.RUNTIME_DIR / header).read_bytes())
+        if interruptible and split.should_split(module):
+            raise UnsupportedError("interrupt checks in a module large enough to be compiled "
+                                   "in parts (codegen/split.py) are not implemented yet")
         if not split.should_split(module):
             with no_cycle_collection():
-                c_code = emit_module(module, validate(module), prefix, musttail)
+                c_code = emit_module(module, validate(module), prefix, musttail, interruptible)
             c_code += emit_main(module, prefix)  # raises LinkError for imports other than WASI
             c_file = c_dir / "module.c"
             c_file.write_text(c_code)

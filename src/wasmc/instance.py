@@ -112,14 +112,17 @@ class CompiledModule:
 
     def instantiate(self, imports: Mapping[str, Mapping[str, Any] | Instance] | None = None,
                     *, wasi: WasiConfig | None = None,
-                    limits: ResourceLimits | None = None) -> Instance:
+                    limits: ResourceLimits | None = None,
+                    deadline: float | None = None) -> Instance:
         """Link the imports, create the instance, run segment initialization and the start
         function. `imports` maps module names to an Instance (its exports) or a mapping of
         names to Func/Memory/Table/Global/Tag; a plain Python callable is made into a host
         function of the imported type. With `wasi`, the wasi_snapshot_preview1 imports are
         the runtime's WASI with that configuration (wasi.py), and a reactor's _initialize
         runs last. With `limits`, each memory and table that the instance defines is capped
-        (limits.py); InstantiationError if one is over its cap from the start. Raises
+        (limits.py); InstantiationError if one is over its cap from the start. `deadline`:
+        set_deadline(deadline) before the start function runs (an interruptible module,
+        docs/limits.md), so that initialization is bounded too. Raises
         LinkError for a missing or mistyped import, Trap if initialization trapped,
         WasmException if it threw (what it did before stays done, as the spec says)."""
         imports = imports or {}
@@ -149,6 +152,9 @@ class CompiledModule:
                 limits.check_memory(f"memory {len(m.imported('memory')) + k}", mt.limits.min)
             for k, tt in enumerate(m.tables):
                 limits.check_table(f"table {len(m.imported('table')) + k}", tt.limits.min)
+        if deadline is not None and not self.interruptible:
+            raise ValueError(f"{self.name} was compiled without interrupt checks: compile it "
+                             "with interruptible=True to give it a deadline (docs/limits.md)")
         c_instantiate, _, c_free, initialize = self.entry_points()
         array = (ctypes.c_void_p * max(1, len(resolved)))(*[v.address for v in resolved])
         with creating_under(self._runtime, limits):
@@ -168,6 +174,8 @@ class CompiledModule:
             slot.restype = ctypes.c_void_p
             slot.argtypes = [ctypes.c_void_p]
             store.interrupt().attach(slot(ptr))
+            if deadline is not None:
+                store.interrupt().set_deadline(deadline)
         instance = Instance(self, ptr, resolved, store)
         if wasi_context is not None:
             memory = instance.exports.get("memory")

@@ -1,0 +1,75 @@
+"""What the interrupt checks cost (docs/limits.md): every `wasmc bench` program built twice,
+without and with `interruptible` (a check at each function entry and loop header), and run
+alternately, so both see the same machine load. Prints the median CPU time (user + system)
+of each, their ratio, and whether the outputs agree.
+
+    python scripts/interrupt_cost.py [--runs 5] [--quick] [--programs fib,nbody]
+
+A plain wasmc build is `wasmc bench`'s wasmc engine build (same .wasm, -O2, default C
+compiler). The checks never fire here: an executable has no way to set them off.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from pathlib import Path
+
+from wasmc import compiler, toolchain
+from wasmc.bench import programs
+from wasmc.bench.engines import (
+    Build,
+    BuildCache,
+    Context,
+    WasmcEngine,
+    _file_hash,
+    _wasmc_fingerprint,
+)
+
+
+def build(ctx: Context, wasm: Path, interruptible: bool) -> Build:
+    def make(d: Path) -> None:
+        compiler.build_executable(wasm, d / "prog", opt=2, interruptible=interruptible)
+
+    d, _, _ = ctx.cache.get("interrupt-cost", [_file_hash(wasm), _wasmc_fingerprint(),
+                                                "opt=2", f"interruptible={interruptible}"], make)
+    return Build([str(d / "prog")], None)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="the programs' quick arguments")
+    parser.add_argument("--programs", help="comma-separated names (default: all)")
+    ns = parser.parse_args(argv)
+    wanted = set(ns.programs.split(",")) if ns.programs else None
+    ctx = Context(BuildCache(toolchain.cache_dir() / "bench"))
+    runner = WasmcEngine("wasmc", "wasmc", None)
+    print(f"{'program':22} {'plain s':>9} {'checked s':>9} {'ratio':>7}  outputs")
+    ratios = []
+    for program in programs.PROGRAMS:
+        if wanted is not None and program.name not in wanted:
+            continue
+        wasm = ctx.wasm(program.source)
+        builds = [build(ctx, wasm, False), build(ctx, wasm, True)]
+        args = program.quick_args if ns.quick else program.args
+        times: list[list[float]] = [[], []]
+        outputs: list[set[str]] = [set(), set()]
+        for _ in range(ns.runs):
+            for k, b in enumerate(builds):
+                result = runner.run(b, args, timeout=600)
+                times[k].append(result.seconds)
+                outputs[k].add(result.stdout)
+        plain, checked = (statistics.median(t) for t in times)
+        ratio = checked / plain if plain else float("nan")
+        ratios.append(ratio)
+        same = "same" if outputs[0] == outputs[1] and len(outputs[0]) == 1 else "DIFFER"
+        print(f"{program.name:22} {plain:9.3f} {checked:9.3f} {ratio:7.3f}  {same}", flush=True)
+    if ratios:
+        print(f"geometric mean of the ratios: {statistics.geometric_mean(ratios):.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
