@@ -197,3 +197,110 @@ def test_limits_apply_to_this_instantiation_only(grow_module):
     assert later.grow(5) == 1
     with pytest.raises(ValueError, match="memory_size"):
         wasmc.ResourceLimits(memory_size=-1)
+
+
+# --- the wasmtime-py compatible layer: epochs, limits, trap codes, Val --------------------
+# Each runs through real wasmtime-py and through wasmc.wasmtime, with the same code.
+
+import wasmtime as real_wasmtime  # noqa: E402
+
+import wasmc.wasmtime as wasmc_wasmtime  # noqa: E402
+
+BOTH = pytest.mark.parametrize("wt", [real_wasmtime, wasmc_wasmtime],
+                               ids=["wasmtime-py", "wasmc.wasmtime"])
+
+
+def quick_config(wt):
+    config = wt.Config()
+    config.cranelift_opt_level = "none"  # wasmc: -O0
+    return config
+
+
+def compat_trap(call, *args) -> Exception:
+    try:
+        result = call(*args)
+    except Exception as exc:  # noqa: BLE001 - the test looks at what it is
+        return exc
+    raise AssertionError(f"no trap: the call returned {result}")
+
+
+@BOTH
+def test_compat_epoch_deadline(wt):
+    config = quick_config(wt)
+    config.epoch_interruption = True
+    engine = wt.Engine(config)
+    store = wt.Store(engine)
+    exports = wt.Instance(store, wt.Module(engine, LONG), []).exports(store)
+    # No deadline set yet: 0, so the first check traps (Wasmtime's rule).
+    trap = compat_trap(exports["one"], store)
+    assert isinstance(trap, wt.Trap) and trap.trap_code == wt.TrapCode.INTERRUPT
+    store.set_epoch_deadline(1)
+    assert exports["one"](store) == 1
+    timer = threading.Timer(0.05, engine.increment_epoch)
+    timer.start()
+    trap = compat_trap(exports["count"], store, LOOPS)
+    timer.join()
+    assert isinstance(trap, wt.Trap) and trap.trap_code == wt.TrapCode.INTERRUPT
+    assert compat_trap(exports["one"], store).trap_code == wt.TrapCode.INTERRUPT  # stays
+    store.set_epoch_deadline(2)
+    engine.increment_epoch()
+    assert exports["one"](store) == 1  # one tick of two
+
+
+@BOTH
+def test_compat_memory_and_count_limits(wt):
+    engine = wt.Engine(quick_config(wt))
+    module = wt.Module(engine, GROW)
+    store = wt.Store(engine)
+    store.set_limits(memory_size=3 * PAGE)
+    exports = wt.Instance(store, module, []).exports(store)
+    grow = exports["grow"]
+    assert [grow(store, 1), grow(store, 1), grow(store, 0)] == [2, -1, 3]
+    with pytest.raises(wt.WasmtimeError):
+        exports["memory"].grow(store, 1)
+    small = wt.Store(engine)
+    small.set_limits(memory_size=PAGE)
+    error = compat_trap(wt.Instance, small, module, [])
+    assert isinstance(error, wt.WasmtimeError)
+    assert "memory minimum size of 2 pages exceeds memory limits" in str(error)
+    error = compat_trap(wt.Memory, small, wt.MemoryType(wt.Limits(2, None)))
+    assert "memory minimum size of 2 pages exceeds memory limits" in str(error)
+    tables = wt.Store(engine)
+    tables.set_limits(table_elements=3)
+    table_grow = wt.Instance(tables, module, []).exports(tables)["grow_table"]
+    assert [table_grow(tables, 2), table_grow(tables, 1)] == [1, -1]
+    counted = wt.Store(engine)
+    counted.set_limits(instances=1)
+    wt.Instance(counted, module, [])
+    error = compat_trap(wt.Instance, counted, module, [])
+    assert "resource limit exceeded: instance count too high at 2" in str(error)
+
+
+@BOTH
+def test_compat_trap_codes_and_val(wt):
+    engine = wt.Engine(quick_config(wt))
+    store = wt.Store(engine)
+    exports = wt.Instance(store, wt.Module(engine, """(module
+      (func (export "divide") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+      (func (export "stop") unreachable)
+      (func (export "mix") (param i64 f64) (result f64)
+        (f64.add (f64.convert_i64_s (local.get 0)) (local.get 1))))"""), []).exports(store)
+    assert compat_trap(exports["divide"], store, 1, 0).trap_code == \
+        wt.TrapCode.INTEGER_DIVISION_BY_ZERO
+    assert compat_trap(exports["divide"], store, -2**31, -1).trap_code == \
+        wt.TrapCode.INTEGER_OVERFLOW
+    assert compat_trap(exports["stop"], store).trap_code == wt.TrapCode.UNREACHABLE
+    assert exports["divide"](store, wt.Val.i32(7), wt.Val.i32(2)) == 3
+    assert exports["mix"](store, wt.Val.i64(-2), wt.Val.f64(0.5)) == -1.5
+    with pytest.raises(TypeError):
+        exports["divide"](store, wt.Val.i64(7), 2)
+    assert wt.Val.i32(-1) == wt.Val.i32(0xFFFFFFFF) == -1
+    assert wt.Val.i32(5).type == wt.ValType.i32() and wt.Val.i32(5).value == 5
+    assert wt.Val.ref_null(wt.ValType.funcref()).value is None
+
+
+def test_compat_refuses_fuel_with_a_clear_error():
+    config = wasmc_wasmtime.Config()
+    with pytest.raises(wasmc_wasmtime.WasmtimeError, match="consume_fuel is not supported"):
+        config.consume_fuel = True
+    config.consume_fuel = False  # accepted
