@@ -304,3 +304,36 @@ def test_compat_refuses_fuel_with_a_clear_error():
     with pytest.raises(wasmc_wasmtime.WasmtimeError, match="consume_fuel is not supported"):
         config.consume_fuel = True
     config.consume_fuel = False  # accepted
+
+
+# --- wasmc run --timeout ----------------------------------------------------------------
+
+from wasmc_cli import wasmc_cli  # noqa: E402
+
+# Prints "started", then counts for seconds at -O0 (and prints "finished").
+SLOW_COMMAND = """(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "started\\nfinished\\n")
+  (func $say (param i32 i32)
+    (i32.store (i32.const 0) (local.get 0))
+    (i32.store (i32.const 4) (local.get 1))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+  (func (export "_start") (local $i i64)
+    (call $say (i32.const 16) (i32.const 8))
+    (loop $again
+      (local.set $i (i64.add (local.get $i) (i64.const 1)))
+      (br_if $again (i64.lt_u (local.get $i) (i64.const 20000000000))))
+    (call $say (i32.const 24) (i32.const 9))))"""
+
+
+def test_run_timeout_stops_the_program_as_a_trap(tmp_path):
+    program = tmp_path / "slow.wat"
+    program.write_text(SLOW_COMMAND)
+    started = time.monotonic()
+    proc = wasmc_cli("run", "-O", "0", "--timeout", "0.5", program)
+    assert (proc.returncode, proc.stdout) == (134, "started\n")
+    assert proc.stderr == "error: wasm trap: deadline exceeded (--timeout 0.5 s)\n"
+    assert time.monotonic() - started < 60  # (the build is most of it)
+    bad = wasmc_cli("run", "--timeout", "0", program)
+    assert bad.returncode == 2 and "--timeout must be a positive number" in bad.stderr
