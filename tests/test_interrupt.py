@@ -35,7 +35,9 @@ LONG = """(module
       (then (local.get $n))
       (else (i32.add (call $fib (i32.sub (local.get $n) (i32.const 1)))
                      (call $fib (i32.sub (local.get $n) (i32.const 2)))))))
-  (func (export "one") (result i32) (i32.const 1)))"""
+  (func (export "one") (result i32) (i32.const 1))
+  (func $double (param i32) (result i32) (i32.add (local.get 0) (local.get 0)))
+  (func (export "twice") (param i32) (result i32) (call $double (local.get 0))))"""
 LOOPS = 3_000_000_000  # several seconds of `count` at -O0
 FIB = 40  # 330 million calls
 # A module that calls into LONG's `count`: linked instances share one interrupt cell.
@@ -69,8 +71,9 @@ def test_default_c_has_no_checks_and_interruptible_c_checks_each_entry_and_loop(
     plain = emit_module(module, validate(module), "m")
     checked = emit_module(module, validate(module), "m", interruptible=True)
     assert "interrupt" not in plain
-    # 3 function entries and 1 loop header; and the instance's slot entry point
-    assert checked.count("wasmc_check_interrupt(inst->interrupt);") == 4
+    # 1 loop header and the entries of the 4 exported functions, not of $double (neither
+    # exported nor calling: bounded); and the instance's slot entry point
+    assert checked.count("wasmc_check_interrupt(inst->interrupt);") == 5
     assert "uint32_t **m_interrupt_slot(void *arg)" in checked
 
 

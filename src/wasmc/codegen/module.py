@@ -65,6 +65,7 @@ CONST_EXPR_OPS = {"i32.const", "i64.const", "f32.const", "f64.const"}
 
 MAX_STATIC_TABLE = 1 << 16  # larger tables keep the general call_indirect path
 TAIL_CALL_OPS = ("return_call", "return_call_indirect", "return_call_ref")
+CALL_OPS = frozenset(("call", "call_indirect", "call_ref") + TAIL_CALL_OPS)
 # Exception handling: the instructions that install a handler (docs/exceptions.md).
 EH_SITE_OPS = ("try_table", "try")
 # What the module-level analyses look at: calls and tail calls, writes to tables, and the
@@ -92,6 +93,7 @@ class ModuleEmitter:
         # loop header starts with, empty without them (the C is then unchanged).
         self.interruptible = interruptible
         self.interrupt_check = " wasmc_check_interrupt(inst->interrupt);" if interruptible else ""
+        self._host_callable: set[int] | None = None  # see needs_entry_check
         self.info = info  # None when the caller validates and emits function by function
         self.prefix = prefix
         # Split output (codegen/split.py): functions are WASMC_HIDDEN instead of static, and
@@ -419,6 +421,29 @@ class ModuleEmitter:
             self.emit_invokers(),
         ] + ([self.emit_tag_entry()] if self.throws else []) + (
             [self.emit_interrupt_slot()] if self.interruptible else [])
+
+    def needs_entry_check(self, idx: int, body: list[Instr]) -> bool:
+        """Whether interruptible function idx checks at entry: if it calls, or if the host
+        can call it (exported, or its reference taken), so that a call from the host after
+        a deadline traps at once, as in Wasmtime. Any other function runs for a bounded
+        time apart from its loops, which check, so an endless run still passes checks;
+        and small helpers, which the C compiler inlines into loops, stay free."""
+        if not self.interrupt_check:
+            return False
+        if self._host_callable is None:
+            self._host_callable = self.host_callable_functions()
+        return idx in self._host_callable or any(ins.op.name in CALL_OPS for ins in body)
+
+    def host_callable_functions(self) -> set[int]:
+        """Exported functions and those whose reference is taken anywhere."""
+        m = self.module
+        found = {e.index for e in m.exports if e.kind == "func"}
+        exprs = [expr for seg in m.elements for expr in seg.init]
+        exprs += [g.init for g in m.globals] + [init for init in m.table_inits if init]
+        exprs += [f.body for f in m.functions]
+        for expr in exprs:
+            found.update(ins.imm for ins in expr if ins.op.name == "ref.func")
+        return found
 
     def emit_interrupt_slot(self) -> str:
         """`P_interrupt_slot(inst)`: where the instance's interrupt cell pointer is, so the
