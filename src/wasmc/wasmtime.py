@@ -814,6 +814,8 @@ class Instance:
                      wasi: wasmc_wasi.WasiConfig | None) -> None:
         """Instantiate in `store`: under its limits, and, with epoch interruption, trapping
         from the start if its epoch deadline has passed (as Wasmtime does)."""
+        if not isinstance(store, Store):  # e.g. a Caller: what the store would know is lost
+            store = Store(module._engine)
         compiled = module._compiled
         over = _over_limits(compiled, store._limits)
         if over:
