@@ -38,12 +38,26 @@ class CompiledModule:
         self.exports = [(e.name, e.kind) for e in module.exports]
         self._entry_points: tuple | None = None  # (instantiate, export, free, initialize)
         self._export_plan: list[tuple[str, str, Callable[[int, Store], Extern]]] | None = None
+        self._slot_entry: Any = None  # see _interrupt_slot
 
     @property
     def interruptible(self) -> bool:
         """Compiled with interrupt checks (compile_module(..., interruptible=True)), so that
         its instances' calls can be interrupted and given deadlines (docs/limits.md)."""
-        return hasattr(self._lib, f"{self._prefix}_interrupt_slot")
+        return self._interrupt_slot() is not None
+
+    def _interrupt_slot(self) -> ctypes._CFuncPtr | None:
+        """P_interrupt_slot, which only an interruptible module has (looked up once)."""
+        if self._slot_entry is None:
+            try:
+                slot = getattr(self._lib, f"{self._prefix}_interrupt_slot")
+            except AttributeError:
+                slot = False
+            else:
+                slot.restype = ctypes.c_void_p
+                slot.argtypes = [ctypes.c_void_p]
+            self._slot_entry = slot
+        return self._slot_entry or None
 
     def _symbol(self, name: str) -> int:
         return ctypes.cast(getattr(self._lib, f"{self._prefix}_{name}"), ctypes.c_void_p).value
@@ -169,10 +183,8 @@ class CompiledModule:
         root = store.root()
         if self not in root._modules:
             root._modules.append(self)
-        if self.interruptible:  # before the start function, which may run for ever
-            slot = getattr(self._lib, f"{self._prefix}_interrupt_slot")
-            slot.restype = ctypes.c_void_p
-            slot.argtypes = [ctypes.c_void_p]
+        slot = self._interrupt_slot()
+        if slot is not None:  # before the start function, which may run for ever
             store.interrupt().attach(slot(ptr))
             if deadline is not None:
                 store.interrupt().set_deadline(deadline)
