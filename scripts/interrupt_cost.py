@@ -34,11 +34,21 @@ from wasmc.bench.engines import (
     _file_hash,
     _wasmc_fingerprint,
 )
+from wasmc.errors import ToolchainError
 
 
 def build(ctx: Context, wasm: Path, interruptible: bool, cc: str | None) -> Build:
     def make(d: Path) -> None:
-        compiler.build_executable(wasm, d / "prog", opt=2, cc=cc, interruptible=interruptible)
+        # The bundled zig now and then fails with "failed to find libc installation" on a
+        # heavily loaded machine: such a build is tried again, up to three times.
+        for attempt in range(3):
+            try:
+                compiler.build_executable(wasm, d / "prog", opt=2, cc=cc,
+                                          interruptible=interruptible)
+                return
+            except ToolchainError as error:
+                if "failed to find libc installation" not in str(error) or attempt == 2:
+                    raise
 
     compiler_id = toolchain.find_compiler(cc).identity
     d, _, _ = ctx.cache.get("interrupt-cost", [_file_hash(wasm), _wasmc_fingerprint(),
