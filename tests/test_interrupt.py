@@ -75,7 +75,7 @@ def test_default_c_has_no_checks_and_interruptible_c_checks_each_entry_and_loop(
     assert "interrupt" not in plain
     # 1 loop header and the entries of the 4 exported functions and of $fib (it calls), not
     # of $double (neither exported nor calling: bounded); and the instance's slot entry point
-    assert checked.count("wasmc_check_interrupt(icell);") == 6
+    assert checked.count("wasmc_check_interrupt(inst->interrupt);") == 6
     assert "uint32_t **m_interrupt_slot(void *arg)" in checked
 
 

@@ -77,18 +77,10 @@ class Interrupt:
         other._slots = []
         other._merged_into = self
 
-    def _write(self, code: int, unless: int | None = None) -> None:
-        """Set the cell, and the cells of absorbed groups, which a function that started
-        before the merge still reads (compiled code loads the pointer once per call), to
-        `code`: each cell whose value is not `unless` (None: every cell)."""
-        for cell in (self.cell, *self._old_cells):
-            if unless is None or cell.value != unless:
-                cell.value = code
-
     def request(self) -> None:
         """Interrupt the call running in the group now, or the next one (thread-safe)."""
         if not self.cell.value:  # a passed deadline stays what it is
-            self._write(TRAP_INTERRUPT, unless=TRAP_DEADLINE)
+            self.cell.value = TRAP_INTERRUPT
 
     def set_deadline(self, seconds: float | None) -> None:
         """Trap calls of the group from `seconds` from now on (None: no deadline). Clears a
@@ -97,22 +89,22 @@ class Interrupt:
             raise ValueError(f"a deadline is a number of seconds >= 0 or None, not {seconds!r}")
         token = None if seconds is None else object()
         self.deadline = token
-        self.clear_expired()
+        if self.cell.value == TRAP_DEADLINE:
+            self.cell.value = 0
         if token is not None:
             if seconds == 0:
-                self.expire()
+                self.cell.value = TRAP_DEADLINE
             else:
                 _watchdog().schedule(time.monotonic() + seconds, self, token)
 
     def expire(self) -> None:
         """The group's deadline has passed (or an epoch deadline was reached)."""
-        self._write(TRAP_DEADLINE)
+        self.cell.value = TRAP_DEADLINE
 
     def clear_expired(self) -> None:
         """Withdraw a passed deadline (an epoch deadline moved into the future)."""
-        for cell in (self.cell, *self._old_cells):
-            if cell.value == TRAP_DEADLINE:
-                cell.value = 0
+        if self.cell.value == TRAP_DEADLINE:
+            self.cell.value = 0
 
 
 class _Watchdog:

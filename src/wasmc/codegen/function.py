@@ -450,7 +450,7 @@ class FunctionEmitter:
         for name, ctype in sorted(slots.items(), key=lambda s: slot_order(s[0])):
             head.append(f"  {ctype} {name} = 0;")
         # An interruptible module checks at entry, as at each loop header (docs/limits.md).
-        entry = mod.interrupt_entry(self.funcidx, self.body)
+        entry = [mod.interrupt_check] if mod.needs_entry_check(self.funcidx, self.body) else []
         return head + entry + body_lines + ["}", ""]
 
     def instr(self, ins: Instr, h: int, pops: tuple, pushes: tuple) -> None:

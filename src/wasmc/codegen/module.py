@@ -89,11 +89,10 @@ class ModuleEmitter:
     def __init__(self, module: Module, info: ModuleInfo | None, prefix: str,
                  musttail: bool = True, split: bool = False, interruptible: bool = False):
         self.module = module
-        # Interrupt checks (docs/limits.md): the statement that each loop header starts
-        # with, empty without them (the C is then unchanged). It reads the cell through a
-        # local copy of the instance's pointer (see interrupt_entry).
+        # Interrupt checks (docs/limits.md): the statement that each function entry and
+        # loop header starts with, empty without them (the C is then unchanged).
         self.interruptible = interruptible
-        self.interrupt_check = " wasmc_check_interrupt(icell);" if interruptible else ""
+        self.interrupt_check = " wasmc_check_interrupt(inst->interrupt);" if interruptible else ""
         self._host_callable: set[int] | None = None  # see needs_entry_check
         self.info = info  # None when the caller validates and emits function by function
         self.prefix = prefix
@@ -422,17 +421,6 @@ class ModuleEmitter:
             self.emit_invokers(),
         ] + ([self.emit_tag_entry()] if self.throws else []) + (
             [self.emit_interrupt_slot()] if self.interruptible else [])
-
-    def interrupt_entry(self, idx: int, body: list[Instr]) -> list[str]:
-        """What an interruptible function starts with: `icell`, the instance's pointer to
-        its interrupt cell, loaded once so that a loop check is one load even where Wasm
-        stores in the loop could alias the instance (C's char aliasing); and the entry check
-        if it needs one. The pointer changes only when groups merge, and a merge signals the
-        old cells too (interrupt.py)."""
-        if not self.interrupt_check:
-            return []
-        check = self.interrupt_check if self.needs_entry_check(idx, body) else " (void)icell;"
-        return [f"  uint32_t *const icell = inst->interrupt;{check}"]
 
     def needs_entry_check(self, idx: int, body: list[Instr]) -> bool:
         """Whether interruptible function idx checks at entry: if it calls, or if the host
