@@ -22,7 +22,11 @@ import re
 import statistics
 import subprocess
 import sys
+import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from wasmc import compiler, toolchain
 from wasmc.bench import programs
@@ -36,25 +40,31 @@ from wasmc.bench.engines import (
 )
 from wasmc.errors import ToolchainError
 
+T = TypeVar("T")
+
 
 def build(ctx: Context, wasm: Path, interruptible: bool, cc: str | None) -> Build:
     def make(d: Path) -> None:
-        # The bundled zig now and then fails with "failed to find libc installation" on a
-        # heavily loaded machine: such a build is tried again, up to three times.
-        for attempt in range(3):
-            try:
-                compiler.build_executable(wasm, d / "prog", opt=2, cc=cc,
-                                          interruptible=interruptible)
-                return
-            except ToolchainError as error:
-                if "failed to find libc installation" not in str(error) or attempt == 2:
-                    raise
+        compiler.build_executable(wasm, d / "prog", opt=2, cc=cc, interruptible=interruptible)
 
     compiler_id = toolchain.find_compiler(cc).identity
     d, _, _ = ctx.cache.get("interrupt-cost", [_file_hash(wasm), _wasmc_fingerprint(),
                                                 compiler_id, "opt=2",
                                                 f"interruptible={interruptible}"], make)
     return Build([str(d / "prog")], None)
+
+
+def retried(step: Callable[[], T]) -> T:
+    """step(), tried up to five times: the bundled zig now and then fails with "failed to
+    find libc installation" on a heavily loaded machine."""
+    for attempt in range(5):
+        try:
+            return step()
+        except ToolchainError as error:
+            if "failed to find libc installation" not in str(error) or attempt == 4:
+                raise
+            time.sleep(2)
+    raise AssertionError("unreachable")
 
 
 def instructions(b: Build, args: tuple[str, ...]) -> tuple[float, str]:
@@ -85,8 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     for program in programs.PROGRAMS:
         if wanted is not None and program.name not in wanted:
             continue
-        wasm = ctx.wasm(program.source)
-        builds = [build(ctx, wasm, False, ns.cc), build(ctx, wasm, True, ns.cc)]
+        wasm = retried(partial(ctx.wasm, program.source))
+        builds = [retried(partial(build, ctx, wasm, checked, ns.cc)) for checked in (False, True)]
         args = program.quick_args if ns.quick else program.args
         times: list[list[float]] = [[], []]
         outputs: list[set[str]] = [set(), set()]
