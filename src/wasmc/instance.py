@@ -171,8 +171,11 @@ class CompiledModule:
                              "with interruptible=True to give it a deadline (docs/limits.md)")
         c_instantiate, _, c_free, initialize = self.entry_points()
         array = (ctypes.c_void_p * max(1, len(resolved)))(*[v.address for v in resolved])
-        with creating_under(self._runtime, limits):
+        if limits is None:  # (no context manager on the common path: instances are cheap)
             ptr = c_instantiate(array)
+        else:
+            with creating_under(self._runtime, limits):
+                ptr = c_instantiate(array)
         if not ptr:
             raise InstantiationError("cannot allocate the instance (out of address space?)")
         # The instance joins the group of everything it imports (store.py): its struct
