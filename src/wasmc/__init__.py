@@ -32,6 +32,7 @@ _API = {
     "MemoryType": ("binary.module", "MemoryType"),
     "TableType": ("binary.module", "TableType"),
     "Limits": ("binary.module", "Limits"),
+    "ResourceLimits": ("limits", "ResourceLimits"),
     "I32": ("binary.module", "I32"),
     "I64": ("binary.module", "I64"),
     "F32": ("binary.module", "F32"),

@@ -11,6 +11,8 @@ them, call their exports.
   store.py      who owns the C objects, and when they are freed
   externals.py  values (uint64 slots) and Func, Memory, Table, Global, Tag
   instance.py   CompiledModule and Instance (instantiation, exports)
+  interrupt.py  interrupt cells and deadlines (interruptible modules)
+  limits.py     resource limits on the memories and tables an instance creates
   linking.py    import type matching
   compiler.py   module bytes -> C -> shared library or executable
   libcache.py   the on-disk cache of compiled shared libraries

@@ -129,7 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     run_p = sub.add_parser(
         "run",
         usage="wasmc run [-h] [--cc CC] [-O N] [-j N] [--dir HOST[::GUEST]] "
-        "[--env NAME[=VALUE]] [--tcplisten HOST:PORT] [--no-cache] [--invoke NAME] "
+        "[--env NAME[=VALUE]] [--tcplisten HOST:PORT] [--timeout SECONDS] [--no-cache] "
+        "[--invoke NAME] "
         "MODULE [ARGS ...]",
         help="run a WASI program, or call one of a module's exported functions",
         description="Run a WASI command program the way `wasmtime run` does: compile it to a "
@@ -140,7 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
         "decimals (nan, inf, -0.0, nan:0x1 included), a v128 (given as one 128-bit integer) as "
         "0x and 32 hex digits. `MODULE --invoke NAME ARGS` also works. "
         "The module's executable does the call (the same as `wasmc compile` builds).",
-        epilog="Exit status: the program's proc_exit code; 134 for a Wasm trap; 1 for an "
+        epilog="Exit status: the program's proc_exit code; 134 for a Wasm trap (and for "
+        "--timeout); 1 for an "
         "uncaught Wasm exception or a module or compiler error. See docs/wasi.md.",
     )
     run_p.add_argument("module", metavar="MODULE", help=".wasm or .wat file")
@@ -173,6 +175,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="HOST:PORT",
         help="give the program a TCP socket listening on HOST:PORT (fd 3, ...; sock_accept)",
+    )
+    run_p.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="stop the program after SECONDS of wall-clock time, reported as a trap "
+        "(`error: wasm trap: deadline exceeded`, exit status 134), like wasmtime's "
+        "-W timeout; the program runs in its own process, which is killed",
     )
     run_p.add_argument(
         "--no-cache",
@@ -217,7 +228,8 @@ def build_parser() -> argparse.ArgumentParser:
 # ---- run ---------------------------------------------------------------------------------
 
 
-_VALUED_RUN_OPTIONS = ("--cc", "-O", "-j", "--jobs", "--dir", "--env", "--tcplisten")
+_VALUED_RUN_OPTIONS = ("--cc", "-O", "-j", "--jobs", "--dir", "--env", "--tcplisten",
+                       "--timeout")
 
 
 def split_run_argv(argv: list[str]) -> tuple[list[str], list[str] | None]:
@@ -320,8 +332,13 @@ def _fast_run(argv: list[str]) -> None:
 
 
 def _run_native(ns: argparse.Namespace, invoke: list[str] | None) -> int:
-    """Build (or take from the cache) the module's native executable and exec it."""
+    """Build (or take from the cache) the module's native executable and exec it (or, with
+    --timeout, run it and kill it when the time is up)."""
     from pathlib import Path
+
+    if ns.timeout is not None and not ns.timeout > 0:
+        ns.subparser.error(f"--timeout must be a positive number of seconds, not "
+                           f"{ns.timeout:g}")
 
     from wasmc import runcache
 
@@ -338,15 +355,24 @@ def _run_native(ns: argparse.Namespace, invoke: list[str] | None) -> int:
                         ns.tcplisten)
     sys.stdout.flush()
     sys.stderr.flush()
-    if not ns.no_cache:
+    if ns.timeout is None and not ns.no_cache:
         os.execv(exe, argv)
     import shutil
     import subprocess
 
     try:
-        code = subprocess.call(argv)
+        with subprocess.Popen(argv) as proc:
+            try:
+                code = proc.wait(ns.timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                print(f"error: wasm trap: deadline exceeded (--timeout {ns.timeout:g} s)",
+                      file=sys.stderr)
+                return 134  # a trap's status (README)
     finally:
-        shutil.rmtree(exe.parent, ignore_errors=True)
+        if ns.no_cache:
+            shutil.rmtree(exe.parent, ignore_errors=True)
     return code if code >= 0 else 128 - code
 
 

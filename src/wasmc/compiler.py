@@ -18,10 +18,11 @@ from .binary.decoder import decode, no_cycle_collection
 from .binary.module import Module
 from .codegen import split
 from .codegen.module import emit_module, gcc_sibcalls
-from .errors import CompileError, MalformedError
+from .errors import CompileError, MalformedError, UnsupportedError
 from .externals import Extern
 from .instance import CompiledModule, Instance
 from .libcache import Unit, UnitFailed, build_library
+from .limits import ResourceLimits
 from .native import Runtime
 from .validate.validator import validate
 from .wasi import WasiConfig
@@ -67,11 +68,13 @@ def translate(data: bytes, prefix: str = "wasmc_m0",
 
 
 def compile_modules(sources: list[bytes | str | Path], *, cc: str | None = None, opt: int = 1,
-                    jobs: int | None = None) -> list[CompiledModule | CompileError]:
+                    jobs: int | None = None,
+                    interruptible: bool = False) -> list[CompiledModule | CompileError]:
     """Compile several modules into one shared library (one C compiler run, or several in
     parallel for large modules, up to `jobs` at a time; default: the CPU count). Each entry
     of the result is a CompiledModule or the CompileError that module raised. A source is
-    what `read_source` takes (module bytes, a path, module text)."""
+    what `read_source` takes (module bytes, a path, module text). `interruptible`: with
+    interrupt checks, so that Instance.interrupt and set_deadline work (docs/limits.md)."""
     sources = [s if isinstance(s, bytes) else read_source(s) for s in sources]
     compiler = toolchain.find_compiler(cc)
     runtime = Runtime.get(compiler)
@@ -86,7 +89,12 @@ def compile_modules(sources: list[bytes | str | Path], *, cc: str | None = None,
                 module = decode(data)
                 c_code = None
                 if not split.should_split(module):
-                    c_code = emit_module(module, validate(module), prefix, musttail, sibcalls)
+                    c_code = emit_module(module, validate(module), prefix, musttail,
+                                         sibcalls, interruptible)
+                elif interruptible:
+                    raise UnsupportedError("interrupt checks in a module large enough to be "
+                                           "compiled in parts (codegen/split.py) are not "
+                                           "implemented yet")
         except CompileError as err:
             results[k] = err
             continue
@@ -104,11 +112,14 @@ def compile_modules(sources: list[bytes | str | Path], *, cc: str | None = None,
 
 
 def compile_module(source: bytes | str | Path, *, cc: str | None = None,
-                   opt: int = DEFAULT_OPT, jobs: int | None = None) -> CompiledModule:
+                   opt: int = DEFAULT_OPT, jobs: int | None = None,
+                   interruptible: bool = False) -> CompiledModule:
     """Compile one module (bytes, a .wasm or a .wat path); the compiled code is cached, so
     compiling the same module again is quick. Raises CompileError (MalformedError,
-    InvalidError, UnsupportedError) or ToolchainError."""
-    result = compile_modules([read_source(source)], cc=cc, opt=opt, jobs=jobs)[0]
+    InvalidError, UnsupportedError) or ToolchainError. `interruptible`: with interrupt
+    checks (Instance.interrupt, Instance.set_deadline; docs/limits.md)."""
+    result = compile_modules([read_source(source)], cc=cc, opt=opt, jobs=jobs,
+                             interruptible=interruptible)[0]
     if isinstance(result, CompileError):
         raise result
     if isinstance(source, Path) or isinstance(source, str) and "\n" not in source \
@@ -120,10 +131,12 @@ def compile_module(source: bytes | str | Path, *, cc: str | None = None,
 def load(source: bytes | str | Path,
          imports: Mapping[str, Mapping[str, Extern | Callable] | Instance] | None = None,
          *, wasi: WasiConfig | None = None, cc: str | None = None, opt: int = DEFAULT_OPT,
-         jobs: int | None = None) -> Instance:
-    """Compile (or take from the cache) and instantiate a module (see
-    CompiledModule.instantiate for `imports` and `wasi`)."""
-    return compile_module(source, cc=cc, opt=opt, jobs=jobs).instantiate(imports, wasi=wasi)
+         jobs: int | None = None, interruptible: bool = False,
+         limits: ResourceLimits | None = None, deadline: float | None = None) -> Instance:
+    """Compile (or take from the cache) and instantiate a module (see compile_module for
+    `interruptible`, CompiledModule.instantiate for the others)."""
+    return compile_module(source, cc=cc, opt=opt, jobs=jobs, interruptible=interruptible
+                          ).instantiate(imports, wasi=wasi, limits=limits, deadline=deadline)
 
 
 RUNTIME_HEADERS = ("wasmc.h", "wasmc_numeric.h", "wasmc_simd.h", "wasi.h")
@@ -132,7 +145,8 @@ RUNTIME_HEADERS = ("wasmc.h", "wasmc_numeric.h", "wasmc_simd.h", "wasi.h")
 def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | None = None,
                      opt: int = DEFAULT_OPT, emit_c_dir: str | Path | None = None,
                      jobs: int | None = None,
-                     on_progress: Callable[[int, int], None] | None = None) -> Path:
+                     on_progress: Callable[[int, int], None] | None = None,
+                     interruptible: bool = False) -> Path:
     """Compile a module into a standalone native executable at `out` (see
     codegen/executable.py for what it does when run: WASI command programs, `--invoke`).
     Its only imports may be `wasi_snapshot_preview1` functions (LinkError otherwise). With
@@ -141,7 +155,8 @@ def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | N
     Python workers, for a large module) at a time; default: the CPU count. The executable
     is written atomically. For a cached build, see `wasmc.runcache.executable_for`.
     `on_progress(compiled, total)`: called as C files are added and compiled (for a
-    progress display)."""
+    progress display). `interruptible`: with the interrupt checks (never set off in an
+    executable, whose main has no way to: for measuring what they cost, docs/limits.md)."""
     from .codegen.executable import emit_main
 
     prefix = "wasmc_main"
@@ -157,9 +172,13 @@ def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | N
         if emit_c_dir:
             for header in RUNTIME_HEADERS:
                 (c_dir / header).write_bytes((toolchain.RUNTIME_DIR / header).read_bytes())
+        if interruptible and split.should_split(module):
+            raise UnsupportedError("interrupt checks in a module large enough to be compiled "
+                                   "in parts (codegen/split.py) are not implemented yet")
         if not split.should_split(module):
             with no_cycle_collection():
-                c_code = emit_module(module, validate(module), prefix, musttail, sibcalls)
+                c_code = emit_module(module, validate(module), prefix, musttail, sibcalls,
+                                     interruptible)
             c_code += emit_main(module, prefix)  # raises LinkError for imports other than WASI
             c_file = c_dir / "module.c"
             c_file.write_text(c_code)

@@ -15,6 +15,7 @@ from .binary.module import FuncType, GlobalType, Module
 from .codegen.spelling import sig_name
 from .errors import InstantiationError, LinkError
 from .externals import Extern, Func, Global, Memory, Table, Tag
+from .limits import ResourceLimits, creating_under
 from .linking import check_import
 from .native import Runtime, WasmcMemory, WasmcTable
 from .store import Store, merge_all
@@ -37,6 +38,26 @@ class CompiledModule:
         self.exports = [(e.name, e.kind) for e in module.exports]
         self._entry_points: tuple | None = None  # (instantiate, export, free, initialize)
         self._export_plan: list[tuple[str, str, Callable[[int, Store], Extern]]] | None = None
+        self._slot_entry: Any = None  # see _interrupt_slot
+
+    @property
+    def interruptible(self) -> bool:
+        """Compiled with interrupt checks (compile_module(..., interruptible=True)), so that
+        its instances' calls can be interrupted and given deadlines (docs/limits.md)."""
+        return self._interrupt_slot() is not None
+
+    def _interrupt_slot(self) -> ctypes._CFuncPtr | None:
+        """P_interrupt_slot, which only an interruptible module has (looked up once)."""
+        if self._slot_entry is None:
+            try:
+                slot = getattr(self._lib, f"{self._prefix}_interrupt_slot")
+            except AttributeError:
+                slot = False
+            else:
+                slot.restype = ctypes.c_void_p
+                slot.argtypes = [ctypes.c_void_p]
+            self._slot_entry = slot
+        return self._slot_entry or None
 
     def _symbol(self, name: str) -> int:
         return ctypes.cast(getattr(self._lib, f"{self._prefix}_{name}"), ctypes.c_void_p).value
@@ -104,15 +125,20 @@ class CompiledModule:
         return lambda address, store: Global(address, gtype, store)
 
     def instantiate(self, imports: Mapping[str, Mapping[str, Any] | Instance] | None = None,
-                    *, wasi: WasiConfig | None = None) -> Instance:
+                    *, wasi: WasiConfig | None = None,
+                    limits: ResourceLimits | None = None,
+                    deadline: float | None = None) -> Instance:
         """Link the imports, create the instance, run segment initialization and the start
         function. `imports` maps module names to an Instance (its exports) or a mapping of
         names to Func/Memory/Table/Global/Tag; a plain Python callable is made into a host
         function of the imported type. With `wasi`, the wasi_snapshot_preview1 imports are
         the runtime's WASI with that configuration (wasi.py), and a reactor's _initialize
-        runs last. Raises LinkError for a missing or mistyped import, Trap if initialization
-        trapped, WasmException if it threw (what it did before stays done, as the spec
-        says)."""
+        runs last. With `limits`, each memory and table that the instance defines is capped
+        (limits.py); InstantiationError if one is over its cap from the start. `deadline`:
+        set_deadline(deadline) before the start function runs (an interruptible module,
+        docs/limits.md), so that initialization is bounded too. Raises
+        LinkError for a missing or mistyped import, Trap if initialization trapped,
+        WasmException if it threw (what it did before stays done, as the spec says)."""
         imports = imports or {}
         m = self.module
         resolved: list[Extern] = []
@@ -135,9 +161,21 @@ class CompiledModule:
                 sig = sig_name(m.types[imp.desc])
                 value._bind_adapter(self._symbol(f"host_{sig}"), self._symbol(f"tail_{sig}"))
             resolved.append(value)
+        if limits is not None:  # refuse before anything is allocated
+            for k, mt in enumerate(m.memories):
+                limits.check_memory(f"memory {len(m.imported('memory')) + k}", mt.limits.min)
+            for k, tt in enumerate(m.tables):
+                limits.check_table(f"table {len(m.imported('table')) + k}", tt.limits.min)
+        if deadline is not None and not self.interruptible:
+            raise ValueError(f"{self.name} was compiled without interrupt checks: compile it "
+                             "with interruptible=True to give it a deadline (docs/limits.md)")
         c_instantiate, _, c_free, initialize = self.entry_points()
         array = (ctypes.c_void_p * max(1, len(resolved)))(*[v.address for v in resolved])
-        ptr = c_instantiate(array)
+        if limits is None:  # (no context manager on the common path: instances are cheap)
+            ptr = c_instantiate(array)
+        else:
+            with creating_under(self._runtime, limits):
+                ptr = c_instantiate(array)
         if not ptr:
             raise InstantiationError("cannot allocate the instance (out of address space?)")
         # The instance joins the group of everything it imports (store.py): its struct
@@ -148,6 +186,11 @@ class CompiledModule:
         root = store.root()
         if self not in root._modules:
             root._modules.append(self)
+        slot = self._interrupt_slot()
+        if slot is not None:  # before the start function, which may run for ever
+            store.interrupt().attach(slot(ptr))
+            if deadline is not None:
+                store.interrupt().set_deadline(deadline)
         instance = Instance(self, ptr, resolved, store)
         if wasi_context is not None:
             memory = instance.exports.get("memory")
@@ -205,6 +248,26 @@ class Instance:
 
     def __repr__(self) -> str:
         return f"<wasmc.Instance of {self.compiled.name}: exports {', '.join(self.exports)}>"
+
+    def _interrupt(self):
+        interrupt = self._store.root()._interrupt
+        if interrupt is None:
+            raise ValueError(f"{self.compiled.name} was compiled without interrupt checks: "
+                             "compile it with interruptible=True (docs/limits.md)")
+        return interrupt
+
+    def interrupt(self) -> None:
+        """Make the call running in this instance (or in an instance linked with it) trap
+        with "interrupt", or, if none is running, the next call. Safe to call from any
+        thread. Needs a module compiled with interruptible=True."""
+        self._interrupt().request()
+
+    def set_deadline(self, seconds: float | None) -> None:
+        """From `seconds` from now on, calls into this instance and the instances linked
+        with it trap with "deadline exceeded", the running one included; until the next
+        set_deadline. None: no deadline (the default). Needs a module compiled with
+        interruptible=True."""
+        self._interrupt().set_deadline(seconds)
 
 
 def _describe(m: Module, kind: str, desc: Any, types: list) -> str:

@@ -73,6 +73,7 @@ class Runtime:
         lib.wasmc_table_free.argtypes = [ctypes.c_void_p]
         lib.wasmc_table_grow.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_void_p]
         lib.wasmc_table_grow.restype = ctypes.c_uint32
+        lib.wasmc_set_creation_limits.argtypes = [ctypes.c_uint64, ctypes.c_uint32]
 
     @classmethod
     def get(cls, cc: toolchain.CCompiler | None = None) -> Runtime:

@@ -36,6 +36,8 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from .interrupt import Interrupt
+
 _handles = itertools.count(1)  # externref handles, unique in the process (0 is null)
 
 
@@ -65,7 +67,7 @@ class Store:
     """The owner of a group of C objects that may refer to each other (see above)."""
 
     __slots__ = ("_parent", "_frees", "_keep", "_funcs", "_modules", "_externs", "_refs",
-                 "__weakref__")
+                 "_interrupt", "__weakref__")
 
     def __init__(self) -> None:
         self._parent: Store | None = None  # set when merged into another store
@@ -76,6 +78,8 @@ class Store:
         self._modules: list[Any] = []  # CompiledModules instantiated here (their invokers)
         self._externs = ExternTable()  # objects passed in as externrefs
         self._refs: list[StoreRef] = []  # weak references that follow the group (ref())
+        # The group's interrupt cell (interrupt.py), once an interruptible instance joins.
+        self._interrupt: Interrupt | None = None
 
     def root(self) -> Store:
         """The store that owns this group now (itself unless merged)."""
@@ -103,6 +107,13 @@ class Store:
         root._refs.append(ref)
         return ref
 
+    def interrupt(self) -> Interrupt:
+        """The group's interrupt cell (made on first use)."""
+        root = self.root()
+        if root._interrupt is None:
+            root._interrupt = Interrupt()
+        return root._interrupt
+
     def merge(self, other: Store) -> Store:
         """Make one group of the two (their objects are then freed together); returns it."""
         a, b = self.root(), other.root()
@@ -118,6 +129,12 @@ class Store:
         for ref in b._refs:
             ref._store = weakref.ref(a)
         a._refs += b._refs
+        if b._interrupt is not None:  # one cell for the merged group (interrupt.py)
+            if a._interrupt is None:
+                a._interrupt = b._interrupt
+            else:
+                a._interrupt.absorb(b._interrupt)
+            b._interrupt = None
         b._frees, b._keep, b._modules, b._externs, b._refs = [], [], [], ExternTable(), []
         b._funcs = weakref.WeakValueDictionary()
         b._parent = a  # b's users now keep a alive

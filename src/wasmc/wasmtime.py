@@ -15,17 +15,21 @@ wasmc's compiled-code cache; features wasmc does not implement cannot be enabled
 from __future__ import annotations
 
 import ctypes
+import enum
 import os
 import sys
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from . import compiler, errors
 from . import externals as wasmc_externals
 from . import instance as wasmc_instance
+from . import store as wasmc_store
 from . import wasi as wasmc_wasi
 from .binary import module as wasm_types
+from .limits import ResourceLimits, creating_under
 
 # --- errors ---------------------------------------------------------------------------
 
@@ -49,14 +53,52 @@ class ExitTrap(WasmtimeError):
         self.code = code
 
 
-class Trap(Exception):
-    """Wasm code trapped. `message` says why (the spec's text, as wasmc reports it)."""
+class TrapCode(enum.Enum):
+    """Why Wasm code trapped (wasmtime-py's codes and numbers; the ones wasmc can raise)."""
 
-    def __init__(self, message: str):
+    STACK_OVERFLOW = 0
+    MEMORY_OUT_OF_BOUNDS = 1
+    HEAP_MISALIGNED = 2
+    TABLE_OUT_OF_BOUNDS = 3
+    INDIRECT_CALL_TO_NULL = 4
+    BAD_SIGNATURE = 5
+    INTEGER_OVERFLOW = 6
+    INTEGER_DIVISION_BY_ZERO = 7
+    BAD_CONVERSION_TO_INTEGER = 8
+    UNREACHABLE = 9
+    INTERRUPT = 10
+    OUT_OF_FUEL = 11
+    NULL_REFERENCE = 13
+
+
+# wasmc's trap messages (the spec's, runtime.c) -> Wasmtime's trap codes
+_TRAP_CODES = {
+    "call stack exhausted": TrapCode.STACK_OVERFLOW,
+    "out of bounds memory access": TrapCode.MEMORY_OUT_OF_BOUNDS,
+    "out of bounds table access": TrapCode.TABLE_OUT_OF_BOUNDS,
+    "undefined element": TrapCode.TABLE_OUT_OF_BOUNDS,
+    "uninitialized element": TrapCode.INDIRECT_CALL_TO_NULL,
+    "indirect call type mismatch": TrapCode.BAD_SIGNATURE,
+    "integer overflow": TrapCode.INTEGER_OVERFLOW,
+    "integer divide by zero": TrapCode.INTEGER_DIVISION_BY_ZERO,
+    "invalid conversion to integer": TrapCode.BAD_CONVERSION_TO_INTEGER,
+    "unreachable": TrapCode.UNREACHABLE,
+    "interrupt": TrapCode.INTERRUPT,
+    "deadline exceeded": TrapCode.INTERRUPT,
+    "null reference": TrapCode.NULL_REFERENCE,
+    "null function reference": TrapCode.NULL_REFERENCE,
+}
+
+
+class Trap(Exception):
+    """Wasm code trapped. `message` says why (the spec's text, as wasmc reports it);
+    `trap_code` is the TrapCode, or None for a trap raised by a host function."""
+
+    def __init__(self, message: str, trap_code: TrapCode | None = None):
         super().__init__(message)
         self.message = message
         self.frames: list[Any] = []  # wasmc records the trapping function only
-        self.trap_code = None
+        self.trap_code = trap_code
 
     def __str__(self) -> str:
         return self.message
@@ -72,7 +114,7 @@ def _translated(exc: errors.WasmcError) -> Exception:
     if isinstance(exc, wasmc_wasi.WasiExit):
         return ExitTrap(exc.code)
     if isinstance(exc, errors.Trap):
-        return Trap(str(exc))
+        return Trap(str(exc), _TRAP_CODES.get(exc.message))
     return WasmtimeError(str(exc))
 
 
@@ -137,6 +179,73 @@ class ValType:
         return self._name
 
     __repr__ = __str__
+
+
+class Val:
+    """A typed value: Val.i32(5), Val.f64(1.5), Val.funcref(f), Val.ref_null(ty), ...
+    Accepted wherever a value is; `value` is the Python value, `type` its ValType."""
+
+    def __init__(self, type: ValType, value: Any):  # noqa: A002 - wasmtime-py's name
+        self._type = type
+        self._value = value
+
+    @classmethod
+    def i32(cls, value: int) -> Val:
+        if not isinstance(value, int):
+            raise TypeError("expected an integer")
+        return cls(ValType.i32(), wasmc_externals.from_raw("i32", value & 0xFFFFFFFF))
+
+    @classmethod
+    def i64(cls, value: int) -> Val:
+        if not isinstance(value, int):
+            raise TypeError("expected an integer")
+        return cls(ValType.i64(), wasmc_externals.from_raw("i64", value & (2**64 - 1)))
+
+    @classmethod
+    def f32(cls, value: float) -> Val:
+        if not isinstance(value, float):
+            raise TypeError("expected a float")
+        return cls(ValType.f32(), wasmc_externals.from_raw(
+            "f32", wasmc_externals.to_raw("f32", value)))
+
+    @classmethod
+    def f64(cls, value: float) -> Val:
+        if not isinstance(value, float):
+            raise TypeError("expected a float")
+        return cls(ValType.f64(), value)
+
+    @classmethod
+    def externref(cls, value: Any) -> Val:
+        return cls(ValType.externref(), value)
+
+    @classmethod
+    def funcref(cls, value: Func | None) -> Val:
+        return cls(ValType.funcref(), value)
+
+    @classmethod
+    def ref_null(cls, ty: ValType) -> Val:
+        if ty not in (ValType.externref(), ValType.funcref()):
+            raise WasmtimeError(f"Invalid reference type for `ref_null`: {ty}")
+        return cls(ty, None)
+
+    @property
+    def value(self) -> Any:
+        return self._value
+
+    @property
+    def type(self) -> ValType:
+        return self._type
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Val):
+            return self._type == other._type and self._value == other._value
+        return self._value == other
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __repr__(self) -> str:
+        return f"Val({self._type}, {self._value!r})"
 
 
 class FuncType:
@@ -209,6 +318,7 @@ class Config:
         # level for one that sets no cranelift_opt_level (e.g. 0 for quick tests).
         opt = os.environ.get("WASMC_OPT", "")
         object.__setattr__(self, "_opt", int(opt) if opt.isdigit() else compiler.DEFAULT_OPT)
+        object.__setattr__(self, "_epoch_interruption", False)
 
     def __setattr__(self, name: str, value: Any) -> None:
         feature = name.removeprefix("wasm_")
@@ -227,7 +337,16 @@ class Config:
         elif name == "strategy":
             if value not in ("auto", "cranelift"):
                 raise WasmtimeError(f"unsupported compilation strategy: {value}")
-        elif name in ("epoch_interruption", "consume_fuel", "profiler", "target"):
+        elif name == "epoch_interruption":  # compiles modules with interrupt checks
+            object.__setattr__(self, "_epoch_interruption", bool(value))
+        elif name == "consume_fuel":
+            if value:
+                raise WasmtimeError(
+                    "consume_fuel is not supported by wasmc (fuel counts instructions, which "
+                    "wasmc's compiled code does not); to bound run time, use "
+                    "epoch_interruption with Engine.increment_epoch and "
+                    "Store.set_epoch_deadline")
+        elif name in ("profiler", "target"):
             if value and value != "none":
                 raise WasmtimeError(f"{name} is not supported by wasmc")
         else:
@@ -238,18 +357,47 @@ class Config:
 
 
 class Engine:
+    """Compilation settings, and the epoch: a counter that `increment_epoch` advances (from
+    any thread) and that stores compare with their epoch deadlines."""
+
     def __init__(self, config: Config | None = None):
-        self._opt: int = (config or Config())._opt
+        config = config or Config()
+        self._opt: int = config._opt
+        self._epoch_interruption: bool = config._epoch_interruption
+        self._epoch = 0
+        self._stores: weakref.WeakSet[Store] = weakref.WeakSet()
+        self._lock = threading.Lock()
+
+    def increment_epoch(self) -> None:
+        """Advance the epoch: code of every store whose deadline it reaches traps
+        (TrapCode.INTERRUPT)."""
+        with self._lock:
+            self._epoch += 1
+            stores = list(self._stores)
+        for store in stores:
+            store._update_epoch()
 
 
 class Store:
-    """wasmc frees objects by reachability (store.py), so a Store only holds the WASI
-    configuration and the user's data; the `store` arguments elsewhere are ignored."""
+    """wasmc frees objects by reachability (store.py), so a Store holds the WASI
+    configuration, the user's data, the limits and the epoch deadline of the instances made
+    in it; the `store` arguments of calls and accessors are ignored."""
 
     def __init__(self, engine: Engine | None = None, data: Any = None):
         self.engine = engine or Engine()
         self._data = data
         self._wasi: wasmc_wasi.WasiConfig | None = None
+        # The epoch deadline: as in Wasmtime, 0 until set, so that with epoch interruption
+        # code traps until the store is given a deadline.
+        self._epoch_deadline = 0
+        # The wasmc groups (store.py) of the instances made here: an instance's exports
+        # keep its group, not the Instance object.
+        self._groups: list[wasmc_store.StoreRef] = []
+        self._groups_lock = threading.Lock()  # increment_epoch may come from another thread
+        self._limits: ResourceLimits | None = None
+        self._counts = {"instance": 0, "table": 0, "memory": 0}
+        self._count_limits: dict[str, int] = {}
+        self.engine._stores.add(self)
 
     def data(self) -> Any:
         return self._data
@@ -259,6 +407,52 @@ class Store:
 
     def set_wasi(self, wasi: WasiConfig) -> None:
         self._wasi = wasi._snapshot()
+
+    def set_epoch_deadline(self, ticks_after_current: int) -> None:
+        """Code running in this store traps (TrapCode.INTERRUPT) once the engine's epoch
+        has advanced `ticks_after_current` more times (needs Config.epoch_interruption)."""
+        self._epoch_deadline = self.engine._epoch + ticks_after_current
+        self._update_epoch()
+
+    def _epoch_passed(self) -> bool:
+        return self.engine._epoch >= self._epoch_deadline
+
+    def _update_epoch(self) -> None:
+        """Set off, or withdraw, the interrupt cells of the store's instances."""
+        passed = self._epoch_passed()
+        with self._groups_lock:
+            groups = [group() for group in self._groups]
+            self._groups = [ref for ref, group in zip(self._groups, groups, strict=True)
+                            if group is not None]
+        for group in groups:
+            interrupt = group.root()._interrupt if group is not None else None
+            if interrupt is not None:
+                interrupt.expire() if passed else interrupt.clear_expired()
+
+    def set_limits(self, memory_size: int = -1, table_elements: int = -1, instances: int = -1,
+                   tables: int = -1, memories: int = -1) -> None:
+        """Limits for what is created in this store from now on: the bytes of each memory,
+        the elements of each table (memory.grow and table.grow fail beyond them), and how
+        many instances, tables and memories it may hold. A negative value leaves a limit as
+        it was."""
+        old = self._limits or ResourceLimits()
+        self._limits = ResourceLimits(
+            memory_size if memory_size >= 0 else old.memory_size,
+            table_elements if table_elements >= 0 else old.table_elements)
+        for kind, value in (("instance", instances), ("table", tables), ("memory", memories)):
+            if value >= 0:
+                self._count_limits[kind] = value
+
+    def _count(self, instances: int = 0, tables: int = 0, memories: int = 0) -> None:
+        """Account for new objects, or raise WasmtimeError if a count limit forbids them."""
+        new = {"instance": instances, "table": tables, "memory": memories}
+        for kind, n in new.items():
+            limit = self._count_limits.get(kind)
+            if n and limit is not None and self._counts[kind] + n > limit:
+                raise WasmtimeError(f"resource limit exceeded: {kind} count too high at "
+                                    f"{self._counts[kind] + n}")
+        for kind, n in new.items():
+            self._counts[kind] += n
 
 
 class WasiConfig:
@@ -354,7 +548,8 @@ class Module:
         try:
             self._binary = compiler.read_source(bytes(wasm) if not isinstance(wasm, str)
                                                 else wasm)
-            self._compiled = compiler.compile_module(self._binary, opt=engine._opt)
+            self._compiled = compiler.compile_module(
+                self._binary, opt=engine._opt, interruptible=engine._epoch_interruption)
         except errors.WasmcError as exc:
             raise WasmtimeError(str(exc)) from exc
         self._engine = engine
@@ -469,11 +664,21 @@ class Func:
             raise WasmtimeError(f"too {'many' if len(params) > expected else 'few'} "
                                 f"parameters provided: given {len(params)}, "
                                 f"expected {expected}")
-        params = tuple(p._func if isinstance(p, Func) else p for p in params)
+        params = tuple(_unwrapped_value(p, t) for p, t in zip(params, self._func.type.params,
+                                                               strict=True))
         result = _call_wasm(self._func, *params)
         if isinstance(result, tuple):
             return [_wrapped_value(v) for v in result]
         return _wrapped_value(result)
+
+
+def _unwrapped_value(value: Any, valtype: str) -> Any:
+    """A parameter as wasmc takes it: a Val's value (of the right type), a Func's."""
+    if isinstance(value, Val):
+        if value.type._name != valtype:
+            raise TypeError("wrong type of `Val` provided")
+        value = value.value
+    return value._func if isinstance(value, Func) else value
 
 
 def _wrapped_value(value: Any) -> Any:
@@ -484,9 +689,16 @@ class Memory:
     """A linear memory. `Memory(store, MemoryType(Limits(1, 2)))` makes one."""
 
     def __init__(self, store: Store, ty: MemoryType):
+        limits = store._limits
+        if limits is not None and limits.memory_pages is not None \
+                and ty.limits.min > limits.memory_pages:
+            raise WasmtimeError(f"memory minimum size of {ty.limits.min} pages exceeds "
+                                "memory limits")
+        store._count(memories=1)
         try:
-            self._memory = wasmc_externals.Memory.new(ty.limits.min, ty.limits.max,
-                                                      is64=ty.is_64)
+            with creating_under(wasmc_externals.default_runtime(), limits):
+                self._memory = wasmc_externals.Memory.new(ty.limits.min, ty.limits.max,
+                                                          is64=ty.is_64)
         except errors.WasmcError as exc:
             raise WasmtimeError(str(exc)) from exc
 
@@ -589,22 +801,50 @@ class Instance:
         by_name: dict[str, dict[str, Any]] = {}
         for (mod, name, _kind, _desc), item in zip(wanted, imports, strict=True):
             by_name.setdefault(mod, {})[name] = _unwrapped_extern(item)
-        self._instantiate(module, by_name, None)
+        self._instantiate(store, module, by_name, None)
 
     @classmethod
-    def _new(cls, module: Module, imports: dict[str, dict[str, Any]],
+    def _new(cls, store: Store, module: Module, imports: dict[str, dict[str, Any]],
              wasi: wasmc_wasi.WasiConfig | None) -> Instance:
         instance = cls.__new__(cls)
-        instance._instantiate(module, imports, wasi)
+        instance._instantiate(store, module, imports, wasi)
         return instance
 
-    def _instantiate(self, module: Module, imports: dict[str, dict[str, Any]],
+    def _instantiate(self, store: Store, module: Module, imports: dict[str, dict[str, Any]],
                      wasi: wasmc_wasi.WasiConfig | None) -> None:
-        self._instance = _call_wasm(module._compiled.instantiate, imports, wasi=wasi)
+        """Instantiate in `store`: under its limits, and, with epoch interruption, trapping
+        from the start if its epoch deadline has passed (as Wasmtime does)."""
+        if not isinstance(store, Store):  # e.g. a Caller: what the store would know is lost
+            store = Store(module._engine)
+        compiled = module._compiled
+        over = _over_limits(compiled, store._limits)
+        if over:
+            raise WasmtimeError(over)
+        store._count(1, len(compiled.module.tables), len(compiled.module.memories))
+        passed = store._epoch_passed() if compiled.interruptible else None
+        self._instance = _call_wasm(compiled.instantiate, imports, wasi=wasi,
+                                    limits=store._limits, deadline=0 if passed else None)
+        with store._groups_lock:
+            store._groups.append(self._instance._store.ref())
         self._exports = InstanceExports(self._instance)
 
     def exports(self, store: Store) -> InstanceExports:
         return self._exports
+
+
+def _over_limits(compiled: wasmc_instance.CompiledModule,
+                 limits: ResourceLimits | None) -> str | None:
+    """Wasmtime's words for a memory or table of the module that is over the store's limits
+    from the start; None if there is none."""
+    if limits is None:
+        return None
+    for mt in compiled.module.memories:
+        if limits.memory_pages is not None and mt.limits.min > limits.memory_pages:
+            return f"memory minimum size of {mt.limits.min} pages exceeds memory limits"
+    for tt in compiled.module.tables:
+        if limits.table_elements is not None and tt.limits.min > limits.table_elements:
+            return f"table minimum size of {tt.limits.min} elements exceeds table limits"
+    return None
 
 
 class Linker:
@@ -674,5 +914,5 @@ class Linker:
             if store._wasi is None:
                 raise WasmtimeError("the store has no WASI configuration (Store.set_wasi)")
             wasi = store._wasi
-        caller_of[0] = Instance._new(module, imports, wasi)
+        caller_of[0] = Instance._new(store, module, imports, wasi)
         return caller_of[0]

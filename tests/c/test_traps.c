@@ -81,6 +81,7 @@ static void test_messages_and_names(void) {
         "indirect call type mismatch", "integer divide by zero", "integer overflow",
         "invalid conversion to integer", "call stack exhausted", "null reference",
         "host function failed", "null function reference", "null exception reference",
+        "interrupt", "deadline exceeded",
     };
     for (int code = 0; code < WASMC_TRAP_COUNT; code++)
         CHECK(streq(wasmc_trap_message(code), expected[code]));
@@ -215,6 +216,25 @@ static void test_stack_exhaustion(void) {
     CHECK(streq(wasmc_last_trap_message(), "integer overflow"));
 }
 
+/* ---- interrupt checks (wasmc_check_interrupt): an interrupt is used up, a deadline stays ---- */
+
+static void check_cell(void *cell) { wasmc_check_interrupt(cell); }
+
+static void test_interrupt_checks(void) {
+    uint32_t cell = 0;
+    CHECK_TRAP(WASMC_OK, check_cell, &cell);
+    cell = WASMC_TRAP_INTERRUPT;
+    CHECK_TRAP(WASMC_TRAP_INTERRUPT, check_cell, &cell);
+    CHECK(streq(wasmc_last_trap_message(), "interrupt"));
+    CHECK_EQ(cell, 0u);
+    CHECK_TRAP(WASMC_OK, check_cell, &cell);
+    cell = WASMC_TRAP_DEADLINE;
+    CHECK_TRAP(WASMC_TRAP_DEADLINE, check_cell, &cell);
+    CHECK(streq(wasmc_last_trap_message(), "deadline exceeded"));
+    CHECK_TRAP(WASMC_TRAP_DEADLINE, check_cell, &cell);
+    CHECK_EQ(cell, (uint32_t)WASMC_TRAP_DEADLINE);
+}
+
 /* ---- host functions ---- */
 
 static void host_fails_with_message(void *arg) {
@@ -256,6 +276,7 @@ static void test_host_errors(void) {
 void test_traps(void) {
     test_messages_and_names();
     test_nesting();
+    test_interrupt_checks();
     test_stack_exhaustion();
     test_host_errors();
 }

@@ -395,7 +395,7 @@ class FunctionEmitter:
                 block_kind = ins.op.name
                 blocks.append(Block(block_kind, label, h, params, results, True))
                 if block_kind == "loop":
-                    append(f"L{label}_top:;")
+                    append(f"L{label}_top:;{mod.interrupt_check}")
                 elif block_kind == "if":
                     append(f"  if (!{i32_names[h + len(pops) - 1]}) goto L{label}_else;")
             elif kind == E_ELSE:
@@ -478,7 +478,9 @@ class FunctionEmitter:
         slots = {slot(h, t): C_TYPE[t] for h, t in info.slots}
         for name, ctype in sorted(slots.items(), key=lambda s: slot_order(s[0])):
             head.append(f"  {ctype} {name} = {'{0}' if ctype == C_TYPE[V128] else '0'};")
-        return head + body_lines + ["}", ""]
+        # An interruptible module checks at entry, as at each loop header (docs/limits.md).
+        entry = [mod.interrupt_check] if mod.needs_entry_check(self.funcidx, self.body) else []
+        return head + entry + body_lines + ["}", ""]
 
     def instr(self, ins: Instr, h: int, pops: tuple, pushes: tuple) -> None:
         """An instruction that `emit` does not write itself: its op_<name> method, given

@@ -11,6 +11,8 @@ Public symbols (all start with the module's prefix, so many modules can share on
   void *P_export(void *inst, uint32_t i)  the i-th export: wasmc_func*, wasmc_table*,
                                         wasmc_memory*, wasmc_global* or wasmc_tag*
   void  P_invoke_<sig>(void *invocation)  call a function of that type with uint64_t slots
+  uint32_t **P_interrupt_slot(void *inst)  only with interrupt checks (`interruptible`): the
+                                        instance's pointer to its interrupt cell (wasmc.h)
   RET   P_host_<sig>(void *env, ...)    adapter that calls a wasmc_host_func
 Everything else is static, so the C compiler sees the whole program. A large module is
 split into several files instead (codegen/split.py): then its functions and static dispatch
@@ -66,6 +68,7 @@ CONST_EXPR_OPS = {"i32.const", "i64.const", "f32.const", "f64.const", "v128.cons
 
 MAX_STATIC_TABLE = 1 << 16  # larger tables keep the general call_indirect path
 TAIL_CALL_OPS = ("return_call", "return_call_indirect", "return_call_ref")
+CALL_OPS = frozenset(("call", "call_indirect", "call_ref") + TAIL_CALL_OPS)
 # Exception handling: the instructions that install a handler (docs/exceptions.md).
 EH_SITE_OPS = ("try_table", "try")
 # What the module-level analyses look at: calls and tail calls, writes to tables, and the
@@ -87,8 +90,14 @@ HIDDEN_DEFINE = """\
 
 class ModuleEmitter:
     def __init__(self, module: Module, info: ModuleInfo | None, prefix: str,
-                 musttail: bool = True, split: bool = False, sibcalls: bool = False):
+                 musttail: bool = True, split: bool = False, sibcalls: bool = False,
+                 interruptible: bool = False):
         self.module = module
+        # Interrupt checks (docs/limits.md): the statement that each function entry and
+        # loop header starts with, empty without them (the C is then unchanged).
+        self.interruptible = interruptible
+        self.interrupt_check = " wasmc_check_interrupt(inst->interrupt);" if interruptible else ""
+        self._host_callable: set[int] | None = None  # see needs_entry_check
         self.info = info  # None when the caller validates and emits function by function
         self.prefix = prefix
         # Split output (codegen/split.py): functions are WASMC_HIDDEN instead of static, and
@@ -461,7 +470,37 @@ class ModuleEmitter:
             self.emit_free(),
             self.emit_export(),
             self.emit_invokers(),
-        ] + ([self.emit_tag_entry()] if self.throws else [])
+        ] + ([self.emit_tag_entry()] if self.throws else []) + (
+            [self.emit_interrupt_slot()] if self.interruptible else [])
+
+    def needs_entry_check(self, idx: int, body: list[Instr]) -> bool:
+        """Whether interruptible function idx checks at entry: if it calls, or if the host
+        can call it (exported, or its reference taken), so that a call from the host after
+        a deadline traps at once, as in Wasmtime. Any other function runs for a bounded
+        time apart from its loops, which check, so an endless run still passes checks;
+        and small helpers, which the C compiler inlines into loops, stay free."""
+        if not self.interrupt_check:
+            return False
+        if self._host_callable is None:
+            self._host_callable = self.host_callable_functions()
+        return idx in self._host_callable or any(ins.op.name in CALL_OPS for ins in body)
+
+    def host_callable_functions(self) -> set[int]:
+        """Exported functions and those whose reference is taken anywhere."""
+        m = self.module
+        found = {e.index for e in m.exports if e.kind == "func"}
+        exprs = [expr for seg in m.elements for expr in seg.init]
+        exprs += [g.init for g in m.globals] + [init for init in m.table_inits if init]
+        exprs += [f.body for f in m.functions]
+        for expr in exprs:
+            found.update(ins.imm for ins in expr if ins.op.name == "ref.func")
+        return found
+
+    def emit_interrupt_slot(self) -> str:
+        """`P_interrupt_slot(inst)`: where the instance's interrupt cell pointer is, so the
+        host can point the instances of a group at one cell (wasmc.h, interruption)."""
+        return (f"uint32_t **{self.prefix}_interrupt_slot(void *arg) {{\n"
+                f"  return &(({self.instance_type} *)arg)->interrupt;\n}}\n")
 
     def emit_tag_entry(self) -> str:
         """`P_tag(inst, i)`: the wasmc_tag of tag i, imported or defined (an exception's
@@ -598,6 +637,8 @@ class ModuleEmitter:
             fields.append(f"const uint8_t *data{k}; uint32_t data{k}_len;")
         for k, _seg in enumerate(m.elements):
             fields.append(f"void **elem{k}; uint32_t elem{k}_len;")
+        if self.interruptible:  # the cell the checks read, and the instance's own one
+            fields.append("uint32_t *interrupt; uint32_t interrupt_cell;")
         body = "\n".join("  " + f for f in fields)
         return f"typedef struct {self.instance_type} {{\n{body}\n}} {self.instance_type};\n"
 
@@ -656,6 +697,8 @@ class ModuleEmitter:
             idx = counts[imp.kind]
             counts[imp.kind] += 1
             out.append(f"  inst->{field[imp.kind]}{idx} = imports[{k}];")
+        if self.interruptible:
+            out.append("  inst->interrupt = &inst->interrupt_cell;")
         for k, mt in enumerate(m.memories):
             idx = self.n_imported_memories + k
             mx = "UINT64_MAX" if mt.limits.max is None else f"UINT64_C({mt.limits.max})"
@@ -899,11 +942,13 @@ def c_bytes_literal(data: bytes, line: int = 4096) -> str:
 
 
 def emit_module(module: Module, info: ModuleInfo, prefix: str, musttail: bool = True,
-                sibcalls: bool = False) -> str:
+                sibcalls: bool = False, interruptible: bool = False) -> str:
     """The C translation unit for a validated module. `musttail`: the C compiler guarantees
     tail calls (clang); without it tail calls go through the trampoline, or, with `sibcalls`
-    (see gcc_sibcalls), become GCC's sibling calls where that is sure to work."""
-    return ModuleEmitter(module, info, prefix, musttail, sibcalls=sibcalls).emit()
+    (see gcc_sibcalls), become GCC's sibling calls where that is sure to work.
+    `interruptible`: with interrupt checks (docs/limits.md)."""
+    return ModuleEmitter(module, info, prefix, musttail, sibcalls=sibcalls,
+                         interruptible=interruptible).emit()
 
 
 # GCC's sibling calls (docs/tail-calls.md). A return_call is a jump when GCC can reuse the

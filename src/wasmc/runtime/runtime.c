@@ -64,6 +64,8 @@ static const char *const trap_messages[WASMC_TRAP_COUNT] = {
     [WASMC_TRAP_HOST] = "host function failed",
     [WASMC_TRAP_NULL_FUNCTION_REFERENCE] = "null function reference",
     [WASMC_TRAP_NULL_EXCEPTION_REFERENCE] = "null exception reference",
+    [WASMC_TRAP_INTERRUPT] = "interrupt",
+    [WASMC_TRAP_DEADLINE] = "deadline exceeded",
 };
 
 const char *wasmc_trap_message(int code) {
@@ -141,6 +143,21 @@ void wasmc_trap_at(wasmc_trap_code code, const char *message, const void *return
 }
 
 const char *wasmc_last_trap_message(void) { return last_message; }
+
+/* An interrupt request is used up by the trap it causes (the next call runs); a passed
+ * deadline stays until the host sets a new one, so every later call traps at once. The
+ * compare-and-swap keeps a deadline that the host sets meanwhile. Reported in the Wasm
+ * function whose check fired (wasmc_check_interrupt is inlined there). */
+void wasmc_interrupted(uint32_t *cell) {
+    uint32_t code = __atomic_load_n(cell, __ATOMIC_RELAXED);
+    if (code == WASMC_TRAP_INTERRUPT)
+        __atomic_compare_exchange_n(cell, &code, 0, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+    else if (code == WASMC_OK)
+        return; /* cleared since the check (the host withdrew its deadline) */
+    else if (code != WASMC_TRAP_DEADLINE)
+        code = WASMC_TRAP_INTERRUPT; /* an unknown value still interrupts */
+    raise_trap((int)code, CALLER_PC());
+}
 
 /* ==== exceptions (docs/exceptions.md) ======================================================= */
 
@@ -487,9 +504,19 @@ const char *wasmc_last_trap_function(void) { return last_pc ? lookup_name(last_p
 
 /* ==== linear memories ====================================================================== */
 
+/* wasmc_set_creation_limits: per thread, so each instantiation sees its own. */
+static __thread uint64_t memory_limit_pages = UINT64_MAX;
+static __thread uint32_t table_limit_elements = UINT32_MAX;
+
+void wasmc_set_creation_limits(uint64_t memory_pages, uint32_t table_elements) {
+    memory_limit_pages = memory_pages;
+    table_limit_elements = table_elements;
+}
+
 /* A memory of at most `limit` pages (the implementation's limit; grow fails beyond it). */
 static wasmc_memory *memory_new(uint64_t min_pages, uint64_t max_pages, uint64_t limit) {
     if (max_pages > limit) max_pages = limit;
+    if (max_pages > memory_limit_pages) max_pages = memory_limit_pages;
     if (min_pages > max_pages) return NULL;
     wasmc_memory *mem = calloc(1, sizeof *mem);
     if (!mem) return NULL;
@@ -607,6 +634,7 @@ static void fill_elems(void **elems, uint64_t from, uint64_t to, void *value) {
 }
 
 wasmc_table *wasmc_table_new(uint32_t min, uint32_t max, void *init) {
+    if (max > table_limit_elements) max = table_limit_elements;
     if (min > max || min > TABLE_LIMIT) return NULL;
     wasmc_table *table = calloc(1, sizeof *table);
     if (!table) return NULL;

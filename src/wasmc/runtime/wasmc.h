@@ -99,7 +99,7 @@ struct wasmc_func {
 typedef struct wasmc_memory {
     uint8_t *base;
     uint64_t pages;     /* current size in pages */
-    uint64_t max_pages; /* declared maximum, or 65536 */
+    uint64_t max_pages; /* the declared maximum (or 65536), clamped to the limits */
     uint64_t reserved;  /* bytes of address space reserved at base */
 } wasmc_memory;
 
@@ -131,6 +131,13 @@ void wasmc_memory64_copy(wasmc_memory *dst_mem, wasmc_memory *src_mem, uint64_t 
                          uint64_t len);
 void wasmc_memory64_init(wasmc_memory *mem, const uint8_t *seg, uint32_t seg_len, uint64_t dst,
                          uint32_t src, uint32_t len);
+
+/* Resource limits (docs/limits.md) for the memories and tables that this thread creates
+ * from now on (an instantiation, Memory.new): a memory's maximum is lowered to at most
+ * `memory_pages` pages and a table's to at most `table_elements` entries, so memory.grow and
+ * table.grow fail (-1) beyond them; a minimum above the limit makes creation fail (NULL).
+ * UINT64_MAX and UINT32_MAX: no limit (the default). */
+void wasmc_set_creation_limits(uint64_t memory_pages, uint32_t table_elements);
 
 /* ---- tables --------------------------------------------------------------------------- */
 
@@ -259,6 +266,8 @@ typedef enum wasmc_trap_code {
     WASMC_TRAP_HOST,                        /* "host function failed" (message from the host) */
     WASMC_TRAP_NULL_FUNCTION_REFERENCE,     /* "null function reference" (call_ref) */
     WASMC_TRAP_NULL_EXCEPTION_REFERENCE,    /* "null exception reference" (throw_ref) */
+    WASMC_TRAP_INTERRUPT,                   /* "interrupt" (see wasmc_check_interrupt) */
+    WASMC_TRAP_DEADLINE,                    /* "deadline exceeded" (likewise) */
     WASMC_TRAP_COUNT
 } wasmc_trap_code;
 
@@ -304,6 +313,20 @@ typedef struct wasmc_func_name {
     const char *name;
 } wasmc_func_name;
 void wasmc_register_names(const wasmc_func_name *names, size_t count);
+
+/* ---- interruption (docs/limits.md) ------------------------------------------------------ */
+
+/* A module compiled with interrupt checks (the `interruptible` compile option) reads an
+ * interrupt cell at every function entry and loop header, as Wasmtime's epoch interruption
+ * does: 0 lets the code run; WASMC_TRAP_INTERRUPT or WASMC_TRAP_DEADLINE ends the running
+ * call with that trap. The host sets the cell, from any thread; each instance points to one
+ * (`P_interrupt_slot` returns the address of that pointer), shared by a group of linked
+ * instances. The check is one load and a predicted branch; a relaxed atomic load, so the
+ * compiler re-reads the cell every time and never hoists it out of a loop. */
+WASMC_COLD void wasmc_interrupted(uint32_t *cell); /* returns if the cell is 0 again */
+WASMC_INLINE void wasmc_check_interrupt(uint32_t *cell) {
+    if (WASMC_UNLIKELY(__atomic_load_n(cell, __ATOMIC_RELAXED))) wasmc_interrupted(cell);
+}
 
 /* ---- calling from a host -------------------------------------------------------------- */
 

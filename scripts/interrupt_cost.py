@@ -1,0 +1,124 @@
+"""What the interrupt checks cost (docs/limits.md): every `wasmc bench` program built twice,
+without and with `interruptible` (a check at each function entry and loop header), and run
+alternately, so both see the same machine load. Prints the median CPU time (user + system)
+of each, their ratio, and whether the outputs agree.
+
+    python scripts/interrupt_cost.py [--runs 5] [--quick] [--programs fib,nbody] [--cc gcc]
+    python scripts/interrupt_cost.py --cc gcc --instructions   # one run each, callgrind
+
+--instructions counts the instructions executed (valgrind's callgrind) instead, which does
+not depend on the machine's load: what the checks add, though not what they cost in time.
+Valgrind cannot run the default compiler's builds (zig clang targets the build machine's
+CPU, AVX-512 included), hence --cc gcc.
+
+A plain wasmc build is `wasmc bench`'s wasmc engine build (same .wasm, -O2, default C
+compiler). The checks never fire here: an executable has no way to set them off.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import TypeVar
+
+from wasmc import compiler, toolchain
+from wasmc.bench import programs
+from wasmc.bench.engines import (
+    Build,
+    BuildCache,
+    Context,
+    WasmcEngine,
+    _file_hash,
+    _wasmc_fingerprint,
+)
+from wasmc.errors import ToolchainError
+
+T = TypeVar("T")
+
+
+def build(ctx: Context, wasm: Path, interruptible: bool, cc: str | None) -> Build:
+    def make(d: Path) -> None:
+        compiler.build_executable(wasm, d / "prog", opt=2, cc=cc, interruptible=interruptible)
+
+    compiler_id = toolchain.find_compiler(cc).identity
+    d, _, _ = ctx.cache.get("interrupt-cost", [_file_hash(wasm), _wasmc_fingerprint(),
+                                                compiler_id, "opt=2",
+                                                f"interruptible={interruptible}"], make)
+    return Build([str(d / "prog")], None)
+
+
+def retried(step: Callable[[], T]) -> T:
+    """step(), tried up to five times: the bundled zig now and then fails with "failed to
+    find libc installation" on a heavily loaded machine."""
+    for attempt in range(5):
+        try:
+            return step()
+        except ToolchainError as error:
+            if "failed to find libc installation" not in str(error) or attempt == 4:
+                raise
+            time.sleep(2)
+    raise AssertionError("unreachable")
+
+
+def instructions(b: Build, args: tuple[str, ...]) -> tuple[float, str]:
+    """(instructions executed, stdout) of one run under callgrind."""
+    proc = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                           *b.command, *args], capture_output=True, text=True, check=True)
+    collected = re.search(r"Collected : (\d+)", proc.stderr)
+    if collected is None:
+        raise RuntimeError(f"no instruction count from callgrind: {proc.stderr[-500:]}")
+    return float(collected.group(1)), proc.stdout
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="the programs' quick arguments")
+    parser.add_argument("--programs", help="comma-separated names (default: all)")
+    parser.add_argument("--cc", help="the C compiler (default: wasmc's)")
+    parser.add_argument("--instructions", action="store_true",
+                        help="count instructions (callgrind, one run each) instead of timing")
+    ns = parser.parse_args(argv)
+    wanted = set(ns.programs.split(",")) if ns.programs else None
+    ctx = Context(BuildCache(toolchain.cache_dir() / "bench"))
+    runner = WasmcEngine("wasmc", "wasmc", None)
+    unit = "G instructions" if ns.instructions else "CPU s"
+    print(f"{'program':22} {'plain':>9} {'checked':>9} {'ratio':>7}  outputs  ({unit})")
+    ratios = []
+    for program in programs.PROGRAMS:
+        if wanted is not None and program.name not in wanted:
+            continue
+        wasm = retried(partial(ctx.wasm, program.source))
+        builds = [retried(partial(build, ctx, wasm, checked, ns.cc)) for checked in (False, True)]
+        args = program.quick_args if ns.quick else program.args
+        times: list[list[float]] = [[], []]
+        outputs: list[set[str]] = [set(), set()]
+        for _ in range(1 if ns.instructions else ns.runs):
+            for k, b in enumerate(builds):
+                if ns.instructions:
+                    count, stdout = instructions(b, args)
+                    times[k].append(count / 1e9)
+                    outputs[k].add(stdout)
+                    continue
+                result = runner.run(b, args, timeout=600)
+                times[k].append(result.seconds)
+                outputs[k].add(result.stdout)
+        plain, checked = (statistics.median(t) for t in times)
+        ratio = checked / plain if plain else float("nan")
+        ratios.append(ratio)
+        same = "same" if outputs[0] == outputs[1] and len(outputs[0]) == 1 else "DIFFER"
+        print(f"{program.name:22} {plain:9.3f} {checked:9.3f} {ratio:7.3f}  {same}", flush=True)
+    if ratios:
+        print(f"geometric mean of the ratios: {statistics.geometric_mean(ratios):.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""Resource limits for untrusted code: how large an instance's memories and tables may grow.
+
+`ResourceLimits` caps each memory and each table that an instantiation creates (those the
+module defines, not those it imports), like Wasmtime's `Store.set_limits(memory_size=...,
+table_elements=...)`: `memory.grow` and `table.grow` beyond the cap return -1, as they may
+for any reason, and a module whose initial size is already over it fails to instantiate.
+The runtime applies the caps when it creates the objects (`wasmc_set_creation_limits`,
+wasmc.h), so compiled code is the same with and without limits. docs/limits.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from .errors import InstantiationError
+from .native import Runtime
+
+PAGE_SIZE = 65536
+NO_MEMORY_LIMIT = 2**64 - 1  # pages; wasmc_set_creation_limits' "no limit"
+NO_TABLE_LIMIT = 2**32 - 1  # elements
+
+
+@dataclass(frozen=True)
+class ResourceLimits:
+    """`memory_size`: the most bytes each linear memory may hold (rounded down to whole
+    64 KiB pages); `table_elements`: the most entries each table may hold. None: no limit
+    beyond the module's own maximum."""
+
+    memory_size: int | None = None
+    table_elements: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("memory_size", "table_elements"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or value < 0):
+                raise ValueError(f"ResourceLimits.{name} must be a non-negative int or None, "
+                                 f"not {value!r}")
+
+    @property
+    def memory_pages(self) -> int | None:
+        return None if self.memory_size is None else self.memory_size // PAGE_SIZE
+
+    def check_memory(self, what: str, min_pages: int) -> None:
+        """Raise InstantiationError if a memory of `min_pages` pages is over the limit."""
+        pages = self.memory_pages
+        if pages is not None and min_pages > pages:
+            raise InstantiationError(
+                f"{what} needs {min_pages} pages ({min_pages * PAGE_SIZE} bytes) at first, "
+                f"more than the memory limit of {self.memory_size} bytes")
+
+    def check_table(self, what: str, min_elements: int) -> None:
+        """Raise InstantiationError if a table of `min_elements` entries is over the limit."""
+        if self.table_elements is not None and min_elements > self.table_elements:
+            raise InstantiationError(
+                f"{what} needs {min_elements} elements at first, more than the table limit "
+                f"of {self.table_elements} elements")
+
+
+@contextmanager
+def creating_under(runtime: Runtime, limits: ResourceLimits | None) -> Iterator[None]:
+    """Memories and tables that this thread creates inside the block obey `limits`."""
+    if limits is None:
+        yield
+        return
+    pages = limits.memory_pages
+    elements = limits.table_elements
+    runtime.lib.wasmc_set_creation_limits(
+        NO_MEMORY_LIMIT if pages is None else pages,
+        NO_TABLE_LIMIT if elements is None else min(elements, NO_TABLE_LIMIT))
+    try:
+        yield
+    finally:
+        runtime.lib.wasmc_set_creation_limits(NO_MEMORY_LIMIT, NO_TABLE_LIMIT)
