@@ -130,7 +130,8 @@ RUNTIME_HEADERS = ("wasmc.h", "wasmc_numeric.h", "wasi.h")
 def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | None = None,
                      opt: int = DEFAULT_OPT, emit_c_dir: str | Path | None = None,
                      jobs: int | None = None,
-                     on_progress: Callable[[int, int], None] | None = None) -> Path:
+                     on_progress: Callable[[int, int], None] | None = None,
+                     quick: bool = False) -> Path:
     """Compile a module into a standalone native executable at `out` (see
     codegen/executable.py for what it does when run: WASI command programs, `--invoke`).
     Its only imports may be `wasi_snapshot_preview1` functions (LinkError otherwise). With
@@ -139,7 +140,8 @@ def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | N
     Python workers, for a large module) at a time; default: the CPU count. The executable
     is written atomically. For a cached build, see `wasmc.runcache.executable_for`.
     `on_progress(compiled, total)`: called as C files are added and compiled (for a
-    progress display)."""
+    progress display). `quick`: compile a large (split) module's C files at -O0, for the
+    first run (`toolchain.QUICK_FLAGS`, runcache.py); a small module is built at `opt`."""
     from .codegen.executable import emit_main
 
     prefix = "wasmc_main"
@@ -166,7 +168,8 @@ def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | N
             if on_progress:
                 on_progress(1, 1)
             return out
-        with toolchain.start_build(compiler, opt, shared=False, jobs=jobs) as build:
+        with toolchain.start_build(compiler, opt, shared=False, jobs=jobs,
+                                   quick=quick) as build:
             build.on_progress = on_progress
             # emit_main raises LinkError, after the module-level validation
             split.emit_split(module, prefix, musttail, c_dir, name="module",

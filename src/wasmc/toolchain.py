@@ -229,6 +229,16 @@ def generated_code_flags(cc: CCompiler, opt: OptLevel, *, pic: bool) -> list[str
         # command-line order (the module first), so the runtime does not move its code.
         # See docs/performance.md, "Code placement".
         flags.append("-falign-functions=64")
+        if cc.is_zig:
+            # LLVM's CodeGenPrepare restarts its walk over the whole function after each
+            # change, unless the function has more than this many basic blocks: then it
+            # revisits only the blocks that changed. The default (10,000) leaves it
+            # quadratic on Wasm functions of a few thousand instructions: it was 9% of the
+            # -O2 compile time of a 1.3 MB module, up to 75% for one of its functions
+            # (docs/large-modules.md). The objects of every benchmark program are
+            # byte-identical with it. An internal option of the bundled clang (22), not
+            # passed to other compilers, whose version we do not know.
+            flags += ["-mllvm", "-cgpp-huge-func=500"]
     else:
         # GCC moves unlikely paths (the calls to wasmc_trap) into separate "<fn>.cold"
         # parts far from their function, where a trap's address would be attributed to
@@ -365,6 +375,9 @@ class Build:
         self._queue: list[tuple[list[str], Path]] = []  # (command, log file), not started
         self._running: list[tuple[subprocess.Popen, list[str], Path]] = []
         self.compiled = 0  # objects done
+        # Flags for compiling each file, after compile_flags but not for the link: an -O
+        # here overrides the build's level (QUICK_FLAGS).
+        self.file_flags: list[str] = []
         # Called as on_progress(compiled, added) whenever either count changes (for a
         # progress display; the total grows while a split module is still being emitted).
         self.on_progress: Callable[[int, int], None] | None = None
@@ -379,7 +392,8 @@ class Build:
         """Compile `source` (now, or when a compiler is free)."""
         obj = self._tmp / f"{len(self.objects)}_{source.stem}.o"
         self.objects.append(obj)
-        command = [*self.cc.command, *self.compile_flags, "-c", str(source), "-o", str(obj)]
+        command = [*self.cc.command, *self.compile_flags, *self.file_flags, "-c", str(source),
+                   "-o", str(obj)]
         self._queue.append((command, obj.with_suffix(".log")))
         self._report()
         self.poll()
@@ -444,16 +458,29 @@ class Build:
         shutil.rmtree(self._tmp, ignore_errors=True)
 
 
+QUICK_FLAGS = ("-O0",)
+"""What a quick build (`start_build(quick=True)`) adds to each C file's compilation: -O0 takes
+about a third of the CPU time of -O1 or -O2 (docs/large-modules.md). The link, the runtime
+and the C library stay those of the requested level, so a quick build needs no other
+runtime or libc build than the optimized one."""
+
+
 def start_build(cc: str | CCompiler | None = None, opt: OptLevel = 2, *, shared: bool,
-                jobs: int | None = None, extra_flags: Sequence[str] = ()) -> Build:
+                jobs: int | None = None, extra_flags: Sequence[str] = (),
+                quick: bool = False) -> Build:
     """A `Build` of generated C into a module shared library (`shared`, like
-    compile_shared) or an executable with the runtime linked in (like compile_executable)."""
+    compile_shared) or an executable with the runtime linked in (like compile_executable).
+    `quick`: compile every C file with QUICK_FLAGS (the first build of `wasmc run`)."""
     compiler = find_compiler(cc)
     flags = [*generated_code_flags(compiler, opt, pic=shared), *extra_flags]
     if shared:
-        return Build(compiler, flags, [], ["-shared", *LINK_LIBS], jobs)
-    runtime = runtime_object(compiler, opt, jobs=jobs)
-    return Build(compiler, flags, [runtime], list(LINK_LIBS), jobs)
+        build = Build(compiler, flags, [], ["-shared", *LINK_LIBS], jobs)
+    else:
+        runtime = runtime_object(compiler, opt, jobs=jobs)
+        build = Build(compiler, flags, [runtime], list(LINK_LIBS), jobs)
+    if quick:
+        build.file_flags = list(QUICK_FLAGS)
+    return build
 
 
 # ---- the runtime, built once per compiler and flags ---------------------------------------
