@@ -347,9 +347,13 @@ def test_run_starts_from_a_quick_build_and_builds_the_optimized_one_in_the_backg
     wat = tmp_path / "m.wat"
     wat.write_text(module_wat(400))
     data = api.read_source(wat)
-    # A cache of our own (the background process inherits it), with the built runtime.
+    # A cache of our own (the background process inherits it), with the built runtime;
+    # zig's cache stays where it was (it also follows XDG_CACHE_HOME).
     real_runtime = toolchain.cache_dir() / "runtime"
     real_runtime.mkdir(parents=True, exist_ok=True)
+    zig_cache = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    monkeypatch.setenv("ZIG_GLOBAL_CACHE_DIR",
+                       os.environ.get("ZIG_GLOBAL_CACHE_DIR") or os.path.join(zig_cache, "zig"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     (tmp_path / "cache" / "wasmc").mkdir(parents=True)
     (tmp_path / "cache" / "wasmc" / "runtime").symlink_to(real_runtime)
@@ -386,7 +390,54 @@ def test_run_starts_from_a_quick_build_and_builds_the_optimized_one_in_the_backg
     wat.write_text(module_wat(20))
     small = api.read_source(wat)
     key2 = runcache.full_key(small, toolchain.find_compiler(None), 1)
-    (pending / f"{key2}.failed").write_text("ToolchainError: on purpose\n")
+    for suffix in (".failed", ".wasm", ".log"):
+        (pending / f"{key2}{suffix}").write_text("ToolchainError: on purpose\n")
     built = runcache.executable_for(small, opt=1, quick=True, progress=False)
     assert built == runcache.executables_dir() / key2 / runcache.EXE_NAME
-    assert not (pending / f"{key2}.failed").exists()
+    assert not list(pending.glob(f"{key2}.*"))
+
+
+def test_zig_libc_detection_flake_is_retried(tmp_path: Path) -> None:
+    """zig cc's "failed to find libc installation" (toolchain.ZIG_LIBC_RETRIES) is run again,
+    in a Build and in run_compiler; any other failure, or the flake from another compiler,
+    is reported after one run."""
+    from wasmc import toolchain
+    from wasmc.errors import ToolchainError
+
+    def fake(name: str, flakes: int, other_error: bool = False) -> toolchain.CCompiler:
+        """A compiler command that fails `flakes` times like zig's detection, then succeeds
+        (or fails otherwise); it counts its runs in runs.txt."""
+        (tmp_path / name).mkdir()
+        script = tmp_path / name / "zig"
+        final = 'echo "error: no such file" >&2; exit 1' if other_error else "exit 0"
+        script.write_text(
+            "#!/bin/sh\n"
+            f'n=$(cat "{tmp_path / name}/runs.txt" 2>/dev/null || echo 0)\n'
+            f'echo $((n + 1)) > "{tmp_path / name}/runs.txt"\n'
+            f'if [ "$n" -lt {flakes} ]; then\n'
+            '  echo "error: failed to find libc installation: FileSystem" >&2; exit 1\n'
+            f"fi\n{final}\n")
+        script.chmod(0o755)
+        return toolchain.CCompiler((str(script), "cc"), "clang", "fake", name)
+
+    def runs(name: str) -> int:
+        return int((tmp_path / name / "runs.txt").read_text())
+
+    source = tmp_path / "x.c"
+    source.write_text("int x;\n")
+    cc = fake("build", toolchain.ZIG_LIBC_RETRIES)
+    with toolchain.Build(cc, [], [], [], jobs=1) as build:
+        build.add(source)
+        build.wait()
+        assert build.compiled == 1
+    assert runs("build") == toolchain.ZIG_LIBC_RETRIES + 1
+    toolchain.run_compiler(fake("run", 2), ["-c", str(source)])
+    assert runs("run") == 3
+    with pytest.raises(ToolchainError, match="failed to find libc"):
+        toolchain.run_compiler(fake("always", 99), ["-c", str(source)])
+    assert runs("always") == toolchain.ZIG_LIBC_RETRIES + 1
+    with pytest.raises(ToolchainError, match="no such file"), \
+            toolchain.Build(fake("other", 0, other_error=True), [], [], [], jobs=1) as build:
+        build.add(source)
+        build.wait()
+    assert runs("other") == 1

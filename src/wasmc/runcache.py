@@ -224,7 +224,8 @@ def executable_for(data: bytes, *, cc: str | None = None, opt: int = 2, use_cach
             if quick and wants_quick_build(data, opt) and not failed.exists():
                 return _quick_executable(data, compiler, cc, opt, key, label, progress, jobs)
             _build(data, exe, compiler, opt, label, progress, jobs)
-            failed.unlink(missing_ok=True)
+            for leftover in (failed, failed.with_suffix(".wasm"), failed.with_suffix(".log")):
+                leftover.unlink(missing_ok=True)  # of a background build that failed
         if fast_key(data, cc, opt) == fast:
             _write_atomically(_alias_path(fast), key)
         return exe

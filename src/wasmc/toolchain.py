@@ -105,6 +105,19 @@ LINK_LIBS = ("-lm", "-ldl", "-pthread")
 
 _STDERR_LINES = 60
 
+_ZIG_LIBC_FLAKE = "failed to find libc installation"
+ZIG_LIBC_RETRIES = 3
+"""zig cc finds the host's libc headers by running the system `cc -E -Wp,-v` on every
+invocation, and that detection sometimes fails ("error: failed to find libc installation:
+FileSystem"; the bundled zig 0.17 on a 2-core machine at load average 20-25, 2026-12-06:
+a C file, `--version`, or the link, at random, once in tens to hundreds of runs). Such a run
+is repeated, at most this many times; every other failure is reported at once."""
+
+
+def _zig_flaked(command: Sequence[str], output: str) -> bool:
+    return _ZIG_LIBC_FLAKE in output and any(
+        Path(part).name in ("zig", "ziglang") for part in command)
+
 
 @dataclass(frozen=True)
 class CCompiler:
@@ -164,7 +177,11 @@ def _host_cpu() -> str:
 def _resolve(spec: str | None) -> CCompiler:
     command = _command_for(spec)
     try:
-        proc = subprocess.run([*command, "--version"], capture_output=True, text=True, timeout=120)
+        for _attempt in range(ZIG_LIBC_RETRIES + 1):
+            proc = subprocess.run([*command, "--version"], capture_output=True, text=True,
+                                  timeout=120)
+            if proc.returncode == 0 or not _zig_flaked(command, proc.stderr):
+                break
     except FileNotFoundError as e:
         raise ToolchainError(
             f"C compiler not found: {shlex.join(command)} ({e.strerror}); "
@@ -286,7 +303,10 @@ def run_compiler(cc: CCompiler, args: Sequence[str]) -> None:
     """Run `cc args...`; raise ToolchainError with the command and trimmed stderr."""
     command = [*cc.command, *args]
     try:
-        proc = subprocess.run(command, capture_output=True, text=True)
+        for _attempt in range(ZIG_LIBC_RETRIES + 1):
+            proc = subprocess.run(command, capture_output=True, text=True)
+            if proc.returncode == 0 or not _zig_flaked(command, proc.stderr + proc.stdout):
+                break
     except OSError as e:
         raise ToolchainError(f"cannot run C compiler: {shlex.join(command)}: {e}") from e
     if proc.returncode != 0:
@@ -374,6 +394,7 @@ class Build:
         self.objects: list[Path] = []
         self._queue: list[tuple[list[str], Path]] = []  # (command, log file), not started
         self._running: list[tuple[subprocess.Popen, list[str], Path]] = []
+        self._retried: dict[Path, int] = {}  # log file -> runs repeated (ZIG_LIBC_RETRIES)
         self.compiled = 0  # objects done
         # Flags for compiling each file, after compile_flags but not for the link: an -O
         # here overrides the build's level (QUICK_FLAGS).
@@ -414,7 +435,13 @@ class Build:
                 self.compiled += 1
                 self._report()
             elif failed is None:
-                failed = _compiler_failed(command, status, log.read_text(errors="replace"))
+                output = log.read_text(errors="replace")
+                if _zig_flaked(command, output) and \
+                        self._retried.get(log, 0) < ZIG_LIBC_RETRIES:
+                    self._retried[log] = self._retried.get(log, 0) + 1
+                    self._queue.insert(0, (command, log))
+                    continue
+                failed = _compiler_failed(command, status, output)
         self._running = still
         if failed is not None:
             raise failed
