@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
+import itertools
 import os
 import platform
 import secrets
@@ -29,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -106,17 +108,23 @@ LINK_LIBS = ("-lm", "-ldl", "-pthread")
 _STDERR_LINES = 60
 
 _ZIG_LIBC_FLAKE = "failed to find libc installation"
-ZIG_LIBC_RETRIES = 3
+ZIG_LIBC_RETRIES = 5
 """zig cc finds the host's libc headers by running the system `cc -E -Wp,-v` on every
 invocation, and that detection sometimes fails ("error: failed to find libc installation:
 FileSystem"; the bundled zig 0.17 on a 2-core machine at load average 20-25, 2026-12-06:
-a C file, `--version`, or the link, at random, once in tens to hundreds of runs). Such a run
-is repeated, at most this many times; every other failure is reported at once."""
+a C file, `--version`, or the link, at random, up to one run in 30, sometimes several in a
+row). Such a run is repeated, at most this many times, after 0.1, 0.2, 0.4, ... s; every
+other failure is reported at once."""
 
 
-def _zig_flaked(command: Sequence[str], output: str) -> bool:
-    return _ZIG_LIBC_FLAKE in output and any(
-        Path(part).name in ("zig", "ziglang") for part in command)
+def _zig_flaked(command: Sequence[str], output: str, attempt: int) -> bool:
+    """Whether a failed run of `command` is zig's libc detection failing, and worth running
+    again as its `attempt`-th repetition (after a pause, which this takes)."""
+    if attempt > ZIG_LIBC_RETRIES or _ZIG_LIBC_FLAKE not in output or not any(
+            Path(part).name in ("zig", "ziglang") for part in command):
+        return False
+    time.sleep(0.1 * 2 ** (attempt - 1))
+    return True
 
 
 @dataclass(frozen=True)
@@ -177,10 +185,10 @@ def _host_cpu() -> str:
 def _resolve(spec: str | None) -> CCompiler:
     command = _command_for(spec)
     try:
-        for _attempt in range(ZIG_LIBC_RETRIES + 1):
+        for attempt in itertools.count(1):
             proc = subprocess.run([*command, "--version"], capture_output=True, text=True,
                                   timeout=120)
-            if proc.returncode == 0 or not _zig_flaked(command, proc.stderr):
+            if proc.returncode == 0 or not _zig_flaked(command, proc.stderr, attempt):
                 break
     except FileNotFoundError as e:
         raise ToolchainError(
@@ -303,9 +311,10 @@ def run_compiler(cc: CCompiler, args: Sequence[str]) -> None:
     """Run `cc args...`; raise ToolchainError with the command and trimmed stderr."""
     command = [*cc.command, *args]
     try:
-        for _attempt in range(ZIG_LIBC_RETRIES + 1):
+        for attempt in itertools.count(1):
             proc = subprocess.run(command, capture_output=True, text=True)
-            if proc.returncode == 0 or not _zig_flaked(command, proc.stderr + proc.stdout):
+            if proc.returncode == 0 or not _zig_flaked(command, proc.stderr + proc.stdout,
+                                                       attempt):
                 break
     except OSError as e:
         raise ToolchainError(f"cannot run C compiler: {shlex.join(command)}: {e}") from e
@@ -436,9 +445,9 @@ class Build:
                 self._report()
             elif failed is None:
                 output = log.read_text(errors="replace")
-                if _zig_flaked(command, output) and \
-                        self._retried.get(log, 0) < ZIG_LIBC_RETRIES:
-                    self._retried[log] = self._retried.get(log, 0) + 1
+                attempt = self._retried.get(log, 0) + 1
+                if _zig_flaked(command, output, attempt):
+                    self._retried[log] = attempt
                     self._queue.insert(0, (command, log))
                     continue
                 failed = _compiler_failed(command, status, output)
