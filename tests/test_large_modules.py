@@ -397,7 +397,7 @@ def test_run_starts_from_a_quick_build_and_builds_the_optimized_one_in_the_backg
     assert not list(pending.glob(f"{key2}.*"))
 
 
-def test_zig_libc_detection_flake_is_retried(tmp_path: Path) -> None:
+def test_zig_libc_detection_flake_is_retried(tmp_path: Path, monkeypatch) -> None:
     """zig cc's "failed to find libc installation" (toolchain.ZIG_LIBC_RETRIES) is run again,
     in a Build and in run_compiler; any other failure, or the flake from another compiler,
     is reported after one run."""
@@ -423,6 +423,7 @@ def test_zig_libc_detection_flake_is_retried(tmp_path: Path) -> None:
     def runs(name: str) -> int:
         return int((tmp_path / name / "runs.txt").read_text())
 
+    monkeypatch.setattr(toolchain, "ZIG_LIBC_PAUSE", 0.001)
     source = tmp_path / "x.c"
     source.write_text("int x;\n")
     cc = fake("build", toolchain.ZIG_LIBC_RETRIES)

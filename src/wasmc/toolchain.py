@@ -108,13 +108,15 @@ LINK_LIBS = ("-lm", "-ldl", "-pthread")
 _STDERR_LINES = 60
 
 _ZIG_LIBC_FLAKE = "failed to find libc installation"
-ZIG_LIBC_RETRIES = 5
+ZIG_LIBC_RETRIES = 8
+ZIG_LIBC_PAUSE = 0.1
 """zig cc finds the host's libc headers by running the system `cc -E -Wp,-v` on every
 invocation, and that detection sometimes fails ("error: failed to find libc installation:
 FileSystem"; the bundled zig 0.17 on a 2-core machine at load average 20-25, 2026-12-06:
-a C file, `--version`, or the link, at random, up to one run in 30, sometimes several in a
-row). Such a run is repeated, at most this many times, after 0.1, 0.2, 0.4, ... s; every
-other failure is reported at once."""
+a C file, `--version`, or the link, at random, up to one run in 30, at times several in a
+row for seconds). Such a run is repeated, at most ZIG_LIBC_RETRIES times, after pauses of
+ZIG_LIBC_PAUSE, twice that, four times that, ... seconds (25 s in all); every other failure
+is reported at once."""
 
 
 def _zig_flaked(command: Sequence[str], output: str, attempt: int) -> bool:
@@ -123,7 +125,7 @@ def _zig_flaked(command: Sequence[str], output: str, attempt: int) -> bool:
     if attempt > ZIG_LIBC_RETRIES or _ZIG_LIBC_FLAKE not in output or not any(
             Path(part).name in ("zig", "ziglang") for part in command):
         return False
-    time.sleep(0.1 * 2 ** (attempt - 1))
+    time.sleep(ZIG_LIBC_PAUSE * 2 ** (attempt - 1))
     return True
 
 
