@@ -16,7 +16,7 @@ and this module (no compiler run, no other wasmc import); a hit points to the ex
 which `wasmc run` then `exec`s.
 
 **Quick first build.** A large module takes long to build optimized (a 1.3 MB module: about
-40 s of C compiler CPU time at -O2, 14 s at -O0). With `quick=True` (what `wasmc run` does,
+45 s of CPU time at -O2, 13 s at -O0). With `quick=True` (what `wasmc run` does,
 unless `--no-quick`), a cache miss for a module with at least QUICK_MIN_CODE_BYTES of code
 builds it first with its C files at -O0 (`toolchain.QUICK_FLAGS`; cached under its own key)
 and returns that, after starting the optimized build in a detached background process (`python
