@@ -299,13 +299,13 @@ def _start_background_build(data: bytes, cc: str | None, opt: int, key: str,
         os.replace(tmp, module)
     argv = [sys.executable, "-m", "wasmc.runcache", "build", str(module), key, str(opt),
             str(jobs or 0), *([cc] if cc is not None else [])]
+    log_path = str(pending / f"{key}.log")
     pid = os.fork()
-    if pid == 0:  # the middle process: only async-signal-safe work until exec or _exit
+    if pid == 0:  # the middle process: nothing but system calls until exec or _exit
         try:
             os.setsid()
             if os.fork() == 0:
-                log = os.open(str(pending / f"{key}.log"),
-                              os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+                log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
                 null = os.open(os.devnull, os.O_RDONLY)
                 os.dup2(null, 0)
                 os.dup2(log, 1)
@@ -387,7 +387,7 @@ def clean() -> int:
     for name in ("executables", "modules"):
         root = cache_root() / name
         if root.is_dir():
-            count += sum(1 for p in root.iterdir() if p.name != "fast")
+            count += sum(1 for p in root.iterdir() if p.name not in ("fast", "pending"))
             shutil.rmtree(root, ignore_errors=True)
     return count
 
