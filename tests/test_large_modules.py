@@ -256,3 +256,191 @@ def test_progress_reports_every_c_file(wasm: bytes, tmp_path: Path, small_bucket
     fib = Path(__file__).parents[1] / "src/wasmc/examples/fib.wat"
     api.build_executable(fib, tmp_path / "fib", opt=0, on_progress=lambda *a: single.append(a))
     assert single == [(0, 1), (1, 1)]
+
+
+# ---- the quick first build of `wasmc run` (runcache.py, docs/large-modules.md) ------------
+
+
+def test_code_section_size_and_the_quick_decision(wasm: bytes, monkeypatch) -> None:
+    from wasmc import runcache
+
+    body = b"\x00\x41\x07\x0b"  # no locals; i32.const 7; end
+    code = uleb(1) + uleb(len(body)) + body
+    data = (b"\0asm\1\0\0\0" + section(1, b"\x01\x60\x00\x01\x7f") + section(3, b"\x01\x00")
+            + section(10, code) + section(0, b"\x04name"))
+    assert runcache.code_section_size(data) == len(code)
+    assert runcache.code_section_size(data[:8]) == 0  # no code section
+    # the large test module is over the threshold, a benchmark-sized one is not
+    size = runcache.code_section_size(wasm)
+    assert size > runcache.QUICK_MIN_CODE_BYTES / 2
+    assert runcache.wants_quick_build(wasm, 2) == (size >= runcache.QUICK_MIN_CODE_BYTES)
+    monkeypatch.setattr(runcache, "QUICK_MIN_CODE_BYTES", size)
+    assert runcache.wants_quick_build(wasm, 2) and runcache.wants_quick_build(wasm, 1)
+    assert not runcache.wants_quick_build(wasm, 0)  # nothing quicker than -O0 itself
+    monkeypatch.setattr(runcache, "QUICK_MIN_CODE_BYTES", size + 1)
+    assert not runcache.wants_quick_build(wasm, 2)
+
+
+def _record_compiler_commands(monkeypatch) -> list[list[str]]:
+    """Every C compiler command line that toolchain runs (compiles and links), in order."""
+    from wasmc import toolchain
+
+    commands: list[list[str]] = []
+    popen = toolchain.subprocess.Popen
+
+    def recording_popen(args, *a, **kw):  # subprocess.run calls it too
+        commands.append(list(args))
+        return popen(args, *a, **kw)
+
+    monkeypatch.setattr(toolchain.subprocess, "Popen", recording_popen)
+    return commands
+
+
+def test_quick_build_compiles_files_at_O0_and_links_at_the_level(
+        wasm: bytes, tmp_path: Path, small_buckets, monkeypatch) -> None:
+    exe = tmp_path / "quick"
+    commands = _record_compiler_commands(monkeypatch)
+    api.build_executable(wasm, exe, opt=1, jobs=2, quick=True)
+    monkeypatch.undo()
+    # (not the runtime's compiles and link, if it was not built yet; each command once,
+    # though a run that zig's libc detection failed is repeated, see ZIG_LIBC_RETRIES)
+    commands = [list(c) for c in dict.fromkeys(map(tuple, commands))]
+    compiles = [c for c in commands if "-c" in c and c[c.index("-c") + 1].endswith(".c")
+                and Path(c[c.index("-c") + 1]).name.startswith("module")]
+    links = [c for c in commands if "-c" not in c and any(a.endswith("_module.o") for a in c)]
+    assert len(compiles) > 10 and len(links) == 1
+    for command in compiles:  # the last -O wins
+        levels = [a for a in command if a.startswith("-O")]
+        assert levels[-1] == "-O0" and "-O1" in levels, command
+    assert [a for a in links[0] if a.startswith("-O")] == ["-O1"]
+    ran = subprocess.run([str(exe), "--invoke", "f2500", "--", "7"], capture_output=True,
+                         text=True)
+    store = wasmtime.Store()
+    instance = wasmtime.Instance(store, wasmtime.Module(store.engine, wasm), [])
+    assert ran.stdout.strip() == str(instance.exports(store)["f2500"](store, 7))
+
+
+def _zombie_children() -> list[int]:
+    """Our child processes that have exited but were not reaped."""
+    import os
+
+    zombies = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] == "Z" and int(fields[1]) == os.getpid():
+            zombies.append(int(stat.parent.name))
+    return zombies
+
+
+def test_run_starts_from_a_quick_build_and_builds_the_optimized_one_in_the_background(
+        tmp_path: Path, small_buckets, monkeypatch) -> None:
+    """executable_for(quick=True), as `wasmc run` calls it: a quick build at once, the
+    optimized build by a detached process (no zombie, no files left behind), then the
+    optimized one from the cache; a failed background build makes the next run build in
+    the foreground."""
+    import os
+    import time
+
+    from wasmc import runcache, toolchain
+
+    wat = tmp_path / "m.wat"
+    wat.write_text(module_wat(400))
+    data = api.read_source(wat)
+    # A cache of our own (the background process inherits it), with the built runtime;
+    # zig's cache stays where it was (it also follows XDG_CACHE_HOME).
+    real_runtime = toolchain.cache_dir() / "runtime"
+    real_runtime.mkdir(parents=True, exist_ok=True)
+    zig_cache = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    monkeypatch.setenv("ZIG_GLOBAL_CACHE_DIR",
+                       os.environ.get("ZIG_GLOBAL_CACHE_DIR") or os.path.join(zig_cache, "zig"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    (tmp_path / "cache" / "wasmc").mkdir(parents=True)
+    (tmp_path / "cache" / "wasmc" / "runtime").symlink_to(real_runtime)
+    monkeypatch.setattr(runcache, "QUICK_MIN_CODE_BYTES", 1)
+
+    quick = runcache.executable_for(data, opt=1, quick=True, progress=False, jobs=2)
+    key = runcache.full_key(data, toolchain.find_compiler(None), 1)
+    optimized = runcache.executables_dir() / key / runcache.EXE_NAME
+    assert quick != optimized
+    ran = subprocess.run([str(quick), "--invoke", "f100", "--", "7"], capture_output=True,
+                         text=True)
+    assert ran.returncode == 0, ran.stderr
+    pending = runcache.executables_dir() / "pending"
+    deadline = time.monotonic() + 600  # a loaded CI machine; usually a few seconds
+    while time.monotonic() < deadline:  # until it has cleaned up and let go of its lock
+        if (pending / f"{key}.failed").exists():
+            break
+        lock = runcache._lock(pending / f"{key}.lock")
+        if lock is not None:
+            lock.close()
+            if not (pending / f"{key}.wasm").exists():
+                break
+        time.sleep(0.2)
+    assert not (pending / f"{key}.failed").exists()
+    assert os.access(optimized, os.X_OK)
+    assert sorted(p.name for p in pending.iterdir()) == [f"{key}.lock"]
+    assert _zombie_children() == []
+    assert runcache.executable_for(data, opt=1, quick=True, progress=False) == optimized
+    again = subprocess.run([str(optimized), "--invoke", "f100", "--", "7"],
+                           capture_output=True, text=True)
+    assert again.stdout == ran.stdout
+
+    # A background build that failed: the next run builds (and reports) in the foreground.
+    wat.write_text(module_wat(20))
+    small = api.read_source(wat)
+    key2 = runcache.full_key(small, toolchain.find_compiler(None), 1)
+    for suffix in (".failed", ".wasm", ".log"):
+        (pending / f"{key2}{suffix}").write_text("ToolchainError: on purpose\n")
+    built = runcache.executable_for(small, opt=1, quick=True, progress=False)
+    assert built == runcache.executables_dir() / key2 / runcache.EXE_NAME
+    assert not list(pending.glob(f"{key2}.*"))
+
+
+def test_zig_libc_detection_flake_is_retried(tmp_path: Path, monkeypatch) -> None:
+    """zig cc's "failed to find libc installation" (toolchain.ZIG_LIBC_RETRIES) is run again,
+    in a Build and in run_compiler; any other failure, or the flake from another compiler,
+    is reported after one run."""
+    from wasmc import toolchain
+    from wasmc.errors import ToolchainError
+
+    def fake(name: str, flakes: int, other_error: bool = False) -> toolchain.CCompiler:
+        """A compiler command that fails `flakes` times like zig's detection, then succeeds
+        (or fails otherwise); it counts its runs in runs.txt."""
+        (tmp_path / name).mkdir()
+        script = tmp_path / name / "zig"
+        final = 'echo "error: no such file" >&2; exit 1' if other_error else "exit 0"
+        script.write_text(
+            "#!/bin/sh\n"
+            f'n=$(cat "{tmp_path / name}/runs.txt" 2>/dev/null || echo 0)\n'
+            f'echo $((n + 1)) > "{tmp_path / name}/runs.txt"\n'
+            f'if [ "$n" -lt {flakes} ]; then\n'
+            '  echo "error: failed to find libc installation: FileSystem" >&2; exit 1\n'
+            f"fi\n{final}\n")
+        script.chmod(0o755)
+        return toolchain.CCompiler((str(script), "cc"), "clang", "fake", name)
+
+    def runs(name: str) -> int:
+        return int((tmp_path / name / "runs.txt").read_text())
+
+    monkeypatch.setattr(toolchain, "ZIG_LIBC_PAUSE", 0.001)
+    source = tmp_path / "x.c"
+    source.write_text("int x;\n")
+    cc = fake("build", toolchain.ZIG_LIBC_RETRIES)
+    with toolchain.Build(cc, [], [], [], jobs=1) as build:
+        build.add(source)
+        build.wait()
+        assert build.compiled == 1
+    assert runs("build") == toolchain.ZIG_LIBC_RETRIES + 1
+    toolchain.run_compiler(fake("run", 2), ["-c", str(source)])
+    assert runs("run") == 3
+    with pytest.raises(ToolchainError, match="failed to find libc"):
+        toolchain.run_compiler(fake("always", 99), ["-c", str(source)])
+    assert runs("always") == toolchain.ZIG_LIBC_RETRIES + 1
+    with pytest.raises(ToolchainError, match="no such file"), \
+            toolchain.Build(fake("other", 0, other_error=True), [], [], [], jobs=1) as build:
+        build.add(source)
+        build.wait()
+    assert runs("other") == 1

@@ -191,6 +191,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="compile afresh, without reading or writing the compile cache",
     )
+    run_p.add_argument(
+        "--no-quick",
+        dest="no_quick",
+        action="store_true",
+        help="for a large module not yet in the cache, wait for the optimized build instead "
+        "of running a quick -O0 build while the optimized one is built in the background "
+        "(see docs/large-modules.md)",
+    )
     _cc_flag(run_p)
     _opt_flag(run_p, 2)
     _jobs_flag(run_p)
@@ -350,7 +358,7 @@ def _run_native(ns: argparse.Namespace, invoke: list[str] | None) -> int:
     else:
         data = path.read_bytes()
     exe = runcache.executable_for(data, cc=ns.cc, opt=ns.opt, use_cache=not ns.no_cache,
-                                  label=path.name, jobs=ns.jobs)
+                                  label=path.name, jobs=ns.jobs, quick=not ns.no_quick)
     argv = _native_argv(exe, ns.module, ns.dir, ns.env, invoke, ns.program_args,
                         ns.tcplisten)
     sys.stdout.flush()

@@ -146,7 +146,7 @@ def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | N
                      opt: int = DEFAULT_OPT, emit_c_dir: str | Path | None = None,
                      jobs: int | None = None,
                      on_progress: Callable[[int, int], None] | None = None,
-                     interruptible: bool = False) -> Path:
+                     interruptible: bool = False, quick: bool = False) -> Path:
     """Compile a module into a standalone native executable at `out` (see
     codegen/executable.py for what it does when run: WASI command programs, `--invoke`).
     Its only imports may be `wasi_snapshot_preview1` functions (LinkError otherwise). With
@@ -156,7 +156,9 @@ def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | N
     is written atomically. For a cached build, see `wasmc.runcache.executable_for`.
     `on_progress(compiled, total)`: called as C files are added and compiled (for a
     progress display). `interruptible`: with the interrupt checks (never set off in an
-    executable, whose main has no way to: for measuring what they cost, docs/limits.md)."""
+    executable, whose main has no way to: for measuring what they cost, docs/limits.md).
+    `quick`: compile a large (split) module's C files at -O0, for the first run
+    (`toolchain.QUICK_FLAGS`, runcache.py); a small module is built at `opt`."""
     from .codegen.executable import emit_main
 
     prefix = "wasmc_main"
@@ -188,11 +190,15 @@ def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | N
             if on_progress:
                 on_progress(1, 1)
             return out
-        with toolchain.start_build(compiler, opt, shared=False, jobs=jobs) as build:
+        with toolchain.start_build(compiler, opt, shared=False, jobs=jobs,
+                                   quick=quick) as build:
             build.on_progress = on_progress
             # emit_main raises LinkError, after the module-level validation
-            split.emit_split(module, prefix, musttail, c_dir, name="module", sibcalls=sibcalls,
-                             extra=lambda: emit_main(module, prefix), jobs=jobs, build=build)
+            # A quick build compiles at -O0, where GCC makes no sibling calls.
+            split_sibcalls = gcc_sibcalls(compiler.kind, 0) if quick else sibcalls
+            split.emit_split(module, prefix, musttail, c_dir, name="module",
+                             sibcalls=split_sibcalls, extra=lambda: emit_main(module, prefix),
+                             jobs=jobs, build=build)
             build.link(out)
     return out
 

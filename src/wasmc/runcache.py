@@ -14,6 +14,19 @@ version, the `--cc` command as given, the optimization level, and the size and m
 time of the compiler's executable and of wasmc's sources. `fast_lookup` needs only that key
 and this module (no compiler run, no other wasmc import); a hit points to the executable,
 which `wasmc run` then `exec`s.
+
+**Quick first build.** A large module takes long to build optimized (a 1.3 MB module: about
+45 s of CPU time at -O2, 13 s at -O0). With `quick=True` (what `wasmc run` does,
+unless `--no-quick`), a cache miss for a module with at least QUICK_MIN_CODE_BYTES of code
+builds it first with its C files at -O0 (`toolchain.QUICK_FLAGS`; cached under its own key)
+and returns that, after starting the optimized build in a detached background process (`python
+-m wasmc.runcache build ...`, at low priority); later runs use the quick build until the
+optimized one is in the cache, then the optimized one. The background build takes a lock
+(`executables/pending/<key>.lock`), so one module is built once however many runs start it;
+it is double-forked, so it is nobody's zombie; its output is linked to a temporary name and
+renamed into place like every build. If it fails, it leaves `<key>.failed` (with the error)
+and the next run builds in the foreground, which reports the error. docs/large-modules.md
+has the measurements and the trade-off: the first run's program runs at -O0 speed.
 """
 
 from __future__ import annotations
@@ -145,15 +158,51 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+QUICK_MIN_CODE_BYTES = 256 * 1024
+"""`executable_for(quick=True)` builds a module quickly first if its code section has at least
+this many bytes (about 120k instructions: some 10 s of C compiler CPU time at -O2, where
+-O0 saves more than the background build costs the machine). Smaller modules, every
+benchmark program among them, are built optimized at once. The quick build applies only to
+modules that are split into several C files (codegen/split.py, from 80k instructions), which
+every module above this size is in practice."""
+
+
+def code_section_size(data: bytes) -> int:
+    """The size in bytes of the module's code section (0 if there is none or the module is
+    malformed: the build reports that), read from the section headers without decoding."""
+    pos = 8
+    while pos < len(data):
+        section_id = data[pos]
+        size, shift, pos = 0, 0, pos + 1
+        while pos < len(data):
+            byte = data[pos]
+            pos += 1
+            size |= (byte & 0x7F) << shift
+            shift += 7
+            if byte < 0x80:
+                break
+        if section_id == 10:
+            return size
+        pos += size
+    return 0
+
+
+def wants_quick_build(data: bytes, opt: int) -> bool:
+    """Whether `wasmc run` builds this module quickly first (see QUICK_MIN_CODE_BYTES)."""
+    return opt > 0 and code_section_size(data) >= QUICK_MIN_CODE_BYTES
+
+
 def executable_for(data: bytes, *, cc: str | None = None, opt: int = 2, use_cache: bool = True,
                    label: str = "module", progress: bool | None = None,
-                   jobs: int | None = None) -> Path:
+                   jobs: int | None = None, quick: bool = False) -> Path:
     """A native executable for the module `data` (see codegen/executable.py), from the
     cache or built (and cached). With `use_cache=False` it is built into a fresh temporary
     directory (the caller may delete it) and the cache is neither read nor written.
     `progress`: show a progress display on stderr while compiling (default: if a tty).
     `jobs`: C compilers (and Python workers, for a large module) at a time; it does not
-    change the executable, so it is not part of the key."""
+    change the executable, so it is not part of the key. `quick`: for a large module not
+    yet in the cache, return a quick build and build the optimized one in the background
+    (see the module docstring)."""
     from pathlib import Path
 
     if use_cache:
@@ -171,7 +220,12 @@ def executable_for(data: bytes, *, cc: str | None = None, opt: int = 2, use_cach
         key = full_key(data, compiler, opt)
         exe = executables_dir() / key / EXE_NAME
         if not os.access(exe, os.X_OK):
+            failed = _pending_dir() / f"{key}.failed"
+            if quick and wants_quick_build(data, opt) and not failed.exists():
+                return _quick_executable(data, compiler, cc, opt, key, label, progress, jobs)
             _build(data, exe, compiler, opt, label, progress, jobs)
+            for leftover in (failed, failed.with_suffix(".wasm"), failed.with_suffix(".log")):
+                leftover.unlink(missing_ok=True)  # of a background build that failed
         if fast_key(data, cc, opt) == fast:
             _write_atomically(_alias_path(fast), key)
         return exe
@@ -183,12 +237,112 @@ def executable_for(data: bytes, *, cc: str | None = None, opt: int = 2, use_cach
 
 
 def _build(data: bytes, exe: Path, compiler, opt: int, label: str,
-           progress: bool | None, jobs: int | None = None) -> None:
+           progress: bool | None, jobs: int | None = None, quick: bool = False) -> None:
     from .compiler import build_executable
 
     with compile_progress(f"{label} ({len(data) / 1024:.0f} KiB)", progress) as on_progress:
         build_executable(data, exe, cc=compiler, opt=opt, jobs=jobs,
-                             on_progress=on_progress)
+                         on_progress=on_progress, quick=quick)
+
+
+# ---- the quick first build and the optimized build in the background ---------------------
+
+
+def _pending_dir() -> Path:
+    return executables_dir() / "pending"
+
+
+def _quick_executable(data: bytes, compiler, cc: str | None, opt: int, key: str, label: str,
+                      progress: bool | None, jobs: int | None) -> Path:
+    """The quick build of the module (cached under its own key, built if missing), after
+    starting the optimized build (`key`) in the background unless one is under way."""
+    from . import toolchain
+
+    h = sha256()
+    h.update(f"{key}\0quick {' '.join(toolchain.QUICK_FLAGS)}\0".encode())
+    exe = executables_dir() / h.hexdigest()[:32] / EXE_NAME
+    if not os.access(exe, os.X_OK):
+        _build(data, exe, compiler, opt, f"{label} (quick build)", progress, jobs, quick=True)
+    _start_background_build(data, cc, opt, key, jobs)
+    return exe
+
+
+def _lock(path: Path):
+    """An open file holding an exclusive lock on `path`, or None if another process holds
+    it. The lock goes with the process (closed file or exit)."""
+    import fcntl
+
+    f = open(path, "a")  # noqa: SIM115 - returned to the caller, who keeps it open
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        f.close()
+        return None
+    return f
+
+
+def _start_background_build(data: bytes, cc: str | None, opt: int, key: str,
+                            jobs: int | None) -> None:
+    """Start `python -m wasmc.runcache build` for `key` as a detached process (its own
+    session, stdio to a log file, reparented to init by a double fork), unless a build of
+    `key` holds its lock."""
+    pending = _pending_dir()
+    pending.mkdir(parents=True, exist_ok=True)
+    lock = _lock(pending / f"{key}.lock")
+    if lock is None:
+        return  # under way
+    lock.close()
+    module = pending / f"{key}.wasm"
+    if not module.exists():
+        tmp = module.with_name(f".{module.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, module)
+    argv = [sys.executable, "-m", "wasmc.runcache", "build", str(module), key, str(opt),
+            str(jobs or 0), *([cc] if cc is not None else [])]
+    log_path = str(pending / f"{key}.log")
+    pid = os.fork()
+    if pid == 0:  # the middle process: nothing but system calls until exec or _exit
+        try:
+            os.setsid()
+            if os.fork() == 0:
+                log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+                null = os.open(os.devnull, os.O_RDONLY)
+                os.dup2(null, 0)
+                os.dup2(log, 1)
+                os.dup2(log, 2)
+                os.execv(sys.executable, argv)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def _background_main(module: str, key: str, opt: str, jobs: str, cc: str | None = None) -> int:
+    """The detached optimized build: `python -m wasmc.runcache build MODULE KEY OPT JOBS
+    [CC]`. Builds MODULE into the cache (as `executable_for` does) unless another process
+    holds KEY's lock or it is there already; on failure writes KEY.failed."""
+    from pathlib import Path
+
+    pending = Path(module).parent
+    lock = _lock(pending / f"{key}.lock")
+    if lock is None:
+        return 0
+    with lock:
+        try:
+            os.nice(10)  # the program that the quick build runs comes first
+        except OSError:
+            pass
+        try:
+            data = Path(module).read_bytes()
+        except FileNotFoundError:
+            return 0  # built and cleaned up by an earlier background build
+        try:
+            executable_for(data, cc=cc, opt=int(opt), progress=False, jobs=int(jobs) or None)
+        except Exception as exc:  # noqa: BLE001 - recorded for the next foreground run
+            _write_atomically(pending / f"{key}.failed", f"{type(exc).__name__}: {exc}\n")
+            return 1
+        Path(module).unlink(missing_ok=True)
+        (pending / f"{key}.log").unlink(missing_ok=True)
+    return 0
 
 
 @contextlib.contextmanager
@@ -233,6 +387,12 @@ def clean() -> int:
     for name in ("executables", "modules"):
         root = cache_root() / name
         if root.is_dir():
-            count += sum(1 for p in root.iterdir() if p.name != "fast")
+            count += sum(1 for p in root.iterdir() if p.name not in ("fast", "pending"))
             shutil.rmtree(root, ignore_errors=True)
     return count
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 6 and sys.argv[1] == "build":
+        sys.exit(_background_main(*sys.argv[2:7]))
+    sys.exit("usage: python -m wasmc.runcache build MODULE KEY OPT JOBS [CC]")

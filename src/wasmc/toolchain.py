@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
+import itertools
 import os
 import platform
 import secrets
@@ -29,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -105,6 +107,27 @@ LINK_LIBS = ("-lm", "-ldl", "-pthread")
 
 _STDERR_LINES = 60
 
+_ZIG_LIBC_FLAKE = "failed to find libc installation"
+ZIG_LIBC_RETRIES = 8
+ZIG_LIBC_PAUSE = 0.1
+"""zig cc finds the host's libc headers by running the system `cc -E -Wp,-v` on every
+invocation, and that detection sometimes fails ("error: failed to find libc installation:
+FileSystem"; the bundled zig 0.17 on a 2-core machine at load average 20-25, 2026-12-06:
+a C file, `--version`, or the link, at random, up to one run in 30, at times several in a
+row for seconds). Such a run is repeated, at most ZIG_LIBC_RETRIES times, after pauses of
+ZIG_LIBC_PAUSE, twice that, four times that, ... seconds (25 s in all); every other failure
+is reported at once."""
+
+
+def _zig_flaked(command: Sequence[str], output: str, attempt: int) -> bool:
+    """Whether a failed run of `command` is zig's libc detection failing, and worth running
+    again as its `attempt`-th repetition (after a pause, which this takes)."""
+    if attempt > ZIG_LIBC_RETRIES or _ZIG_LIBC_FLAKE not in output or not any(
+            Path(part).name in ("zig", "ziglang") for part in command):
+        return False
+    time.sleep(ZIG_LIBC_PAUSE * 2 ** (attempt - 1))
+    return True
+
 
 @dataclass(frozen=True)
 class CCompiler:
@@ -164,7 +187,11 @@ def _host_cpu() -> str:
 def _resolve(spec: str | None) -> CCompiler:
     command = _command_for(spec)
     try:
-        proc = subprocess.run([*command, "--version"], capture_output=True, text=True, timeout=120)
+        for attempt in itertools.count(1):
+            proc = subprocess.run([*command, "--version"], capture_output=True, text=True,
+                                  timeout=120)
+            if proc.returncode == 0 or not _zig_flaked(command, proc.stderr, attempt):
+                break
     except FileNotFoundError as e:
         raise ToolchainError(
             f"C compiler not found: {shlex.join(command)} ({e.strerror}); "
@@ -229,6 +256,16 @@ def generated_code_flags(cc: CCompiler, opt: OptLevel, *, pic: bool) -> list[str
         # command-line order (the module first), so the runtime does not move its code.
         # See docs/performance.md, "Code placement".
         flags.append("-falign-functions=64")
+        if cc.is_zig:
+            # LLVM's CodeGenPrepare restarts its walk over the whole function after each
+            # change, unless the function has more than this many basic blocks: then it
+            # revisits only the blocks that changed. The default (10,000) leaves it
+            # quadratic on Wasm functions of a few thousand instructions: it was 9% of the
+            # -O2 compile time of a 1.3 MB module, up to 75% for one of its functions
+            # (docs/large-modules.md). The objects of every benchmark program are
+            # byte-identical with it. An internal option of the bundled clang (22), not
+            # passed to other compilers, whose version we do not know.
+            flags += ["-mllvm", "-cgpp-huge-func=500"]
     else:
         # GCC moves unlikely paths (the calls to wasmc_trap) into separate "<fn>.cold"
         # parts far from their function, where a trap's address would be attributed to
@@ -276,7 +313,11 @@ def run_compiler(cc: CCompiler, args: Sequence[str]) -> None:
     """Run `cc args...`; raise ToolchainError with the command and trimmed stderr."""
     command = [*cc.command, *args]
     try:
-        proc = subprocess.run(command, capture_output=True, text=True)
+        for attempt in itertools.count(1):
+            proc = subprocess.run(command, capture_output=True, text=True)
+            if proc.returncode == 0 or not _zig_flaked(command, proc.stderr + proc.stdout,
+                                                       attempt):
+                break
     except OSError as e:
         raise ToolchainError(f"cannot run C compiler: {shlex.join(command)}: {e}") from e
     if proc.returncode != 0:
@@ -364,7 +405,11 @@ class Build:
         self.objects: list[Path] = []
         self._queue: list[tuple[list[str], Path]] = []  # (command, log file), not started
         self._running: list[tuple[subprocess.Popen, list[str], Path]] = []
+        self._retried: dict[Path, int] = {}  # log file -> runs repeated (ZIG_LIBC_RETRIES)
         self.compiled = 0  # objects done
+        # Flags for compiling each file, after compile_flags but not for the link: an -O
+        # here overrides the build's level (QUICK_FLAGS).
+        self.file_flags: list[str] = []
         # Called as on_progress(compiled, added) whenever either count changes (for a
         # progress display; the total grows while a split module is still being emitted).
         self.on_progress: Callable[[int, int], None] | None = None
@@ -379,7 +424,8 @@ class Build:
         """Compile `source` (now, or when a compiler is free)."""
         obj = self._tmp / f"{len(self.objects)}_{source.stem}.o"
         self.objects.append(obj)
-        command = [*self.cc.command, *self.compile_flags, "-c", str(source), "-o", str(obj)]
+        command = [*self.cc.command, *self.compile_flags, *self.file_flags, "-c", str(source),
+                   "-o", str(obj)]
         self._queue.append((command, obj.with_suffix(".log")))
         self._report()
         self.poll()
@@ -400,7 +446,13 @@ class Build:
                 self.compiled += 1
                 self._report()
             elif failed is None:
-                failed = _compiler_failed(command, status, log.read_text(errors="replace"))
+                output = log.read_text(errors="replace")
+                attempt = self._retried.get(log, 0) + 1
+                if _zig_flaked(command, output, attempt):
+                    self._retried[log] = attempt
+                    self._queue.insert(0, (command, log))
+                    continue
+                failed = _compiler_failed(command, status, output)
         self._running = still
         if failed is not None:
             raise failed
@@ -444,16 +496,29 @@ class Build:
         shutil.rmtree(self._tmp, ignore_errors=True)
 
 
+QUICK_FLAGS = ("-O0",)
+"""What a quick build (`start_build(quick=True)`) adds to each C file's compilation: -O0 takes
+about a third of the CPU time of -O1 or -O2 (docs/large-modules.md). The link, the runtime
+and the C library stay those of the requested level, so a quick build needs no other
+runtime or libc build than the optimized one."""
+
+
 def start_build(cc: str | CCompiler | None = None, opt: OptLevel = 2, *, shared: bool,
-                jobs: int | None = None, extra_flags: Sequence[str] = ()) -> Build:
+                jobs: int | None = None, extra_flags: Sequence[str] = (),
+                quick: bool = False) -> Build:
     """A `Build` of generated C into a module shared library (`shared`, like
-    compile_shared) or an executable with the runtime linked in (like compile_executable)."""
+    compile_shared) or an executable with the runtime linked in (like compile_executable).
+    `quick`: compile every C file with QUICK_FLAGS (the first build of `wasmc run`)."""
     compiler = find_compiler(cc)
     flags = [*generated_code_flags(compiler, opt, pic=shared), *extra_flags]
     if shared:
-        return Build(compiler, flags, [], ["-shared", *LINK_LIBS], jobs)
-    runtime = runtime_object(compiler, opt, jobs=jobs)
-    return Build(compiler, flags, [runtime], list(LINK_LIBS), jobs)
+        build = Build(compiler, flags, [], ["-shared", *LINK_LIBS], jobs)
+    else:
+        runtime = runtime_object(compiler, opt, jobs=jobs)
+        build = Build(compiler, flags, [runtime], list(LINK_LIBS), jobs)
+    if quick:
+        build.file_flags = list(QUICK_FLAGS)
+    return build
 
 
 # ---- the runtime, built once per compiler and flags ---------------------------------------

@@ -381,12 +381,21 @@ WASMC_INLINE double wasmc_f64_opaque(double v) { WASMC_OPAQUE(v); return v; }
  * register for the asm (vmovq %xmm, %rax), one cross-domain move per load, which made a
  * matrix-multiply loop 2.5x slower with clang (docs/performance.md). "x" (SSE) on x86 and
  * "w" (FP/SIMD) on AArch64 take the value where it already is; the guarantee is the same. */
+#ifdef __OPTIMIZE__
 #define WASMC_KEEP(v) __asm__ volatile("" : : "r"(v))
 #if defined(__x86_64__) || defined(__i386__)
 #define WASMC_KEEP_FLOAT(v) __asm__ volatile("" : : "x"(v))
 #elif defined(__aarch64__)
 #define WASMC_KEEP_FLOAT(v) __asm__ volatile("" : : "w"(v))
 #else
+#define WASMC_KEEP_FLOAT(v) WASMC_KEEP(v)
+#endif
+#else
+/* Unoptimized (-O0) builds, e.g. the quick first build of `wasmc run` (runcache.py): a
+ * volatile store of the value to a local keeps the load just as surely, and clang's fast
+ * instruction selector handles it, while each inline asm sends its block to the slow one:
+ * with the asm, -O0 takes 50% more compile time (docs/large-modules.md). */
+#define WASMC_KEEP(v) do { volatile __typeof__(v) wasmc_kept_ = (v); (void)wasmc_kept_; } while (0)
 #define WASMC_KEEP_FLOAT(v) WASMC_KEEP(v)
 #endif
 
@@ -396,7 +405,13 @@ WASMC_INLINE double wasmc_f64_opaque(double v) { WASMC_OPAQUE(v); return v; }
  * an in-bounds store in between happen first. Every store helper ends with it: the empty
  * asm says it reads the `n` bytes at `p`, so the store before it is not dead, and volatile
  * keeps the asm itself. */
+#ifdef __OPTIMIZE__
 #define WASMC_KEEP_STORE(p, n) __asm__ volatile("" : : "m"(*(const uint8_t(*)[n])(p)))
+#else
+/* -O0 (see WASMC_KEEP): a volatile read of the store's first byte; the store is not dead
+ * since something reads it, and no unoptimized build shrinks a store. */
+#define WASMC_KEEP_STORE(p, n) ((void)*(const volatile uint8_t *)(p))
+#endif
 
 /* The address of an n-byte access at addr + offset in a 64-bit memory, after checking it
  * against the memory's current size (read at every access: memory.grow anywhere may change
