@@ -119,6 +119,53 @@ ZIG_LIBC_PAUSE, twice that, four times that, ... seconds (25 s in all); every ot
 is reported at once."""
 
 
+def _zig_libc_file(zig: str) -> str | None:
+    """A libc description file (`zig libc`'s output) for `ZIG_LIBC`, so that zig cc skips its
+    detection of the host's libc: that detection runs the system `cc` three times per zig
+    invocation (about half of a small compile's 0.2 s) and is what fails in the flake above.
+    The file is written once per distinct content into the cache directory (its name is the
+    content's hash, so a changed host libc gets a new file). None if `zig libc` fails: then
+    zig detects the libc itself, as before."""
+    output = ""
+    for attempt in range(1, ZIG_LIBC_RETRIES + 2):
+        try:
+            proc = subprocess.run([zig, "libc"], capture_output=True, text=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        output = proc.stdout
+        if proc.returncode == 0 and "include_dir=" in output:
+            break
+        if not _zig_flaked([zig], proc.stderr, attempt):
+            return None
+    else:
+        return None
+    digest = hashlib.sha256(output.encode()).hexdigest()[:16]
+    path = cache_dir() / f"zig-libc-{digest}.txt"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = _temp_path_for(path)
+        temp.write_text(output)
+        os.replace(temp, path)
+    return str(path)
+
+
+@functools.cache
+def _zig_environment(zig: str) -> dict[str, str] | None:
+    libc = None if "ZIG_LIBC" in os.environ else _zig_libc_file(zig)
+    return None if libc is None else {**os.environ, "ZIG_LIBC": libc}
+
+
+def compiler_environment(command: Sequence[str]) -> dict[str, str] | None:
+    """The environment to run a C compiler command in (None: this process's own). For the
+    bundled zig cc building for the host, one with `ZIG_LIBC` (_zig_libc_file); not for
+    another target (`-target`), whose libc zig brings itself."""
+    if len(command) < 2 or Path(command[0]).name != "zig" or command[1] != "cc":
+        return None
+    if any(arg == "-target" or arg.startswith("--target") for arg in command):
+        return None
+    return _zig_environment(command[0])
+
+
 def _zig_flaked(command: Sequence[str], output: str, attempt: int) -> bool:
     """Whether a failed run of `command` is zig's libc detection failing, and worth running
     again as its `attempt`-th repetition (after a pause, which this takes)."""
@@ -314,7 +361,8 @@ def run_compiler(cc: CCompiler, args: Sequence[str]) -> None:
     command = [*cc.command, *args]
     try:
         for attempt in itertools.count(1):
-            proc = subprocess.run(command, capture_output=True, text=True)
+            proc = subprocess.run(command, capture_output=True, text=True,
+                                  env=compiler_environment(command))
             if proc.returncode == 0 or not _zig_flaked(command, proc.stderr + proc.stdout,
                                                        attempt):
                 break
@@ -461,7 +509,8 @@ class Build:
             try:
                 with open(log, "wb") as out:
                     proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out,
-                                            stderr=subprocess.STDOUT)
+                                            stderr=subprocess.STDOUT,
+                                            env=compiler_environment(command))
             except OSError as e:
                 raise ToolchainError(f"cannot run C compiler: {shlex.join(command)}: {e}") from e
             self._running.append((proc, command, log))

@@ -1,0 +1,44 @@
+"""toolchain.py's environment for the bundled zig cc: a `ZIG_LIBC` description of the host's
+libc, so that zig does not detect it (three runs of the system cc) on every compile."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from wasmc import toolchain
+
+
+def test_host_zig_cc_gets_a_libc_file() -> None:
+    cc = toolchain.find_compiler(None)
+    assert cc.is_zig
+    env = toolchain.compiler_environment([*cc.command, "-c", "x.c"])
+    assert env is not None
+    text = Path(env["ZIG_LIBC"]).read_text()
+    assert "include_dir=" in text and "crt_dir=" in text
+
+
+def test_other_targets_and_compilers_keep_the_environment() -> None:
+    zig = toolchain.find_compiler(None).command
+    assert toolchain.compiler_environment([*zig, "-target", "wasm32-wasi", "x.c"]) is None
+    assert toolchain.compiler_environment(["gcc", "-c", "x.c"]) is None
+    assert toolchain.compiler_environment(["ccache", "gcc", "-c", "x.c"]) is None
+
+
+def test_compiles_run_with_the_libc_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = tmp_path / "x.c"
+    source.write_text("int x(void) { return 1; }\n")
+    seen: list[dict[str, str] | None] = []
+    real_run = subprocess.run
+
+    def spy(command, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(kwargs.get("env"))
+        return real_run(command, *args, **kwargs)
+
+    monkeypatch.setattr(toolchain.subprocess, "run", spy)
+    toolchain.run_compiler(toolchain.find_compiler(None), ["-c", str(source), "-o",
+                                                           str(tmp_path / "x.o")])
+    assert (tmp_path / "x.o").is_file()
+    assert seen and seen[-1] is not None and "ZIG_LIBC" in seen[-1]
