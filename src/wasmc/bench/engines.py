@@ -17,8 +17,9 @@ JSON). What the run phase is, per engine:
   time), not during the run.
 
 The Wasm engines all run the same `.wasm`, built by the `ziglang` clang for wasm32-wasi at
--O2 (with -mtail-call for the tail-calling programs). Every build is cached under
-`toolchain.cache_dir() / "bench"`, keyed by the sources, the flags and the compiler.
+-O2 (with -mtail-call for the tail-calling programs, and the program's `wasm_flags`, such as
+-msimd128). Every build is cached under `toolchain.cache_dir() / "bench"`, keyed by the
+sources, the flags and the compiler.
 """
 
 from __future__ import annotations
@@ -154,29 +155,30 @@ class BuildCache:
 @dataclass
 class Context:
     cache: BuildCache
-    _wasm: dict[str, Path | EngineFailure] = field(default_factory=dict)
-    _wasm_locks: dict[str, threading.Lock] = field(default_factory=dict)
+    _wasm: dict[Source, Path | EngineFailure] = field(default_factory=dict)
+    _wasm_locks: dict[Source, threading.Lock] = field(default_factory=dict)
     _guard: threading.Lock = field(default_factory=threading.Lock)
 
     def wasm(self, src: Source) -> Path:
         """The program's .wasm (built once, shared by all Wasm engines)."""
         with self._guard:
-            lock = self._wasm_locks.setdefault(src.file, threading.Lock())
+            lock = self._wasm_locks.setdefault(src, threading.Lock())
         with lock:
-            got = self._wasm.get(src.file)
+            got = self._wasm.get(src)
             if got is None:
                 try:
                     got = self._build_wasm(src)
                 except EngineFailure as e:
                     got = EngineFailure(f"building the .wasm: {e}")
-                self._wasm[src.file] = got
+                self._wasm[src] = got
             if isinstance(got, EngineFailure):
                 raise got
             return got
 
     def _build_wasm(self, src: Source) -> Path:
         cc = toolchain.find_compiler(None)
-        flags = [*COMMON_CFLAGS, *WASM_CFLAGS, *([TAIL_CALL_FLAG] if src.tail_calls else [])]
+        flags = [*COMMON_CFLAGS, *WASM_CFLAGS, *([TAIL_CALL_FLAG] if src.tail_calls else []),
+                 *src.wasm_flags]
 
         def build(d: Path) -> None:
             c_file = programs.write_sources(src, d / "src")
@@ -315,7 +317,10 @@ class Wasm2cEngine(Engine):
         def build(d: Path) -> None:
             _run_tool([wasm2c, str(wasm), "-n", "app", "-o", str(d / "app.c")], "wasm2c",
                       build_dir=d)
-            _run_tool([*gcc.command, *flags, f"-I{rt}", f"-I{d}", "-o", str(d / "prog"),
+            # SIMD modules: wasm2c's output includes SIMDe's simde/wasm/simd128.h, which
+            # the wabt package ships in include/ beside wasm2c/.
+            _run_tool([*gcc.command, *flags, f"-I{rt}", f"-I{rt.parent / 'include'}",
+                       f"-I{d}", "-o", str(d / "prog"),
                        str(d / "app.c"), str(rt / "wasm-rt-impl.c"),
                        str(rt / "wasm-rt-mem-impl.c"), str(glue), "-lm"],
                       "gcc on wasm2c's output", build_dir=d)
