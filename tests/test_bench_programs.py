@@ -1,11 +1,12 @@
-"""The benchmark programs added for issue 13 compute the right answers: each one's native
-build, at a small size, against a model of the same computation in Python. (`wasmc bench`
-then checks every engine's output against the native build's.)"""
+"""The benchmark programs added for issues 13 and 12 (SIMD) compute the right answers: each
+one's native build, at a small size, against a model of the same computation in Python.
+(`wasmc bench` then checks every engine's output against the native build's.)"""
 
 from __future__ import annotations
 
 import binascii
 import json
+import platform
 import re
 import subprocess
 
@@ -216,3 +217,55 @@ def test_tail_calling_programs_dispatch_with_wasm_tail_calls(
     assert text.count("return_call_indirect") >= handlers
     assert "elem" in text  # the functions are in a table; the dispatch array is data
     assert f"(param {' '.join(['i32'] * params)}) (result i32)" in text
+
+
+# ---- the SIMD programs of issue 12 -----------------------------------------------------------
+
+
+def _blur_model(passes: int, size: int) -> str:
+    """blur_simd.c's result, computed lane by lane as its scalar path defines it."""
+    w, h = size, max(3, size * 3 // 4)
+    seed, img = 2024, []
+    for _ in range(w * h):
+        seed = (seed * 1103515245 + 12345) & 0xFFFFFFFF
+        img.append(seed >> 24)
+
+    def f(a: int, b: int, c: int) -> int:
+        return (a + 2 * b + c + 2) >> 2
+
+    for _ in range(passes):
+        rows = [img[y * w + x] if x in (0, w - 1)
+                else f(img[y * w + x - 1], img[y * w + x], img[y * w + x + 1])
+                for y in range(h) for x in range(w)]
+        img = [rows[y * w + x] if y in (0, h - 1)
+               else f(rows[(y - 1) * w + x], rows[y * w + x], rows[(y + 1) * w + x])
+               for y in range(h) for x in range(w)]
+    fnv = 2166136261
+    for p in img:
+        fnv = ((fnv ^ p) * 16777619) & 0xFFFFFFFF
+    return f"{w}x{h}, {passes} passes: fnv1a {fnv:08x} sum {sum(img)}\n"
+
+
+def test_blur_simd_native_build_matches_model(built: dict[str, Build]) -> None:
+    """The native build (SSE2 on x86-64) against the model. Width 37 runs both the 16-pixel
+    vector steps and the scalar tails of rows and columns. (`wasmc bench` checks the
+    wasm_simd128.h build against this native output.)"""
+    proc = subprocess.run([*built["blur-simd"].command, "3", "37"], capture_output=True,
+                          text=True, check=True)
+    assert proc.stdout == _blur_model(3, 37)
+    if platform.machine() in ("x86_64", "AMD64"):
+        assert proc.stderr == "path: sse2\n"  # the intrinsics path, not the scalar loop
+
+
+@pytest.mark.parametrize("name,instruction", [("blur-simd", "i16x8.extend_low_i8x16_u"),
+                                              ("matmul-simd128", "f64x2.mul"),
+                                              ("nbody-simd128", "f64x2.mul")])
+def test_simd_programs_are_built_with_simd128(name: str, instruction: str,
+                                              wasm_tools: str) -> None:
+    """The SIMD programs' .wasm has vector code: blur-simd's from its wasm_simd128.h path,
+    matmul's and nbody's from clang's auto-vectorizer under -msimd128."""
+    source = next(p.source for p in PROGRAMS if p.name == name)
+    wasm = Context(BuildCache(toolchain.cache_dir() / "bench")).wasm(source)
+    text = subprocess.run([wasm_tools, "print", str(wasm)], capture_output=True, text=True,
+                          check=True).stdout
+    assert instruction in text

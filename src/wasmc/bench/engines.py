@@ -17,11 +17,11 @@ JSON). What the run phase is, per engine:
   time), not during the run.
 
 The Wasm engines all run the same `.wasm`, built by the `ziglang` clang for wasm32-wasi at
--O2 (with -mtail-call for the tail-calling programs). The exception-handling program
-(exnparse) is WAT assembled by wasm-tools instead, and V8 runs a build of it with the legacy
-exception instructions (node 20 knows no exnref); its native builds are C++. Every build is
-cached under `toolchain.cache_dir() / "bench"`, keyed by the sources, the flags and the
-compiler.
+-O2 (with -mtail-call for the tail-calling programs, and the program's `wasm_flags`, such as
+-msimd128). The exception-handling program (exnparse) is WAT assembled by wasm-tools instead,
+and V8 runs a build of it with the legacy exception instructions (node 20 knows no exnref);
+its native builds are C++. Every build is cached under `toolchain.cache_dir() / "bench"`,
+keyed by the sources, the flags and the compiler.
 """
 
 from __future__ import annotations
@@ -157,14 +157,14 @@ class BuildCache:
 @dataclass
 class Context:
     cache: BuildCache
-    _wasm: dict[str, Path | EngineFailure] = field(default_factory=dict)
-    _wasm_locks: dict[str, threading.Lock] = field(default_factory=dict)
+    _wasm: dict[tuple[Source, bool], Path | EngineFailure] = field(default_factory=dict)
+    _wasm_locks: dict[tuple[Source, bool], threading.Lock] = field(default_factory=dict)
     _guard: threading.Lock = field(default_factory=threading.Lock)
 
     def wasm(self, src: Source, legacy_exceptions: bool = False) -> Path:
         """The program's .wasm (built once, shared by all Wasm engines; a WAT program's
         build with the legacy exception instructions if `legacy_exceptions`)."""
-        key = src.file + (" legacy" if legacy_exceptions and src.wat else "")
+        key = (src, bool(legacy_exceptions and src.wat))
         with self._guard:
             lock = self._wasm_locks.setdefault(key, threading.Lock())
         with lock:
@@ -184,7 +184,8 @@ class Context:
 
     def _build_wasm(self, src: Source) -> Path:
         cc = toolchain.find_compiler(None)
-        flags = [*COMMON_CFLAGS, *WASM_CFLAGS, *([TAIL_CALL_FLAG] if src.tail_calls else [])]
+        flags = [*COMMON_CFLAGS, *WASM_CFLAGS, *([TAIL_CALL_FLAG] if src.tail_calls else []),
+                 *src.wasm_flags]
 
         def build(d: Path) -> None:
             c_file = programs.write_sources(src, d / "src")
@@ -353,7 +354,10 @@ class Wasm2cEngine(Engine):
         def build(d: Path) -> None:
             _run_tool([wasm2c, str(wasm), "-n", "app", "-o", str(d / "app.c")], "wasm2c",
                       build_dir=d)
-            _run_tool([*gcc.command, *flags, f"-I{rt}", f"-I{d}", "-o", str(d / "prog"),
+            # SIMD modules: wasm2c's output includes SIMDe's simde/wasm/simd128.h, which
+            # the wabt package ships in include/ beside wasm2c/.
+            _run_tool([*gcc.command, *flags, f"-I{rt}", f"-I{rt.parent / 'include'}",
+                       f"-I{d}", "-o", str(d / "prog"),
                        str(d / "app.c"), str(rt / "wasm-rt-impl.c"),
                        str(rt / "wasm-rt-mem-impl.c"), *exceptions_impl, str(glue), "-lm"],
                       "gcc on wasm2c's output", build_dir=d)

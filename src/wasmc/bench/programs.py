@@ -39,10 +39,18 @@ class Source:
     # or, for engines that know only the legacy exception instructions, by
     # <stem>_try_legacy.wat (see wat_module).
     wat: str | None = None
+    # Extra flags for the Wasm build only (e.g. -msimd128); native builds always use the
+    # normal flags. The same C file with other Wasm flags is another Source (another .wasm).
+    wasm_flags: tuple[str, ...] = ()
 
     @property
     def stem(self) -> str:
         return Path(self.file).stem
+
+    @property
+    def label(self) -> str:
+        """The file, with the extra Wasm flags if any (for progress messages)."""
+        return " ".join((self.file, *self.wasm_flags))
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,8 @@ class Program:
 UXN_SWITCH = Source("uxn_switch.c", uxn=True)
 UXN_TAIL = Source("uxn_tail.c", tail_calls=True, uxn=True)
 UXN_ROMS = ("fib", "mandel", "sieve")
+SIMD128 = ("-msimd128",)
+SIMD_BLUR = Source("blur_simd.c", wasm_flags=SIMD128)
 
 _UXN_SIZES = {  # ROM: (full, quick) parameter
     "fib": ("33", "12"),
@@ -122,6 +132,16 @@ PROGRAMS: tuple[Program, ...] = (
     Program("exnparse", Source("exnparse.cpp", wat="exnparse.wat"), ("100000",), ("300",),
             "recursive-descent expression evaluator whose errors are exceptions thrown "
             "through many frames and call_indirect; cleanups and nested catches"),
+    # Added for issue 12: SIMD. An intrinsics kernel (wasm_simd128.h in the Wasm build, SSE2
+    # natively), and two kernels above built for Wasm with -msimd128 so that clang
+    # auto-vectorizes them (the native builds are the same as for `matmul` and `nbody`).
+    Program("blur-simd", SIMD_BLUR, ("800", "2000"), ("2", "64"),
+            "3x3 image blur of 8-bit pixels in 16-bit lanes, written with intrinsics: "
+            "wasm_simd128.h for Wasm, SSE2 natively"),
+    Program("matmul-simd128", Source("matmul.c", wasm_flags=SIMD128), ("900",), ("24",),
+            "`matmul` with the Wasm build auto-vectorized (-msimd128)"),
+    Program("nbody-simd128", Source("nbody.c", wasm_flags=SIMD128), ("4000000",), ("1000",),
+            "`nbody` with the Wasm build auto-vectorized (-msimd128)"),
 )
 
 

@@ -125,18 +125,18 @@ def run_bench(
 
     # 1. Builds, in parallel: one per engine and C source.
     sources: list[Source] = list(dict.fromkeys(p.source for p in programs))
-    builds: dict[tuple[str, str], Build | EngineFailure] = {}
+    builds: dict[tuple[str, Source], Build | EngineFailure] = {}
 
     def build(engine: Engine, src: Source) -> None:
         try:
-            builds[engine.name, src.file] = engine.build(src, ctx)
-            progress(f"built {src.file} for {engine.name}")
+            builds[engine.name, src] = engine.build(src, ctx)
+            progress(f"built {src.label} for {engine.name}")
         except EngineFailure as e:
-            builds[engine.name, src.file] = e
-            progress(f"cannot build {src.file} for {engine.name}: {e}")
+            builds[engine.name, src] = e
+            progress(f"cannot build {src.label} for {engine.name}: {e}")
         except Exception as e:  # noqa: BLE001 - an unexpected error is a failed engine too
-            builds[engine.name, src.file] = EngineFailure(f"{type(e).__name__}: {e}")
-            progress(f"cannot build {src.file} for {engine.name}: {e}")
+            builds[engine.name, src] = EngineFailure(f"{type(e).__name__}: {e}")
+            progress(f"cannot build {src.label} for {engine.name}: {e}")
 
     # Native builds first: they are the reference and need no .wasm.
     order = sorted(((e, s) for s in sources for e in engines), key=lambda es: not es[0].native)
@@ -153,7 +153,7 @@ def run_bench(
         live: list[Engine] = []
         for e in sorted(engines, key=lambda e: not e.native):
             cell = cells[p.name, e.name]
-            b = builds[e.name, p.source.file]
+            b = builds[e.name, p.source]
             if isinstance(b, EngineFailure):
                 cell.fail("failed", str(b))
                 continue
@@ -165,7 +165,7 @@ def run_bench(
                 cell = cells[p.name, e.name]
                 if cell.status != "ok":
                     continue
-                b = builds[e.name, p.source.file]
+                b = builds[e.name, p.source]
                 assert isinstance(b, Build)
                 progress(f"{p.name} on {e.name}: run {i + 1}/{runs}")
                 try:
