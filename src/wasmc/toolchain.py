@@ -159,8 +159,8 @@ def compiler_environment(command: Sequence[str]) -> dict[str, str] | None:
     """The environment to run a C compiler command in (None: this process's own). For the
     bundled zig cc building for the host, one with `ZIG_LIBC` (_zig_libc_file); not for
     another target (`-target`), whose libc zig brings itself."""
-    if len(command) < 2 or Path(command[0]).name != "zig" or command[1] != "cc":
-        return None
+    if list(command[:2]) != _zig_command():
+        return None  # not the bundled zig cc (or it is run through Python: let it detect)
     if any(arg == "-target" or arg.startswith("--target") for arg in command):
         return None
     return _zig_environment(command[0])
