@@ -283,10 +283,11 @@ def run_compiler(cc: CCompiler, args: Sequence[str]) -> None:
         raise _compiler_failed(command, proc.returncode, proc.stderr or proc.stdout)
 
 
-def _compiler_failed(command: Sequence[str], status: int, output: str) -> ToolchainError:
-    return ToolchainError(
-        f"C compiler failed (exit status {status}):\n$ {shlex.join(command)}\n{_trim(output)}"
-    )
+def _compiler_failed(command: Sequence[str], status: int, output: str,
+                     cwd: Path | None = None) -> ToolchainError:
+    where = f"cd {shlex.quote(str(cwd))} && " if cwd is not None else ""
+    return ToolchainError(f"C compiler failed (exit status {status}):\n"
+                          f"$ {where}{shlex.join(command)}\n{_trim(output)}")
 
 
 def _temp_path_for(out: Path) -> Path:
@@ -362,8 +363,9 @@ class Build:
         self.jobs = _jobs(jobs, 1 << 30)
         self._tmp = Path(tempfile.mkdtemp(prefix="wasmc-build-"))
         self.objects: list[Path] = []
-        self._queue: list[tuple[list[str], Path]] = []  # (command, log file), not started
-        self._running: list[tuple[subprocess.Popen, list[str], Path]] = []
+        # (command, directory to run it in, log file), not started
+        self._queue: list[tuple[list[str], Path, Path]] = []
+        self._running: list[tuple[subprocess.Popen, list[str], Path, Path]] = []
         self.compiled = 0  # objects done
         # Called as on_progress(compiled, added) whenever either count changes (for a
         # progress display; the total grows while a split module is still being emitted).
@@ -379,8 +381,12 @@ class Build:
         """Compile `source` (now, or when a compiler is free)."""
         obj = self._tmp / f"{len(self.objects)}_{source.stem}.o"
         self.objects.append(obj)
-        command = [*self.cc.command, *self.compile_flags, "-c", str(source), "-o", str(obj)]
-        self._queue.append((command, obj.with_suffix(".log")))
+        # Run in the source's directory and name it relatively: a module's C files live in
+        # a new temporary directory on every build, and a compiler cache (`--cc "ccache
+        # gcc"`) would see its name in the command and the preprocessed C (line markers),
+        # and never hit. The objects' paths do not count; they are absolute.
+        command = [*self.cc.command, *self.compile_flags, "-c", source.name, "-o", str(obj)]
+        self._queue.append((command, source.parent, obj.with_suffix(".log")))
         self._report()
         self.poll()
 
@@ -392,27 +398,28 @@ class Build:
         """Reap the compilers that finished (raise ToolchainError if one failed), and start
         queued ones in their place."""
         still, failed = [], None
-        for proc, command, log in self._running:
+        for proc, command, cwd, log in self._running:
             status = proc.poll()
             if status is None:
-                still.append((proc, command, log))
+                still.append((proc, command, cwd, log))
             elif status == 0:
                 self.compiled += 1
                 self._report()
             elif failed is None:
-                failed = _compiler_failed(command, status, log.read_text(errors="replace"))
+                failed = _compiler_failed(command, status, log.read_text(errors="replace"),
+                                          cwd)
         self._running = still
         if failed is not None:
             raise failed
         while self._queue and len(self._running) < self.jobs:
-            command, log = self._queue.pop(0)
+            command, cwd, log = self._queue.pop(0)
             try:
                 with open(log, "wb") as out:
                     proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out,
-                                            stderr=subprocess.STDOUT)
+                                            stderr=subprocess.STDOUT, cwd=cwd)
             except OSError as e:
                 raise ToolchainError(f"cannot run C compiler: {shlex.join(command)}: {e}") from e
-            self._running.append((proc, command, log))
+            self._running.append((proc, command, cwd, log))
 
     def wait(self) -> None:
         """Wait until every added source is compiled."""
@@ -436,7 +443,7 @@ class Build:
     def close(self) -> None:
         """Stop (kill) the compilers still running and remove the objects."""
         self._queue.clear()
-        for proc, _command, _log in self._running:
+        for proc, _command, _cwd, _log in self._running:
             if proc.poll() is None:
                 proc.kill()
             proc.wait()
