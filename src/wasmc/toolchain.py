@@ -372,10 +372,11 @@ def run_compiler(cc: CCompiler, args: Sequence[str]) -> None:
         raise _compiler_failed(command, proc.returncode, proc.stderr or proc.stdout)
 
 
-def _compiler_failed(command: Sequence[str], status: int, output: str) -> ToolchainError:
-    return ToolchainError(
-        f"C compiler failed (exit status {status}):\n$ {shlex.join(command)}\n{_trim(output)}"
-    )
+def _compiler_failed(command: Sequence[str], status: int, output: str,
+                     cwd: Path | None = None) -> ToolchainError:
+    where = f"cd {shlex.quote(str(cwd))} && " if cwd is not None else ""
+    return ToolchainError(f"C compiler failed (exit status {status}):\n"
+                          f"$ {where}{shlex.join(command)}\n{_trim(output)}")
 
 
 def _temp_path_for(out: Path) -> Path:
@@ -451,8 +452,9 @@ class Build:
         self.jobs = _jobs(jobs, 1 << 30)
         self._tmp = Path(tempfile.mkdtemp(prefix="wasmc-build-"))
         self.objects: list[Path] = []
-        self._queue: list[tuple[list[str], Path]] = []  # (command, log file), not started
-        self._running: list[tuple[subprocess.Popen, list[str], Path]] = []
+        # (command, directory to run it in, log file), not started
+        self._queue: list[tuple[list[str], Path, Path]] = []
+        self._running: list[tuple[subprocess.Popen, list[str], Path, Path]] = []
         self._retried: dict[Path, int] = {}  # log file -> runs repeated (ZIG_LIBC_RETRIES)
         self.compiled = 0  # objects done
         # Flags for compiling each file, after compile_flags but not for the link: an -O
@@ -472,9 +474,13 @@ class Build:
         """Compile `source` (now, or when a compiler is free)."""
         obj = self._tmp / f"{len(self.objects)}_{source.stem}.o"
         self.objects.append(obj)
-        command = [*self.cc.command, *self.compile_flags, *self.file_flags, "-c", str(source),
+        # Run in the source's directory and name it relatively: a module's C files live in
+        # a new temporary directory on every build, and a compiler cache (`--cc "ccache
+        # gcc"`) would see its name in the command and the preprocessed C (line markers),
+        # and never hit. The objects' paths do not count; they are absolute.
+        command = [*self.cc.command, *self.compile_flags, *self.file_flags, "-c", source.name,
                    "-o", str(obj)]
-        self._queue.append((command, obj.with_suffix(".log")))
+        self._queue.append((command, source.parent, obj.with_suffix(".log")))
         self._report()
         self.poll()
 
@@ -486,10 +492,10 @@ class Build:
         """Reap the compilers that finished (raise ToolchainError if one failed), and start
         queued ones in their place."""
         still, failed = [], None
-        for proc, command, log in self._running:
+        for proc, command, cwd, log in self._running:
             status = proc.poll()
             if status is None:
-                still.append((proc, command, log))
+                still.append((proc, command, cwd, log))
             elif status == 0:
                 self.compiled += 1
                 self._report()
@@ -498,22 +504,22 @@ class Build:
                 attempt = self._retried.get(log, 0) + 1
                 if _zig_flaked(command, output, attempt):
                     self._retried[log] = attempt
-                    self._queue.insert(0, (command, log))
+                    self._queue.insert(0, (command, cwd, log))
                     continue
-                failed = _compiler_failed(command, status, output)
+                failed = _compiler_failed(command, status, output, cwd)
         self._running = still
         if failed is not None:
             raise failed
         while self._queue and len(self._running) < self.jobs:
-            command, log = self._queue.pop(0)
+            command, cwd, log = self._queue.pop(0)
             try:
                 with open(log, "wb") as out:
                     proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out,
-                                            stderr=subprocess.STDOUT,
+                                            stderr=subprocess.STDOUT, cwd=cwd,
                                             env=compiler_environment(command))
             except OSError as e:
                 raise ToolchainError(f"cannot run C compiler: {shlex.join(command)}: {e}") from e
-            self._running.append((proc, command, log))
+            self._running.append((proc, command, cwd, log))
 
     def wait(self) -> None:
         """Wait until every added source is compiled."""
@@ -537,7 +543,7 @@ class Build:
     def close(self) -> None:
         """Stop (kill) the compilers still running and remove the objects."""
         self._queue.clear()
-        for proc, _command, _log in self._running:
+        for proc, _command, _cwd, _log in self._running:
             if proc.poll() is None:
                 proc.kill()
             proc.wait()
