@@ -317,3 +317,23 @@ def test_negative_values_are_arguments_not_options() -> None:
     )
     assert ns.invoke == ["f", "-5", "-inf", "-nan", "-0x1p3", "-1e5"]
     assert ns.opt == 3
+
+
+def test_run_gives_unoptimized_builds_room_to_recurse(tmp_path: Path) -> None:
+    """`wasmc run` raises the soft stack limit to cli.RUN_STACK_BYTES: at -O0 (the quick first
+    build of a large module) 400,000 calls of this function need more than the usual 8 MiB,
+    which -O2 builds and Wasmtime do not (YoWASP's yosys ran out of stack at -O0)."""
+    import resource
+
+    from wasmc import cli
+
+    def usual_stack() -> None:
+        hard = resource.getrlimit(resource.RLIMIT_STACK)[1]
+        if hard != resource.RLIM_INFINITY and hard < cli.RUN_STACK_BYTES:
+            pytest.fail(f"the hard stack limit ({hard} bytes) leaves no room for this test")
+        resource.setrlimit(resource.RLIMIT_STACK, (8 << 20, hard))
+
+    wat = Path(__file__).parent / "data" / "deep_recursion.wat"
+    proc = wasmc_cli("run", "-O", "0", wat, "--invoke", "down", "400000",
+                     preexec_fn=usual_stack)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "200000\n", "")

@@ -336,7 +336,29 @@ def _fast_run(argv: list[str]) -> None:
     if exe is None:
         return
     sys.stdout.flush()
+    _grow_stack_limit()
     os.execv(exe, _native_argv(exe, module, dirs, envs, None, program_args, listens))
+
+
+# The native stack `wasmc run` gives a program, at least (the soft RLIMIT_STACK, which the
+# main thread grows into; no memory is used until touched). Wasm's call depth is bounded by
+# the native stack, and an unoptimized build (-O0, and the quick first build of a large
+# module) has frames several times larger than an -O2 one: YoWASP's yosys exhausts the usual
+# 8 MiB at -O0 on a design that Wasmtime and wasmc -O2 synthesize (docs/limits.md).
+RUN_STACK_BYTES = 64 << 20
+
+
+def _grow_stack_limit() -> None:
+    """Raise the soft stack limit to RUN_STACK_BYTES (never lower it; at most the hard
+    limit), for the program exec'd or started next."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
+    if soft == resource.RLIM_INFINITY or soft >= RUN_STACK_BYTES:
+        return
+    want = RUN_STACK_BYTES if hard == resource.RLIM_INFINITY else min(RUN_STACK_BYTES, hard)
+    if want > soft:
+        resource.setrlimit(resource.RLIMIT_STACK, (want, hard))
 
 
 def _run_native(ns: argparse.Namespace, invoke: list[str] | None) -> int:
@@ -363,6 +385,7 @@ def _run_native(ns: argparse.Namespace, invoke: list[str] | None) -> int:
                         ns.tcplisten)
     sys.stdout.flush()
     sys.stderr.flush()
+    _grow_stack_limit()
     if ns.timeout is None and not ns.no_cache:
         os.execv(exe, argv)
     import shutil
