@@ -472,7 +472,7 @@ class FunctionEmitter:
             head = self.eh_head(head, nparams)
             self.fill_in_roots(body_lines)
         for k, t in enumerate(info.locals[nparams:], start=nparams):
-            head.append(f"  {self.local_qualifier(k)}{C_TYPE[t]} l{k} = {zero_value(t)};")
+            head.append(f"  {C_TYPE[t]}{self.local_qualifier(k)} l{k} = {zero_value(t)};")
         # Reference subtypes share a slot (s2_fr holds funcref and (ref $t) alike): declare
         # each slot once.
         slots = {slot(h, t): C_TYPE[t] for h, t in info.slots}
@@ -930,8 +930,10 @@ class FunctionEmitter:
         self.w(f"wasmc_exn_hold({exn}); wasmc_throw({exn});")
 
     def local_qualifier(self, k: int) -> str:
-        """`volatile ` for a local that a try body writes (see EhAnalysis), else nothing."""
-        return "volatile " if self.eh is not None and k in self.eh.volatile_locals else ""
+        """` volatile` for a local that a try body writes (see EhAnalysis), else nothing.
+        It goes after the type: for a reference (a C pointer) the variable must be volatile,
+        not what it points to (`wasmc_exn * volatile l3`, not `volatile wasmc_exn *l3`)."""
+        return " volatile" if self.eh is not None and k in self.eh.volatile_locals else ""
 
     def eh_head(self, head: list[str], nparams: int) -> list[str]:
         """The declarations exception handling adds to a function's head: its handlers,
@@ -944,7 +946,7 @@ class FunctionEmitter:
                                    f", {ctype} volatile l{k}", signature)
             elif k < nparams:  # thunk mode: parameters are locals read from slots
                 head = [re.sub(rf"^  {re.escape(C_TYPE[self.type.params[k]])} l{k} = ",
-                               f"  volatile {C_TYPE[self.type.params[k]]} l{k} = ", line)
+                               f"  {C_TYPE[self.type.params[k]]} volatile l{k} = ", line)
                         for line in head]
         head = [head[0], signature, *head[2:]]
         head += [f"  wasmc_handler h{label};" for label in self.handler_labels]
