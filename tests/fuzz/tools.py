@@ -1,10 +1,11 @@
 """External tools: `wasm-tools` (smith, shrink, print, validate) and the Wasmtime reference.
 
-The feature set below is what wasmc supports: Wasm 2.0 without SIMD (MVP, sign extension,
-saturating float-to-int, multi-value, bulk memory, reference types) plus multi-memory and
-memory64 (64-bit memories and tables). Both
-the module generator and the reference engine are configured to exactly that set, so a
-module that one of them accepts is a module wasmc must compile.
+The feature set below is what wasmc supports: Wasm 2.0 (MVP, sign extension, saturating
+float-to-int, multi-value, bulk memory, reference types, SIMD) plus relaxed SIMD,
+multi-memory and memory64 (64-bit memories and tables). The reference engine and the
+validator are configured to exactly that set, so a module that one of them accepts is a
+module wasmc must compile. The generator makes SIMD only when asked (`--simd`): the plain
+runs stay the modules they were.
 """
 
 from __future__ import annotations
@@ -24,14 +25,15 @@ import wasmtime
 # proposals wasmc implements in part (tail calls, typed function references, exception
 # tags): a module valid only with those may be accepted or refused (as unsupported), but not
 # be called malformed or invalid... unless it is not valid even with them.
-VALIDATE_FEATURES = "-all,wasm2,-simd,multi-memory,memory64"
+VALIDATE_FEATURES = "-all,wasm2,relaxed-simd,multi-memory,memory64"
 EXTENDED_FEATURES = VALIDATE_FEATURES + ",tail-call,function-references,exceptions"
 
 # wasm-smith's configuration (its JSON keys are the kebab-case names of its options).
 SMITH_CONFIG: dict[str, object] = {
-    # what wasmc does not implement
+    # off unless --simd (SIMD_CONFIG): the same input bytes make other modules with it on
     "simd-enabled": False,
     "relaxed-simd-enabled": False,
+    # what wasmc does not implement
     "tail-call-enabled": False,
     "gc-enabled": False,
     "exceptions-enabled": False,
@@ -197,6 +199,11 @@ def cap_memory64(wasm: bytes) -> bytes:
 EXCEPTIONS_CONFIG: dict[str, object] = {"exceptions-enabled": True, "min-tags": 4, "max-tags": 8}
 
 
+# What `--simd` adds to SMITH_CONFIG: fixed-width SIMD and relaxed SIMD (v128 values in
+# locals, globals, parameters and results; every SIMD and relaxed-SIMD instruction).
+SIMD_CONFIG: dict[str, object] = {"simd-enabled": True, "relaxed-simd-enabled": True}
+
+
 def export_tags(wasm: bytes) -> bytes:
     """`wasm` with every tag exported (wasm-smith's export-everything leaves tags out), as
     `tag0`, `tag1`, ... (a `_` added while the name is taken), so that an uncaught
@@ -227,12 +234,13 @@ def export_tags(wasm: bytes) -> bytes:
     return wasm[:exports.start] + section + wasm[exports.end:]
 
 
-def generate(seed: int, index: int, fuel: int = DEFAULT_FUEL, exceptions: bool = False) -> bytes:
-    """Module `index` of the run with `seed` (with exception handling enabled, if
-    `exceptions`: another module): the same bytes on every machine (for one wasm-tools
-    version). 64-bit memories get a maximum if they have none (cap_memory64); with
+def generate(seed: int, index: int, fuel: int = DEFAULT_FUEL, exceptions: bool = False,
+             simd: bool = False) -> bytes:
+    """Module `index` of the run with `seed` (with exception handling or SIMD enabled, if
+    `exceptions` or `simd`: another module): the same bytes on every machine (for one
+    wasm-tools version). 64-bit memories get a maximum if they have none (cap_memory64); with
     exceptions, every tag is exported (export_tags)."""
-    extra = EXCEPTIONS_CONFIG if exceptions else None
+    extra = {**(EXCEPTIONS_CONFIG if exceptions else {}), **(SIMD_CONFIG if simd else {})}
     for attempt in range(100):
         wasm = smith(smith_seed_bytes(seed, index, attempt), profile_for(index), fuel, extra)
         if wasm is not None:
@@ -269,8 +277,8 @@ def wasmtime_config(extended: bool = False, exceptions: bool = False) -> wasmtim
     """Wasmtime with wasmc's features (`extended`: and the ones it implements in part;
     `exceptions`: and exception handling, for the differential fuzzer's reference)."""
     config = wasmtime.Config()
-    config.wasm_simd = False
-    config.wasm_relaxed_simd = False
+    config.wasm_simd = True
+    config.wasm_relaxed_simd = True  # non-deterministic: x86-64's answers (docs/simd.md)
     config.wasm_tail_call = extended
     config.wasm_gc = False
     config.wasm_function_references = extended
