@@ -217,7 +217,7 @@ def test_unsupported_features_cannot_be_enabled():
         config.wasm_gc = True
     # wasmc's relaxed SIMD gives Wasmtime's x86-64 results, not the deterministic ones
     with pytest.raises(wasmc_wasmtime.WasmtimeError, match="relaxed_simd_deterministic"):
-        config.relaxed_simd_deterministic = True
+        config.wasm_relaxed_simd_deterministic = True
     with pytest.raises(wasmc_wasmtime.WasmtimeError, match="epoch_interruption"):
         config.epoch_interruption = True
     with pytest.raises(AttributeError):
