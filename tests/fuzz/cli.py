@@ -135,6 +135,8 @@ def _print(line: str) -> None:
 def _diff(ns: argparse.Namespace) -> int:
     from .differential import run_diff, run_prefix
 
+    if ns.simd and (problem := tools.relaxed_simd_host_problem()):
+        _print(f"warning: {problem}; expect relaxed-SIMD mismatches")
     prefix = run_prefix(ns.exceptions, ns.simd).rstrip(":")
     out = ns.out or _default_out(f"diff-{prefix}" if prefix else "diff", ns.seed)
     _print(f"differential fuzzing: seed {ns.seed}, modules {ns.start}..{ns.start + ns.count - 1}, "

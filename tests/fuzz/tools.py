@@ -204,6 +204,26 @@ EXCEPTIONS_CONFIG: dict[str, object] = {"exceptions-enabled": True, "min-tags": 
 SIMD_CONFIG: dict[str, object] = {"simd-enabled": True, "relaxed-simd-enabled": True}
 
 
+# Wasmtime's relaxed-SIMD results depend on its host; wasmc's are the ones it gives with these
+# x86-64 features (docs/simd.md). Elsewhere a --simd run would report legitimate differences.
+RELAXED_SIMD_HOST_FEATURES = ("ssse3", "sse4_1", "fma")
+
+
+def relaxed_simd_host_problem() -> str | None:
+    """None if this host gives Wasmtime the relaxed-SIMD choices wasmc makes, else why not."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            flags = next((set(line.split(":", 1)[1].split()) for line in f
+                          if line.startswith("flags")), set())
+    except OSError:
+        flags = set()
+    missing = [f for f in RELAXED_SIMD_HOST_FEATURES if f not in flags]
+    if not missing:
+        return None
+    return (f"the host lacks {', '.join(missing)}: Wasmtime's relaxed-SIMD results here are "
+            "not the x86-64 SSE4.1/FMA ones wasmc gives (docs/simd.md)")
+
+
 def export_tags(wasm: bytes) -> bytes:
     """`wasm` with every tag exported (wasm-smith's export-everything leaves tags out), as
     `tag0`, `tag1`, ... (a `_` added while the name is taken), so that an uncaught
