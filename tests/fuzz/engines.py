@@ -107,15 +107,16 @@ ARGUMENT_BITS: dict[str, tuple[int, ...]] = {
             0x4F000000, 0x5F000000),
     "f64": (0, 0x3FF0000000000000, 0xBFF8000000000000, 0x7FF8000000000000,
             0x7FF0000000000000, 2**63, 0x41E0000000000000, 0x43E0000000000000),
-    # v128 (lane 0 in the low bits): zero, all ones; bytes 0..15, and bytes around 16, 0x80
-    # and 0xff (swizzle indices in and out of range, sign edges); f32 lanes 1.0, NaN, -0.0,
-    # inf; f64 lanes NaN and -1.5; i16 lanes at the saturation edges; i32 lanes 2^31,
-    # 2^31-1, 1, -1
-    "v128": (0, 2**128 - 1, int.from_bytes(bytes(range(16)), "little"),
+    # v128 (lane 0 in the low bits), ordered so that the first parameter's two calls get the
+    # float lanes (values 0 and 3): f32 lanes 1.0, NaN, -0.0, inf; bytes around 16, 0x80 and
+    # 0xff (swizzle indices in and out of range, sign edges); i16 lanes at the saturation
+    # edges; f64 lanes NaN and -1.5; zero; all ones; bytes 0..15; i32 lanes 2^31, 2^31-1, 1, -1
+    "v128": (0x7F800000_80000000_7FC00000_3F800000,
              int.from_bytes(bytes((0x0F, 0x10, 0x11, 0x1F, 0x20, 0x7F, 0x80, 0x81, 0xFE, 0xFF,
                                    0x00, 0x01, 0x07, 0x08, 0x3F, 0x40)), "little"),
-             0x7F800000_80000000_7FC00000_3F800000, 0xBFF8000000000000_7FF8000000000000,
              0x8000_7FFF_0000_FFFF_8001_7FFE_0001_FF80,
+             0xBFF8000000000000_7FF8000000000000,
+             0, 2**128 - 1, int.from_bytes(bytes(range(16)), "little"),
              0xFFFFFFFF_00000001_7FFFFFFF_80000000),
 }
 
