@@ -96,22 +96,29 @@ MIN_SAME_SHARE = 0.90
 # -O0 finds what the emitter gets wrong; -O2 also what the C optimizer then exploits (the
 # deleted loads and stores, the folded identities of tests/regressions/ were -O2 only).
 # The exception run is at -O2 too: what a C optimizer may do around setjmp/longjmp (values
-# kept in registers across a longjmp) shows only there.
-@pytest.mark.parametrize(("opt", "count", "exceptions"),
-                         [(0, 300, False), (2, 150, False), (2, 100, True)],
-                         ids=["O0", "O2", "O2-exceptions"])
-def test_differential_short_run(opt: int, count: int, exceptions: bool,
+# kept in registers across a longjmp) shows only there. The SIMD run (SIMD and relaxed SIMD
+# in the generator) is at -O1: cheap to build, and the vector code is optimized.
+@pytest.mark.parametrize(("opt", "count", "exceptions", "simd"),
+                         [(0, 300, False, False), (2, 150, False, False),
+                          (2, 100, True, False), (1, 100, False, True)],
+                         ids=["O0", "O2", "O2-exceptions", "O1-simd"])
+def test_differential_short_run(opt: int, count: int, exceptions: bool, simd: bool,
                                 tmp_path: Path) -> None:
     """Random modules (fixed seed) agree under wasmc and Wasmtime; with exceptions enabled
     in the generator, some calls must end in an uncaught exception and some have exnref in
-    their signature (or the run would not test what it claims to)."""
-    seed = CI_SEED + opt + (10 if exceptions else 0)
-    summary = run_diff(seed=seed, count=count, batch=50 if exceptions else 75, workers=2,
-                       out=tmp_path, opt=opt, exceptions=exceptions)
+    their signature (or the run would not test what it claims to); with SIMD, some calls
+    must pass or return v128 values."""
+    if simd and (problem := tools.relaxed_simd_host_problem()):
+        pytest.skip(problem)
+    seed = CI_SEED + opt + (10 if exceptions else 0) + (20 if simd else 0)
+    summary = run_diff(seed=seed, count=count, batch=50 if exceptions or simd else 75,
+                       workers=2, out=tmp_path, opt=opt, exceptions=exceptions, simd=simd)
     _report(summary.lines())
     if exceptions:
         assert summary.thrown > 0, "no call ended in an uncaught exception"
         assert summary.exnref_calls > 0, "no call had exnref in its signature"
+    if simd:
+        assert summary.v128_calls > 0, "no call had v128 in its signature"
     known = known_open_signatures()
     new = [f for f in summary.findings if f.signature not in known]
     assert summary.modules == count
@@ -144,6 +151,45 @@ def test_malformed_short_run(tmp_path: Path) -> None:
     assert set(summary.outcomes) <= {"valid", "MalformedError", "InvalidError",
                                      "UnsupportedError", "finding"}, summary.outcomes
     assert summary.cli_checked > 0
+
+
+# ---- v128 values ------------------------------------------------------------------------------
+
+F32_NAN, F32_NAN_NEG, F32_SNAN = 0x7FC00000, 0xFFC00000, 0x7FA00000
+F64_NAN_NEG = 0xFFF8000000000000
+
+
+def _v128(*lanes: int, width: int = 32) -> engines.Value:
+    return engines.Value("v128", bits=sum(x << (width * k) for k, x in enumerate(lanes)))
+
+
+@pytest.mark.parametrize(("a", "b", "raw_same", "exact_same"), [
+    (_v128(1, 2, 3, 4), _v128(1, 2, 3, 4), True, True),
+    (_v128(1, 2, 3, 4), _v128(1, 2, 3, 5), False, False),
+    # an f32 NaN lane with another sign: allowed unless NaNs are canonical
+    (_v128(1, F32_NAN, 3, 4), _v128(1, F32_NAN_NEG, 3, 4), True, False),
+    # ... but not a signalling NaN for a quiet one, nor a NaN lane beside another change
+    (_v128(1, F32_NAN, 3, 4), _v128(1, F32_SNAN, 3, 4), False, False),
+    (_v128(1, F32_NAN, 3, 4), _v128(1, F32_NAN_NEG, 3, 5), False, False),
+    # f64 lanes
+    (_v128(7, 0x7FF8000000000000, width=64), _v128(7, F64_NAN_NEG, width=64), True, False),
+], ids=["equal", "lane-differs", "f32-nan-sign", "quiet-vs-signalling", "nan-and-other",
+        "f64-nan-sign"])
+def test_v128_comparison(a: engines.Value, b: engines.Value, raw_same: bool,
+                         exact_same: bool) -> None:
+    """v128 results, globals and payloads compare bit for bit, except NaN lanes (as f32 or
+    f64 lanes) in modules made without NaN canonicalization."""
+    assert engines.same_value(a, b, exact_nans=False) is raw_same
+    assert engines.same_value(a, b, exact_nans=True) is exact_same
+
+
+def test_simd_generation() -> None:
+    """--simd makes other modules than plain runs, and they use SIMD instructions."""
+    plain, simd = tools.generate(CI_SEED, 3), tools.generate(CI_SEED, 3, simd=True)
+    assert simd != plain and simd == tools.generate(CI_SEED, 3, simd=True)
+    text = tools.print_wat(simd)
+    assert any(f"{shape}." in text for shape in ("v128", "i8x16", "i16x8", "i32x4", "i64x2",
+                                                  "f32x4", "f64x2")), text[:2000]
 
 
 # ---- generation is reproducible ----------------------------------------------------------------
@@ -218,7 +264,8 @@ def test_cli_reports_malformed_input_cleanly(data: bytes, tmp_path: Path) -> Non
     (1, "wasmc: m.wasm: malformed module: unexpected end (at byte offset 0xd)\n", True),
     (1, "wasmc: m.wasm: invalid module: type mismatch (in func 0, at byte offset 0x20)\n",
      True),
-    (1, "wasmc: m.wasm: unsupported: SIMD (at byte offset 0x20)\n", True),
+    (1, "wasmc: m.wasm: unsupported: threads (shared memory/table limits) (at byte offset "
+        "0x20)\n", True),
     # what cli.py prints for any other Python exception
     (1, "wasmc: m.wasm: internal error: IndexError: index out of range (set "
         "WASMC_TRACEBACK=1 for details)\n", False),

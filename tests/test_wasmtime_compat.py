@@ -209,14 +209,52 @@ def test_errors(wt):
 
 def test_unsupported_features_cannot_be_enabled():
     config = wasmc_wasmtime.Config()
-    config.wasm_simd = False  # disabling what wasmc lacks is fine
+    config.wasm_gc = False  # disabling what wasmc lacks is fine
     config.wasm_tail_call = True
-    with pytest.raises(wasmc_wasmtime.WasmtimeError, match="simd"):
-        config.wasm_simd = True
+    with pytest.raises(wasmc_wasmtime.WasmtimeError, match="gc"):
+        config.wasm_gc = True
+    # wasmc's relaxed SIMD gives Wasmtime's x86-64 results, not the deterministic ones
+    with pytest.raises(wasmc_wasmtime.WasmtimeError, match="relaxed_simd_deterministic"):
+        config.wasm_relaxed_simd_deterministic = True
     with pytest.raises(wasmc_wasmtime.WasmtimeError, match="consume_fuel"):
         config.consume_fuel = True  # (epoch_interruption is supported: test_interrupt.py)
     with pytest.raises(AttributeError):
         config.no_such_setting = 1
+
+
+# SIMD inside, scalars at the boundary (wasmtime-py cannot pass v128 values): the lanes of
+# (x, 2x, 3x, 4x) * 3 summed; and relaxed_madd of f32x4 splats (fused, as Wasmtime does it
+# on x86-64 with FMA; docs/simd.md).
+SIMD = """(module
+  (func (export "lanes") (param i32) (result i32)
+    (local v128)
+    (local.set 1 (i32x4.mul (i32x4.splat (local.get 0)) (v128.const i32x4 1 2 3 4)))
+    (local.set 1 (i32x4.mul (local.get 1) (i32x4.splat (i32.const 3))))
+    (i32.add (i32.add (i32x4.extract_lane 0 (local.get 1)) (i32x4.extract_lane 1 (local.get 1)))
+             (i32.add (i32x4.extract_lane 2 (local.get 1)) (i32x4.extract_lane 3 (local.get 1)))))
+  (func (export "madd") (param f32 f32 f32) (result f32)
+    (f32x4.extract_lane 2
+      (f32x4.relaxed_madd (f32x4.splat (local.get 0)) (f32x4.splat (local.get 1))
+                          (f32x4.splat (local.get 2))))))
+"""
+
+
+@BOTH
+def test_simd_enabled(wt):
+    """`wasm_simd` and `wasm_relaxed_simd` can be switched on, and SIMD code runs."""
+    config = wt.Config()
+    config.wasm_simd = True
+    config.wasm_relaxed_simd = True
+    config.cranelift_opt_level = "none"
+    eng = wt.Engine(config)
+    store = wt.Store(eng)
+    instance = wt.Instance(store, wt.Module(eng, SIMD), [])
+    exports = instance.exports(store)
+    assert exports["lanes"](store, 5) == 5 * 3 * (1 + 2 + 3 + 4)
+    assert exports["lanes"](store, -7) == -7 * 3 * 10
+    # 0.1f is 13421773 * 2^-27, so 0.1f * 10 - 1 is exactly 2^-26 when fused; the product
+    # rounded first is 1.0f, which would give 0
+    assert exports["madd"](store, 0.1, 10.0, -1.0) == 2.0**-26
 
 
 # x * 3 == 42 in 8 bits: x = 14 is the only solution.

@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--exceptions", action="store_true",
                    help="enable exception handling in the generator (modules eh:S:i; "
                         "default output $TMPDIR/wasmc-fuzz/diff-eh-seedS)")
+    d.add_argument("--simd", action="store_true",
+                   help="enable SIMD and relaxed SIMD in the generator (modules simd:S:i; "
+                        "default output $TMPDIR/wasmc-fuzz/diff-simd-seedS)")
     d.add_argument("--reduce", action="store_true",
                    help="shrink the first module of every signature (wasm-tools shrink)")
     _common(d)
@@ -130,15 +133,19 @@ def _print(line: str) -> None:
 
 
 def _diff(ns: argparse.Namespace) -> int:
-    from .differential import run_diff
+    from .differential import run_diff, run_prefix
 
-    out = ns.out or _default_out("diff-eh" if ns.exceptions else "diff", ns.seed)
+    if ns.simd and (problem := tools.relaxed_simd_host_problem()):
+        _print(f"warning: {problem}; expect relaxed-SIMD mismatches")
+    prefix = run_prefix(ns.exceptions, ns.simd).rstrip(":")
+    out = ns.out or _default_out(f"diff-{prefix}" if prefix else "diff", ns.seed)
     _print(f"differential fuzzing: seed {ns.seed}, modules {ns.start}..{ns.start + ns.count - 1}, "
            f"batches of {ns.batch}, {ns.workers} workers, -O{ns.opt}"
-           f"{', exceptions enabled' if ns.exceptions else ''}; findings in {out}")
+           f"{', exceptions enabled' if ns.exceptions else ''}"
+           f"{', SIMD enabled' if ns.simd else ''}; findings in {out}")
     summary = run_diff(seed=ns.seed, count=ns.count, start=ns.start, batch=ns.batch,
                        workers=ns.workers, out=out, cc=ns.cc, opt=ns.opt, calls=ns.calls,
-                       fuel=ns.fuel, keep=ns.keep, exceptions=ns.exceptions,
+                       fuel=ns.fuel, keep=ns.keep, exceptions=ns.exceptions, simd=ns.simd,
                        progress=_print)
     for line in summary.lines():
         _print(line)
@@ -193,7 +200,8 @@ def _check(ns: argparse.Namespace) -> int:
         _print(f"{case_id}: {status}: {detail.strip()[:2000]}")
     _print(", ".join(f"{n} {s}" for s, n in sorted(result.statuses.items()))
            + f"; {result.calls} calls compared, {result.thrown} ended in an uncaught "
-             f"exception, {result.exnref_calls} with exnref in their signature")
+             f"exception, {result.exnref_calls} with exnref in their signature, "
+             f"{result.v128_calls} with v128")
     return 1 if result.findings else 0
 
 

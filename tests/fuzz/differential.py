@@ -52,6 +52,7 @@ class Case:
     seed: int | None = None
     index: int | None = None
     exceptions: bool = False  # generated with exception handling enabled
+    simd: bool = False  # generated with SIMD and relaxed SIMD enabled
 
 
 @dataclass
@@ -74,6 +75,7 @@ class BatchResult:
     calls: int = 0
     thrown: int = 0  # calls (and instantiations) that ended in an uncaught exception
     exnref_calls: int = 0  # calls of functions with exnref in their signature
+    v128_calls: int = 0  # calls of functions with v128 in their signature
     findings: list[Finding] = field(default_factory=list)
     build_seconds: float = 0.0
     # (case id, status, detail) of every module neither same nor a finding
@@ -107,7 +109,7 @@ def judge(case: Case, data: bytes, compiled: Any, engine: Any, calls: int,
         return {"status": FINDING, "signature": f"exception while running: {type(exc).__name__}",
                 "detail": traceback.format_exc()}
     done: dict = {"calls": comparison.calls, "thrown": comparison.thrown,
-                  "exnref_calls": comparison.exnref_calls,
+                  "exnref_calls": comparison.exnref_calls, "v128_calls": comparison.v128_calls,
                   "transcript": comparison.transcript, "detail": comparison.detail}
     if comparison.status == "mismatch":
         signature = f"mismatch: {comparison.aspect}"
@@ -139,7 +141,7 @@ def _child(batch_dir: Path) -> None:
         if not path.exists():
             assert case.seed is not None and case.index is not None
             data = tools.generate(case.seed, case.index, spec.get("fuel", tools.DEFAULT_FUEL),
-                                  exceptions=case.exceptions)
+                                  exceptions=case.exceptions, simd=case.simd)
             tmp = path.with_suffix(".tmp")
             tmp.write_bytes(data)
             tmp.replace(path)
@@ -198,6 +200,7 @@ def run_cases(cases: list[Case], batch_dir: Path, *, cc: str | None, opt: int, j
             result.calls += event.get("calls", 0)
             result.thrown += event.get("thrown", 0)
             result.exnref_calls += event.get("exnref_calls", 0)
+            result.v128_calls += event.get("v128_calls", 0)
             if status == INCONCLUSIVE:
                 result.reasons[event.get("reason", "?")] += 1
             if status in (INCONCLUSIVE, SKIPPED):
@@ -250,6 +253,7 @@ class RunSummary:
     calls: int = 0
     thrown: int = 0  # calls (and instantiations) that ended in an uncaught exception
     exnref_calls: int = 0  # calls of functions with exnref in their signature
+    v128_calls: int = 0  # calls of functions with v128 in their signature
     findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
     build_seconds: float = 0.0
@@ -269,7 +273,7 @@ class RunSummary:
         out = [f"{self.modules} modules in {self.seconds:.0f} s ({rate:.1f} modules/s; "
                f"C compile {self.build_seconds:.0f} s summed over workers), "
                f"{self.calls} calls compared ({self.thrown} ended in an uncaught exception, "
-               f"{self.exnref_calls} had exnref in their signature)",
+               f"{self.exnref_calls} had exnref in their signature, {self.v128_calls} v128)",
                "outcomes: " + ", ".join(f"{n} {s}" for s, n in sorted(self.statuses.items()))
                + f" ({100 * self.same_share:.1f} % same)"]
         for reason, n in self.reasons.most_common():
@@ -287,12 +291,20 @@ class RunSummary:
         return out
 
 
+def run_prefix(exceptions: bool, simd: bool) -> str:
+    """How a run's module names start: "" for plain runs, else the generator's extras."""
+    extras = [name for name, on in (("eh", exceptions), ("simd", simd)) if on]
+    return "-".join(extras) + ":" if extras else ""
+
+
 def run_diff(*, seed: int, count: int, start: int = 0, batch: int = 100, workers: int = 2,
              out: Path, cc: str | None = None, opt: int = 0, calls: int = 2,
              fuel: int = tools.DEFAULT_FUEL, keep: bool = False, exceptions: bool = False,
+             simd: bool = False,
              progress: Callable[[str], None] | None = None) -> RunSummary:
     """Generate and check modules start .. start+count-1 of run `seed` (with exception
-    handling enabled in the generator, if `exceptions`: modules named `eh:S:i`)."""
+    handling enabled in the generator, if `exceptions`: modules named `eh:S:i`; with SIMD
+    and relaxed SIMD, if `simd`: `simd:S:i`; both: `eh-simd:S:i`)."""
     import os
 
     out.mkdir(parents=True, exist_ok=True)
@@ -306,13 +318,13 @@ def run_diff(*, seed: int, count: int, start: int = 0, batch: int = 100, workers
     log = open(out / "findings.jsonl", "a", encoding="utf-8")
 
     def one_batch(first: int, n: int) -> None:
-        prefix = "eh:" if exceptions else ""
+        prefix = run_prefix(exceptions, simd)
         batch_dir = out / "batches" / f"{prefix.replace(':', '-')}{seed}-{first}"
         cases = []
         for i in range(first, first + n):
             profile = tools.profile_for(i)
             cases.append(Case(f"{prefix}{seed}:{i}", str(batch_dir / f"m{i}.wasm"),
-                              profile.canonical_nans, seed, i, exceptions))
+                              profile.canonical_nans, seed, i, exceptions, simd))
         result = run_cases(cases, batch_dir, cc=cc, opt=opt, jobs=jobs, calls=calls, fuel=fuel)
         for f in result.findings:
             saved = findings_dir / f"{f.id.replace(':', '-')}.wasm"
@@ -326,6 +338,7 @@ def run_diff(*, seed: int, count: int, start: int = 0, batch: int = 100, workers
             summary.calls += result.calls
             summary.thrown += result.thrown
             summary.exnref_calls += result.exnref_calls
+            summary.v128_calls += result.v128_calls
             summary.build_seconds += result.build_seconds
             summary.findings.extend(result.findings)
             for f in result.findings:
@@ -381,6 +394,7 @@ def check_files(paths: list[Path], work: Path, *, exact_nans: bool, cc: str | No
         result.calls += done.get("calls", 0)
         result.thrown += done.get("thrown", 0)
         result.exnref_calls += done.get("exnref_calls", 0)
+        result.v128_calls += done.get("v128_calls", 0)
         if done["status"] == INCONCLUSIVE:
             result.reasons[done.get("reason", "?")] += 1
         if done["status"] in (INCONCLUSIVE, SKIPPED):

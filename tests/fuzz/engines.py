@@ -94,7 +94,8 @@ def wasmtime_trap_kind(trap: wasmtime.Trap) -> str:
 
 # ---- values ------------------------------------------------------------------------------------
 
-NUMERIC = ("i32", "i64", "f32", "f64")
+NUMERIC = ("i32", "i64", "f32", "f64", "v128")
+_SIZES = {"i32": 4, "f32": 4, "i64": 8, "f64": 8, "v128": 16}  # bytes of a numeric value
 REFS = ("funcref", "externref", "exnref")
 
 # Fixed argument values, as raw bits: 0, 1, -1, the sign bit, the largest positive, a value
@@ -106,6 +107,17 @@ ARGUMENT_BITS: dict[str, tuple[int, ...]] = {
             0x4F000000, 0x5F000000),
     "f64": (0, 0x3FF0000000000000, 0xBFF8000000000000, 0x7FF8000000000000,
             0x7FF0000000000000, 2**63, 0x41E0000000000000, 0x43E0000000000000),
+    # v128 (lane 0 in the low bits), ordered so that the first parameter's two calls get the
+    # float lanes (values 0 and 3): f32 lanes 1.0, NaN, -0.0, inf; bytes around 16, 0x80 and
+    # 0xff (swizzle indices in and out of range, sign edges); i16 lanes at the saturation
+    # edges; f64 lanes NaN and -1.5; zero; all ones; bytes 0..15; i32 lanes 2^31, 2^31-1, 1, -1
+    "v128": (0x7F800000_80000000_7FC00000_3F800000,
+             int.from_bytes(bytes((0x0F, 0x10, 0x11, 0x1F, 0x20, 0x7F, 0x80, 0x81, 0xFE, 0xFF,
+                                   0x00, 0x01, 0x07, 0x08, 0x3F, 0x40)), "little"),
+             0x8000_7FFF_0000_FFFF_8001_7FFE_0001_FF80,
+             0xBFF8000000000000_7FF8000000000000,
+             0, 2**128 - 1, int.from_bytes(bytes(range(16)), "little"),
+             0xFFFFFFFF_00000001_7FFFFFFF_80000000),
 }
 
 
@@ -132,6 +144,9 @@ class Value:
     def __str__(self) -> str:
         if self.type in REFS or self.bits is None:
             return f"{self.type}:{'null' if self.ref is None else self.ref}"
+        if self.type == "v128":  # as four i32 lanes, lane 0 first
+            lanes = " ".join(f"{self.bits >> (32 * k) & 0xFFFFFFFF:#010x}" for k in range(4))
+            return f"v128:i32x4({lanes})"
         if self.type in ("i32", "i64"):
             width = 32 if self.type == "i32" else 64
             signed = self.bits - (1 << width) if self.bits >> (width - 1) else self.bits
@@ -167,7 +182,23 @@ def same_value(a: Value, b: Value, exact_nans: bool) -> bool:
         return True
     assert a.bits is not None and b.bits is not None
     # Without canonicalization a NaN's bits may differ, also after a reinterpret.
-    return not exact_nans and alike_nans(a.type, a.bits, b.bits)
+    if exact_nans:
+        return False
+    if a.type == "v128":
+        return _alike_v128(a.bits, b.bits)
+    return alike_nans(a.type, a.bits, b.bits)
+
+
+def _alike_v128(x: int, y: int) -> bool:
+    """Whether two v128s differ only in NaN lanes: every 32-bit lane equal or an alike f32
+    NaN on both sides, or every 64-bit lane equal or an alike f64 NaN (a v128 does not say
+    how its lanes were last used; the rule is that of memory bytes)."""
+    for width, t in ((32, "f32"), (64, "f64")):
+        mask = (1 << width) - 1
+        lanes = [(x >> k & mask, y >> k & mask) for k in range(0, 128, width)]
+        if all(p == q or alike_nans(t, p, q) for p, q in lanes):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -286,7 +317,8 @@ def digest(read: Callable[[int, int], bytes], size: int) -> str:
 # ---- the engines ----------------------------------------------------------------------------
 
 # wasmtime_val_t kinds (WASMTIME_I32 ...; 8 is WASMTIME_EXNREF, which wasmtime-py does not name)
-_WT_KIND = {0: "i32", 1: "i64", 2: "f32", 3: "f64", 5: "funcref", 6: "externref", 8: "exnref"}
+_WT_KIND = {0: "i32", 1: "i64", 2: "f32", 3: "f64", 4: "v128", 5: "funcref", 6: "externref",
+            8: "exnref"}
 
 
 def _wt_valtype(t: wasmtime.ValType) -> str:
@@ -380,7 +412,7 @@ class WasmtimeSide:
         kind = raw.kind
         t = _WT_KIND.get(kind, f"kind{kind}")
         if t in NUMERIC:
-            size = 4 if t in ("i32", "f32") else 8
+            size = _SIZES[t]
             data = ctypes.string_at(ctypes.addressof(raw.of), size)
             return Value(t, bits=int.from_bytes(data, "little"))
         if t == "funcref":
@@ -403,7 +435,7 @@ class WasmtimeSide:
             params[k].kind = kind
             ctypes.memset(ctypes.addressof(params[k].of), 0, ctypes.sizeof(params[k].of))
             if t in NUMERIC:
-                size = 4 if t in ("i32", "f32") else 8
+                size = _SIZES[t]
                 ctypes.memmove(ctypes.addressof(params[k].of), bits.to_bytes(size, "little"),
                                size)
         results = (ffi.wasmtime_val_t * max(1, m))()
@@ -475,7 +507,7 @@ class WasmcSide:
 
     def _value(self, t: str, raw: int) -> Value:
         if t in NUMERIC:
-            return Value(t, bits=raw & (0xFFFFFFFF if t in ("i32", "f32") else 2**64 - 1))
+            return Value(t, bits=raw & ((1 << 8 * _SIZES[t]) - 1))
         if t == "funcref":
             return Value(t, ref=None if raw == 0 else self.func_names.get(raw, "?"))
         if t == "exnref":
@@ -590,6 +622,7 @@ class Comparison:
     calls: int = 0
     thrown: int = 0  # calls (and instantiations) that ended in an uncaught exception
     exnref_calls: int = 0  # calls of functions with exnref parameters or results
+    v128_calls: int = 0  # calls of functions with v128 parameters or results
     transcript: list[str] = field(default_factory=list)  # what Wasmtime did, call by call
 
 
@@ -671,6 +704,7 @@ def compare_module(reference: WasmtimeSide, subject: WasmcSide | None, *, exact_
             result.calls += 1
             result.thrown += a.thrown is not None
             result.exnref_calls += "exnref" in e.params + e.results
+            result.v128_calls += "v128" in e.params + e.results
             result.transcript.append(f"invoke {e.name!r}({shown}) -> {a}")
             if a.exhausted or b.exhausted:
                 return exhausted(a, b, f"in {e.name!r}({shown})")

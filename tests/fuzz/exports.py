@@ -90,6 +90,8 @@ class _Reader:
                 self.uleb()
             elif op in (0x6A, 0x6B, 0x6C, 0x7C, 0x7D, 0x7E):  # extended-const arithmetic
                 pass
+            elif op == 0xFD and self.uleb() == 12:  # v128.const
+                self.pos += 16
             else:
                 raise ValueError(f"unexpected opcode {op:#x} in a constant expression")
 

@@ -7,8 +7,9 @@ hostile module at an implementation limit (deep nesting, many locals, huge memor
 
 The corpus: the binary modules of the spec testsuite's .wast files (converted with
 `wasm-tools json-from-wast`, valid and invalid ones alike), wasm-smith modules with wasmc's
-features, and wasm-smith modules with every feature (SIMD, GC, exceptions, memory64, ...:
-wasmc must refuse those cleanly).
+features, wasm-smith modules with wasmc's features and SIMD (which wasmc supports: its
+generator config is off by default), and wasm-smith modules with every feature (GC, threads,
+wide arithmetic, ...: wasmc must refuse those cleanly).
 
 Every case goes through `wasmc.api.translate` (decode, validate, emit C) in a child process
 whose address space is limited (RLIMIT_AS), watched for hangs. Allowed outcomes: C code, or a
@@ -21,7 +22,8 @@ unsupported: ...` line; an `internal error` line or a traceback is a finding.
 
 Wasmtime (configured to wasmc's features) validates every case too; when the two disagree,
 `wasm-tools validate` with the same features decides, and a module wasmc wrongly accepts or
-rejects is a finding.
+rejects is a finding. So is an UnsupportedError on a module valid with wasmc's features
+(SIMD and relaxed SIMD included) that is not one of wasmc's implementation limits.
 """
 
 from __future__ import annotations
@@ -54,6 +56,10 @@ from .build import normalize_message
 # invalid, or uses something wasmc does not implement. Anything else is a wasmc bug.
 CLEAN_ERRORS = (MalformedError, InvalidError, UnsupportedError)
 CLEAN_KINDS = tuple(e.kind for e in CLEAN_ERRORS)  # how the CLI's message starts
+
+# How UnsupportedError messages for wasmc's implementation limits start (tests/fuzz/limits.py):
+# the only reasons to refuse a module that is valid with wasmc's features.
+IMPLEMENTATION_LIMITS = ("implementation limit exceeded", "blocks nested more than")
 
 CASE_TIMEOUT = 30.0  # seconds for one case's decode + validate + C emission
 ADDRESS_SPACE_LIMIT = 4 << 30  # RLIMIT_AS of the front-end worker
@@ -110,12 +116,14 @@ def build_corpus(directory: Path, *, smith_modules: int = 150,
     for i in range(smith_modules):
         rng = random.Random(f"wasmc-fuzz-corpus:{i}")
         profile = tools.PROFILES[i % len(tools.PROFILES)]
-        # wasmc's features (exception handling included), or every feature
-        extra = all_features if i % 3 == 2 else tools.EXCEPTIONS_CONFIG
+        # wasmc's features (exception handling included), with SIMD, or every feature
+        extra, suffix = ((all_features, "-all") if i % 3 == 2
+                         else ({**tools.EXCEPTIONS_CONFIG, **tools.SIMD_CONFIG}, "-simd")
+                         if i % 3 == 1 else (tools.EXCEPTIONS_CONFIG, ""))
         data = tools.smith(rng.randbytes(rng.randint(64, 1500)), profile, extra=extra)
         if data is None:
             continue
-        path = directory / "smith" / f"{i}{'-all' if extra is all_features else ''}.wasm"
+        path = directory / "smith" / f"{i}{suffix}.wasm"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         files.append(path)
@@ -131,8 +139,8 @@ def corpus_dir() -> Path:
     commit = (suite / "COMMIT").read_text().strip() if (suite / "COMMIT").exists() else "none"
     version = subprocess.run([tools.wasm_tools(), "--version"], capture_output=True,
                              text=True).stdout.strip()
-    config = json.dumps([tools.SMITH_CONFIG, tools.EXCEPTIONS_CONFIG])
-    key = hashlib.sha256(f"{commit}\0{version}\0{config}".encode())
+    configs = json.dumps([tools.SMITH_CONFIG, tools.EXCEPTIONS_CONFIG, tools.SIMD_CONFIG])
+    key = hashlib.sha256(f"{commit}\0{version}\0{configs}".encode())
     return Path(tempfile.gettempdir()) / "wasmc-fuzz" / f"corpus-{key.hexdigest()[:12]}"
 
 
@@ -205,6 +213,14 @@ def _child(batch_dir: Path) -> None:
                     and tools.validate_reference(data, tools.VALIDATE_FEATURES) is None):
                 done.update(outcome="finding",
                             signature="rejects a valid module: "
+                                      + normalize_message(done.get("message", ""))[:120])
+        elif done["outcome"] == "UnsupportedError":
+            reason = done.get("message", "").removeprefix(UnsupportedError.kind + ": ")
+            if (not reason.startswith(IMPLEMENTATION_LIMITS)
+                    and _wasmtime_valid(base, data)
+                    and tools.validate_reference(data, tools.VALIDATE_FEATURES) is None):
+                done.update(outcome="finding",
+                            signature="refuses a supported module: "
                                       + normalize_message(done.get("message", ""))[:120])
         procs.emit(done)
 

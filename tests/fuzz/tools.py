@@ -1,10 +1,11 @@
 """External tools: `wasm-tools` (smith, shrink, print, validate) and the Wasmtime reference.
 
-The feature set below is what wasmc supports: Wasm 2.0 without SIMD (MVP, sign extension,
-saturating float-to-int, multi-value, bulk memory, reference types) plus multi-memory and
-memory64 (64-bit memories and tables). Both
-the module generator and the reference engine are configured to exactly that set, so a
-module that one of them accepts is a module wasmc must compile.
+The feature set below is what wasmc supports: Wasm 2.0 (MVP, sign extension, saturating
+float-to-int, multi-value, bulk memory, reference types, SIMD) plus relaxed SIMD,
+multi-memory and memory64 (64-bit memories and tables). The reference engine and the
+validator are configured to exactly that set, so a module that one of them accepts is a
+module wasmc must compile. The generator makes SIMD only when asked (`--simd`): the plain
+runs stay the modules they were.
 """
 
 from __future__ import annotations
@@ -20,19 +21,20 @@ from pathlib import Path
 
 import wasmtime
 
-# `wasm-tools validate --features`: the set wasmc implements (exception handling in full,
-# exnref included: docs/exceptions.md), and that set plus the proposals wasmc implements in
-# part (tail calls, typed function references): a module valid only with those may be
-# accepted or refused (as unsupported), but not be called malformed or invalid... unless it
-# is not valid even with them.
-VALIDATE_FEATURES = "-all,wasm2,-simd,multi-memory,memory64,exceptions"
+# `wasm-tools validate --features`: the set wasmc implements (SIMD and relaxed SIMD, and
+# exception handling in full, exnref included: docs/exceptions.md), and that set plus the
+# proposals wasmc implements in part (tail calls, typed function references): a module valid
+# only with those may be accepted or refused (as unsupported), but not be called malformed or
+# invalid... unless it is not valid even with them.
+VALIDATE_FEATURES = "-all,wasm2,relaxed-simd,multi-memory,memory64,exceptions"
 EXTENDED_FEATURES = VALIDATE_FEATURES + ",tail-call,function-references"
 
 # wasm-smith's configuration (its JSON keys are the kebab-case names of its options).
 SMITH_CONFIG: dict[str, object] = {
-    # what wasmc does not implement
+    # off unless --simd (SIMD_CONFIG): the same input bytes make other modules with it on
     "simd-enabled": False,
     "relaxed-simd-enabled": False,
+    # what wasmc does not implement
     "tail-call-enabled": False,
     "gc-enabled": False,
     # (implemented, but generated only with --exceptions, EXCEPTIONS_CONFIG: the plain
@@ -200,6 +202,31 @@ def cap_memory64(wasm: bytes) -> bytes:
 EXCEPTIONS_CONFIG: dict[str, object] = {"exceptions-enabled": True, "min-tags": 4, "max-tags": 8}
 
 
+# What `--simd` adds to SMITH_CONFIG: fixed-width SIMD and relaxed SIMD (v128 values in
+# locals, globals, parameters and results; every SIMD and relaxed-SIMD instruction).
+SIMD_CONFIG: dict[str, object] = {"simd-enabled": True, "relaxed-simd-enabled": True}
+
+
+# Wasmtime's relaxed-SIMD results depend on its host; wasmc's are the ones it gives with these
+# x86-64 features (docs/simd.md). Elsewhere a --simd run would report legitimate differences.
+RELAXED_SIMD_HOST_FEATURES = ("ssse3", "sse4_1", "fma")
+
+
+def relaxed_simd_host_problem() -> str | None:
+    """None if this host gives Wasmtime the relaxed-SIMD choices wasmc makes, else why not."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            flags = next((set(line.split(":", 1)[1].split()) for line in f
+                          if line.startswith("flags")), set())
+    except OSError:
+        flags = set()
+    missing = [f for f in RELAXED_SIMD_HOST_FEATURES if f not in flags]
+    if not missing:
+        return None
+    return (f"the host lacks {', '.join(missing)}: Wasmtime's relaxed-SIMD results here are "
+            "not the x86-64 SSE4.1/FMA ones wasmc gives (docs/simd.md)")
+
+
 def export_tags(wasm: bytes) -> bytes:
     """`wasm` with every tag exported (wasm-smith's export-everything leaves tags out), as
     `tag0`, `tag1`, ... (a `_` added while the name is taken), so that an uncaught
@@ -230,12 +257,13 @@ def export_tags(wasm: bytes) -> bytes:
     return wasm[:exports.start] + section + wasm[exports.end:]
 
 
-def generate(seed: int, index: int, fuel: int = DEFAULT_FUEL, exceptions: bool = False) -> bytes:
-    """Module `index` of the run with `seed` (with exception handling enabled, if
-    `exceptions`: another module): the same bytes on every machine (for one wasm-tools
-    version). 64-bit memories get a maximum if they have none (cap_memory64); with
+def generate(seed: int, index: int, fuel: int = DEFAULT_FUEL, exceptions: bool = False,
+             simd: bool = False) -> bytes:
+    """Module `index` of the run with `seed` (with exception handling or SIMD enabled, if
+    `exceptions` or `simd`: another module): the same bytes on every machine (for one
+    wasm-tools version). 64-bit memories get a maximum if they have none (cap_memory64); with
     exceptions, every tag is exported (export_tags)."""
-    extra = EXCEPTIONS_CONFIG if exceptions else None
+    extra = {**(EXCEPTIONS_CONFIG if exceptions else {}), **(SIMD_CONFIG if simd else {})}
     for attempt in range(100):
         wasm = smith(smith_seed_bytes(seed, index, attempt), profile_for(index), fuel, extra)
         if wasm is not None:
@@ -272,8 +300,8 @@ def wasmtime_config(extended: bool = False) -> wasmtime.Config:
     """Wasmtime with wasmc's features, exception handling included (`extended`: and the
     ones it implements in part)."""
     config = wasmtime.Config()
-    config.wasm_simd = False
-    config.wasm_relaxed_simd = False
+    config.wasm_simd = True
+    config.wasm_relaxed_simd = True  # non-deterministic: x86-64's answers (docs/simd.md)
     config.wasm_tail_call = extended
     config.wasm_gc = False
     config.wasm_function_references = extended
