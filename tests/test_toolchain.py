@@ -42,3 +42,15 @@ def test_compiles_run_with_the_libc_file(tmp_path: Path, monkeypatch: pytest.Mon
                                                            str(tmp_path / "x.o")])
     assert (tmp_path / "x.o").is_file()
     assert seen and seen[-1] is not None and "ZIG_LIBC" in seen[-1]
+
+
+def test_a_stale_libc_file_is_made_again() -> None:
+    """The file names the host's directories; when one is gone (another GCC), `zig libc`
+    runs again instead of handing zig a libc that is not there."""
+    zig = toolchain.find_compiler(None).command[0]
+    path = Path(toolchain._zig_libc_file(zig) or "")
+    assert path.is_file()
+    good = path.read_text()
+    path.write_text(good.replace("crt_dir=", "crt_dir=/no/such/gcc/"))
+    assert toolchain._zig_libc_file(zig) == str(path)
+    assert path.read_text() == good

@@ -119,33 +119,39 @@ ZIG_LIBC_PAUSE, twice that, four times that, ... seconds (25 s in all); every ot
 is reported at once."""
 
 
-def _zig_libc_file(zig: str) -> str | None:
+def _zig_libc_file(zig: str, timeout: float = 10.0) -> str | None:
     """A libc description file (`zig libc`'s output) for `ZIG_LIBC`, so that zig cc skips its
     detection of the host's libc: that detection runs the system `cc` three times per zig
     invocation (about half of a small compile's 0.2 s) and is what fails in the flake above.
-    The file is written once per distinct content into the cache directory (its name is the
-    content's hash, so a changed host libc gets a new file). None if `zig libc` fails: then
-    zig detects the libc itself, as before."""
-    output = ""
-    for attempt in range(1, ZIG_LIBC_RETRIES + 2):
-        try:
-            proc = subprocess.run([zig, "libc"], capture_output=True, text=True, timeout=60)
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        output = proc.stdout
-        if proc.returncode == 0 and "include_dir=" in output:
-            break
-        if not _zig_flaked([zig], proc.stderr, attempt):
-            return None
-    else:
+    Kept in the cache directory per zig binary, and made again when a directory it names is
+    gone (another GCC). `zig libc` itself is compiled by zig on its first use (85 s of CPU
+    with a cold zig cache), so here it gets `timeout` seconds; warm_up gives it all the time
+    it needs. None if there is no file and `zig libc` fails or takes longer: then zig detects
+    the libc itself, as before."""
+    try:
+        stat = os.stat(zig)
+    except OSError:
         return None
-    digest = hashlib.sha256(output.encode()).hexdigest()[:16]
-    path = cache_dir() / f"zig-libc-{digest}.txt"
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = _temp_path_for(path)
-        temp.write_text(output)
-        os.replace(temp, path)
+    key = hashlib.sha256(f"{zig}\0{stat.st_size}\0{stat.st_mtime_ns}".encode()).hexdigest()
+    path = cache_dir() / f"zig-libc-{key[:16]}.txt"
+    try:
+        text = path.read_text()
+        dirs = [line.split("=", 1)[1] for line in text.splitlines()
+                if "=" in line and not line.startswith("#")]
+        if "include_dir=" in text and all(Path(d).is_dir() for d in dirs if d):
+            return str(path)
+    except OSError:
+        pass
+    try:
+        proc = subprocess.run([zig, "libc"], capture_output=True, text=True, timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if proc.returncode != 0 or "include_dir=" not in proc.stdout:
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = _temp_path_for(path)
+    temp.write_text(proc.stdout)
+    os.replace(temp, path)
     return str(path)
 
 
@@ -716,6 +722,8 @@ def warm_up(cc: str | CCompiler | None = None, opts: Sequence[OptLevel] = (0, 1,
     (the runtime) by building a trivial shared library and executable at each level, and
     check that the executable runs. For CI set-up; later builds start warm."""
     compiler = find_compiler(cc)
+    if list(compiler.command[:2]) == _zig_command():
+        _zig_libc_file(compiler.command[0], timeout=900)  # compiles `zig libc` if need be
     with tempfile.TemporaryDirectory(prefix="wasmc-warm-") as tmp:
         module = Path(tmp) / "module.c"
         main = Path(tmp) / "main.c"
