@@ -337,3 +337,23 @@ def test_run_gives_unoptimized_builds_room_to_recurse(tmp_path: Path) -> None:
     proc = wasmc_cli("run", "-O", "0", wat, "--invoke", "down", "400000",
                      preexec_fn=usual_stack)
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "200000\n", "")
+
+
+def test_compile_writes_into_a_special_output_file(tmp_path: Path) -> None:
+    """`-o` naming a FIFO (or /dev/null) is written to, not replaced by a regular file (a
+    `wasmc compile -o /dev/null` once made /dev/null a regular file for the whole machine)."""
+    import os
+    import stat
+    import threading
+
+    fifo = tmp_path / "out"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    wat = Path(__file__).parent / "data" / "deep_recursion.wat"
+    proc = wasmc_cli("compile", "-O", "0", wat, "-o", fifo)
+    reader.join(timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert received and received[0].startswith(b"\x7fELF")

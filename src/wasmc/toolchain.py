@@ -392,14 +392,26 @@ def _temp_path_for(out: Path) -> Path:
 
 
 def _link_atomically(cc: CCompiler, args: Sequence[str], out: Path) -> Path:
-    """Run the compiler with `-o` a temporary file, then move it onto `out`."""
+    """Run the compiler with `-o` a temporary file, then move it onto `out`. An `out` that
+    exists and is not a regular file (`-o /dev/null`, a FIFO) is written to, not replaced:
+    renaming onto /dev/null would turn it into a regular file for the whole machine."""
+    special = out.exists() and not out.is_file()
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_path_for(out)
+    if special:
+        tmp = Path(tempfile.mkdtemp(prefix="wasmc-link-")) / out.name
+    else:
+        tmp = _temp_path_for(out)
     try:
         run_compiler(cc, [*args, "-o", str(tmp)])
-        os.replace(tmp, out)
+        if special:
+            with open(tmp, "rb") as src, open(out, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+        else:
+            os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
+        if special:
+            tmp.parent.rmdir()
     return out
 
 
