@@ -135,10 +135,10 @@ class CompiledModule:
         function of the imported type. With `wasi`, the wasi_snapshot_preview1 imports are
         the runtime's WASI with that configuration (wasi.py), and a reactor's _initialize
         runs last (unless `initialize_reactor` is False: wasmtime.py leaves that call to its
-        caller, as Wasmtime does). With `limits`, each memory and table that the instance defines is capped
-        (limits.py); InstantiationError if one is over its cap from the start. `deadline`:
-        set_deadline(deadline) before the start function runs (an interruptible module,
-        docs/limits.md), so that initialization is bounded too. Raises
+        caller, as Wasmtime does). With `limits`, each memory and table that the instance
+        defines is capped (limits.py); InstantiationError if one is over its cap from the
+        start. `deadline`: set_deadline(deadline) before the start function runs (an
+        interruptible module, docs/limits.md), so that initialization is bounded too. Raises
         LinkError for a missing or mistyped import, Trap if initialization trapped,
         WasmException if it threw (what it did before stays done, as the spec says)."""
         imports = imports or {}
