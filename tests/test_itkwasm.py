@@ -46,7 +46,8 @@ def downsample(engine: str, tmp_path) -> dict:
 
 
 def test_downsample_same_image_as_wasmtime(tmp_path):
-    """About N s of CPU with a cold wasmc cache, almost all of it compiling the module."""
+    """With a cold wasmc cache nearly all of the time is the -O0 build of the 6 MB module
+    (docs/wasmtime-compat.md has the numbers); warm, a few seconds."""
     real = downsample("wasmtime", tmp_path)
     wasmc = downsample("wasmc", tmp_path)
     # The real run did downsample: 24 x 32 pixels shrunk by 2 x 3, spacing scaled to match.
