@@ -127,16 +127,18 @@ class CompiledModule:
     def instantiate(self, imports: Mapping[str, Mapping[str, Any] | Instance] | None = None,
                     *, wasi: WasiConfig | None = None,
                     limits: ResourceLimits | None = None,
-                    deadline: float | None = None) -> Instance:
+                    deadline: float | None = None,
+                    initialize_reactor: bool = True) -> Instance:
         """Link the imports, create the instance, run segment initialization and the start
         function. `imports` maps module names to an Instance (its exports) or a mapping of
         names to Func/Memory/Table/Global/Tag; a plain Python callable is made into a host
         function of the imported type. With `wasi`, the wasi_snapshot_preview1 imports are
         the runtime's WASI with that configuration (wasi.py), and a reactor's _initialize
-        runs last. With `limits`, each memory and table that the instance defines is capped
-        (limits.py); InstantiationError if one is over its cap from the start. `deadline`:
-        set_deadline(deadline) before the start function runs (an interruptible module,
-        docs/limits.md), so that initialization is bounded too. Raises
+        runs last (unless `initialize_reactor` is False: wasmtime.py leaves that call to its
+        caller, as Wasmtime does). With `limits`, each memory and table that the instance
+        defines is capped (limits.py); InstantiationError if one is over its cap from the
+        start. `deadline`: set_deadline(deadline) before the start function runs (an
+        interruptible module, docs/limits.md), so that initialization is bounded too. Raises
         LinkError for a missing or mistyped import, Trap if initialization trapped,
         WasmException if it threw (what it did before stays done, as the spec says)."""
         imports = imports or {}
@@ -202,7 +204,7 @@ class CompiledModule:
         # group therefore keeps until all of it is unreachable.
         self._runtime.protected(initialize, ptr)
         reactor_init = instance.exports.get("_initialize")
-        if wasi_context is not None and isinstance(reactor_init, Func):
+        if wasi_context is not None and initialize_reactor and isinstance(reactor_init, Func):
             reactor_init()
         return instance
 

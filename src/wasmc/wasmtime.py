@@ -295,11 +295,10 @@ class MemoryType:
 # whatever of them a module uses either way). The others cannot be enabled.
 SUPPORTED_FEATURES = frozenset({
     "bulk_memory", "multi_value", "reference_types", "tail_call", "multi_memory",
-    "memory64", "exceptions", "function_references", "simd", "relaxed_simd"})
-# (relaxed_simd_deterministic: wasmc's relaxed results are Wasmtime's x86-64 ones, not the
-# deterministic ones, docs/simd.md)
+    "memory64", "exceptions", "function_references", "simd", "relaxed_simd",
+    "relaxed_simd_deterministic"})
 UNSUPPORTED_FEATURES = frozenset({
-    "threads", "relaxed_simd_deterministic", "gc",
+    "threads", "gc",
     "component_model", "component_model_map", "component_model_implements",
     "wide_arithmetic", "custom_page_sizes", "stack_switching"})
 # Settings that only tune Wasmtime's own compiler or caches: accepted, no effect.
@@ -335,7 +334,10 @@ class Config:
         if name == "cranelift_opt_level":
             if value not in OPT_LEVELS:
                 raise WasmtimeError(f"unknown optimization level: {value}")
-            object.__setattr__(self, "_opt", OPT_LEVELS[value])
+            # "none" is -O0; for the speed levels $WASMC_OPT, if set, wins, since packages
+            # (itkwasm) ask for "speed" and a test wants a quick build
+            if value == "none" or not os.environ.get("WASMC_OPT", "").isdigit():
+                object.__setattr__(self, "_opt", OPT_LEVELS[value])
         elif name == "strategy":
             if value not in ("auto", "cranelift"):
                 raise WasmtimeError(f"unsupported compilation strategy: {value}")
@@ -824,8 +826,11 @@ class Instance:
             raise WasmtimeError(over)
         store._count(1, len(compiled.module.tables), len(compiled.module.memories))
         passed = store._epoch_passed() if compiled.interruptible else None
+        # A WASI reactor's _initialize is the caller's to run, as in wasmtime-py (itkwasm
+        # calls it; wasi-libc traps on a second call).
         self._instance = _call_wasm(compiled.instantiate, imports, wasi=wasi,
-                                    limits=store._limits, deadline=0 if passed else None)
+                                    limits=store._limits, deadline=0 if passed else None,
+                                    initialize_reactor=False)
         with store._groups_lock:
             store._groups.append(self._instance._store.ref())
         self._exports = InstanceExports(self._instance)
