@@ -22,11 +22,7 @@ import re
 import statistics
 import subprocess
 import sys
-import time
-from collections.abc import Callable
-from functools import partial
 from pathlib import Path
-from typing import TypeVar
 
 from wasmc import compiler, toolchain
 from wasmc.bench import programs
@@ -38,9 +34,6 @@ from wasmc.bench.engines import (
     _file_hash,
     _wasmc_fingerprint,
 )
-from wasmc.errors import ToolchainError
-
-T = TypeVar("T")
 
 
 def build(ctx: Context, wasm: Path, interruptible: bool, cc: str | None) -> Build:
@@ -52,19 +45,6 @@ def build(ctx: Context, wasm: Path, interruptible: bool, cc: str | None) -> Buil
                                                 compiler_id, "opt=2",
                                                 f"interruptible={interruptible}"], make)
     return Build([str(d / "prog")], None)
-
-
-def retried(step: Callable[[], T]) -> T:
-    """step(), tried up to five times: the bundled zig now and then fails with "failed to
-    find libc installation" on a heavily loaded machine."""
-    for attempt in range(5):
-        try:
-            return step()
-        except ToolchainError as error:
-            if "failed to find libc installation" not in str(error) or attempt == 4:
-                raise
-            time.sleep(2)
-    raise AssertionError("unreachable")
 
 
 def instructions(b: Build, args: tuple[str, ...]) -> tuple[float, str]:
@@ -95,8 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     for program in programs.PROGRAMS:
         if wanted is not None and program.name not in wanted:
             continue
-        wasm = retried(partial(ctx.wasm, program.source))
-        builds = [retried(partial(build, ctx, wasm, checked, ns.cc)) for checked in (False, True)]
+        wasm = ctx.wasm(program.source)
+        builds = [build(ctx, wasm, checked, ns.cc) for checked in (False, True)]
         args = program.quick_args if ns.quick else program.args
         times: list[list[float]] = [[], []]
         outputs: list[set[str]] = [set(), set()]

@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
-import itertools
 import os
 import platform
 import secrets
@@ -30,7 +29,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -107,24 +105,15 @@ LINK_LIBS = ("-lm", "-ldl", "-pthread")
 
 _STDERR_LINES = 60
 
-_ZIG_LIBC_FLAKE = "failed to find libc installation"
-ZIG_LIBC_RETRIES = 8
-ZIG_LIBC_PAUSE = 0.1
-"""zig cc finds the host's libc headers by running the system `cc -E -Wp,-v` on every
-invocation, and that detection sometimes fails ("error: failed to find libc installation:
-FileSystem"; the bundled zig 0.17 on a 2-core machine at load average 20-25, 2026-12-06:
-a C file, `--version`, or the link, at random, up to one run in 30, at times several in a
-row for seconds). Such a run is repeated, at most ZIG_LIBC_RETRIES times, after pauses of
-ZIG_LIBC_PAUSE, twice that, four times that, ... seconds (25 s in all); every other failure
-is reported at once."""
-
 
 def _zig_libc_file(zig: str, timeout: float = 10.0) -> str | None:
     """A libc description file (`zig libc`'s output) for `ZIG_LIBC`, so that zig cc skips its
     detection of the host's libc: that detection runs the system `cc` three times per zig
-    invocation (about half of a small compile's 0.2 s) and is what fails in the flake above.
-    Kept in the cache directory per zig binary, and made again when a directory it names is
-    gone (another GCC). `zig libc` itself is compiled by zig on its first use (85 s of CPU
+    invocation (about half of a small compile's 0.2 s), one of them `cc -E -Wp,-v -xc
+    /dev/null`; that is what failed, with "failed to find libc installation: FileSystem",
+    when /dev/null had been replaced by a regular file (see _link_atomically). Kept in the
+    cache directory per zig binary, and made again when a directory it names is gone
+    (another GCC). `zig libc` itself is compiled by zig on its first use (85 s of CPU
     with a cold zig cache), so here it gets `timeout` seconds; warm_up gives it all the time
     it needs. None if there is no file and `zig libc` fails or takes longer: then zig detects
     the libc itself, as before."""
@@ -170,16 +159,6 @@ def compiler_environment(command: Sequence[str]) -> dict[str, str] | None:
     if any(arg == "-target" or arg.startswith("--target") for arg in command):
         return None
     return _zig_environment(command[0])
-
-
-def _zig_flaked(command: Sequence[str], output: str, attempt: int) -> bool:
-    """Whether a failed run of `command` is zig's libc detection failing, and worth running
-    again as its `attempt`-th repetition (after a pause, which this takes)."""
-    if attempt > ZIG_LIBC_RETRIES or _ZIG_LIBC_FLAKE not in output or not any(
-            Path(part).name in ("zig", "ziglang") for part in command):
-        return False
-    time.sleep(ZIG_LIBC_PAUSE * 2 ** (attempt - 1))
-    return True
 
 
 @dataclass(frozen=True)
@@ -240,11 +219,8 @@ def _host_cpu() -> str:
 def _resolve(spec: str | None) -> CCompiler:
     command = _command_for(spec)
     try:
-        for attempt in itertools.count(1):
-            proc = subprocess.run([*command, "--version"], capture_output=True, text=True,
-                                  timeout=120)
-            if proc.returncode == 0 or not _zig_flaked(command, proc.stderr, attempt):
-                break
+        proc = subprocess.run([*command, "--version"], capture_output=True, text=True,
+                              timeout=120)
     except FileNotFoundError as e:
         raise ToolchainError(
             f"C compiler not found: {shlex.join(command)} ({e.strerror}); "
@@ -366,12 +342,8 @@ def run_compiler(cc: CCompiler, args: Sequence[str]) -> None:
     """Run `cc args...`; raise ToolchainError with the command and trimmed stderr."""
     command = [*cc.command, *args]
     try:
-        for attempt in itertools.count(1):
-            proc = subprocess.run(command, capture_output=True, text=True,
-                                  env=compiler_environment(command))
-            if proc.returncode == 0 or not _zig_flaked(command, proc.stderr + proc.stdout,
-                                                       attempt):
-                break
+        proc = subprocess.run(command, capture_output=True, text=True,
+                              env=compiler_environment(command))
     except OSError as e:
         raise ToolchainError(f"cannot run C compiler: {shlex.join(command)}: {e}") from e
     if proc.returncode != 0:
@@ -473,7 +445,6 @@ class Build:
         # (command, directory to run it in, log file), not started
         self._queue: list[tuple[list[str], Path, Path]] = []
         self._running: list[tuple[subprocess.Popen, list[str], Path, Path]] = []
-        self._retried: dict[Path, int] = {}  # log file -> runs repeated (ZIG_LIBC_RETRIES)
         self.compiled = 0  # objects done
         # Flags for compiling each file, after compile_flags but not for the link: an -O
         # here overrides the build's level (QUICK_FLAGS).
@@ -518,13 +489,7 @@ class Build:
                 self.compiled += 1
                 self._report()
             elif failed is None:
-                output = log.read_text(errors="replace")
-                attempt = self._retried.get(log, 0) + 1
-                if _zig_flaked(command, output, attempt):
-                    self._retried[log] = attempt
-                    self._queue.insert(0, (command, cwd, log))
-                    continue
-                failed = _compiler_failed(command, status, output, cwd)
+                failed = _compiler_failed(command, status, log.read_text(errors="replace"), cwd)
         self._running = still
         if failed is not None:
             raise failed
