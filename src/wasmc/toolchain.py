@@ -220,7 +220,7 @@ def _resolve(spec: str | None) -> CCompiler:
     command = _command_for(spec)
     try:
         proc = subprocess.run([*command, "--version"], capture_output=True, text=True,
-                              timeout=120)
+                              timeout=120, env=compiler_environment(command))
     except FileNotFoundError as e:
         raise ToolchainError(
             f"C compiler not found: {shlex.join(command)} ({e.strerror}); "
