@@ -1,7 +1,8 @@
 """The compile pipeline: module bytes -> C -> a shared library (or a native executable).
 
 `compile_modules` decodes, validates and emits C for a batch of modules and builds them into
-one shared library (libcache.py caches it by content); `build_executable` builds a
+one shared library (libcache.py caches it by content; a batch compiled before is found by
+its bytes, and then decoded without its function bodies); `build_executable` builds a
 standalone program instead (codegen/executable.py).
 """
 
@@ -21,7 +22,7 @@ from .codegen.module import emit_module, gcc_sibcalls
 from .errors import CompileError, MalformedError, UnsupportedError
 from .externals import Extern
 from .instance import CompiledModule, Instance
-from .libcache import Unit, UnitFailed, build_library
+from .libcache import Unit, UnitFailed, build_library, cached_library, source_key
 from .limits import ResourceLimits
 from .native import Runtime
 from .validate.validator import validate
@@ -78,6 +79,14 @@ def compile_modules(sources: list[bytes | str | Path], *, cc: str | None = None,
     sources = [s if isinstance(s, bytes) else read_source(s) for s in sources]
     compiler = toolchain.find_compiler(cc)
     runtime = Runtime.get(compiler)
+    key = source_key(sources, compiler, opt, interruptible)
+    library = cached_library(key)
+    if library is not None:
+        # This batch compiled before, every module valid: its library needs only what
+        # instantiation reads, not the function bodies (docs/api.md, "The cache").
+        with no_cycle_collection():
+            return [CompiledModule(decode(data, bodies=False), library, f"wasmc_m{k}", runtime)
+                    for k, data in enumerate(sources)]
     musttail = compiler.kind == "clang"
     sibcalls = gcc_sibcalls(compiler.kind, opt)
     results: list[Any] = [None] * len(sources)
@@ -99,10 +108,11 @@ def compile_modules(sources: list[bytes | str | Path], *, cc: str | None = None,
             results[k] = err
             continue
         units.append(Unit(k, prefix, module, data, c_code))
-    library = None
     while units and library is None:
+        # Only a batch whose modules are all valid is recorded under its bytes' key.
+        whole = key if len(units) == len(sources) else None
         try:
-            library = build_library(units, compiler, opt, jobs)
+            library = build_library(units, compiler, opt, jobs, record_as=whole)
         except UnitFailed as failed:  # a split module is invalid: build the others
             results[failed.unit.index] = failed.error
             units.remove(failed.unit)

@@ -1,9 +1,17 @@
-"""The shared libraries of compiled modules, cached on disk by content and loaded once."""
+"""The shared libraries of compiled modules, cached on disk by content and loaded once.
+
+A library is named by what it was built from (`build_library`). A second, cheaper key,
+`source_key`, names a batch of module bytes: once a batch has been compiled with every
+module valid, `<source key>.ref` beside the libraries names its library, so that
+compiling the same bytes again (`cached_library`) needs no decoding, validation or
+emission first, only the sections besides the function bodies (compiler.compile_modules).
+"""
 
 from __future__ import annotations
 
 import ctypes
 import hashlib
+import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,12 +44,55 @@ class UnitFailed(Exception):
 _libraries: dict[Path, ctypes.CDLL] = {}
 
 
+def _modules_dir() -> Path:
+    return toolchain.cache_dir() / "modules"
+
+
+def source_key(sources: list[bytes], cc: toolchain.CCompiler, opt: int,
+               interruptible: bool) -> str:
+    """The key of a batch of module bytes compiled with these settings: everything that
+    decides the library built from them (the code generator's sources included), known
+    before decoding a byte of them."""
+    key = hashlib.sha256()
+    key.update(f"{__version__}\0{toolchain.build_fingerprint(cc, opt)}\0{split.parameters()}"
+               f"\0interruptible={interruptible}\0".encode() + sources_digest())
+    for data in sources:  # each module's position is its prefix (wasmc_mK)
+        key.update(hashlib.sha256(data).digest())
+    return key.hexdigest()[:32]
+
+
+def cached_library(key: str) -> ctypes.CDLL | None:
+    """The library that the batch of `source_key` `key` was compiled into, if a compile of
+    it has succeeded before (every module of it valid) and the library is still there."""
+    try:
+        name = (_modules_dir() / f"{key}.ref").read_text().strip()
+    except OSError:
+        return None
+    out = _modules_dir() / name
+    if out in _libraries:
+        return _libraries[out]
+    if "/" in name or not name.endswith(".so") or not out.exists():
+        return None
+    lib = ctypes.CDLL(str(out))
+    _libraries[out] = lib
+    return lib
+
+
+def _remember(key: str, out: Path) -> None:
+    """Write `<key>.ref` naming `out`, atomically (other processes may be reading it)."""
+    ref = out.with_name(f"{key}.ref")
+    tmp = ref.with_name(f".{ref.name}.{os.getpid()}.tmp")
+    tmp.write_text(out.name + "\n")
+    os.replace(tmp, ref)
+
+
 def build_library(units: list[Unit], cc: toolchain.CCompiler, opt: int,
-                   jobs: int | None = None) -> ctypes.CDLL:
+                  jobs: int | None = None, record_as: str | None = None) -> ctypes.CDLL:
     """Compile modules into a shared library, cached by content: the C of each small
     module; for a split module, its bytes and the code generator's sources (so that a
     cached one needs no validation and no emission). Raises UnitFailed if a split module
-    turns out to be invalid."""
+    turns out to be invalid. `record_as`: the `source_key` of the batch, if the units are
+    all of it (every module valid); the library is then recorded for `cached_library`."""
     key = hashlib.sha256()
     key.update(f"{__version__}\0{toolchain.build_fingerprint(cc, opt)}\0".encode())
     if any(u.c_code is None for u in units):
@@ -51,8 +102,10 @@ def build_library(units: list[Unit], cc: toolchain.CCompiler, opt: int,
             key.update(hashlib.sha256(u.c_code.encode()).digest())
         else:
             key.update(f"{u.prefix}\0".encode() + hashlib.sha256(u.data).digest())
-    out = toolchain.cache_dir() / "modules" / f"{key.hexdigest()[:32]}.so"
+    out = _modules_dir() / f"{key.hexdigest()[:32]}.so"
     if out in _libraries:
+        if record_as is not None:
+            _remember(record_as, out)
         return _libraries[out]
     if not out.exists() and all(u.c_code is not None for u in units):
         with tempfile.TemporaryDirectory(prefix="wasmc-") as tmp:
@@ -81,4 +134,6 @@ def build_library(units: list[Unit], cc: toolchain.CCompiler, opt: int,
             build.link(out)
     lib = ctypes.CDLL(str(out))
     _libraries[out] = lib
+    if record_as is not None:
+        _remember(record_as, out)
     return lib

@@ -480,9 +480,10 @@ def decode_instrs(
 
 
 class _Decoder:
-    def __init__(self, data: bytes):
+    def __init__(self, data: bytes, bodies: bool = True):
         self.data = data
-        self.m = Module()
+        self.bodies = bodies  # False: skip the code section's contents (see decode)
+        self.m = Module(bodies_decoded=bodies)
         self.code_count: int | None = None  # entries in the code section, once seen
         self.n_imported = dict.fromkeys(EXTERN_KINDS, 0)  # imports of each kind
 
@@ -771,6 +772,17 @@ class _Decoder:
             if data_op_at is not None and self.m.data_count is None:
                 raise MalformedError("data count section required", data_op_at)
 
+    def skip_code(self, r: Reader) -> None:
+        """The code section of a module known to be valid (decode's bodies=False): only
+        where each entry starts, none of its locals or instructions."""
+        n = r.count()
+        self.code_count = n
+        functions = self.m.functions
+        for i in range(n):
+            if i < len(functions):
+                functions[i].offset = r.pos
+            r.sub(r.u32())
+
     def locals(self, r: Reader, n_params: int = 0) -> list[str]:
         """The declared locals, expanded; with the function's `n_params` parameters they
         must stay within MAX_LOCALS."""
@@ -863,8 +875,8 @@ class _Decoder:
             1: self.section_type, 2: self.section_import, 3: self.section_function,
             4: self.section_table, 5: self.section_memory, 13: self.section_tag,
             6: self.section_global, 7: self.section_export, 8: self.section_start,
-            9: self.section_element, 12: self.section_datacount, 10: self.section_code,
-            11: self.section_data,
+            9: self.section_element, 12: self.section_datacount,
+            10: self.section_code if self.bodies else self.skip_code, 11: self.section_data,
         }  # fmt: skip
         pos = 8
         last_rank = 0
@@ -911,8 +923,15 @@ def no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def decode(data: bytes) -> Module:
+def decode(data: bytes, bodies: bool = True) -> Module:
     """Decode a binary module. Raises MalformedError (with the byte offset) for bytes that
-    are not a well-formed module, UnsupportedError for features wasmc does not implement."""
+    are not a well-formed module, UnsupportedError for features wasmc does not implement.
+
+    `bodies=False` is for a module that has been decoded and validated before (its compiled
+    library is cached, compiler.compile_modules): every section but the code section's
+    contents, so functions have their types and offsets but no locals or instructions
+    (`Module.bodies_decoded` is False). The bodies are nearly all of a module's bytes and
+    of decoding's time and memory; instantiating and linking need none of them. Errors in
+    the skipped bytes go unnoticed, hence "validated before"."""
     with no_cycle_collection():
-        return _Decoder(bytes(data)).module()
+        return _Decoder(bytes(data), bodies).module()

@@ -334,6 +334,9 @@ class Module:
     module_name: str | None = None
     func_names: dict[int, str] = field(default_factory=dict)  # from the name section
     local_names: dict[int, dict[int, str]] = field(default_factory=dict)
+    # False: decoded without function bodies (decoder.decode's bodies=False, for a module
+    # whose compiled library is cached): `functions` have no locals and no body.
+    bodies_decoded: bool = True
     _canonical: tuple[list[FuncType], list[str]] | None = field(
         default=None, repr=False, compare=False)
     # Caches for the lookups below, each with the length of the list it was built from
