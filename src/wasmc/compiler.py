@@ -75,7 +75,9 @@ def compile_modules(sources: list[bytes | str | Path], *, cc: str | None = None,
     parallel for large modules, up to `jobs` at a time; default: the CPU count). Each entry
     of the result is a CompiledModule or the CompileError that module raised. A source is
     what `read_source` takes (module bytes, a path, module text). `interruptible`: with
-    interrupt checks, so that Instance.interrupt and set_deadline work (docs/limits.md)."""
+    interrupt checks, so that Instance.interrupt and set_deadline work (docs/limits.md).
+    A batch of the same bytes and settings that compiled before, every module valid, is
+    taken from the cache without decoding its function bodies (docs/api.md, "The cache")."""
     sources = [s if isinstance(s, bytes) else read_source(s) for s in sources]
     compiler = toolchain.find_compiler(cc)
     runtime = Runtime.get(compiler)
