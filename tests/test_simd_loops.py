@@ -1,5 +1,5 @@
 """The unroll hint for vector loops (codegen/function.py, simd_loops): an innermost loop that
-moves vectors through memory and calls nothing is a C `while (1)` under `#pragma GCC
+moves vectors through memory, calls nothing and is short is a C `while (1)` under `#pragma GCC
 unroll`; branches back to it and out of it, and falling off its end, keep their meaning."""
 
 import struct
@@ -46,3 +46,4 @@ def test_vector_loops_compute_what_the_spec_says(cc: str | None, opt: int) -> No
     assert total(64, 39, 2) == signed32(expected_sum([*vectors[:6], (-1, 0, 0, 0)], 2))
     instance.exports["scale"](64, 2)
     assert struct.unpack("<4i", memory.read(64, 16)) == (3, 6, -3, 21)
+    assert instance.exports["long"](64, 2) == 2 * 13 * 3

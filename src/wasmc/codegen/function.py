@@ -149,28 +149,32 @@ _KINDS: dict[str, tuple] = {op.name: k for op in OPS if (k := _kind(op)) is not 
 # unroll hint (`#pragma GCC unroll`, which clang reads too): clang does not unroll a loop
 # with a run-time trip count at -O2, and the vector loops of a -msimd128 build are bound by
 # instruction throughput, where unrolling saves the loop overhead and the index moves.
-# Only these: other loops keep their goto form (lz77 and the scalar matmul ran 8-10 %
-# slower with clang's run-time unrolling of every loop; docs/performance.md).
+# Only these, and only short ones (the loop overhead is a large part of a short body): other
+# loops keep their goto form (lz77 and the scalar matmul ran 8-10 % slower with clang's
+# run-time unrolling of every loop; blur-simd's 58-66-instruction vector loops 4 % slower
+# unrolled; docs/performance.md).
 UNROLL_SIMD_LOOPS = 4
+UNROLL_MAX_INSTRUCTIONS = 48  # Wasm instructions in the loop, its `loop` and `end` included
 _UNROLL_STOPPERS = ("call", "call_indirect", "call_ref", "return_call", "return_call_indirect",
                     "return_call_ref", "throw", "throw_ref", "rethrow", "try", "try_table",
                     "delegate", "br_table")
 
 
 def simd_loops(body: list[Instr]) -> set[int]:
-    """The id()s of the `loop` instructions in `body` that get the unroll hint: innermost
-    loops with a v128 load or store and no call, throw, try or br_table."""
+    """The id()s of the `loop` instructions in `body` that get the unroll hint: short
+    innermost loops with a v128 load or store and no call, throw, try or br_table."""
     found: set[int] = set()
     # per open block: [the loop instruction or None, has an inner loop, has v128 memory
-    # access, has a stopper]
+    # access, has a stopper, index of its first instruction]
     stack: list[list] = []
-    for ins in body:
+    for i, ins in enumerate(body):
         name = ins.op.name
         if name in ("block", "if", "loop", "try", "try_table"):
-            stack.append([ins if name == "loop" else None, False, False, False])
+            stack.append([ins if name == "loop" else None, False, False, False, i])
         elif name == "end" and stack:
-            loop, inner, vector, stopper = stack.pop()
-            if loop is not None and not inner and vector and not stopper:
+            loop, inner, vector, stopper, start = stack.pop()
+            if (loop is not None and not inner and vector and not stopper
+                    and i - start + 1 <= UNROLL_MAX_INSTRUCTIONS):
                 found.add(id(loop))
             if stack:  # what the block held, its enclosing block holds
                 outer = stack[-1]
