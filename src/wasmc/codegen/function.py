@@ -145,6 +145,51 @@ def _kind(op) -> tuple | None:
 _KINDS: dict[str, tuple] = {op.name: k for op in OPS if (k := _kind(op)) is not None}
 
 
+# Innermost loops that move vectors through memory are emitted as a C `while (1)` with an
+# unroll hint (`#pragma GCC unroll`, which clang reads too): clang does not unroll a loop
+# with a run-time trip count at -O2, and the vector loops of a -msimd128 build are bound by
+# instruction throughput, where unrolling saves the loop overhead and the index moves.
+# Only these, and only short ones (the loop overhead is a large part of a short body): other
+# loops keep their goto form (lz77 and the scalar matmul ran 8-10 % slower with clang's
+# run-time unrolling of every loop; blur-simd's 58-66-instruction vector loops 4 % slower
+# unrolled; docs/performance.md).
+UNROLL_SIMD_LOOPS = 4
+UNROLL_MAX_INSTRUCTIONS = 48  # Wasm instructions in the loop, its `loop` and `end` included
+_UNROLL_STOPPERS = ("call", "call_indirect", "call_ref", "return_call", "return_call_indirect",
+                    "return_call_ref", "throw", "throw_ref", "rethrow", "try", "try_table",
+                    "delegate", "br_table")
+
+
+def simd_loops(body: list[Instr]) -> set[int]:
+    """The id()s of the `loop` instructions in `body` that get the unroll hint: short
+    innermost loops with a v128 load or store and no call, throw, try or br_table."""
+    found: set[int] = set()
+    # per open block: [the loop instruction or None, has an inner loop, has v128 memory
+    # access, has a stopper, index of its first instruction]
+    stack: list[list] = []
+    for i, ins in enumerate(body):
+        name = ins.op.name
+        if name in ("block", "if", "loop", "try", "try_table"):
+            stack.append([ins if name == "loop" else None, False, False, False, i])
+        elif name == "end" and stack:
+            loop, inner, vector, stopper, start = stack.pop()
+            if (loop is not None and not inner and vector and not stopper
+                    and i - start + 1 <= UNROLL_MAX_INSTRUCTIONS):
+                found.add(id(loop))
+            if stack:  # what the block held, its enclosing block holds
+                outer = stack[-1]
+                outer[1] = outer[1] or inner or loop is not None
+                outer[2] = outer[2] or vector
+                outer[3] = outer[3] or stopper
+        elif stack:
+            top = stack[-1]
+            if name in _UNROLL_STOPPERS:
+                top[3] = True
+            elif ins.op.prefix is not None and name.startswith("v128.") and ins.op.align:
+                top[2] = True
+    return found
+
+
 @dataclass
 class Block:
     kind: str  # "func", "block", "loop", "if"
@@ -160,6 +205,7 @@ class Block:
     handler: bool = False
     clause: int = 0
     catch_all: bool = False
+    unrolled: bool = False  # a `while (1)` with an unroll hint (simd_loops)
 
     @property
     def branch_types(self) -> tuple[str, ...]:
@@ -293,6 +339,9 @@ class FunctionEmitter:
         global_lvalues: dict[int, str] = {}
         direct_names: dict[int, str] = {}  # (direct_name's side effect is idempotent)
         simple_blocks = _SIMPLE_BLOCK_RESULTS if fast else {}
+        # (a v128 load pushes a v128 slot: functions without one have no loop to mark)
+        uses_v128 = any(t == V128 for _, t in info.slots)
+        unrolled_loops = simd_loops(self.body) if uses_v128 else set()
         live = True  # blocks[-1].live
         for ins, h, pops, pushes in zip(self.body, info.heights, info.pops, info.pushes,
                                         strict=True):
@@ -372,6 +421,8 @@ class FunctionEmitter:
                             append(f"L{block.label}_else:;")
                         if block.kind != "loop":
                             append(f"L{block.label}:;")
+                        elif block.unrolled:
+                            append(f"  break; L{block.label}_top:; }}")
             elif kind == E_BR_IF or kind == E_BR:
                 target = blocks[-1 - ins.imm]
                 if (not fast or target.kind == "func"
@@ -395,7 +446,14 @@ class FunctionEmitter:
                 block_kind = ins.op.name
                 blocks.append(Block(block_kind, label, h, params, results, True))
                 if block_kind == "loop":
-                    append(f"L{label}_top:;{mod.interrupt_check}")
+                    if id(ins) in unrolled_loops:
+                        # `goto L_top` goes to the end of the body and so round the loop;
+                        # falling off the end breaks out (the loop's `end`).
+                        blocks[-1].unrolled = True
+                        append(f"#pragma GCC unroll {UNROLL_SIMD_LOOPS}")
+                        append(f"  while (1) {{{mod.interrupt_check}")
+                    else:
+                        append(f"L{label}_top:;{mod.interrupt_check}")
                 elif block_kind == "if":
                     append(f"  if (!{i32_names[h + len(pops) - 1]}) goto L{label}_else;")
             elif kind == E_ELSE:
