@@ -9,6 +9,7 @@ without working checks it returns a value where the test expects a trap.
 
 from __future__ import annotations
 
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -243,6 +244,17 @@ def test_split_builds_with_and_without_checks_are_cached_apart(split_long, monke
     assert checked.interruptible and not plain.interruptible
     assert plain._lib is not checked._lib
     assert plain.instantiate().exports.count(1000) == 1000
+
+
+def test_executable_of_a_split_module_with_checks(tmp_path, monkeypatch):
+    """build_executable(interruptible=True) of a split module (its checks never fire there:
+    for measuring what they cost) links the checks to the runtime and runs."""
+    split_like_a_large_module(monkeypatch)
+    exe = wasmc.build_executable(LONG, tmp_path / "long", opt=0, jobs=2,
+                                 emit_c_dir=tmp_path / "c", interruptible=True)
+    assert CHECK in (tmp_path / "c" / "module_000.c").read_text()
+    proc = subprocess.run([exe, "--invoke", "count", "1000"], capture_output=True, text=True)
+    assert (proc.returncode, proc.stdout) == (0, "1000\n")
 
 
 GROW = """(module
