@@ -9,13 +9,17 @@ without working checks it returns a value where the test expects a trap.
 
 from __future__ import annotations
 
+import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
 import wasmc
+from wasmc import libcache
 from wasmc.binary.decoder import decode
+from wasmc.codegen import split
 from wasmc.codegen.module import emit_module
 from wasmc.compiler import read_source
 from wasmc.validate.validator import validate
@@ -150,6 +154,107 @@ def test_an_uninterruptible_module_says_how_to_get_one():
         inst.set_deadline(1)
     with pytest.raises(ValueError, match="interruptible=True"):
         inst.interrupt()
+
+
+# --- modules compiled in parts (codegen/split.py) -----------------------------------------
+# LONG made to split like a large module: a file per function, emitted by worker processes.
+CHECK = "wasmc_check_interrupt(inst->interrupt);"
+
+
+def split_like_a_large_module(mp: pytest.MonkeyPatch) -> None:
+    mp.setattr(split, "SPLIT_MIN_INSTRS", 1)
+    mp.setattr(split, "BUCKET_INSTRS", 1)  # each function a file of its own
+    mp.setattr(split, "PARALLEL_MIN_INSTRS", 1)  # emitted in worker processes
+
+
+@pytest.fixture(scope="module")
+def split_long(tmp_path_factory) -> tuple[wasmc.Module, Path]:
+    """LONG compiled split, with interrupt checks, into a fresh directory of compiled modules
+    (so that the workers emit it on every run), and that directory."""
+    modules_dir = tmp_path_factory.mktemp("modules")
+    with pytest.MonkeyPatch.context() as mp:
+        split_like_a_large_module(mp)
+        mp.setattr(libcache, "_modules_dir", lambda: modules_dir)
+        assert split.should_split(decode(read_source(LONG)))
+        return wasmc.compile_module(LONG, opt=0, jobs=2, interruptible=True), modules_dir
+
+
+def test_split_c_has_the_checks_of_one_file_in_every_file_and_none_by_default(
+        tmp_path, monkeypatch):
+    split_like_a_large_module(monkeypatch)
+    module = decode(read_source(LONG))
+    one_file = emit_module(module, validate(module), "m", musttail=False, interruptible=True)
+    outputs = {}
+    for name, interruptible, jobs in [("plain", False, 2), ("workers", True, 2),
+                                      ("here", True, 1)]:
+        (tmp_path / name).mkdir()
+        out = split.emit_split(module, "m", False, tmp_path / name, jobs=jobs,
+                               interruptible=interruptible)
+        outputs[name] = {p.name: p.read_text() for p in [out.header, *out.sources]}
+    checked, plain = outputs["workers"], outputs["plain"]
+    assert len(checked) == 8  # the header, the module file and a file per function
+    assert checked == outputs["here"]  # the workers emit what this process does
+    # The 6 checks of the one-file C, each in its function's file; $double's file has none
+    assert sum(text.count(CHECK) for text in checked.values()) == one_file.count(CHECK) == 6
+    assert [name for name, text in checked.items() if CHECK in text] == [
+        "m_000.c", "m_001.c", "m_002.c", "m_003.c", "m_005.c"]
+    assert "uint32_t *interrupt; uint32_t interrupt_cell;" in checked["m.h"]
+    assert "inst->interrupt = &inst->interrupt_cell;" in checked["m.c"]
+    assert "uint32_t **m_interrupt_slot(void *arg)" in checked["m.c"]
+    # Without the option, no file mentions interrupts; the function files differ from the
+    # checked ones by the checks alone
+    assert not any("interrupt" in text for text in plain.values())
+    for name in [name for name in plain if name.startswith("m_")]:
+        without = checked[name].replace(f"\n {CHECK}", "").replace(f" {CHECK}", "")
+        assert without == plain[name], name
+
+
+def test_deadline_stops_a_split_module(split_long):
+    inst = split_long[0].instantiate()
+    assert inst.exports.count(10) == 10
+    inst.set_deadline(0.05)
+    started = time.monotonic()
+    trap = trap_of(inst.exports.count, LOOPS)
+    assert time.monotonic() - started < 2
+    assert (trap.message, trap.function) == ("deadline exceeded", "count")
+    assert trap_of(inst.exports.one).message == "deadline exceeded"
+    inst.set_deadline(None)
+    assert inst.exports.fib(10) == 55
+    inst.set_deadline(0.05)  # the recursion: stopped by the entry check of $fib, in its file
+    assert trap_of(inst.exports.fib, FIB).message == "deadline exceeded"
+
+
+def test_interrupt_from_another_thread_stops_a_split_module(split_long):
+    inst = split_long[0].instantiate()
+    timer = threading.Timer(0.05, inst.interrupt)
+    timer.start()
+    trap = trap_of(inst.exports.count, LOOPS)
+    timer.join()
+    assert (trap.message, trap.function) == ("interrupt", "count")
+    assert inst.exports.twice(21) == 42  # the next call runs
+
+
+def test_split_builds_with_and_without_checks_are_cached_apart(split_long, monkeypatch):
+    """The library of a split module is keyed by its bytes, not its C (libcache.py): the
+    key must tell the interruptible build from the plain one."""
+    checked, modules_dir = split_long
+    split_like_a_large_module(monkeypatch)
+    monkeypatch.setattr(libcache, "_modules_dir", lambda: modules_dir)
+    plain = wasmc.compile_module(LONG, opt=0, jobs=2)
+    assert checked.interruptible and not plain.interruptible
+    assert plain._lib is not checked._lib
+    assert plain.instantiate().exports.count(1000) == 1000
+
+
+def test_executable_of_a_split_module_with_checks(tmp_path, monkeypatch):
+    """build_executable(interruptible=True) of a split module (its checks never fire there:
+    for measuring what they cost) links the checks to the runtime and runs."""
+    split_like_a_large_module(monkeypatch)
+    exe = wasmc.build_executable(LONG, tmp_path / "long", opt=0, jobs=2,
+                                 emit_c_dir=tmp_path / "c", interruptible=True)
+    assert CHECK in (tmp_path / "c" / "module_000.c").read_text()
+    proc = subprocess.run([exe, "--invoke", "count", "1000"], capture_output=True, text=True)
+    assert (proc.returncode, proc.stdout) == (0, "1000\n")
 
 
 GROW = """(module

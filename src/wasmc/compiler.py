@@ -19,7 +19,7 @@ from .binary.decoder import decode, no_cycle_collection
 from .binary.module import Module
 from .codegen import split
 from .codegen.module import emit_module, gcc_sibcalls
-from .errors import CompileError, MalformedError, UnsupportedError
+from .errors import CompileError, MalformedError
 from .externals import Extern
 from .instance import CompiledModule, Instance
 from .libcache import Unit, UnitFailed, build_library, cached_library, source_key
@@ -102,14 +102,10 @@ def compile_modules(sources: list[bytes | str | Path], *, cc: str | None = None,
                 if not split.should_split(module):
                     c_code = emit_module(module, validate(module), prefix, musttail,
                                          sibcalls, interruptible)
-                elif interruptible:
-                    raise UnsupportedError("interrupt checks in a module large enough to be "
-                                           "compiled in parts (codegen/split.py) are not "
-                                           "implemented yet")
         except CompileError as err:
             results[k] = err
             continue
-        units.append(Unit(k, prefix, module, data, c_code))
+        units.append(Unit(k, prefix, module, data, c_code, interruptible))
     while units and library is None:
         # Only a batch whose modules are all valid is recorded under its bytes' key.
         whole = key if len(units) == len(sources) else None
@@ -186,9 +182,6 @@ def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | N
         if emit_c_dir:
             for header in RUNTIME_HEADERS:
                 (c_dir / header).write_bytes((toolchain.RUNTIME_DIR / header).read_bytes())
-        if interruptible and split.should_split(module):
-            raise UnsupportedError("interrupt checks in a module large enough to be compiled "
-                                   "in parts (codegen/split.py) are not implemented yet")
         if not split.should_split(module):
             with no_cycle_collection():
                 c_code = emit_module(module, validate(module), prefix, musttail, sibcalls,
@@ -210,7 +203,7 @@ def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | N
             split_sibcalls = gcc_sibcalls(compiler.kind, 0) if quick else sibcalls
             split.emit_split(module, prefix, musttail, c_dir, name="module",
                              sibcalls=split_sibcalls, extra=lambda: emit_main(module, prefix),
-                             jobs=jobs, build=build)
+                             jobs=jobs, build=build, interruptible=interruptible)
             build.link(out)
     return out
 

@@ -27,13 +27,14 @@ from .sources import sources_digest
 @dataclass(eq=False)
 class Unit:
     """One module of a compile_modules batch: its C as one string, or (split: c_code None)
-    written by codegen/split.py at build time."""
+    written by codegen/split.py at build time, with interrupt checks if `interruptible`."""
 
     index: int
     prefix: str
     module: Module
     data: bytes
     c_code: str | None
+    interruptible: bool = False
 
 
 class UnitFailed(Exception):
@@ -100,8 +101,9 @@ def build_library(units: list[Unit], cc: toolchain.CCompiler, opt: int,
     for u in units:
         if u.c_code is not None:
             key.update(hashlib.sha256(u.c_code.encode()).digest())
-        else:
-            key.update(f"{u.prefix}\0".encode() + hashlib.sha256(u.data).digest())
+        else:  # the C is not known yet: what decides it instead
+            key.update(f"{u.prefix}\0interruptible={u.interruptible}\0".encode()
+                       + hashlib.sha256(u.data).digest())
     out = _modules_dir() / f"{key.hexdigest()[:32]}.so"
     if out in _libraries:
         if record_as is not None:
@@ -128,7 +130,8 @@ def build_library(units: list[Unit], cc: toolchain.CCompiler, opt: int,
                     try:
                         split.emit_split(u.module, u.prefix, cc.kind == "clang", Path(tmp),
                                          jobs=jobs, build=build,
-                                         sibcalls=gcc_sibcalls(cc.kind, opt))
+                                         sibcalls=gcc_sibcalls(cc.kind, opt),
+                                         interruptible=u.interruptible)
                     except CompileError as err:
                         raise UnitFailed(u, err) from None
             build.link(out)
