@@ -49,3 +49,36 @@ def test_gcc_keeps_the_trampoline_for_more_stack_arguments():
     assert "WASMC_SIBCALLS" not in c_code and "const wasmc_func *t0(" in c_code
     exports = wasmc.api.load(DATA / "tail_calls_stack_growth.wat", cc="gcc", opt=2).exports
     assert exports["small"](DEPTH) == 0
+
+
+# Fast bodies (clang) take the i32 parameters that a function of their type loads through
+# as uint64_t, zero-extended (ModuleEmitter.find_widened_params); the C must still compute
+# with 32-bit values: pc + 1 wraps to 0, and out-of-bounds pcs trap.
+def test_widened_parameters_are_declared_only_for_addresses():
+    data = wasmc.api.read_source(DATA / "tail_calls_widened.wat")
+    _module, c_code = wasmc.api.translate(data, "m")
+    assert "(void *env, uint8_t *, uint64_t, uint32_t);" in c_code  # the fast pointer type
+    assert c_code.count("if (z0 > UINT32_MAX) __builtin_unreachable();") == 6
+    assert "z1" not in c_code
+    _module, c_code = wasmc.api.translate(data, "m", musttail=False)  # for GCC: no p<N>
+    assert "z0" not in c_code
+
+
+@pytest.mark.parametrize("cc", [None, "gcc"], ids=["clang", "gcc"])
+@pytest.mark.parametrize("opt", [0, 2])
+def test_widened_parameters_keep_32_bit_values(cc, opt):
+    exports = wasmc.api.load(DATA / "tail_calls_widened.wat", cc=cc, opt=opt).exports
+    memory = exports["mem"]
+    memory.write(0, bytes([1, 5, 3, 1, 7, 0]))
+    u32 = 2**32
+    assert exports["run"](0, 10) % u32 == 10 + 5 + 2 + 7
+    assert exports["run"](5, u32 - 1) % u32 == u32 - 1  # halt: acc passes through as it is
+    assert exports["run"](2, u32 - 3) % u32 == (u32 - 3 + 2 + 7) % u32
+    # pc 0xffffffff + 1 wraps to 0: then the program at 0 runs.
+    assert exports["skip_from"](u32 - 1, 1) % u32 == 1 + 5 + 2 + 7
+    memory.write(65535, bytes([3]))
+    for pc in (u32 - 1, 65536, u32 // 2):
+        with pytest.raises(Trap, match="out of bounds memory access"):
+            exports["run"](pc, 0)
+    with pytest.raises(Trap, match="out of bounds memory access"):  # acc += 65535, then 65536
+        exports["run"](65535, 0)

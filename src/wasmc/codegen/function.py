@@ -143,6 +143,8 @@ def _kind(op) -> tuple | None:
 
 
 _KINDS: dict[str, tuple] = {op.name: k for op in OPS if (k := _kind(op)) is not None}
+# The loads that take their address from the stack (every memarg load but the SIMD ones).
+LOAD_OPS = frozenset(name for name, k in _KINDS.items() if k[0] == _E_LOAD)
 
 
 @dataclass
@@ -202,6 +204,13 @@ class FunctionEmitter:
         # calls to fast bodies pass on.
         self.membase_param = mod.fast_membase and not thunk and mod.is_fast(funcidx)
         self.membase = "m0" if self.membase_param else "inst->membase0"
+        # The widened i32 parameters of a fast body (ModuleEmitter.find_widened_params)
+        # arrive zero-extended in uint64_t z<k>, and the body tells the C compiler so. Each
+        # needs that assumption, also where this function does not load through it: an
+        # unchanged parameter is then passed on as it is, not zero-extended again at every
+        # tail call.
+        fast_body = not thunk and mod.is_fast(funcidx)
+        self.widened_params = sorted(mod.widened_params(self.type)) if fast_body else []
 
     # -- helpers --
     def w(self, line: str) -> None:
@@ -464,6 +473,9 @@ class FunctionEmitter:
         if self.thunk:
             head += [f"  {C_TYPE[t]} l{k} = {value};" for k, (t, value) in enumerate(
                 zip(self.type.params, slot_loads(self.type.params, "slots"), strict=True))]
+        for k in self.widened_params:
+            head.append(f"  if (z{k} > UINT32_MAX) __builtin_unreachable();")
+            head.append(f"  uint32_t l{k} = (uint32_t)z{k};")
         for m in sorted(self.memories_used):
             if m or not self.membase_param:
                 head.append(f"  uint8_t *const m{m} = inst->membase{m};")
@@ -940,11 +952,11 @@ class FunctionEmitter:
         its caught exceptions, and `volatile` on the parameters that need it."""
         signature = head[1]
         for k in sorted(self.eh.volatile_locals):
-            if k < nparams and not self.thunk:
+            if k < nparams and not self.thunk and k not in self.widened_params:
                 ctype = C_TYPE[self.type.params[k]]
                 signature = re.sub(rf", {re.escape(ctype)} l{k}(?=[,)])",
                                    f", {ctype} volatile l{k}", signature)
-            elif k < nparams:  # thunk mode: parameters are locals read from slots
+            elif k < nparams:  # thunk mode or a widened parameter: a local in the head
                 head = [re.sub(rf"^  {re.escape(C_TYPE[self.type.params[k]])} l{k} = ",
                                f"  {C_TYPE[self.type.params[k]]} volatile l{k} = ", line)
                         for line in head]

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import platform
 
-from ..binary.module import FUNC, V128, FuncType, Instr, Module, ref_family
+from ..binary.module import FUNC, I32, V128, FuncType, Instr, Module, ref_family
 from ..validate.validator import FuncInfo, ModuleInfo
-from .function import MIN_TAIL_SLOTS, FunctionEmitter
+from .function import LOAD_OPS, MIN_TAIL_SLOTS, FunctionEmitter
 from .simd import with_simd_header
 from .spelling import (
     C_TYPE,
@@ -33,6 +33,7 @@ from .spelling import (
     c_comment,
     c_string,
     const_literal,
+    fast_param_type,
     fast_pointer_type,
     fast_pointer_typedef,
     fn_pointer_type,
@@ -142,6 +143,7 @@ class ModuleEmitter:
         self.static_tables = self.find_static_tables()
         self.dispatch_arrays = self.find_dispatch_arrays()
         self.fast_sigs = self.fast_signatures()
+        self.widened = self.find_widened_params()
         # The fast bodies p<N> take memory 0's base as a parameter, `m0`, after env: in a
         # tail-calling interpreter every handler would otherwise load it from the instance
         # first, one more dependent load before it can fetch the next opcode and dispatch
@@ -252,6 +254,40 @@ class ModuleEmitter:
                     excluded.add(sig_name(types[ins.imm]))
         return wanted - excluded
 
+    def find_widened_params(self) -> dict[str, frozenset[int]]:
+        """For each fast signature, the positions of the i32 parameters that its p<N> take
+        as a uint64_t holding the zero-extended value: those that a function of the
+        signature uses directly as a load's address (`local.get k` and then a load).
+
+        The body tells the C compiler that the value is zero-extended. It can then use the
+        register as a 64-bit address offset as it is, where a uint32_t parameter (whose
+        upper half the C ABI leaves unspecified) needed a zero-extending move before each
+        `m0 + (uint64_t)l0`: one per dispatch in an interpreter whose pc is a parameter
+        (regvm-tail, stackvm-tail). Not for every i32: for the others the knowledge buys
+        nothing, and clang then rewrites `(uint64_t)(l1 + x)` as a 64-bit addition and a
+        mask, which moved its register and vectorizer choices in the Uxn handlers (+1.3 %
+        instructions; docs/performance.md, "Where the time goes")."""
+        widened: dict[str, set[int]] = {sig: set() for sig in self.fast_sigs}
+        if not widened:
+            return {}
+        n = self.n_imported_funcs
+        for k, func in enumerate(self.module.functions):
+            ft = self.func_types[n + k]
+            positions = widened.get(sig_name(ft))
+            if positions is None:
+                continue
+            nparams = len(ft.params)
+            body = func.body
+            for ins, after in zip(body, body[1:], strict=False):
+                if (ins.op.name == "local.get" and ins.imm < nparams
+                        and ft.params[ins.imm] == I32 and after.op.name in LOAD_OPS):
+                    positions.add(ins.imm)
+        return {sig: frozenset(p) for sig, p in widened.items()}
+
+    def widened_params(self, ft: FuncType) -> frozenset[int]:
+        """The widened i32 parameters (find_widened_params) of fast signature `ft`."""
+        return self.widened.get(sig_name(ft), frozenset())
+
     def is_fast(self, idx: int) -> bool:
         return (not self.is_imported_func(idx)
                 and sig_name(self.func_types[idx]) in self.fast_sigs)
@@ -270,11 +306,16 @@ class ModuleEmitter:
             return f"env, {membase}"
         return "env"
 
-    def fast_params(self, ft: FuncType) -> str:
+    def fast_params(self, ft: FuncType, body: bool = False) -> str:
         """The parameters of a fast body p<N> of type `ft` (or of what stands in for one in
-        a dispatch array), after env."""
+        a dispatch array), after env. A widened i32 (find_widened_params) comes in a
+        uint64_t; in a `body` it is named z<k>, and the body's head declares the Wasm local
+        l<k> from it (FunctionEmitter.widened_params)."""
         membase = ", uint8_t *m0" if self.fast_membase else ""
-        return membase + "".join(f", {C_TYPE[t]} l{k}" for k, t in enumerate(ft.params))
+        widened = self.widened_params(ft)
+        return membase + "".join(
+            f", {fast_param_type(t, k in widened)} {'z' if body and k in widened else 'l'}{k}"
+            for k, t in enumerate(ft.params))
 
     def call_edges(self) -> list[tuple[int, int]]:
         """(caller, callee) for every direct call between defined functions, as positions
@@ -351,7 +392,9 @@ class ModuleEmitter:
             ft = self.func_types[func]
             params = (self.fast_params(ft) if fast
                       else "".join(f", {C_TYPE[t]} l{k}" for k, t in enumerate(ft.params)))
-            args = "".join(f", l{k}" for k in range(len(ft.params)))
+            widened = self.widened_params(ft) if fast else frozenset()
+            args = "".join(f", (uint32_t)l{k}" if k in widened else f", l{k}"
+                           for k in range(len(ft.params)))
             f = f"(({self.instance_type} *)env)->fimp{func}"
             ret = "" if not ft.results else "return "
             self.forwarders.append(
@@ -413,7 +456,7 @@ class ModuleEmitter:
         if not self.is_fast(idx):
             return self.func_signature(idx)
         ft = self.func_types[idx]
-        params = self.fast_params(ft)
+        params = self.fast_params(ft, body=True)
         return f"{self.storage}WASMC_CC {result_type(ft)} p{idx}(void *env{params})"
 
     # -- the whole file --
@@ -608,7 +651,8 @@ class ModuleEmitter:
         structs = {ft.results for ft in self.all_signatures() if len(ft.results) > 1}
         lines += [results_struct(r) for r in sorted(structs)]
         lines += [fn_pointer_typedef(ft) for ft in self.all_signatures()]
-        lines += [fast_pointer_typedef(ft, self.fast_membase) for ft in self.all_signatures()
+        lines += [fast_pointer_typedef(ft, self.fast_membase, self.widened_params(ft))
+                  for ft in self.all_signatures()
                   if sig_name(ft) in self.fast_sigs]
         return "\n".join(lines) + "\n"
 

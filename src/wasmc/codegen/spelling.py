@@ -121,9 +121,19 @@ def fast_pointer_type(ft: FuncType) -> str:
     return "wasmc_fastfn_" + sig_name(ft)
 
 
-def fast_pointer_typedef(ft: FuncType, membase: bool = False) -> str:
-    """`membase`: fast bodies take memory 0's base after env (ModuleEmitter.fast_membase)."""
-    params = (", uint8_t *" if membase else "") + "".join(", " + C_TYPE[t] for t in ft.params)
+def fast_param_type(valtype: str, widened: bool) -> str:
+    """A parameter's C type in the prototype of a fast body p<N>. A `widened` i32 travels
+    as a `uint64_t` holding its zero-extended value, which the body may then assume
+    (ModuleEmitter.widened_params)."""
+    return "uint64_t" if widened else C_TYPE[valtype]
+
+
+def fast_pointer_typedef(ft: FuncType, membase: bool = False,
+                         widened: frozenset[int] = frozenset()) -> str:
+    """`membase`: fast bodies take memory 0's base after env (ModuleEmitter.fast_membase);
+    `widened`: the positions of the i32 parameters passed as uint64_t."""
+    params = (", uint8_t *" if membase else "") + "".join(
+        ", " + fast_param_type(t, k in widened) for k, t in enumerate(ft.params))
     return f"typedef {result_type(ft)} (WASMC_CC *{fast_pointer_type(ft)})(void *env{params});"
 
 

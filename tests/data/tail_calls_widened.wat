@@ -1,0 +1,26 @@
+;; A tail-calling interpreter whose handlers load through their first parameter (pc):
+;; with clang, fast bodies take that i32 zero-extended in a uint64_t
+;; (ModuleEmitter.find_widened_params); the second (acc) is never an address and stays a
+;; uint32_t. Each handler gets pc at its own opcode byte.
+;;   0: halt (result acc)   1 n: acc += n   2: skip (pc + 1, wrapping)   3: acc += pc
+(module
+  (type $h (func (param i32 i32) (result i32)))
+  (memory (export "mem") 1)
+  (table 4 funcref)
+  (elem (i32.const 0) $halt $add $skip $addpc)
+  (func $halt (type $h) (local.get 1))
+  (func $add (type $h)
+    (local.set 1 (i32.add (local.get 1) (i32.load8_u offset=1 (local.get 0))))
+    (local.set 0 (i32.add (local.get 0) (i32.const 2)))
+    (return_call_indirect (type $h) (local.get 0) (local.get 1) (i32.load8_u (local.get 0))))
+  (func $skip (type $h)
+    (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+    (return_call_indirect (type $h) (local.get 0) (local.get 1) (i32.load8_u (local.get 0))))
+  (func $addpc (type $h)
+    (local.set 1 (i32.add (local.get 1) (local.get 0)))
+    (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+    (return_call_indirect (type $h) (local.get 0) (local.get 1) (i32.load8_u (local.get 0))))
+  ;; Entries from the host (through f<N>, which widens the arguments).
+  (func (export "run") (type $h)
+    (return_call_indirect (type $h) (local.get 0) (local.get 1) (i32.load8_u (local.get 0))))
+  (func (export "skip_from") (type $h) (return_call $skip (local.get 0) (local.get 1))))
