@@ -57,9 +57,12 @@ def test_gcc_keeps_the_trampoline_for_more_stack_arguments():
 def test_widened_parameters_are_declared_only_for_addresses():
     data = wasmc.api.read_source(DATA / "tail_calls_widened.wat")
     _module, c_code = wasmc.api.translate(data, "m")
-    assert "(void *env, uint8_t *, uint64_t, uint32_t);" in c_code  # the fast pointer type
-    assert c_code.count("if (z0 > UINT32_MAX) __builtin_unreachable();") == 6
-    assert "z1" not in c_code
+    # The fast pointer types: the memory base goes last with fewer than three integers.
+    assert "(void *env, uint64_t, uint32_t, uint8_t *);" in c_code
+    assert "(void *env, uint64_t, double, uint64_t, uint64_t, uint8_t *, uint32_t);" in c_code
+    assert c_code.count("if (z0 > UINT32_MAX) __builtin_unreachable();") == 7
+    assert c_code.count("if (z2 > UINT32_MAX) __builtin_unreachable();") == 1  # walk's q
+    assert "z1" not in c_code and "z4" not in c_code  # acc, walk's n: no load through them
     _module, c_code = wasmc.api.translate(data, "m", musttail=False)  # for GCC: no p<N>
     assert "z0" not in c_code
 
@@ -82,3 +85,7 @@ def test_widened_parameters_keep_32_bit_values(cc, opt):
             exports["run"](pc, 0)
     with pytest.raises(Trap, match="out of bounds memory access"):  # acc += 65535, then 65536
         exports["run"](65535, 0)
+    memory.write(65530, bytes(range(100, 106)))
+    assert exports["walk"](65530, 1.0, 2, u32 + 5, 5) == 105 + 3 + 3 + 15
+    with pytest.raises(Trap, match="out of bounds memory access"):
+        exports["walk"](65530, 0.0, 0, 0, 6)

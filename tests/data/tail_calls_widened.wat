@@ -3,6 +3,8 @@
 ;; (ModuleEmitter.find_widened_params); the second (acc) is never an address and stays a
 ;; uint32_t. Each handler gets pc at its own opcode byte.
 ;;   0: halt (result acc)   1 n: acc += n   2: skip (pc + 1, wrapping)   3: acc += pc
+;; And $walk, whose fast body takes the memory base m0 among its parameters, after the
+;; third integer one (spelling.membase_position): between $q and $r, the f64 not counted.
 (module
   (type $h (func (param i32 i32) (result i32)))
   (memory (export "mem") 1)
@@ -23,4 +25,16 @@
   ;; Entries from the host (through f<N>, which widens the arguments).
   (func (export "run") (type $h)
     (return_call_indirect (type $h) (local.get 0) (local.get 1) (i32.load8_u (local.get 0))))
-  (func (export "skip_from") (type $h) (return_call $skip (local.get 0) (local.get 1))))
+  (func (export "skip_from") (type $h) (return_call $skip (local.get 0) (local.get 1)))
+  ;; n steps of p += 1, x += 0.5, r += 2; then mem[p] + mem[q] + x + r.
+  (func $walk (export "walk") (param $p i32) (param $x f64) (param $q i32) (param $r i64)
+      (param $n i32) (result i32)
+    (if (result i32) (local.get $n)
+      (then (return_call $walk (i32.add (local.get $p) (i32.const 1))
+                               (f64.add (local.get $x) (f64.const 0.5)) (local.get $q)
+                               (i64.add (local.get $r) (i64.const 2))
+                               (i32.sub (local.get $n) (i32.const 1))))
+      (else (i32.add (i32.add (i32.load8_u (local.get $p)) (i32.load8_u (local.get $q)))
+                     (i32.add (i32.trunc_f64_s (local.get $x))
+                              (i32.wrap_i64 (local.get $r))))))))
+

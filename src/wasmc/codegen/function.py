@@ -419,21 +419,21 @@ class FunctionEmitter:
                 if mod.is_imported_func(idx):
                     ft = mod.func_types[idx]
                     f = f"inst->fimp{idx}"
-                    callee, env = f"(({fn_pointer_type(ft)}){f}->fn)", f"{f}->env"
+                    callee, call_args = f"(({fn_pointer_type(ft)}){f}->fn)", [f"{f}->env", *args]
                 else:
                     callee = direct_names.get(idx)
                     if callee is None:
                         callee = mod.direct_name(idx)
                         if fast:
                             direct_names[idx] = callee
-                    env = mod.fast_env(mod.func_types[idx], self.membase)
+                    call_args = mod.fast_args(mod.func_types[idx], self.membase, args)
                     if fast and len(pushes) < 2:  # call_stmt's usual case
-                        call = f"{callee}({', '.join([env] + args)})"
+                        call = f"{callee}({', '.join(call_args)})"
                         stmt = f"{names[pushes[0]][h]} = {call};" if pushes else f"{call};"
                         append(f"  {stmt}{self.not_tail}")
                         continue
                 res = [names[t][h + k] for k, t in enumerate(pushes)]
-                self.call_stmt(callee, env, mod.func_types[idx], args, res)
+                self.call_stmt(callee, call_args, mod.func_types[idx], res)
             elif kind == E_GLOBAL_GET:
                 value = global_reads.get(ins.imm)
                 if value is None:
@@ -553,9 +553,10 @@ class FunctionEmitter:
         return stubs
 
     # -- calls --
-    def call_stmt(self, callee: str, env: str, ft: FuncType, args: list[str],
+    def call_stmt(self, callee: str, call_args: list[str], ft: FuncType,
                   res: list[str]) -> None:
-        call = f"{callee}({', '.join([env] + args)})"
+        """A call of `callee` with `call_args` (env first) that stores the results in `res`."""
+        call = f"{callee}({', '.join(call_args)})"
         if not ft.results:
             self.w(f"{call};{self.not_tail}")
         elif len(ft.results) == 1:
@@ -579,12 +580,13 @@ class FunctionEmitter:
         ft = self.mod.canonical_types[typeidx]
         direct = self.static_dispatch(table, ft, args[-1])
         if direct is not None:
-            self.call_stmt(direct, self.mod.fast_env(ft, self.membase), ft, args[:-1], res)
+            self.call_stmt(direct, self.mod.fast_args(ft, self.membase, args[:-1]), ft, res)
             return
         target = (f"wasmc_indirect(inst->tab{table}, {sat32(args[-1], pops[-1])}, "
                   f"{type_id_expr(ft)})")
         self.w(f"{{ const wasmc_func *callee = {target};")
-        self.call_stmt(f"(({fn_pointer_type(ft)})callee->fn)", "callee->env", ft, args[:-1], res)
+        self.call_stmt(f"(({fn_pointer_type(ft)})callee->fn)", ["callee->env", *args[:-1]], ft,
+                       res)
         self.w("}")
 
     def op_call_ref(self, ins, h, pops, pushes, args, res):
@@ -596,13 +598,13 @@ class FunctionEmitter:
         if is_nullable(pops[-1]):
             self.w(f"  if (WASMC_UNLIKELY({callee} == NULL)) "
                    "wasmc_trap(WASMC_TRAP_NULL_FUNCTION_REFERENCE);")
-        self.call_stmt(f"(({fn_pointer_type(ft)}){callee}->fn)", f"{callee}->env", ft,
-                       args[:-1], res)
+        self.call_stmt(f"(({fn_pointer_type(ft)}){callee}->fn)", [f"{callee}->env", *args[:-1]],
+                       ft, res)
         self.w("}")
 
     # -- tail calls (docs/tail-calls.md) --
     def tail_call(self, callee_func: str, ft: FuncType, args: list[str],
-                  direct: str | None, direct_env: str = "env") -> None:
+                  direct: str | None) -> None:
         """A return_call to the wasmc_func `callee_func` of type `ft`. `direct` is the C
         function to call when it is known statically (an own function)."""
         if self.thunk:
@@ -624,7 +626,8 @@ class FunctionEmitter:
             return
         # musttail: caller and callee have the same C prototype (the same Wasm type).
         if direct is not None:
-            self.w(f"WASMC_MUSTTAIL return {direct}({', '.join([direct_env] + args)});")
+            direct_args = self.mod.fast_args(ft, self.membase, args)
+            self.w(f"WASMC_MUSTTAIL return {direct}({', '.join(direct_args)});")
             return
         fn = f"(({fn_pointer_type(ft)}){callee_func}->fn)"
         # Pass our own env when the callee shares it (the usual case: a function of this
@@ -639,8 +642,7 @@ class FunctionEmitter:
         ft = self.mod.func_types[ins.imm]
         own = not self.mod.is_imported_func(ins.imm)
         self.tail_call(f"({self.mod.func_ref(ins.imm)})", ft, args,
-                       self.mod.direct_name(ins.imm) if own else None,
-                       self.mod.fast_env(ft, self.membase))
+                       self.mod.direct_name(ins.imm) if own else None)
 
     def op_return_call_indirect(self, ins, h, pops, pushes, args, res):
         self.leave_all_handlers()
@@ -649,8 +651,8 @@ class FunctionEmitter:
         if not self.thunk:
             direct = self.static_dispatch(table, ft, args[-1])
             if direct is not None:
-                env = self.mod.fast_env(ft, self.membase)
-                self.w(f"WASMC_MUSTTAIL return {direct}({', '.join([env] + args[:-1])});")
+                call_args = self.mod.fast_args(ft, self.membase, args[:-1])
+                self.w(f"WASMC_MUSTTAIL return {direct}({', '.join(call_args)});")
                 return
         target = (f"wasmc_indirect(inst->tab{table}, {sat32(args[-1], pops[-1])}, "
                   f"{type_id_expr(ft)})")

@@ -38,6 +38,7 @@ from .spelling import (
     fast_pointer_typedef,
     fn_pointer_type,
     fn_pointer_typedef,
+    membase_position,
     result_type,
     results_struct,
     sig_name,
@@ -298,24 +299,28 @@ class ModuleEmitter:
             self.calls.add(idx)
         return f"p{idx}" if self.is_fast(idx) else f"f{idx}"
 
-    def fast_env(self, ft: FuncType, membase: str) -> str:
-        """The leading arguments of a call to a C function of type `ft` inside the module
-        (a direct call or a static dispatch array): env, and for a fast body the memory
-        base (`membase`: the caller's expression for it)."""
+    def fast_args(self, ft: FuncType, membase: str, args: list[str],
+                  env: str = "env") -> list[str]:
+        """The arguments of a call to a C function of type `ft` inside the module (a direct
+        call or a static dispatch array): `env`, the Wasm arguments, and for a fast body
+        the memory base (`membase`: the caller's expression for it) at its place
+        (membase_position)."""
         if self.fast_membase and sig_name(ft) in self.fast_sigs:
-            return f"env, {membase}"
-        return "env"
+            k = membase_position(ft)
+            return [env, *args[:k], membase, *args[k:]]
+        return [env, *args]
 
     def fast_params(self, ft: FuncType, body: bool = False) -> str:
         """The parameters of a fast body p<N> of type `ft` (or of what stands in for one in
         a dispatch array), after env. A widened i32 (find_widened_params) comes in a
         uint64_t; in a `body` it is named z<k>, and the body's head declares the Wasm local
         l<k> from it (FunctionEmitter.widened_params)."""
-        membase = ", uint8_t *m0" if self.fast_membase else ""
         widened = self.widened_params(ft)
-        return membase + "".join(
-            f", {fast_param_type(t, k in widened)} {'z' if body and k in widened else 'l'}{k}"
-            for k, t in enumerate(ft.params))
+        params = [f", {fast_param_type(t, k in widened)} {'z' if body and k in widened else 'l'}{k}"
+                  for k, t in enumerate(ft.params)]
+        if self.fast_membase:
+            params.insert(membase_position(ft), ", uint8_t *m0")
+        return "".join(params)
 
     def call_edges(self) -> list[tuple[int, int]]:
         """(caller, callee) for every direct call between defined functions, as positions
@@ -327,11 +332,10 @@ class ModuleEmitter:
     def fast_wrapper(self, idx: int) -> str:
         """f<N> for a function with a fast body p<N>: its entry for wasmc_func.fn."""
         ft = self.func_types[idx]
-        args = "".join(f", l{k}" for k in range(len(ft.params)))
-        if self.fast_membase:
-            args = f", (({self.instance_type} *)env)->membase0{args}"
+        args = self.fast_args(ft, f"(({self.instance_type} *)env)->membase0",
+                              [f"l{k}" for k in range(len(ft.params))])
         ret = "return " if ft.results else ""
-        return f"{self.func_signature(idx)} {{ {ret}p{idx}(env{args}); }}\n"
+        return f"{self.func_signature(idx)} {{ {ret}p{idx}({', '.join(args)}); }}\n"
 
     def find_dispatch_arrays(self) -> dict[tuple[int, str], FuncType]:
         """(table, sig) of every call_indirect that can use a static dispatch array."""
