@@ -70,10 +70,20 @@ def test_widened_parameters_are_declared_only_for_addresses():
 @pytest.mark.parametrize("cc", [None, "gcc"], ids=["clang", "gcc"])
 @pytest.mark.parametrize("opt", [0, 2])
 def test_widened_parameters_keep_32_bit_values(cc, opt):
-    exports = wasmc.api.load(DATA / "tail_calls_widened.wat", cc=cc, opt=opt).exports
+    seen = []
+
+    def peek(pc: int, acc: int) -> int:
+        seen.append((pc % 2**32, acc % 2**32))
+        return 1000
+
+    exports = wasmc.api.load(DATA / "tail_calls_widened.wat", {"host": {"peek": peek}},
+                             cc=cc, opt=opt).exports
     memory = exports["mem"]
-    memory.write(0, bytes([1, 5, 3, 1, 7, 0]))
     u32 = 2**32
+    memory.write(0, bytes([1, 5, 3, 1, 7, 2, 4]))  # 5: skip, 6: the host's peek
+    assert exports["run"](6, u32 - 2) == 1000 and seen == [(6, u32 - 2)]
+    assert exports["run"](3, 1) == 1000 and seen[-1] == (6, 1 + 7)  # add 7, skip, peek
+    memory.write(5, bytes([0]))  # 5: halt, from here on
     assert exports["run"](0, 10) % u32 == 10 + 5 + 2 + 7
     assert exports["run"](5, u32 - 1) % u32 == u32 - 1  # halt: acc passes through as it is
     assert exports["run"](2, u32 - 3) % u32 == (u32 - 3 + 2 + 7) % u32

@@ -3,13 +3,16 @@
 ;; (ModuleEmitter.find_widened_params); the second (acc) is never an address and stays a
 ;; uint32_t. Each handler gets pc at its own opcode byte.
 ;;   0: halt (result acc)   1 n: acc += n   2: skip (pc + 1, wrapping)   3: acc += pc
+;;   4: the host's peek(pc, acc)
 ;; And $walk, whose fast body takes the memory base m0 among its parameters, after the
 ;; third integer one (spelling.membase_position): between $q and $r, the f64 not counted.
 (module
   (type $h (func (param i32 i32) (result i32)))
+  ;; 4: the host's function (through a forwarder with the fast prototype), which ends the run
+  (import "host" "peek" (func $peek (type $h)))
   (memory (export "mem") 1)
-  (table 4 funcref)
-  (elem (i32.const 0) $halt $add $skip $addpc)
+  (table 5 funcref)
+  (elem (i32.const 0) $halt $add $skip $addpc $peek)
   (func $halt (type $h) (local.get 1))
   (func $add (type $h)
     (local.set 1 (i32.add (local.get 1) (i32.load8_u offset=1 (local.get 0))))
