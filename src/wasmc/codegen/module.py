@@ -145,10 +145,11 @@ class ModuleEmitter:
         self.dispatch_arrays = self.find_dispatch_arrays()
         self.fast_sigs = self.fast_signatures()
         self.widened = self.find_widened_params()
-        # The fast bodies p<N> take memory 0's base as a parameter, `m0`, after env: in a
-        # tail-calling interpreter every handler would otherwise load it from the instance
-        # first, one more dependent load before it can fetch the next opcode and dispatch
-        # (docs/performance.md). The base never moves (wasmc.h), so the caller's is right.
+        # The fast bodies p<N> take memory 0's base as a parameter, `m0` (placed by
+        # spelling.membase_position): in a tail-calling interpreter every handler would
+        # otherwise load it from the instance first, one more dependent load before it can
+        # fetch the next opcode and dispatch (docs/performance.md). The base never moves
+        # (wasmc.h), so the caller's is right.
         self.fast_membase = bool(self.fast_sigs) and bool(m.all_memories()) \
             and 0 not in self.memories64
         self.tail_slots = max([MIN_TAIL_SLOTS] + [max(slot_count(t.params), slot_count(t.results))
@@ -299,16 +300,15 @@ class ModuleEmitter:
             self.calls.add(idx)
         return f"p{idx}" if self.is_fast(idx) else f"f{idx}"
 
-    def fast_args(self, ft: FuncType, membase: str, args: list[str],
-                  env: str = "env") -> list[str]:
+    def fast_args(self, ft: FuncType, membase: str, args: list[str]) -> list[str]:
         """The arguments of a call to a C function of type `ft` inside the module (a direct
-        call or a static dispatch array): `env`, the Wasm arguments, and for a fast body
-        the memory base (`membase`: the caller's expression for it) at its place
+        call or a static dispatch array): env, the Wasm arguments, and for a fast body the
+        memory base (`membase`: the caller's expression for it) at its place
         (membase_position)."""
         if self.fast_membase and sig_name(ft) in self.fast_sigs:
             k = membase_position(ft)
-            return [env, *args[:k], membase, *args[k:]]
-        return [env, *args]
+            return ["env", *args[:k], membase, *args[k:]]
+        return ["env", *args]
 
     def fast_params(self, ft: FuncType, body: bool = False) -> str:
         """The parameters of a fast body p<N> of type `ft` (or of what stands in for one in
