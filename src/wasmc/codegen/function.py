@@ -143,6 +143,8 @@ def _kind(op) -> tuple | None:
 
 
 _KINDS: dict[str, tuple] = {op.name: k for op in OPS if (k := _kind(op)) is not None}
+# The loads that take their address from the stack (every memarg load but the SIMD ones).
+LOAD_OPS = frozenset(name for name, k in _KINDS.items() if k[0] == _E_LOAD)
 
 
 # Innermost loops that move vectors through memory are emitted as a C `while (1)` with an
@@ -248,6 +250,13 @@ class FunctionEmitter:
         # calls to fast bodies pass on.
         self.membase_param = mod.fast_membase and not thunk and mod.is_fast(funcidx)
         self.membase = "m0" if self.membase_param else "inst->membase0"
+        # The widened i32 parameters of a fast body (ModuleEmitter.find_widened_params)
+        # arrive zero-extended in uint64_t z<k>, and the body tells the C compiler so. Each
+        # needs that assumption, also where this function does not load through it: an
+        # unchanged parameter is then passed on as it is, not zero-extended again at every
+        # tail call.
+        fast_body = not thunk and mod.is_fast(funcidx)
+        self.widened_params = sorted(mod.widened_params(self.type)) if fast_body else []
 
     # -- helpers --
     def w(self, line: str) -> None:
@@ -468,21 +477,21 @@ class FunctionEmitter:
                 if mod.is_imported_func(idx):
                     ft = mod.func_types[idx]
                     f = f"inst->fimp{idx}"
-                    callee, env = f"(({fn_pointer_type(ft)}){f}->fn)", f"{f}->env"
+                    callee, call_args = f"(({fn_pointer_type(ft)}){f}->fn)", [f"{f}->env", *args]
                 else:
                     callee = direct_names.get(idx)
                     if callee is None:
                         callee = mod.direct_name(idx)
                         if fast:
                             direct_names[idx] = callee
-                    env = mod.fast_env(mod.func_types[idx], self.membase)
+                    call_args = mod.fast_args(mod.func_types[idx], self.membase, args)
                     if fast and len(pushes) < 2:  # call_stmt's usual case
-                        call = f"{callee}({', '.join([env] + args)})"
+                        call = f"{callee}({', '.join(call_args)})"
                         stmt = f"{names[pushes[0]][h]} = {call};" if pushes else f"{call};"
                         append(f"  {stmt}{self.not_tail}")
                         continue
                 res = [names[t][h + k] for k, t in enumerate(pushes)]
-                self.call_stmt(callee, env, mod.func_types[idx], args, res)
+                self.call_stmt(callee, call_args, mod.func_types[idx], res)
             elif kind == E_GLOBAL_GET:
                 value = global_reads.get(ins.imm)
                 if value is None:
@@ -522,6 +531,9 @@ class FunctionEmitter:
         if self.thunk:
             head += [f"  {C_TYPE[t]} l{k} = {value};" for k, (t, value) in enumerate(
                 zip(self.type.params, slot_loads(self.type.params, "slots"), strict=True))]
+        for k in self.widened_params:
+            head.append(f"  if (z{k} > UINT32_MAX) __builtin_unreachable();")
+            head.append(f"  uint32_t l{k} = (uint32_t)z{k};")
         for m in sorted(self.memories_used):
             if m or not self.membase_param:
                 head.append(f"  uint8_t *const m{m} = inst->membase{m};")
@@ -599,9 +611,10 @@ class FunctionEmitter:
         return stubs
 
     # -- calls --
-    def call_stmt(self, callee: str, env: str, ft: FuncType, args: list[str],
+    def call_stmt(self, callee: str, call_args: list[str], ft: FuncType,
                   res: list[str]) -> None:
-        call = f"{callee}({', '.join([env] + args)})"
+        """A call of `callee` with `call_args` (env first) that stores the results in `res`."""
+        call = f"{callee}({', '.join(call_args)})"
         if not ft.results:
             self.w(f"{call};{self.not_tail}")
         elif len(ft.results) == 1:
@@ -625,12 +638,13 @@ class FunctionEmitter:
         ft = self.mod.canonical_types[typeidx]
         direct = self.static_dispatch(table, ft, args[-1])
         if direct is not None:
-            self.call_stmt(direct, self.mod.fast_env(ft, self.membase), ft, args[:-1], res)
+            self.call_stmt(direct, self.mod.fast_args(ft, self.membase, args[:-1]), ft, res)
             return
         target = (f"wasmc_indirect(inst->tab{table}, {sat32(args[-1], pops[-1])}, "
                   f"{type_id_expr(ft)})")
         self.w(f"{{ const wasmc_func *callee = {target};")
-        self.call_stmt(f"(({fn_pointer_type(ft)})callee->fn)", "callee->env", ft, args[:-1], res)
+        self.call_stmt(f"(({fn_pointer_type(ft)})callee->fn)", ["callee->env", *args[:-1]], ft,
+                       res)
         self.w("}")
 
     def op_call_ref(self, ins, h, pops, pushes, args, res):
@@ -642,13 +656,13 @@ class FunctionEmitter:
         if is_nullable(pops[-1]):
             self.w(f"  if (WASMC_UNLIKELY({callee} == NULL)) "
                    "wasmc_trap(WASMC_TRAP_NULL_FUNCTION_REFERENCE);")
-        self.call_stmt(f"(({fn_pointer_type(ft)}){callee}->fn)", f"{callee}->env", ft,
-                       args[:-1], res)
+        self.call_stmt(f"(({fn_pointer_type(ft)}){callee}->fn)", [f"{callee}->env", *args[:-1]],
+                       ft, res)
         self.w("}")
 
     # -- tail calls (docs/tail-calls.md) --
     def tail_call(self, callee_func: str, ft: FuncType, args: list[str],
-                  direct: str | None, direct_env: str = "env") -> None:
+                  direct: str | None) -> None:
         """A return_call to the wasmc_func `callee_func` of type `ft`. `direct` is the C
         function to call when it is known statically (an own function)."""
         if self.thunk:
@@ -670,7 +684,8 @@ class FunctionEmitter:
             return
         # musttail: caller and callee have the same C prototype (the same Wasm type).
         if direct is not None:
-            self.w(f"WASMC_MUSTTAIL return {direct}({', '.join([direct_env] + args)});")
+            direct_args = self.mod.fast_args(ft, self.membase, args)
+            self.w(f"WASMC_MUSTTAIL return {direct}({', '.join(direct_args)});")
             return
         fn = f"(({fn_pointer_type(ft)}){callee_func}->fn)"
         # Pass our own env when the callee shares it (the usual case: a function of this
@@ -685,8 +700,7 @@ class FunctionEmitter:
         ft = self.mod.func_types[ins.imm]
         own = not self.mod.is_imported_func(ins.imm)
         self.tail_call(f"({self.mod.func_ref(ins.imm)})", ft, args,
-                       self.mod.direct_name(ins.imm) if own else None,
-                       self.mod.fast_env(ft, self.membase))
+                       self.mod.direct_name(ins.imm) if own else None)
 
     def op_return_call_indirect(self, ins, h, pops, pushes, args, res):
         self.leave_all_handlers()
@@ -695,8 +709,8 @@ class FunctionEmitter:
         if not self.thunk:
             direct = self.static_dispatch(table, ft, args[-1])
             if direct is not None:
-                env = self.mod.fast_env(ft, self.membase)
-                self.w(f"WASMC_MUSTTAIL return {direct}({', '.join([env] + args[:-1])});")
+                call_args = self.mod.fast_args(ft, self.membase, args[:-1])
+                self.w(f"WASMC_MUSTTAIL return {direct}({', '.join(call_args)});")
                 return
         target = (f"wasmc_indirect(inst->tab{table}, {sat32(args[-1], pops[-1])}, "
                   f"{type_id_expr(ft)})")
@@ -998,11 +1012,11 @@ class FunctionEmitter:
         its caught exceptions, and `volatile` on the parameters that need it."""
         signature = head[1]
         for k in sorted(self.eh.volatile_locals):
-            if k < nparams and not self.thunk:
+            if k < nparams and not self.thunk and k not in self.widened_params:
                 ctype = C_TYPE[self.type.params[k]]
                 signature = re.sub(rf", {re.escape(ctype)} l{k}(?=[,)])",
                                    f", {ctype} volatile l{k}", signature)
-            elif k < nparams:  # thunk mode: parameters are locals read from slots
+            elif k < nparams:  # thunk mode or a widened parameter: a local in the head
                 head = [re.sub(rf"^  {re.escape(C_TYPE[self.type.params[k]])} l{k} = ",
                                f"  {C_TYPE[self.type.params[k]]} volatile l{k} = ", line)
                         for line in head]

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import platform
 
-from ..binary.module import FUNC, V128, FuncType, Instr, Module, ref_family
+from ..binary.module import FUNC, I32, V128, FuncType, Instr, Module, ref_family
 from ..validate.validator import FuncInfo, ModuleInfo
-from .function import MIN_TAIL_SLOTS, FunctionEmitter
+from .function import LOAD_OPS, MIN_TAIL_SLOTS, FunctionEmitter
 from .simd import with_simd_header
 from .spelling import (
     C_TYPE,
@@ -33,10 +33,12 @@ from .spelling import (
     c_comment,
     c_string,
     const_literal,
+    fast_param_type,
     fast_pointer_type,
     fast_pointer_typedef,
     fn_pointer_type,
     fn_pointer_typedef,
+    membase_position,
     result_type,
     results_struct,
     sig_name,
@@ -142,10 +144,12 @@ class ModuleEmitter:
         self.static_tables = self.find_static_tables()
         self.dispatch_arrays = self.find_dispatch_arrays()
         self.fast_sigs = self.fast_signatures()
-        # The fast bodies p<N> take memory 0's base as a parameter, `m0`, after env: in a
-        # tail-calling interpreter every handler would otherwise load it from the instance
-        # first, one more dependent load before it can fetch the next opcode and dispatch
-        # (docs/performance.md). The base never moves (wasmc.h), so the caller's is right.
+        self.widened = self.find_widened_params()
+        # The fast bodies p<N> take memory 0's base as a parameter, `m0` (placed by
+        # spelling.membase_position): in a tail-calling interpreter every handler would
+        # otherwise load it from the instance first, one more dependent load before it can
+        # fetch the next opcode and dispatch (docs/performance.md). The base never moves
+        # (wasmc.h), so the caller's is right.
         self.fast_membase = bool(self.fast_sigs) and bool(m.all_memories()) \
             and 0 not in self.memories64
         self.tail_slots = max([MIN_TAIL_SLOTS] + [max(slot_count(t.params), slot_count(t.results))
@@ -252,6 +256,40 @@ class ModuleEmitter:
                     excluded.add(sig_name(types[ins.imm]))
         return wanted - excluded
 
+    def find_widened_params(self) -> dict[str, frozenset[int]]:
+        """For each fast signature, the positions of the i32 parameters that its p<N> take
+        as a uint64_t holding the zero-extended value: those that a function of the
+        signature uses directly as a load's address (`local.get k` and then a load).
+
+        The body tells the C compiler that the value is zero-extended. It can then use the
+        register as a 64-bit address offset as it is, where a uint32_t parameter (whose
+        upper half the C ABI leaves unspecified) needed a zero-extending move before each
+        `m0 + (uint64_t)l0`: one per dispatch in an interpreter whose pc is a parameter
+        (regvm-tail, stackvm-tail). Not for every i32: for the others the knowledge buys
+        nothing, and clang then rewrites `(uint64_t)(l1 + x)` as a 64-bit addition and a
+        mask, which moved its register and vectorizer choices in the Uxn handlers (+1.3 %
+        instructions; docs/performance.md, "Where the time goes")."""
+        widened: dict[str, set[int]] = {sig: set() for sig in self.fast_sigs}
+        if not widened:
+            return {}
+        n = self.n_imported_funcs
+        for k, func in enumerate(self.module.functions):
+            ft = self.func_types[n + k]
+            positions = widened.get(sig_name(ft))
+            if positions is None:
+                continue
+            nparams = len(ft.params)
+            body = func.body
+            for ins, after in zip(body, body[1:], strict=False):
+                if (ins.op.name == "local.get" and ins.imm < nparams
+                        and ft.params[ins.imm] == I32 and after.op.name in LOAD_OPS):
+                    positions.add(ins.imm)
+        return {sig: frozenset(p) for sig, p in widened.items()}
+
+    def widened_params(self, ft: FuncType) -> frozenset[int]:
+        """The widened i32 parameters (find_widened_params) of fast signature `ft`."""
+        return self.widened.get(sig_name(ft), frozenset())
+
     def is_fast(self, idx: int) -> bool:
         return (not self.is_imported_func(idx)
                 and sig_name(self.func_types[idx]) in self.fast_sigs)
@@ -262,19 +300,27 @@ class ModuleEmitter:
             self.calls.add(idx)
         return f"p{idx}" if self.is_fast(idx) else f"f{idx}"
 
-    def fast_env(self, ft: FuncType, membase: str) -> str:
-        """The leading arguments of a call to a C function of type `ft` inside the module
-        (a direct call or a static dispatch array): env, and for a fast body the memory
-        base (`membase`: the caller's expression for it)."""
+    def fast_args(self, ft: FuncType, membase: str, args: list[str]) -> list[str]:
+        """The arguments of a call to a C function of type `ft` inside the module (a direct
+        call or a static dispatch array): env, the Wasm arguments, and for a fast body the
+        memory base (`membase`: the caller's expression for it) at its place
+        (membase_position)."""
         if self.fast_membase and sig_name(ft) in self.fast_sigs:
-            return f"env, {membase}"
-        return "env"
+            k = membase_position(ft)
+            return ["env", *args[:k], membase, *args[k:]]
+        return ["env", *args]
 
-    def fast_params(self, ft: FuncType) -> str:
+    def fast_params(self, ft: FuncType, body: bool = False) -> str:
         """The parameters of a fast body p<N> of type `ft` (or of what stands in for one in
-        a dispatch array), after env."""
-        membase = ", uint8_t *m0" if self.fast_membase else ""
-        return membase + "".join(f", {C_TYPE[t]} l{k}" for k, t in enumerate(ft.params))
+        a dispatch array), after env. A widened i32 (find_widened_params) comes in a
+        uint64_t; in a `body` it is named z<k>, and the body's head declares the Wasm local
+        l<k> from it (FunctionEmitter.widened_params)."""
+        widened = self.widened_params(ft)
+        params = [f", {fast_param_type(t, k in widened)} {'z' if body and k in widened else 'l'}{k}"
+                  for k, t in enumerate(ft.params)]
+        if self.fast_membase:
+            params.insert(membase_position(ft), ", uint8_t *m0")
+        return "".join(params)
 
     def call_edges(self) -> list[tuple[int, int]]:
         """(caller, callee) for every direct call between defined functions, as positions
@@ -286,11 +332,10 @@ class ModuleEmitter:
     def fast_wrapper(self, idx: int) -> str:
         """f<N> for a function with a fast body p<N>: its entry for wasmc_func.fn."""
         ft = self.func_types[idx]
-        args = "".join(f", l{k}" for k in range(len(ft.params)))
-        if self.fast_membase:
-            args = f", (({self.instance_type} *)env)->membase0{args}"
+        args = self.fast_args(ft, f"(({self.instance_type} *)env)->membase0",
+                              [f"l{k}" for k in range(len(ft.params))])
         ret = "return " if ft.results else ""
-        return f"{self.func_signature(idx)} {{ {ret}p{idx}(env{args}); }}\n"
+        return f"{self.func_signature(idx)} {{ {ret}p{idx}({', '.join(args)}); }}\n"
 
     def find_dispatch_arrays(self) -> dict[tuple[int, str], FuncType]:
         """(table, sig) of every call_indirect that can use a static dispatch array."""
@@ -351,7 +396,9 @@ class ModuleEmitter:
             ft = self.func_types[func]
             params = (self.fast_params(ft) if fast
                       else "".join(f", {C_TYPE[t]} l{k}" for k, t in enumerate(ft.params)))
-            args = "".join(f", l{k}" for k in range(len(ft.params)))
+            widened = self.widened_params(ft) if fast else frozenset()
+            args = "".join(f", (uint32_t)l{k}" if k in widened else f", l{k}"
+                           for k in range(len(ft.params)))
             f = f"(({self.instance_type} *)env)->fimp{func}"
             ret = "" if not ft.results else "return "
             self.forwarders.append(
@@ -413,7 +460,7 @@ class ModuleEmitter:
         if not self.is_fast(idx):
             return self.func_signature(idx)
         ft = self.func_types[idx]
-        params = self.fast_params(ft)
+        params = self.fast_params(ft, body=True)
         return f"{self.storage}WASMC_CC {result_type(ft)} p{idx}(void *env{params})"
 
     # -- the whole file --
@@ -608,7 +655,8 @@ class ModuleEmitter:
         structs = {ft.results for ft in self.all_signatures() if len(ft.results) > 1}
         lines += [results_struct(r) for r in sorted(structs)]
         lines += [fn_pointer_typedef(ft) for ft in self.all_signatures()]
-        lines += [fast_pointer_typedef(ft, self.fast_membase) for ft in self.all_signatures()
+        lines += [fast_pointer_typedef(ft, self.fast_membase, self.widened_params(ft))
+                  for ft in self.all_signatures()
                   if sig_name(ft) in self.fast_sigs]
         return "\n".join(lines) + "\n"
 

@@ -121,10 +121,44 @@ def fast_pointer_type(ft: FuncType) -> str:
     return "wasmc_fastfn_" + sig_name(ft)
 
 
-def fast_pointer_typedef(ft: FuncType, membase: bool = False) -> str:
-    """`membase`: fast bodies take memory 0's base after env (ModuleEmitter.fast_membase)."""
-    params = (", uint8_t *" if membase else "") + "".join(", " + C_TYPE[t] for t in ft.params)
-    return f"typedef {result_type(ft)} (WASMC_CC *{fast_pointer_type(ft)})(void *env{params});"
+def fast_param_type(valtype: str, widened: bool) -> str:
+    """A parameter's C type in the prototype of a fast body p<N>. A `widened` i32 travels
+    as a `uint64_t` holding its zero-extended value, which the body may then assume
+    (ModuleEmitter.widened_params)."""
+    return "uint64_t" if widened else C_TYPE[valtype]
+
+
+# How many integer-class parameters (in general-purpose registers) come before a fast
+# body's memory base (see membase_position).
+MEMBASE_AFTER_INTS = 3
+
+
+def membase_position(ft: FuncType) -> int:
+    """Where a fast body's memory base `m0` goes among the Wasm parameters of type `ft`
+    (ModuleEmitter.fast_membase): after the third that travels in a general-purpose
+    register, else last. With env first, that is the fifth argument register of
+    preserve_none on x86-64 (r12, r13, r14, r15, rdi, ...): `rdi`, which needs no REX
+    prefix. Clang stores a value's second byte as `mov %ah, (base,index)`, which only
+    registers without a REX prefix can address; with `m0` in r13 it copied the base to
+    another register and back around each such store (docs/performance.md)."""
+    ints = 0
+    for k, t in enumerate(ft.params):
+        if ints == MEMBASE_AFTER_INTS:
+            return k
+        if t not in (F32, F64, V128):
+            ints += 1
+    return len(ft.params)
+
+
+def fast_pointer_typedef(ft: FuncType, membase: bool = False,
+                         widened: frozenset[int] = frozenset()) -> str:
+    """`membase`: fast bodies take memory 0's base (ModuleEmitter.fast_membase, at
+    membase_position); `widened`: the positions of the i32 parameters passed as uint64_t."""
+    params = [", " + fast_param_type(t, k in widened) for k, t in enumerate(ft.params)]
+    if membase:
+        params.insert(membase_position(ft), ", uint8_t *")
+    return (f"typedef {result_type(ft)} (WASMC_CC *{fast_pointer_type(ft)})"
+            f"(void *env{''.join(params)});")
 
 
 def type_id_expr(ft: FuncType) -> str:
