@@ -9,6 +9,7 @@ split into many (emitted by worker processes), through the Python API and the CL
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -307,15 +308,68 @@ def test_quick_build_compiles_files_at_O0_and_links_at_the_level(
                 and Path(c[c.index("-c") + 1]).name.startswith("module")]
     links = [c for c in commands if "-c" not in c and any(a.endswith("_module.o") for a in c)]
     assert len(compiles) > 10 and len(links) == 1
+    from wasmc import toolchain
+
     for command in compiles:  # the last -O wins
         levels = [a for a in command if a.startswith("-O")]
         assert levels[-1] == "-O0" and "-O1" in levels, command
+        assert "-fno-stack-protector" in command, command  # toolchain.QUICK_FLAGS
+        assert command.index("-fno-stack-protector") > command.index("-O1")
     assert [a for a in links[0] if a.startswith("-O")] == ["-O1"]
+    assert "-fno-stack-protector" not in links[0]
+    # an optimized build keeps the compiler's default
+    optimized = toolchain.generated_code_flags(toolchain.find_compiler(None), 2, pic=False)
+    assert "-fno-stack-protector" not in optimized
     ran = subprocess.run([str(exe), "--invoke", "f2500", "--", "7"], capture_output=True,
                          text=True)
     store = wasmtime.Store()
     instance = wasmtime.Instance(store, wasmtime.Module(store.engine, wasm), [])
     assert ran.stdout.strip() == str(instance.exports(store)["f2500"](store, 7))
+
+
+def test_build_executable_keeps_cycle_collection_off_until_it_returns(
+        tmp_path: Path, monkeypatch) -> None:
+    """From decoding to the link (a collection right after decoding rescans the whole decoded
+    module), and back on afterwards."""
+    import gc
+
+    from wasmc import compiler
+
+    states: list[bool] = []
+    should_split, emit = split.should_split, compiler.emit_module
+
+    def recording(function):
+        def record(*args, **kwargs):
+            states.append(gc.isenabled())
+            return function(*args, **kwargs)
+        return record
+
+    # should_split runs between decoding and emitting, emit_module emits
+    monkeypatch.setattr(split, "should_split", recording(should_split))
+    monkeypatch.setattr(compiler, "emit_module", recording(emit))
+    fib = Path(__file__).parents[1] / "src/wasmc/examples/fib.wat"
+    assert gc.isenabled()
+    api.build_executable(fib, tmp_path / "fib", opt=0)
+    assert states and not any(states) and gc.isenabled()
+
+
+def test_background_build_lowers_its_priority_and_its_sessions() -> None:
+    """runcache._lower_priority, as the background build calls it in its own session: nice
+    BACKGROUND_NICE higher, and so is the session's autogroup where the kernel has one (else
+    the build would take half the machine from the program the quick build runs)."""
+    import os
+
+    from wasmc import runcache
+
+    probe = ("import os; from wasmc import runcache; before = os.nice(0); "
+             "runcache._lower_priority(); print(os.nice(0) - before); "
+             "print(open('/proc/self/autogroup').read() if os.path.exists('/proc/self/autogroup')"
+             " else 'none')")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         start_new_session=True, check=True).stdout.splitlines()
+    assert int(out[0]) == min(runcache.BACKGROUND_NICE, 19 - os.nice(0))  # 19 at most
+    if out[1] != "none":  # "/autogroup-N nice K"
+        assert out[1].split()[-1] == str(runcache.BACKGROUND_NICE), out
 
 
 def _zombie_children() -> list[int]:
