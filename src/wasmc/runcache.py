@@ -304,6 +304,7 @@ def _start_background_build(data: bytes, cc: str | None, opt: int, key: str,
     if pid == 0:  # the middle process: nothing but system calls until exec or _exit
         try:
             os.setsid()
+            _lower_session_priority()
             if os.fork() == 0:
                 log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
                 null = os.open(os.devnull, os.O_RDONLY)
@@ -317,26 +318,29 @@ def _start_background_build(data: bytes, cc: str | None, opt: int, key: str,
 
 
 BACKGROUND_NICE = 10
-"""The background build's priority: the program that the quick build runs comes first."""
+"""How much lower the background build's priority is: the program that the quick build runs
+comes first."""
 
 
-def _lower_priority() -> None:
-    """Lower this process's priority (the background build's, and its compilers') by
-    BACKGROUND_NICE. With the kernel's autogroup scheduling (sched_autogroup_enabled, the
-    default of many distributions), a process's nice value only ranks it within its session,
-    and the background build has a session of its own (setsid): beside the program that
-    `wasmc run` started it had the weight of a nice-0 session, half of the machine. So the
-    session's autogroup, new with it, gets that nice value too (Linux; ignored where there is
-    none)."""
+def _lower_session_priority() -> None:
+    """Give this process's session the nice value BACKGROUND_NICE: for the background build's
+    own session, right after setsid (only system calls: it runs between fork and exec). With
+    the kernel's autogroup scheduling (sched_autogroup_enabled, the default of many
+    distributions) a process's nice value only ranks it among the processes of its session,
+    and each session gets an equal share: at nice 10 alone the background build took half of
+    the machine from the program that `wasmc run` started. Nothing happens where there is
+    no autogroup (not Linux, or a kernel without it); the process's own nice value counts
+    there."""
     try:
-        os.nice(BACKGROUND_NICE)
+        fd = os.open("/proc/self/autogroup", os.O_WRONLY)
+    except OSError:
+        return
+    try:
+        os.write(fd, str(BACKGROUND_NICE).encode())
     except OSError:
         pass
-    try:
-        with open("/proc/self/autogroup", "w") as f:
-            f.write(str(BACKGROUND_NICE))
-    except OSError:
-        pass  # no autogroup (not Linux, or a kernel without it): the nice value above counts
+    finally:
+        os.close(fd)
 
 
 def _background_main(module: str, key: str, opt: str, jobs: str, cc: str | None = None) -> int:
@@ -350,7 +354,10 @@ def _background_main(module: str, key: str, opt: str, jobs: str, cc: str | None 
     if lock is None:
         return 0
     with lock:
-        _lower_priority()
+        try:
+            os.nice(BACKGROUND_NICE)  # and its session's, see _lower_session_priority
+        except OSError:
+            pass
         try:
             data = Path(module).read_bytes()
         except FileNotFoundError:
