@@ -307,15 +307,81 @@ def test_quick_build_compiles_files_at_O0_and_links_at_the_level(
                 and Path(c[c.index("-c") + 1]).name.startswith("module")]
     links = [c for c in commands if "-c" not in c and any(a.endswith("_module.o") for a in c)]
     assert len(compiles) > 10 and len(links) == 1
+    from wasmc import toolchain
+
     for command in compiles:  # the last -O wins
         levels = [a for a in command if a.startswith("-O")]
         assert levels[-1] == "-O0" and "-O1" in levels, command
+        assert "-fno-stack-protector" in command, command  # toolchain.QUICK_FLAGS
+        assert command.index("-fno-stack-protector") > command.index("-O1")
     assert [a for a in links[0] if a.startswith("-O")] == ["-O1"]
+    assert "-fno-stack-protector" not in links[0]
+    # an optimized build keeps the compiler's default
+    optimized = toolchain.generated_code_flags(toolchain.find_compiler(None), 2, pic=False)
+    assert "-fno-stack-protector" not in optimized
     ran = subprocess.run([str(exe), "--invoke", "f2500", "--", "7"], capture_output=True,
                          text=True)
     store = wasmtime.Store()
     instance = wasmtime.Instance(store, wasmtime.Module(store.engine, wasm), [])
     assert ran.stdout.strip() == str(instance.exports(store)["f2500"](store, 7))
+
+
+def test_build_executable_keeps_cycle_collection_off_until_it_returns(
+        tmp_path: Path, monkeypatch) -> None:
+    """From decoding to the link (a collection right after decoding rescans the whole decoded
+    module), and back on afterwards."""
+    import gc
+
+    from wasmc import compiler
+
+    states: list[bool] = []
+    should_split, emit = split.should_split, compiler.emit_module
+
+    def recording(function):
+        def record(*args, **kwargs):
+            states.append(gc.isenabled())
+            return function(*args, **kwargs)
+        return record
+
+    # should_split runs between decoding and emitting, emit_module emits
+    monkeypatch.setattr(split, "should_split", recording(should_split))
+    monkeypatch.setattr(compiler, "emit_module", recording(emit))
+    fib = Path(__file__).parents[1] / "src/wasmc/examples/fib.wat"
+    assert gc.isenabled()
+    api.build_executable(fib, tmp_path / "fib", opt=0)
+    assert states and not any(states) and gc.isenabled()
+
+
+def test_background_build_gets_a_session_of_lower_priority(tmp_path: Path, monkeypatch) -> None:
+    """runcache._start_background_build runs the build in a session of its own whose
+    autogroup has nice BACKGROUND_NICE, where the kernel has autogroups (else the build
+    would take half the machine from the program the quick build runs); the caller's
+    session keeps its own. The "interpreter" here is a script that reports its autogroup."""
+    import time
+
+    from wasmc import runcache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    reporter = tmp_path / "report-autogroup"
+    reporter.write_text("#!/bin/sh\ncat /proc/self/autogroup 2>/dev/null || echo none\n"
+                        "echo finished\n")
+    reporter.chmod(0o755)
+    monkeypatch.setattr(runcache.sys, "executable", str(reporter))
+    ours = Path("/proc/self/autogroup")
+    before = ours.read_text() if ours.exists() else None
+    key = "0" * 32
+    runcache._start_background_build(b"\0asm\1\0\0\0", None, 2, key, 1)
+    log = runcache._pending_dir() / f"{key}.log"
+    deadline = time.monotonic() + 60
+    while "finished" not in (log.read_text() if log.exists() else ""):
+        assert time.monotonic() < deadline, "the background process did not run"
+        time.sleep(0.05)
+    reported = log.read_text().splitlines()[0]  # "/autogroup-N nice K" or "none"
+    assert (reported == "none") == (before is None)
+    if before is not None:
+        assert reported.split()[-1] == str(runcache.BACKGROUND_NICE), reported
+        assert reported.split()[0] != before.split()[0]  # another session's group
+        assert ours.read_text() == before  # ours unchanged
 
 
 def _zombie_children() -> list[int]:

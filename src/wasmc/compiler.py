@@ -150,6 +150,10 @@ def load(source: bytes | str | Path,
 RUNTIME_HEADERS = ("wasmc.h", "wasmc_numeric.h", "wasmc_simd.h", "wasi.h")
 
 
+# Cycle collection stays off from decoding to the link: the decoded module is millions of
+# objects, and the first collection after decoding rescanned all of them (0.1 s of the
+# serial start of a 1.3 MB module's build, docs/large-modules.md).
+@no_cycle_collection()
 def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | None = None,
                      opt: int = DEFAULT_OPT, emit_c_dir: str | Path | None = None,
                      jobs: int | None = None,

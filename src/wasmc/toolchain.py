@@ -534,11 +534,16 @@ class Build:
         shutil.rmtree(self._tmp, ignore_errors=True)
 
 
-QUICK_FLAGS = ("-O0",)
+QUICK_FLAGS = ("-O0", "-fno-stack-protector")
 """What a quick build (`start_build(quick=True)`) adds to each C file's compilation: -O0 takes
-about a third of the CPU time of -O1 or -O2 (docs/large-modules.md). The link, the runtime
-and the C library stay those of the requested level, so a quick build needs no other
-runtime or libc build than the optimized one."""
+about a third of the CPU time of -O1 or -O2 (docs/large-modules.md). -fno-stack-protector:
+zig cc (like many distributions' GCC) turns on -fstack-protector-strong, and at -O0 the
+locals that the runtime's loads and stores copy through (memcpy) stay address-taken stack
+slots, so many functions get a canary: the pass and its code cost 4-8% of a -O0 compile. It
+guards against overflows of C buffers on the stack, which generated code does not have (Wasm
+memory is bounds-checked and apart from the stack); optimized builds keep the default.
+The link, the runtime and the C library stay those of the requested level, so a quick build
+needs no other runtime or libc build than the optimized one."""
 
 
 def start_build(cc: str | CCompiler | None = None, opt: OptLevel = 2, *, shared: bool,
