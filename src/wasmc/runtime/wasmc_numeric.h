@@ -45,6 +45,8 @@ WASMC_INLINE uint64_t wasmc_f64_bits(double d) {
 
 /* ---- loads: p = base + (uint64_t)addr + offset, any alignment -------------------------- */
 
+#ifdef __OPTIMIZE__
+
 WASMC_INLINE uint32_t wasmc_load_u32(const uint8_t *p) {
     uint32_t v;
     memcpy(&v, p, sizeof v);
@@ -106,6 +108,50 @@ WASMC_INLINE void wasmc_store_u16_from32(uint8_t *p, uint32_t v) { WASMC_STORE(p
 WASMC_INLINE void wasmc_store_u8_from64(uint8_t *p, uint64_t v) { WASMC_STORE(p, uint8_t, v); }
 WASMC_INLINE void wasmc_store_u16_from64(uint8_t *p, uint64_t v) { WASMC_STORE(p, uint16_t, v); }
 WASMC_INLINE void wasmc_store_u32_from64(uint8_t *p, uint64_t v) { WASMC_STORE(p, uint32_t, v); }
+
+#else
+/* Unoptimized (-O0) builds, e.g. the quick first build of `wasmc run` (runcache.py): the
+ * same accesses as macros over unaligned types. At -O0 each always_inline helper above
+ * costs clang an inlining step and a memcpy to lower, about 6 % of the compile time of a
+ * large module (docs/large-modules.md); the code is one move either way. Stores read their
+ * first byte back through a volatile pointer, as WASMC_KEEP_STORE does at -O0 (wasmc.h). */
+typedef uint16_t wasmc_mem_u16 __attribute__((aligned(1)));
+typedef uint32_t wasmc_mem_u32 __attribute__((aligned(1)));
+typedef uint64_t wasmc_mem_u64 __attribute__((aligned(1)));
+typedef float wasmc_mem_f32 __attribute__((aligned(1)));
+typedef double wasmc_mem_f64 __attribute__((aligned(1)));
+#define WASMC_AT(T, p) (*(const T *)(const void *)(p))
+#define wasmc_load_u32(p) WASMC_AT(wasmc_mem_u32, p)
+#define wasmc_load_u64(p) WASMC_AT(wasmc_mem_u64, p)
+#define wasmc_load_f32(p) WASMC_AT(wasmc_mem_f32, p)
+#define wasmc_load_f64(p) WASMC_AT(wasmc_mem_f64, p)
+#define wasmc_load_u16_raw(p) WASMC_AT(wasmc_mem_u16, p)
+#define wasmc_load_i32_s8(p) ((uint32_t)(int32_t)(int8_t)WASMC_AT(uint8_t, p))
+#define wasmc_load_i32_u8(p) ((uint32_t)WASMC_AT(uint8_t, p))
+#define wasmc_load_i32_s16(p) ((uint32_t)(int32_t)(int16_t)WASMC_AT(wasmc_mem_u16, p))
+#define wasmc_load_i32_u16(p) ((uint32_t)WASMC_AT(wasmc_mem_u16, p))
+#define wasmc_load_i64_s8(p) ((uint64_t)(int64_t)(int8_t)WASMC_AT(uint8_t, p))
+#define wasmc_load_i64_u8(p) ((uint64_t)WASMC_AT(uint8_t, p))
+#define wasmc_load_i64_s16(p) ((uint64_t)(int64_t)(int16_t)WASMC_AT(wasmc_mem_u16, p))
+#define wasmc_load_i64_u16(p) ((uint64_t)WASMC_AT(wasmc_mem_u16, p))
+#define wasmc_load_i64_s32(p) ((uint64_t)(int64_t)(int32_t)WASMC_AT(wasmc_mem_u32, p))
+#define wasmc_load_i64_u32(p) ((uint64_t)WASMC_AT(wasmc_mem_u32, p))
+#define WASMC_PUT(T, p, v)                                  \
+    do {                                                    \
+        uint8_t *wasmc_at_ = (p);                           \
+        *(T *)(void *)wasmc_at_ = (v);                      \
+        WASMC_KEEP_STORE(wasmc_at_, sizeof(T));             \
+    } while (0)
+#define wasmc_store_u32(p, v) WASMC_PUT(wasmc_mem_u32, p, (uint32_t)(v))
+#define wasmc_store_u64(p, v) WASMC_PUT(wasmc_mem_u64, p, (uint64_t)(v))
+#define wasmc_store_f32(p, v) WASMC_PUT(wasmc_mem_f32, p, (float)(v))
+#define wasmc_store_f64(p, v) WASMC_PUT(wasmc_mem_f64, p, (double)(v))
+#define wasmc_store_u8_from32(p, v) WASMC_PUT(uint8_t, p, (uint8_t)(v))
+#define wasmc_store_u16_from32(p, v) WASMC_PUT(wasmc_mem_u16, p, (uint16_t)(v))
+#define wasmc_store_u8_from64(p, v) WASMC_PUT(uint8_t, p, (uint8_t)(v))
+#define wasmc_store_u16_from64(p, v) WASMC_PUT(wasmc_mem_u16, p, (uint16_t)(v))
+#define wasmc_store_u32_from64(p, v) WASMC_PUT(wasmc_mem_u32, p, (uint32_t)(v))
+#endif
 
 /* ---- integer division: trap on zero and on INT_MIN / -1 --------------------------------- */
 
