@@ -200,3 +200,19 @@ def _wasm(text: str) -> bytes:
 
     return subprocess.run([wasm_tools(), "parse", "-"], input=text.encode(),
                           capture_output=True, check=True).stdout
+
+
+def test_uncaught_exception_message_shows_f32_payloads_as_f32() -> None:
+    """An f32 in the payload is held as a Python float; the message shows the f32 (0.1, not
+    the double 0.10000000149011612), and f64 and integers as they are."""
+    import struct
+    from types import SimpleNamespace
+
+    from wasmc.errors import WasmException
+
+    f32_tenth = struct.unpack("<f", struct.pack("<f", 0.1))[0]
+    tag = SimpleNamespace(type=SimpleNamespace(params=("f32", "f64", "i32", "f32")), name="t")
+    message = str(WasmException(tag, (f32_tenth, 0.1, 7, float("nan"))))
+    assert message == "uncaught wasm exception: tag t, values (0.1, 0.1, 7, nan)"
+    three = struct.unpack("<f", struct.pack("<f", 1 / 3))[0]
+    assert "values (0.33333334" in str(WasmException(tag, (three, 0.5, 1, 2.0)))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import struct
+
 
 class WasmcError(Exception):
     """Base class of every error wasmc raises on purpose."""
@@ -81,5 +84,23 @@ class WasmException(WasmcError):
         self.values = tuple(values)
         self.raw_values = raw_values
         self.tag_name = tag_name or getattr(tag, "name", None) or "an unknown tag"
-        payload = ", ".join(map(repr, self.values))
+        params = getattr(getattr(tag, "type", None), "params", ())
+        if len(params) == len(self.values):
+            shown = [_f32_repr(v) if t == "f32" and isinstance(v, float) else repr(v)
+                     for t, v in zip(params, self.values, strict=True)]
+        else:  # no tag type (an unknown tag's raw slots)
+            shown = [repr(v) for v in self.values]
+        payload = ", ".join(shown)
         super().__init__(f"uncaught wasm exception: tag {self.tag_name}, values ({payload})")
+
+
+def _f32_repr(x: float) -> str:
+    """The shortest decimal that reads back as the same f32 (an f32 payload is held as a
+    Python float: repr would show 0.1f as 0.10000000149011612)."""
+    if not math.isfinite(x):
+        return repr(x)
+    for digits in range(1, 10):
+        text = f"{x:.{digits}g}"
+        if struct.unpack("<f", struct.pack("<f", float(text)))[0] == x:
+            return text
+    return repr(x)
