@@ -9,21 +9,22 @@ of each, their ratio (B / A), and whether the outputs agree.
 Use it before committing a change to codegen/ or runtime/ when `wasmc bench` against the
 recorded run (scripts/bench_check.py) is too noisy to tell: the switch-style interpreters
 move by 20-40 % between separate runs of one build on a shared machine
-(docs/performance.md, "Volatile accesses instead of asm keeps").
+(docs/performance.md, "Volatile accesses instead of asm keeps"). The runs go A B B A ...
+(wasmc.bench.alternate). An A/A run (one checkout twice) shows the noise floor: fannkuch
+1.065 from 5 runs on a nearly idle machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 from pathlib import Path
 
 from wasmc import toolchain
-from wasmc.bench import programs
-from wasmc.bench.engines import Build, BuildCache, Context, WasmcEngine
+from wasmc.bench.alternate import compare_programs
+from wasmc.bench.engines import Build, BuildCache, Context
 
 
 def build(checkout: Path, wasm: Path, out: Path, cc: str | None) -> Build:
@@ -51,31 +52,14 @@ def main(argv: list[str] | None = None) -> int:
     ns = parser.parse_args(argv)
     wanted = set(ns.programs.split(",")) if ns.programs else None
     ctx = Context(BuildCache(toolchain.cache_dir() / "bench"))
-    runner = WasmcEngine("wasmc", "wasmc", None)
     ns.out.mkdir(parents=True, exist_ok=True)
-    print(f"{'program':22} {'A':>9} {'B':>9} {'B/A':>7}  outputs  (CPU s)")
-    ratios = []
-    for program in programs.PROGRAMS:
-        if wanted is not None and program.name not in wanted:
-            continue
-        wasm = ctx.wasm(program.source)
-        builds = [build(tree, wasm, ns.out / f"{program.name}-{side}", ns.cc)
-                  for side, tree in (("a", ns.a), ("b", ns.b))]
-        args = program.quick_args if ns.quick else program.args
-        times: list[list[float]] = [[], []]
-        outputs: list[set[str]] = [set(), set()]
-        for _ in range(ns.runs):
-            for k, b in enumerate(builds):
-                result = runner.run(b, args, timeout=600)
-                times[k].append(result.seconds)
-                outputs[k].add(result.stdout)
-        a, b = (statistics.median(t) for t in times)
-        ratio = b / a if a else float("nan")
-        ratios.append(ratio)
-        same = "same" if outputs[0] == outputs[1] and len(outputs[0]) == 1 else "DIFFER"
-        print(f"{program.name:22} {a:9.3f} {b:9.3f} {ratio:7.3f}  {same}", flush=True)
-    if ratios:
-        print(f"geometric mean of B/A: {statistics.geometric_mean(ratios):.3f}")
+
+    def builds_for(program, wasm: Path) -> list[Build]:
+        return [build(tree, wasm, ns.out / f"{program.name}-{side}", ns.cc)
+                for side, tree in (("a", ns.a), ("b", ns.b))]
+
+    compare_programs(ctx, builds_for, wanted=wanted, quick=ns.quick, runs=ns.runs,
+                     labels=("A", "B"), unit="CPU s; ratio B/A")
     return 0
 
 

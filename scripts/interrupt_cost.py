@@ -19,18 +19,16 @@ from __future__ import annotations
 
 import argparse
 import re
-import statistics
 import subprocess
 import sys
 from pathlib import Path
 
 from wasmc import compiler, toolchain
-from wasmc.bench import programs
+from wasmc.bench.alternate import compare_programs
 from wasmc.bench.engines import (
     Build,
     BuildCache,
     Context,
-    WasmcEngine,
     _file_hash,
     _wasmc_fingerprint,
 )
@@ -57,6 +55,11 @@ def instructions(b: Build, args: tuple[str, ...]) -> tuple[float, str]:
     return float(collected.group(1)), proc.stdout
 
 
+def giga_instructions(b: Build, args) -> tuple[float, str]:
+    count, stdout = instructions(b, tuple(args))
+    return count / 1e9, stdout
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -68,35 +71,14 @@ def main(argv: list[str] | None = None) -> int:
     ns = parser.parse_args(argv)
     wanted = set(ns.programs.split(",")) if ns.programs else None
     ctx = Context(BuildCache(toolchain.cache_dir() / "bench"))
-    runner = WasmcEngine("wasmc", "wasmc", None)
     unit = "G instructions" if ns.instructions else "CPU s"
-    print(f"{'program':22} {'plain':>9} {'checked':>9} {'ratio':>7}  outputs  ({unit})")
-    ratios = []
-    for program in programs.PROGRAMS:
-        if wanted is not None and program.name not in wanted:
-            continue
-        wasm = ctx.wasm(program.source)
-        builds = [build(ctx, wasm, checked, ns.cc) for checked in (False, True)]
-        args = program.quick_args if ns.quick else program.args
-        times: list[list[float]] = [[], []]
-        outputs: list[set[str]] = [set(), set()]
-        for _ in range(1 if ns.instructions else ns.runs):
-            for k, b in enumerate(builds):
-                if ns.instructions:
-                    count, stdout = instructions(b, args)
-                    times[k].append(count / 1e9)
-                    outputs[k].add(stdout)
-                    continue
-                result = runner.run(b, args, timeout=600)
-                times[k].append(result.seconds)
-                outputs[k].add(result.stdout)
-        plain, checked = (statistics.median(t) for t in times)
-        ratio = checked / plain if plain else float("nan")
-        ratios.append(ratio)
-        same = "same" if outputs[0] == outputs[1] and len(outputs[0]) == 1 else "DIFFER"
-        print(f"{program.name:22} {plain:9.3f} {checked:9.3f} {ratio:7.3f}  {same}", flush=True)
-    if ratios:
-        print(f"geometric mean of the ratios: {statistics.geometric_mean(ratios):.3f}")
+
+    def builds_for(program, wasm: Path) -> list[Build]:
+        return [build(ctx, wasm, checked, ns.cc) for checked in (False, True)]
+
+    compare_programs(ctx, builds_for, wanted=wanted, quick=ns.quick,
+                     runs=1 if ns.instructions else ns.runs, labels=("plain", "checked"),
+                     unit=unit, measure=giga_instructions if ns.instructions else None)
     return 0
 
 
