@@ -96,12 +96,14 @@ MIN_SAME_SHARE = 0.90
 # -O0 finds what the emitter gets wrong; -O2 also what the C optimizer then exploits (the
 # deleted loads and stores, the folded identities of tests/regressions/ were -O2 only).
 # The exception run is at -O2 too: what a C optimizer may do around setjmp/longjmp (values
-# kept in registers across a longjmp) shows only there. The SIMD run (SIMD and relaxed SIMD
-# in the generator) is at -O1: cheap to build, and the vector code is optimized.
+# kept in registers across a longjmp) shows only there. The SIMD runs (SIMD and relaxed SIMD
+# in the generator) are at -O1, cheap to build with the vector code optimized, and at -O2,
+# where the unroll hint of short vector loops (codegen/function.py, simd_loops) takes effect.
 @pytest.mark.parametrize(("opt", "count", "exceptions", "simd"),
                          [(0, 300, False, False), (2, 150, False, False),
-                          (2, 100, True, False), (1, 100, False, True)],
-                         ids=["O0", "O2", "O2-exceptions", "O1-simd"])
+                          (2, 100, True, False), (1, 100, False, True),
+                          (2, 100, False, True)],
+                         ids=["O0", "O2", "O2-exceptions", "O1-simd", "O2-simd"])
 def test_differential_short_run(opt: int, count: int, exceptions: bool, simd: bool,
                                 tmp_path: Path) -> None:
     """Random modules (fixed seed) agree under wasmc and Wasmtime; with exceptions enabled
