@@ -162,33 +162,40 @@ _UNROLL_STOPPERS = ("call", "call_indirect", "call_ref", "return_call", "return_
                     "delegate", "br_table")
 
 
+@dataclass
+class _OpenBlock:
+    """What simd_loops knows of a block it is inside."""
+    loop: Instr | None  # the `loop` instruction, or None for another kind of block
+    start: int  # index of its first instruction
+    has_loop: bool = False  # a loop inside it
+    has_vector_access: bool = False  # a v128 load or store
+    has_stopper: bool = False  # one of _UNROLL_STOPPERS
+
+
 def simd_loops(body: list[Instr]) -> set[int]:
     """The id()s of the `loop` instructions in `body` that get the unroll hint: short
     innermost loops with a v128 load or store and no call, throw, try or br_table."""
     found: set[int] = set()
-    # per open block: [the loop instruction or None, has an inner loop, has v128 memory
-    # access, has a stopper, index of its first instruction]
-    stack: list[list] = []
+    stack: list[_OpenBlock] = []
     for i, ins in enumerate(body):
         name = ins.op.name
         if name in ("block", "if", "loop", "try", "try_table"):
-            stack.append([ins if name == "loop" else None, False, False, False, i])
+            stack.append(_OpenBlock(ins if name == "loop" else None, i))
         elif name == "end" and stack:
-            loop, inner, vector, stopper, start = stack.pop()
-            if (loop is not None and not inner and vector and not stopper
-                    and i - start + 1 <= UNROLL_MAX_INSTRUCTIONS):
-                found.add(id(loop))
+            block = stack.pop()
+            if (block.loop is not None and not block.has_loop and block.has_vector_access
+                    and not block.has_stopper and i - block.start + 1 <= UNROLL_MAX_INSTRUCTIONS):
+                found.add(id(block.loop))
             if stack:  # what the block held, its enclosing block holds
                 outer = stack[-1]
-                outer[1] = outer[1] or inner or loop is not None
-                outer[2] = outer[2] or vector
-                outer[3] = outer[3] or stopper
+                outer.has_loop |= block.has_loop or block.loop is not None
+                outer.has_vector_access |= block.has_vector_access
+                outer.has_stopper |= block.has_stopper
         elif stack:
-            top = stack[-1]
             if name in _UNROLL_STOPPERS:
-                top[3] = True
+                stack[-1].has_stopper = True
             elif ins.op.prefix is not None and name.startswith("v128.") and ins.op.align:
-                top[2] = True
+                stack[-1].has_vector_access = True
     return found
 
 

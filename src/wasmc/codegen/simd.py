@@ -9,8 +9,8 @@ of wasmc_numeric.h where fewer than 16 are accessed, and the header only builds 
 apart the vector. Every load's result goes through WASMC_KEEP_FLOAT (an out-of-bounds load
 must trap even when its value is unused; the result of a narrower load, built from the bytes
 read, cannot be had without reading them, and keeping the vector rather than the scalar
-leaves it in its SIMD register, as for f32/f64 loads) and every store through
-WASMC_KEEP_STORE, like the scalar ones.
+leaves it in its SIMD register, as for f32/f64 loads); every store keeps itself inside
+wasmc_simd_store (the equivalent of WASMC_KEEP_STORE), like the scalar ones.
 
 Each handler has the signature of FunctionEmitter's op_<name> methods; HANDLERS maps
 instruction names to them (function.py installs them).
@@ -58,8 +58,7 @@ def op_v128_load(self: FunctionEmitter, ins, h, pops, pushes, args, res) -> None
 def op_v128_store(self: FunctionEmitter, ins, h, pops, pushes, args, res) -> None:
     _align, offset, mem = ins.imm
     addr = self.access_address(mem, args[0], offset, ins.op.align)
-    self.w(f"{{ uint8_t *p = {addr}; wasmc_simd_store(p, {args[1]}); "
-           "WASMC_KEEP_STORE(p, 16); }")
+    self.w(f"wasmc_simd_store({addr}, {args[1]});")  # the helper keeps the store itself
 
 
 def scalar_load(self: FunctionEmitter, ins, h, pops, pushes, args, res) -> None:
