@@ -164,3 +164,16 @@ def test_settings_are_part_of_the_key(modules_dir: Path) -> None:
     assert not plain.interruptible and interruptible._lib is not plain._lib
     assert not wasmc.compile_module(MODULE, opt=0, interruptible=True).module.bodies_decoded
     assert len(list(modules_dir.glob("*.ref"))) == 2
+
+
+def test_the_key_covers_the_code_that_builds_libraries() -> None:
+    """Both caches key on sources.sources_digest, so every file that decides what a module
+    becomes must be in it: the code generator and runtime, and the modules that drive the
+    build (a change to how libcache compiles a batch must not reuse old libraries)."""
+    from wasmc import compiler, sources, toolchain
+
+    covered = {Path(p).resolve() for p in sources.source_files()}
+    for module in (compiler, libcache, toolchain, split, decoder):
+        assert Path(module.__file__).resolve() in covered, module.__name__
+    runtime = Path(sources.PACKAGE_DIR) / "runtime"
+    assert {p.resolve() for p in runtime.glob("*.[ch]")} <= covered

@@ -22,9 +22,10 @@ except ImportError:
 PACKAGE_DIR = os.path.dirname(os.path.realpath(__file__))
 
 # What decides an executable's contents besides the module and the compiler: the decoder,
-# validator and code generator, the runtime, and how the toolchain builds them.
+# validator and code generator, the runtime, and how the toolchain and the library cache
+# build them.
 _BUILD_DIRS = ("binary", "validate", "codegen", "runtime")
-_BUILD_FILES = ("__init__.py", "compiler.py", "toolchain.py")
+_BUILD_FILES = ("__init__.py", "compiler.py", "libcache.py", "toolchain.py")
 
 
 def source_files() -> list[str]:
