@@ -357,3 +357,32 @@ def test_compile_writes_into_a_special_output_file(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert stat.S_ISFIFO(fifo.stat().st_mode)
     assert received and received[0].startswith(b"\x7fELF")
+
+
+def test_run_looks_again_when_the_quick_build_was_removed_before_it_started(
+        tmp_path: Path, monkeypatch) -> None:
+    """The optimized build, finished in the background, removes the quick build: a `wasmc
+    run` that found the quick build just before then gets ENOENT from exec, and must look
+    in the cache again (and find the optimized build) instead of failing."""
+    from wasmc import runcache
+
+    gone = tmp_path / "quick" / "program"
+    optimized = tmp_path / "optimized" / "program"
+    optimized.parent.mkdir()
+    optimized.write_text("")
+    found = iter([gone, optimized])
+    monkeypatch.setattr(runcache, "executable_for", lambda *a, **k: next(found))
+    monkeypatch.setattr(runcache, "fast_lookup", lambda *a, **k: None)
+    started = []
+
+    def execv(path, argv):
+        if not os.path.exists(path):
+            raise FileNotFoundError(2, "No such file or directory", str(path))
+        started.append((str(path), argv[0]))
+        raise SystemExit(0)
+
+    monkeypatch.setattr(cli.os, "execv", execv)
+    monkeypatch.setattr(cli, "_grow_stack_limit", lambda: None)
+    with pytest.raises(SystemExit):
+        cli.main(["run", str(EXAMPLES / "fib.wat"), "--invoke", "fib", "5"])
+    assert started == [(str(optimized), str(optimized))]

@@ -405,9 +405,9 @@ def _zombie_children() -> list[int]:
 def test_run_starts_from_a_quick_build_and_builds_the_optimized_one_in_the_background(
         tmp_path: Path, small_buckets, monkeypatch) -> None:
     """executable_for(quick=True), as `wasmc run` calls it: a quick build at once, the
-    optimized build by a detached process (no zombie, no files left behind), then the
-    optimized one from the cache; a failed background build makes the next run build in
-    the foreground."""
+    optimized build by a detached process (no zombie, no files left behind, the quick
+    build removed), then the optimized one from the cache; a failed background build makes
+    the next run build in the foreground."""
     import os
     import time
 
@@ -450,6 +450,7 @@ def test_run_starts_from_a_quick_build_and_builds_the_optimized_one_in_the_backg
     assert os.access(optimized, os.X_OK)
     assert sorted(p.name for p in pending.iterdir()) == [f"{key}.lock"]
     assert _zombie_children() == []
+    assert not quick.parent.exists()  # the quick build went once the optimized one was there
     assert runcache.executable_for(data, opt=1, quick=True, progress=False) == optimized
     again = subprocess.run([str(optimized), "--invoke", "f100", "--", "7"],
                            capture_output=True, text=True)

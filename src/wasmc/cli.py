@@ -379,15 +379,24 @@ def _run_native(ns: argparse.Namespace, invoke: list[str] | None) -> int:
         data = api.read_source(path)
     else:
         data = path.read_bytes()
-    exe = runcache.executable_for(data, cc=ns.cc, opt=ns.opt, use_cache=not ns.no_cache,
-                                  label=path.name, jobs=ns.jobs, quick=not ns.no_quick)
+    def executable() -> Path:
+        return runcache.executable_for(data, cc=ns.cc, opt=ns.opt, use_cache=not ns.no_cache,
+                                       label=path.name, jobs=ns.jobs, quick=not ns.no_quick)
+
+    exe = executable()
     argv = _native_argv(exe, ns.module, ns.dir, ns.env, invoke, ns.program_args,
                         ns.tcplisten)
     sys.stdout.flush()
     sys.stderr.flush()
     _grow_stack_limit()
     if ns.timeout is None and not ns.no_cache:
-        os.execv(exe, argv)
+        try:
+            os.execv(exe, argv)
+        except FileNotFoundError:
+            # A quick build that the optimized build, finished just now, removed from the
+            # cache (runcache._background_main): the optimized one is there instead.
+            exe = executable()
+            os.execv(exe, [str(exe), *argv[1:]])
     import shutil
     import subprocess
 

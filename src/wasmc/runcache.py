@@ -256,15 +256,20 @@ def _quick_executable(data: bytes, compiler, cc: str | None, opt: int, key: str,
                       progress: bool | None, jobs: int | None) -> Path:
     """The quick build of the module (cached under its own key, built if missing), after
     starting the optimized build (`key`) in the background unless one is under way."""
-    from . import toolchain
-
-    h = sha256()
-    h.update(f"{key}\0quick {' '.join(toolchain.QUICK_FLAGS)}\0".encode())
-    exe = executables_dir() / h.hexdigest()[:32] / EXE_NAME
+    exe = _quick_path(key)
     if not os.access(exe, os.X_OK):
         _build(data, exe, compiler, opt, f"{label} (quick build)", progress, jobs, quick=True)
     _start_background_build(data, cc, opt, key, jobs)
     return exe
+
+
+def _quick_path(key: str) -> Path:
+    """Where the quick build of the module whose optimized build is `key` is cached."""
+    from . import toolchain
+
+    h = sha256()
+    h.update(f"{key}\0quick {' '.join(toolchain.QUICK_FLAGS)}\0".encode())
+    return executables_dir() / h.hexdigest()[:32] / EXE_NAME
 
 
 def _lock(path: Path):
@@ -347,6 +352,7 @@ def _background_main(module: str, key: str, opt: str, jobs: str, cc: str | None 
     """The detached optimized build: `python -m wasmc.runcache build MODULE KEY OPT JOBS
     [CC]`. Builds MODULE into the cache (as `executable_for` does) unless another process
     holds KEY's lock or it is there already; on failure writes KEY.failed."""
+    import shutil
     from pathlib import Path
 
     pending = Path(module).parent
@@ -369,6 +375,10 @@ def _background_main(module: str, key: str, opt: str, jobs: str, cc: str | None 
             return 1
         Path(module).unlink(missing_ok=True)
         (pending / f"{key}.log").unlink(missing_ok=True)
+        # The quick build is not needed any more: runs find the optimized one first. One
+        # that is running goes on (its file stays until it exits); `wasmc run` looks again
+        # if it loses the race between finding the quick build and starting it.
+        shutil.rmtree(_quick_path(key).parent, ignore_errors=True)
     return 0
 
 
