@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..binary.module import Instr
+from ..binary.opcodes import BY_NAME
 from .spelling import C_TYPE
 
 # WASMC_NO_F64_PAIRS=1 emits every loop as before (tests compare the two).
@@ -55,6 +56,7 @@ _VECTOR_OPS = {
     "f64.sqrt": "wasmc_simd_f64x2_sqrt",
 }
 _LOCAL_TYPES = frozenset(("i32", "i64", "f32", "f64"))
+_LOOP_OP = BY_NAME["loop"]
 
 
 @dataclass(eq=False)
@@ -424,13 +426,12 @@ def find_paired_loops(body: list[Instr], local_types: list[str], memories64: set
                       ) -> dict[int, PairedLoop]:
     """id() of each `loop` in `body` that gets a paired copy -> the copy."""
     found: dict[int, PairedLoop] = {}
-    for start, ins in enumerate(body):
-        if ins.op.name != "loop":
-            continue
+    loop = _LOOP_OP  # (a comprehension over the body: this runs for every f64 function)
+    for start in [k for k, ins in enumerate(body) if ins.op is loop]:
         inner = loop_body(body, start)
         if inner is None:
             continue
         paired = analyse(inner, local_types, memories64)
         if paired is not None:
-            found[id(ins)] = paired
+            found[id(body[start])] = paired
     return found
