@@ -138,9 +138,10 @@ def _cases(rng: random.Random) -> list[tuple[int, int, int]]:
     return cases
 
 
-@pytest.mark.parametrize("cc", [None, "gcc"], ids=["clang", "gcc"])
-def test_the_copy_computes_what_the_body_computes(cc: str | None) -> None:
-    instance = wasmc.api.load(WAT, cc=cc, opt=2)
+@pytest.mark.parametrize(("cc", "opt"), [(None, 2), ("gcc", 2), (None, 0)],
+                         ids=["clang", "gcc", "clang-O0"])
+def test_the_copy_computes_what_the_body_computes(cc: str | None, opt: int) -> None:
+    instance = wasmc.api.load(WAT, cc=cc, opt=opt)
     rng = random.Random(12)
     base = 4096
     for case in _cases(rng):
