@@ -328,24 +328,26 @@ def _pair_stores(accesses: list[Access], stores: list[Access]
                  ) -> tuple[list[StorePair], list[Pack]]:
     """The store pairs whose values pair into vector work and whose reordering keeps every
     two accesses that may overlap in their order; and the packs they use."""
-    memo: dict[tuple[int, int], Pack] = {}
+    memo: dict[tuple[int, int, bool], Pack] = {}
     order: list[Pack] = []
 
-    def pack(lo: Value, hi: Value) -> Pack:
-        key = (id(lo), id(hi))
+    def pack(lo: Value, hi: Value, loads: bool) -> Pack:
+        """The pack of two values; with `loads` False, two loads are gathered scalars
+        rather than one 16-byte load (which may not move to the first load's place)."""
+        key = (id(lo), id(hi), loads)
         found = memo.get(key)
         if found is not None:
             return found
         if lo is hi:
             p = Pack("splat", (lo, hi), lo.pos, "")
-        elif (lo.kind == "load" and hi.kind == "load" and lo.access and hi.access
+        elif (loads and lo.kind == "load" and hi.kind == "load" and lo.access and hi.access
               and lo.access.base is hi.access.base and hi.access.offset == lo.access.offset + 8):
             # One 16-byte load where the first of the two was (the check below says whether
             # the other may move there).
             p = Pack("load", (lo, hi), min(lo.pos, hi.pos), "")
         elif (lo.kind == "op" and hi.kind == "op" and lo.op is hi.op
               and lo.op.name in _VECTOR_OPS):
-            args = tuple(pack(a, b) for a, b in zip(lo.args, hi.args, strict=True))
+            args = tuple(pack(a, b, loads) for a, b in zip(lo.args, hi.args, strict=True))
             p = Pack("op", (lo, hi), max(a.pos for a in args), "", args)
         else:
             p = Pack("gather", (lo, hi), max(lo.pos, hi.pos), "")
@@ -365,13 +367,14 @@ def _pair_stores(accesses: list[Access], stores: list[Access]
             if abs(second.offset - first.offset) != 8:
                 continue
             low, high = (first, second) if first.offset < second.offset else (second, first)
-            value = pack(low.value, high.value)
-            if not value.vector_work():
-                continue
-            candidate = StorePair(low, high, value)
-            if _order_kept(accesses, [*pairs, candidate]):
-                pairs.append(candidate)
-                taken |= {id(first), id(second)}
+            for loads in (True, False):
+                value = pack(low.value, high.value, loads)
+                candidate = StorePair(low, high, value)
+                if value.vector_work() and _order_kept(accesses, [*pairs, candidate]):
+                    pairs.append(candidate)
+                    taken |= {id(first), id(second)}
+                    break
+            if id(first) in taken:
                 break
     used: set[int] = set()
 
