@@ -319,7 +319,8 @@ def analyse(body: list[Instr], local_types: list[str], memories64: set[int]
     limits: dict[int, int] = {}
     for a in accesses:
         limits[a.base.imm] = max(limits.get(a.base.imm, 0), a.offset + 8)
-    # Names of values only the copy reads: the entry values its accesses use as bases.
+    if max(limits.values()) > 1 << 32:  # (a "negative" i32 offset) the check could never pass
+        return None
     return PairedLoop(body, values, entries, stores, sets, condition, pairs, packs, memory,
                       limits)
 
