@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..binary.module import Instr
-from ..binary.opcodes import BY_NAME
+from ..binary.opcodes import BY_NAME, Op
 from .spelling import C_TYPE
 
 # WASMC_NO_F64_PAIRS=1 emits every loop as before (tests compare the two).
@@ -68,7 +68,7 @@ class Value:
     pos: int  # index (in the body) of the instruction that makes it; -1: before the body
     name: str  # its C variable in the copy
     imm: int = 0  # "entry": the local; "const": the bits
-    op: object = None  # "op": the opcode row
+    op: Op | None = None  # "op": the opcode row
     args: tuple[Value, ...] = ()
     access: Access | None = None  # "load"
 
@@ -149,7 +149,8 @@ class PairedLoop:
         due: dict[int, list[Pack]] = {}
         for pack in self.packs:
             due.setdefault(pack.pos, []).append(pack)
-        stored_later = {id(p.low if p.low.pos < p.high.pos else p.high): p for p in self.pairs}
+        # The earlier store of each pair is left out; the later one stores both lanes.
+        dropped = {id(p.low if p.low.pos < p.high.pos else p.high) for p in self.pairs}
         stored_here = {p.at: p for p in self.pairs}
 
         def address(a: Access) -> str:
@@ -168,6 +169,7 @@ class PairedLoop:
                 return f"wasmc_simd_f64x2_splat({lo.name})"
             if p.kind == "gather":
                 return f"(wasmc_v128)(wasmc_f64x2){{{lo.name}, {hi.name}}}"
+            assert lo.op is not None
             fn = _VECTOR_OPS[lo.op.name]
             return f"{fn}({', '.join(a.name for a in p.args)})"
 
@@ -183,7 +185,7 @@ class PairedLoop:
                 pair = stored_here.get(pos)
                 if pair is not None:
                     out.append(f"    wasmc_simd_store({address(pair.low)}, {pair.value.name});")
-                elif id(a) not in stored_later:
+                elif id(a) not in dropped:
                     out.append(f"    wasmc_store_f64({address(a)}, {a.value.name});")
             emit_packs(pos)
         out += [f"    l{k} = {v.name};" for k, v in self.sets.items()]
@@ -195,11 +197,13 @@ class PairedLoop:
 
 def value_expr(v: Value, address: Callable[[Access], str],
                constant: Callable[[str, int], str]) -> str:
+    """The C expression of a value of the copy (its operands are earlier C variables)."""
     if v.kind == "const":
         return constant(v.type, v.imm)
     if v.kind == "load":
         assert v.access is not None
         return f"wasmc_load_f64({address(v.access)})"
+    assert v.op is not None and v.op.c is not None
     return v.op.c.format(*(a.name for a in v.args))
 
 
