@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from ..binary.module import EXN, FUNC, I32, V128, FuncType, Instr, parse_ref, ref_family
 from ..binary.opcodes import OPS
 from ..validate.validator import FuncInfo
+from . import f64_pairs
 from .simd import HANDLERS as SIMD_HANDLERS
 from .spelling import (
     C_TYPE,
@@ -215,6 +216,7 @@ class Block:
     clause: int = 0
     catch_all: bool = False
     unrolled: bool = False  # a `while (1)` with an unroll hint (simd_loops)
+    paired: bool = False  # a loop with a paired f64 copy of its body (f64_pairs.py)
 
     @property
     def branch_types(self) -> tuple[str, ...]:
@@ -311,6 +313,13 @@ class FunctionEmitter:
         leave = self.leave_handlers(depth + (target.kind != "loop"))
         return " ".join(part for part in (leave, copies, f"goto {where};") if part)
 
+    def constant(self, valtype: str, bits: int) -> str:
+        """A constant as `emit` writes it: ±0.0 and ±1.0 through an opaque barrier."""
+        value = const_literal(valtype, bits)
+        if bits in FOLDABLE_FLOAT_CONSTANTS.get(valtype, ()):
+            value = f"wasmc_{valtype}_opaque({value})"  # see WASMC_OPAQUE in wasmc.h
+        return value
+
     def mem64_addr(self, memidx: int, addr: str, offset: int, align: int) -> str:
         """The address of an access of 2**align bytes to a 64-bit memory (memory64): an
         explicit bounds check against the current size (docs/codegen.md)."""
@@ -358,6 +367,12 @@ class FunctionEmitter:
         # (a v128 load pushes a v128 slot: functions without one have no loop to mark)
         uses_v128 = any(t == V128 for _, t in info.slots)
         unrolled_loops = simd_loops(self.body) if uses_v128 else set()
+        # (a loop with f64 stores to pair has an f64 slot; EH functions' locals may be
+        # volatile, and are left alone)
+        paired_loops = (
+            f64_pairs.find_paired_loops(self.body, info.locals, memories64)
+            if f64_pairs.PAIR_F64 and self.eh is None and any(t == "f64" for _, t in info.slots)
+            else {})
         live = True  # blocks[-1].live
         for ins, h, pops, pushes in zip(self.body, info.heights, info.pops, info.pushes,
                                         strict=True):
@@ -439,6 +454,8 @@ class FunctionEmitter:
                             append(f"L{block.label}:;")
                         elif block.unrolled:
                             append(f"  break; L{block.label}_top:; }}")
+                        elif block.paired:
+                            append(f"L{block.label}_pairs_done:;")
             elif kind == E_BR_IF or kind == E_BR:
                 target = blocks[-1 - ins.imm]
                 if (not fast or target.kind == "func"
@@ -468,6 +485,16 @@ class FunctionEmitter:
                         blocks[-1].unrolled = True
                         append(f"#pragma GCC unroll {UNROLL_SIMD_LOOPS}")
                         append(f"  while (1) {{{mod.interrupt_check}")
+                    elif paired_loops and id(ins) in paired_loops:
+                        # A copy of the body that runs when none of its accesses can trap,
+                        # with f64 stores to adjacent addresses paired (f64_pairs.py).
+                        paired = paired_loops[id(ins)]
+                        blocks[-1].paired = True
+                        memories_used.add(paired.memory)
+                        append(paired.size_line(label))
+                        append(f"L{label}_top:;{mod.interrupt_check}")
+                        body_lines.extend(paired.lines(label, f"m{paired.memory}",
+                                                       self.constant))
                     else:
                         append(f"L{label}_top:;{mod.interrupt_check}")
                 elif block_kind == "if":
