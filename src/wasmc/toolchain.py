@@ -262,21 +262,6 @@ def opt_flag(opt: OptLevel) -> str:
     return f"-O{level}"
 
 
-def frame_pointer_flags(cc: CCompiler) -> list[str]:
-    """-fomit-frame-pointer for generated code, unless the user's command chooses (e.g.
-    `--cc "zig cc -fno-omit-frame-pointer"` for `perf record -g`): zig cc keeps a frame
-    pointer at every level (-mframe-pointer=all), which takes %rbp from the register
-    allocator in every function. On sha256's compression loop, where the eight state words,
-    the memory base and the index need more than the 14 registers left, that meant spills
-    and reloads in the loop (docs/performance.md, "sha256"). Nothing in wasmc walks frame
-    pointers: traps use the signal context's pc and sp, and the exception roots take
-    __builtin_frame_address(0), which keeps the frame pointer of the functions that use it.
-    GCC omits it at -O1 and above anyway."""
-    if any("frame-pointer" in part for part in cc.command):
-        return []
-    return ["-fomit-frame-pointer"]
-
-
 def generated_code_flags(cc: CCompiler, opt: OptLevel, *, pic: bool) -> list[str]:
     """Flags for compiling generated C (without -c / -o)."""
     # -fstack-clash-protection: a function with a frame larger than a page probes it page by
@@ -288,7 +273,6 @@ def generated_code_flags(cc: CCompiler, opt: OptLevel, *, pic: bool) -> list[str
     # -g0: zig's cc emits debug info by default; for generated C it only doubles the size.
     flags = [opt_flag(opt), *semantic_flags(cc), "-fstack-clash-protection", "-g0"]
     flags.append("-fno-optimize-sibling-calls")
-    flags += frame_pointer_flags(cc)
     flags += _GENERATED_WARNINGS_COMMON
     if cc.kind == "clang":
         flags += _GENERATED_WARNINGS_CLANG
