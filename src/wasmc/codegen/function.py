@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 from ..binary.module import EXN, FUNC, I32, V128, FuncType, Instr, parse_ref, ref_family
 from ..binary.opcodes import OPS
 from ..validate.validator import FuncInfo
-from .forwarding import Forward, find_forwarded_loads
+from .forwarding import Forward, find_forwarded_loads, plain_loops
+from .rotation import rotating_loops
 from .simd import HANDLERS as SIMD_HANDLERS
 from .spelling import (
     C_TYPE,
@@ -359,8 +360,12 @@ class FunctionEmitter:
         # (a v128 load pushes a v128 slot: functions without one have no loop to mark)
         uses_v128 = any(t == V128 for _, t in info.slots)
         unrolled_loops = simd_loops(self.body) if uses_v128 else set()
-        # Loads that take the value a store of an earlier iteration left (forwarding.py).
-        forwarding = find_forwarded_loads(self.body, info, memories64)
+        # Straight-line loops: loads that take the value a store of an earlier iteration
+        # left (forwarding.py), and loops that shift values through locals (rotation.py).
+        loops = plain_loops(self.body, info)
+        forwarding = find_forwarded_loads(self.body, loops, memories64)
+        if loops:
+            unrolled_loops = unrolled_loops | rotating_loops(self.body, loops)
         forwarded_loads, forwarded_stores = forwarding.loads, forwarding.stores
         forward_resets = forwarding.resets
         live = True  # blocks[-1].live
