@@ -235,8 +235,9 @@ class PlainLoop:
 def plain_loops(body: list[Instr], info: FuncInfo) -> list[PlainLoop]:
     """The plain loops of a function body (forwarding here, unroll hints in rotation.py)."""
     found = []
-    # The one pass over every instruction: 0.02-0.05 s for the 530 000 instructions of a
-    # 1.3 MB module, about 3 % of its translation.
+    # The one pass over every instruction. With the rest of the analysis (forwarding and
+    # rotation.py): 0.035 s of the 0.92 s that translating a 1.3 MB module (530 000
+    # instructions) takes, 4 %.
     for start in [i for i, ins in enumerate(body) if ins.op is _LOOP]:
         end = _plain_end(body, start)
         if end is None:
