@@ -18,6 +18,8 @@ from ..binary.module import EXN, FUNC, I32, V128, FuncType, Instr, parse_ref, re
 from ..binary.opcodes import OPS
 from ..validate.validator import FuncInfo
 from . import f64_pairs
+from .forwarding import Forward, find_forwarded_loads, plain_loops
+from .rotation import rotating_loops
 from .simd import HANDLERS as SIMD_HANDLERS
 from .spelling import (
     C_TYPE,
@@ -373,6 +375,16 @@ class FunctionEmitter:
             f64_pairs.find_paired_loops(self.body, info.locals, memories64)
             if f64_pairs.PAIR_F64 and self.eh is None and any(t == "f64" for _, t in info.slots)
             else {})
+        # Straight-line loops: loads that take the value a store of an earlier iteration
+        # left (forwarding.py), and loops that shift values through locals (rotation.py;
+        # not a paired loop, whose copy the unrolled form would lose).
+        loops = plain_loops(self.body, info)
+        forwarding = find_forwarded_loads(self.body, loops, memories64)
+        if loops:
+            unrolled_loops = unrolled_loops | (rotating_loops(self.body, loops)
+                                               - paired_loops.keys())
+        forwarded_loads, forwarded_stores = forwarding.loads, forwarding.stores
+        forward_resets = forwarding.resets
         live = True  # blocks[-1].live
         for ins, h, pops, pushes in zip(self.body, info.heights, info.pops, info.pushes,
                                         strict=True):
@@ -435,9 +447,18 @@ class FunctionEmitter:
                         # to an integer register (docs/codegen.md, "Memory").
                         res = names[r0][h]
                         keep = "WASMC_KEEP_FLOAT" if r0 in ("f32", "f64") else "WASMC_KEEP"
-                        append(f"  {res} = {c}({addr}); {keep}({res});")
+                        load = f"{res} = {c}({addr}); {keep}({res});"
+                        forward = forwarded_loads.get(id(ins)) if forwarded_loads else None
+                        if forward is not None:
+                            fw, d = f"fw{forward.key}", forward.distance
+                            load = f"if ({fw}_n >= {d}) {res} = {fw}_{d}; else {{ {load} }}"
+                        append(f"  {load}")
                     else:
-                        append(f"  {c}({addr}, {names[pops[1]][h + 1]});")
+                        value = names[pops[1]][h + 1]
+                        append(f"  {c}({addr}, {value});")
+                        if forwarded_stores and id(ins) in forwarded_stores:
+                            for forward in forwarded_stores[id(ins)]:
+                                append("  " + remember_store(forward, value))
             elif kind == E_NOTHING:  # nop, drop
                 pass
             elif kind == E_END:
@@ -479,6 +500,8 @@ class FunctionEmitter:
                 block_kind = ins.op.name
                 blocks.append(Block(block_kind, label, h, params, results, True))
                 if block_kind == "loop":
+                    for forward in forward_resets.get(id(ins), ()):
+                        append(f"  fw{forward.key}_n = 0;")
                     if id(ins) in unrolled_loops:
                         # `goto L_top` goes to the end of the body and so round the loop;
                         # falling off the end breaks out (the loop's `end`).
@@ -577,6 +600,9 @@ class FunctionEmitter:
             self.fill_in_roots(body_lines)
         for k, t in enumerate(info.locals[nparams:], start=nparams):
             head.append(f"  {C_TYPE[t]}{self.local_qualifier(k)} l{k} = {zero_value(t)};")
+        for forward in forwarding.loads.values():
+            values = ", ".join(f"fw{forward.key}_{j} = 0" for j in range(1, forward.distance + 1))
+            head.append(f"  uint32_t fw{forward.key}_n = 0; {C_TYPE[forward.valtype]} {values};")
         # Reference subtypes share a slot (s2_fr holds funcref and (ref $t) alike): declare
         # each slot once.
         slots = {slot(h, t): C_TYPE[t] for h, t in info.slots}
@@ -1128,6 +1154,14 @@ class EhAnalysis:
 
     def has_handler(self, ins: Instr) -> bool:
         return ins.offset in self.handled_tries
+
+
+def remember_store(forward: Forward, value: str) -> str:
+    """After a store that feeds a forwarded load: the last `distance` stored values, the
+    latest in fw<key>_1, and one more store counted."""
+    fw, d = f"fw{forward.key}", forward.distance
+    shifts = [f"{fw}_{j} = {fw}_{j - 1};" for j in range(d, 1, -1)]
+    return " ".join([*shifts, f"{fw}_1 = {value};", f"{fw}_n++;"])
 
 
 def as_void(expr: str, valtype: str) -> str:
