@@ -3,6 +3,9 @@ libc, so that zig does not detect it (three runs of the system cc) on every comp
 
 from __future__ import annotations
 
+import platform
+import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -54,3 +57,28 @@ def test_a_stale_libc_file_is_made_again() -> None:
     path.write_text(good.replace("crt_dir=", "crt_dir=/no/such/gcc/"))
     assert toolchain._zig_libc_file(zig) == str(path)
     assert path.read_text() == good
+
+
+@pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"), reason="x86-64 assembly")
+@pytest.mark.parametrize("compiler", [None, "gcc"])
+def test_generated_code_has_no_frame_pointer(tmp_path: Path, compiler: str | None) -> None:
+    """zig cc keeps a frame pointer in every non-leaf function unless told otherwise; in
+    generated code that costs a register and three instructions per call
+    (docs/performance.md, "clang against GCC"). A function that takes its frame address
+    (exception handling's wasmc_exn_own) must still get one."""
+    if compiler and shutil.which(compiler) is None:
+        pytest.skip(f"no {compiler}")
+    cc = toolchain.find_compiler(compiler)
+    source = tmp_path / "calls.c"
+    source.write_text("int g(int);\nvoid h(void *);\n"
+                      "int calls(int x) { return g(x) * 3 + g(x + 1); }\n"
+                      "void framed(void) { h(__builtin_frame_address(0)); }\n")
+    asm = tmp_path / "calls.s"
+    toolchain.run_compiler(cc, [*toolchain.generated_code_flags(cc, 2, pic=True), "-S",
+                                str(source), "-o", str(asm)])
+    text = asm.read_text()
+    sets_up_frame = re.compile(r"^\s*movq?\s+%rsp,\s*%rbp", re.MULTILINE)
+    calls, framed = re.split(r"^framed:", re.split(r"^calls:", text, flags=re.MULTILINE)[1],
+                             flags=re.MULTILINE)
+    assert not sets_up_frame.search(calls)
+    assert sets_up_frame.search(framed)
