@@ -253,6 +253,7 @@ TRAP_KINDS = [
     ("load-oob", ["4"], "out of bounds memory access", "tr_load"),
     ("store-oob-64", ["65535"], "out of bounds memory access", "tr_store64"),
     ("fill-oob", ["65535"], "out of bounds memory access", "tr_fill"),
+    ("copy-oob", ["65535"], "out of bounds memory access", "tr_copy"),
     ("table-get-oob", ["3"], "out of bounds table access", "tr_table_get"),
     ("table-fill-oob", ["1"], "out of bounds table access", "tr_table_fill"),
     ("call-undefined", ["3"], "undefined element", "tr_undefined"),

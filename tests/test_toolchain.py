@@ -3,6 +3,9 @@ libc, so that zig does not detect it (three runs of the system cc) on every comp
 
 from __future__ import annotations
 
+import platform
+import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -54,3 +57,48 @@ def test_a_stale_libc_file_is_made_again() -> None:
     path.write_text(good.replace("crt_dir=", "crt_dir=/no/such/gcc/"))
     assert toolchain._zig_libc_file(zig) == str(path)
     assert path.read_text() == good
+
+
+def _generated_assembly(tmp_path: Path, compiler: str | None, source: str) -> str:
+    """`source` compiled as generated code (toolchain.generated_code_flags, -O2) to assembly."""
+    if compiler and shutil.which(compiler) is None:
+        pytest.skip(f"no {compiler}")
+    cc = toolchain.find_compiler(compiler)
+    c_file, asm = tmp_path / "x.c", tmp_path / "x.s"
+    c_file.write_text(source)
+    toolchain.run_compiler(cc, [*toolchain.generated_code_flags(cc, 2, pic=True), "-S",
+                                str(c_file), "-o", str(asm)])
+    return asm.read_text()
+
+
+def _function_body(asm: str, name: str) -> str:
+    """From `name:` to the end of that function (`.size name` or the next `.globl`)."""
+    body = re.split(rf"^{name}:", asm, flags=re.MULTILINE)[1]
+    return re.split(r"^\s*\.(?:size|globl)\b", body, flags=re.MULTILINE)[0]
+
+
+@pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"), reason="x86-64 assembly")
+@pytest.mark.parametrize("compiler", [None, "gcc"])
+def test_generated_code_has_no_frame_pointer(tmp_path: Path, compiler: str | None) -> None:
+    """zig cc keeps a frame pointer in every non-leaf function unless told otherwise; in
+    generated code that costs a register and three instructions per call
+    (docs/performance.md, "clang against GCC"). A function that takes its frame address
+    (exception handling's wasmc_exn_own) must still get one."""
+    asm = _generated_assembly(tmp_path, compiler,
+                              "int g(int);\nvoid h(void *);\n"
+                              "int calls(int x) { return g(x) * 3 + g(x + 1); }\n"
+                              "void framed(void) { h(__builtin_frame_address(0)); }\n")
+    sets_up_frame = re.compile(r"^\s*movq?\s+%rsp,\s*%rbp", re.MULTILINE)
+    assert not sets_up_frame.search(_function_body(asm, "calls"))
+    assert sets_up_frame.search(_function_body(asm, "framed"))
+
+
+@pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"), reason="x86-64 assembly")
+def test_clang_aligns_loops_of_generated_code_to_64_bytes(tmp_path: Path) -> None:
+    """With clang, a loop header starts a 64-byte line, as a function does (toolchain.py):
+    where a loop falls in the fetch windows then depends on the loop alone."""
+    asm = _generated_assembly(tmp_path, None,
+                              "int g(int);\n"
+                              "int loop(int n) { int s = 0; for (int i = 0; i < n; i++) "
+                              "s += g(i); return s; }\n")
+    assert re.search(r"^\s*\.p2align\s+6\b", _function_body(asm, "loop"), re.MULTILINE)

@@ -24,6 +24,9 @@
     (i64.store $wide (local.get 0) (i64.const 1)))
   (func $tr_fill (export "fill-oob") (param i32)
     (memory.fill (local.get 0) (i32.const 0) (i32.const 2)))
+  ;; memory.copy checks its bounds inline in the compiled function (wasmc.h).
+  (func $tr_copy (export "copy-oob") (param i32)
+    (memory.copy (local.get 0) (i32.const 0) (i32.const 2)))
   (func $tr_table_get (export "table-get-oob") (param i32) (result i32)
     (ref.is_null (table.get $written (local.get 0))))
   (func $tr_table_fill (export "table-fill-oob") (param i32)

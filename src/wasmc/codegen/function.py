@@ -806,8 +806,9 @@ class FunctionEmitter:
 
     def op_memory_copy(self, ins, h, pops, pushes, args, res):
         dst, src = ins.imm
-        v = "64" if {dst, src} & self.mod.memories64 else ""
-        self.w(f"wasmc_memory{v}_copy(inst->mem{dst}, inst->mem{src}, {', '.join(args)});")
+        # Between 32-bit memories: the inline fast path (wasmc.h), not a call to the runtime.
+        name = "memory64_copy" if {dst, src} & self.mod.memories64 else "memory_copy_inline"
+        self.w(f"wasmc_{name}(inst->mem{dst}, inst->mem{src}, {', '.join(args)});")
 
     def op_memory_init(self, ins, h, pops, pushes, args, res):
         data, mem = ins.imm
