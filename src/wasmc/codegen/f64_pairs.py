@@ -31,7 +31,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..binary.module import Instr
-from ..binary.opcodes import BY_NAME, Op
+from ..binary.opcodes import Op
+from .forwarding import PlainLoop
 from .spelling import C_TYPE
 
 # WASMC_NO_F64_PAIRS=1 emits every loop as before (tests compare the two).
@@ -56,7 +57,6 @@ _VECTOR_OPS = {
     "f64.sqrt": "wasmc_simd_f64x2_sqrt",
 }
 _LOCAL_TYPES = frozenset(("i32", "i64", "f32", "f64"))
-_LOOP_OP = BY_NAME["loop"]
 
 
 @dataclass(eq=False)
@@ -207,32 +207,10 @@ def value_expr(v: Value, address: Callable[[Access], str],
     return v.op.c.format(*(a.name for a in v.args))
 
 
-def loop_body(body: list[Instr], start: int) -> list[Instr] | None:
-    """The instructions of the loop at body[start], if it holds no block and ends in
-    `br_if 0` (nothing else branches); else None."""
-    ins = body[start]
-    if ins.imm is not None:  # parameters or results
-        return None
-    for end in range(start + 1, min(len(body), start + 2 + MAX_BODY_INSTRUCTIONS)):
-        name = body[end].op.name
-        if name == "end":
-            inner = body[start + 1:end]
-            last = inner[-1] if inner else None
-            if last is None or last.op.name != "br_if" or last.imm != 0:
-                return None
-            return inner
-        if name not in _SCALAR_OPS and name not in _STRAIGHT:
-            return None
-    return None
-
-
-_STRAIGHT = frozenset(("local.get", "local.set", "local.tee", "i32.const", "f64.const",
-                       "f64.load", "f64.store", "nop", "drop", "br_if"))
-
-
 def analyse(body: list[Instr], local_types: list[str], memories64: set[int]
             ) -> PairedLoop | None:
-    """The copy of a loop body (`loop_body`), or None if the body has something the copy
+    """The copy of a loop body (a plain loop's, without its `loop` and `end`), or None if
+    the body has something the copy
     cannot do, or no pair of stores to pair."""
     values: list[Value] = []
     entries: dict[int, Value] = {}
@@ -430,16 +408,17 @@ def _order_kept(accesses: list[Access], pairs: list[StorePair]) -> bool:
     return True
 
 
-def find_paired_loops(body: list[Instr], local_types: list[str], memories64: set[int]
-                      ) -> dict[int, PairedLoop]:
-    """id() of each `loop` in `body` that gets a paired copy -> the copy."""
+def find_paired_loops(body: list[Instr], loops: list[PlainLoop], local_types: list[str],
+                      memories64: set[int]) -> dict[int, PairedLoop]:
+    """id() of each `loop` in `body` that gets a paired copy -> the copy. Candidates are the
+    function's plain loops (forwarding.plain_loops: straight-line bodies ending in
+    `br_if 0`) without parameters or results and of at most MAX_BODY_INSTRUCTIONS."""
     found: dict[int, PairedLoop] = {}
-    loop = _LOOP_OP  # (a comprehension over the body: this runs for every f64 function)
-    for start in [k for k, ins in enumerate(body) if ins.op is loop]:
-        inner = loop_body(body, start)
-        if inner is None:
+    for loop in loops:
+        if (body[loop.start].imm is not None
+                or loop.end - loop.start - 1 > MAX_BODY_INSTRUCTIONS):
             continue
-        paired = analyse(inner, local_types, memories64)
+        paired = analyse(body[loop.start + 1:loop.end], local_types, memories64)
         if paired is not None:
-            found[id(body[start])] = paired
+            found[id(body[loop.start])] = paired
     return found

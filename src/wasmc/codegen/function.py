@@ -315,13 +315,6 @@ class FunctionEmitter:
         leave = self.leave_handlers(depth + (target.kind != "loop"))
         return " ".join(part for part in (leave, copies, f"goto {where};") if part)
 
-    def constant(self, valtype: str, bits: int) -> str:
-        """A constant as `emit` writes it: ±0.0 and ±1.0 through an opaque barrier."""
-        value = const_literal(valtype, bits)
-        if bits in FOLDABLE_FLOAT_CONSTANTS.get(valtype, ()):
-            value = f"wasmc_{valtype}_opaque({value})"  # see WASMC_OPAQUE in wasmc.h
-        return value
-
     def mem64_addr(self, memidx: int, addr: str, offset: int, align: int) -> str:
         """The address of an access of 2**align bytes to a 64-bit memory (memory64): an
         explicit bounds check against the current size (docs/codegen.md)."""
@@ -369,17 +362,18 @@ class FunctionEmitter:
         # (a v128 load pushes a v128 slot: functions without one have no loop to mark)
         uses_v128 = any(t == V128 for _, t in info.slots)
         unrolled_loops = simd_loops(self.body) if uses_v128 else set()
-        # (a loop with f64 stores to pair has an f64 slot; EH functions' locals may be
-        # volatile, and are left alone)
-        paired_loops = (
-            f64_pairs.find_paired_loops(self.body, info.locals, memories64)
-            if f64_pairs.PAIR_F64 and self.eh is None and any(t == "f64" for _, t in info.slots)
-            else {})
         # Straight-line loops: loads that take the value a store of an earlier iteration
-        # left (forwarding.py), and loops that shift values through locals (rotation.py;
-        # not a paired loop, whose copy the unrolled form would lose).
+        # left (forwarding.py), f64 stores that pair into f64x2 (f64_pairs.py; such a loop
+        # has an f64 slot, and EH functions, whose locals may be volatile, are left alone),
+        # and loops that shift values through locals (rotation.py; not a paired loop, whose
+        # copy the unrolled form would lose).
         loops = plain_loops(self.body, info)
         forwarding = find_forwarded_loads(self.body, loops, memories64)
+        paired_loops = (
+            f64_pairs.find_paired_loops(self.body, loops, info.locals, memories64)
+            if loops and f64_pairs.PAIR_F64 and self.eh is None
+            and any(t == "f64" for _, t in info.slots)
+            else {})
         if loops:
             unrolled_loops = unrolled_loops | (rotating_loops(self.body, loops)
                                                - paired_loops.keys())
@@ -422,10 +416,7 @@ class FunctionEmitter:
                 elif kind == E_LOCAL_SET:  # local.set, local.tee (the value stays)
                     append(f"  {lnames[ins.imm]} = {names[pops[0]][h]};")
                 elif kind == E_CONST:
-                    value = const_literal(r0, ins.imm)
-                    if ins.imm in FOLDABLE_FLOAT_CONSTANTS.get(r0, ()):
-                        value = f"wasmc_{r0}_opaque({value})"  # see WASMC_OPAQUE in wasmc.h
-                    append(f"  {names[r0][h]} = {value};")
+                    append(f"  {names[r0][h]} = {constant_expr(r0, ins.imm)};")
                 else:  # load, store
                     _align, offset, mem = ins.imm
                     addr = names[pops[0]][h]
@@ -517,7 +508,7 @@ class FunctionEmitter:
                         append(paired.size_line(label))
                         append(f"L{label}_top:;{mod.interrupt_check}")
                         body_lines.extend(paired.lines(label, f"m{paired.memory}",
-                                                       self.constant))
+                                                       constant_expr))
                     else:
                         append(f"L{label}_top:;{mod.interrupt_check}")
                 elif block_kind == "if":
@@ -1155,6 +1146,14 @@ class EhAnalysis:
 
     def has_handler(self, ins: Instr) -> bool:
         return ins.offset in self.handled_tries
+
+
+def constant_expr(valtype: str, bits: int) -> str:
+    """A constant as C: ±0.0 and ±1.0 through an opaque barrier (WASMC_OPAQUE in wasmc.h)."""
+    value = const_literal(valtype, bits)
+    if bits in FOLDABLE_FLOAT_CONSTANTS.get(valtype, ()):
+        value = f"wasmc_{valtype}_opaque({value})"
+    return value
 
 
 def remember_store(forward: Forward, value: str) -> str:
