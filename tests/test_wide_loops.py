@@ -23,7 +23,8 @@ LOOPS = {
     "axpy_simd": ("(param $c i32) (param $b i32) (param $n i32) (param $a f64)",
                   "(local $s v128)", "(local.set $s (f64x2.splat (local.get $a)))", """
       (v128.store (local.get $c)
-        (f64x2.add (v128.load (local.get $c)) (f64x2.mul (local.get $s) (v128.load (local.get $b)))))
+        (f64x2.add (v128.load (local.get $c))
+                   (f64x2.mul (local.get $s) (v128.load (local.get $b)))))
       (local.set $b (i32.add (local.get $b) (i32.const 16)))
       (local.set $c (i32.add (local.get $c) (i32.const 16)))
       (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 2))))"""),
