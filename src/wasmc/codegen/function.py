@@ -371,11 +371,13 @@ class FunctionEmitter:
         forwarding = find_forwarded_loads(self.body, loops, memories64)
         # Counted loops also get a copy that the C compiler may vectorize at full width
         # (wide_loops.py; not in interruptible modules, whose loops check at each
-        # iteration); such a loop is neither paired nor unrolled: it runs once per entry.
+        # iteration; nor in a split module's inlinable copy of another file's function,
+        # which may not use a static helper); such a loop is neither paired nor unrolled.
         widened = (
             wide_loops.find_wide_loops(self.body, loops, info.locals, memories64,
                                        f"wide{'t' if self.thunk else ''}_f{self.funcidx}")
             if loops and wide_loops.WIDEN and self.eh is None and not mod.interrupt_check
+            and "WASMC_IMPORTED" not in mod.storage
             else {})
         paired_loops = (
             f64_pairs.find_paired_loops(self.body, loops, info.locals, memories64)

@@ -145,7 +145,6 @@ class WideLoop:
     shift: int  # |its change per iteration| is 1 << shift
     upward: bool  # it grows per iteration
     addresses: list[Access] = field(default_factory=list)
-    independent: bool = False  # no access can meet a store of another iteration (_disjoint)
     helper: list[str] = field(default_factory=list)
 
     def groups(self) -> list[tuple[tuple[tuple[int, int], ...], int, int]]:
@@ -189,13 +188,12 @@ class WideLoop:
             extents.append((f"({first} < {last} ? {first} : {last}) + {low}",
                             f"({first} < {last} ? {last} : {first}) + {high}",
                             any(a.store and a.form.terms == terms for a in self.addresses)))
-        if self.independent:
-            # The helper promises the vectorizer independent iterations (_disjoint): true
-            # within each group; across groups, when the bytes that they span are apart.
-            for g, (lo_g, hi_g, store_g) in enumerate(extents):
-                for lo_h, hi_h, store_h in extents[g + 1:]:
-                    if store_g or store_h:
-                        conditions.append(f"({hi_g} <= {lo_h} || {hi_h} <= {lo_g})")
+        # The helper promises the vectorizer independent iterations (_disjoint): true
+        # within each group; across groups, when the bytes that they span are apart.
+        for g, (lo_g, hi_g, store_g) in enumerate(extents):
+            for lo_h, hi_h, store_h in extents[g + 1:]:
+                if store_g or store_h:
+                    conditions.append(f"({hi_g} <= {lo_h} || {hi_h} <= {lo_g})")
         out.append(f"      if (WASMC_LIKELY({' && '.join(conditions)})) {{")
         args = ", ".join([membase, n, *(f"l{k}" for k in sorted(self.entries))])
         out.append(f"        {self.helper_name}({args});")
@@ -331,7 +329,11 @@ class _Builder:
             if any(abs(_signed(c)) > MAX_COEFFICIENT for _k, c in a.form.terms) \
                     or abs(wide.per_iteration(a.form)) > MAX_COEFFICIENT:
                 raise _Refused
-        wide.independent = _disjoint(wide)
+        # A loop whose iterations may depend on each other stays as it is: the vectorizer
+        # would mostly leave the helper scalar, and the usual loop may be paired or
+        # unrolled (function.py).
+        if not _disjoint(wide):
+            raise _Refused
         wide.helper = self._helper(wide, shape)
         return wide
 
@@ -412,9 +414,8 @@ class _Builder:
                     out.append(f"  {ctype} {node.name}_{j}; "
                                f"__builtin_memcpy(&{node.name}_{j}, (char *)&l{node.imm} + "
                                f"{j * size}, {size});")
-        if wide.independent:
-            out += ["#ifdef __clang__", "#pragma clang loop vectorize(assume_safety)", "#else",
-                    "#pragma GCC ivdep", "#endif"]
+        out += ["#ifdef __clang__", "#pragma clang loop vectorize(assume_safety)", "#else",
+                "#pragma GCC ivdep", "#endif"]
         out.append("  for (uint64_t i = 0; i < n; i++) {")
         for node in self.nodes:
             out += ["    " + line for line in self._statement(node, wide, shape)]
@@ -480,8 +481,8 @@ def _disjoint(wide: WideLoop) -> bool:
         if not s.store:
             continue
         per = wide.per_iteration(s.form)
-        for x in wide.addresses:
-            if x is s or x.form.terms != s.form.terms:
+        for x in wide.addresses:  # (s itself too: stores that overlap the next ones)
+            if x.form.terms != s.form.terms:
                 continue
             if per == 0:
                 return False
