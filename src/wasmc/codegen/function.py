@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from ..binary.module import EXN, FUNC, I32, V128, FuncType, Instr, parse_ref, ref_family
 from ..binary.opcodes import OPS
 from ..validate.validator import FuncInfo
-from . import f64_pairs
+from . import f64_pairs, wide_loops
 from .forwarding import Forward, find_forwarded_loads, plain_loops
 from .rotation import rotating_loops
 from .simd import HANDLERS as SIMD_HANDLERS
@@ -369,14 +369,28 @@ class FunctionEmitter:
         # copy the unrolled form would lose).
         loops = plain_loops(self.body, info)
         forwarding = find_forwarded_loads(self.body, loops, memories64)
+        # Counted loops also get a copy that the C compiler may vectorize at full width
+        # (wide_loops.py; not in interruptible modules, whose loops check at each
+        # iteration; nor in a split module's inlinable copy of another file's function,
+        # which may not use a static helper); such a loop is neither paired nor unrolled.
+        widened = (
+            wide_loops.find_wide_loops(self.body, loops, info.locals, memories64,
+                                       f"wide{'t' if self.thunk else ''}_f{self.funcidx}")
+            if loops and wide_loops.WIDEN and self.eh is None and not mod.interrupt_check
+            and "WASMC_IMPORTED" not in mod.storage
+            else {})
         paired_loops = (
             f64_pairs.find_paired_loops(self.body, loops, info.locals, memories64)
             if loops and f64_pairs.PAIR_F64 and self.eh is None
             and any(t == "f64" for _, t in info.slots)
             else {})
+        if widened:
+            paired_loops = {k: v for k, v in paired_loops.items() if k not in widened}
+            unrolled_loops = unrolled_loops - widened.keys()
         if loops:
             unrolled_loops = unrolled_loops | (rotating_loops(self.body, loops)
-                                               - paired_loops.keys())
+                                               - paired_loops.keys() - widened.keys())
+        helpers: list[str] = []
         forwarded_loads, forwarded_stores = forwarding.loads, forwarding.stores
         forward_resets = forwarding.resets
         live = True  # blocks[-1].live
@@ -491,6 +505,12 @@ class FunctionEmitter:
                 block_kind = ins.op.name
                 blocks.append(Block(block_kind, label, h, params, results, True))
                 if block_kind == "loop":
+                    wide = widened.get(id(ins)) if widened else None
+                    if wide is not None:
+                        memories_used.add(wide.memory)
+                        body_lines.extend(wide.check(label, f"m{wide.memory}",
+                                                     f"inst->mem{wide.memory}"))
+                        helpers.extend(wide.helper)
                     for forward in forward_resets.get(id(ins), ()):
                         append(f"  fw{forward.key}_n = 0;")
                     if id(ins) in unrolled_loops:
@@ -601,7 +621,7 @@ class FunctionEmitter:
             head.append(f"  {ctype} {name} = {'{0}' if ctype == C_TYPE[V128] else '0'};")
         # An interruptible module checks at entry, as at each loop header (docs/limits.md).
         entry = [mod.interrupt_check] if mod.needs_entry_check(self.funcidx, self.body) else []
-        return head + entry + body_lines + ["}", ""]
+        return helpers + head + entry + body_lines + ["}", ""]
 
     def instr(self, ins: Instr, h: int, pops: tuple, pushes: tuple) -> None:
         """An instruction that `emit` does not write itself: its op_<name> method, given

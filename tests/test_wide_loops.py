@@ -1,0 +1,286 @@
+"""Counted loops run in a helper that the C compiler vectorizes at full width
+(codegen/wide_loops.py): the helper is emitted where it may be, and the loop computes what
+the usual loop computes, byte for byte in memory, traps included, for any overlap of the
+memory it reads and writes.
+
+The module has each loop twice: as is, and with a neutral trapping instruction in the body
+(`i32.div_u` by 1), which keeps the helper away: the reference, in the same build."""
+
+from __future__ import annotations
+
+import random
+import struct
+
+import pytest
+
+import wasmc.api
+from wasmc.errors import Trap
+
+NEUTRAL = "(drop (i32.div_u (local.get $n) (i32.const 1)))"
+# Each loop: (its parameters, its locals, its body). $n counts the iterations.
+LOOPS = {
+    # matmul-simd128's inner loop: c[j..j+1] += a * b[j..j+1], a counter down by 2
+    "axpy_simd": ("(param $c i32) (param $b i32) (param $n i32) (param $a f64)",
+                  "(local $s v128)", "(local.set $s (f64x2.splat (local.get $a)))", """
+      (v128.store (local.get $c)
+        (f64x2.add (v128.load (local.get $c))
+                   (f64x2.mul (local.get $s) (v128.load (local.get $b)))))
+      (local.set $b (i32.add (local.get $b) (i32.const 16)))
+      (local.set $c (i32.add (local.get $c) (i32.const 16)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 2))))"""),
+    # matmul's, unrolled twice by the Wasm build: stores at +0, loads at +8 of one stride
+    "axpy2": ("(param $c i32) (param $b i32) (param $n i32) (param $a f64)",
+              "(local $j i32) (local $p i32)", "", """
+      (local.set $p (i32.add (local.get $c) (local.get $j)))
+      (f64.store (local.get $p) (f64.add (f64.load (local.get $p))
+        (f64.mul (local.get $a) (f64.load (i32.add (local.get $b) (local.get $j))))))
+      (f64.store offset=8 (local.get $p) (f64.add (f64.load offset=8 (local.get $p))
+        (f64.mul (local.get $a) (f64.load offset=8 (i32.add (local.get $b) (local.get $j))))))
+      (local.set $j (i32.add (local.get $j) (i32.const 16)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))"""),
+    # a recurrence: each iteration reads what the one before stored (no independence)
+    "recur": ("(param $c i32) (param $b i32) (param $n i32) (param $a f64)", "", "", """
+      (f64.store offset=8 (local.get $c) (f64.add (f64.load offset=8 (local.get $c))
+        (f64.mul (local.get $a) (f64.load (local.get $c)))))
+      (local.set $c (i32.add (local.get $c) (i32.const 8)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))"""),
+    # bytes, an index counting up to $n (`i != n`)
+    "bytes": ("(param $c i32) (param $b i32) (param $n i32) (param $a f64)", "(local $i i32)",
+              "", """
+      (i32.store8 (i32.add (local.get $c) (local.get $i))
+        (i32.add (i32.load8_u (i32.add (local.get $b) (local.get $i))) (i32.const 7)))
+      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                        (local.get $n)))"""),
+    # i32x4 lanes, both pointers walking down
+    "lanes_down": ("(param $c i32) (param $b i32) (param $n i32) (param $a f64)", "", "", """
+      (v128.store (local.get $c)
+        (i32x4.mul (v128.load (local.get $b))
+                   (i32x4.add (v128.load offset=16 (local.get $b)) (v128.load (local.get $c)))))
+      (local.set $c (i32.sub (local.get $c) (i32.const 16)))
+      (local.set $b (i32.sub (local.get $b) (i32.const 16)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))"""),
+}
+# Loops that keep to the usual body: a float constant in it, a store that overlaps the
+# next iteration's, a loop-carried float.
+PLAIN = """
+  (func (export "with_const") (param $c i32) (param $n i32)
+    (loop $l
+      (f64.store (local.get $c) (f64.mul (f64.load (local.get $c)) (f64.const 1)))
+      (local.set $c (i32.add (local.get $c) (i32.const 8)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+  (func (export "smear") (param $c i32) (param $n i32)
+    (loop $l
+      (f64.store (local.get $c) (f64.convert_i32_u (local.get $n)))
+      (local.set $c (i32.add (local.get $c) (i32.const 4)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+  (func (export "sum") (param $c i32) (param $n i32) (result f64) (local $s f64)
+    (loop $l
+      (local.set $s (f64.add (local.get $s) (f64.load (local.get $c))))
+      (local.set $c (i32.add (local.get $c) (i32.const 8)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (local.get $s))
+"""
+WAT = "(module (memory (export \"mem\") 1)" + "".join(
+    f"""
+  (func (export "{name}{suffix}") {params} {locals}
+    {before}
+    (loop $l {neutral} {body}))"""
+    for name, (params, locals, before, body) in LOOPS.items()
+    for suffix, neutral in (("", ""), ("_ref", NEUTRAL))) + PLAIN + ")"
+PAGE = 65536
+AREA = 4096  # the cases' bytes: [AREA, AREA + 24 KiB)
+
+
+def test_widened_where_it_may() -> None:
+    _module, c = wasmc.api.translate(wasmc.api.read_source(WAT))
+    helpers = [line for line in c.splitlines() if "static __attribute__((noinline))" in line]
+    # every loop of LOOPS but the recurrence (its iterations depend on each other), none
+    # of their references (a trapping instruction), with_const (a float constant), smear
+    # (8-byte stores 4 bytes apart) or sum (a float carried from one iteration to the next)
+    assert len(helpers) == len(LOOPS) - 1, helpers
+    assert "wide" not in c[c.index("recur"):c.index("recur_ref")]
+    assert c.count("vectorize(assume_safety)") == len(LOOPS) - 1
+
+
+def _words(rng: random.Random, n: int) -> bytes:
+    """n doubles: ordinary values, and now and then a NaN with a payload (quiet or
+    signalling), an infinity, a zero or a subnormal."""
+    out = []
+    for _ in range(n):
+        if rng.random() < 0.1:
+            bits = rng.choice([0x7FF0000000000000 | rng.getrandbits(52) | 1,
+                               0x7FF0000000000000, 0, 1 << 63, 1])
+            out.append(struct.pack("<Q", bits | (rng.getrandbits(1) << 63)))
+        else:
+            out.append(struct.pack("<d", rng.uniform(-50, 50)))
+    return b"".join(out)
+
+
+def _same(a: bytes, b: bytes) -> bool:
+    """Equal bit for bit, except that where both are quiet NaNs any two are the same (the C
+    compiler may swap a commutative operation's operands in either build, which picks the
+    other operand's payload)."""
+    if a == b:
+        return True
+    for k in range(0, len(a), 8):
+        (u,), (v,) = struct.unpack("<Q", a[k:k + 8]), struct.unpack("<Q", b[k:k + 8])
+        if u == v:
+            continue
+        nan = lambda w: (w >> 52) & 0x7FF == 0x7FF and w & ((1 << 52) - 1)  # noqa: E731
+        if not (nan(u) and nan(v) and u & v & (1 << 51)):
+            return False
+    return True
+
+
+def _run(instance, name: str, init: bytes, where: int, args: tuple) -> tuple[str | None, bytes]:
+    memory = instance.exports["mem"]
+    memory.write(where, init)
+    try:
+        instance.exports[name](*args)
+        outcome = None
+    except Trap as trap:
+        outcome = trap.message
+    return outcome, memory.read(where, len(init))
+
+
+def _cases(rng: random.Random) -> list[tuple[int, int, int]]:
+    """(c, b, n), c and b relative to AREA + 8 KiB: apart, equal, and overlapping by every
+    multiple of 8 bytes up to 48 either way; trip counts below and above MIN_TRIPS."""
+    cases = [(0, 4000, 2), (0, 4000, 40), (4000, 0, 300), (0, 0, 64), (0, 0, 2)]
+    cases += [(shift, 0, 100) for shift in range(-48, 49, 8) if shift]
+    cases += [(rng.randrange(-2000, 2000, 8), rng.randrange(-2000, 2000, 8),
+               2 * rng.randrange(1, 200)) for _ in range(8)]
+    return cases
+
+
+@pytest.mark.parametrize(("cc", "opt"), [(None, 2), ("gcc", 2), (None, 0)],
+                         ids=["clang", "gcc", "clang-O0"])
+def test_the_widened_loop_computes_what_the_loop_computes(cc: str | None, opt: int) -> None:
+    instance = wasmc.api.load(WAT, cc=cc, opt=opt)
+    rng = random.Random(7)
+    middle = AREA + 8192
+    for c, b, n in _cases(rng):
+        init = _words(rng, 3 * 1024)
+        for name in LOOPS:
+            # the down-walking loop starts at the top of its run
+            down = 16 * (n - 1) if name == "lanes_down" else 0
+            args = (middle + c + down, middle + b + down, n, 2.5)
+            got = _run(instance, name, init, AREA, args)
+            want = _run(instance, name + "_ref", init, AREA, args)
+            assert got[0] is None and want[0] is None, (name, c, b, n)
+            assert _same(got[1], want[1]), (name, c, b, n)
+
+
+@pytest.mark.parametrize("cc", [None, "gcc"], ids=["clang", "gcc"])
+def test_a_trap_leaves_memory_as_the_loop_does(cc: str | None) -> None:
+    """Runs that reach 0-40 bytes past the memory's end (the last iteration or an earlier
+    one), and counters that never reach zero: the check fails, the usual loop stores what
+    it stores before the access that traps, and traps there."""
+    instance = wasmc.api.load(WAT, cc=cc, opt=2)
+    rng = random.Random(5)
+    start = PAGE - 4096
+    for past in range(0, 41, 8):
+        for n in (64, 65):  # 65: axpy_simd's counter steps over zero
+            init = _words(rng, 512)
+            for name in LOOPS:
+                stride = {"bytes": 1, "recur": 8, "axpy_simd": 8}.get(name, 16)
+                c = PAGE - stride * n + past - 16
+                b = start
+                if name == "lanes_down":
+                    c, b = start + 16 * (n - 1), past + 8  # b walks down past 0
+                args = (c, b, n, 1.5)
+                got = _run(instance, name, init, start, args)
+                want = _run(instance, name + "_ref", init, start, args)
+                assert got[0] == want[0], (name, past, n, got[0], want[0])
+                assert _same(got[1], want[1]), (name, past, n)
+
+
+def test_results_agree_with_wasmtime() -> None:
+    wasmtime = pytest.importorskip("wasmtime")
+    store = wasmtime.Store()
+    reference = wasmtime.Instance(store, wasmtime.Module(store.engine, WAT), [])
+    memory = reference.exports(store)["mem"]
+    instance = wasmc.api.load(WAT, opt=2)
+    rng = random.Random(3)
+    middle = AREA + 8192
+    for c, b, n in _cases(rng):
+        init = _words(rng, 3 * 1024)
+        for name in LOOPS:
+            down = 16 * (n - 1) if name == "lanes_down" else 0
+            args = (middle + c + down, middle + b + down, n, -0.75)
+            memory.write(store, init, AREA)
+            reference.exports(store)[name](store, *args)
+            want = bytes(memory.read(store, AREA, AREA + len(init)))
+            got = _run(instance, name, init, AREA, args)
+            assert got[0] is None
+            assert _same(got[1], want), (name, c, b, n)
+
+
+# ---- random loops ---------------------------------------------------------------------------
+# Counted loops over two pointers ($a, $b) with their own strides, whose stores and loads
+# (f64 and i32, at offsets 0-40) meet each other in every way when $a and $b are 0-48 bytes
+# apart: the independence the helper promises (within a pointer's accesses, proven; across
+# pointers, checked at run time) must hold or the loop must stay as it is.
+
+def _random_value(rng: random.Random, type_: str, depth: int) -> str:
+    base = rng.choice(("$a", "$b"))
+    offset = rng.randrange(0, 44, 4)
+    if depth == 0 or rng.random() < 0.35:
+        pick = rng.random()
+        if pick < 0.6:
+            return f"({type_}.load offset={offset} (local.get {base}))"
+        if pick < 0.8:
+            return "(local.get $x)" if type_ == "f64" else "(local.get $k)"
+        return "(f64.convert_i32_s (local.get $k))" if type_ == "f64" else "(i32.const 3)"
+    ops = ("add", "sub", "mul") if type_ == "f64" else ("add", "sub", "mul", "xor", "shl")
+    op = rng.choice(ops)
+    return (f"({type_}.{op} {_random_value(rng, type_, depth - 1)} "
+            f"{_random_value(rng, type_, depth - 1)})")
+
+
+def _random_loop(rng: random.Random, name: str, neutral: str) -> str:
+    statements = []
+    for _ in range(rng.randrange(1, 5)):
+        type_ = rng.choice(("f64", "i32"))
+        base = rng.choice(("$a", "$b"))
+        offset = rng.randrange(0, 44, 4)
+        statements.append(f"({type_}.store offset={offset} (local.get {base}) "
+                          f"{_random_value(rng, type_, 2)})")
+    strides = [rng.choice((4, 8, 16, 24, 48, -16, -48)) for _ in range(2)]
+    return f"""
+  (func (export "{name}") (param $a i32) (param $b i32) (param $n i32) (param $x f64)
+    (local $k i32)
+    (local.set $k (i32.trunc_f64_s (local.get $x)))
+    (loop $l
+      {neutral}
+      {" ".join(statements)}
+      (local.set $a (i32.add (local.get $a) (i32.const {strides[0]})))
+      (local.set $b (i32.add (local.get $b) (i32.const {strides[1]})))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))"""
+
+
+def test_random_loops_compute_what_the_loop_computes() -> None:
+    rng = random.Random(1206)
+    count = 60
+    funcs = []
+    for k in range(count):
+        seed = rng.getrandbits(32)
+        funcs.append(_random_loop(random.Random(seed), f"r{k}", ""))
+        funcs.append(_random_loop(random.Random(seed), f"r{k}_ref", NEUTRAL))
+    wat = "(module (memory (export \"mem\") 1)" + "".join(funcs) + ")"
+    _module, c = wasmc.api.translate(wasmc.api.read_source(wat))
+    # Loops whose stores meet their own or other accesses of the same pointer in other
+    # iterations stay as they are; the others get a helper (none of the references).
+    widened = c.count("static __attribute__((noinline))")
+    assert count // 4 <= widened < count, widened
+    instance = wasmc.api.load(wat, opt=2)
+    data = random.Random(9)
+    middle = AREA + 8192
+    for k in range(count):
+        for shift in range(-48, 49, 4):
+            for n in (3, 40):
+                init = b"".join(struct.pack("<d", data.uniform(-9, 9)) for _ in range(3 * 1024))
+                args = (middle + 2048, middle + 2048 + shift, n, 2.5)
+                got = _run(instance, f"r{k}", init, AREA, args)
+                want = _run(instance, f"r{k}_ref", init, AREA, args)
+                assert got == want, (k, shift, n)
