@@ -274,7 +274,7 @@ def opt_flag(opt: OptLevel) -> str:
 # predicts from the handler it is in; with one shared jump (GCC's switch, or the table with
 # the default limit of 8 instructions, which a dispatch block exceeds) the speed depended on
 # where GCC placed the code: the Uxn switch interpreter ran mandel 180 in 0.27-0.58 s
-# depending on alignment flags alone, with the copies in 0.21-0.28 s (docs/performance.md,
+# depending on alignment flags alone, with the copies in 0.21-0.32 s (docs/performance.md,
 # "wasmc (GCC) against wasm2c + GCC"). 20 is clang's limit for the same duplication. Only
 # blocks ending in a computed goto are affected, and only at -O2/-O3: GCC does not
 # duplicate at -O1 or -Os, where the table without copies would be slower than the switch.
