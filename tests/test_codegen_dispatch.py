@@ -1,11 +1,15 @@
-"""br_table inside a loop: a computed goto with clang, a switch with GCC (function.py,
+"""br_table inside a loop: a computed goto with clang, and with GCC at -O2/-O3 where
+toolchain.py raises GCC's limit for duplicating it; otherwise a switch (function.py,
 DISPATCH_TABLE_MIN). Both must compute what the spec says, at -O0 and -O2."""
 
+import re
+import shutil
 from pathlib import Path
 
 import pytest
 
 import wasmc.api
+from wasmc import toolchain
 
 DATA = Path(__file__).parent / "data"
 
@@ -55,3 +59,19 @@ def test_dispatch_loop(cc, opt):
 def test_dispatch_is_a_computed_goto_only_in_the_loop():
     module, c = wasmc.api.translate(wasmc.api.read_source(DATA / "dispatch_loop.wat"))
     assert c.count("goto *table[") == 1
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="no gcc")
+def test_gcc_gives_each_handler_its_own_dispatch_jump(tmp_path):
+    """With GCC at -O2 the dispatch is copied into the end of each of the five opcode
+    handlers, so each has its own indirect jump for the CPU to predict; with one shared jump
+    the Uxn switch interpreter's speed depended on code placement (toolchain.py,
+    GCC_DISPATCH_FLAGS; docs/performance.md, "wasmc (GCC) against wasm2c + GCC")."""
+    _, c = wasmc.api.translate(wasmc.api.read_source(DATA / "dispatch_loop.wat"))
+    cc = toolchain.find_compiler("gcc")
+    c_file, asm = tmp_path / "m.c", tmp_path / "m.s"
+    c_file.write_text(c)
+    toolchain.run_compiler(cc, [*toolchain.generated_code_flags(cc, 2, pic=True), "-S",
+                                str(c_file), "-o", str(asm)])
+    indirect_jumps = re.findall(r"^\s*jmp\s+\*", asm.read_text(), re.MULTILINE)
+    assert len(indirect_jumps) >= 5

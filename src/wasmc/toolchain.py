@@ -255,11 +255,31 @@ def find_compiler(cc: str | CCompiler | None = None) -> CCompiler:
 # ---- flags ------------------------------------------------------------------------------
 
 
-def opt_flag(opt: OptLevel) -> str:
+def level_of(opt: OptLevel) -> str:
+    """The level as written after -O ("0"-"3", "s", "z")."""
     level = str(opt)
     if level not in _OPT_LEVELS:
         raise ToolchainError(f"unknown optimization level {opt!r} (expected 0-3, s or z)")
-    return f"-O{level}"
+    return level
+
+
+def opt_flag(opt: OptLevel) -> str:
+    return f"-O{level_of(opt)}"
+
+
+# An interpreter's dispatch (a big br_table in a loop) with GCC: the computed goto through a
+# table of label addresses that clang gets (codegen/function.py, DISPATCH_TABLE_MIN), and a
+# limit high enough that GCC copies the block ending in that goto into each of its
+# predecessors. Each opcode handler then ends in its own indirect jump, which the CPU
+# predicts from the handler it is in; with one shared jump (GCC's switch, or the table with
+# the default limit of 8 instructions, which a dispatch block exceeds) the speed depended on
+# where GCC placed the code: the Uxn switch interpreter ran mandel 180 in 0.27-0.58 s
+# depending on alignment flags alone, with the copies in 0.21-0.32 s (docs/performance.md,
+# "wasmc (GCC) against wasm2c + GCC"). 20 is clang's limit for the same duplication. Only
+# blocks ending in a computed goto are affected, and only at -O2/-O3: GCC does not
+# duplicate at -O1 or -Os, where the table without copies would be slower than the switch.
+DISPATCH_TABLE_MACRO = "WASMC_DISPATCH_TABLES"
+GCC_DISPATCH_FLAGS = (f"-D{DISPATCH_TABLE_MACRO}", "--param=max-goto-duplication-insns=20")
 
 
 def generated_code_flags(cc: CCompiler, opt: OptLevel, *, pic: bool) -> list[str]:
@@ -315,6 +335,8 @@ def generated_code_flags(cc: CCompiler, opt: OptLevel, *, pic: bool) -> list[str
         # parts far from their function, where a trap's address would be attributed to
         # the wrong Wasm function.
         flags.append("-fno-reorder-blocks-and-partition")
+        if level_of(opt) in ("2", "3"):
+            flags += GCC_DISPATCH_FLAGS
     if pic:
         # Calls between a module's own exported functions need not go through the PLT
         # and may be inlined: nobody interposes them.

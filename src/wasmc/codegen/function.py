@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..binary.module import EXN, FUNC, I32, V128, FuncType, Instr, parse_ref, ref_family
 from ..binary.opcodes import OPS
+from ..toolchain import DISPATCH_TABLE_MACRO
 from ..validate.validator import FuncInfo
 from . import f64_pairs, wide_loops
 from .forwarding import Forward, find_forwarded_loads, plain_loops
@@ -96,10 +97,13 @@ def slot_names(slots: set[tuple[int, str]]) -> dict[str, list[str]]:
 # interpreter loop: each branch back to the loop head ends in its own copy of the indirect
 # jump (clang tail-duplicates a block that ends in one, but not a switch's range check and
 # jump), so the CPU predicts each dispatch from the previous opcode. It took the Uxn switch
-# interpreter from 0.22 s to 0.14 s (fib) and 0.41 s to 0.28 s (mandel). GCC already
-# duplicates a switch's dispatch, and was slower with the table on one program (sieve, 0.21
-# to 0.35 s), so it keeps the switch (`#ifdef __clang__` in the C; docs/codegen.md). Not for
-# small tables nor outside loops: clang does not inline a function with a computed goto.
+# interpreter from 0.22 s to 0.14 s (fib) and 0.41 s to 0.28 s (mandel). GCC duplicates
+# such a block only up to a size that a dispatch block exceeds, so it gets the table only
+# where toolchain.py also raises that limit (it defines DISPATCH_TABLE_MACRO); elsewhere,
+# e.g. C embedded in a program built with other flags, GCC keeps the switch: the table
+# without the duplication made sieve 0.24 -> 0.34 s (docs/performance.md, "wasmc (GCC)
+# against wasm2c + GCC"). Not for small tables nor outside loops: clang and GCC do not
+# inline a function with a computed goto.
 DISPATCH_TABLE_MIN = 16
 
 
@@ -658,9 +662,10 @@ class FunctionEmitter:
                 self.w(stub)
 
     def dispatch_table(self, labels: list[int], default: int, index: str, h: int) -> list[str]:
-        """With clang, br_table as a computed goto through a table of label addresses (see
-        DISPATCH_TABLE_MIN). Emits `#if` and the jump; returns the stubs for branches that
-        move values or return first, to be placed after the `#endif`."""
+        """With clang (and GCC given DISPATCH_TABLE_MACRO), br_table as a computed goto
+        through a table of label addresses (see DISPATCH_TABLE_MIN). Emits `#if` and the
+        jump; returns the stubs for branches that move values or return first, to be placed
+        after the `#endif`."""
         targets: dict[int, str] = {}  # depth -> the C label that branch goes to
         stubs: list[str] = []
         for depth in (*labels, default):
@@ -675,7 +680,7 @@ class FunctionEmitter:
                 stubs.append(f"{stub}: {stmt}")
         n = len(labels)
         entries = ", ".join(f"&&{targets[d]}" for d in (*labels, default))
-        self.out.append("#ifdef __clang__")
+        self.out.append(f"#if defined(__clang__) || defined({DISPATCH_TABLE_MACRO})")
         # Out-of-range indices take the last entry, the default (a cmov, not a branch).
         self.w(f"{{ static const void *const table[] = {{{entries}}};")
         self.w(f"  goto *table[{index} < {n}u ? {index} : {n}u]; }}")
