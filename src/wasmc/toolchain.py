@@ -315,6 +315,15 @@ def generated_code_flags(cc: CCompiler, opt: OptLevel, *, pic: bool) -> list[str
         # parts far from their function, where a trap's address would be attributed to
         # the wrong Wasm function.
         flags.append("-fno-reorder-blocks-and-partition")
+        # GCC's counterpart of clang's -falign-loops=64 above. GCC rotates a loop so that
+        # its top is a label reached only by the back edge (the loop is entered by a jump
+        # into its middle), and it aligns such a label by -falign-jumps (default 16:11:8),
+        # not by -falign-loops: lz77's 33-byte match loop then straddled a 64-byte line in
+        # wasmc's build and not in wasm2c's, for the same instructions, and ran 13-16 %
+        # slower (docs/performance.md, "lz77 and regex against wasm2c + GCC"). Jump
+        # targets are never reached by fall-through, so their padding is never executed;
+        # it costs code size only (+16 % text for lz77 and regex).
+        flags += ["-falign-loops=64", "-falign-jumps=64"]
     if pic:
         # Calls between a module's own exported functions need not go through the PLT
         # and may be inlined: nobody interposes them.
