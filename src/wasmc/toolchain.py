@@ -322,7 +322,7 @@ def generated_code_flags(cc: CCompiler, opt: OptLevel, *, pic: bool) -> list[str
         # wasmc's build and not in wasm2c's, for the same instructions, and ran 13-16 %
         # slower (docs/performance.md, "lz77 and regex against wasm2c + GCC"). Jump
         # targets are never reached by fall-through, so their padding is never executed;
-        # it costs code size only (+16 % text for lz77 and regex).
+        # it costs code size only (+5-12 % .text in the bench executables).
         flags += ["-falign-loops=64", "-falign-jumps=64"]
     if pic:
         # Calls between a module's own exported functions need not go through the PLT
