@@ -335,6 +335,16 @@ def generated_code_flags(cc: CCompiler, opt: OptLevel, *, pic: bool) -> list[str
         # parts far from their function, where a trap's address would be attributed to
         # the wrong Wasm function.
         flags.append("-fno-reorder-blocks-and-partition")
+        # GCC's counterpart of clang's -falign-loops=64 above, for the loops it rotates: it
+        # enters such a loop by a jump into its middle, and the loop's top is then a label
+        # reached only by the back edge, which GCC aligns by -falign-jumps (default 16:11:8),
+        # not by -falign-loops. lz77's 33-byte match loop straddled a 64-byte line in
+        # wasmc's build and not in wasm2c's, for the same instructions, and ran 13-16 %
+        # slower (docs/performance.md, "lz77 and regex against wasm2c + GCC"). A jump
+        # target is never reached by fall-through, so its padding is never executed: it
+        # costs code size only. (-falign-loops=64 as well padded the loops that are entered
+        # by fall-through, and that padding runs: +2.9 M executed nops in wordcount.)
+        flags.append("-falign-jumps=64")
         if level_of(opt) in ("2", "3"):
             flags += GCC_DISPATCH_FLAGS
     if pic:

@@ -464,7 +464,10 @@ class FunctionEmitter:
                         append(f"  {load}")
                     else:
                         value = names[pops[1]][h + 1]
-                        append(f"  {c}({addr}, {value});")
+                        if mem in memories64:
+                            append(f"  {c}({addr}, {value});")
+                        else:  # kept as a store into m<mem> (WASMC_KEEP_MEMORY_STORE)
+                            append(f"  {c}_in(m{mem}, {addr}, {value});")
                         if forwarded_stores and id(ins) in forwarded_stores:
                             for forward in forwarded_stores[id(ins)]:
                                 append("  " + remember_store(forward, value))

@@ -427,6 +427,26 @@ WASMC_INLINE double wasmc_f64_opaque(double v) { WASMC_OPAQUE(v); return v; }
 #define WASMC_KEEP_STORE(p, n) ((void)*(const volatile uint8_t *)(p))
 #endif
 
+/* The same guarantee for a store into a 32-bit memory at `base`, stated about the whole
+ * memory, for GCC: the empty asm reads the 16 GiB from `base`, which hold every byte such a
+ * store can reach (base + a 32-bit address + a 32-bit offset + up to 8 bytes < base + 2^33).
+ * The store is then not dead, nor can a later store move before the asm. What it buys: the
+ * asm's operand is `base`, a register anyway, so GCC folds the store's address into its
+ * `mov` (`mov %ebx,(%r11,%rax)`), where WASMC_KEEP_STORE made it compute `p` in a register
+ * of its own for the asm's operand (`add %r11,%rax; mov %ebx,(%rax)`): -3 % of regex's
+ * instructions (docs/performance.md, "lz77 and regex against wasm2c + GCC"). clang folds
+ * the address either way, and with this form it chose other registers and schedules in
+ * places (the switch-style Uxn interpreters, whose speed depends on where their dispatch
+ * block falls, then ran 18-41 % slower in one comparison; not analysed further), so clang
+ * keeps WASMC_KEEP_STORE and its machine code is as before. Used by the emitter's wasmc_store_*_in. Where pointers are 32-bit no type spans
+ * 16 GiB, and -O0 keeps each store by itself: WASMC_KEEP_STORE there too. */
+#if defined(__OPTIMIZE__) && UINTPTR_MAX > 0xFFFFFFFFu && !defined(__clang__)
+#define WASMC_KEEP_MEMORY_STORE(base, p, n) \
+    __asm__ volatile("" : : "m"(*(const uint8_t(*)[(uint64_t)1 << 34])(base)))
+#else
+#define WASMC_KEEP_MEMORY_STORE(base, p, n) do { (void)(base); WASMC_KEEP_STORE(p, n); } while (0)
+#endif
+
 /* The address of an n-byte access at addr + offset in a 64-bit memory, after checking it
  * against the memory's current size (read at every access: memory.grow anywhere may change
  * it). Traps with "out of bounds memory access"; no sum here can wrap. */

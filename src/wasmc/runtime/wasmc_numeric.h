@@ -109,6 +109,28 @@ WASMC_INLINE void wasmc_store_u8_from64(uint8_t *p, uint64_t v) { WASMC_STORE(p,
 WASMC_INLINE void wasmc_store_u16_from64(uint8_t *p, uint64_t v) { WASMC_STORE(p, uint16_t, v); }
 WASMC_INLINE void wasmc_store_u32_from64(uint8_t *p, uint64_t v) { WASMC_STORE(p, uint32_t, v); }
 
+/* The stores of the emitted code into a 32-bit memory at `base` (p = base + address): kept
+ * by WASMC_KEEP_MEMORY_STORE, which lets GCC fold the address into the store. */
+#define WASMC_STORE_IN(base, p, T, v)                  \
+    do {                                               \
+        T stored_ = (T)(v);                            \
+        memcpy(p, &stored_, sizeof(T));                \
+        WASMC_KEEP_MEMORY_STORE(base, p, sizeof(T));   \
+    } while (0)
+#define WASMC_STORE_IN_FN(name, V, T)                                                    \
+    WASMC_INLINE void name##_in(const uint8_t *base, uint8_t *p, V v) {                   \
+        WASMC_STORE_IN(base, p, T, v);                                                   \
+    }
+WASMC_STORE_IN_FN(wasmc_store_u32, uint32_t, uint32_t)
+WASMC_STORE_IN_FN(wasmc_store_u64, uint64_t, uint64_t)
+WASMC_STORE_IN_FN(wasmc_store_f32, float, float)
+WASMC_STORE_IN_FN(wasmc_store_f64, double, double)
+WASMC_STORE_IN_FN(wasmc_store_u8_from32, uint32_t, uint8_t)
+WASMC_STORE_IN_FN(wasmc_store_u16_from32, uint32_t, uint16_t)
+WASMC_STORE_IN_FN(wasmc_store_u8_from64, uint64_t, uint8_t)
+WASMC_STORE_IN_FN(wasmc_store_u16_from64, uint64_t, uint16_t)
+WASMC_STORE_IN_FN(wasmc_store_u32_from64, uint64_t, uint32_t)
+
 #else
 /* Unoptimized (-O0) builds, e.g. the quick first build of `wasmc run` (runcache.py): the
  * same accesses as macros over unaligned types. At -O0 each always_inline helper above
@@ -151,6 +173,16 @@ typedef double wasmc_mem_f64 __attribute__((aligned(1)));
 #define wasmc_store_u8_from64(p, v) WASMC_PUT(uint8_t, p, (uint8_t)(v))
 #define wasmc_store_u16_from64(p, v) WASMC_PUT(wasmc_mem_u16, p, (uint16_t)(v))
 #define wasmc_store_u32_from64(p, v) WASMC_PUT(wasmc_mem_u32, p, (uint32_t)(v))
+/* -O0: each store kept by itself, as above (WASMC_KEEP_MEMORY_STORE). */
+#define wasmc_store_u32_in(base, p, v) wasmc_store_u32(p, v)
+#define wasmc_store_u64_in(base, p, v) wasmc_store_u64(p, v)
+#define wasmc_store_f32_in(base, p, v) wasmc_store_f32(p, v)
+#define wasmc_store_f64_in(base, p, v) wasmc_store_f64(p, v)
+#define wasmc_store_u8_from32_in(base, p, v) wasmc_store_u8_from32(p, v)
+#define wasmc_store_u16_from32_in(base, p, v) wasmc_store_u16_from32(p, v)
+#define wasmc_store_u8_from64_in(base, p, v) wasmc_store_u8_from64(p, v)
+#define wasmc_store_u16_from64_in(base, p, v) wasmc_store_u16_from64(p, v)
+#define wasmc_store_u32_from64_in(base, p, v) wasmc_store_u32_from64(p, v)
 #endif
 
 /* ---- integer division: trap on zero and on INT_MIN / -1 --------------------------------- */
