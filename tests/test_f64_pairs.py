@@ -13,9 +13,9 @@ import random
 import struct
 
 import pytest
+from loop_copies import run_on_memory, same_f64_words
 
 import wasmc.api
-from wasmc.errors import Trap
 
 # Bodies of 40 bytes: m, x, y, vx, vy (the velocity last, so that a body sticking out of
 # the memory by 8 bytes traps at its vy load, after its vx store). Body $i and the $n bodies
@@ -116,36 +116,6 @@ def _words(rng: random.Random, n: int, specials: bool) -> bytes:
     return b"".join(out)
 
 
-def _same(a: bytes, b: bytes) -> bool:
-    """Equal as f64 words under Wasm's NaN rule: where both are NaN, any two quiet NaNs
-    are the same (the C compiler may swap the operands of a commutative operation in either
-    build, which picks the other operand's payload); all else bit for bit."""
-    if a == b:
-        return True
-    for k in range(0, len(a), 8):
-        x, y = a[k:k + 8], b[k:k + 8]
-        if x == y:
-            continue
-        (u,), (v,) = struct.unpack("<Q", x), struct.unpack("<Q", y)
-        nan = lambda w: (w >> 52) & 0x7FF == 0x7FF and w & ((1 << 52) - 1)  # noqa: E731
-        quiet = lambda w: w & (1 << 51)  # noqa: E731
-        if not (nan(u) and nan(v) and quiet(u) and quiet(v)):
-            return False
-    return True
-
-
-def _run(instance, name: str, init: bytes, where: int, args: tuple[int, int, int]
-         ) -> tuple[str | None, bytes]:
-    memory = instance.exports["mem"]
-    memory.write(where, init)
-    try:
-        instance.exports[name](*args)
-        outcome = None
-    except Trap as trap:
-        outcome = trap.message
-    return outcome, memory.read(where, len(init))
-
-
 def _cases(rng: random.Random) -> list[tuple[int, int, int]]:
     """(i, j, n) relative to an area of 40 bodies: apart, i == j, i inside j's range,
     and i overlapping j's fields at every 8-byte shift."""
@@ -168,10 +138,10 @@ def test_the_copy_computes_what_the_body_computes(cc: str | None, opt: int) -> N
             init = _words(rng, 200, specials)  # 1600 bytes: every body the cases touch
             for name, ref in LOOPS.items():
                 args = (base + i, base + j, n)
-                got = _run(instance, name, init, base, args)
-                want = _run(instance, ref, init, base, args)
+                got = run_on_memory(instance, name, init, base, args)
+                want = run_on_memory(instance, ref, init, base, args)
                 assert got[0] is None and want[0] is None
-                assert _same(got[1], want[1]), (name, case, specials)
+                assert same_f64_words(got[1], want[1]), (name, case, specials)
 
 
 @pytest.mark.parametrize("cc", [None, "gcc"], ids=["clang", "gcc"])
@@ -190,10 +160,10 @@ def test_a_trap_leaves_memory_as_the_body_does(cc: str | None) -> None:
             init = _words(rng, tail // 8, False)
             for name, ref in LOOPS.items():
                 args = (area + i, area + j, 3)
-                got = _run(instance, name, init, area, args)
-                want = _run(instance, ref, init, area, args)
+                got = run_on_memory(instance, name, init, area, args)
+                want = run_on_memory(instance, ref, init, area, args)
                 assert got[0] == want[0] == "out of bounds memory access", (name, out, i)
-                assert _same(got[1], want[1]), (name, out, i)
+                assert same_f64_words(got[1], want[1]), (name, out, i)
 
 
 def test_results_agree_with_wasmtime() -> None:
@@ -210,9 +180,9 @@ def test_results_agree_with_wasmtime() -> None:
             memory.write(store, init, 4096)
             reference.exports(store)[name](store, 4096 + i, 4096 + j, n)
             want = bytes(memory.read(store, 4096, 4096 + len(init)))
-            got = _run(instance, name, init, 4096, (4096 + i, 4096 + j, n))
+            got = run_on_memory(instance, name, init, 4096, (4096 + i, 4096 + j, n))
             assert got[0] is None
-            assert _same(got[1], want), (name, i, j, n)
+            assert same_f64_words(got[1], want), (name, i, j, n)
 
 
 # ---- random loops ---------------------------------------------------------------------------
@@ -314,13 +284,13 @@ def test_random_loops_compute_what_the_body_computes(cc: str | None) -> None:
             n = rng.randrange(1, 5)
             init = _words(rng, 96, rng.random() < 0.3)
             args = (area + a, area + b, n)
-            got = _run(instance, f"r{k}", init, area, args)
-            want = _run(instance, f"r{k}_ref", init, area, args)
-            assert got[0] == want[0] and _same(got[1], want[1]), (k, a, b, n)
+            got = run_on_memory(instance, f"r{k}", init, area, args)
+            want = run_on_memory(instance, f"r{k}_ref", init, area, args)
+            assert got[0] == want[0] and same_f64_words(got[1], want[1]), (k, a, b, n)
         # near the memory's end: some iteration traps
         end = PAGE - 96 * 8
         a, b = rng.choice(((700, 0), (0, 700), (712, 712)))
         init = _words(rng, 96, False)
-        got = _run(instance, f"r{k}", init, end, (end + a, end + b, 4))
-        want = _run(instance, f"r{k}_ref", init, end, (end + a, end + b, 4))
-        assert got[0] == want[0] and _same(got[1], want[1]), (k, "end", a, b)
+        got = run_on_memory(instance, f"r{k}", init, end, (end + a, end + b, 4))
+        want = run_on_memory(instance, f"r{k}_ref", init, end, (end + a, end + b, 4))
+        assert got[0] == want[0] and same_f64_words(got[1], want[1]), (k, "end", a, b)

@@ -12,9 +12,9 @@ import random
 import struct
 
 import pytest
+from loop_copies import run_on_memory, same_f64_words
 
 import wasmc.api
-from wasmc.errors import Trap
 
 NEUTRAL = "(drop (i32.div_u (local.get $n) (i32.const 1)))"
 # Each loop: (its parameters, its locals, its body). $n counts the iterations.
@@ -116,33 +116,6 @@ def _words(rng: random.Random, n: int) -> bytes:
     return b"".join(out)
 
 
-def _same(a: bytes, b: bytes) -> bool:
-    """Equal bit for bit, except that where both are quiet NaNs any two are the same (the C
-    compiler may swap a commutative operation's operands in either build, which picks the
-    other operand's payload)."""
-    if a == b:
-        return True
-    for k in range(0, len(a), 8):
-        (u,), (v,) = struct.unpack("<Q", a[k:k + 8]), struct.unpack("<Q", b[k:k + 8])
-        if u == v:
-            continue
-        nan = lambda w: (w >> 52) & 0x7FF == 0x7FF and w & ((1 << 52) - 1)  # noqa: E731
-        if not (nan(u) and nan(v) and u & v & (1 << 51)):
-            return False
-    return True
-
-
-def _run(instance, name: str, init: bytes, where: int, args: tuple) -> tuple[str | None, bytes]:
-    memory = instance.exports["mem"]
-    memory.write(where, init)
-    try:
-        instance.exports[name](*args)
-        outcome = None
-    except Trap as trap:
-        outcome = trap.message
-    return outcome, memory.read(where, len(init))
-
-
 def _cases(rng: random.Random) -> list[tuple[int, int, int]]:
     """(c, b, n), c and b relative to AREA + 8 KiB: apart, equal, and overlapping by every
     multiple of 8 bytes up to 48 either way; trip counts below and above MIN_TRIPS."""
@@ -165,10 +138,10 @@ def test_the_widened_loop_computes_what_the_loop_computes(cc: str | None, opt: i
             # the down-walking loop starts at the top of its run
             down = 16 * (n - 1) if name == "lanes_down" else 0
             args = (middle + c + down, middle + b + down, n, 2.5)
-            got = _run(instance, name, init, AREA, args)
-            want = _run(instance, name + "_ref", init, AREA, args)
+            got = run_on_memory(instance, name, init, AREA, args)
+            want = run_on_memory(instance, name + "_ref", init, AREA, args)
             assert got[0] is None and want[0] is None, (name, c, b, n)
-            assert _same(got[1], want[1]), (name, c, b, n)
+            assert same_f64_words(got[1], want[1]), (name, c, b, n)
 
 
 @pytest.mark.parametrize("cc", [None, "gcc"], ids=["clang", "gcc"])
@@ -189,10 +162,10 @@ def test_a_trap_leaves_memory_as_the_loop_does(cc: str | None) -> None:
                 if name == "lanes_down":
                     c, b = start + 16 * (n - 1), past + 8  # b walks down past 0
                 args = (c, b, n, 1.5)
-                got = _run(instance, name, init, start, args)
-                want = _run(instance, name + "_ref", init, start, args)
+                got = run_on_memory(instance, name, init, start, args)
+                want = run_on_memory(instance, name + "_ref", init, start, args)
                 assert got[0] == want[0], (name, past, n, got[0], want[0])
-                assert _same(got[1], want[1]), (name, past, n)
+                assert same_f64_words(got[1], want[1]), (name, past, n)
 
 
 def test_results_agree_with_wasmtime() -> None:
@@ -211,9 +184,9 @@ def test_results_agree_with_wasmtime() -> None:
             memory.write(store, init, AREA)
             reference.exports(store)[name](store, *args)
             want = bytes(memory.read(store, AREA, AREA + len(init)))
-            got = _run(instance, name, init, AREA, args)
+            got = run_on_memory(instance, name, init, AREA, args)
             assert got[0] is None
-            assert _same(got[1], want), (name, c, b, n)
+            assert same_f64_words(got[1], want), (name, c, b, n)
 
 
 # ---- random loops ---------------------------------------------------------------------------
@@ -281,6 +254,6 @@ def test_random_loops_compute_what_the_loop_computes() -> None:
             for n in (3, 40):
                 init = b"".join(struct.pack("<d", data.uniform(-9, 9)) for _ in range(3 * 1024))
                 args = (middle + 2048, middle + 2048 + shift, n, 2.5)
-                got = _run(instance, f"r{k}", init, AREA, args)
-                want = _run(instance, f"r{k}_ref", init, AREA, args)
+                got = run_on_memory(instance, f"r{k}", init, AREA, args)
+                want = run_on_memory(instance, f"r{k}_ref", init, AREA, args)
                 assert got == want, (k, shift, n)

@@ -163,7 +163,7 @@ def _simulate(body: list[Instr], info: FuncInfo, start: int, end: int,
             if any(part in name for part in _WRITERS) or name.startswith("v128."):
                 return None  # writes memory (or might): nothing to prove here
             args = pop(len(pops))
-            stack.extend([_evaluate(name, ins, args)] * len(pushes) if len(pushes) == 1
+            stack.extend([evaluate(name, ins, args)] * len(pushes) if len(pushes) == 1
                          else [None] * len(pushes))
     except _NotPlain:
         return None
@@ -174,8 +174,9 @@ class _NotPlain(Exception):
     pass
 
 
-def _evaluate(name: str, ins: Instr, args: list[Linear | None]) -> Linear | None:
-    """The symbolic result of a one-result instruction, None if it is not linear."""
+def evaluate(name: str, ins: Instr, args: list[Linear | None]) -> Linear | None:
+    """The symbolic result of a one-result instruction, None if it is not linear (also
+    wide_loops.py's)."""
     if name == "i32.const":
         return Linear(ins.imm & _MASK)
     if len(args) != 2 or args[0] is None or args[1] is None:

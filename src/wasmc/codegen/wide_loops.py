@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 
 from ..binary.module import Instr
 from ..binary.opcodes import OPS, Op
-from .forwarding import Linear, PlainLoop
+from .forwarding import Linear, PlainLoop, evaluate
 from .spelling import C_TYPE
 
 # WASMC_NO_WIDE_LOOPS=1 emits every loop as before (tests compare the two).
@@ -286,7 +286,7 @@ class _Builder:
                 args = tuple(stack[len(stack) - len(params):])
                 del stack[len(stack) - len(params):]
                 stack.append(self.new("op", results[0], op=name, args=args,
-                                      linear=_linear(name, args)))
+                                      linear=evaluate(name, ins, [a.linear for a in args])))
             elif name in _LANE_OPS:
                 b, a = stack.pop(), stack.pop()
                 stack.append(self.new("lanes", "v128", op=name, args=(a, b)))
@@ -494,25 +494,6 @@ def _disjoint(wide: WideLoop) -> bool:
                    for k in range(math.floor(lo_k), math.ceil(hi_k) + 1)):
                 return False
     return True
-
-
-def _linear(name: str, args: tuple[Node, ...]) -> Linear | None:
-    """An i32 operation's linear form (as forwarding._evaluate)."""
-    if len(args) != 2 or args[0].linear is None or args[1].linear is None:
-        return None
-    a, b = args[0].linear, args[1].linear
-    if name == "i32.add":
-        return a.plus(b)
-    if name == "i32.sub":
-        return a.plus(b, -1)
-    if name == "i32.mul":
-        if not b.terms:
-            return a.times(b.const)
-        if not a.terms:
-            return b.times(a.const)
-    if name == "i32.shl" and not b.terms:
-        return a.times(1 << (b.const & 31))
-    return None
 
 
 def find_wide_loops(body: list[Instr], loops: list[PlainLoop], local_types: list[str],
