@@ -381,7 +381,7 @@ class FunctionEmitter:
             wide_loops.find_wide_loops(self.body, loops, info.locals, memories64,
                                        f"wide{'t' if self.thunk else ''}_f{self.funcidx}")
             if loops and wide_loops.WIDEN and self.eh is None and not mod.interrupt_check
-            and "WASMC_IMPORTED" not in mod.storage
+            and not mod.emitting_imported_copy
             else {})
         paired_loops = (
             f64_pairs.find_paired_loops(self.body, loops, info.locals, memories64)

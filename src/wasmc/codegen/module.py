@@ -590,6 +590,11 @@ class ModuleEmitter:
         parts += self.emit_entry_points()
         return with_simd_header("\n".join(parts) + "\n")
 
+    @property
+    def emitting_imported_copy(self) -> bool:
+        """Whether the function being emitted is an inlinable copy (emit_imported)."""
+        return self.storage.startswith(IMPORTED)
+
     def can_import(self, idx: int) -> bool:
         """Whether other files may get an inlinable copy of own function idx (see
         emit_imported): not a thunk-mode function, whose callers call its trampoline."""

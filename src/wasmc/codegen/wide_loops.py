@@ -158,8 +158,7 @@ class WideLoop:
         return [(terms, low, high) for terms, (low, high) in found.items()]
 
     def per_iteration(self, form: Linear) -> int:
-        """How much a linear form changes per iteration, as a signed integer."""
-        return _signed(sum(c * self.steps.get(k, 0) for k, c in form.terms) & _MASK)
+        return _per_iteration(form, self.steps)
 
     def check(self, label: int, membase: str, inst_memory: str) -> list[str]:
         """C in front of the loop: the trip count, the bounds check, the helper's call and
@@ -208,6 +207,11 @@ def _signed(x: int) -> int:
     return x - (1 << 32) if x >= 1 << 31 else x
 
 
+def _per_iteration(form: Linear, steps: dict[int, int]) -> int:
+    """How much a linear form changes per iteration, as a signed integer."""
+    return _signed(sum(c * steps.get(k, 0) for k, c in form.terms) & _MASK)
+
+
 def _c_u32(form: Linear) -> str:
     """A linear form in the locals, in 32-bit C arithmetic (Wasm's)."""
     parts = [f"{c}u * l{k}" if c != 1 else f"l{k}" for k, c in form.terms]
@@ -234,18 +238,17 @@ def analyse(loop: PlainLoop, body: list[Instr], local_types: list[str],
         return None
     try:
         return _Builder(body[loop.start + 1:loop.end], local_types, memories64,
-                        helper_name, loop).build()
+                        helper_name).build()
     except _Refused:
         return None
 
 
 class _Builder:
-    def __init__(self, body, local_types, memories64, helper_name, loop):
+    def __init__(self, body, local_types, memories64, helper_name):
         self.body = body
         self.local_types = local_types
         self.memories64 = memories64
         self.helper_name = helper_name
-        self.loop = loop
         self.nodes: list[Node] = []
         self.addresses: list[Access] = []
         self.memory: int | None = None
@@ -305,10 +308,9 @@ class _Builder:
                 access = len(self.addresses)
                 self.addresses.append(Access(address, offset, width, value is not None))
                 if value is None:
-                    stack.append(self.new("load", ins.op.sig[1][0], op=name, access=access,
-                                          imm=offset))
+                    stack.append(self.new("load", ins.op.sig[1][0], op=name, access=access))
                 else:
-                    self.new("store", "", op=name, args=(value,), access=access, imm=offset)
+                    self.new("store", "", op=name, args=(value,), access=access)
             elif name == "drop":
                 stack.pop()
             elif name == "nop":
@@ -359,10 +361,7 @@ class _Builder:
                 form = a.linear.plus(b.linear, -1)
         if form is None or not form.terms:
             raise _Refused
-        for k, _c in form.terms:
-            if k not in self.entries:
-                raise _Refused
-        step = _signed(sum(c * steps.get(k, 0) for k, c in form.terms) & _MASK)
+        step = _per_iteration(form, steps)
         size = abs(step)
         if size == 0 or size & (size - 1) or size > MAX_COEFFICIENT:
             raise _Refused
@@ -445,10 +444,9 @@ class _Builder:
             a, b = node.args
             return [f"{ctype} {node.name}_{j} = {a.name}_{j} {sym} {b.name}_{j};"
                     for j in range(count)]
-        form = self.addresses[node.access].form
-        per = wide.per_iteration(form)
-        address = (f"m + (b{self.bases[form.terms]} + {_signed(form.const) + node.imm} + "
-                   f"{per} * (int64_t)i)")
+        access = self.addresses[node.access]
+        per = wide.per_iteration(access.form)
+        address = f"m + (b{self.bases[access.form.terms]} + {access.start} + {per} * (int64_t)i)"
         if kind == "load":
             memtype = _LOADS[node.op]
             if memtype is None:
