@@ -249,9 +249,10 @@ def escaping_functions(module: Module, static_tables: dict[int, list[int | None]
     reads (see the module docstring)."""
     found = {e.index for e in module.exports if e.kind == "func"}
     read_tables: set[int] = set()
+    # (A body's ref.func names a function that an element segment, an export or a global
+    # declares: validation checks that.)
     exprs = [g.init for g in module.globals] + [init for init in module.table_inits if init]
     for func in module.functions:
-        exprs.append(func.body)
         for ins in func.body:
             if ins.op.name == "table.get":
                 read_tables.add(ins.imm)
