@@ -33,6 +33,7 @@ Only i32 parameters get facts.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 from ..binary.module import I32, Instr, Module
@@ -215,7 +216,7 @@ def _locals_in(expr: Expr) -> set[int]:
 
 @dataclass
 class _Call:
-    targets: list[int]  # positions in module.functions
+    targets: tuple[int, ...]  # positions in module.functions
     args: list[Expr]  # one per parameter of the targets
 
 
@@ -284,20 +285,38 @@ def find_param_facts(module: Module, infos: list[FuncInfo],
             TOP if n_imported + k in escaping or t != I32 else None for t in params]
         frames.append(_frame(func.body, infos[k], incoming, types, static_tables, func_types,
                              n_imported))
-    changed = True
-    while changed:
-        changed = False
-        for frame in frames:
-            changed |= frame.update_locals()
-            for call in frame.calls:
-                values = [_evaluate(arg, frame) for arg in call.args]
-                for target in call.targets:
-                    known = frames[target].incoming
-                    for j, value in enumerate(values):
-                        new = join(known[j], value)
-                        if new != known[j]:
-                            known[j] = new
-                            changed = True
+    # A worklist: a function is looked at again when what it is passed has grown. Calls
+    # with the same targets (every dispatch of an interpreter: its whole table) share
+    # what they pass, so that the targets are updated only when that grows.
+    passed: dict[tuple[int, ...], list[Fact | None]] = {}
+    for frame in frames:
+        for call in frame.calls:
+            passed.setdefault(call.targets, [None] * len(call.args))
+    queue = deque(range(len(frames)))
+    queued = set(queue)
+    while queue:
+        k = queue.popleft()
+        queued.discard(k)
+        frame = frames[k]
+        while frame.update_locals():
+            pass
+        for call in frame.calls:
+            values = passed[call.targets]
+            grown = False
+            for j, arg in enumerate(call.args):
+                new = join(values[j], _evaluate(arg, frame))
+                if new != values[j]:
+                    values[j] = new
+                    grown = True
+            if not grown:
+                continue
+            for target in call.targets:
+                known = frames[target].incoming
+                before = list(known)
+                known[:] = map(join, known, values)
+                if known != before and target not in queued:
+                    queue.append(target)
+                    queued.add(target)
     return [tuple(frame.incoming) for frame in frames]
 
 
@@ -317,15 +336,15 @@ def _frame(body: list[Instr], info: FuncInfo, incoming: list[Fact | None], types
         if name in ("call", "return_call"):
             if ins.imm < n_imported:
                 continue
-            targets = [ins.imm - n_imported]
+            targets = (ins.imm - n_imported,)
         elif name in ("call_indirect", "return_call_indirect"):
             typeidx, table = ins.imm
             if table not in static_tables:
                 continue
             wanted = types[typeidx]
-            targets = sorted({f - n_imported for f in static_tables[table]
-                              if f is not None and f >= n_imported
-                              and func_types[f - n_imported] == wanted})
+            targets = tuple(sorted({f - n_imported for f in static_tables[table]
+                                    if f is not None and f >= n_imported
+                                    and func_types[f - n_imported] == wanted}))
         else:
             continue
         if info.pops[i] is None or not targets:
