@@ -24,11 +24,13 @@ function is one of the call instructions analysed here:
   `return_call_indirect` on a static table (every function of the table with the call's
   exact type: function types have no subtypes in wasmc). A call in dead code never runs.
 An argument is known when the instruction that pushed it is a constant, a parameter of the
-caller that the caller never writes (then whatever is known of that parameter), a load of
-8 or 16 bits, or a few integer operations on such values; anything else is unknown. The
-facts are a fixed point of those equations, reached from "never called" upwards (a
-function that nothing calls keeps "never called", and its parameters may be anything).
-Only i32 parameters get facts.
+caller that the caller never writes (then whatever is known of that parameter), a local
+(what its last write stored if straight-line code leads from there, else the join of its
+initial value and of everything ever written to it), a load of 8 or 16 bits, a comparison,
+or a few integer operations on such values; anything else is unknown. The facts are a
+fixed point of those equations, reached from "never called" upwards (a function that
+nothing calls keeps "never called", and its parameters may be anything). Only i32
+parameters get facts.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ _CONTROL = frozenset(("block", "loop", "if", "else", "end", "br", "br_if", "br_t
                       "delegate", "br_on_null", "br_on_non_null", "br_on_cast",
                       "br_on_cast_fail", "return_call", "return_call_indirect",
                       "return_call_ref", "throw", "throw_ref", "rethrow"))
+
 
 @dataclass(frozen=True)
 class Fact:
@@ -161,8 +164,6 @@ class _Producers:
             y = self.expr_of_slot(i, base + 1, depth - 1)
             return (name, x, y)
         return None
-
-
 
     def local_before(self, i: int, k: int, depth: int) -> Expr:
         """The expression of written local k's value before instruction i: what its last
