@@ -272,6 +272,10 @@ class FunctionEmitter:
         # tail call.
         fast_body = not thunk and mod.is_fast(funcidx)
         self.widened_params = sorted(mod.widened_params(self.type)) if fast_body else []
+        # What every call passes (param_facts.py): a constant parameter starts from its
+        # value, in a local of the head where the fast body does not take it (dropped).
+        self.param_facts = mod.facts(funcidx)
+        self.dropped_params = mod.dropped_params(self.type) if fast_body else frozenset()
 
     # -- helpers --
     def w(self, line: str) -> None:
@@ -609,6 +613,7 @@ class FunctionEmitter:
         for k in self.widened_params:
             head.append(f"  if (z{k} > UINT32_MAX) __builtin_unreachable();")
             head.append(f"  uint32_t l{k} = (uint32_t)z{k};")
+        head += self.param_fact_lines()
         for m in sorted(self.memories_used):
             if m or not self.membase_param:
                 head.append(f"  uint8_t *const m{m} = inst->membase{m};")
@@ -1087,16 +1092,31 @@ class FunctionEmitter:
         not what it points to (`wasmc_exn * volatile l3`, not `volatile wasmc_exn *l3`)."""
         return " volatile" if self.eh is not None and k in self.eh.volatile_locals else ""
 
+    def param_fact_lines(self) -> list[str]:
+        """The head's statements for what is known of the parameters (param_facts.py): a
+        constant's value, and a bound the C compiler may then assume (`pc & 0xffff`
+        passed on: `ram + pc` needs no 32-bit wrap, and folds into the address)."""
+        lines = []
+        for k, fact in enumerate(self.param_facts or ()):
+            if k in self.dropped_params:
+                lines.append(f"  uint32_t l{k} = {fact.bound if fact else 0}u;")
+            elif fact is not None and fact.exact:
+                lines.append(f"  l{k} = {fact.bound}u;")
+            elif fact is not None and fact.useful:
+                lines.append(f"  if (l{k} > {fact.bound}u) __builtin_unreachable();")
+        return lines
+
     def eh_head(self, head: list[str], nparams: int) -> list[str]:
         """The declarations exception handling adds to a function's head: its handlers,
         its caught exceptions, and `volatile` on the parameters that need it."""
         signature = head[1]
         for k in sorted(self.eh.volatile_locals):
-            if k < nparams and not self.thunk and k not in self.widened_params:
+            if (k < nparams and not self.thunk and k not in self.widened_params
+                    and k not in self.dropped_params):
                 ctype = C_TYPE[self.type.params[k]]
                 signature = re.sub(rf", {re.escape(ctype)} l{k}(?=[,)])",
                                    f", {ctype} volatile l{k}", signature)
-            elif k < nparams:  # thunk mode or a widened parameter: a local in the head
+            elif k < nparams:  # thunk mode, a widened or dropped parameter: a head local
                 head = [re.sub(rf"^  {re.escape(C_TYPE[self.type.params[k]])} l{k} = ",
                                f"  {C_TYPE[self.type.params[k]]} volatile l{k} = ", line)
                         for line in head]

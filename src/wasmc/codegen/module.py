@@ -26,6 +26,7 @@ import platform
 from ..binary.module import FUNC, I32, V128, FuncType, Instr, Module, ref_family
 from ..validate.validator import FuncInfo, ModuleInfo
 from .function import LOAD_OPS, MIN_TAIL_SLOTS, FunctionEmitter
+from .param_facts import Fact, find_param_facts
 from .simd import with_simd_header
 from .spelling import (
     C_TYPE,
@@ -47,6 +48,7 @@ from .spelling import (
     slot_stores,
     type_id,
     type_id_expr,
+    without_params,
 )
 
 PRELUDE = """\
@@ -144,6 +146,11 @@ class ModuleEmitter:
         self.static_tables = self.find_static_tables()
         self.dispatch_arrays = self.find_dispatch_arrays()
         self.fast_sigs = self.fast_signatures()
+        # What every call passes to each parameter (param_facts.py). Not in split output,
+        # whose emitters see no FuncInfo.
+        self.param_facts = (find_param_facts(m, info.funcs, self.static_tables)
+                            if info is not None and not split else None)
+        self.dropped = self.find_dropped_params()
         self.widened = self.find_widened_params()
         # The fast bodies p<N> take memory 0's base as a parameter, `m0` (placed by
         # spelling.membase_position): in a tail-calling interpreter every handler would
@@ -256,6 +263,40 @@ class ModuleEmitter:
                     excluded.add(sig_name(types[ins.imm]))
         return wanted - excluded
 
+    def facts(self, idx: int) -> tuple[Fact | None, ...] | None:
+        """What is known of function idx's parameters (param_facts.py), or None."""
+        if self.param_facts is None or self.is_imported_func(idx):
+            return None
+        return self.param_facts[idx - self.n_imported_funcs]
+
+    def find_dropped_params(self) -> dict[str, frozenset[int]]:
+        """For each fast signature, the parameters that its p<N> do not take: those that
+        every function of the signature has constant (param_facts.py; or never gets, as
+        nobody calls it), each its own. The body then starts from its constant, and the
+        handlers of an interpreter pass fewer values: clang folds a tail jump's load of the
+        target into the jump only with at most six arguments in registers
+        (docs/performance.md, `uxn-tail-fib`). Not for a signature with an imported
+        function in a static table: its forwarder would have to pass the value on."""
+        if self.param_facts is None or not self.fast_sigs:
+            return {}
+        n = self.n_imported_funcs
+        dropped: dict[str, set[int]] = {}
+        for k, facts in enumerate(self.param_facts):
+            sig = sig_name(self.func_types[n + k])
+            if sig not in self.fast_sigs:
+                continue
+            constant = {j for j, fact in enumerate(facts) if fact is None or fact.exact}
+            dropped[sig] = dropped[sig] & constant if sig in dropped else constant
+        for table in self.static_tables.values():
+            for func in table:
+                if func is not None and self.is_imported_func(func):
+                    dropped.pop(sig_name(self.func_types[func]), None)
+        return {sig: frozenset(d) for sig, d in dropped.items() if d}
+
+    def dropped_params(self, ft: FuncType) -> frozenset[int]:
+        """The parameters that fast bodies of type `ft` do not take (find_dropped_params)."""
+        return self.dropped.get(sig_name(ft), frozenset())
+
     def find_widened_params(self) -> dict[str, frozenset[int]]:
         """For each fast signature, the positions of the i32 parameters that its p<N> take
         as a uint64_t holding the zero-extended value: those that a function of the
@@ -280,9 +321,11 @@ class ModuleEmitter:
                 continue
             nparams = len(ft.params)
             body = func.body
+            dropped = self.dropped_params(ft)
             for ins, after in zip(body, body[1:], strict=False):
                 if (ins.op.name == "local.get" and ins.imm < nparams
-                        and ft.params[ins.imm] == I32 and after.op.name in LOAD_OPS):
+                        and ft.params[ins.imm] == I32 and after.op.name in LOAD_OPS
+                        and ins.imm not in dropped):
                     positions.add(ins.imm)
         return {sig: frozenset(p) for sig, p in widened.items()}
 
@@ -305,8 +348,12 @@ class ModuleEmitter:
         call or a static dispatch array): env, the Wasm arguments, and for a fast body the
         memory base (`membase`: the caller's expression for it) at its place
         (membase_position)."""
-        if self.fast_membase and sig_name(ft) in self.fast_sigs:
-            k = membase_position(ft)
+        if sig_name(ft) not in self.fast_sigs:
+            return ["env", *args]
+        dropped = self.dropped_params(ft)
+        args = [a for k, a in enumerate(args) if k not in dropped]
+        if self.fast_membase:
+            k = membase_position(without_params(ft, dropped))
             return ["env", *args[:k], membase, *args[k:]]
         return ["env", *args]
 
@@ -315,11 +362,11 @@ class ModuleEmitter:
         a dispatch array), after env. A widened i32 (find_widened_params) comes in a
         uint64_t; in a `body` it is named z<k>, and the body's head declares the Wasm local
         l<k> from it (FunctionEmitter.widened_params)."""
-        widened = self.widened_params(ft)
+        widened, dropped = self.widened_params(ft), self.dropped_params(ft)
         params = [f", {fast_param_type(t, k in widened)} {'z' if body and k in widened else 'l'}{k}"
-                  for k, t in enumerate(ft.params)]
+                  for k, t in enumerate(ft.params) if k not in dropped]
         if self.fast_membase:
-            params.insert(membase_position(ft), ", uint8_t *m0")
+            params.insert(membase_position(without_params(ft, dropped)), ", uint8_t *m0")
         return "".join(params)
 
     def call_edges(self) -> list[tuple[int, int]]:
@@ -660,7 +707,8 @@ class ModuleEmitter:
         structs = {ft.results for ft in self.all_signatures() if len(ft.results) > 1}
         lines += [results_struct(r) for r in sorted(structs)]
         lines += [fn_pointer_typedef(ft) for ft in self.all_signatures()]
-        lines += [fast_pointer_typedef(ft, self.fast_membase, self.widened_params(ft))
+        lines += [fast_pointer_typedef(ft, self.fast_membase, self.widened_params(ft),
+                                       self.dropped_params(ft))
                   for ft in self.all_signatures()
                   if sig_name(ft) in self.fast_sigs]
         return "\n".join(lines) + "\n"

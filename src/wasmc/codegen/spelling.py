@@ -150,13 +150,21 @@ def membase_position(ft: FuncType) -> int:
     return len(ft.params)
 
 
+def without_params(ft: FuncType, dropped: frozenset[int]) -> FuncType:
+    """`ft` without the parameters at the positions `dropped`."""
+    return FuncType(tuple(t for k, t in enumerate(ft.params) if k not in dropped), ft.results)
+
+
 def fast_pointer_typedef(ft: FuncType, membase: bool = False,
-                         widened: frozenset[int] = frozenset()) -> str:
+                         widened: frozenset[int] = frozenset(),
+                         dropped: frozenset[int] = frozenset()) -> str:
     """`membase`: fast bodies take memory 0's base (ModuleEmitter.fast_membase, at
-    membase_position); `widened`: the positions of the i32 parameters passed as uint64_t."""
-    params = [", " + fast_param_type(t, k in widened) for k, t in enumerate(ft.params)]
+    membase_position); `widened`: the positions of the i32 parameters passed as uint64_t;
+    `dropped`: those that fast bodies do not take (ModuleEmitter.dropped_params)."""
+    params = [", " + fast_param_type(t, k in widened) for k, t in enumerate(ft.params)
+              if k not in dropped]
     if membase:
-        params.insert(membase_position(ft), ", uint8_t *")
+        params.insert(membase_position(without_params(ft, dropped)), ", uint8_t *")
     return (f"typedef {result_type(ft)} (WASMC_CC *{fast_pointer_type(ft)})"
             f"(void *env{''.join(params)});")
 
