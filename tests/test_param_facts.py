@@ -71,12 +71,14 @@ def test_the_facts():
 
 def test_fast_bodies_do_not_take_a_constant_parameter():
     """The handlers' base is dropped from their fast bodies (with clang: musttail) and
-    starts from its value; the pc's bound is told to the C compiler."""
+    starts from its value; the pc's bound is told to the C compiler, and the pc travels
+    zero-extended in a uint64_t (a widened parameter)."""
     em = emitter()
     assert em.dropped == {"iii_i": frozenset({0})}
+    assert em.widened == {"iii_i": frozenset({1})}
     _, c = wasmc.api.translate(wasmc.api.read_source(DATA / "param_facts.wat"))
-    bodies = re.findall(r"^static WASMC_CC uint32_t p\d+\(void \*env, uint32_t l1, uint32_t l2, "
-                        r"uint8_t \*m0\) \{\n(?:.*\n){2}  uint32_t l0 = 1000u;\n"
+    bodies = re.findall(r"^static WASMC_CC uint32_t p\d+\(void \*env, uint64_t z1, uint32_t l2, "
+                        r"uint8_t \*m0\) \{\n(?:.*\n){4}  uint32_t l0 = 1000u;\n"
                         r"  if \(l1 > 255u\) __builtin_unreachable\(\);\n", c, re.MULTILINE)
     assert len(bodies) == 5
 

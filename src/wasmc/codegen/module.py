@@ -309,16 +309,24 @@ class ModuleEmitter:
         (regvm-tail, stackvm-tail). Not for every i32: for the others the knowledge buys
         nothing, and clang then rewrites `(uint64_t)(l1 + x)` as a 64-bit addition and a
         mask, which moved its register and vectorizer choices in the Uxn handlers (+1.3 %
-        instructions; docs/performance.md, "Where the time goes")."""
+        instructions; docs/performance.md, "Where the time goes"). But also those that every
+        function of the signature knows a bound of (param_facts.py): the Uxn handlers'
+        pc and stack pointers, whose `ram + pc` with a constant `ram` then addresses
+        memory without a zero-extending move (docs/performance.md, "The Uxn handlers")."""
         widened: dict[str, set[int]] = {sig: set() for sig in self.fast_sigs}
         if not widened:
             return {}
         n = self.n_imported_funcs
+        bounded: dict[str, set[int]] = {}
         for k, func in enumerate(self.module.functions):
             ft = self.func_types[n + k]
-            positions = widened.get(sig_name(ft))
+            sig = sig_name(ft)
+            positions = widened.get(sig)
             if positions is None:
                 continue
+            here = {j for j, fact in enumerate(self.facts(n + k) or ())
+                    if fact is not None and fact.useful and not fact.exact}
+            bounded[sig] = bounded[sig] & here if sig in bounded else here
             nparams = len(ft.params)
             body = func.body
             dropped = self.dropped_params(ft)
@@ -327,6 +335,8 @@ class ModuleEmitter:
                         and ft.params[ins.imm] == I32 and after.op.name in LOAD_OPS
                         and ins.imm not in dropped):
                     positions.add(ins.imm)
+        for sig, positions in bounded.items():
+            widened[sig] |= positions
         return {sig: frozenset(p) for sig, p in widened.items()}
 
     def widened_params(self, ft: FuncType) -> frozenset[int]:
