@@ -3,6 +3,7 @@ tests/data/param_facts.wat, what the emitter makes of them, and that the compile
 still computes what the spec says, also for the functions that code outside the analysed
 calls reaches (exported, read from a table, referenced), where nothing may be assumed."""
 
+import random
 import re
 from pathlib import Path
 
@@ -104,3 +105,88 @@ def test_results(cc, opt):
     assert call["square_of_4"]() == 16
     assert (call["above_255_masked"](1000), call["above_255_of_1000"]()) == (0, 1)
     assert (call["reused_local"](1000), call["reused_local"](5000)) == (1, 0)
+
+
+# ---- random modules -------------------------------------------------------------------------
+# Functions (the last few also in a static table) that call later ones directly or through
+# the table, with constants, parameters passed on or rewritten, masks, shifts, sums, byte
+# loads and reused locals; some exported; all compared with Wasmtime on values on both
+# sides of the bounds.
+
+N_FUNCS = 40
+IN_TABLE = 32  # the functions from this one on are also in a static table
+CONSTANTS = (0, 7, 255, 256, 1000, 65535, 0xFFFFFFFF)
+BOUNDS = (0, 1, 7, 15, 127, 200, 255, 256, 1000, 32767, 65535, 65536)
+
+
+def _random_arg(rng: random.Random) -> str:
+    p = f"(local.get {rng.randrange(2)})"
+    return rng.choice((
+        f"(i32.const {rng.choice(CONSTANTS)})",
+        p,
+        f"(i32.and {p} (i32.const {rng.choice((0xF, 0xFF, 0xFFFF))}))",
+        f"(i32.load8_u (i32.and {p} (i32.const 0xfff)))",
+        f"(i32.shr_u {p} (i32.const {rng.choice((4, 16, 24))}))",
+        f"(i32.add {p} (i32.const {rng.choice(CONSTANTS)}))",
+        "(local.get $t)",
+    ))
+
+
+def _random_function(rng: random.Random, k: int) -> str:
+    lines = [f"  (func $f{k} (type $f) (param i32 i32) (result i32) (local $t i32)"]
+    if rng.random() < 0.3:  # a parameter rewritten before it is passed on
+        lines.append(f"    (local.set {rng.randrange(2)} {_random_arg(rng)})")
+    lines.append(f"    (local.set $t {_random_arg(rng)})")
+    if rng.random() < 0.5:  # the local reused on one path
+        lines.append(f"    (if (i32.gt_u (local.get 0) (i32.const {rng.choice(BOUNDS)}))"
+                     f" (then (local.set $t {_random_arg(rng)})))")
+    value = (f"(i32.add (i32.mul (local.get 0) (i32.const 3)) (select (i32.const 5) (i32.const 9)"
+             f" (i32.gt_u (local.get 1) (i32.const {rng.choice(BOUNDS)}))))")
+    if k < N_FUNCS - 1 and rng.random() < 0.8:
+        callee = rng.randrange(k + 1, N_FUNCS)
+        args = f"{_random_arg(rng)} {_random_arg(rng)}"
+        call = (f"(call_indirect $table (type $f) {args} (i32.const {callee - IN_TABLE}))"
+                if callee >= IN_TABLE and rng.random() < 0.5 else f"(call $f{callee} {args})")
+        value = f"(i32.xor {value} {call})"
+    lines.append(f"    {value})")
+    return "\n".join(lines)
+
+
+def _random_module(rng: random.Random) -> tuple[str, list[str]]:
+    data = "".join("\\" + format(b, "02x") for b in rng.randbytes(4096))
+    funcs = " ".join(f"$f{k}" for k in range(IN_TABLE, N_FUNCS))
+    parts = ["(module", "  (type $f (func (param i32 i32) (result i32)))",
+             "  (memory 1)", f'  (data (i32.const 0) "{data}")',
+             f"  (table $table {N_FUNCS - IN_TABLE} funcref)",
+             f"  (elem (table $table) (i32.const 0) func {funcs})"]
+    parts += [_random_function(rng, k) for k in range(N_FUNCS)]
+    exports = []
+    for k in range(N_FUNCS):
+        if k < 4 or rng.random() < 0.15:  # entries, and some functions reached from outside
+            parts.append(f'  (export "f{k}" (func $f{k}))')
+            exports.append(f"f{k}")
+    parts.append(")")
+    return "\n".join(parts), exports
+
+
+def test_random_modules_agree_with_wasmtime():
+    wasmtime = pytest.importorskip("wasmtime")
+    rng = random.Random(5)
+    values = [0, 1, 15, 16, 255, 256, 1000, 65535, 65536, 2**31, 2**32 - 1]
+    with_facts = 0
+    for _ in range(20):
+        wat, exports = _random_module(rng)
+        module = decode(wasmc.api.read_source(wat))
+        em = ModuleEmitter(module, validate(module), "m")
+        with_facts += sum(fact is not None and fact.useful for facts in em.param_facts
+                          for fact in facts)
+        store = wasmtime.Store()
+        reference = wasmtime.Instance(store, wasmtime.Module(store.engine, wat), [])
+        instance = wasmc.api.load(wat, opt=2)
+        for name in exports:
+            for x in values:
+                y = rng.choice(values)
+                want = reference.exports(store)[name](store, x, y)
+                got = instance.exports[name](x, y)
+                assert got == want, (name, x, y, wat)
+    assert with_facts >= 50, with_facts  # the analysis found something to use here
