@@ -536,6 +536,8 @@ def test_sockets(wasm, cc) -> None:
     server = subprocess.Popen([str(exe), "--tcplisten", f"127.0.0.1:{port}"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
+        # The server's non-blocking accept must come before the client (sockets.c).
+        assert server.stderr.readline() == b"ready\n"
         for _ in range(200):
             try:
                 client = socket.create_connection(("127.0.0.1", port), timeout=10)

@@ -14,6 +14,10 @@ int main(void) {
     printf("set nonblock=%d\n", __wasi_fd_fdstat_set_flags(3, __WASI_FDFLAGS_NONBLOCK));
     __wasi_errno_t e = __wasi_sock_accept(3, 0, &conn);
     printf("accept nonblocking before a client=%d\n", e); /* again (6): no client yet */
+    /* Only now may the client connect (tests/test_wasi.py waits for this line): one that
+     * came before the accept above would be accepted there, and the poll would wait for
+     * a second one for ever. stderr is unbuffered. */
+    fprintf(stderr, "ready\n");
     __wasi_subscription_t sub;
     memset(&sub, 0, sizeof sub);
     sub.userdata = 1;
