@@ -230,13 +230,13 @@ class _Frame:
     incoming: list[Fact | None]
     calls: list[_Call]
     writes: dict[int, list[Expr]]  # local -> the expressions written to it
-    start: dict[int, Fact | None]  # local -> its value at entry (a parameter: None here)
     locals: dict[int, Fact | None]
 
     def update_locals(self) -> bool:
         changed = False
         for k, exprs in self.writes.items():
-            value = join(self.start[k], self.incoming[k] if k < len(self.incoming) else None)
+            # At entry: what the calls pass, or a declared local's zero.
+            value = self.incoming[k] if k < len(self.incoming) else Fact(0, True)
             for expr in exprs:
                 value = join(value, _evaluate(expr, self))
             if value != self.locals[k]:
@@ -365,5 +365,4 @@ def _frame(body: list[Instr], info: FuncInfo, incoming: list[Fact | None], types
         writes[k] = [producers.expr_of_slot(i, info.heights[i], MAX_DEPTH)
                      for i in written.get(k, ())]
         wanted |= set().union(*map(_locals_in, writes[k])) - writes.keys()
-    start = {k: None if k < nparams else Fact(0, True) for k in writes}
-    return _Frame(incoming, calls, writes, start, dict.fromkeys(writes))
+    return _Frame(incoming, calls, writes, dict.fromkeys(writes))
