@@ -203,6 +203,46 @@ class WideLoop:
         return out
 
 
+@dataclass
+class ScanLoop:
+    """A loop that reads bytes upwards until it meets one value (C's `strlen`, `memchr`;
+    libc's are such loops in Wasm): the check in front of it finds that byte with the host
+    libc's `memchr`, which reads many bytes per instruction, and advances the induction
+    variables past every iteration that reads another byte. The usual loop then runs the
+    iteration that reads it, which sets the loop's other locals and exits; or, if no such
+    byte is left in the memory, it reads past the end and traps as it always did. Nothing
+    else in the body has an effect (`_Builder` admits only operations that cannot trap),
+    so skipping those iterations is exact."""
+
+    memory: int
+    steps: dict[int, int]  # induction variable -> step (mod 2**32)
+    access: Access  # the byte load; its address moves up by 1 per iteration
+    byte: int  # the loop runs while the loaded byte is not this
+    helper: list[str] = field(default_factory=list)  # (none: the check calls memchr)
+
+    def check(self, label: int, membase: str, inst_memory: str) -> list[str]:
+        """C in front of the loop: memchr from the first iteration's address, within the
+        memory, and the induction variables' advance."""
+        # Wasm's address at iteration t is (F0 + t mod 2^32) + offset: F0 + t + offset
+        # for every t that stays below the memory's size.
+        first, size, found = f"scan_a{label}", f"scan_size{label}", f"scan_p{label}"
+        n = f"scan_n{label}"
+        out = ["  {",
+               f"    uint64_t {first} = (uint64_t)({_c_u32(self.access.form)}) + "
+               f"{self.access.offset}u;",
+               f"    uint64_t {size} = {inst_memory}->pages * WASMC_PAGE_SIZE;",
+               f"    if (WASMC_LIKELY({first} < {size})) {{",
+               f"      const uint8_t *{found} = memchr({membase} + {first}, {self.byte}, "
+               f"(size_t)({size} - {first}));",
+               f"      uint64_t {n} = {found} ? (uint64_t)({found} - ({membase} + {first})) "
+               f": {size} - {first};"]
+        for k, step in sorted(self.steps.items()):
+            if step:
+                out.append(f"      l{k} += {step}u * (uint32_t){n};")
+        out += ["    }", "  }"]
+        return out
+
+
 def _signed(x: int) -> int:
     return x - (1 << 32) if x >= 1 << 31 else x
 
@@ -232,8 +272,9 @@ class _Refused(Exception):
 
 
 def analyse(loop: PlainLoop, body: list[Instr], local_types: list[str],
-            memories64: set[int], helper_name: str) -> WideLoop | None:
-    """The widened form of a plain loop, or None if it does not qualify."""
+            memories64: set[int], helper_name: str) -> WideLoop | ScanLoop | None:
+    """The widened form of a plain loop (or its scan, for a byte scan), or None if it
+    does not qualify."""
     if body[loop.start].imm is not None or loop.end - loop.start - 1 > MAX_BODY_INSTRUCTIONS:
         return None
     try:
@@ -259,7 +300,7 @@ class _Builder:
         self.nodes.append(node)
         return node
 
-    def build(self) -> WideLoop:
+    def build(self) -> WideLoop | ScanLoop:
         stack: list[Node] = []
         current: dict[int, Node] = {}
         written: set[int] = set()
@@ -322,6 +363,9 @@ class _Builder:
         if condition is None or stack or self.memory is None:
             raise _Refused
         steps = self._steps(current, written)
+        scan = self._scan(condition, steps)
+        if scan is not None:
+            return scan
         shape = self._shapes()
         distance, shift, upward = self._count(condition, steps)
         wide = WideLoop(self.helper_name, self.memory, steps,
@@ -351,6 +395,34 @@ class _Builder:
                 raise _Refused
             steps[k] = form.const
         return steps
+
+    def _scan(self, condition: Node, steps: dict[int, int]) -> ScanLoop | None:
+        """The loop as a byte scan (ScanLoop), if it is one: its only access is a byte
+        load whose address moves up by one per iteration, and it runs while that byte is
+        not some constant."""
+        if len(self.addresses) != 1 or self.addresses[0].store:
+            return None
+        load = next(node for node in self.nodes if node.kind == "load")
+        if load.op not in ("i32.load8_u", "i32.load8_s"):
+            return None
+        if condition is load:
+            byte = 0
+        elif condition.op == "i32.ne" and load in condition.args:
+            other = condition.args[1] if condition.args[0] is load else condition.args[0]
+            if other.kind != "const":
+                return None
+            byte = other.imm & 0xFF
+            # The loaded value equals the constant exactly when the byte is `byte`.
+            extended = (byte - 0x100) & _MASK if load.op == "i32.load8_s" and byte >= 0x80 \
+                else byte
+            if other.imm != extended:
+                return None
+        else:
+            return None
+        access = self.addresses[0]
+        if _per_iteration(access.form, steps) != 1:
+            return None
+        return ScanLoop(self.memory, steps, access, byte)
 
     def _count(self, condition: Node, steps: dict[int, int]) -> tuple[Linear, int, bool]:
         """The linear form that the loop runs while nonzero, and its step (a power of 2)."""
@@ -495,10 +567,10 @@ def _disjoint(wide: WideLoop) -> bool:
 
 
 def find_wide_loops(body: list[Instr], loops: list[PlainLoop], local_types: list[str],
-                    memories64: set[int], prefix: str) -> dict[int, WideLoop]:
+                    memories64: set[int], prefix: str) -> dict[int, WideLoop | ScanLoop]:
     """id() of each `loop` in `body` that gets a widened copy -> the copy; `prefix` names
     the helpers (one per loop, numbered)."""
-    found: dict[int, WideLoop] = {}
+    found: dict[int, WideLoop | ScanLoop] = {}
     for n, loop in enumerate(loops):
         wide = analyse(loop, body, local_types, memories64, f"{prefix}_wide{n}")
         if wide is not None:
