@@ -251,3 +251,15 @@ def test_results_agree_with_wasmtime() -> None:
             if got[0] == "ok":
                 got = ("ok", got[1] & 0xFFFFFFFF)
             assert (got[0], got[1] if got[0] == "ok" else "") == want, (name, p)
+    memory, cases = _strings(rng)
+    exports["mem"].write(store, memory, 0)
+    instance.exports["mem"].write(0, memory)
+    for name in COMPARES:
+        for p, q, n in cases:
+            args = (p & 0xFFFFFFFF, q & 0xFFFFFFFF, n)
+            try:
+                want = ("ok", exports[name](store, *args) & 0xFFFFFFFF)
+            except wasmtime.Trap:
+                want = ("trap", "")
+            got = _compare(instance, name, *args)
+            assert (got[0], got[1] & 0xFFFFFFFF if got[0] == "ok" else "") == want, (name, p)

@@ -278,7 +278,7 @@ class MismatchLoop:
                # (the iterations that the counter lets run on: it is zero after the last)
                f"    uint64_t {n} = (uint32_t)({start if not self.upward else f'0u - ({start})'});",
                f"    uint64_t {size} = {inst_memory}->pages * WASMC_PAGE_SIZE;"]
-        for first, access in zip(firsts, self.addresses):
+        for first, access in zip(firsts, self.addresses, strict=True):
             # Wasm's address at iteration t, as for ScanLoop.
             out.append(f"    uint64_t {first} = (uint64_t)({_c_u32(access.form)}) + "
                        f"{access.offset}u;")
