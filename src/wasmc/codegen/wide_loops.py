@@ -282,11 +282,13 @@ class MismatchLoop:
             # Wasm's address at iteration t, as for ScanLoop.
             out.append(f"    uint64_t {first} = (uint64_t)({_c_u32(access.form)}) + "
                        f"{access.offset}u;")
-        out.append(f"    if (WASMC_LIKELY({firsts[0]} < {size} && {firsts[1]} < {size})) {{")
-        for first in firsts:
-            out.append(f"      if ({size} - {first} < {n}) {n} = {size} - {first};")
-        out.append(f"      {n} = wasmc_mismatch({membase} + {firsts[0]}, {membase} + {firsts[1]}, "
-                   f"{n});")
+        a, b = firsts
+        readable = f"mm_r{label}"
+        out += [f"    if (WASMC_LIKELY({a} < {size} && {b} < {size})) {{",
+                f"      uint64_t {readable} = {size} - ({a} > {b} ? {a} : {b});",
+                f"      if ({readable} < {n}) {n} = {readable};",
+                f"      {n} = wasmc_mismatch({membase} + {a}, {membase} + {b}, {n}, "
+                f"{readable});"]
         for k, step in sorted(self.steps.items()):
             if step:
                 out.append(f"      l{k} += {step}u * (uint32_t){n};")
