@@ -387,6 +387,10 @@ class FunctionEmitter:
             if loops and wide_loops.WIDEN and self.eh is None and not mod.interrupt_check
             and not mod.emitting_imported_copy
             else {})
+        # Loops that compare two byte strings (not plain: they leave in the middle too).
+        if wide_loops.WIDEN and self.eh is None and not mod.interrupt_check:
+            widened = {**widened, **wide_loops.find_exit_loops(self.body, info.locals,
+                                                                memories64)}
         paired_loops = (
             f64_pairs.find_paired_loops(self.body, loops, info.locals, memories64)
             if loops and f64_pairs.PAIR_F64 and self.eh is None

@@ -39,6 +39,11 @@ may overlap (it checks at run time or leaves the loop scalar). What "strictfp" g
 against is the folding of operations on signalling NaNs with constants (`x * 1.0` to `x`,
 toolchain.SNAN_FLAGS): the copy has no float constants, and every float it receives from
 outside passes an empty asm first, so the compiler knows no float value in it.
+
+A plain loop that does not count but scans (its only access a byte load one byte further
+on per iteration, running while the byte is not some constant: the `strlen` and `memchr`
+of a Wasm libc) gets another check in front of it instead: the host's `memchr` finds the
+byte and the induction variables skip the iterations before it (ScanLoop).
 """
 
 from __future__ import annotations
@@ -50,7 +55,7 @@ from dataclasses import dataclass, field
 
 from ..binary.module import Instr
 from ..binary.opcodes import OPS, Op
-from .forwarding import Linear, PlainLoop, evaluate
+from .forwarding import _CONTROL, Linear, PlainLoop, evaluate
 from .spelling import C_TYPE
 
 # WASMC_NO_WIDE_LOOPS=1 emits every loop as before (tests compare the two).
@@ -102,6 +107,8 @@ _STORES = {"i32.store": "uint32_t", "i64.store": "uint64_t", "f32.store": "float
            "f64.store": "double", "i32.store8": "uint8_t", "i32.store16": "uint16_t",
            "v128.store": None}
 _LOCAL_TYPES = frozenset(("i32", "i64", "f32", "f64", "v128"))
+_BYTE_LOADS = ("i32.load8_u", "i32.load8_s")
+_CONTROL_BUT_BR_IF = _CONTROL - {"br_if"}
 
 
 @dataclass(eq=False)
@@ -203,6 +210,92 @@ class WideLoop:
         return out
 
 
+@dataclass
+class ScanLoop:
+    """A loop that reads bytes upwards until it meets one value (C's `strlen`, `memchr`;
+    libc's are such loops in Wasm): the check in front of it finds that byte with the host
+    libc's `memchr`, which reads many bytes per instruction, and advances the induction
+    variables past every iteration that reads another byte. The usual loop then runs the
+    iteration that reads it, which sets the loop's other locals and exits; or, if no such
+    byte is left in the memory, it reads past the end and traps as it always did. Nothing
+    else in the body has an effect (`_Builder` admits only operations that cannot trap),
+    so skipping those iterations is exact."""
+
+    memory: int
+    steps: dict[int, int]  # induction variable -> step (mod 2**32)
+    access: Access  # the byte load; its address moves up by 1 per iteration
+    byte: int  # the loop runs while the loaded byte is not this
+    helper: list[str] = field(default_factory=list)  # (none: the check calls memchr)
+
+    def check(self, label: int, membase: str, inst_memory: str) -> list[str]:
+        """C in front of the loop: memchr from the first iteration's address, within the
+        memory, and the induction variables' advance."""
+        # Wasm's address at iteration t is (F0 + t mod 2^32) + offset: F0 + t + offset
+        # for every t that stays below the memory's size.
+        first, size, found = f"scan_a{label}", f"scan_size{label}", f"scan_p{label}"
+        n = f"scan_n{label}"
+        out = ["  {",
+               f"    uint64_t {first} = (uint64_t)({_c_u32(self.access.form)}) + "
+               f"{self.access.offset}u;",
+               f"    uint64_t {size} = {inst_memory}->pages * WASMC_PAGE_SIZE;",
+               f"    if (WASMC_LIKELY({first} < {size})) {{",
+               f"      const uint8_t *{found} = memchr({membase} + {first}, {self.byte}, "
+               f"(size_t)({size} - {first}));",
+               f"      uint64_t {n} = {found} ? (uint64_t)({found} - ({membase} + {first})) "
+               f": {size} - {first};"]
+        for k, step in sorted(self.steps.items()):
+            if step:
+                out.append(f"      l{k} += {step}u * (uint32_t){n};")
+        out += ["    }", "  }"]
+        return out
+
+
+@dataclass
+class MismatchLoop:
+    """A loop that compares two byte strings until they differ or a counter runs out
+    (`memcmp`, the match loop of an LZ77 compressor): one `br_if` out of the loop when
+    the two bytes differ, and a counter moving by one for its `br_if 0`. The check in front
+    of it finds the first difference 8 bytes at a time (wasmc_mismatch in wasmc.h), within
+    the iterations that the counter lets run on and within the memory, and the induction
+    variables skip the iterations before it. The usual loop then runs the rest: the
+    iteration that finds the difference (or that the counter ends, or that reads past the
+    memory's end and traps), which sets the loop's other locals. Nothing else in the body
+    has an effect, so skipping those iterations is exact."""
+
+    memory: int
+    steps: dict[int, int]  # induction variable -> step (mod 2**32)
+    distance: Linear  # the counter: the loop runs on while this is nonzero (mod 2**32)
+    upward: bool  # it grows by one per iteration (else it shrinks by one)
+    addresses: list[Access]  # the two byte loads; each address moves up by 1
+    helper: list[str] = field(default_factory=list)  # (none: wasmc_mismatch is in wasmc.h)
+
+    def check(self, label: int, membase: str, inst_memory: str) -> list[str]:
+        """C in front of the loop: the comparison and the induction variables' advance."""
+        start = _c_u32(self.distance)
+        size, n = f"mm_size{label}", f"mm_n{label}"
+        firsts = [f"mm_a{label}", f"mm_b{label}"]
+        out = ["  {",
+               # (the iterations that the counter lets run on: it is zero after the last)
+               f"    uint64_t {n} = (uint32_t)({start if not self.upward else f'0u - ({start})'});",
+               f"    uint64_t {size} = {inst_memory}->pages * WASMC_PAGE_SIZE;"]
+        for first, access in zip(firsts, self.addresses, strict=True):
+            # Wasm's address at iteration t, as for ScanLoop.
+            out.append(f"    uint64_t {first} = (uint64_t)({_c_u32(access.form)}) + "
+                       f"{access.offset}u;")
+        a, b = firsts
+        readable = f"mm_r{label}"
+        out += [f"    if (WASMC_LIKELY({a} < {size} && {b} < {size})) {{",
+                f"      uint64_t {readable} = {size} - ({a} > {b} ? {a} : {b});",
+                f"      if ({readable} < {n}) {n} = {readable};",
+                f"      {n} = wasmc_mismatch({membase} + {a}, {membase} + {b}, {n}, "
+                f"{readable});"]
+        for k, step in sorted(self.steps.items()):
+            if step:
+                out.append(f"      l{k} += {step}u * (uint32_t){n};")
+        out += ["    }", "  }"]
+        return out
+
+
 def _signed(x: int) -> int:
     return x - (1 << 32) if x >= 1 << 31 else x
 
@@ -232,8 +325,9 @@ class _Refused(Exception):
 
 
 def analyse(loop: PlainLoop, body: list[Instr], local_types: list[str],
-            memories64: set[int], helper_name: str) -> WideLoop | None:
-    """The widened form of a plain loop, or None if it does not qualify."""
+            memories64: set[int], helper_name: str) -> WideLoop | ScanLoop | None:
+    """The widened form of a plain loop (or its scan, for a byte scan), or None if it
+    does not qualify."""
     if body[loop.start].imm is not None or loop.end - loop.start - 1 > MAX_BODY_INSTRUCTIONS:
         return None
     try:
@@ -244,8 +338,9 @@ def analyse(loop: PlainLoop, body: list[Instr], local_types: list[str],
 
 
 class _Builder:
-    def __init__(self, body, local_types, memories64, helper_name):
+    def __init__(self, body, local_types, memories64, helper_name, exits=False):
         self.body = body
+        self.exits = exits  # a `br_if` out of the loop may come before its end
         self.local_types = local_types
         self.memories64 = memories64
         self.helper_name = helper_name
@@ -259,11 +354,12 @@ class _Builder:
         self.nodes.append(node)
         return node
 
-    def build(self) -> WideLoop:
+    def build(self) -> WideLoop | ScanLoop | MismatchLoop:
         stack: list[Node] = []
         current: dict[int, Node] = {}
         written: set[int] = set()
         condition: Node | None = None
+        exit_: Node | None = None
         for pos, ins in enumerate(self.body):
             name = ins.op.name
             if name == "local.get":
@@ -317,11 +413,18 @@ class _Builder:
                 pass
             elif name == "br_if" and pos == len(self.body) - 1:
                 condition = stack.pop()
+            elif name == "br_if" and ins.imm >= 1 and self.exits and exit_ is None:
+                exit_ = stack.pop()  # the loop's one exit besides its end (MismatchLoop)
             else:
                 raise _Refused
         if condition is None or stack or self.memory is None:
             raise _Refused
         steps = self._steps(current, written)
+        if exit_ is not None:
+            return self._mismatch(exit_, condition, steps)
+        scan = self._scan(condition, steps)
+        if scan is not None:
+            return scan
         shape = self._shapes()
         distance, shift, upward = self._count(condition, steps)
         wide = WideLoop(self.helper_name, self.memory, steps,
@@ -351,6 +454,52 @@ class _Builder:
                 raise _Refused
             steps[k] = form.const
         return steps
+
+    def _scan(self, condition: Node, steps: dict[int, int]) -> ScanLoop | None:
+        """The loop as a byte scan (ScanLoop), if it is one: its only access is a byte
+        load whose address moves up by one per iteration, and it runs while that byte is
+        not some constant."""
+        if len(self.addresses) != 1 or self.addresses[0].store:
+            return None
+        load = next(node for node in self.nodes if node.kind == "load")
+        if load.op not in _BYTE_LOADS:
+            return None
+        if condition is load:
+            byte = 0
+        elif condition.op == "i32.ne" and load in condition.args:
+            other = condition.args[1] if condition.args[0] is load else condition.args[0]
+            if other.kind != "const":
+                return None
+            byte = other.imm & 0xFF
+            # The loaded value equals the constant exactly when the byte is `byte`.
+            extended = (byte - 0x100) & _MASK if load.op == "i32.load8_s" and byte >= 0x80 \
+                else byte
+            if other.imm != extended:
+                return None
+        else:
+            return None
+        access = self.addresses[0]
+        if _per_iteration(access.form, steps) != 1:
+            return None
+        return ScanLoop(self.memory, steps, access, byte)
+
+    def _mismatch(self, exit_: Node, condition: Node, steps: dict[int, int]) -> MismatchLoop:
+        """The loop as a byte comparison (MismatchLoop), or _Refused: its only accesses
+        are two byte loads of the same kind, each one byte further on per iteration; it
+        leaves when they differ, and its counter moves by one."""
+        loads = [node for node in self.nodes if node.kind == "load"]
+        if len(self.addresses) != 2 or any(a.store for a in self.addresses) \
+                or loads[0].op != loads[1].op or loads[0].op not in _BYTE_LOADS:
+            raise _Refused
+        # (each is nonzero exactly when the two bytes differ)
+        if exit_.op not in ("i32.ne", "i32.sub", "i32.xor") or set(exit_.args) != set(loads):
+            raise _Refused
+        if any(_per_iteration(a.form, steps) != 1 for a in self.addresses):
+            raise _Refused
+        distance, shift, upward = self._count(condition, steps)
+        if shift:
+            raise _Refused
+        return MismatchLoop(self.memory, steps, distance, upward, self.addresses)
 
     def _count(self, condition: Node, steps: dict[int, int]) -> tuple[Linear, int, bool]:
         """The linear form that the loop runs while nonzero, and its step (a power of 2)."""
@@ -494,11 +643,35 @@ def _disjoint(wide: WideLoop) -> bool:
     return True
 
 
+def find_exit_loops(body: list[Instr], local_types: list[str], memories64: set[int]
+                    ) -> dict[int, MismatchLoop]:
+    """id() of each `loop` in `body` that compares two byte strings (MismatchLoop) -> its
+    check: straight-line code with one `br_if` out of the loop, ending in `br_if 0`."""
+    found: dict[int, MismatchLoop] = {}
+    for start, ins in enumerate(body):
+        if ins.op.name != "loop" or ins.imm is not None:
+            continue
+        end, exits = start + 1, 0
+        while end < len(body) and body[end].op.name not in _CONTROL_BUT_BR_IF:
+            exits += body[end].op.name == "br_if" and body[end].imm != 0
+            end += 1
+        if (exits != 1 or end >= len(body) or body[end].op.name != "end"
+                or end - start - 1 > MAX_BODY_INSTRUCTIONS
+                or body[end - 1].op.name != "br_if" or body[end - 1].imm != 0):
+            continue
+        try:
+            found[id(ins)] = _Builder(body[start + 1:end], local_types, memories64, "",
+                                      exits=True).build()
+        except _Refused:
+            pass
+    return found
+
+
 def find_wide_loops(body: list[Instr], loops: list[PlainLoop], local_types: list[str],
-                    memories64: set[int], prefix: str) -> dict[int, WideLoop]:
+                    memories64: set[int], prefix: str) -> dict[int, WideLoop | ScanLoop]:
     """id() of each `loop` in `body` that gets a widened copy -> the copy; `prefix` names
     the helpers (one per loop, numbered)."""
-    found: dict[int, WideLoop] = {}
+    found: dict[int, WideLoop | ScanLoop] = {}
     for n, loop in enumerate(loops):
         wide = analyse(loop, body, local_types, memories64, f"{prefix}_wide{n}")
         if wide is not None:

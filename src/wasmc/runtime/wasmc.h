@@ -127,6 +127,32 @@ WASMC_INLINE void wasmc_memory_copy_inline(wasmc_memory *dst_mem, wasmc_memory *
     }
     memmove(dst_mem->base + dst, src_mem->base + src, len);
 }
+/* The index of the first byte at which a[0, n) and b[0, n) differ, or n if none does: a
+ * loop that compares two byte strings runs its equal bytes in this first, 8 at a time
+ * (codegen/wide_loops.py, MismatchLoop). It may read on up to a[readable) and b[readable)
+ * (n <= readable), so that a short string is one 8-byte comparison. */
+static inline uint64_t wasmc_mismatch(const uint8_t *a, const uint8_t *b, uint64_t n,
+                                      uint64_t readable) {
+    uint64_t i = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    for (; i < n && i + 8 <= readable; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y) { /* the lowest differing bit is in the first differing byte */
+            uint64_t k = i + ((uint64_t)__builtin_ctzll(x ^ y) >> 3);
+            return k < n ? k : n;
+        }
+    }
+    if (i >= n)
+        return n;
+#else
+    (void)readable;
+#endif
+    while (i < n && a[i] == b[i])
+        i++;
+    return i;
+}
 /* memory.init and active data segments: copy seg[src, src+len) to mem[dst, dst+len).
  * seg_len is 0 for a dropped segment. */
 void wasmc_memory_init(wasmc_memory *mem, const uint8_t *seg, uint32_t seg_len, uint32_t dst,

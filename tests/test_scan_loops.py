@@ -1,0 +1,265 @@
+"""Byte loops that a Wasm libc and compressors are full of start with a faster search
+(codegen/wide_loops.py) and return what the usual loop returns: the same results, the same
+locals left behind, the same trap where the bytes run past the memory's end, and the same
+wrapped 32-bit addresses.
+
+- Scans (`strlen`, `memchr`: read bytes upwards until one value): the host's `memchr`
+  first (ScanLoop).
+- Comparisons (`memcmp`, an LZ77 match: two byte strings until they differ or a counter
+  runs out): wasmc_mismatch first, 8 bytes at a time (MismatchLoop).
+
+The module has each loop twice: as is, and with a neutral trapping instruction in the body
+(`i32.div_u` by 1), which keeps the faster search away: the reference, in the same build."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+import wasmc.api
+from wasmc.errors import Trap
+
+NEUTRAL = "(drop (i32.div_u (local.get $p) (i32.const 1)))"
+# Each loop: (its locals, its body, what the function returns). $p is the parameter.
+SCANS = {
+    # wasi-libc's strlen as clang builds it: an index, the address kept in a temporary
+    "strlen": ("(local $i i32) (local $a i32) (local $j i32)", """
+      (local.set $a (i32.add (local.get $p) (local.get $i)))
+      (local.set $i (local.tee $j (i32.add (local.get $i) (i32.const 1))))
+      (br_if $l (i32.load8_u (local.get $a)))""",
+               "(i32.add (i32.mul (local.get $j) (i32.const 65536)) (local.get $a))"),
+    # a pointer moved before its load (the first byte read is $p + 1)
+    "pre_increment": ("", """
+      (br_if $l (i32.load8_u (local.tee $p (i32.add (local.get $p) (i32.const 1)))))""",
+                      "(local.get $p)"),
+    # memchr for ',' with a memarg offset, and a second induction variable
+    "comma": ("(local $k i32)", """
+      (local.set $k (i32.add (local.get $k) (i32.const 3)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br_if $l (i32.ne (i32.const 44) (i32.load8_u offset=7 (local.get $p))))""",
+              "(i32.xor (local.get $p) (i32.shl (local.get $k) (i32.const 20)))"),
+    # a signed byte load against -16 (the byte 0xf0), the value kept in a local
+    "signed": ("(local $v i32)", """
+      (local.set $v (i32.load8_s (local.get $p)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br_if $l (i32.ne (local.get $v) (i32.const -16)))""",
+               "(i32.add (local.get $p) (i32.shl (local.get $v) (i32.const 24)))"),
+}
+# Each comparison: (its locals, its body, what the function returns), with parameters $p
+# and $q (the two strings) and $n (a count).
+COMPARES = {
+    # zig's memcmp for wasm32: the difference of the first two bytes that differ
+    "memcmp": ("(local $d i32)", """
+      (br_if $out (local.tee $d (i32.sub (i32.load8_u (local.get $p))
+                                         (i32.load8_u (local.get $q)))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (local.set $q (i32.add (local.get $q) (i32.const 1)))
+      (br_if $l (local.tee $n (i32.add (local.get $n) (i32.const -1))))""",
+               "(i32.add (i32.mul (local.get $d) (i32.const 65536)) (local.get $n))"),
+    # an LZ77 match: an index up to a limit, offsets in the loads, signed bytes
+    "match": ("(local $i i32)", """
+      (br_if $out (i32.ne (i32.load8_s offset=3 (i32.add (local.get $p) (local.get $i)))
+                          (i32.load8_s offset=1 (i32.add (local.get $q) (local.get $i)))))
+      (br_if $l (i32.ne (local.get $n) (local.tee $i (i32.add (local.get $i)
+                                                              (i32.const 1)))))""",
+              "(i32.add (local.get $i) (i32.shl (local.get $p) (i32.const 16)))"),
+    # an index from 16: a string at 2^32 - 16 + x is at x
+    "match16": ("(local $i i32) (local.set $i (i32.const 16))", """
+      (br_if $out (i32.xor (i32.load8_u (i32.add (local.get $p) (local.get $i)))
+                           (i32.load8_u (i32.add (local.get $q) (local.get $i)))))
+      (br_if $l (i32.ne (local.get $n) (local.tee $i (i32.add (local.get $i)
+                                                              (i32.const 1)))))""",
+                "(local.get $i)"),
+}
+# Loops that stay as they are: a byte that the load cannot give (300), a step of 2, a
+# second load; comparisons of bytes of two kinds, or by a counter that moves by 2.
+PLAIN = """
+  (func (export "never") (param $p i32) (result i32)
+    (loop $l (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br_if $l (i32.ne (i32.load8_u (local.get $p)) (i32.const 300))))
+    (local.get $p))
+  (func (export "stride2") (param $p i32) (result i32)
+    (loop $l (local.set $p (i32.add (local.get $p) (i32.const 2)))
+      (br_if $l (i32.load8_u (local.get $p))))
+    (local.get $p))
+  (func (export "two_loads") (param $p i32) (result i32) (local $s i32)
+    (loop $l (local.set $s (i32.add (local.get $s) (i32.load8_u offset=1 (local.get $p))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br_if $l (i32.load8_u (local.get $p))))
+    (local.get $s))
+  (func (export "mixed") (param $p i32) (param $q i32) (param $n i32) (result i32)
+    (block $out (loop $l
+      (br_if $out (i32.ne (i32.load8_u (local.get $p)) (i32.load8_s (local.get $q))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (local.set $q (i32.add (local.get $q) (i32.const 1)))
+      (br_if $l (local.tee $n (i32.add (local.get $n) (i32.const -1))))))
+    (local.get $p))
+  (func (export "count2") (param $p i32) (param $q i32) (param $n i32) (result i32)
+    (block $out (loop $l
+      (br_if $out (i32.ne (i32.load8_u (local.get $p)) (i32.load8_u (local.get $q))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (local.set $q (i32.add (local.get $q) (i32.const 1)))
+      (br_if $l (local.tee $n (i32.add (local.get $n) (i32.const -2))))))
+    (local.get $p))
+"""
+WAT = "(module (memory (export \"mem\") 1)" + "".join(
+    f"""
+  (func (export "{name}{suffix}") (param $p i32) (result i32) {locals}
+    (loop $l {neutral} {body})
+    {result})"""
+    for name, (locals, body, result) in SCANS.items()
+    for suffix, neutral in (("", ""), ("_ref", NEUTRAL))) + "".join(
+    f"""
+  (func (export "{name}{suffix}") (param $p i32) (param $q i32) (param $n i32) (result i32)
+    {locals}
+    (block $out (loop $l {neutral} {body}))
+    {result})"""
+    for name, (locals, body, result) in COMPARES.items()
+    for suffix, neutral in (("", ""), ("_ref", NEUTRAL))) + PLAIN + ")"
+PAGE = 65536
+TARGETS = {"strlen": 0, "pre_increment": 0, "comma": 44, "signed": 0xF0}
+
+
+def test_scanned_where_it_may() -> None:
+    _module, c = wasmc.api.translate(wasmc.api.read_source(WAT))
+    # one memchr per loop of SCANS, one comparison per loop of COMPARES, none in their
+    # references or in PLAIN's loops
+    assert c.count("memchr(") == len(SCANS), c.count("memchr(")
+    assert c.count("= wasmc_mismatch(") == len(COMPARES), c.count("= wasmc_mismatch(")
+
+
+def _memory(rng: random.Random, byte: int) -> bytes:
+    """A page of bytes other than `byte`, with `byte` here and there."""
+    others = [b for b in range(256) if b != byte]
+    page = bytearray(rng.choice(others) for _ in range(PAGE))
+    for _ in range(40):
+        page[rng.randrange(PAGE)] = byte
+    return bytes(page)
+
+
+def _call(instance, name: str, memory: bytes, p: int) -> tuple[str, int | str]:
+    instance.exports["mem"].write(0, memory)
+    try:
+        return "ok", instance.exports[name](p)
+    except Trap as trap:
+        return "trap", trap.message
+
+
+def _starts(rng: random.Random, memory: bytes, byte: int) -> list[int]:
+    """Addresses to start from: anywhere, just before a target byte, on it, past the last
+    one (the scan runs to the memory's end and traps), beyond the memory, and near 2^32,
+    where the address wraps to the bottom of the memory."""
+    last = memory.rindex(bytes([byte]))
+    starts = [rng.randrange(PAGE) for _ in range(20)]
+    starts += [last - 1, last, last + 1, PAGE - 1, PAGE, PAGE + 5, 2**32 - 1, 2**32 - 8]
+    starts += [i - 1 for i in range(PAGE) if memory[i] == byte][:5]
+    return [s & 0xFFFFFFFF for s in starts]
+
+
+@pytest.mark.parametrize(("cc", "opt"), [(None, 2), ("gcc", 2), (None, 0)],
+                         ids=["clang", "gcc", "clang-O0"])
+def test_the_scan_returns_what_the_loop_returns(cc: str | None, opt: int) -> None:
+    instance = wasmc.api.load(WAT, cc=cc, opt=opt)
+    rng = random.Random(11)
+    outcomes = set()
+    for name in SCANS:
+        for _ in range(3):
+            memory = _memory(rng, TARGETS[name])
+            for p in _starts(rng, memory, TARGETS[name]):
+                got = _call(instance, name, memory, p)
+                assert got == _call(instance, name + "_ref", memory, p), (name, p)
+                outcomes.add(got[0])
+    assert outcomes == {"ok", "trap"}
+
+
+def _strings(rng: random.Random) -> tuple[bytes, list[tuple[int, int, int]]]:
+    """A page with runs of equal bytes at two places, and (p, q, n) for the comparisons:
+    equal for 0-40 bytes then a difference, equal up to the count, counts of 0 (which
+    wraps: 2^32 iterations), of 1 and of up to 300 bytes, strings that overlap, that reach
+    the memory's end or start past it, and addresses that wrap past 2^32."""
+    page = bytearray(rng.randrange(256) for _ in range(PAGE))
+    cases = []
+    for _ in range(30):
+        length = rng.choice([0, 1, 3, 7, 8, 9, 15, 16, 17, 40, 200])
+        p, q = rng.randrange(PAGE - 300), rng.randrange(PAGE - 300)
+        page[q:q + length] = page[p:p + length]  # (overlapping: equal only in part)
+        n = rng.choice([length, length + 1, length + 2, max(length - 3, 0), 1, 0, 300])
+        cases.append((p, q, n))
+    page[PAGE - 64:] = page[PAGE - 128:PAGE - 64]  # equal up to the end of the memory
+    cases += [(PAGE - 128, PAGE - 64, 64), (PAGE - 128, PAGE - 64, 65), (PAGE - 128, PAGE - 64, 0),
+              (PAGE - 64, PAGE - 128, 100), (PAGE, 0, 5), (0, PAGE + 1, 5),
+              (2**32 - 4, 60, 10), (2**32 - 1, 2**32 - 1, 10), (5, 5, 3000)]
+    page[4:44] = page[200:240]  # for match16: equal at (2^32 - 12) + 16 and 184 + 16
+    cases += [(2**32 - 12, 184, 60), (2**32 - 16, 2**32 - 16, 50), (184, 2**32 - 12, 30)]
+    return bytes(page), cases
+
+
+@pytest.mark.parametrize(("cc", "opt"), [(None, 2), ("gcc", 2), (None, 0)],
+                         ids=["clang", "gcc", "clang-O0"])
+def test_the_comparison_returns_what_the_loop_returns(cc: str | None, opt: int) -> None:
+    instance = wasmc.api.load(WAT, cc=cc, opt=opt)
+    rng = random.Random(17)
+    outcomes = set()
+    for _ in range(3):
+        memory, cases = _strings(rng)
+        instance.exports["mem"].write(0, memory)
+        for name in COMPARES:
+            for p, q, n in cases:
+                got, want = (_compare(instance, name + suffix, p, q, n)
+                             for suffix in ("", "_ref"))
+                assert got == want, (name, p, q, n)
+                outcomes.add(got[0])
+    assert outcomes == {"ok", "trap"}
+
+
+def _compare(instance, name: str, p: int, q: int, n: int) -> tuple[str, int | str]:
+    try:
+        return "ok", instance.exports[name](p & 0xFFFFFFFF, q & 0xFFFFFFFF, n)
+    except Trap as trap:
+        return "trap", trap.message
+
+
+def test_loops_that_are_no_scans_run_as_before() -> None:
+    instance = wasmc.api.load(WAT, opt=2)
+    memory = bytes([7] * 100 + [0] * (PAGE - 100))
+    instance.exports["mem"].write(0, memory)
+    assert instance.exports["stride2"](1) == 101
+    assert instance.exports["two_loads"](0) == 7 * 99
+    with pytest.raises(Trap, match="out of bounds"):
+        instance.exports["never"](0)
+    assert instance.exports["mixed"](0, 50, 90) == 50
+    assert instance.exports["count2"](0, 1, 6) == 3
+
+
+def test_results_agree_with_wasmtime() -> None:
+    wasmtime = pytest.importorskip("wasmtime")
+    store = wasmtime.Store()
+    reference = wasmtime.Instance(store, wasmtime.Module(store.engine, WAT), [])
+    exports = reference.exports(store)
+    instance = wasmc.api.load(WAT, opt=2)
+    rng = random.Random(13)
+    for name in SCANS:
+        memory = _memory(rng, TARGETS[name])
+        exports["mem"].write(store, memory, 0)
+        for p in _starts(rng, memory, TARGETS[name]):
+            try:
+                want: tuple[str, int | str] = ("ok", exports[name](store, p) & 0xFFFFFFFF)
+            except wasmtime.Trap:
+                want = ("trap", "")
+            got = _call(instance, name, memory, p)
+            if got[0] == "ok":
+                got = ("ok", got[1] & 0xFFFFFFFF)
+            assert (got[0], got[1] if got[0] == "ok" else "") == want, (name, p)
+    memory, cases = _strings(rng)
+    exports["mem"].write(store, memory, 0)
+    instance.exports["mem"].write(0, memory)
+    for name in COMPARES:
+        for p, q, n in cases:
+            args = (p & 0xFFFFFFFF, q & 0xFFFFFFFF, n)
+            try:
+                want = ("ok", exports[name](store, *args) & 0xFFFFFFFF)
+            except wasmtime.Trap:
+                want = ("trap", "")
+            got = _compare(instance, name, *args)
+            assert (got[0], got[1] & 0xFFFFFFFF if got[0] == "ok" else "") == want, (name, p)
