@@ -263,3 +263,111 @@ def test_results_agree_with_wasmtime() -> None:
                 want = ("trap", "")
             got = _compare(instance, name, *args)
             assert (got[0], got[1] & 0xFFFFFFFF if got[0] == "ok" else "") == want, (name, p)
+
+
+# ---- random byte loops ------------------------------------------------------------------
+# Scans and comparisons written in many ways (pointers or an index, offsets, signed or
+# unsigned bytes, either operand order, `ne`/`sub`/`xor`, counters up or down, an extra
+# induction variable and temporaries that the caller sees), some of them not scans or
+# comparisons at all (a stride of 2, a byte the load cannot give): each must return what
+# its reference returns.
+
+def _random_scan(rng: random.Random, name: str, neutral: str) -> str:
+    load = rng.choice(("i32.load8_u", "i32.load8_s"))
+    byte = rng.choice((0, 0, 10, 44, 0x7F, 0xF0, 300))
+    if load == "i32.load8_s" and byte >= 0x80 and byte < 0x100:
+        byte -= 0x100
+    offset = rng.choice((0, 0, 3, 70000))
+    stride = rng.choice((1, 1, 1, 2))
+    address = rng.choice(("(local.get $p)", "(i32.add (local.get $p) (local.get $i))",
+                          "(i32.add (local.get $i) (i32.add (local.get $p) (i32.const 5)))"))
+    value = f"({load} offset={offset} {address})"
+    test = rng.choice((value, f"(i32.ne {value} (i32.const {byte}))",
+                       f"(i32.ne (i32.const {byte}) {value})"))
+    if test == value:
+        byte = 0
+    moves = [f"(local.set $p (i32.add (local.get $p) (i32.const {stride})))"
+             if "$i" not in address else
+             f"(local.set $i (i32.add (local.get $i) (i32.const {stride})))",
+             f"(local.set $k (i32.add (local.get $k) (i32.const {rng.randrange(-9, 9)})))",
+             f"(local.set $t (i32.mul {address} (i32.const 3)))"]
+    rng.shuffle(moves)
+    split = rng.randrange(len(moves) + 1)
+    body = " ".join(moves[:split]) + f" (local.set $v {test}) " + " ".join(moves[split:])
+    return f"""
+  (func (export "{name}") (param $p i32) (param $q i32) (param $n i32) (result i32)
+    (local $i i32) (local $k i32) (local $t i32) (local $v i32)
+    (loop $l {neutral} {body} (br_if $l (local.get $v)))
+    (i32.xor (i32.add (local.get $p) (i32.mul (local.get $i) (i32.const 7)))
+             (i32.add (i32.shl (local.get $k) (i32.const 9))
+                      (i32.shl (local.get $t) (i32.const 3)))))"""
+
+
+def _random_compare(rng: random.Random, name: str, neutral: str) -> str:
+    load = rng.choice(("i32.load8_u", "i32.load8_s"))
+    offsets = [rng.choice((0, 0, 1, 9)) for _ in range(2)]
+    indexed = rng.random() < 0.5
+    addresses = (["(i32.add (local.get $p) (local.get $i))",
+                  "(i32.add (local.get $q) (local.get $i))"]
+                 if indexed else ["(local.get $p)", "(local.get $q)"])
+    values = [f"({load} offset={o} {a})" for o, a in zip(offsets, addresses, strict=True)]
+    rng.shuffle(values)
+    exit_ = f"(local.tee $d (i32.{rng.choice(('ne', 'sub', 'xor'))} {values[0]} {values[1]}))"
+    step = rng.choice((1, 1, 1, 2))
+    moves = ([f"(local.set $i (i32.add (local.get $i) (i32.const {step})))"] if indexed else
+             [f"(local.set $p (i32.add (local.get $p) (i32.const {step})))",
+              "(local.set $q (i32.add (local.get $q) (i32.const 1)))"])
+    moves.append(f"(local.set $k (i32.add (local.get $k) (i32.const {rng.randrange(-9, 9)})))")
+    rng.shuffle(moves)
+    if rng.random() < 0.5:  # count down to zero
+        counter = "(local.tee $n (i32.sub (local.get $n) (i32.const 1)))"
+    else:  # count up to $n
+        counter = "(i32.ne (local.get $n) (local.tee $j (i32.add (local.get $j) (i32.const 1))))"
+    return f"""
+  (func (export "{name}") (param $p i32) (param $q i32) (param $n i32) (result i32)
+    (local $i i32) (local $j i32) (local $k i32) (local $d i32)
+    (block $out (loop $l {neutral} {moves[0]} (br_if $out {exit_}) {" ".join(moves[1:])}
+      (br_if $l {counter})))
+    (i32.xor (i32.add (local.get $p) (i32.mul (local.get $i) (i32.const 7)))
+             (i32.add (i32.shl (local.get $k) (i32.const 9))
+                      (i32.add (i32.shl (local.get $d) (i32.const 20)) (local.get $n)))))"""
+
+
+def test_random_byte_loops_return_what_the_loop_returns() -> None:
+    rng = random.Random(1207)
+    count = 40
+    funcs = []
+    for k in range(count):
+        make = _random_scan if k % 2 else _random_compare
+        seed = rng.getrandbits(32)
+        funcs.append(make(random.Random(seed), f"r{k}", ""))
+        funcs.append(make(random.Random(seed), f"r{k}_ref", NEUTRAL))
+    wat = "(module (memory (export \"mem\") 2)" + "".join(funcs) + ")"
+    _module, c = wasmc.api.translate(wasmc.api.read_source(wat))
+    faster = c.count("memchr(") + c.count("= wasmc_mismatch(")
+    assert count // 2 <= faster < count, faster
+    instance = wasmc.api.load(wat, opt=2)
+    data = random.Random(19)
+    size = 2 * PAGE
+    for _ in range(4):
+        memory = bytearray(data.choice((0, 10, 44, 0x7F, 0xF0, data.randrange(256)))
+                           if data.random() < 0.03 else data.randrange(1, 256)
+                           for _ in range(size))
+        for start in range(0, size - 200, 997):  # equal runs for the comparisons
+            length = data.randrange(40)
+            memory[start + 100:start + 100 + length] = memory[start:start + length]
+        memory[20000:25000] = b"U" * 5000  # equal for as long as the counter lets them
+        instance.exports["mem"].write(0, bytes(memory))
+        for k in range(count):
+            for p, q, n in [(data.randrange(size), data.randrange(size), data.randrange(60))
+                            for _ in range(12)] + [
+                                (20000 + data.randrange(2000), 22000 + data.randrange(2000),
+                                 data.choice((0, 1, 2, 7, 8, 9, 33, 900))) for _ in range(6)] + [
+                                (24960 + data.randrange(40), 23000, data.randrange(60))
+                                for _ in range(6)] + [
+                                (size - 20, size - 120, 50), (size, 3, 4),
+                                                   (2**32 - 3, 97, 30), (5, 5, 0)]:
+                args = (p & 0xFFFFFFFF, q & 0xFFFFFFFF, n)
+                got, want = (_compare(instance, f"r{k}{suffix}", *args)
+                             for suffix in ("", "_ref"))
+                assert got == want, (k, args)
