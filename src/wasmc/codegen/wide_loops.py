@@ -203,9 +203,7 @@ class WideLoop:
         out.append(f"      if (WASMC_LIKELY({' && '.join(conditions)})) {{")
         args = ", ".join([membase, n, *(f"l{k}" for k in sorted(self.entries))])
         out.append(f"        {self.helper_name}({args});")
-        for k, step in sorted(self.steps.items()):
-            if step:
-                out.append(f"        l{k} += {step}u * (uint32_t){n};")
+        out += _advance(self.steps, n, "        ")
         out += ["      }", "    }", "  }"]
         return out
 
@@ -230,23 +228,17 @@ class ScanLoop:
     def check(self, label: int, membase: str, inst_memory: str) -> list[str]:
         """C in front of the loop: memchr from the first iteration's address, within the
         memory, and the induction variables' advance."""
-        # Wasm's address at iteration t is (F0 + t mod 2^32) + offset: F0 + t + offset
-        # for every t that stays below the memory's size.
         first, size, found = f"scan_a{label}", f"scan_size{label}", f"scan_p{label}"
         n = f"scan_n{label}"
         out = ["  {",
-               f"    uint64_t {first} = (uint64_t)({_c_u32(self.access.form)}) + "
-               f"{self.access.offset}u;",
+               f"    uint64_t {first} = {_first_address(self.access)};",
                f"    uint64_t {size} = {inst_memory}->pages * WASMC_PAGE_SIZE;",
                f"    if (WASMC_LIKELY({first} < {size})) {{",
                f"      const uint8_t *{found} = memchr({membase} + {first}, {self.byte}, "
                f"(size_t)({size} - {first}));",
                f"      uint64_t {n} = {found} ? (uint64_t)({found} - ({membase} + {first})) "
-               f": {size} - {first};"]
-        for k, step in sorted(self.steps.items()):
-            if step:
-                out.append(f"      l{k} += {step}u * (uint32_t){n};")
-        out += ["    }", "  }"]
+               f": {size} - {first};",
+               *_advance(self.steps, n, "      "), "    }", "  }"]
         return out
 
 
@@ -279,21 +271,30 @@ class MismatchLoop:
                f"    uint64_t {n} = (uint32_t)({start if not self.upward else f'0u - ({start})'});",
                f"    uint64_t {size} = {inst_memory}->pages * WASMC_PAGE_SIZE;"]
         for first, access in zip(firsts, self.addresses, strict=True):
-            # Wasm's address at iteration t, as for ScanLoop.
-            out.append(f"    uint64_t {first} = (uint64_t)({_c_u32(access.form)}) + "
-                       f"{access.offset}u;")
+            out.append(f"    uint64_t {first} = {_first_address(access)};")
         a, b = firsts
         readable = f"mm_r{label}"
         out += [f"    if (WASMC_LIKELY({a} < {size} && {b} < {size})) {{",
                 f"      uint64_t {readable} = {size} - ({a} > {b} ? {a} : {b});",
                 f"      if ({readable} < {n}) {n} = {readable};",
                 f"      {n} = wasmc_mismatch({membase} + {a}, {membase} + {b}, {n}, "
-                f"{readable});"]
-        for k, step in sorted(self.steps.items()):
-            if step:
-                out.append(f"      l{k} += {step}u * (uint32_t){n};")
-        out += ["    }", "  }"]
+                f"{readable});",
+                *_advance(self.steps, n, "      "), "    }", "  }"]
         return out
+
+
+def _first_address(access: Access) -> str:
+    """The access's Wasm address in the first iteration: its wrapped 32-bit sum plus its
+    offset, as a uint64_t. For an address that moves up by 1 per iteration, Wasm's address
+    in iteration t, (F0 + t mod 2^32) + offset, is this plus t while that stays below the
+    memory's size (which is at most 2^32)."""
+    return f"(uint64_t)({_c_u32(access.form)}) + {access.offset}u"
+
+
+def _advance(steps: dict[int, int], n: str, indent: str) -> list[str]:
+    """C that moves each induction variable on by `n` iterations (mod 2^32, as Wasm)."""
+    return [f"{indent}l{k} += {step}u * (uint32_t){n};" for k, step in sorted(steps.items())
+            if step]
 
 
 def _signed(x: int) -> int:
