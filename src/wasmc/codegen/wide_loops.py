@@ -43,7 +43,10 @@ outside passes an empty asm first, so the compiler knows no float value in it.
 A plain loop that does not count but scans (its only access a byte load one byte further
 on per iteration, running while the byte is not some constant: the `strlen` and `memchr`
 of a Wasm libc) gets another check in front of it instead: the host's `memchr` finds the
-byte and the induction variables skip the iterations before it (ScanLoop).
+byte and the induction variables skip the iterations before it (ScanLoop). A loop with one
+`br_if` out besides its end, which compares two byte strings until they differ or a
+counter runs out (`memcmp`), gets wasmc_mismatch in front of it the same way
+(MismatchLoop, find_exit_loops).
 """
 
 from __future__ import annotations
