@@ -381,16 +381,16 @@ class FunctionEmitter:
         # (wide_loops.py; not in interruptible modules, whose loops check at each
         # iteration; nor in a split module's inlinable copy of another file's function,
         # which may not use a static helper); such a loop is neither paired nor unrolled.
+        widen = wide_loops.WIDEN and self.eh is None and not mod.interrupt_check
         widened = (
             wide_loops.find_wide_loops(self.body, loops, info.locals, memories64,
                                        f"wide{'t' if self.thunk else ''}_f{self.funcidx}")
-            if loops and wide_loops.WIDEN and self.eh is None and not mod.interrupt_check
-            and not mod.emitting_imported_copy
+            if loops and widen and not mod.emitting_imported_copy
             else {})
-        # Loops that compare two byte strings (not plain: they leave in the middle too).
-        if wide_loops.WIDEN and self.eh is None and not mod.interrupt_check:
-            widened = {**widened, **wide_loops.find_exit_loops(self.body, info.locals,
-                                                                memories64)}
+        # Loops that compare two byte strings (not plain: they leave in the middle too;
+        # they need no helper, so an imported copy gets them as well).
+        if widen:
+            widened |= wide_loops.find_exit_loops(self.body, info.locals, memories64)
         paired_loops = (
             f64_pairs.find_paired_loops(self.body, loops, info.locals, memories64)
             if loops and f64_pairs.PAIR_F64 and self.eh is None
