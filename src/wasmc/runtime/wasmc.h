@@ -135,17 +135,22 @@ static inline uint64_t wasmc_mismatch(const uint8_t *a, const uint8_t *b, uint64
                                       uint64_t readable) {
     uint64_t i = 0;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    for (; i < n && i + 8 <= readable; i += 8) {
-        uint64_t x, y;
+    uint64_t x, y;
+    for (; i + 8 <= n; i += 8) {
         memcpy(&x, a + i, 8);
         memcpy(&y, b + i, 8);
-        if (x != y) { /* the lowest differing bit is in the first differing byte */
-            uint64_t k = i + ((uint64_t)__builtin_ctzll(x ^ y) >> 3);
-            return k < n ? k : n;
-        }
+        if (x != y) /* the lowest set bit of x ^ y is in the first differing byte */
+            return i + ((uint64_t)__builtin_ctzll(x ^ y) >> 3);
     }
-    if (i >= n)
-        return n;
+    if (i < n && i + 8 <= readable) {
+        /* The last 1-7 bytes, as one word whose bytes past the count are masked off, so
+         * that whether those differ decides no branch: for a short equal string followed
+         * by different bytes (a word in a text) it would go either way. */
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        uint64_t diff = (x ^ y) & (((uint64_t)1 << (8 * (n - i))) - 1);
+        return diff ? i + ((uint64_t)__builtin_ctzll(diff) >> 3) : n;
+    }
 #else
     (void)readable;
 #endif
