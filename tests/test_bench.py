@@ -159,6 +159,15 @@ def test_quick_report_outputs(quick_report: Report, tmp_path: Path) -> None:
     data = json.loads((tmp_path / "bench.json").read_text())
     assert data["quick"] is True
     assert {c["engine"] for c in data["cells"]} == {e["name"] for e in data["engines"]}
+    # Each executable we built has its digest in the report (bench_check tells a slower
+    # machine from slower code by it): the Uxn programs of one style share one build.
+    digests = {(c["program"], c["engine"]): c["build_sha256"] for c in data["cells"]
+               if c["status"] == "ok"}
+    for engine in ("native-clang", "wasmc-clang", "wasmc-gcc"):
+        assert len(digests["fannkuch", engine]) == 64
+        assert digests["uxn-switch-fib", engine] == digests["uxn-switch-sieve", engine]
+        assert digests["uxn-switch-fib", engine] != digests["fannkuch", engine]
+    assert digests["fannkuch", "wasmtime"] is None  # it compiles at each run
     md = markdown_table(quick_report)
     assert all(p.name in md for p in PROGRAMS)
     svg, png = write_chart(quick_report, tmp_path / "chart")

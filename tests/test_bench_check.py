@@ -9,15 +9,16 @@ from typing import Any
 
 import pytest
 
-from wasmc.bench.compare import compare, main, regressions
+from wasmc.bench.compare import SAME_EXECUTABLE, compare, main, regressions
 
 ENGINES = ["native-clang", "native-gcc", "wasmc-clang", "wasmc-gcc"]
 
 
 def report(times: dict[str, dict[str, float | None]], args: dict[str, list[str]] | None = None,
-           quick: bool = False) -> dict[str, Any]:
+           quick: bool = False, digests: dict[str, str] | None = None) -> dict[str, Any]:
     """A report as `wasmc bench --json` writes it: times[program][engine] = median seconds
-    (None: the engine failed); ratios to the faster native build, as the runner computes."""
+    (None: the engine failed); ratios to the faster native build, as the runner computes.
+    digests[program]: the build_sha256 of its wasmc-clang executable (else none recorded)."""
     cells = []
     for program, by_engine in times.items():
         best = min(t for e, t in by_engine.items() if e.startswith("native-") and t)
@@ -28,6 +29,8 @@ def report(times: dict[str, dict[str, float | None]], args: dict[str, list[str]]
                           "times": [t] if t else [], "wall_times": [],
                           "compile_s": 1.0, "cached_build": True, "median_s": t,
                           "ratio": t / best if t is not None else None})
+            if digests and engine == "wasmc-clang" and program in digests:
+                cells[-1]["build_sha256"] = digests[program]
     return {"date": "2026-12-06 05:00 UTC", "quick": quick, "runs": 3, "machine": {},
             "versions": {}, "engines": [{"name": e, "label": e} for e in ENGINES],
             "programs": [{"name": p, "description": "", "args": (args or {}).get(p, ["1"])}
@@ -83,6 +86,38 @@ def test_failing_new_and_changed_programs() -> None:
     assert notes["json", "wasmc-clang"] == "not compared: not in the recorded run"
     bad = regressions(compare(BASE, new))
     assert [(f.program, f.engine) for f in bad] == [("fib", "wasmc-clang")]
+
+
+def test_slower_with_the_same_executable_is_the_machine(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # fib on wasmc-clang +19 %, sort +100 %: with the recorded run's executable for fib, a
+    # new one for sort. Only sort is a regression; fib is named as the machine's doing.
+    slower = {
+        "fib": {"native-clang": 0.20, "native-gcc": 0.18, "wasmc-clang": 0.19, "wasmc-gcc": 0.22},
+        "sort": {"native-clang": 0.40, "native-gcc": 0.50, "wasmc-clang": 0.88,
+                 "wasmc-gcc": 0.52},
+    }
+    base = report(BASE_TIMES, digests={"fib": "a" * 64, "sort": "b" * 64})
+    new = report(slower, digests={"fib": "a" * 64, "sort": "c" * 64})
+    notes = {(f.program, f.engine): f.note for f in compare(base, new)}
+    assert notes["fib", "wasmc-clang"] == SAME_EXECUTABLE
+    assert notes["sort", "wasmc-clang"] == "slower"
+    assert [(f.program, f.engine) for f in regressions(compare(base, new))] == [
+        ("sort", "wasmc-clang")]
+    # A recorded run without digests (older reports) proves nothing: both are regressions.
+    assert len(regressions(compare(BASE, new))) == 2
+    # The command line names both kinds.
+    (tmp_path / "base.json").write_text(json.dumps(base))
+    (tmp_path / "new.json").write_text(json.dumps(new))
+    assert main([str(tmp_path / "new.json"), "--baseline", str(tmp_path / "base.json")]) == 1
+    out = capsys.readouterr().out
+    assert "executable (not counted): fib on wasmc-clang" in out
+    assert "REGRESSION: 1 more" in out and "sort on wasmc-clang" in out
+    # Only same-executable slow-downs: exit status 0.
+    only_fib = report({**slower, "sort": BASE_TIMES["sort"]},
+                      digests={"fib": "a" * 64, "sort": "c" * 64})
+    (tmp_path / "fib.json").write_text(json.dumps(only_fib))
+    assert main([str(tmp_path / "fib.json"), "--baseline", str(tmp_path / "base.json")]) == 0
 
 
 def test_command_line_exit_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

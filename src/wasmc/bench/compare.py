@@ -8,6 +8,11 @@ on an engine when its ratio grew by more than the threshold (10 % by default), o
 ran in the recorded run and now fails or gives the wrong output. Programs that the recorded
 run does not have, or ran with other arguments, are listed as not compared.
 
+A program that got slower with the very same executable as in the recorded run (the
+reports keep each build's SHA-256) is named too, but as the machine's doing, not as a
+regression: no change to wasmc can have caused it. On a shared machine most cells move by
+more than 10 % from one day to the next (docs/performance.md).
+
 Run it before committing changes to codegen/ or runtime/ (docs/performance.md):
 
     wasmc bench --programs ... --engines wasmc-clang,wasmc-gcc --json new.json
@@ -25,6 +30,8 @@ from typing import Any
 
 DEFAULT_ENGINES = ("wasmc-clang", "wasmc-gcc")
 DEFAULT_THRESHOLD = 0.10
+# The note of a program that got slower with the executable of the recorded run.
+SAME_EXECUTABLE = "slower, same executable: the machine"
 
 
 @dataclass(frozen=True)
@@ -33,7 +40,7 @@ class Finding:
     engine: str
     old_ratio: float | None
     new_ratio: float | None
-    note: str  # "slower", "faster", "same", "now failing", "not compared: ..."
+    note: str  # "slower", SAME_EXECUTABLE, "faster", "same", "now failing", "not compared: ..."
 
     @property
     def change(self) -> float | None:
@@ -103,7 +110,10 @@ def compare(old: dict[str, Any], new: dict[str, Any], *,
                 findings.append(Finding(name, engine, old_ratio, new_ratio,
                                         "not compared: no time in one of the runs"))
             elif new_ratio > old_ratio * (1 + threshold):
-                findings.append(Finding(name, engine, old_ratio, new_ratio, "slower"))
+                same_code = (cell.get("build_sha256") is not None
+                             and cell.get("build_sha256") == before.get("build_sha256"))
+                findings.append(Finding(name, engine, old_ratio, new_ratio,
+                                        SAME_EXECUTABLE if same_code else "slower"))
             elif new_ratio < old_ratio * (1 - threshold):
                 findings.append(Finding(name, engine, old_ratio, new_ratio, "faster"))
             else:
@@ -125,6 +135,11 @@ def format_findings(findings: list[Finding], threshold: float) -> str:
         lines.append(f"{f.program:20} {f.engine:12} {ratio(f.old_ratio):>7} -> "
                      f"{ratio(f.new_ratio):>7}{change:9} {f.note}")
     bad = regressions(findings)
+    machine = [f for f in findings if f.note == SAME_EXECUTABLE]
+    if machine:
+        lines.append(f"{len(machine)} more than {threshold:.0%} slower with the recorded run's "
+                     "executable (not counted): "
+                     + ", ".join(f"{f.program} on {f.engine}" for f in machine))
     if bad:
         lines.append(f"REGRESSION: {len(bad)} more than {threshold:.0%} slower (or failing): "
                      + ", ".join(f"{f.program} on {f.engine}" for f in bad))

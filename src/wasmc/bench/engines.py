@@ -65,6 +65,11 @@ class Build:
     command: list[str]  # the program's arguments are appended
     compile_s: float | None  # None: reported by the runner at each run
     cached: bool = False
+    executable: str | None = None  # what runs, when we built it (its digest goes in the report)
+
+    def digest(self) -> str | None:
+        """The SHA-256 of the executable: two runs whose digests match ran the same code."""
+        return _file_hash(Path(self.executable)) if self.executable else None
 
 
 @dataclass
@@ -283,7 +288,7 @@ class NativeEngine(Engine):
 
         d, seconds, cached = ctx.cache.get(
             self.name, [programs.source_hash(src), cc.identity, *flags], build)
-        return Build([str(d / "prog")], seconds, cached)
+        return Build([str(d / "prog")], seconds, cached, executable=str(d / "prog"))
 
 
 def _cxx_command(cc: toolchain.CCompiler) -> list[str]:
@@ -322,7 +327,7 @@ class WasmcEngine(Engine):
 
         d, seconds, cached = ctx.cache.get(
             self.name, [_file_hash(wasm), _wasmc_fingerprint(), cc.identity, "opt=2"], build)
-        return Build([str(d / "prog")], seconds, cached)
+        return Build([str(d / "prog")], seconds, cached, executable=str(d / "prog"))
 
 
 def wasm2c_runtime_dir() -> Path:
@@ -371,7 +376,7 @@ class Wasm2cEngine(Engine):
             if src.tail_calls:
                 raise EngineFailure(f"the module uses tail calls; {e}") from None
             raise
-        return Build([str(d / "prog")], seconds, cached)
+        return Build([str(d / "prog")], seconds, cached, executable=str(d / "prog"))
 
 
 class RunnerEngine(Engine):

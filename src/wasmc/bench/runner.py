@@ -40,6 +40,7 @@ class Cell:
     wall_times: list[float] = field(default_factory=list)  # run phase, wall seconds
     compile_s: float | None = None
     cached_build: bool = False
+    build_sha256: str | None = None  # the executable's digest (Build.digest), if we built it
     median_s: float | None = None
     ratio: float | None = None  # median / the fastest native median
 
@@ -158,6 +159,7 @@ def run_bench(
                 cell.fail("failed", str(b))
                 continue
             cell.compile_s, cell.cached_build = b.compile_s, b.cached
+            cell.build_sha256 = b.digest()
             live.append(e)
         reported_compile: dict[str, list[float]] = {}
         for i in range(runs):
