@@ -13,8 +13,8 @@ import pytest
 from wasmc import toolchain
 from wasmc.bench import uxn, uxntal
 from wasmc.bench.cli import add_parser, main
-from wasmc.bench.engines import ENGINES, BuildCache, Context
-from wasmc.bench.programs import PROGRAMS, UXN_SWITCH, UXN_TAIL, Source
+from wasmc.bench.engines import ENGINES, Build, BuildCache, Context, Engine, RunResult
+from wasmc.bench.programs import PROGRAMS, UXN_SWITCH, UXN_TAIL, Program, Source
 from wasmc.bench.report import markdown_table, write_chart, write_json
 from wasmc.bench.runner import Report, run_bench
 
@@ -124,6 +124,34 @@ def test_uxn_programs_compute_the_right_results(source: Source) -> None:
     assert run("fib", "24") == f"{fib[24] & 0xFFFF:04x}\n"
     assert run("sieve", "2") == f"{3512:04x} {2 * 3512:04x}\n"  # primes below 32768
     assert run("mandel", "16") == _mandel_model(16)
+
+
+# ---- the order of the runs ----------------------------------------------------------------
+
+
+class _RecordingEngine(Engine):
+    """Builds nothing and runs nothing: records when it was asked to run."""
+
+    def __init__(self, name: str, native: bool, log: list[str]) -> None:
+        self.name, self.label, self.native, self.log = name, name, native, log
+
+    def build(self, src: Source, ctx: Context) -> Build:
+        return Build(["(none)"], 0.0)
+
+    def run(self, build: Build, args: tuple[str, ...], timeout: float) -> RunResult:
+        self.log.append(self.name)
+        return RunResult(stdout="same", seconds=0.1, wall_s=0.1)
+
+
+def test_rounds_alternate_the_order_of_the_engines() -> None:
+    # A B C, then C B A: no engine always runs right after the same one.
+    log: list[str] = []
+    engines = [_RecordingEngine("native-x", True, log), _RecordingEngine("b", False, log),
+               _RecordingEngine("c", False, log)]
+    program = Program("p", Source("fannkuch.c"), ("1",), ("1",), "")
+    report = run_bench([program], engines, runs=4, use_cache=False)
+    assert log == ["native-x", "b", "c", "c", "b", "native-x"] * 2
+    assert all(c.status == "ok" and len(c.times) == 4 for c in report.cells)
 
 
 # ---- a --quick run -----------------------------------------------------------------------

@@ -146,7 +146,9 @@ def run_bench(
             future.result()
 
     # 2. Runs, one at a time, round-robin over the engines so that a noisy moment of the
-    # machine spreads over all of them.
+    # machine spreads over all of them; every other round in reverse order (A B C, C B A),
+    # so that whatever one run leaves behind (caches that a heavy engine such as V8 has
+    # filled with its own data) does not always fall on the same engine.
     for p in programs:
         args = p.quick_args if quick else p.args
         reference: str | None = None
@@ -163,7 +165,7 @@ def run_bench(
             live.append(e)
         reported_compile: dict[str, list[float]] = {}
         for i in range(runs):
-            for e in live:
+            for e in live if i % 2 == 0 else live[::-1]:
                 cell = cells[p.name, e.name]
                 if cell.status != "ok":
                     continue
