@@ -126,6 +126,21 @@ def test_uxn_programs_compute_the_right_results(source: Source) -> None:
     assert run("mandel", "16") == _mandel_model(16)
 
 
+# ---- executable digests ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ["native-clang", "native-gcc", "wasmc-clang"])
+def test_a_rebuild_has_the_same_digest(engine: str, tmp_path: Path) -> None:
+    # bench_check (wasmc.bench.compare) takes equal digests for the same code: a rebuild in
+    # another directory, from the same source, must give the same bytes.
+    engine_ = next(e for e in ENGINES if e.name == engine)
+    source = next(p.source for p in PROGRAMS if p.name == "fannkuch")
+    builds = [engine_.build(source, Context(BuildCache(tmp_path / name)))
+              for name in ("a", "b")]
+    assert builds[0].executable != builds[1].executable
+    assert builds[0].digest() == builds[1].digest() is not None
+
+
 # ---- the order of the runs ----------------------------------------------------------------
 
 

@@ -278,7 +278,9 @@ class NativeEngine(Engine):
             cc = toolchain.find_compiler(self.cc)
         except Exception as e:  # noqa: BLE001 - any reason the compiler is unusable
             raise EngineFailure(str(e)) from e
-        flags = [*COMMON_CFLAGS]
+        # -g0: zig cc writes debug info by default, with the path of the (temporary) build
+        # directory in it, so each rebuild would give another executable digest.
+        flags = [*COMMON_CFLAGS, "-g0"]
         command = _cxx_command(cc) if src.file.endswith(".cpp") else list(cc.command)
 
         def build(d: Path) -> None:
