@@ -218,6 +218,12 @@ def _file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _built_program(d: Path, seconds: float, cached: bool) -> Build:
+    """The executable `prog` that an engine built into its cache directory `d`."""
+    prog = str(d / "prog")
+    return Build([prog], seconds, cached, executable=prog)
+
+
 class Engine:
     name: str = ""
     label: str = ""
@@ -290,7 +296,7 @@ class NativeEngine(Engine):
 
         d, seconds, cached = ctx.cache.get(
             self.name, [programs.source_hash(src), cc.identity, *flags], build)
-        return Build([str(d / "prog")], seconds, cached, executable=str(d / "prog"))
+        return _built_program(d, seconds, cached)
 
 
 def _cxx_command(cc: toolchain.CCompiler) -> list[str]:
@@ -329,7 +335,7 @@ class WasmcEngine(Engine):
 
         d, seconds, cached = ctx.cache.get(
             self.name, [_file_hash(wasm), _wasmc_fingerprint(), cc.identity, "opt=2"], build)
-        return Build([str(d / "prog")], seconds, cached, executable=str(d / "prog"))
+        return _built_program(d, seconds, cached)
 
 
 def wasm2c_runtime_dir() -> Path:
@@ -378,7 +384,7 @@ class Wasm2cEngine(Engine):
             if src.tail_calls:
                 raise EngineFailure(f"the module uses tail calls; {e}") from None
             raise
-        return Build([str(d / "prog")], seconds, cached, executable=str(d / "prog"))
+        return _built_program(d, seconds, cached)
 
 
 class RunnerEngine(Engine):

@@ -44,7 +44,7 @@ _LOAD_OF_STORE = {"i32.store": ("i32.load", 4), "i64.store": ("i64.load", 8)}
 # Stores, and instructions that write memory or call out, which stop the analysis of a loop.
 _WRITERS = ("store", "call", "memory.", "atomic", "table.", "throw", "rethrow")
 # Control instructions: a loop body containing any of them (but the final br_if 0) is left.
-_CONTROL = frozenset(("block", "loop", "if", "else", "end", "br", "br_if", "br_table",
+CONTROL = frozenset(("block", "loop", "if", "else", "end", "br", "br_if", "br_table",
                       "return", "unreachable", "try", "try_table", "catch", "catch_all",
                       "delegate", "br_on_null", "br_on_non_null", "br_on_cast",
                       "br_on_cast_fail"))
@@ -103,7 +103,7 @@ def _plain_end(body: list[Instr], start: int) -> int | None:
     instruction: most loops hold blocks, and those cost only this scan up to the first."""
     for i in range(start + 1, len(body) - 1):
         ins = body[i]
-        if ins.op.name in _CONTROL:
+        if ins.op.name in CONTROL:
             if ins.op.name == "br_if" and ins.imm == 0 and body[i + 1].op.name == "end":
                 return i + 1
             return None
@@ -134,7 +134,7 @@ def _simulate(body: list[Instr], info: FuncInfo, start: int, end: int,
             pops, pushes = info.pops[i], info.pushes[i]
             if pops is None:
                 return None
-            if name in _CONTROL:
+            if name in CONTROL:
                 if not (i == end - 1 and name == "br_if" and ins.imm == 0):
                     return None
                 pop(1)

@@ -58,7 +58,7 @@ from dataclasses import dataclass, field
 
 from ..binary.module import Instr
 from ..binary.opcodes import OPS, Op
-from .forwarding import _CONTROL, Linear, PlainLoop, evaluate
+from .forwarding import CONTROL, Linear, PlainLoop, evaluate
 from .spelling import C_TYPE
 
 # WASMC_NO_WIDE_LOOPS=1 emits every loop as before (tests compare the two).
@@ -111,7 +111,7 @@ _STORES = {"i32.store": "uint32_t", "i64.store": "uint64_t", "f32.store": "float
            "v128.store": None}
 _LOCAL_TYPES = frozenset(("i32", "i64", "f32", "f64", "v128"))
 _BYTE_LOADS = ("i32.load8_u", "i32.load8_s")
-_CONTROL_BUT_BR_IF = _CONTROL - {"br_if"}
+_CONTROL_BUT_BR_IF = CONTROL - {"br_if"}
 
 
 @dataclass(eq=False)
