@@ -38,6 +38,38 @@ LOOPS = {
         (f64.mul (local.get $a) (f64.load offset=8 (i32.add (local.get $b) (local.get $j))))))
       (local.set $j (i32.add (local.get $j) (i32.const 16)))
       (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))"""),
+    # the same with lanes that differ in the v128 it receives: lane-wise, not lane by lane
+    "axpy_lanes": ("(param $c i32) (param $b i32) (param $n i32) (param $a f64)",
+                   "(local $s v128)", """(local.set $s (f64x2.replace_lane 1
+                     (f64x2.splat (local.get $a)) (f64.const 0.5)))""", """
+      (v128.store (local.get $c)
+        (f64x2.add (v128.load (local.get $c))
+                   (f64x2.mul (local.get $s) (v128.load (local.get $b)))))
+      (local.set $b (i32.add (local.get $b) (i32.const 16)))
+      (local.set $c (i32.add (local.get $c) (i32.const 16)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 2))))"""),
+    # f32x4 lanes and a splat in the loop, of a value the same in every iteration
+    "scale_f32x4": ("(param $c i32) (param $b i32) (param $n i32) (param $a f64)",
+                    "(local $f f32)", "(local.set $f (f32.demote_f64 (local.get $a)))", """
+      (v128.store (local.get $c)
+        (f32x4.sub (v128.load (local.get $b)) (f32x4.splat (local.get $f))))
+      (local.set $b (i32.add (local.get $b) (i32.const 16)))
+      (local.set $c (i32.add (local.get $c) (i32.const 16)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))"""),
+    # a splat of the counter, which changes per iteration: lane-wise
+    "ramp": ("(param $c i32) (param $b i32) (param $n i32) (param $a f64)", "", "", """
+      (v128.store (local.get $c)
+        (f64x2.add (v128.load (local.get $b)) (f64x2.splat (f64.convert_i32_s (local.get $n)))))
+      (local.set $b (i32.add (local.get $b) (i32.const 16)))
+      (local.set $c (i32.add (local.get $c) (i32.const 16)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))"""),
+    # lanes of 8 and of 4 bytes in one loop: lane-wise
+    "two_widths": ("(param $c i32) (param $b i32) (param $n i32) (param $a f64)", "", "", """
+      (v128.store (local.get $c) (f64x2.add (v128.load (local.get $c)) (v128.load (local.get $b))))
+      (v128.store (local.get $b) (i32x4.mul (v128.load (local.get $b)) (v128.load (local.get $b))))
+      (local.set $b (i32.add (local.get $b) (i32.const 16)))
+      (local.set $c (i32.add (local.get $c) (i32.const 16)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))"""),
     # a recurrence: each iteration reads what the one before stored (no independence)
     "recur": ("(param $c i32) (param $b i32) (param $n i32) (param $a f64)", "", "", """
       (f64.store offset=8 (local.get $c) (f64.add (f64.load offset=8 (local.get $c))
@@ -99,7 +131,11 @@ def test_widened_where_it_may() -> None:
     # (8-byte stores 4 bytes apart) or sum (a float carried from one iteration to the next)
     assert len(helpers) == len(LOOPS) - 1, helpers
     assert "wide" not in c[c.index("recur"):c.index("recur_ref")]
-    assert c.count("vectorize(assume_safety)") == len(LOOPS) - 1
+    # Lane by lane: axpy_simd, scale_f32x4, and axpy_lanes after a check of its v128's
+    # lanes (which also checks axpy_simd's); not two_widths, nor lanes_down (it walks down).
+    assert c.count("/* lane by lane */") == 3
+    assert c.count("__builtin_memcmp(&l") == 2
+    assert c.count("vectorize(assume_safety)") == len(LOOPS) - 1 + 2
 
 
 def _words(rng: random.Random, n: int) -> bytes:
@@ -156,7 +192,7 @@ def test_a_trap_leaves_memory_as_the_loop_does(cc: str | None) -> None:
         for n in (64, 65):  # 65: axpy_simd's counter steps over zero
             init = _words(rng, 512)
             for name in LOOPS:
-                stride = {"bytes": 1, "recur": 8, "axpy_simd": 8}.get(name, 16)
+                stride = {"bytes": 1, "recur": 8, "axpy_simd": 8, "axpy_lanes": 8}.get(name, 16)
                 c = PAGE - stride * n + past - 16
                 b = start
                 if name == "lanes_down":
@@ -257,3 +293,97 @@ def test_random_loops_compute_what_the_loop_computes() -> None:
                 got = run_on_memory(instance, f"r{k}", init, AREA, args)
                 want = run_on_memory(instance, f"r{k}_ref", init, AREA, args)
                 assert got == want, (k, shift, n)
+
+
+# ---- random SIMD loops -----------------------------------------------------------------------
+# Loops of v128 operations over two pointers, of one lane shape (now and then with a
+# statement of integer lanes of the other width), with v128 values the loop receives (equal
+# lanes or not) and splats (of a value the same in every iteration, or of the counter):
+# lane by lane where the module's doc says it may, lane-wise or as it is elsewhere, and
+# always what the usual loop computes.
+
+_LANE_TYPE = {"f64x2": "f64", "i64x2": "i64", "f32x4": "f32", "i32x4": "i32"}
+_FROM_X = {"f64": "(local.get $x)", "f32": "(f32.demote_f64 (local.get $x))",
+           "i64": "(i64.trunc_f64_s (local.get $x))", "i32": "(i32.trunc_f64_s (local.get $x))"}
+_FROM_N = {"f64": "(f64.convert_i32_s (local.get $n))",
+           "f32": "(f32.convert_i32_s (local.get $n))",
+           "i64": "(i64.extend_i32_s (local.get $n))", "i32": "(local.get $n)"}
+
+
+def _offset(rng: random.Random, base: str, offsets: dict[str, int]) -> int:
+    """Mostly the pointer's own offset, so that many loops have independent iterations."""
+    return offsets[base] if rng.random() < 0.85 else rng.randrange(0, 48, 8)
+
+
+def _random_simd_value(rng: random.Random, shape: str, depth: int,
+                       offsets: dict[str, int]) -> str:
+    if depth == 0 or rng.random() < 0.35:
+        pick = rng.random()
+        if pick < 0.6:
+            base = rng.choice(("$a", "$b"))
+            return f"(v128.load offset={_offset(rng, base, offsets)} (local.get {base}))"
+        if pick < 0.8:
+            return "(local.get $v)"
+        scalar = "(local.get $s)" if pick < 0.9 else _FROM_N[_LANE_TYPE[shape]]
+        return f"({shape}.splat {scalar})"
+    op = rng.choice(("add", "sub", "mul"))
+    return (f"({shape}.{op} {_random_simd_value(rng, shape, depth - 1, offsets)} "
+            f"{_random_simd_value(rng, shape, depth - 1, offsets)})")
+
+
+def _random_simd_loop(rng: random.Random, name: str, neutral: str, shape: str) -> str:
+    lane = _LANE_TYPE[shape]
+    other = "i32x4" if lane in ("f64", "i64") else "i64x2"
+    statements = []
+    offsets = {"$a": rng.randrange(0, 32, 8), "$b": rng.randrange(0, 32, 8)}
+    for _ in range(rng.randrange(1, 4)):
+        base = rng.choice(("$a", "$b"))
+        offset = _offset(rng, base, offsets)
+        value = (_random_simd_value(rng, shape, 2, offsets) if rng.random() < 0.85 else
+                 f"({other}.add (v128.load (local.get $a)) (v128.load (local.get $b)))")
+        statements.append(f"(v128.store offset={offset} (local.get {base}) {value})")
+    strides = [rng.choice((16, 16, 16, 32, -16)) for _ in range(2)]
+    v = f"({shape}.splat (local.get $s))"
+    if rng.random() < 0.3:
+        v = f"({shape}.replace_lane 1 {v} ({lane}.const 3))"
+    return f"""
+  (func (export "{name}") (param $a i32) (param $b i32) (param $n i32) (param $x f64)
+    (local $s {lane}) (local $v v128)
+    (local.set $s {_FROM_X[lane]})
+    (local.set $v {v})
+    (loop $l
+      {neutral}
+      {" ".join(statements)}
+      (local.set $a (i32.add (local.get $a) (i32.const {strides[0]})))
+      (local.set $b (i32.add (local.get $b) (i32.const {strides[1]})))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))"""
+
+
+def test_random_simd_loops_compute_what_the_loop_computes() -> None:
+    rng = random.Random(1207)
+    count = 48
+    funcs, shapes = [], []
+    for k in range(count):
+        seed, shape = rng.getrandbits(32), rng.choice(tuple(_LANE_TYPE))
+        shapes.append(shape)
+        funcs.append(_random_simd_loop(random.Random(seed), f"r{k}", "", shape))
+        funcs.append(_random_simd_loop(random.Random(seed), f"r{k}_ref", NEUTRAL, shape))
+    wat = "(module (memory (export \"mem\") 1)" + "".join(funcs) + ")"
+    _module, c = wasmc.api.translate(wasmc.api.read_source(wat))
+    widened = c.count("static __attribute__((noinline))")
+    flat = c.count("/* lane by lane */")
+    assert count // 4 <= widened < count and 0 < flat < widened, (widened, flat)
+    instance = wasmc.api.load(wat, opt=2)
+    data = random.Random(9)
+    middle = AREA + 8192
+    for k in range(count):
+        # floats that no operation here turns into a NaN (whose payload may differ)
+        fmt = "<d" if _LANE_TYPE[shapes[k]] in ("f64", "i64") else "<f"
+        for shift in range(-48, 49, 8):
+            for n in (3, 40):
+                init = b"".join(struct.pack(fmt, data.uniform(-9, 9))
+                                for _ in range(24 * 1024 // struct.calcsize(fmt)))
+                args = (middle, middle + shift, n, 2.5)
+                got = run_on_memory(instance, f"r{k}", init, AREA, args)
+                want = run_on_memory(instance, f"r{k}_ref", init, AREA, args)
+                assert got == want, (k, shapes[k], shift, n)
