@@ -595,7 +595,7 @@ class FunctionEmitter:
                     continue
                 append(f"  {target} = {value if fast and t in _NUMERIC else as_void(value, t)};")
             elif kind == E_SELECT:  # select, select_t
-                append(f"  {names[pushes[0]][h]} = {names[pops[2]][h + 2]} ? "
+                append(f"  {names[pushes[0]][h]} = WASMC_SELECT({names[pops[2]][h + 2]}) ? "
                        f"{names[pops[0]][h]} : {names[pops[1]][h + 1]};")
             elif kind == E_RETURN:
                 append("  " + self.return_stmt(h))

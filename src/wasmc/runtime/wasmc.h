@@ -36,6 +36,21 @@
 #define WASMC_CC __attribute__((preserve_none))
 #endif
 #endif
+/* The condition of a Wasm `select`. The producer chose a select over a branch, and
+ * Wasmtime compiles it to a conditional move; clang's x86 back end turned some back into
+ * branches (its cmov conversion, for a select in a loop that waits on a load), and a binary
+ * search over random keys ran 16 % slower (docs/performance.md, "Selects"). clang keeps a
+ * select whose condition is marked unpredictable. GCC 12 has no such mark (nor does
+ * __builtin_expect_with_probability(c, 1, 0.5) keep its cmov). */
+#if defined(__clang__) && defined(__has_builtin)
+#if __has_builtin(__builtin_unpredictable)
+#define WASMC_SELECT(c) __builtin_unpredictable(c)
+#endif
+#endif
+#ifndef WASMC_SELECT
+#define WASMC_SELECT(c) (c)
+#endif
+
 #ifndef WASMC_CC
 #define WASMC_CC
 #endif
