@@ -141,3 +141,20 @@ def test_command_line_exit_status(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main([str(quick), "--baseline", str(base)]) == 2
     assert "--quick" in capsys.readouterr().err
     assert main([str(tmp_path / "missing.json"), "--baseline", str(base)]) == 2
+
+
+def test_a_run_on_another_cpu_is_said_first(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Ratios move with the CPU (docs/performance.md, "A new machine"): a check against a
+    run from another CPU says so before its findings; against one from the same CPU, not."""
+    amd, intel = (dict(BASE, machine={"Model name": name}) for name in
+                  ("AMD EPYC 9R14", "Intel(R) Xeon(R) Processor"))
+    paths = {name: tmp_path / f"{name}.json" for name in ("amd", "intel")}
+    paths["amd"].write_text(json.dumps(amd))
+    paths["intel"].write_text(json.dumps(intel))
+    assert main([str(paths["intel"]), "--baseline", str(paths["amd"])]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("note: the recorded run is from another CPU (AMD EPYC 9R14; "
+                          "this run: Intel(R) Xeon(R) Processor)")
+    assert main([str(paths["intel"]), "--baseline", str(paths["intel"])]) == 0
+    assert "another CPU" not in capsys.readouterr().out

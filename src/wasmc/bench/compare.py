@@ -11,7 +11,9 @@ run does not have, or ran with other arguments, are listed as not compared.
 A program that got slower with the very same executable as in the recorded run (the
 reports keep each build's SHA-256) is named too, but as the machine's doing, not as a
 regression: no change to wasmc can have caused it. On a shared machine most cells move by
-more than 10 % from one day to the next (docs/performance.md).
+more than 10 % from one day to the next (docs/performance.md). When the recorded run comes
+from another CPU, the check says so first: there the ratios move by themselves, and a flag
+needs the old code run beside the new on this machine (scripts/ab_bench.py).
 
 Run it before committing changes to codegen/ or runtime/ (docs/performance.md):
 
@@ -121,6 +123,19 @@ def compare(old: dict[str, Any], new: dict[str, Any], *,
     return findings
 
 
+def other_machine(old: dict[str, Any], new: dict[str, Any]) -> str | None:
+    """A warning when the two runs come from different CPUs (their `Model name`)."""
+    before = old.get("machine", {}).get("Model name")
+    now = new.get("machine", {}).get("Model name")
+    if not before or not now or before == now:
+        return None
+    return (f"note: the recorded run is from another CPU ({before}; this run: {now}). On "
+            "another CPU the ratios move by themselves (docs/performance.md, \"A new "
+            "machine\"): before believing a flag, run the old code beside the new on this "
+            "machine (scripts/ab_bench.py), or record a run of the old code here as the "
+            "baseline.")
+
+
 def regressions(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.note == "slower" or f.note.startswith("now failing")]
 
@@ -178,5 +193,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench_check: {e}", file=sys.stderr)
         return 2
     findings = compare(old, new, engines=engines, threshold=args.threshold)
+    warning = other_machine(old, new)
+    if warning:
+        print(warning)
     print(format_findings(findings, args.threshold))
     return 1 if regressions(findings) else 0
