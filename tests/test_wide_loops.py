@@ -17,17 +17,19 @@ from loop_copies import run_on_memory, same_f64_words
 import wasmc.api
 
 NEUTRAL = "(drop (i32.div_u (local.get $n) (i32.const 1)))"
-# Each loop: (its parameters, its locals, its body). $n counts the iterations.
-LOOPS = {
-    # matmul-simd128's inner loop: c[j..j+1] += a * b[j..j+1], a counter down by 2
-    "axpy_simd": ("(param $c i32) (param $b i32) (param $n i32) (param $a f64)",
-                  "(local $s v128)", "(local.set $s (f64x2.splat (local.get $a)))", """
+# matmul-simd128's inner loop: c[j..j+1] += s * b[j..j+1], a counter down by 2
+AXPY_SIMD = """
       (v128.store (local.get $c)
         (f64x2.add (v128.load (local.get $c))
                    (f64x2.mul (local.get $s) (v128.load (local.get $b)))))
       (local.set $b (i32.add (local.get $b) (i32.const 16)))
       (local.set $c (i32.add (local.get $c) (i32.const 16)))
-      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 2))))"""),
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 2))))"""
+# Each loop: (its parameters, its locals, its body). $n counts the iterations.
+LOOPS = {
+    # matmul-simd128's, s = splat(a)
+    "axpy_simd": ("(param $c i32) (param $b i32) (param $n i32) (param $a f64)",
+                  "(local $s v128)", "(local.set $s (f64x2.splat (local.get $a)))", AXPY_SIMD),
     # matmul's, unrolled twice by the Wasm build: stores at +0, loads at +8 of one stride
     "axpy2": ("(param $c i32) (param $b i32) (param $n i32) (param $a f64)",
               "(local $j i32) (local $p i32)", "", """
@@ -41,13 +43,7 @@ LOOPS = {
     # the same with lanes that differ in the v128 it receives: lane-wise, not lane by lane
     "axpy_lanes": ("(param $c i32) (param $b i32) (param $n i32) (param $a f64)",
                    "(local $s v128)", """(local.set $s (f64x2.replace_lane 1
-                     (f64x2.splat (local.get $a)) (f64.const 0.5)))""", """
-      (v128.store (local.get $c)
-        (f64x2.add (v128.load (local.get $c))
-                   (f64x2.mul (local.get $s) (v128.load (local.get $b)))))
-      (local.set $b (i32.add (local.get $b) (i32.const 16)))
-      (local.set $c (i32.add (local.get $c) (i32.const 16)))
-      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 2))))"""),
+                     (f64x2.splat (local.get $a)) (f64.const 0.5)))""", AXPY_SIMD),
     # f32x4 lanes and a splat in the loop, of a value the same in every iteration
     "scale_f32x4": ("(param $c i32) (param $b i32) (param $n i32) (param $a f64)",
                     "(local $f f32)", "(local.set $f (f32.demote_f64 (local.get $a)))", """
@@ -256,10 +252,19 @@ def _random_loop(rng: random.Random, name: str, neutral: str) -> str:
         statements.append(f"({type_}.store offset={offset} (local.get {base}) "
                           f"{_random_value(rng, type_, 2)})")
     strides = [rng.choice((4, 8, 16, 24, 48, -16, -48)) for _ in range(2)]
+    return _two_pointer_loop(name, "(local $k i32)",
+                             "(local.set $k (i32.trunc_f64_s (local.get $x)))",
+                             neutral, statements, strides)
+
+
+def _two_pointer_loop(name: str, locals_: str, before: str, neutral: str,
+                      statements: list[str], strides: list[int]) -> str:
+    """An export running `statements` over pointers $a and $b, which move by `strides`,
+    for $n iterations; `neutral` (or nothing) at the top of the body."""
     return f"""
   (func (export "{name}") (param $a i32) (param $b i32) (param $n i32) (param $x f64)
-    (local $k i32)
-    (local.set $k (i32.trunc_f64_s (local.get $x)))
+    {locals_}
+    {before}
     (loop $l
       {neutral}
       {" ".join(statements)}
@@ -346,17 +351,9 @@ def _random_simd_loop(rng: random.Random, name: str, neutral: str, shape: str) -
     v = f"({shape}.splat (local.get $s))"
     if rng.random() < 0.3:
         v = f"({shape}.replace_lane 1 {v} ({lane}.const 3))"
-    return f"""
-  (func (export "{name}") (param $a i32) (param $b i32) (param $n i32) (param $x f64)
-    (local $s {lane}) (local $v v128)
-    (local.set $s {_FROM_X[lane]})
-    (local.set $v {v})
-    (loop $l
-      {neutral}
-      {" ".join(statements)}
-      (local.set $a (i32.add (local.get $a) (i32.const {strides[0]})))
-      (local.set $b (i32.add (local.get $b) (i32.const {strides[1]})))
-      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))"""
+    return _two_pointer_loop(name, f"(local $s {lane}) (local $v v128)",
+                             f"(local.set $s {_FROM_X[lane]}) (local.set $v {v})",
+                             neutral, statements, strides)
 
 
 def test_random_simd_loops_compute_what_the_loop_computes() -> None:
