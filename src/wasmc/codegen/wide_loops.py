@@ -601,9 +601,8 @@ class _Builder:
         out = []
         for node in nodes:
             if node.kind == "entry" and node.type == "v128":
-                ctype, count = _SHAPES[shape[id(node)]]
-                size = 16 // count
-                for j in range(1 if flat else count):
+                ctype, count, size = _lanes(shape[id(node)], flat)
+                for j in range(count):
                     out.append(f"  {ctype} {node.name}_{j}; "
                                f"__builtin_memcpy(&{node.name}_{j}, (char *)&l{node.imm} + "
                                f"{j * size}, {size});")
@@ -627,7 +626,7 @@ class _Builder:
         vectors = [node for node in self.nodes if node.type == "v128"]
         if not vectors:
             return None
-        widths = {16 // _SHAPES[shape[id(n)]][1] for n in self.nodes
+        widths = {_lanes(shape[id(n)], 0)[2] for n in self.nodes
                   if n.kind in ("lanes", "splat")}
         if len(widths) > 1:
             return None
@@ -652,7 +651,7 @@ class _Builder:
                for node in needed):
             return None
         default = "i64x2" if width == 8 else "i32x4"  # for a v128 that is only moved
-        flat_shape = {id(n): shape[id(n)] if 16 // _SHAPES[shape[id(n)]][1] == width
+        flat_shape = {id(n): shape[id(n)] if _lanes(shape[id(n)], 0)[2] == width
                       else default for n in vectors}
         return width, flat_shape, needed
 
@@ -674,8 +673,7 @@ class _Builder:
             expr = op.c.format(*(a.name for a in node.args))
             return [f"{C_TYPE[node.type]} {node.name} = {expr};"]
         if kind in ("lanes", "splat"):
-            ctype, count = _SHAPES[shape[id(node)]]
-            count = 1 if flat else count
+            ctype, count, _size = _lanes(shape[id(node)], flat)
             if kind == "splat":
                 return [f"{ctype} {node.name}_{j} = {node.args[0].name};" for j in range(count)]
             sym = _LANE_OPS[node.op][1]
@@ -688,9 +686,7 @@ class _Builder:
         if kind == "load":
             memtype = _LOADS[node.op]
             if memtype is None:
-                ctype, count = _SHAPES[shape[id(node)]]
-                size = 16 // count
-                count = 1 if flat else count
+                ctype, count, size = _lanes(shape[id(node)], flat)
                 return [f"{ctype} {node.name}_{j}; __builtin_memcpy(&{node.name}_{j}, "
                         f"{address} + {j * size}, {size});" for j in range(count)]
             return [f"{memtype} {node.name}_m; __builtin_memcpy(&{node.name}_m, {address}, "
@@ -699,13 +695,18 @@ class _Builder:
         value = node.args[0]
         memtype = _STORES[node.op]
         if memtype is None:
-            ctype, count = _SHAPES[shape[id(value)]]
-            size = 16 // count
-            count = 1 if flat else count
+            ctype, count, size = _lanes(shape[id(value)], flat)
             return [f"__builtin_memcpy({address} + {j * size}, &{value.name}_{j}, {size});"
                     for j in range(count)]
         return [f"{{ {memtype} v = ({memtype}){value.name}; "
                 f"__builtin_memcpy({address}, &v, sizeof v); }}"]
+
+
+def _lanes(shape: str, flat: int) -> tuple[str, int, int]:
+    """A v128 value of this lane shape in the loop: its lanes' C type, how many of them an
+    iteration handles (all, or one when the loop runs lane by lane), their size in bytes."""
+    ctype, count = _SHAPES[shape]
+    return ctype, 1 if flat else count, 16 // count
 
 
 def _indent(lines: list[str]) -> list[str]:
