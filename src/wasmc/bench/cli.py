@@ -17,7 +17,9 @@ wasm32-wasi, run the .wasm on every engine, check every output against the nativ
 time the run phase (CPU time, user + system): the median of --runs runs, as a ratio to the
 fastest native build (compile time is reported apart). An engine that cannot build or run
 a program is shown as failed, with the reason. Builds are cached under wasmc's cache
-directory.
+directory. Under the table, each wasmc engine against the other Wasm engines: the programs
+where it is faster than every one, slower than one, or too close to call (runs paired by
+round, Wilcoxon signed-rank test at 5 %%; with 5 runs nothing is called: use --runs 7).
 
 engines:  %(engines)s
 programs: %(programs)s

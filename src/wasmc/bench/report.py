@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from wasmc.bench.runner import Cell, Report
+from wasmc.bench.standing import standings
 
 # One colour per engine, stable across charts (colour-blind-friendly Okabe-Ito palette).
 ENGINE_COLOURS = {
@@ -75,6 +76,8 @@ def print_table(report: Report, console: Console | None = None) -> None:
     console.print(table)
     for programs, engine, reason in _reasons(report):
         console.print(f"[red]{engine}[/] on {programs}: {reason}", highlight=False)
+    for standing in standings(report):
+        console.print(standing.summary(), highlight=False)
 
 
 def markdown_table(report: Report) -> str:
@@ -108,6 +111,8 @@ def markdown_table(report: Report) -> str:
     out = "\n".join(lines) + "\n"
     if notes:
         out += "\nFailures:\n\n" + "\n".join(notes) + "\n"
+    for standing in standings(report):
+        out += "\n" + standing.summary() + "\n"
     same = same_compiler_table(report)
     if same and not report.quick:
         out += "\nAgainst the native build by the same C compiler:\n\n" + same
