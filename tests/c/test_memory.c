@@ -159,6 +159,51 @@ static void test_bulk(void) {
     wasmc_memory_free(other);
 }
 
+/* wasmc_memory_copy_inline, as compiled code calls it: short copies (up to 64 bytes) are
+ * moved inline, longer ones by memmove. Every length 0-80 at every overlap, both ways, and
+ * between two memories, against memmove on a copy of the bytes. */
+static void do_copy_inline(void *arg) {
+    bulk *b = arg;
+    wasmc_memory_copy_inline(b->dst_mem, b->src_mem, b->dst, b->src, b->len);
+}
+
+static int copy_inline(wasmc_memory *dst_mem, wasmc_memory *src_mem, uint32_t dst, uint32_t src,
+                       uint32_t len) {
+    bulk b = {.dst_mem = dst_mem, .src_mem = src_mem, .dst = dst, .src = src, .len = len};
+    return wasmc_protected(do_copy_inline, &b);
+}
+
+static void test_copy_inline(void) {
+    enum { AREA = 512, SRC = 200 };
+    wasmc_memory *mem = wasmc_memory_new(1, 1), *other = wasmc_memory_new(1, 1);
+    uint8_t want[AREA], other_want[AREA];
+    int wrong = 0;
+    for (uint32_t len = 0; len <= 80; len++) {
+        for (int shift = -90; shift <= 90; shift++) {
+            for (int i = 0; i < AREA; i++) mem->base[i] = (uint8_t)(i * 7 + len);
+            memcpy(want, mem->base, AREA);
+            memmove(want + SRC + shift, want + SRC, len);
+            wrong += copy_inline(mem, mem, (uint32_t)(SRC + shift), SRC, len) != WASMC_OK;
+            wrong += memcmp(mem->base, want, AREA) != 0;
+        }
+        memset(other->base, 0xEE, AREA);
+        memcpy(other_want, other->base, AREA);
+        memcpy(other_want + 3, mem->base + SRC, len);
+        wrong += copy_inline(other, mem, 3, SRC, len) != WASMC_OK;
+        wrong += memcmp(other->base, other_want, AREA) != 0;
+    }
+    CHECK_EQ(wrong, 0);
+    /* Out of bounds, short or long: a trap, and nothing written. */
+    memset(mem->base + PAGE - 64, 0, 64);
+    CHECK_EQ(copy_inline(mem, mem, PAGE - 8, 0, 9), WASMC_TRAP_MEMORY_OUT_OF_BOUNDS);
+    CHECK_EQ(copy_inline(mem, mem, PAGE - 40, 0, 100), WASMC_TRAP_MEMORY_OUT_OF_BOUNDS);
+    CHECK_EQ(copy_inline(mem, mem, 0, PAGE - 3, 4), WASMC_TRAP_MEMORY_OUT_OF_BOUNDS);
+    uint8_t zeros[64] = {0};
+    CHECK_EQ(memcmp(mem->base + PAGE - 64, zeros, 64), 0);
+    wasmc_memory_free(mem);
+    wasmc_memory_free(other);
+}
+
 static void test_many_memories(void) {
     /* Each reserves 8 GiB of address space; they coexist and are independent. */
     wasmc_memory *mems[16];
@@ -178,5 +223,6 @@ void test_memory(void) {
     test_grow();
     test_guard_region();
     test_bulk();
+    test_copy_inline();
     test_many_memories();
 }
