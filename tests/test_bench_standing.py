@@ -91,7 +91,7 @@ def test_standings_faster_close_and_slower() -> None:
     assert pair.other == "V8 (node)" and pair.ratio == pytest.approx(1 / 0.95)
     assert pair.p == pytest.approx(2 / 128)
     summary = standing.summary()
-    assert "faster than every one on 1 programs" in summary
+    assert "faster than every one on 1 program;" in summary
     assert "too close to call on 1 (close: V8 (node)" in summary
     assert "slower on 1 (behind: V8 (node) 1.05×" in summary
     assert summary in markdown_table(report)

@@ -91,7 +91,8 @@ class Standing:
         if self.rounds < MIN_ROUNDS:
             return (f"{head}: no verdict from {self.rounds} runs (the signed-rank test needs "
                     f"{MIN_ROUNDS} or more to reach {LEVEL:.0%}; use --runs 7).")
-        parts = [f"faster than every one on {len(self.faster)} programs"]
+        n = len(self.faster)
+        parts = [f"faster than every one on {n} program{'' if n == 1 else 's'}"]
         if self.close:
             parts.append(f"too close to call on {len(self.close)} ({listed(self.close)})")
         if self.slower:
