@@ -17,12 +17,14 @@ import math
 import statistics
 from dataclasses import dataclass, field
 
+from wasmc.bench.engines import ENGINES, WasmcEngine
 from wasmc.bench.runner import Report
 
 LEVEL = 0.05
 MIN_ROUNDS = 6  # the fewest with a possible p below LEVEL: 2/64
+WASMC_ENGINES = [e.name for e in ENGINES if isinstance(e, WasmcEngine)]
 # The engines whose speed is wasmc's to beat: every engine that is neither native nor wasmc.
-WASMC_ENGINES = ("wasmc-clang", "wasmc-gcc")
+OTHER_ENGINES = {e.name for e in ENGINES if not e.native} - set(WASMC_ENGINES)
 
 
 def signed_rank_p(differences: list[float]) -> float:
@@ -112,8 +114,7 @@ def standings(report: Report) -> list[Standing]:
     if report.quick:
         return []
     labels = {e["name"]: e["label"] for e in report.engines}
-    others = [e["name"] for e in report.engines
-              if e["name"] not in WASMC_ENGINES and not e["name"].startswith("native-")]
+    others = [e["name"] for e in report.engines if e["name"] in OTHER_ENGINES]
     result = []
     for engine in (e for e in WASMC_ENGINES if e in labels):
         if not others:
