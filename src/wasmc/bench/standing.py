@@ -111,14 +111,12 @@ def _pairing(times: list[float], other_times: list[float], other: str) -> Pairin
 def standings(report: Report) -> list[Standing]:
     """One Standing per wasmc engine in the report (none for a --quick report, or when no
     other Wasm engine ran)."""
-    if report.quick:
+    others = [e["name"] for e in report.engines if e["name"] in OTHER_ENGINES]
+    if report.quick or not others:
         return []
     labels = {e["name"]: e["label"] for e in report.engines}
-    others = [e["name"] for e in report.engines if e["name"] in OTHER_ENGINES]
     result = []
     for engine in (e for e in WASMC_ENGINES if e in labels):
-        if not others:
-            break
         standing = Standing(labels[engine], [labels[o] for o in others], report.runs)
         for p in report.programs:
             mine = report.cell(p["name"], engine)
@@ -131,10 +129,12 @@ def standings(report: Report) -> list[Standing]:
                     pairs.append(_pairing(mine.times, theirs.times, labels[o]))
             if not pairs:
                 continue
-            if any(q.verdict == "slower" for q in pairs):
-                standing.slower[p["name"]] = [q for q in pairs if q.verdict == "slower"]
-            elif any(q.verdict == "close" for q in pairs):
-                standing.close[p["name"]] = [q for q in pairs if q.verdict == "close"]
+            slower = [q for q in pairs if q.verdict == "slower"]
+            close = [q for q in pairs if q.verdict == "close"]
+            if slower:
+                standing.slower[p["name"]] = slower
+            elif close:
+                standing.close[p["name"]] = close
             else:
                 standing.faster.append(p["name"])
         result.append(standing)
