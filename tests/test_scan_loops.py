@@ -6,7 +6,8 @@ wrapped 32-bit addresses.
 - Scans (`strlen`, `memchr`: read bytes upwards until one value): the host's `memchr`
   first (ScanLoop).
 - Comparisons (`memcmp`, an LZ77 match: two byte strings until they differ or a counter
-  runs out): wasmc_mismatch first, 8 bytes at a time (MismatchLoop).
+  runs out): wasmc_mismatch first, 8 bytes at a time (MismatchLoop); strings equal to the
+  end skip the loop, when what its last iteration leaves in the locals is known.
 
 The module has each loop twice: as is, and with a neutral trapping instruction in the body
 (`i32.div_u` by 1), which keeps the faster search away: the reference, in the same build."""
@@ -64,6 +65,24 @@ COMPARES = {
       (br_if $l (i32.ne (local.get $n) (local.tee $i (i32.add (local.get $i)
                                                               (i32.const 1)))))""",
               "(i32.add (local.get $i) (i32.shl (local.get $p) (i32.const 16)))"),
+    # memcmp keeping a byte in a local: what the last iteration leaves there is not known
+    # without running it, so equal strings still run the loop's last iteration
+    "kept_byte": ("(local $a i32)", """
+      (local.set $a (i32.load8_u (local.get $p)))
+      (br_if $out (i32.ne (local.get $a) (i32.load8_u (local.get $q))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (local.set $q (i32.add (local.get $q) (i32.const 1)))
+      (br_if $l (local.tee $n (i32.add (local.get $n) (i32.const -1))))""",
+                  "(i32.add (i32.mul (local.get $a) (i32.const 65536)) (local.get $n))"),
+    # a flag set after the exit: the iteration that leaves does not set it, those before
+    # it do (skipped iterations included)
+    "late_flag": ("(local $f i32)", """
+      (br_if $out (i32.ne (i32.load8_u (local.get $p)) (i32.load8_u (local.get $q))))
+      (local.set $f (i32.const 1))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (local.set $q (i32.add (local.get $q) (i32.const 1)))
+      (br_if $l (local.tee $n (i32.add (local.get $n) (i32.const -1))))""",
+                  "(i32.add (i32.mul (local.get $f) (i32.const 65536)) (local.get $p))"),
     # an index from 16: a string at 2^32 - 16 + x is at x
     "match16": ("(local $i i32) (local.set $i (i32.const 16))", """
       (br_if $out (i32.xor (i32.load8_u (i32.add (local.get $p) (local.get $i)))
@@ -124,9 +143,10 @@ TARGETS = {"strlen": 0, "pre_increment": 0, "comma": 44, "signed": 0xF0}
 def test_scanned_where_it_may() -> None:
     _module, c = wasmc.api.translate(wasmc.api.read_source(WAT))
     # one memchr per loop of SCANS, one comparison per loop of COMPARES, none in their
-    # references or in PLAIN's loops
+    # references or in PLAIN's loops; every comparison but kept_byte may skip its loop
     assert c.count("memchr(") == len(SCANS), c.count("memchr(")
-    assert c.count("= wasmc_mismatch(") == len(COMPARES), c.count("= wasmc_mismatch(")
+    assert c.count("uint64_t mm_size") == len(COMPARES), c.count("uint64_t mm_size")
+    assert c.count("_done;\n") == len(COMPARES) - 1, c.count("_done;\n")
 
 
 def _memory(rng: random.Random, byte: int) -> bytes:
@@ -210,6 +230,29 @@ def test_the_comparison_returns_what_the_loop_returns(cc: str | None, opt: int) 
                              for suffix in ("", "_ref"))
                 assert got == want, (name, p, q, n)
                 outcomes.add(got[0])
+    assert outcomes == {"ok", "trap"}
+
+
+def test_a_difference_in_the_last_bytes_of_the_memory() -> None:
+    """A string that ends at the memory's end and differs from the other in one of its
+    last bytes, compared with a count that runs past the end: the comparison reads
+    nothing beyond the memory, so it returns the difference where the loop does."""
+    instance = wasmc.api.load(WAT, opt=2)
+    rng = random.Random(23)
+    page = bytearray(rng.randrange(256) for _ in range(PAGE))
+    outcomes = set()
+    for tail in range(56, 73):  # the second string's bytes up to the memory's end
+        for last in range(10):  # where they differ: that many bytes before the end (0: equal)
+            page[PAGE - tail:] = page[1000:1000 + tail]
+            if last:
+                page[PAGE - last] ^= 0x5A
+            instance.exports["mem"].write(0, bytes(page))
+            for name in COMPARES:
+                for n in (tail - 1, tail, tail + 1, tail + 9):
+                    got, want = (_compare(instance, name + suffix, 1000, PAGE - tail, n)
+                                 for suffix in ("", "_ref"))
+                    assert got == want, (name, tail, last, n)
+                    outcomes.add(got[0])
     assert outcomes == {"ok", "trap"}
 
 
@@ -312,23 +355,28 @@ def _random_compare(rng: random.Random, name: str, neutral: str) -> str:
                  if indexed else ["(local.get $p)", "(local.get $q)"])
     values = [f"({load} offset={o} {a})" for o, a in zip(offsets, addresses, strict=True)]
     rng.shuffle(values)
-    exit_ = f"(local.tee $d (i32.{rng.choice(('ne', 'sub', 'xor'))} {values[0]} {values[1]}))"
     step = rng.choice((1, 1, 1, 2))
     moves = ([f"(local.set $i (i32.add (local.get $i) (i32.const {step})))"] if indexed else
              [f"(local.set $p (i32.add (local.get $p) (i32.const {step})))",
               "(local.set $q (i32.add (local.get $q) (i32.const 1)))"])
     moves.append(f"(local.set $k (i32.add (local.get $k) (i32.const {rng.randrange(-9, 9)})))")
+    moves.append(f"(local.set $c (i32.const {rng.randrange(1, 99)}))")  # known after the loop
     rng.shuffle(moves)
+    if rng.random() < 0.3:  # a byte kept in a local: not known after the loop
+        values[0] = f"(local.tee $t {values[0]})"
     if rng.random() < 0.5:  # count down to zero
         counter = "(local.tee $n (i32.sub (local.get $n) (i32.const 1)))"
     else:  # count up to $n
         counter = "(i32.ne (local.get $n) (local.tee $j (i32.add (local.get $j) (i32.const 1))))"
+    exit_ = f"(local.tee $d (i32.{rng.choice(('ne', 'sub', 'xor'))} {values[0]} {values[1]}))"
     return f"""
   (func (export "{name}") (param $p i32) (param $q i32) (param $n i32) (result i32)
-    (local $i i32) (local $j i32) (local $k i32) (local $d i32)
+    (local $i i32) (local $j i32) (local $k i32) (local $d i32) (local $c i32) (local $t i32)
     (block $out (loop $l {neutral} {moves[0]} (br_if $out {exit_}) {" ".join(moves[1:])}
       (br_if $l {counter})))
-    (i32.xor (i32.add (local.get $p) (i32.mul (local.get $i) (i32.const 7)))
+    (i32.xor (i32.add (i32.add (local.get $p) (i32.mul (local.get $i) (i32.const 7)))
+                      (i32.add (i32.mul (local.get $c) (i32.const 1000003))
+                               (i32.shl (local.get $t) (i32.const 12))))
              (i32.add (i32.shl (local.get $k) (i32.const 9))
                       (i32.add (i32.shl (local.get $d) (i32.const 20)) (local.get $n)))))"""
 
@@ -344,8 +392,11 @@ def test_random_byte_loops_return_what_the_loop_returns() -> None:
         funcs.append(make(random.Random(seed), f"r{k}_ref", NEUTRAL))
     wat = "(module (memory (export \"mem\") 2)" + "".join(funcs) + ")"
     _module, c = wasmc.api.translate(wasmc.api.read_source(wat))
-    faster = c.count("memchr(") + c.count("= wasmc_mismatch(")
+    compares = c.count("uint64_t mm_size")
+    faster = c.count("memchr(") + compares
     assert count // 2 <= faster < count, faster
+    # some comparisons skip the whole loop when equal, some run its last iteration
+    assert 0 < c.count("_done;\n") < compares, (c.count("_done;\n"), compares)
     instance = wasmc.api.load(wat, opt=2)
     data = random.Random(19)
     size = 2 * PAGE

@@ -223,6 +223,7 @@ class Block:
     catch_all: bool = False
     unrolled: bool = False  # a `while (1)` with an unroll hint (simd_loops)
     paired: bool = False  # a loop with a paired f64 copy of its body (f64_pairs.py)
+    done: bool = False  # a loop whose check in front may jump past it (L<label>_done)
 
     @property
     def branch_types(self) -> tuple[str, ...]:
@@ -497,6 +498,8 @@ class FunctionEmitter:
                             append(f"  break; L{block.label}_top:; }}")
                         elif block.paired:
                             append(f"L{block.label}_pairs_done:;")
+                        if block.done:
+                            append(f"L{block.label}_done:;")
             elif kind == E_BR_IF or kind == E_BR:
                 target = blocks[-1 - ins.imm]
                 if (not fast or target.kind == "func"
@@ -525,6 +528,8 @@ class FunctionEmitter:
                         memories_used.add(wide.memory)
                         body_lines.extend(wide.check(label, f"m{wide.memory}",
                                                      f"inst->mem{wide.memory}"))
+                        blocks[-1].done = (isinstance(wide, wide_loops.MismatchLoop)
+                                           and wide.jumps_past_end)
                         helpers.extend(wide.helper)
                     for forward in forward_resets.get(id(ins), ()):
                         append(f"  fw{forward.key}_n = 0;")
