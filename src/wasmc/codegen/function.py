@@ -528,8 +528,7 @@ class FunctionEmitter:
                         memories_used.add(wide.memory)
                         body_lines.extend(wide.check(label, f"m{wide.memory}",
                                                      f"inst->mem{wide.memory}"))
-                        blocks[-1].done = (isinstance(wide, wide_loops.MismatchLoop)
-                                           and wide.jumps_past_end)
+                        blocks[-1].done = wide.jumps_past_end
                         helpers.extend(wide.helper)
                     for forward in forward_resets.get(id(ins), ()):
                         append(f"  fw{forward.key}_n = 0;")

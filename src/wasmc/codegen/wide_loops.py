@@ -176,6 +176,7 @@ class WideLoop:
     upward: bool  # it grows per iteration
     addresses: list[Access] = field(default_factory=list)
     helper: list[str] = field(default_factory=list)
+    jumps_past_end = False  # (the usual loop always runs its last iteration)
 
     def groups(self) -> list[tuple[tuple[tuple[int, int], ...], int, int]]:
         """The addresses by their locals: (terms, lowest constant, highest constant plus
@@ -240,13 +241,23 @@ class ScanLoop:
     iteration that reads it, which sets the loop's other locals and exits; or, if no such
     byte is left in the memory, it reads past the end and traps as it always did. Nothing
     else in the body has an effect (`_Builder` admits only operations that cannot trap),
-    so skipping those iterations is exact."""
+    so skipping those iterations is exact. When what that last iteration leaves in the
+    other locals is known without running it (`finals`), the check runs none of the loop
+    (_skip_loop): the last iteration's byte load waits for memchr's result."""
 
     memory: int
     steps: dict[int, int]  # induction variable -> step (mod 2**32)
     access: Access  # the byte load; its address moves up by 1 per iteration
     byte: int  # the loop runs while the loaded byte is not this
+    # The other locals the body writes -> their C value after the last iteration, in the
+    # locals at its top; None when one of them is not known.
+    finals: dict[int, str] | None = None
     helper: list[str] = field(default_factory=list)  # (none: the check calls memchr)
+
+    @property
+    def jumps_past_end(self) -> bool:
+        """Whether check() may jump to `L<label>_done`, which the emitter puts after the loop."""
+        return self.finals is not None
 
     def check(self, label: int, membase: str, inst_memory: str) -> list[str]:
         """C in front of the loop: memchr from the first iteration's address, within the
@@ -261,7 +272,12 @@ class ScanLoop:
                f"(size_t)({size} - {first}));",
                f"      uint64_t {n} = {found} ? (uint64_t)({found} - ({membase} + {first})) "
                f": {size} - {first};",
-               *_advance(self.steps, n, "      "), "    }", "  }"]
+               *_advance(self.steps, n, "      ")]
+        if self.finals is not None:
+            out += [f"      if (WASMC_LIKELY({found} != NULL)) {{  /* the last iteration */",
+                    *_skip_loop(self.steps, None, self.finals, label, "        "),
+                    "      }"]
+        out += ["    }", "  }"]
         return out
 
 
@@ -280,18 +296,19 @@ class MismatchLoop:
     exact.
 
     When what the last iteration leaves in those other locals is known without running it
-    (`finals`: the difference, which is 0 on equal bytes, or a constant), strings that are
-    equal to the end skip the loop altogether, to `L<label>_done` after it: for the short
-    equal strings of a `memcmp` in a hash-table lookup, the usual loop's last iteration
-    (two byte loads whose addresses wait for the comparison) cost 3 % of wordcount."""
+    (`finals`: the difference and the counter's condition, which are 0 then, a constant,
+    or a linear form in the locals), strings that are equal to the end skip the loop
+    altogether (_skip_loop): for the short equal strings of a `memcmp` in a hash-table
+    lookup, the usual loop's last iteration (two byte loads whose addresses wait for the
+    comparison) cost 3 % of wordcount."""
 
     memory: int
     steps: dict[int, int]  # induction variable -> step (mod 2**32)
     distance: Linear  # the counter: the loop runs on while this is nonzero (mod 2**32)
     upward: bool  # it grows by one per iteration (else it shrinks by one)
     addresses: list[Access]  # the two byte loads; each address moves up by 1
-    # The other locals the body writes -> their C value after the last iteration, when
-    # every byte compared equal; None when one of them is not known.
+    # The other locals the body writes -> their C value after the last iteration, in the
+    # locals at its top, when every byte compared equal; None when one is not known.
     finals: dict[int, str] | None = None
     # Those it writes only after the exit -> their value after an iteration that did not
     # leave (set when iterations are skipped: the one that leaves does not set them).
@@ -324,15 +341,13 @@ class MismatchLoop:
                 f"      uint64_t {readable} = {size} - ({a} > {b} ? {a} : {b});"]
         if self.finals is None:
             out += [f"      if ({readable} < {n}) {n} = {readable};", f"      {mismatch(n)}"]
-        else:
-            every = f"mm_all{label}"  # the iterations, the last one included
+        else:  # the last iteration too, when its bytes are in the memory
+            every = f"mm_all{label}"
             out += [f"      uint64_t {every} = {n} + 1;",
                     f"      if ({every} <= {readable}) {{",
                     f"        {mismatch(every)}",
-                    f"        if (WASMC_LIKELY({n} == {every})) {{  /* equal to the end */",
-                    *_advance(self.steps, every, "          "),
-                    *(f"          l{k} = {value};" for k, value in sorted(self.finals.items())),
-                    f"          goto L{label}_done;",
+                    f"        if ({n} == {every}) {{  /* equal to the end */",
+                    *_skip_loop(self.steps, f"{every} - 1", self.finals, label, "          "),
                     "        }",
                     "      } else {",
                     f"        {mismatch(readable)}",
@@ -345,19 +360,40 @@ class MismatchLoop:
         return out
 
 
-def _finals(exit_: Node, temporaries: dict[int, Node]) -> dict[int, str] | None:
+def _finals(temporaries: dict[int, Node], known: dict[int, int],
+            linear: bool = True) -> dict[int, str] | None:
     """The C value of each temporary (a local the body writes before it reads it) after an
-    iteration whose bytes compared equal, or None if one is not known. The exit condition
-    itself is 0 then (i32.ne, i32.sub or i32.xor of the bytes)."""
+    iteration whose outcome is known, or None if one is not known: `known` maps id() of
+    the nodes whose value that outcome decides to it (the exit condition, the byte read),
+    and a linear form (if `linear`) is computed from the locals at the iteration's top."""
     finals = {}
     for k, node in temporaries.items():
-        if node is exit_:
-            finals[k] = "0u"
+        if id(node) in known:
+            finals[k] = f"{known[id(node)]}u"
         elif node.kind == "const":
             finals[k] = f"{node.imm}u" if node.type == "i32" else f"UINT64_C({node.imm})"
+        elif linear and node.linear is not None:
+            finals[k] = _c_u32(node.linear)
         else:
             return None
     return finals
+
+
+def _skip_loop(steps: dict[int, int], before_last: str | None, finals: dict[int, str],
+               label: int, indent: str) -> list[str]:
+    """C that leaves the loop as its last iteration would, without running it: the
+    induction variables moved on by `before_last` iterations (None: they are there),
+    the other locals set as that iteration sets them, the induction variables past it,
+    and a jump to the end of the loop."""
+    return [*(_advance(steps, f"({before_last})", indent) if before_last else []),
+            *(f"{indent}l{k} = {value};" for k, value in sorted(finals.items())),
+            *(f"{indent}l{k} += {step}u;" for k, step in sorted(steps.items()) if step),
+            f"{indent}goto L{label}_done;"]
+
+
+def _loaded(op: str, byte: int) -> int:
+    """The value a byte load (i32.load8_u or i32.load8_s) gives for `byte`, as a u32."""
+    return byte | 0xFFFFFF00 if op == "i32.load8_s" and byte >= 0x80 else byte
 
 
 def _first_address(access: Access) -> str:
@@ -501,20 +537,25 @@ class _Builder:
         if condition is None or stack or self.memory is None:
             raise _Refused
         steps = self._steps(current, written)
+        temporaries = {k: current[k] for k in written - steps.keys()}
         if exit_ is not None:
             mismatch = self._mismatch(exit_, condition, steps)
-            temporaries = {k: current[k] for k in written - steps.keys()}
-            mismatch.finals = _finals(exit_, temporaries)
+            # (after equal bytes the difference is 0, and so is the counter after the last)
+            mismatch.finals = _finals(temporaries, {id(exit_): 0, id(condition): 0})
             # A temporary written only after the exit is not set by the iteration that
             # leaves, so the skipped iterations must set it.
-            passed = _finals(exit_, {k: node for k, node in temporaries.items()
-                                     if k not in written_before_exit})
+            passed = _finals({k: node for k, node in temporaries.items()
+                              if k not in written_before_exit}, {id(exit_): 0}, linear=False)
             if passed is None:
                 raise _Refused
             mismatch.passed = passed
             return mismatch
         scan = self._scan(condition, steps)
         if scan is not None:
+            # (the last iteration reads the byte the loop looks for, and its condition is 0)
+            load = next(node for node in self.nodes if node.kind == "load")
+            scan.finals = _finals(temporaries, {id(condition): 0,
+                                                id(load): _loaded(load.op, scan.byte)})
             return scan
         shape = self._shapes()
         distance, shift, upward = self._count(condition, steps)
@@ -563,9 +604,7 @@ class _Builder:
                 return None
             byte = other.imm & 0xFF
             # The loaded value equals the constant exactly when the byte is `byte`.
-            extended = (byte - 0x100) & _MASK if load.op == "i32.load8_s" and byte >= 0x80 \
-                else byte
-            if other.imm != extended:
+            if other.imm != _loaded(load.op, byte):
                 return None
         else:
             return None
