@@ -6,8 +6,11 @@ wrapped 32-bit addresses.
 - Scans (`strlen`, `memchr`: read bytes upwards until one value): the host's `memchr`
   first (ScanLoop).
 - Comparisons (`memcmp`, an LZ77 match: two byte strings until they differ or a counter
-  runs out): wasmc_mismatch first, 8 bytes at a time (MismatchLoop); strings equal to the
-  end skip the loop, when what its last iteration leaves in the locals is known.
+  runs out): wasmc_mismatch first, 8 bytes at a time (MismatchLoop).
+
+Where what the loop's last iteration leaves in its locals is known without running it, a
+scan that finds its byte and a comparison of strings equal to the end skip the loop
+altogether; the loops kept_byte and times_byte, and some of the random ones, do not.
 
 The module has each loop twice: as is, and with a neutral trapping instruction in the body
 (`i32.div_u` by 1), which keeps the faster search away: the reference, in the same build."""
