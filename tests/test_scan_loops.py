@@ -244,11 +244,12 @@ def test_the_comparison_returns_what_the_loop_returns(cc: str | None, opt: int) 
     assert outcomes == {"ok", "trap"}
 
 
-def test_a_difference_in_the_last_bytes_of_the_memory() -> None:
+@pytest.mark.parametrize("cc", [None, "gcc"], ids=["clang", "gcc"])
+def test_a_difference_in_the_last_bytes_of_the_memory(cc: str | None) -> None:
     """A string that ends at the memory's end and differs from the other in one of its
     last bytes, compared with a count that runs past the end: the comparison reads
     nothing beyond the memory, so it returns the difference where the loop does."""
-    instance = wasmc.api.load(WAT, opt=2)
+    instance = wasmc.api.load(WAT, cc=cc, opt=2)
     rng = random.Random(23)
     page = bytearray(rng.randrange(256) for _ in range(PAGE))
     outcomes = set()
