@@ -93,6 +93,16 @@ COMPARES = {
       (local.set $q (i32.add (local.get $q) (i32.const 1)))
       (br_if $l (local.tee $n (i32.add (local.get $n) (i32.const -1))))""",
                   "(i32.add (i32.mul (local.get $f) (i32.const 65536)) (local.get $p))"),
+    # the counter's old value kept after the exit for the loop's condition (two loops of
+    # yosys.wasm): the check sets it as the last skipped iteration did
+    "late_counter": ("(local $c i32)", """
+      (br_if $out (i32.ne (i32.load8_u (local.get $p)) (i32.load8_u (local.get $q))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (local.set $q (i32.add (local.get $q) (i32.const 1)))
+      (local.set $c (local.get $n))
+      (local.set $n (i32.add (local.get $n) (i32.const -1)))
+      (br_if $l (local.get $c))""",
+                     "(i32.add (i32.mul (local.get $c) (i32.const 65536)) (local.get $n))"),
     # an index from 16: a string at 2^32 - 16 + x is at x
     "match16": ("(local $i i32) (local.set $i (i32.const 16))", """
       (br_if $out (i32.xor (i32.load8_u (i32.add (local.get $p) (local.get $i)))
@@ -374,6 +384,8 @@ def _random_compare(rng: random.Random, name: str, neutral: str) -> str:
               "(local.set $q (i32.add (local.get $q) (i32.const 1)))"])
     moves.append(f"(local.set $k (i32.add (local.get $k) (i32.const {rng.randrange(-9, 9)})))")
     moves.append(f"(local.set $c (i32.const {rng.randrange(1, 99)}))")  # known after the loop
+    # a linear form, before or after the exit (moves[0] comes before it)
+    moves.append(f"(local.set $g (i32.add (local.get $k) (i32.const {rng.randrange(1, 9)})))")
     rng.shuffle(moves)
     if rng.random() < 0.3:  # a byte kept in a local: not known after the loop
         values[0] = f"(local.tee $t {values[0]})"
@@ -388,10 +400,12 @@ def _random_compare(rng: random.Random, name: str, neutral: str) -> str:
     return f"""
   (func (export "{name}") (param $p i32) (param $q i32) (param $n i32) (result i32)
     (local $i i32) (local $j i32) (local $k i32) (local $d i32) (local $c i32) (local $t i32)
-    (local $e i32)
+    (local $e i32) (local $g i32)
     (block $out (loop $l {neutral} {moves[0]} (br_if $out {exit_}) {" ".join(moves[1:])}
       (br_if $l {counter})))
-    (i32.xor (i32.add (i32.add (i32.add (local.get $p) (local.get $e))
+    (i32.xor (i32.add (i32.add (i32.add (local.get $p) (i32.add (local.get $e)
+                                                                 (i32.rotl (local.get $g)
+                                                                           (i32.const 13))))
                                (i32.mul (local.get $i) (i32.const 7)))
                       (i32.add (i32.mul (local.get $c) (i32.const 1000003))
                                (i32.shl (local.get $t) (i32.const 12))))

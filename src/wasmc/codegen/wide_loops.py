@@ -310,8 +310,9 @@ class MismatchLoop:
     # The other locals the body writes -> their C value after the last iteration, in the
     # locals at its top, when every byte compared equal; None when one is not known.
     finals: dict[int, str] | None = None
-    # Those it writes only after the exit -> their value after an iteration that did not
-    # leave (set when iterations are skipped: the one that leaves does not set them).
+    # Those it writes only after the exit -> their value after the last skipped iteration,
+    # in the locals after the advance (set when iterations are skipped: the one that
+    # leaves does not set them).
     passed: dict[int, str] = field(default_factory=dict)
     helper: list[str] = field(default_factory=list)  # (none: wasmc_mismatch is in wasmc.h)
 
@@ -361,19 +362,24 @@ class MismatchLoop:
 
 
 def _finals(temporaries: dict[int, Node], known: dict[int, int],
-            linear: bool = True) -> dict[int, str] | None:
+            back: dict[int, int] | None = None) -> dict[int, str] | None:
     """The C value of each temporary (a local the body writes before it reads it) after an
     iteration whose outcome is known, or None if one is not known: `known` maps id() of
     the nodes whose value that outcome decides to it (the exit condition, the byte read),
-    and a linear form (if `linear`) is computed from the locals at the iteration's top."""
+    and a linear form is computed from the locals at the iteration's top; or, with `back`
+    (the induction variables' steps), from the locals one iteration further on."""
     finals = {}
     for k, node in temporaries.items():
         if id(node) in known:
             finals[k] = f"{known[id(node)]}u"
         elif node.kind == "const":
             finals[k] = f"{node.imm}u" if node.type == "i32" else f"UINT64_C({node.imm})"
-        elif linear and node.linear is not None:
-            finals[k] = _c_u32(node.linear)
+        elif node.linear is not None:
+            form = node.linear
+            if back:  # (each local one step back: l - step)
+                shift = sum(c * back.get(j, 0) for j, c in form.terms)
+                form = Linear((form.const - shift) & _MASK, form.terms)
+            finals[k] = _c_u32(form)
         else:
             return None
     return finals
@@ -543,9 +549,10 @@ class _Builder:
             # (after equal bytes the difference is 0, and so is the counter after the last)
             mismatch.finals = _finals(temporaries, {id(exit_): 0, id(condition): 0})
             # A temporary written only after the exit is not set by the iteration that
-            # leaves, so the skipped iterations must set it.
+            # leaves, so the check sets it as the last skipped iteration did (computed after
+            # the advance, from the locals one iteration further on).
             passed = _finals({k: node for k, node in temporaries.items()
-                              if k not in written_before_exit}, {id(exit_): 0}, linear=False)
+                              if k not in written_before_exit}, {id(exit_): 0}, back=steps)
             if passed is None:
                 raise _Refused
             mismatch.passed = passed
