@@ -528,7 +528,8 @@ class FunctionEmitter:
                         memories_used.add(wide.memory)
                         body_lines.extend(wide.check(label, f"m{wide.memory}",
                                                      f"inst->mem{wide.memory}"))
-                        blocks[-1].done = wide.jumps_past_end
+                        # (a check that knows the last iteration's locals may jump past)
+                        blocks[-1].done = wide.finals is not None
                         helpers.extend(wide.helper)
                     for forward in forward_resets.get(id(ins), ()):
                         append(f"  fw{forward.key}_n = 0;")

@@ -176,7 +176,7 @@ class WideLoop:
     upward: bool  # it grows per iteration
     addresses: list[Access] = field(default_factory=list)
     helper: list[str] = field(default_factory=list)
-    jumps_past_end = False  # (the usual loop always runs its last iteration)
+    finals = None  # (the usual loop always runs its last iteration: no jump past it)
 
     def groups(self) -> list[tuple[tuple[tuple[int, int], ...], int, int]]:
         """The addresses by their locals: (terms, lowest constant, highest constant plus
@@ -254,11 +254,6 @@ class ScanLoop:
     finals: dict[int, str] | None = None
     helper: list[str] = field(default_factory=list)  # (none: the check calls memchr)
 
-    @property
-    def jumps_past_end(self) -> bool:
-        """Whether check() may jump to `L<label>_done`, which the emitter puts after the loop."""
-        return self.finals is not None
-
     def check(self, label: int, membase: str, inst_memory: str) -> list[str]:
         """C in front of the loop: memchr from the first iteration's address, within the
         memory, and the induction variables' advance."""
@@ -315,11 +310,6 @@ class MismatchLoop:
     # leaves does not set them).
     passed: dict[int, str] = field(default_factory=dict)
     helper: list[str] = field(default_factory=list)  # (none: wasmc_mismatch is in wasmc.h)
-
-    @property
-    def jumps_past_end(self) -> bool:
-        """Whether check() may jump to `L<label>_done`, which the emitter puts after the loop."""
-        return self.finals is not None
 
     def check(self, label: int, membase: str, inst_memory: str) -> list[str]:
         """C in front of the loop: the comparison and the induction variables' advance."""
@@ -545,24 +535,10 @@ class _Builder:
         steps = self._steps(current, written)
         temporaries = {k: current[k] for k in written - steps.keys()}
         if exit_ is not None:
-            mismatch = self._mismatch(exit_, condition, steps)
-            # (after equal bytes the difference is 0, and so is the counter after the last)
-            mismatch.finals = _finals(temporaries, {id(exit_): 0, id(condition): 0})
-            # A temporary written only after the exit is not set by the iteration that
-            # leaves, so the check sets it as the last skipped iteration did (computed after
-            # the advance, from the locals one iteration further on).
-            passed = _finals({k: node for k, node in temporaries.items()
-                              if k not in written_before_exit}, {id(exit_): 0}, back=steps)
-            if passed is None:
-                raise _Refused
-            mismatch.passed = passed
-            return mismatch
-        scan = self._scan(condition, steps)
+            late = {k: node for k, node in temporaries.items() if k not in written_before_exit}
+            return self._mismatch(exit_, condition, steps, temporaries, late)
+        scan = self._scan(condition, steps, temporaries)
         if scan is not None:
-            # (the last iteration reads the byte the loop looks for, and its condition is 0)
-            load = next(node for node in self.nodes if node.kind == "load")
-            scan.finals = _finals(temporaries, {id(condition): 0,
-                                                id(load): _loaded(load.op, scan.byte)})
             return scan
         shape = self._shapes()
         distance, shift, upward = self._count(condition, steps)
@@ -594,10 +570,12 @@ class _Builder:
             steps[k] = form.const
         return steps
 
-    def _scan(self, condition: Node, steps: dict[int, int]) -> ScanLoop | None:
+    def _scan(self, condition: Node, steps: dict[int, int],
+              temporaries: dict[int, Node]) -> ScanLoop | None:
         """The loop as a byte scan (ScanLoop), if it is one: its only access is a byte
         load whose address moves up by one per iteration, and it runs while that byte is
-        not some constant."""
+        not some constant. `temporaries`: the locals the body writes before it reads them
+        -> their value nodes."""
         if len(self.addresses) != 1 or self.addresses[0].store:
             return None
         load = next(node for node in self.nodes if node.kind == "load")
@@ -618,12 +596,16 @@ class _Builder:
         access = self.addresses[0]
         if _per_iteration(access.form, steps) != 1:
             return None
-        return ScanLoop(self.memory, steps, access, byte)
+        # (the last iteration reads the byte the loop looks for, and its condition is 0)
+        finals = _finals(temporaries, {id(condition): 0, id(load): _loaded(load.op, byte)})
+        return ScanLoop(self.memory, steps, access, byte, finals)
 
-    def _mismatch(self, exit_: Node, condition: Node, steps: dict[int, int]) -> MismatchLoop:
+    def _mismatch(self, exit_: Node, condition: Node, steps: dict[int, int],
+                  temporaries: dict[int, Node], late: dict[int, Node]) -> MismatchLoop:
         """The loop as a byte comparison (MismatchLoop), or _Refused: its only accesses
         are two byte loads of the same kind, each one byte further on per iteration; it
-        leaves when they differ, and its counter moves by one."""
+        leaves when they differ, and its counter moves by one. `temporaries` as for _scan;
+        `late`: those of them the body writes only after its exit."""
         loads = [node for node in self.nodes if node.kind == "load"]
         if len(self.addresses) != 2 or any(a.store for a in self.addresses) \
                 or loads[0].op != loads[1].op or loads[0].op not in _BYTE_LOADS:
@@ -636,7 +618,15 @@ class _Builder:
         distance, shift, upward = self._count(condition, steps)
         if shift:
             raise _Refused
-        return MismatchLoop(self.memory, steps, distance, upward, self.addresses)
+        # The iteration that leaves does not set a late temporary, so the check sets it as
+        # the last skipped iteration did (after the advance: one iteration back).
+        passed = _finals(late, {id(exit_): 0}, back=steps)
+        if passed is None:
+            raise _Refused
+        # (after equal bytes the difference is 0, and so is the counter after the last)
+        finals = _finals(temporaries, {id(exit_): 0, id(condition): 0})
+        return MismatchLoop(self.memory, steps, distance, upward, self.addresses, finals,
+                            passed)
 
     def _count(self, condition: Node, steps: dict[int, int]) -> tuple[Linear, int, bool]:
         """The linear form that the loop runs while nonzero, and its step (a power of 2)."""
