@@ -230,6 +230,29 @@ class Block:
         return self.params if self.kind == "loop" else self.results
 
 
+_OPENERS = frozenset({"block", "loop", "if", "try", "try_table"})
+_CLOSERS = frozenset({"end", "delegate"})
+_CALLS = frozenset({"call", "call_indirect", "call_ref"})
+
+
+def calls_repeat(body: list[Instr], funcidx: int) -> bool:
+    """Whether a call of this function body runs many times for one call of the function:
+    it is inside a loop, or it calls the function itself (recursion)."""
+    open_loops: list[bool] = []  # per open block: whether it is a loop
+    loops = 0
+    for ins in body:
+        name = ins.op.name
+        if name in _OPENERS:
+            open_loops.append(name == "loop")
+            loops += name == "loop"
+        elif name in _CLOSERS:
+            if open_loops and open_loops.pop():
+                loops -= 1
+        elif name in _CALLS and (loops or (name == "call" and ins.imm == funcidx)):
+            return True
+    return False
+
+
 class FunctionEmitter:
     def __init__(self, mod: ModuleEmitter, funcidx: int, info: FuncInfo, body: list[Instr],
                  thunk: bool = False):
@@ -246,6 +269,9 @@ class FunctionEmitter:
         self.blocks: list[Block] = []
         self.next_label = 0
         self.memories_used: set[int] = set()
+        # The lines (indexes in the body) of the calls that return here: after each, the
+        # memory bases are read again (see reload_bases).
+        self.call_lines: list[int] = []
         # Exception handling (docs/exceptions.md): how many blocks around the current
         # instruction have an active handler, the labels of all handlers (h<label>) and of
         # the legacy try blocks' caught exceptions (e<label>), and the locals that need
@@ -577,6 +603,7 @@ class FunctionEmitter:
                         call = f"{callee}({', '.join(call_args)})"
                         stmt = f"{names[pushes[0]][h]} = {call};" if pushes else f"{call};"
                         append(f"  {stmt}{self.not_tail}")
+                        self.call_lines.append(len(body_lines) - 1)
                         continue
                 res = [names[t][h + k] for k, t in enumerate(pushes)]
                 self.call_stmt(callee, call_args, mod.func_types[idx], res)
@@ -623,9 +650,10 @@ class FunctionEmitter:
             head.append(f"  if (z{k} > UINT32_MAX) __builtin_unreachable();")
             head.append(f"  uint32_t l{k} = (uint32_t)z{k};")
         head += self.param_fact_lines()
+        reload = self.reload_bases(body_lines)
         for m in sorted(self.memories_used):
             if m or not self.membase_param:
-                head.append(f"  uint8_t *const m{m} = inst->membase{m};")
+                head.append(f"  uint8_t *{'' if reload else 'const '}m{m} = inst->membase{m};")
         nparams = len(self.type.params)
         if self.eh is not None:
             head = self.eh_head(head, nparams)
@@ -715,6 +743,27 @@ class FunctionEmitter:
         else:
             unpack = " ".join(f"{r} = r.r{k};" for k, r in enumerate(res))
             self.w(f"{{ {result_type(ft)} r = {call};{self.not_tail} {unpack} }}")
+        self.call_lines.append(len(self.out) - 1)
+
+    def reload_bases(self, body_lines: list[str]) -> bool:
+        """Read the memory bases again after every call that returns here, so that they are
+        not values the C compiler must keep across the call. The base never moves, so this
+        changes no result; what it changes is register pressure around calls: clang keeps
+        `m0` in a callee-saved register and, short of them, spills the incoming arguments
+        it passes on (env, l0, ...) with a store and an immediate reload that the callee's
+        first load then waits for (regex's recursive `add_thread`: docs/performance.md).
+        Only where a call runs many times per call of the function (calls_repeat): there
+        the registers count; elsewhere the code is left as it was. Not in functions with a
+        try (their locals must not change between setjmp and longjmp unless volatile).
+        Whether it applied: the bases are then not const."""
+        if not self.call_lines or not self.memories_used or self.eh is not None:
+            return False
+        if not calls_repeat(self.body, self.funcidx):
+            return False
+        reads = " ".join(f"m{m} = inst->membase{m};" for m in sorted(self.memories_used))
+        for i in self.call_lines:
+            body_lines[i] += " " + reads
+        return True
 
     def static_dispatch(self, table: int, ft: FuncType, index: str) -> str | None:
         """The C function to call for call_indirect on a table whose contents are known
