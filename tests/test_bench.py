@@ -13,7 +13,16 @@ import pytest
 from wasmc import toolchain
 from wasmc.bench import uxn, uxntal
 from wasmc.bench.cli import add_parser, main
-from wasmc.bench.engines import ENGINES, Build, BuildCache, Context, Engine, RunResult
+from wasmc.bench.engines import (
+    ENGINES,
+    STACK_SHIFT_VAR,
+    Build,
+    BuildCache,
+    Context,
+    Engine,
+    RunResult,
+    stack_shift,
+)
 from wasmc.bench.programs import PROGRAMS, UXN_SWITCH, UXN_TAIL, Program, Source
 from wasmc.bench.report import markdown_table, write_chart, write_json
 from wasmc.bench.runner import Report, run_bench
@@ -149,12 +158,15 @@ class _RecordingEngine(Engine):
 
     def __init__(self, name: str, native: bool, log: list[str]) -> None:
         self.name, self.label, self.native, self.log = name, name, native, log
+        self.shifts: list[int] = []
 
     def build(self, src: Source, ctx: Context) -> Build:
         return Build(["(none)"], 0.0)
 
-    def run(self, build: Build, args: tuple[str, ...], timeout: float) -> RunResult:
+    def run(self, build: Build, args: tuple[str, ...], timeout: float,
+            shift: int = 0) -> RunResult:
         self.log.append(self.name)
+        self.shifts.append(shift)
         return RunResult(stdout="same", seconds=0.1, wall_s=0.1)
 
 
@@ -167,6 +179,23 @@ def test_rounds_alternate_the_order_of_the_engines() -> None:
     report = run_bench([program], engines, runs=4, use_cache=False)
     assert log == ["native-x", "b", "c", "c", "b", "native-x"] * 2
     assert all(c.status == "ok" and len(c.times) == 4 for c in report.cells)
+    # Every engine's stack at the same place in a round, and somewhere else in each round.
+    shifts = engines[0].shifts
+    assert all(e.shifts == shifts for e in engines)
+    assert len(set(shifts)) == 4 and all(s % 16 == 0 and 0 <= s < 4096 for s in shifts)
+
+
+class _ShellEngine(Engine):
+    """Engine.run itself, on a shell command."""
+
+    name = label = "sh"
+
+
+def test_a_run_gets_the_environment_that_moves_its_stack() -> None:
+    script = Build(["sh", "-c", f'printf %s "${{#{STACK_SHIFT_VAR}}}"'], 0.0)
+    for round_index in range(5):
+        result = _ShellEngine().run(script, (), 10, stack_shift(round_index))
+        assert result.stdout == str(stack_shift(round_index))
 
 
 # ---- a --quick run -----------------------------------------------------------------------

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from wasmc.bench import programs
-from wasmc.bench.engines import Build, Context, WasmcEngine
+from wasmc.bench.engines import Build, Context, WasmcEngine, stack_shift
 
 
 @dataclass
@@ -23,24 +23,26 @@ class Pair:
 
 
 def time_alternately(builds: Sequence[Build], args: Sequence[str], runs: int,
-                     measure: Callable[[Build, Sequence[str]], tuple[float, str]] | None = None
-                     ) -> Pair:
+                     measure: Callable[[Build, Sequence[str], int], tuple[float, str]]
+                     | None = None) -> Pair:
     """Run builds A and B `runs` times each, alternately (A B B A A B ...).
-    `measure(build, args)` gives one
-    (number, stdout); by default the CPU seconds of the run phase (WasmcEngine.run)."""
+    `measure(build, args, shift)` gives one (number, stdout) for a run whose stack
+    `shift` moves (engines.stack_shift); by default the CPU seconds of the run phase
+    (WasmcEngine.run)."""
     if measure is None:
         runner = WasmcEngine("wasmc", "wasmc", None)
 
-        def measure(b: Build, a: Sequence[str]) -> tuple[float, str]:
-            result = runner.run(b, tuple(a), timeout=600)
+        def measure(b: Build, a: Sequence[str], shift: int = 0) -> tuple[float, str]:
+            result = runner.run(b, tuple(a), timeout=600, shift=shift)
             return result.seconds, result.stdout
 
     values: list[list[float]] = [[], []]
     outputs: list[set[str]] = [set(), set()]
     for i in range(runs):
-        # A B, then B A: neither build always runs second (on a warmer cache or CPU).
+        # A B, then B A: neither build always runs second (on a warmer cache or CPU). Both
+        # runs of a round have their stack at the same place, the next round elsewhere.
         for k in ((0, 1) if i % 2 == 0 else (1, 0)):
-            value, stdout = measure(builds[k], args)
+            value, stdout = measure(builds[k], args, stack_shift(i))
             values[k].append(value)
             outputs[k].add(stdout)
     same = outputs[0] == outputs[1] and len(outputs[0]) == 1

@@ -224,6 +224,23 @@ def _built_program(d: Path, seconds: float, cached: bool) -> Build:
     return Build([prog], seconds, cached, executable=prog)
 
 
+# The environment variable whose length moves the stack of a timed run (stack_shift).
+STACK_SHIFT_VAR = "WASMC_BENCH_STACK_SHIFT"
+
+
+def stack_shift(round_index: int) -> int:
+    """How many bytes of environment round `round_index` of a benchmark adds, the same for
+    every engine in the round. The environment's strings sit at the top of the stack, so
+    this moves where a program's stack frames fall within 4 KiB pages: where spill slots fall
+    against the addresses a program loads moves some programs by ±10 % (regex: identical
+    executables at paths of different lengths, docs/performance.md). A fixed position
+    would be a fixed bias for one engine against another (each runs from a path of its own
+    length); positions spread over 4 KiB, one per round, make it noise that the medians and
+    the paired test see. Steps of 1552 bytes (a multiple of 16, the stack's alignment) keep
+    any few rounds far apart."""
+    return round_index * 1552 % 4096
+
+
 class Engine:
     name: str = ""
     label: str = ""
@@ -232,12 +249,15 @@ class Engine:
     def build(self, src: Source, ctx: Context) -> Build:
         raise NotImplementedError
 
-    def run(self, build: Build, args: tuple[str, ...], timeout: float) -> RunResult:
+    def run(self, build: Build, args: tuple[str, ...], timeout: float,
+            shift: int = 0) -> RunResult:
+        """One timed run; `shift` bytes of environment move its stack (stack_shift)."""
         command = [*build.command, *args]
+        env = {**os.environ, STACK_SHIFT_VAR: "." * shift}
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
             try:
                 proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out,
-                                        stderr=err)
+                                        stderr=err, env=env)
             except OSError as e:
                 raise EngineFailure(f"cannot run {command[0]}: {e}") from e
             t0 = time.perf_counter()

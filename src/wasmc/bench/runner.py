@@ -22,6 +22,7 @@ from wasmc.bench.engines import (
     Engine,
     EngineFailure,
     engine_versions,
+    stack_shift,
 )
 from wasmc.bench.programs import PROGRAMS, Program, Source
 
@@ -173,7 +174,7 @@ def run_bench(
                 assert isinstance(b, Build)
                 progress(f"{p.name} on {e.name}: run {i + 1}/{runs}")
                 try:
-                    result = e.run(b, args, timeout)
+                    result = e.run(b, args, timeout, stack_shift(i))
                 except EngineFailure as exc:
                     cell.fail("failed", str(exc))
                     continue
