@@ -231,9 +231,9 @@ STACK_SHIFT_VAR = "WASMC_BENCH_STACK_SHIFT"
 def stack_shift(round_index: int) -> int:
     """How many bytes of environment round `round_index` of a benchmark adds, the same for
     every engine in the round. The environment's strings sit at the top of the stack, so
-    this moves where a program's stack frames fall within 4 KiB pages: where spill slots fall
-    against the addresses a program loads moves some programs by ±10 % (regex: identical
-    executables at paths of different lengths, docs/performance.md). A fixed position
+    this moves where a program's stack frames fall within 4 KiB pages, which moves some
+    programs by a few per cent (regex: two copies of one executable at paths of different
+    lengths, 4 % apart; docs/performance.md, "Where the stack falls"). A fixed position
     would be a fixed bias for one engine against another (each runs from a path of its own
     length); positions spread over 4 KiB, one per round, make it noise that the medians and
     the paired test see. Steps of 1552 bytes (a multiple of 16, the stack's alignment) keep
