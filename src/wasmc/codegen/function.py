@@ -179,6 +179,10 @@ class _OpenBlock:
     has_stopper: bool = False  # one of _UNROLL_STOPPERS
 
 
+# The instructions that open a block (each closed by `end`, or a legacy try by `delegate`).
+BLOCK_OPENERS = frozenset({"block", "loop", "if", "try", "try_table"})
+
+
 def simd_loops(body: list[Instr]) -> set[int]:
     """The id()s of the `loop` instructions in `body` that get the unroll hint: short
     innermost loops with a v128 load or store and no call, throw, try or br_table."""
@@ -186,7 +190,7 @@ def simd_loops(body: list[Instr]) -> set[int]:
     stack: list[_OpenBlock] = []
     for i, ins in enumerate(body):
         name = ins.op.name
-        if name in ("block", "if", "loop", "try", "try_table"):
+        if name in BLOCK_OPENERS:
             stack.append(_OpenBlock(ins if name == "loop" else None, i))
         elif name == "end" and stack:
             block = stack.pop()
@@ -230,7 +234,6 @@ class Block:
         return self.params if self.kind == "loop" else self.results
 
 
-_OPENERS = frozenset({"block", "loop", "if", "try", "try_table"})
 _CLOSERS = frozenset({"end", "delegate"})
 _CALLS = frozenset({"call", "call_indirect", "call_ref"})
 
@@ -242,7 +245,7 @@ def calls_repeat(body: list[Instr], funcidx: int) -> bool:
     loops = 0
     for ins in body:
         name = ins.op.name
-        if name in _OPENERS:
+        if name in BLOCK_OPENERS:
             open_loops.append(name == "loop")
             loops += name == "loop"
         elif name in _CLOSERS:
@@ -440,7 +443,7 @@ class FunctionEmitter:
             # Only keep track of its block structure.
             if pops is None or not live:
                 name = ins.op.name
-                if name in ("block", "loop", "if", "try", "try_table"):
+                if name in BLOCK_OPENERS:
                     blocks.append(Block(name, 0, 0, (), (), False))
                     live = False
                 elif (name == "end" or name == "delegate") and not live:
