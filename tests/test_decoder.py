@@ -466,8 +466,6 @@ def test_too_many_locals() -> None:
 @pytest.mark.parametrize(
     ("data", "what"),
     [
-        (func_module(b"\xfe\x03\x00\x0b"), "threads"),
-        (module(section(5, vec([b"\x03\x01\x01"]))), "threads"),
         (module(section(1, vec([b"\x60\x01\x63\x6e\x00"]))), "garbage collection"),  # anyref
         (module(section(1, vec([b"\x5f\x00"]))), "garbage collection"),
         # a recursion group of function types is supported, subtyping (`sub`) is not
@@ -479,6 +477,26 @@ def test_too_many_locals() -> None:
 def test_unsupported(data: bytes, what: str) -> None:
     with pytest.raises(UnsupportedError, match=what):
         decode(data)
+
+
+def test_threads_encodings() -> None:
+    """atomic.fence and its reserved byte; shared limits (flag 0x02, with or without a
+    maximum: a missing one is the validator's error); an atomic memarg."""
+    body = func_module(b"\xfe\x03\x00\x0b")
+    assert [i.op.name for i in decode(body).functions[0].body] == ["atomic.fence", "end"]
+    with pytest.raises(MalformedError, match="malformed atomic fence flags"):
+        decode(func_module(b"\xfe\x03\x01\x0b"))
+    assert decode(module(section(5, vec([b"\x03\x01\x02"])))).memories[0].limits == Limits(
+        1, 2, shared=True)
+    assert decode(module(section(5, vec([b"\x02\x01"])))).memories[0].limits == Limits(
+        1, None, shared=True)
+    assert decode(module(section(5, vec([b"\x07\x01\x02"])))).memories[0].limits == Limits(
+        1, 2, is64=True, shared=True)
+    with pytest.raises(MalformedError, match="malformed limits flags"):
+        decode(module(section(5, vec([b"\x08\x01"]))))
+    # i32.atomic.rmw.add: 0xFE 0x1E, memarg align 2 offset 8
+    ins = decode(func_module(b"\x41\x00\x41\x01\xfe\x1e\x02\x08\x1a\x0b")).functions[0].body[2]
+    assert ins.op.name == "i32.atomic.rmw.add" and ins.imm == (2, 8, 0)
 
 
 def test_malformed_gc_type_is_still_malformed() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from wasmc.binary import decoder, opcodes
-from wasmc.binary.opcodes import BY_CODE, BY_NAME, OPS, PREFIX_FC, PREFIX_FD, Op
+from wasmc.binary.opcodes import BY_CODE, BY_NAME, OPS, PREFIX_FC, PREFIX_FD, PREFIX_FE, Op
 from wasmc.codegen import function
 from wasmc.errors import MalformedError, UnsupportedError
 
@@ -26,11 +26,15 @@ def test_encoding_columns() -> None:
     assert BY_CODE[(PREFIX_FC, 0x0A)] is BY_NAME["memory.copy"]
     assert BY_CODE[(PREFIX_FD, 0xBA)] is BY_NAME["i32x4.dot_i16x8_s"]
     assert BY_CODE[(PREFIX_FD, 0x113)] is BY_NAME["i32x4.relaxed_dot_i8x16_i7x16_add_s"]
-    assert all(op.prefix in (None, PREFIX_FC, PREFIX_FD) for op in OPS)
+    assert BY_CODE[(PREFIX_FE, 0x48)] is BY_NAME["i32.atomic.rmw.cmpxchg"]
+    assert BY_CODE[(PREFIX_FE, 0x16)] is BY_NAME["i64.atomic.load32_u"]
+    assert all(op.prefix in (None, PREFIX_FC, PREFIX_FD, PREFIX_FE) for op in OPS)
     assert all(op.code <= 0xFF for op in OPS if op.prefix is None)
     # every instruction of fixed-width SIMD, and of relaxed SIMD
     assert sum(op.group == "simd" for op in OPS) == 236
     assert sum(op.group == "relaxed-simd" for op in OPS) == 20
+    # every instruction of the threads proposal: 7 widths x (load, store, 7 rmw) + 4
+    assert sum(op.group == "threads" for op in OPS) == 67
 
 
 def test_access_width_is_the_natural_alignment() -> None:

@@ -209,17 +209,39 @@ def test_errors(wt):
 
 def test_unsupported_features_cannot_be_enabled():
     config = wasmc_wasmtime.Config()
-    config.wasm_threads = False  # disabling what wasmc lacks is fine
+    config.wasm_gc = False  # disabling what wasmc lacks is fine
     config.wasm_tail_call = True
     config.wasm_simd = config.wasm_relaxed_simd = True  # implemented (docs/simd.md)
-    with pytest.raises(wasmc_wasmtime.WasmtimeError, match="threads"):
-        config.wasm_threads = True
+    config.wasm_threads = True  # implemented (tests/test_atomics.py)
     with pytest.raises(wasmc_wasmtime.WasmtimeError, match="gc"):
         config.wasm_gc = True
     with pytest.raises(wasmc_wasmtime.WasmtimeError, match="consume_fuel"):
         config.consume_fuel = True  # (epoch_interruption is supported: test_interrupt.py)
     with pytest.raises(AttributeError):
         config.no_such_setting = 1
+
+
+def test_shared_memory_types():
+    """A shared memory made by the host and one exported by a module say they are shared,
+    and a module that imports a shared memory takes only a shared one."""
+    engine = wasmc_wasmtime.Engine()
+    store = wasmc_wasmtime.Store(engine)
+    with pytest.raises(wasmc_wasmtime.WasmtimeError, match="shared memory must have maximum"):
+        wasmc_wasmtime.MemoryType(wasmc_wasmtime.Limits(1, None), shared=True)
+    shared_type = wasmc_wasmtime.MemoryType(wasmc_wasmtime.Limits(1, 2), shared=True)
+    shared = wasmc_wasmtime.Memory(store, shared_type)
+    plain = wasmc_wasmtime.Memory(store, wasmc_wasmtime.MemoryType(wasmc_wasmtime.Limits(1, 2)))
+    assert shared.type(store).is_shared and not plain.type(store).is_shared
+    module = wasmc_wasmtime.Module(engine, """(module (import "m" "mem" (memory 1 2 shared))
+        (func (export "add") (param i32 i32) (result i32)
+          (i32.atomic.rmw.add (local.get 0) (local.get 1))))""")
+    with pytest.raises(wasmc_wasmtime.WasmtimeError, match="incompatible import type"):
+        wasmc_wasmtime.Instance(store, module, [plain])
+    add = wasmc_wasmtime.Instance(store, module, [shared]).exports(store)["add"]
+    assert add(store, 8, 5) == 0 and add(store, 8, 1) == 5
+    exported = wasmc_wasmtime.Module(engine, '(module (memory (export "m") 1 1 shared))')
+    memory = wasmc_wasmtime.Instance(store, exported, []).exports(store)["m"]
+    assert memory.type(store).is_shared
 
 
 # SIMD inside, scalars at the boundary (wasmtime-py cannot pass v128 values): the lanes of

@@ -329,14 +329,18 @@ class Memory:
         # but import matching needs the declared one.
         self._max = declared.max
         self._is64 = declared.is64  # memory64: a 64-bit memory
+        self._shared = declared.shared  # threads: a shared memory
         self._store = store
 
     @classmethod
     def new(cls, mtype: MemoryType | int, maximum: int | None = None, *,
-            is64: bool = False) -> Memory:
-        """A memory of type `mtype`, or of `mtype` pages at first and at most `maximum`."""
+            is64: bool = False, shared: bool = False) -> Memory:
+        """A memory of type `mtype`, or of `mtype` pages at first and at most `maximum`
+        (a shared memory, threads, must have a maximum)."""
         if not isinstance(mtype, MemoryType):
-            mtype = MemoryType(Limits(mtype, maximum, is64=is64))
+            mtype = MemoryType(Limits(mtype, maximum, is64=is64, shared=shared))
+        if mtype.limits.shared and mtype.limits.max is None:
+            raise ValueError("shared memory must have maximum")
         rt = default_runtime()
         mx = mtype.limits.max if mtype.limits.max is not None else 2**64 - 1
         new = rt.lib.wasmc_memory64_new if mtype.limits.is64 else rt.lib.wasmc_memory_new
@@ -358,7 +362,8 @@ class Memory:
 
     @property
     def type(self) -> MemoryType:
-        return MemoryType(Limits(self._ptr.contents.pages, self._max, is64=self._is64))
+        return MemoryType(Limits(self._ptr.contents.pages, self._max, is64=self._is64,
+                                 shared=self._shared))
 
     def grow(self, delta: int) -> int:
         """Add `delta` pages; the old size in pages, or -1 if the memory cannot grow."""

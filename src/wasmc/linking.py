@@ -26,6 +26,7 @@ def check_import(m: Module, imp, value: Extern) -> None:
         ok = value.type == m.canonical_types()[imp.desc]
     elif imp.kind == "memory" and isinstance(value, Memory):
         ok = (value.type.limits.is64 == imp.desc.limits.is64
+              and value.type.limits.shared == imp.desc.limits.shared
               and _limits_match(value.type.limits, imp.desc.limits))
     elif imp.kind == "table" and isinstance(value, Table):
         ok = (value.elem == m.canonical(imp.desc.elem)

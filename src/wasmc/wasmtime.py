@@ -279,14 +279,15 @@ class Limits:
 
 
 class MemoryType:
-    """A memory type: MemoryType(Limits(1, None)) (pages), is_64 for memory64."""
+    """A memory type: MemoryType(Limits(1, None)) (pages), is_64 for memory64, shared for a
+    shared memory (threads; it must have a maximum)."""
 
     def __init__(self, limits: Limits, is_64: bool = False, shared: bool = False):
-        if shared:
-            raise WasmtimeError("shared memories are not supported by wasmc")
+        if shared and limits.max is None:
+            raise WasmtimeError("shared memory must have maximum")
         self.limits = limits
         self.is_64 = is_64
-        self.is_shared = False
+        self.is_shared = shared
 
 
 # --- configuration --------------------------------------------------------------------
@@ -296,9 +297,9 @@ class MemoryType:
 SUPPORTED_FEATURES = frozenset({
     "bulk_memory", "multi_value", "reference_types", "tail_call", "multi_memory",
     "memory64", "exceptions", "function_references", "simd", "relaxed_simd",
-    "relaxed_simd_deterministic"})
+    "relaxed_simd_deterministic", "threads"})
 UNSUPPORTED_FEATURES = frozenset({
-    "threads", "gc",
+    "gc",
     "component_model", "component_model_map", "component_model_implements",
     "wide_arithmetic", "custom_page_sizes", "stack_switching"})
 # Settings that only tune Wasmtime's own compiler or caches: accepted, no effect.
@@ -702,7 +703,7 @@ class Memory:
         try:
             with creating_under(wasmc_externals.default_runtime(), limits):
                 self._memory = wasmc_externals.Memory.new(ty.limits.min, ty.limits.max,
-                                                          is64=ty.is_64)
+                                                          is64=ty.is_64, shared=ty.is_shared)
         except errors.WasmcError as exc:
             raise WasmtimeError(str(exc)) from exc
 
@@ -714,7 +715,7 @@ class Memory:
 
     def type(self, store: Store) -> MemoryType:
         limits = self._memory.type.limits
-        return MemoryType(Limits(limits.min, limits.max), limits.is64)
+        return MemoryType(Limits(limits.min, limits.max), limits.is64, limits.shared)
 
     def grow(self, store: Store, delta: int) -> int:
         if delta < 0:

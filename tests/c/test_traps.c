@@ -81,7 +81,7 @@ static void test_messages_and_names(void) {
         "indirect call type mismatch", "integer divide by zero", "integer overflow",
         "invalid conversion to integer", "call stack exhausted", "null reference",
         "host function failed", "null function reference", "null exception reference",
-        "interrupt", "deadline exceeded",
+        "interrupt", "deadline exceeded", "unaligned atomic", "expected shared memory",
     };
     for (int code = 0; code < WASMC_TRAP_COUNT; code++)
         CHECK(streq(wasmc_trap_message(code), expected[code]));

@@ -134,7 +134,6 @@ UNSUPPORTED_TYPES: dict[int, str] = {
 UNSUPPORTED_OPCODES: dict[int, str] = {
     0xD3: "garbage collection (ref.eq)",
     0xFB: "garbage collection (0xFB instructions)",
-    0xFE: "threads (0xFE atomic instructions)",
 }
 
 # Section ids in the order they must appear (custom sections, id 0, may appear anywhere).
@@ -162,6 +161,7 @@ K_NONE, K_IDX, K_I32, K_MEMARG, K_END, K_BLOCK, K_ELSE = range(7)
 K_I64, K_F32, K_F64, K_LABELS, K_PAIR, K_REFTYPE, K_SELECT_T, K_PREFIX, K_BAD = range(7, 16)
 K_LANE, K_SHUFFLE, K_V128, K_MEMARG_LANE, K_UNSUPPORTED = range(16, 21)
 K_TRY_TABLE, K_DELEGATE = 21, 22  # exception handling
+K_FENCE = 23  # threads: atomic.fence's reserved byte
 
 _IMM_KIND: dict[str, int] = {
     "": K_NONE,
@@ -195,6 +195,8 @@ _IMM_KIND: dict[str, int] = {
     "shuffle": K_SHUFFLE,
     "v128": K_V128,
     "memarg_lane": K_MEMARG_LANE,
+    "memarg_atomic": K_MEMARG,
+    "fence": K_FENCE,
 }
 
 
@@ -319,7 +321,7 @@ def decode_instrs(
         b = data[pos]
         pos += 1
         op, kind = single[b]
-        if kind == K_PREFIX:  # 0xFC, 0xFD: a u32 sub-opcode follows
+        if kind == K_PREFIX:  # 0xFC, 0xFD, 0xFE: a u32 sub-opcode follows
             sub, pos = read_u32(data, pos, dend, eof)
             entry = prefixed[b].get(sub)
             if entry is None:
@@ -471,6 +473,13 @@ def decode_instrs(
             blocks.pop()
             imm, pos = read_u32(data, pos, dend, eof)
             append(I(op, imm, start))
+        elif kind == K_FENCE:
+            if pos >= end:
+                raise MalformedError(eof, pos)
+            if data[pos] != 0x00:
+                raise MalformedError("malformed atomic fence flags", pos)  # (reserved: 0)
+            pos += 1
+            append(I(op, None, start))
         else:  # K_BAD: not an opcode wasmc knows
             raise _bad_opcode(b, start)
     raise MalformedError(exhausted, pos)
@@ -524,22 +533,16 @@ class _Decoder:
 
     def limits(self, r: Reader) -> Limits:
         # The bounds are u64 since Wasm 3.0 (memory64): too-big 32-bit limits are invalid
-        # (the validator's job), not malformed.
+        # (the validator's job), not malformed. The flags: bit 0, a maximum follows; bit 1,
+        # shared (threads; the validator allows it for memories only); bit 2, 64-bit.
         at = r.pos
         flags = r.byte()
-        if flags == 0:
-            return Limits(r.u64(), offset=at)
-        if flags == 1:
-            return Limits(r.u64(), r.u64(), offset=at)
-        if flags in (2, 3):
-            raise UnsupportedError("threads (shared memory/table limits)", at)
-        if flags == 4:
-            return Limits(r.u64(), is64=True, offset=at)
-        if flags == 5:
-            return Limits(r.u64(), r.u64(), is64=True, offset=at)
-        if flags in (6, 7):
-            raise UnsupportedError("threads (shared memory/table limits)", at)
-        raise MalformedError("malformed limits flags", at)
+        if flags > 7:
+            raise MalformedError("malformed limits flags", at)
+        minimum = r.u64()
+        maximum = r.u64() if flags & 1 else None
+        return Limits(minimum, maximum, is64=bool(flags & 4), shared=bool(flags & 2),
+                      offset=at)
 
     def table_type(self, r: Reader, at: int | None = None) -> TableType:
         """A table type; `at` is where the table's entry starts, if before the type."""

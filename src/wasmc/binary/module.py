@@ -206,6 +206,7 @@ class Limits:
     min: int
     max: int | None = None
     is64: bool = False  # memory64: i64 addresses (a 64-bit memory)
+    shared: bool = False  # threads: a shared memory (always with a maximum)
     # Byte offset of the limits' flags in the binary (0: not from a binary). Not part of
     # the value: equal limits compare equal wherever they were read.
     offset: int = field(default=0, compare=False, repr=False)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 LETTER = {"i": "i32", "I": "i64", "f": "f32", "F": "f64", "V": "v128"}
 PREFIX_FC = 0xFC  # saturating truncation, bulk memory, table operations
 PREFIX_FD = 0xFD  # SIMD (sub-opcodes go past 0xFF: they are u32 LEB128s)
+PREFIX_FE = 0xFE  # threads: atomic memory accesses, wait and notify, fence
 
 # The immediate kinds (`imm`) and the shape of each in binary/module.py's Instr.imm.
 IMM_KINDS: dict[str, str] = {
@@ -50,6 +51,9 @@ IMM_KINDS: dict[str, str] = {
     "shuffle": "16 lane indices (tuple of ints, a byte each)",
     "v128": "the 16 bytes as an unsigned int, little-endian",
     "memarg_lane": "(log2 of the alignment, offset, memory index, lane index)",
+    # threads
+    "memarg_atomic": "as memarg; the alignment must be the natural one (validator)",
+    "fence": "none (None): a reserved 0x00 byte",
 }
 
 # Groups whose rows are in the table but not implemented yet: decoding one of their
@@ -69,7 +73,7 @@ class Op:
     # Loads and stores: log2 of the bytes accessed, the natural alignment (the largest
     # alignment a memarg may claim): "i64.load16_s" 1, "f64.store" 3, "v128.load8x8_s" 3.
     align: int | None = None
-    prefix: int | None = None  # the prefix byte (PREFIX_FC, PREFIX_FD), or None
+    prefix: int | None = None  # the prefix byte (PREFIX_FC, PREFIX_FD, PREFIX_FE), or None
 
     def __repr__(self) -> str:
         return f"Op({self.name})"
@@ -538,6 +542,34 @@ for sub, name, sig in [
 ]:
     _op(sub, name, sig=sig, c=_simd_c(name, len(sig.split(":")[0])), group="relaxed-simd",
         prefix=PREFIX_FD)
+
+# --- 0xFE prefix: threads (atomic accesses, wait and notify, fence) ----------------------
+# No `c`: codegen/atomics.py writes them (plain accesses for an unshared memory, __atomic
+# builtins for a shared one). align is log2 of the bytes accessed, as for loads and stores;
+# an atomic memarg must claim exactly that alignment. The address operand is written i32
+# here; the validator takes i64 for a 64-bit memory, as for every load and store.
+_ATOMIC = dict(group="threads", prefix=PREFIX_FE)
+_op(0x00, "memory.atomic.notify", "memarg_atomic", "ii:i", align=2, **_ATOMIC)
+_op(0x01, "memory.atomic.wait32", "memarg_atomic", "iiI:i", align=2, **_ATOMIC)
+_op(0x02, "memory.atomic.wait64", "memarg_atomic", "iII:i", align=3, **_ATOMIC)
+_op(0x03, "atomic.fence", "fence", ((), ()), **_ATOMIC)
+# The seven widths of each access: (value type, bits accessed or "" for all, letter, align);
+# the narrow ones zero-extend what they read: "i32.atomic.load8_u", "i64.atomic.rmw16.add_u",
+# and "i32.atomic.store8".
+_ATOMIC_WIDTHS = [("i32", "", "i", 2), ("i64", "", "I", 3), ("i32", "8", "i", 0),
+                  ("i32", "16", "i", 1), ("i64", "8", "I", 0), ("i64", "16", "I", 1),
+                  ("i64", "32", "I", 2)]
+for k, (ty, bits, t, align) in enumerate(_ATOMIC_WIDTHS):
+    u = "_u" if bits else ""
+    _op(0x10 + k, f"{ty}.atomic.load{bits}{u}", "memarg_atomic", f"i:{t}", align=align,
+        **_ATOMIC)
+    _op(0x17 + k, f"{ty}.atomic.store{bits}", "memarg_atomic", f"i{t}:", align=align,
+        **_ATOMIC)
+    for base, rmw in [(0x1E, "add"), (0x25, "sub"), (0x2C, "and"), (0x33, "or"),
+                      (0x3A, "xor"), (0x41, "xchg"), (0x48, "cmpxchg")]:
+        sig = f"i{t}{t}:{t}" if rmw == "cmpxchg" else f"i{t}:{t}"
+        _op(base + k, f"{ty}.atomic.rmw{bits}.{rmw}{u}", "memarg_atomic", sig, align=align,
+            **_ATOMIC)
 
 # (prefix or None, opcode byte or sub-opcode) -> row
 BY_CODE: dict[tuple[int | None, int], Op] = {(op.prefix, op.code): op for op in OPS}

@@ -19,6 +19,7 @@ from ..binary.opcodes import OPS
 from ..toolchain import DISPATCH_TABLE_MACRO
 from ..validate.validator import FuncInfo
 from . import f64_pairs, wide_loops
+from .atomics import HANDLERS as ATOMIC_HANDLERS
 from .forwarding import Forward, find_forwarded_loads, plain_loops
 from .rotation import rotating_loops
 from .simd import HANDLERS as SIMD_HANDLERS
@@ -49,7 +50,8 @@ FOLDABLE_FLOAT_CONSTANTS = {
 }
 
 
-_HANDLERS: dict = dict(SIMD_HANDLERS)  # instruction name -> FunctionEmitter.op_* method
+# instruction name -> FunctionEmitter.op_* method (the SIMD and atomic ones from their modules)
+_HANDLERS: dict = {**SIMD_HANDLERS, **ATOMIC_HANDLERS}
 
 
 @lru_cache(maxsize=65536)

@@ -128,6 +128,8 @@ class ModuleEmitter:
         self.n_imported_memories = len(m.imported("memory"))
         # memory64: the 64-bit memories, whose accesses are bounds-checked (docs/codegen.md).
         self.memories64 = {k for k, mt in enumerate(m.all_memories()) if mt.limits.is64}
+        # threads: the shared memories, whose atomic accesses are atomic in C (atomics.py).
+        self.shared_memories = {k for k, mt in enumerate(m.all_memories()) if mt.limits.shared}
         self.global_types = m.all_globals()
         # Immutable globals initialized by a plain constant are compiled to that constant.
         self.constant_globals: dict[int, str] = {}

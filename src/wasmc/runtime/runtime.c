@@ -8,12 +8,14 @@
 #include "wasmc.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -66,6 +68,8 @@ static const char *const trap_messages[WASMC_TRAP_COUNT] = {
     [WASMC_TRAP_NULL_EXCEPTION_REFERENCE] = "null exception reference",
     [WASMC_TRAP_INTERRUPT] = "interrupt",
     [WASMC_TRAP_DEADLINE] = "deadline exceeded",
+    [WASMC_TRAP_UNALIGNED_ATOMIC] = "unaligned atomic",
+    [WASMC_TRAP_EXPECTED_SHARED_MEMORY] = "expected shared memory",
 };
 
 const char *wasmc_trap_message(int code) {
@@ -552,15 +556,20 @@ void wasmc_memory_free(wasmc_memory *mem) {
     free(mem);
 }
 
-/* memory.grow of either kind: max_pages is already clamped to the kind's limit (memory_new). */
+/* memory.grow of either kind: max_pages is already clamped to the kind's limit (memory_new).
+ * Under a lock: two threads may grow one shared memory (threads) at once. */
+static pthread_mutex_t grow_lock = PTHREAD_MUTEX_INITIALIZER;
+
 uint64_t wasmc_memory64_grow(wasmc_memory *mem, uint64_t delta_pages) {
+    pthread_mutex_lock(&grow_lock);
     uint64_t old = mem->pages;
-    if (delta_pages > mem->max_pages - old) return UINT64_MAX;
-    if (delta_pages &&
-        mprotect(mem->base + old * WASMC_PAGE_SIZE, delta_pages * WASMC_PAGE_SIZE,
-                 PROT_READ | PROT_WRITE) != 0)
-        return UINT64_MAX;
-    mem->pages = old + delta_pages;
+    if (delta_pages > mem->max_pages - old ||
+        (delta_pages && mprotect(mem->base + old * WASMC_PAGE_SIZE, delta_pages * WASMC_PAGE_SIZE,
+                                 PROT_READ | PROT_WRITE) != 0))
+        old = UINT64_MAX;
+    else
+        mem->pages = old + delta_pages;
+    pthread_mutex_unlock(&grow_lock);
     return old;
 }
 
@@ -625,6 +634,101 @@ void wasmc_memory_init(wasmc_memory *mem, const uint8_t *seg, uint32_t seg_len, 
 void wasmc_memory64_init(wasmc_memory *mem, const uint8_t *seg, uint32_t seg_len, uint64_t dst,
                          uint32_t src, uint32_t len) {
     memory_init(mem, seg, seg_len, dst, src, len, CALLER_PC());
+}
+
+/* ==== atomics (threads) ===================================================================== */
+
+void wasmc_atomic_misaligned(void) { raise_trap(WASMC_TRAP_UNALIGNED_ATOMIC, CALLER_PC()); }
+
+/* The address of wait's or notify's n bytes at addr + offset, checked as an atomic access:
+ * the alignment, then the bounds. */
+static uint8_t *atomic_address(wasmc_memory *mem, uint64_t addr, uint64_t offset, uint64_t n,
+                               uintptr_t pc) {
+    if ((addr + offset) & (n - 1)) raise_trap(WASMC_TRAP_UNALIGNED_ATOMIC, pc);
+    if (offset > UINT64_MAX - addr || !in_bounds(addr + offset, n, memory_bytes(mem)))
+        raise_trap(WASMC_TRAP_MEMORY_OUT_OF_BOUNDS, pc);
+    return mem->base + addr + offset;
+}
+
+/* The parking lot of wait and notify: the waiting threads in the order they began to wait,
+ * each with the address it waits on, under one lock. A waiter reads the value under the lock,
+ * and a notify takes the lock, so a notify that follows the store a waiter checks cannot
+ * slip in between the check and the wait. */
+typedef struct parked_waiter {
+    struct parked_waiter *next;
+    const uint8_t *at;
+    int woken;
+    pthread_cond_t wake;
+} parked_waiter;
+
+static pthread_mutex_t park_lock = PTHREAD_MUTEX_INITIALIZER;
+static parked_waiter *parked_first;
+
+static void unpark(parked_waiter *w) {
+    for (parked_waiter **link = &parked_first; *link; link = &(*link)->next)
+        if (*link == w) {
+            *link = w->next;
+            return;
+        }
+}
+
+uint32_t wasmc_atomic_wait(wasmc_memory *mem, uint64_t addr, uint64_t offset, uint64_t expected,
+                           int64_t timeout_ns, uint32_t size, int shared) {
+    uintptr_t pc = CALLER_PC();
+    uint8_t *p = atomic_address(mem, addr, offset, size, pc);
+    if (!shared) raise_trap(WASMC_TRAP_EXPECTED_SHARED_MEMORY, pc);
+    struct timespec deadline;
+    if (timeout_ns >= 0) {
+        clock_gettime(CLOCK_MONOTONIC, &deadline);
+        int64_t ns = deadline.tv_nsec + timeout_ns % 1000000000;
+        deadline.tv_sec += (time_t)(timeout_ns / 1000000000 + ns / 1000000000);
+        deadline.tv_nsec = ns % 1000000000;
+    }
+    parked_waiter self = {NULL, p, 0, PTHREAD_COND_INITIALIZER};
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&self.wake, &attr);
+    pthread_condattr_destroy(&attr);
+
+    pthread_mutex_lock(&park_lock);
+    uint64_t value = size == 4 ? __atomic_load_n((uint32_t *)(void *)p, __ATOMIC_SEQ_CST)
+                               : __atomic_load_n((uint64_t *)(void *)p, __ATOMIC_SEQ_CST);
+    uint32_t result = 1; /* "not-equal" */
+    if (value == expected) {
+        parked_waiter **link = &parked_first;
+        while (*link) link = &(*link)->next;
+        *link = &self;
+        int timed_out = 0;
+        while (!self.woken && !timed_out)
+            timed_out = (timeout_ns < 0 ? pthread_cond_wait(&self.wake, &park_lock)
+                                        : pthread_cond_timedwait(&self.wake, &park_lock,
+                                                                 &deadline)) == ETIMEDOUT;
+        if (!self.woken) unpark(&self);
+        result = self.woken ? 0 : 2; /* "ok" or "timed-out" */
+    }
+    pthread_mutex_unlock(&park_lock);
+    pthread_cond_destroy(&self.wake);
+    return result;
+}
+
+uint32_t wasmc_atomic_notify(wasmc_memory *mem, uint64_t addr, uint64_t offset, uint32_t count) {
+    const uint8_t *p = atomic_address(mem, addr, offset, 4, CALLER_PC());
+    uint32_t woken = 0;
+    pthread_mutex_lock(&park_lock);
+    for (parked_waiter **link = &parked_first; *link && woken < count;) {
+        parked_waiter *w = *link;
+        if (w->at != p) {
+            link = &w->next;
+            continue;
+        }
+        *link = w->next;
+        w->woken = 1;
+        pthread_cond_signal(&w->wake);
+        woken++;
+    }
+    pthread_mutex_unlock(&park_lock);
+    return woken;
 }
 
 /* ==== tables =============================================================================== */

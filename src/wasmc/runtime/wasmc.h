@@ -362,6 +362,8 @@ typedef enum wasmc_trap_code {
     WASMC_TRAP_NULL_EXCEPTION_REFERENCE,    /* "null exception reference" (throw_ref) */
     WASMC_TRAP_INTERRUPT,                   /* "interrupt" (see wasmc_check_interrupt) */
     WASMC_TRAP_DEADLINE,                    /* "deadline exceeded" (likewise) */
+    WASMC_TRAP_UNALIGNED_ATOMIC,            /* "unaligned atomic" (threads) */
+    WASMC_TRAP_EXPECTED_SHARED_MEMORY,      /* "expected shared memory" (a wait on an unshared one) */
     WASMC_TRAP_COUNT
 } wasmc_trap_code;
 
@@ -537,6 +539,33 @@ WASMC_INLINE uint8_t *wasmc_mem64_at(const wasmc_memory *mem, uint64_t addr, uin
         wasmc_trap(WASMC_TRAP_MEMORY_OUT_OF_BOUNDS);
     return mem->base + addr + offset;
 }
+
+/* ---- atomic accesses (threads; docs/codegen.md, "Atomics") --------------------------------
+ * An atomic access of n bytes traps with "unaligned atomic" when its effective address ea is
+ * not a multiple of n, before its bounds are checked (as the reference interpreter and
+ * Wasmtime do). These return the address once it is aligned; the bounds are then checked as
+ * for every access (the guard region of a 32-bit memory, the explicit check of a 64-bit
+ * one). The generated code accesses an unshared memory with plain loads and stores (no
+ * other thread can reach it) and a shared one with __atomic builtins. */
+WASMC_NORETURN WASMC_COLD void wasmc_atomic_misaligned(void);
+WASMC_INLINE uint8_t *wasmc_atomic_at(uint8_t *base, uint64_t ea, uint64_t n) {
+    if (WASMC_UNLIKELY(ea & (n - 1))) wasmc_atomic_misaligned();
+    return base + ea;
+}
+WASMC_INLINE uint8_t *wasmc_atomic64_at(const wasmc_memory *mem, uint64_t addr, uint64_t offset,
+                                        uint64_t n) {
+    if (WASMC_UNLIKELY((addr + offset) & (n - 1))) wasmc_atomic_misaligned();
+    return wasmc_mem64_at(mem, addr, offset, n);
+}
+/* memory.atomic.wait32 (size 4) and wait64 (size 8) at addr + offset: 1 ("not-equal") if the
+ * value there is not `expected`, else waits for a notify of that address, 0 ("ok"), or until
+ * timeout_ns nanoseconds have passed (negative: no limit), 2 ("timed-out"). Traps as an
+ * atomic access would, and with "expected shared memory" for an unshared memory. */
+uint32_t wasmc_atomic_wait(wasmc_memory *mem, uint64_t addr, uint64_t offset, uint64_t expected,
+                           int64_t timeout_ns, uint32_t size, int shared);
+/* memory.atomic.notify: wakes up to `count` of the waiters on addr + offset, oldest first;
+ * returns how many it woke. */
+uint32_t wasmc_atomic_notify(wasmc_memory *mem, uint64_t addr, uint64_t offset, uint32_t count);
 
 #include "wasmc_numeric.h"
 

@@ -448,6 +448,7 @@ def make_spectest(output: TextIO) -> dict[str, Any]:
         "table": Table.new(TableType("funcref", Limits(10, 20))),
         "table64": Table.new(TableType("funcref", Limits(10, 20, is64=True))),
         "memory": Memory.new(MemoryType(Limits(1, 2))),
+        "shared_memory": Memory.new(MemoryType(Limits(1, 2, shared=True))),
     }
 
 

@@ -672,6 +672,22 @@ class FunctionValidator:
         self.vals += results
         return popped, results
 
+    def atomic_op(self, ins):
+        """An atomic access, wait or notify (threads): a memarg as for loads and stores whose
+        alignment must moreover be exactly the natural one; the types are the table's, with
+        an i64 address for a 64-bit memory."""
+        op = ins.op
+        self.offset = ins.offset
+        is64 = self.memarg(ins)
+        if ins.imm[0] != op.align:
+            raise self.error("atomic alignment must be natural")
+        params, results = op.sig
+        if is64:
+            params = (I64,) + params[1:]
+        popped = self.pop_many(params)
+        self.vals += results
+        return popped, results
+
     # -- parametric --
     def op_drop(self, ins):
         return (self.pop(),), ()
@@ -922,7 +938,7 @@ def _kind(op: Op) -> tuple:
     """(kind, and for a fixed signature: params, results, number of params, of values
     moved, the type on top, the type below it). The usual case of a fixed signature is
     checked by comparing the top one or two types only."""
-    if op.sig is None or op.imm in _LANE_IMMEDIATES:  # (lane indices need checking)
+    if op.sig is None or op.imm in _HANDLED_IMMEDIATES:  # (lane indices, atomic alignment)
         return _RUN_KINDS.get(op.name, _K_HANDLER), None, None, 0, 0, None, None
     params, results = op.sig
     n = len(params)
@@ -942,12 +958,15 @@ def _kind(op: Op) -> tuple:
 
 
 _LANE_IMMEDIATES = frozenset(("lane", "shuffle", "memarg_lane"))
+_HANDLED_IMMEDIATES = _LANE_IMMEDIATES | {"memarg_atomic"}
 _KINDS: dict[str, tuple] = {op.name: _kind(op) for op in OPS}
 # Instruction name -> its handler, handler(validator, ins) -> (popped types, pushed types),
-# for every other instruction. The SIMD instructions with lane immediates share one.
+# for every other instruction. The SIMD instructions with lane immediates share one, and so
+# do the atomic ones.
 HANDLERS: dict[str, Callable] = {
     op.name: getattr(FunctionValidator, "op_" + op.name.replace(".", "_"),
                      FunctionValidator.simd_lane_op if op.imm in _LANE_IMMEDIATES
+                     else FunctionValidator.atomic_op if op.imm == "memarg_atomic"
                      else FunctionValidator.unsupported)
     for op in OPS if _KINDS[op.name][0] == _K_HANDLER}
 
@@ -1144,9 +1163,13 @@ def validate_module(module: Module) -> ModuleContext:
     for t in ctx.tables:
         check_limits(t.limits, 2**64 - 1 if t.limits.is64 else 2**32 - 1, "table",
                      t.limits.offset)
+        if t.limits.shared:
+            raise InvalidError("tables cannot be shared", t.limits.offset)
     for mt in ctx.memories:
         check_limits(mt.limits, MAX_PAGES_64 if mt.limits.is64 else MAX_PAGES, "memory",
                      mt.limits.offset)
+        if mt.limits.shared and mt.limits.max is None:
+            raise InvalidError("shared memory must have maximum", mt.limits.offset)
 
     # C.refs: functions referenced anywhere outside function bodies may be `ref.func`ed.
     ctx.declared_funcs = _func_refs([g.init for g in m.globals] + m.table_inits + [
