@@ -18,7 +18,7 @@ from ..binary.module import EXN, FUNC, I32, V128, FuncType, Instr, parse_ref, re
 from ..binary.opcodes import OPS
 from ..toolchain import DISPATCH_TABLE_MACRO
 from ..validate.validator import FuncInfo
-from . import f64_pairs, wide_loops
+from . import eh_locals, f64_pairs, wide_loops
 from .atomics import HANDLERS as ATOMIC_HANDLERS
 from .forwarding import Forward, find_forwarded_loads, plain_loops
 from .rotation import rotating_loops
@@ -284,7 +284,7 @@ class FunctionEmitter:
         self.open_eh_blocks = 0
         self.handler_labels: list[int] = []
         self.exn_labels: list[int] = []
-        self.eh = EhAnalysis(body) if funcidx in mod.eh_funcs else None
+        self.eh = EhAnalysis(body, info.locals) if funcidx in mod.eh_funcs else None
         self.try_catches: dict[int, tuple] = {}  # try_table label -> its catch clauses
         # Whether this function's exnref values stay in it (exn_confined): then its catch_ref
         # clauses give the exception to its frame instead of keeping it for good.
@@ -1220,40 +1220,22 @@ def exn_confined(ftype: FuncType, body: list[Instr], info: FuncInfo) -> bool:
 
 class EhAnalysis:
     """What a function with try blocks needs to know before it is emitted: which legacy
-    `try` blocks have a handler (a catch part or delegate), and which locals a try body
-    writes. setjmp restores registers to their values at the try, so such a local must be
-    `volatile` to keep a value written after it (C11 7.13.2.1)."""
+    `try` blocks have a handler (a catch part or delegate), and which locals must be
+    `volatile` because a try body writes them and they are read after its exceptions land
+    (setjmp and C11 7.13.2.1; eh_locals.py)."""
 
-    def __init__(self, body: list[Instr]):
+    def __init__(self, body: list[Instr], local_types: list[str]):
         self.handled_tries: set[int] = set()  # offsets of legacy trys with a handler
-        self.volatile_locals: set[int] = set()
-        # Open blocks: (is a try body with a handler, try offset or None).
-        stack: list[list] = []
-        depth = 0  # open try bodies that have (or, for a legacy try, may have) a handler
+        open_tries: list[int | None] = []  # per open block: a legacy try's offset, or None
         for ins in body:
             name = ins.op.name
-            if name in ("block", "loop", "if"):
-                stack.append([False, None])
-            elif name == "try_table":
-                active = bool(ins.imm[1])
-                stack.append([active, None])
-                depth += active
-            elif name == "try":
-                stack.append([True, ins.offset])
-                depth += 1
-            elif name in ("catch", "catch_all", "delegate", "end"):
-                if not stack:
-                    continue  # the function's end
-                top = stack[-1]
-                if name != "end" and top[1] is not None:
-                    self.handled_tries.add(top[1])
-                if top[0]:
-                    top[0] = False
-                    depth -= 1
-                if name in ("end", "delegate"):
-                    stack.pop()
-            elif depth and name in ("local.set", "local.tee"):
-                self.volatile_locals.add(ins.imm)
+            if name in BLOCK_OPENERS:
+                open_tries.append(ins.offset if name == "try" else None)
+            elif name in ("catch", "catch_all", "delegate") and open_tries[-1] is not None:
+                self.handled_tries.add(open_tries[-1])
+            if name in ("end", "delegate") and open_tries:
+                open_tries.pop()
+        self.volatile_locals = eh_locals.volatile_locals(body, local_types)
 
     def has_handler(self, ins: Instr) -> bool:
         return ins.offset in self.handled_tries
