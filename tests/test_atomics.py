@@ -187,6 +187,29 @@ def test_memory64(shared: str) -> None:
         run["cas"](PAGE - 4, 0, 0)  # out of bounds too: the alignment is checked first
 
 
+@pytest.mark.parametrize(("cc", "opt"), [(None, 2), ("gcc", 2)], ids=["clang", "gcc"])
+@pytest.mark.parametrize("op", ["add", "sub", "or", "xor", "and"])
+def test_idempotent_rmw_out_of_bounds(op: str, cc: str | None, opt: int) -> None:
+    """A read-modify-write that changes nothing (add 0, and -1, ...) and whose result is
+    dropped still accesses its address: out of bounds, it traps (clang made such an
+    `__atomic_fetch_add` a fence alone; found by `fuzz.py diff --threads`)."""
+    operand = -1 if op == "and" else 0
+    run = wasmc.api.load(f"""(module (memory 1 1 {{}}) (memory $s 1 1 shared)
+      (func (export "plain") (param i32)
+        (drop (i64.atomic.rmw8.{op}_u offset=2070 (local.get 0) (i64.const {operand}))))
+      (func (export "plain_cas") (param i32)
+        (drop (i32.atomic.rmw.cmpxchg (local.get 0) (i32.const 0) (i32.const 0))))
+      (func (export "shared") (param i32)
+        (drop (i64.atomic.rmw8.{op}_u $s offset=2070 (local.get 0) (i64.const {operand}))))
+      (func (export "shared_cas") (param i32)
+        (drop (i32.atomic.rmw.cmpxchg $s (local.get 0) (i32.const 0) (i32.const 0)))))
+    """.replace("{}", ""), cc=cc, opt=opt).exports
+    for name in ("plain", "plain_cas", "shared", "shared_cas"):
+        run[name](0)  # in bounds: nothing happens
+        with pytest.raises(Trap, match="^out of bounds memory access"):
+            run[name](0x80000000)
+
+
 def test_trap_messages() -> None:
     instance = wasmc.api.load(WAT)
     run = instance.exports

@@ -54,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--simd", action="store_true",
                    help="enable SIMD and relaxed SIMD in the generator (modules simd:S:i; "
                         "default output $TMPDIR/wasmc-fuzz/diff-simd-seedS)")
+    d.add_argument("--threads", action="store_true",
+                   help="enable the threads proposal in the generator: shared memories, "
+                        "atomics, wait, notify (modules threads:S:i; default output "
+                        "$TMPDIR/wasmc-fuzz/diff-threads-seedS)")
     d.add_argument("--reduce", action="store_true",
                    help="shrink the first module of every signature (wasm-tools shrink)")
     _common(d)
@@ -137,16 +141,17 @@ def _diff(ns: argparse.Namespace) -> int:
 
     if ns.simd and (problem := tools.relaxed_simd_host_problem()):
         _print(f"warning: {problem}; expect relaxed-SIMD mismatches")
-    prefix = run_prefix(ns.exceptions, ns.simd).rstrip(":")
+    prefix = run_prefix(ns.exceptions, ns.simd, ns.threads).rstrip(":")
     out = ns.out or _default_out(f"diff-{prefix}" if prefix else "diff", ns.seed)
     _print(f"differential fuzzing: seed {ns.seed}, modules {ns.start}..{ns.start + ns.count - 1}, "
            f"batches of {ns.batch}, {ns.workers} workers, -O{ns.opt}"
            f"{', exceptions enabled' if ns.exceptions else ''}"
-           f"{', SIMD enabled' if ns.simd else ''}; findings in {out}")
+           f"{', SIMD enabled' if ns.simd else ''}"
+           f"{', threads enabled' if ns.threads else ''}; findings in {out}")
     summary = run_diff(seed=ns.seed, count=ns.count, start=ns.start, batch=ns.batch,
                        workers=ns.workers, out=out, cc=ns.cc, opt=ns.opt, calls=ns.calls,
                        fuel=ns.fuel, keep=ns.keep, exceptions=ns.exceptions, simd=ns.simd,
-                       progress=_print)
+                       threads=ns.threads, progress=_print)
     for line in summary.lines():
         _print(line)
     if summary.findings and ns.reduce:

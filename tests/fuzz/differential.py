@@ -53,6 +53,7 @@ class Case:
     index: int | None = None
     exceptions: bool = False  # generated with exception handling enabled
     simd: bool = False  # generated with SIMD and relaxed SIMD enabled
+    threads: bool = False  # generated with the threads proposal enabled
 
 
 @dataclass
@@ -141,7 +142,8 @@ def _child(batch_dir: Path) -> None:
         if not path.exists():
             assert case.seed is not None and case.index is not None
             data = tools.generate(case.seed, case.index, spec.get("fuel", tools.DEFAULT_FUEL),
-                                  exceptions=case.exceptions, simd=case.simd)
+                                  exceptions=case.exceptions, simd=case.simd,
+                                  threads=case.threads)
             tmp = path.with_suffix(".tmp")
             tmp.write_bytes(data)
             tmp.replace(path)
@@ -291,20 +293,22 @@ class RunSummary:
         return out
 
 
-def run_prefix(exceptions: bool, simd: bool) -> str:
+def run_prefix(exceptions: bool, simd: bool, threads: bool = False) -> str:
     """How a run's module names start: "" for plain runs, else the generator's extras."""
-    extras = [name for name, on in (("eh", exceptions), ("simd", simd)) if on]
+    extras = [name for name, on in (("eh", exceptions), ("simd", simd), ("threads", threads))
+              if on]
     return "-".join(extras) + ":" if extras else ""
 
 
 def run_diff(*, seed: int, count: int, start: int = 0, batch: int = 100, workers: int = 2,
              out: Path, cc: str | None = None, opt: int = 0, calls: int = 2,
              fuel: int = tools.DEFAULT_FUEL, keep: bool = False, exceptions: bool = False,
-             simd: bool = False,
+             simd: bool = False, threads: bool = False,
              progress: Callable[[str], None] | None = None) -> RunSummary:
     """Generate and check modules start .. start+count-1 of run `seed` (with exception
     handling enabled in the generator, if `exceptions`: modules named `eh:S:i`; with SIMD
-    and relaxed SIMD, if `simd`: `simd:S:i`; both: `eh-simd:S:i`)."""
+    and relaxed SIMD, if `simd`: `simd:S:i`; both: `eh-simd:S:i`; with threads:
+    `threads:S:i`)."""
     import os
 
     out.mkdir(parents=True, exist_ok=True)
@@ -318,13 +322,13 @@ def run_diff(*, seed: int, count: int, start: int = 0, batch: int = 100, workers
     log = open(out / "findings.jsonl", "a", encoding="utf-8")
 
     def one_batch(first: int, n: int) -> None:
-        prefix = run_prefix(exceptions, simd)
+        prefix = run_prefix(exceptions, simd, threads)
         batch_dir = out / "batches" / f"{prefix.replace(':', '-')}{seed}-{first}"
         cases = []
         for i in range(first, first + n):
             profile = tools.profile_for(i)
             cases.append(Case(f"{prefix}{seed}:{i}", str(batch_dir / f"m{i}.wasm"),
-                              profile.canonical_nans, seed, i, exceptions, simd))
+                              profile.canonical_nans, seed, i, exceptions, simd, threads))
         result = run_cases(cases, batch_dir, cc=cc, opt=opt, jobs=jobs, calls=calls, fuel=fuel)
         for f in result.findings:
             saved = findings_dir / f"{f.id.replace(':', '-')}.wasm"

@@ -69,7 +69,7 @@ _WASMC_KINDS = {
 _WASMTIME_KINDS = {
     wasmtime.TrapCode.STACK_OVERFLOW: EXHAUSTED,
     wasmtime.TrapCode.MEMORY_OUT_OF_BOUNDS: "out of bounds memory access",
-    wasmtime.TrapCode.HEAP_MISALIGNED: "misaligned memory access",
+    wasmtime.TrapCode.HEAP_MISALIGNED: "unaligned atomic",  # (only atomics need alignment)
     wasmtime.TrapCode.TABLE_OUT_OF_BOUNDS: "out of bounds table access",
     wasmtime.TrapCode.INDIRECT_CALL_TO_NULL: "uninitialized element",
     wasmtime.TrapCode.BAD_SIGNATURE: "indirect call type mismatch",
@@ -97,6 +97,7 @@ def wasmtime_trap_kind(trap: wasmtime.Trap) -> str:
 NUMERIC = ("i32", "i64", "f32", "f64", "v128")
 _SIZES = {"i32": 4, "f32": 4, "i64": 8, "f64": 8, "v128": 16}  # bytes of a numeric value
 REFS = ("funcref", "externref", "exnref")
+_SHORT_REF_NAMES = {"func": "funcref", "extern": "externref", "exn": "exnref"}
 
 # Fixed argument values, as raw bits: 0, 1, -1, the sign bit, the largest positive, a value
 # past a small memory's end, NaN, infinity, -0.0, 2^31 and 2^63 (conversion edges).
@@ -462,11 +463,19 @@ class WasmtimeSide:
         return value
 
     def memory_pages(self, name: str) -> int:
-        return self.externs[name].size(self.store)
+        mem = self.externs[name]
+        # A shared memory (wasmtime.SharedMemory) belongs to no store; its size() and
+        # data_ptr() pass a pointer to its pointer to the C API (wasmtime-py 50), so the C
+        # API is called directly.
+        if isinstance(mem, wasmtime.SharedMemory):
+            return ffi.wasmtime_sharedmemory_size(mem.ptr())
+        return mem.size(self.store)
 
     def memory_reader(self, name: str) -> Callable[[int, int], bytes]:
         mem = self.externs[name]
-        base = ctypes.cast(mem.data_ptr(self.store), ctypes.c_void_p).value or 0
+        ptr = (ffi.wasmtime_sharedmemory_data(mem.ptr()) if isinstance(mem, wasmtime.SharedMemory)
+               else mem.data_ptr(self.store))
+        base = ctypes.cast(ptr, ctypes.c_void_p).value or 0
         return lambda offset, n: ctypes.string_at(base + offset, n)
 
     def table_size(self, name: str) -> int:
@@ -526,6 +535,8 @@ class WasmcSide:
         raw = exc.raw_values
         assert raw is not None, "an exception from Wasm carries its raw payload"
         types = exc.tag.type.params if exc.tag is not None else ("i64",) * len(raw)
+        # A tag's types are canonical, "(ref null exn)" for exnref: the short names here.
+        types = tuple(_SHORT_REF_NAMES.get(api.ref_family(t), t) for t in types)
         return Thrown(name, tuple(self._value(t, r) for t, r in zip(types, raw, strict=True)))
 
     def call(self, name: str, export: Export, args: list[int]) -> Outcome:

@@ -21,12 +21,13 @@ from pathlib import Path
 
 import wasmtime
 
-# `wasm-tools validate --features`: the set wasmc implements (SIMD and relaxed SIMD, and
-# exception handling in full, exnref included: docs/exceptions.md), and that set plus the
+# `wasm-tools validate --features`: the set wasmc implements (SIMD and relaxed SIMD,
+# exception handling in full, exnref included: docs/exceptions.md, and threads: atomics and
+# shared memories, docs/codegen.md), and that set plus the
 # proposals wasmc implements in part (tail calls, typed function references): a module valid
 # only with those may be accepted or refused (as unsupported), but not be called malformed or
 # invalid... unless it is not valid even with them.
-VALIDATE_FEATURES = "-all,wasm2,relaxed-simd,multi-memory,memory64,exceptions"
+VALIDATE_FEATURES = "-all,wasm2,relaxed-simd,multi-memory,memory64,exceptions,threads"
 EXTENDED_FEATURES = VALIDATE_FEATURES + ",tail-call,function-references"
 
 # wasm-smith's configuration (its JSON keys are the kebab-case names of its options).
@@ -37,8 +38,9 @@ SMITH_CONFIG: dict[str, object] = {
     # what wasmc does not implement
     "tail-call-enabled": False,
     "gc-enabled": False,
-    # (implemented, but generated only with --exceptions, EXCEPTIONS_CONFIG: the plain
-    # differential runs keep the coverage they had; the malformed corpus has both)
+    # (implemented, but generated only with --exceptions, EXCEPTIONS_CONFIG, and --threads,
+    # THREADS_CONFIG: the plain differential runs keep the coverage they had; the malformed
+    # corpus has exceptions)
     "exceptions-enabled": False,
     "threads-enabled": False,
     "shared-everything-threads-enabled": False,
@@ -207,6 +209,12 @@ EXCEPTIONS_CONFIG: dict[str, object] = {"exceptions-enabled": True, "min-tags": 
 SIMD_CONFIG: dict[str, object] = {"simd-enabled": True, "relaxed-simd-enabled": True}
 
 
+# What `--threads` adds to SMITH_CONFIG: the threads proposal (shared memories, atomic loads,
+# stores, read-modify-writes and compare-exchanges, notify, fence; wasm-smith 1.2xx makes no
+# memory.atomic.wait, which tests/test_atomics.py covers).
+THREADS_CONFIG: dict[str, object] = {"threads-enabled": True}
+
+
 # Wasmtime's relaxed-SIMD results depend on its host; wasmc's are the ones it gives with these
 # x86-64 features (docs/simd.md). Elsewhere a --simd run would report legitimate differences.
 RELAXED_SIMD_HOST_FEATURES = ("ssse3", "sse4_1", "fma")
@@ -258,12 +266,13 @@ def export_tags(wasm: bytes) -> bytes:
 
 
 def generate(seed: int, index: int, fuel: int = DEFAULT_FUEL, exceptions: bool = False,
-             simd: bool = False) -> bytes:
-    """Module `index` of the run with `seed` (with exception handling or SIMD enabled, if
-    `exceptions` or `simd`: another module): the same bytes on every machine (for one
-    wasm-tools version). 64-bit memories get a maximum if they have none (cap_memory64); with
-    exceptions, every tag is exported (export_tags)."""
-    extra = {**(EXCEPTIONS_CONFIG if exceptions else {}), **(SIMD_CONFIG if simd else {})}
+             simd: bool = False, threads: bool = False) -> bytes:
+    """Module `index` of the run with `seed` (with exception handling, SIMD or threads
+    enabled, if `exceptions`, `simd` or `threads`: another module): the same bytes on every
+    machine (for one wasm-tools version). 64-bit memories get a maximum if they have none
+    (cap_memory64); with exceptions, every tag is exported (export_tags)."""
+    extra = {**(EXCEPTIONS_CONFIG if exceptions else {}), **(SIMD_CONFIG if simd else {}),
+             **(THREADS_CONFIG if threads else {})}
     for attempt in range(100):
         wasm = smith(smith_seed_bytes(seed, index, attempt), profile_for(index), fuel, extra)
         if wasm is not None:
@@ -306,7 +315,8 @@ def wasmtime_config(extended: bool = False) -> wasmtime.Config:
     config.wasm_gc = False
     config.wasm_function_references = extended
     config.wasm_exceptions = True
-    config.wasm_threads = False
+    config.wasm_threads = True
+    config.shared_memory = True  # (Wasmtime refuses shared memories without it)
     config.wasm_memory64 = True  # (and table64)
     config.wasm_custom_page_sizes = False
     config.wasm_wide_arithmetic = False

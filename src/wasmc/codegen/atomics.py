@@ -84,12 +84,18 @@ def atomic_rmw(self: FunctionEmitter, ins, h, pops, pushes, args, res) -> None:
     result = _VALUE_C[pushes[0]]
     operand = f"({ctype}){args[1]}"
     if shared:
-        self.w(f"{res[0]} = ({result}){builtin}(({ctype} *)(void *){at}, {operand}, {SEQ_CST});")
+        # Kept: clang turns an idempotent read-modify-write whose result is unused (add 0,
+        # or 0, and -1) into a fence without the access, which then could not trap (found by
+        # fuzz.py diff --threads; test_atomics.py, test_idempotent_rmw_out_of_bounds).
+        self.w(f"{res[0]} = ({result}){builtin}(({ctype} *)(void *){at}, {operand}, {SEQ_CST}); "
+               f"WASMC_KEEP({res[0]});")
         return
     new = operand if operator is None else f"({ctype})(old_ {operator} {operand})"
-    # (res may be the address's slot: everything is read before it is written)
-    self.w(f"{{ uint8_t *at_ = {at}; {ctype} old_ = ({ctype}){load}(at_); {store}(at_, {new}); "
-           f"{res[0]} = ({result})old_; }}")
+    # (res may be the address's slot: everything is read before it is written). The old
+    # value is kept like every load's: storing back what was read (add 0) is no store for
+    # the C compiler, and then the load was unused.
+    self.w(f"{{ uint8_t *at_ = {at}; {ctype} old_ = ({ctype}){load}(at_); WASMC_KEEP(old_); "
+           f"{store}(at_, {new}); {res[0]} = ({result})old_; }}")
 
 
 def atomic_cmpxchg(self: FunctionEmitter, ins, h, pops, pushes, args, res) -> None:
@@ -99,9 +105,9 @@ def atomic_cmpxchg(self: FunctionEmitter, ins, h, pops, pushes, args, res) -> No
     if shared:  # on failure the builtin writes what it found into old_
         self.w(f"{{ {ctype} old_ = {expected}; __atomic_compare_exchange_n(({ctype} *)(void *)"
                f"{at}, &old_, {replacement}, 0, {SEQ_CST}, {SEQ_CST}); "
-               f"{res[0]} = ({result})old_; }}")
+               f"{res[0]} = ({result})old_; WASMC_KEEP({res[0]}); }}")
     else:
-        self.w(f"{{ uint8_t *at_ = {at}; {ctype} old_ = ({ctype}){load}(at_); "
+        self.w(f"{{ uint8_t *at_ = {at}; {ctype} old_ = ({ctype}){load}(at_); WASMC_KEEP(old_); "
                f"if (old_ == {expected}) {store}(at_, {replacement}); "
                f"{res[0]} = ({result})old_; }}")
 
