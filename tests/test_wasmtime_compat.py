@@ -239,6 +239,9 @@ def test_shared_memory_types():
         wasmc_wasmtime.Instance(store, module, [plain])
     add = wasmc_wasmtime.Instance(store, module, [shared]).exports(store)["add"]
     assert add(store, 8, 5) == 0 and add(store, 8, 1) == 5
+    with pytest.raises(wasmc_wasmtime.Trap) as trap:
+        add(store, 2, 1)
+    assert trap.value.trap_code == wasmc_wasmtime.TrapCode.HEAP_MISALIGNED
     exported = wasmc_wasmtime.Module(engine, '(module (memory (export "m") 1 1 shared))')
     memory = wasmc_wasmtime.Instance(store, exported, []).exports(store)["m"]
     assert memory.type(store).is_shared

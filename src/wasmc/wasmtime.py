@@ -87,6 +87,7 @@ _TRAP_CODES = {
     "deadline exceeded": TrapCode.INTERRUPT,
     "null reference": TrapCode.NULL_REFERENCE,
     "null function reference": TrapCode.NULL_REFERENCE,
+    "unaligned atomic": TrapCode.HEAP_MISALIGNED,  # (Wasmtime: "misaligned memory access")
 }
 
 
