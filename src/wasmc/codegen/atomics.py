@@ -28,17 +28,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..binary.opcodes import OPS
+from .spelling import SCALAR_ACCESS
 
 if TYPE_CHECKING:
     from .function import FunctionEmitter
 
-# By the bytes accessed: the C type, and the plain load and store helpers (wasmc_numeric.h).
-_WIDTH = {
-    1: ("uint8_t", "wasmc_load_i32_u8", "wasmc_store_u8_from32"),
-    2: ("uint16_t", "wasmc_load_u16_raw", "wasmc_store_u16_from32"),
-    4: ("uint32_t", "wasmc_load_u32", "wasmc_store_u32"),
-    8: ("uint64_t", "wasmc_load_u64", "wasmc_store_u64"),
-}
 _VALUE_C = {"i32": "uint32_t", "i64": "uint64_t"}
 # The read-modify-writes: the C operator of the plain form (None: the new value is the
 # operand), the builtin of the shared form.
@@ -52,7 +46,7 @@ def _access(self: FunctionEmitter, ins, addr: str) -> tuple[str, str, str, str, 
     """(the checked address, C type of the bytes, load helper, store helper, shared)."""
     _align, offset, mem = ins.imm
     n = 1 << ins.op.align
-    ctype, load, store = _WIDTH[n]
+    ctype, load, store = SCALAR_ACCESS[ins.op.align]
     if mem in self.mod.memories64:
         at = f"wasmc_atomic64_at(inst->mem{mem}, {addr}, UINT64_C({offset}), {n})"
     else:

@@ -25,19 +25,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .spelling import const_literal
+from .spelling import SCALAR_ACCESS, const_literal
 
 if TYPE_CHECKING:
     from .function import FunctionEmitter
-
-# Scalar access of 2**align bytes: (C type, load helper, store helper) from wasmc_numeric.h.
-_SCALAR = {
-    0: ("uint8_t", "wasmc_load_i32_u8", "wasmc_store_u8_from32"),
-    1: ("uint16_t", "wasmc_load_u16_raw", "wasmc_store_u16_from32"),
-    2: ("uint32_t", "wasmc_load_u32", "wasmc_store_u32"),
-    3: ("uint64_t", "wasmc_load_u64", "wasmc_store_u64"),
-}
-
 
 def header_name(instr_name: str) -> str:
     """The wasmc_simd.h function of an instruction (`v128.load8_splat` ->
@@ -65,7 +56,7 @@ def scalar_load(self: FunctionEmitter, ins, h, pops, pushes, args, res) -> None:
     """The loads of fewer than 16 bytes that make a vector (extend, splat, zero): load the
     bytes as a scalar, then the header's function of that scalar."""
     _align, offset, mem = ins.imm
-    ctype, load, _store = _SCALAR[ins.op.align]
+    ctype, load, _store = SCALAR_ACCESS[ins.op.align]
     addr = self.access_address(mem, args[0], offset, ins.op.align)
     self.w(f"{res[0]} = {header_name(ins.op.name)}(({ctype}){load}({addr})); "
            f"WASMC_KEEP_FLOAT({res[0]});")
@@ -73,7 +64,7 @@ def scalar_load(self: FunctionEmitter, ins, h, pops, pushes, args, res) -> None:
 
 def load_lane(self: FunctionEmitter, ins, h, pops, pushes, args, res) -> None:
     _align, offset, mem, lane = ins.imm
-    ctype, load, _store = _SCALAR[ins.op.align]
+    ctype, load, _store = SCALAR_ACCESS[ins.op.align]
     addr = self.access_address(mem, args[0], offset, ins.op.align)
     self.w(f"{res[0]} = {header_name(ins.op.name)}({args[1]}, ({ctype}){load}({addr}), "
            f"{lane}); WASMC_KEEP_FLOAT({res[0]});")
@@ -81,7 +72,7 @@ def load_lane(self: FunctionEmitter, ins, h, pops, pushes, args, res) -> None:
 
 def store_lane(self: FunctionEmitter, ins, h, pops, pushes, args, res) -> None:
     _align, offset, mem, lane = ins.imm
-    _ctype, _load, store = _SCALAR[ins.op.align]
+    _ctype, _load, store = SCALAR_ACCESS[ins.op.align]
     addr = self.access_address(mem, args[0], offset, ins.op.align)
     self.w(f"{store}({addr}, {header_name(ins.op.name)}({args[1]}, {lane}));")
 

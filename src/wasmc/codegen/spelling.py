@@ -53,6 +53,16 @@ GLOBAL_FIELD = ByValType({I32: "i32", I64: "i64", F32: "f32", F64: "f64", FUNCRE
                           EXTERNREF: "ref", EXNREF: "ref", V128: "v128"})
 
 
+# A raw access of 2**align bytes of linear memory: (C type, load helper, store helper), the
+# wasmc_numeric.h helpers that SIMD's partial loads and stores and the plain atomics use.
+SCALAR_ACCESS = {
+    0: ("uint8_t", "wasmc_load_i32_u8", "wasmc_store_u8_from32"),
+    1: ("uint16_t", "wasmc_load_u16_raw", "wasmc_store_u16_from32"),
+    2: ("uint32_t", "wasmc_load_u32", "wasmc_store_u32"),
+    3: ("uint64_t", "wasmc_load_u64", "wasmc_store_u64"),
+}
+
+
 def zero_value(valtype: str) -> str:
     """The C initializer of a local or slot of this type that holds zero (or null)."""
     return "{0}" if valtype == V128 else "0"
