@@ -64,22 +64,32 @@ class _Graph:
         self.succs.append([])
         return len(self.gen) - 1
 
-    def live_in(self) -> list[int]:
-        """Each block's live-in set, by iteration to the fixed point (blocks are numbered in
-        program order, so visiting them backwards settles most in one pass)."""
+    def live_in(self, relevant: int) -> list[int]:
+        """Each block's live-in set of the `relevant` locals (a bit mask), by a worklist to
+        the fixed point: blocks are numbered in program order, so they are first visited
+        backwards, and a block is visited again only when a successor's set grew."""
         gen, kill, succs = self.gen, self.kill, self.succs
-        live = [0] * len(gen)
-        changed = True
-        while changed:
-            changed = False
-            for b in range(len(gen) - 1, -1, -1):
-                out = 0
-                for s in succs[b]:
-                    out |= live[s]
-                new = gen[b] | (out & ~kill[b])
-                if new != live[b]:
-                    live[b] = new
-                    changed = True
+        n = len(gen)
+        preds: list[list[int]] = [[] for _ in range(n)]
+        for b, targets in enumerate(succs):
+            for t in targets:
+                preds[t].append(b)
+        live = [0] * n
+        work = list(range(n))
+        waiting = [True] * n
+        while work:
+            b = work.pop()
+            waiting[b] = False
+            out = 0
+            for t in succs[b]:
+                out |= live[t]
+            new = (gen[b] | (out & ~kill[b])) & relevant
+            if new != live[b]:
+                live[b] = new
+                for q in preds[b]:
+                    if not waiting[q]:
+                        waiting[q] = True
+                        work.append(q)
         return live
 
 
@@ -177,12 +187,15 @@ def volatile_locals(body: list[Instr], local_types: list[str]) -> set[int]:
             if not stack:  # the function's end
                 break
 
-    live = g.live_in()
-    needed = written = 0
-    for writes, landings in tries:
+    # Only locals that some try body writes can need volatile: the liveness of those alone.
+    written = 0
+    for writes, _landings in tries:
         written |= writes
-        for landing in landings:
-            needed |= writes & live[landing]
     exnrefs = sum(1 << k for k, t in enumerate(local_types) if ref_family(t) == EXN)
-    needed |= written & exnrefs
+    needed = written & exnrefs
+    if written & ~exnrefs:
+        live = g.live_in(written & ~exnrefs)
+        for writes, landings in tries:
+            for landing in landings:
+                needed |= writes & live[landing]
     return {k for k in range(len(local_types)) if needed >> k & 1}
