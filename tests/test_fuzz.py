@@ -99,22 +99,25 @@ MIN_SAME_SHARE = 0.90
 # kept in registers across a longjmp) shows only there. The SIMD runs (SIMD and relaxed SIMD
 # in the generator) are at -O1, cheap to build with the vector code optimized, and at -O2,
 # where the unroll hint of short vector loops (codegen/function.py, simd_loops) takes effect.
-@pytest.mark.parametrize(("opt", "count", "exceptions", "simd"),
-                         [(0, 300, False, False), (2, 150, False, False),
-                          (2, 100, True, False), (1, 100, False, True),
-                          (2, 100, False, True)],
-                         ids=["O0", "O2", "O2-exceptions", "O1-simd", "O2-simd"])
+# The threads run (atomics, shared memories) at -O2, where clang dropped an idempotent
+# read-modify-write's access (docs/fuzzing.md, "Threads").
+@pytest.mark.parametrize(("opt", "count", "exceptions", "simd", "threads"),
+                         [(0, 300, False, False, False), (2, 150, False, False, False),
+                          (2, 100, True, False, False), (1, 100, False, True, False),
+                          (2, 100, False, True, False), (2, 100, False, False, True)],
+                         ids=["O0", "O2", "O2-exceptions", "O1-simd", "O2-simd", "O2-threads"])
 def test_differential_short_run(opt: int, count: int, exceptions: bool, simd: bool,
-                                tmp_path: Path) -> None:
+                                threads: bool, tmp_path: Path) -> None:
     """Random modules (fixed seed) agree under wasmc and Wasmtime; with exceptions enabled
     in the generator, some calls must end in an uncaught exception and some have exnref in
     their signature (or the run would not test what it claims to); with SIMD, some calls
     must pass or return v128 values."""
     if simd and (problem := tools.relaxed_simd_host_problem()):
         pytest.skip(problem)
-    seed = CI_SEED + opt + (10 if exceptions else 0) + (20 if simd else 0)
-    summary = run_diff(seed=seed, count=count, batch=50 if exceptions or simd else 75,
-                       workers=2, out=tmp_path, opt=opt, exceptions=exceptions, simd=simd)
+    seed = CI_SEED + opt + (10 if exceptions else 0) + (20 if simd else 0) + (30 if threads else 0)
+    summary = run_diff(seed=seed, count=count, batch=50 if exceptions or simd or threads else 75,
+                       workers=2, out=tmp_path, opt=opt, exceptions=exceptions, simd=simd,
+                       threads=threads)
     _report(summary.lines())
     if exceptions:
         assert summary.thrown > 0, "no call ended in an uncaught exception"
@@ -195,6 +198,16 @@ def test_simd_generation() -> None:
 
 
 # ---- generation is reproducible ----------------------------------------------------------------
+
+def test_threads_generation() -> None:
+    """`--threads` makes other modules, the same ones each time, with atomic instructions
+    (0xFE-prefixed opcodes) in them."""
+    modules = [tools.generate(CI_SEED, i, threads=True) for i in range(10)]
+    assert modules[3] != tools.generate(CI_SEED, 3)
+    assert modules[3] == tools.generate(CI_SEED, 3, threads=True)
+    text = "".join(tools.print_wat(m) for m in modules)
+    assert ".atomic." in text and "shared" in text
+
 
 def test_generation_is_deterministic() -> None:
     assert tools.generate(CI_SEED, 3) == tools.generate(CI_SEED, 3)
