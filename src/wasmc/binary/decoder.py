@@ -7,7 +7,7 @@ exception instructions (`try`, `catch`, `catch_all`, `delegate`, `rethrow`).
 Decoding is structural only: it checks everything the spec calls "malformed" (encodings,
 section order and sizes, counts that must agree) and raises `MalformedError`; type checking
 and index bounds are the validator's job. Well-formed features wasmc does not implement
-(GC, threads, ...) raise `UnsupportedError`.
+(GC, ...) raise `UnsupportedError`.
 
 Function bodies become flat lists of `Instr`, ending with the function's final `end`;
 constant expressions are lists of `Instr` without their final `end`.

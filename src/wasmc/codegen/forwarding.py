@@ -13,7 +13,9 @@ It is deliberately narrow, and each condition is what makes it sound:
 - an innermost loop whose body is straight-line code ending in `br_if 0`: each iteration
   runs every instruction once, in order, and leaves only by falling through or trapping;
 - no call, no other store, no bulk memory, atomic or grow instruction in the body: nothing
-  else writes memory while the loop runs (wasmc has no shared memories: no other thread);
+  else in this thread writes memory while the loop runs (another thread's writes to a
+  shared memory do not synchronize with a loop without atomics, so reading this thread's own
+  store is a value the memory model allows);
 - the store and the load: same memory (32-bit, not memory64), same memarg offset, same
   width, a full `i32`/`i64` load of what an `i32`/`i64` store wrote (so the value needs no
   conversion), and the load comes before the store in the body;
