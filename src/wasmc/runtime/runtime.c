@@ -638,8 +638,6 @@ void wasmc_memory64_init(wasmc_memory *mem, const uint8_t *seg, uint32_t seg_len
 
 /* ==== atomics (threads) ===================================================================== */
 
-void wasmc_atomic_misaligned(void) { raise_trap(WASMC_TRAP_UNALIGNED_ATOMIC, CALLER_PC()); }
-
 /* The address of wait's or notify's n bytes at addr + offset, checked as an atomic access:
  * the alignment, then the bounds. */
 static uint8_t *atomic_address(wasmc_memory *mem, uint64_t addr, uint64_t offset, uint64_t n,
@@ -677,6 +675,13 @@ uint32_t wasmc_atomic_wait(wasmc_memory *mem, uint64_t addr, uint64_t offset, ui
     uintptr_t pc = CALLER_PC();
     uint8_t *p = atomic_address(mem, addr, offset, size, pc);
     if (!shared) raise_trap(WASMC_TRAP_EXPECTED_SHARED_MEMORY, pc);
+    pthread_mutex_lock(&park_lock);
+    uint64_t value = size == 4 ? __atomic_load_n((uint32_t *)(void *)p, __ATOMIC_SEQ_CST)
+                               : __atomic_load_n((uint64_t *)(void *)p, __ATOMIC_SEQ_CST);
+    if (value != expected) {
+        pthread_mutex_unlock(&park_lock);
+        return 1; /* "not-equal" */
+    }
     struct timespec deadline;
     if (timeout_ns >= 0) {
         clock_gettime(CLOCK_MONOTONIC, &deadline);
@@ -690,23 +695,16 @@ uint32_t wasmc_atomic_wait(wasmc_memory *mem, uint64_t addr, uint64_t offset, ui
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&self.wake, &attr);
     pthread_condattr_destroy(&attr);
-
-    pthread_mutex_lock(&park_lock);
-    uint64_t value = size == 4 ? __atomic_load_n((uint32_t *)(void *)p, __ATOMIC_SEQ_CST)
-                               : __atomic_load_n((uint64_t *)(void *)p, __ATOMIC_SEQ_CST);
-    uint32_t result = 1; /* "not-equal" */
-    if (value == expected) {
-        parked_waiter **link = &parked_first;
-        while (*link) link = &(*link)->next;
-        *link = &self;
-        int timed_out = 0;
-        while (!self.woken && !timed_out)
-            timed_out = (timeout_ns < 0 ? pthread_cond_wait(&self.wake, &park_lock)
-                                        : pthread_cond_timedwait(&self.wake, &park_lock,
-                                                                 &deadline)) == ETIMEDOUT;
-        if (!self.woken) unpark(&self);
-        result = self.woken ? 0 : 2; /* "ok" or "timed-out" */
-    }
+    parked_waiter **link = &parked_first;
+    while (*link) link = &(*link)->next;
+    *link = &self;
+    int timed_out = 0;
+    while (!self.woken && !timed_out)
+        timed_out = (timeout_ns < 0 ? pthread_cond_wait(&self.wake, &park_lock)
+                                    : pthread_cond_timedwait(&self.wake, &park_lock,
+                                                             &deadline)) == ETIMEDOUT;
+    if (!self.woken) unpark(&self);
+    uint32_t result = self.woken ? 0 : 2; /* "ok" or "timed-out" */
     pthread_mutex_unlock(&park_lock);
     pthread_cond_destroy(&self.wake);
     return result;

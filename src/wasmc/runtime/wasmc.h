@@ -547,14 +547,13 @@ WASMC_INLINE uint8_t *wasmc_mem64_at(const wasmc_memory *mem, uint64_t addr, uin
  * for every access (the guard region of a 32-bit memory, the explicit check of a 64-bit
  * one). The generated code accesses an unshared memory with plain loads and stores (no
  * other thread can reach it) and a shared one with __atomic builtins. */
-WASMC_NORETURN WASMC_COLD void wasmc_atomic_misaligned(void);
 WASMC_INLINE uint8_t *wasmc_atomic_at(uint8_t *base, uint64_t ea, uint64_t n) {
-    if (WASMC_UNLIKELY(ea & (n - 1))) wasmc_atomic_misaligned();
+    if (WASMC_UNLIKELY(ea & (n - 1))) wasmc_trap(WASMC_TRAP_UNALIGNED_ATOMIC);
     return base + ea;
 }
 WASMC_INLINE uint8_t *wasmc_atomic64_at(const wasmc_memory *mem, uint64_t addr, uint64_t offset,
                                         uint64_t n) {
-    if (WASMC_UNLIKELY((addr + offset) & (n - 1))) wasmc_atomic_misaligned();
+    if (WASMC_UNLIKELY((addr + offset) & (n - 1))) wasmc_trap(WASMC_TRAP_UNALIGNED_ATOMIC);
     return wasmc_mem64_at(mem, addr, offset, n);
 }
 /* memory.atomic.wait32 (size 4) and wait64 (size 8) at addr + offset: 1 ("not-equal") if the
