@@ -353,13 +353,13 @@ def test_build_executable_keeps_cycle_collection_off_until_it_returns(
 
 
 def test_background_build_gets_a_session_of_lower_priority(tmp_path: Path, monkeypatch) -> None:
-    """runcache._start_background_build runs the build in a session of its own whose
+    """background.start runs the build in a session of its own whose
     autogroup has nice BACKGROUND_NICE, where the kernel has autogroups (else the build
     would take half the machine from the program the quick build runs); the caller's
     session keeps its own. The "interpreter" here is a script that reports its autogroup."""
     import time
 
-    from wasmc import runcache
+    from wasmc import background, runcache
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     reporter = tmp_path / "report-autogroup"
@@ -368,7 +368,7 @@ def test_background_build_gets_a_session_of_lower_priority(tmp_path: Path, monke
     reporter.write_text("#!/bin/sh\ng=$(cat /proc/self/autogroup 2>/dev/null)\n"
                         "echo \"${g:-none}\"\necho finished\n")
     reporter.chmod(0o755)
-    monkeypatch.setattr(runcache.sys, "executable", str(reporter))
+    monkeypatch.setattr(background.sys, "executable", str(reporter))
     ours = Path("/proc/self/autogroup")
     before = (ours.read_text().strip() if ours.exists() else "") or None
     key = "0" * 32
@@ -380,7 +380,7 @@ def test_background_build_gets_a_session_of_lower_priority(tmp_path: Path, monke
         time.sleep(0.05)
     reported = log.read_text().splitlines()[0]  # "/autogroup-N nice K" or "none"
     if reported != "none":  # the build's session has an autogroup: at the lower priority
-        assert reported.split()[-1] == str(runcache.BACKGROUND_NICE), reported
+        assert reported.split()[-1] == str(background.BACKGROUND_NICE), reported
     if before is not None:  # and ours is another one, unchanged
         assert reported != "none"
         assert reported.split()[0] != before.split()[0]
@@ -402,22 +402,14 @@ def _zombie_children() -> list[int]:
     return zombies
 
 
-def test_run_starts_from_a_quick_build_and_builds_the_optimized_one_in_the_background(
-        tmp_path: Path, small_buckets, monkeypatch) -> None:
-    """executable_for(quick=True), as `wasmc run` calls it: a quick build at once, the
-    optimized build by a detached process (no zombie, no files left behind, the quick
-    build removed), then the optimized one from the cache; a failed background build makes
-    the next run build in the foreground."""
+@pytest.fixture
+def private_cache(tmp_path: Path, monkeypatch) -> None:
+    """A wasmc cache of the test's own (background builds inherit it), with the built
+    runtime; zig's cache stays where it was (it also follows XDG_CACHE_HOME)."""
     import os
-    import time
 
-    from wasmc import runcache, toolchain
+    from wasmc import toolchain
 
-    wat = tmp_path / "m.wat"
-    wat.write_text(module_wat(400))
-    data = api.read_source(wat)
-    # A cache of our own (the background process inherits it), with the built runtime;
-    # zig's cache stays where it was (it also follows XDG_CACHE_HOME).
     real_runtime = toolchain.cache_dir() / "runtime"
     real_runtime.mkdir(parents=True, exist_ok=True)
     zig_cache = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
@@ -426,6 +418,40 @@ def test_run_starts_from_a_quick_build_and_builds_the_optimized_one_in_the_backg
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     (tmp_path / "cache" / "wasmc").mkdir(parents=True)
     (tmp_path / "cache" / "wasmc" / "runtime").symlink_to(real_runtime)
+
+
+def _wait_for_background_build(pending: Path, key: str) -> None:
+    """Until the background build of `key` has failed, or finished and let go of its lock."""
+    import time
+
+    from wasmc import background
+
+    deadline = time.monotonic() + 600  # a loaded CI machine; usually a few seconds
+    while time.monotonic() < deadline:
+        if (pending / f"{key}.failed").exists():
+            return
+        lock = background.lock(pending / f"{key}.lock")
+        if lock is not None:
+            lock.close()
+            if not (pending / f"{key}.wasm").exists():
+                return
+        time.sleep(0.2)
+    raise AssertionError(f"the background build of {key} did not finish")
+
+
+def test_run_starts_from_a_quick_build_and_builds_the_optimized_one_in_the_background(
+        tmp_path: Path, small_buckets, private_cache, monkeypatch) -> None:
+    """executable_for(quick=True), as `wasmc run` calls it: a quick build at once, the
+    optimized build by a detached process (no zombie, no files left behind, the quick
+    build removed), then the optimized one from the cache; a failed background build makes
+    the next run build in the foreground."""
+    import os
+
+    from wasmc import runcache, toolchain
+
+    wat = tmp_path / "m.wat"
+    wat.write_text(module_wat(400))
+    data = api.read_source(wat)
     monkeypatch.setattr(runcache, "QUICK_MIN_CODE_BYTES", 1)
 
     quick = runcache.executable_for(data, opt=1, quick=True, progress=False, jobs=2)
@@ -436,16 +462,7 @@ def test_run_starts_from_a_quick_build_and_builds_the_optimized_one_in_the_backg
                          text=True)
     assert ran.returncode == 0, ran.stderr
     pending = runcache.executables_dir() / "pending"
-    deadline = time.monotonic() + 600  # a loaded CI machine; usually a few seconds
-    while time.monotonic() < deadline:  # until it has cleaned up and let go of its lock
-        if (pending / f"{key}.failed").exists():
-            break
-        lock = runcache._lock(pending / f"{key}.lock")
-        if lock is not None:
-            lock.close()
-            if not (pending / f"{key}.wasm").exists():
-                break
-        time.sleep(0.2)
+    _wait_for_background_build(pending, key)
     assert not (pending / f"{key}.failed").exists()
     assert os.access(optimized, os.X_OK)
     assert sorted(p.name for p in pending.iterdir()) == [f"{key}.lock"]
@@ -466,3 +483,56 @@ def test_run_starts_from_a_quick_build_and_builds_the_optimized_one_in_the_backg
     assert built == runcache.executables_dir() / key2 / runcache.EXE_NAME
     assert not list(pending.glob(f"{key2}.*"))
 
+
+
+def test_api_quick_build_then_the_optimized_one_for_new_instances(
+        tmp_path: Path, private_cache, monkeypatch) -> None:
+    """compile_module(quick=True), as wasmc.wasmtime.Module calls it: a library built at -O0
+    at once, the optimized one by a detached process (no zombie; the quick library and
+    every pending file but the lock removed); instances made afterwards use the optimized
+    library, one made before goes on with the quick one; a failed background build makes
+    the next compile a foreground one."""
+    import ctypes
+
+    from wasmc import compiler, libcache, runcache
+
+    wat = tmp_path / "m.wat"
+    wat.write_text(module_wat(400))
+    data = api.read_source(wat)
+    monkeypatch.setattr(runcache, "QUICK_MIN_CODE_BYTES", 1)  # (in this process only)
+    commands = _record_compiler_commands(monkeypatch)
+    quick = api.compile_module(data, opt=1, quick=True, jobs=2)
+    compiles = [c for c in commands if "-c" in c and Path(c[c.index("-c") + 1]).name
+                == "module0.c"]
+    assert len(compiles) == 1 and [a for a in compiles[0] if a.startswith("-O")][-1] == "-O0"
+    key = quick.optimized_key
+    assert key is not None
+    first = quick.instantiate()
+    assert first.compiled is quick
+    expected = first.exports[f"f{100}"](7)
+
+    pending = libcache.pending_dir()
+    _wait_for_background_build(pending, key)
+    assert not (pending / f"{key}.failed").exists(), (pending / f"{key}.log").read_text()
+    assert sorted(p.name for p in pending.iterdir()) == [f"{key}.lock"]
+    assert _zombie_children() == []
+    assert libcache.cached_library(libcache.quick_key(key)) is None  # the quick one went
+    optimized = libcache.cached_library(key)
+    assert optimized is not None and optimized._name != quick._lib._name
+    second = quick.instantiate()
+    assert second.compiled is not quick and second.compiled._lib is optimized
+    assert quick.instantiate().compiled is second.compiled  # looked up once
+    assert second.exports["f100"](7) == expected == first.exports["f100"](7)
+    again = api.compile_module(data, opt=1, quick=True)  # from the cache: no quick build
+    assert again.optimized_key is None and again._lib is optimized
+    assert isinstance(again._lib, ctypes.CDLL)
+
+    # A background build that failed: the next compile builds (and reports) in the foreground.
+    wat.write_text(module_wat(20))
+    small = api.read_source(wat)
+    key2 = libcache.source_key([small], compiler.toolchain.find_compiler(None), 1, False)
+    for suffix in (".failed", ".wasm", ".log"):
+        (pending / f"{key2}{suffix}").write_text("ToolchainError: on purpose\n")
+    built = api.compile_module(small, opt=1, quick=True)
+    assert built.optimized_key is None and built._lib is libcache.cached_library(key2)
+    assert not list(pending.glob(f"{key2}.*"))

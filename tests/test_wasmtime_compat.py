@@ -400,6 +400,27 @@ def test_reactor_initialize_left_to_the_caller(wt):
     assert exports["inits"](store) == 1
 
 
+def test_modules_get_a_quick_first_build_unless_wasmc_quick_is_0(monkeypatch):
+    """Module asks compile_module for a quick first build (a large module then runs at -O0
+    until its optimized build is in the cache, docs/wasmtime-compat.md); $WASMC_QUICK=0
+    waits for the optimized build instead."""
+    from wasmc import compiler
+
+    asked: list[bool] = []
+    compile_module = compiler.compile_module
+
+    def recording(*args, **kwargs):
+        asked.append(kwargs["quick"])
+        return compile_module(*args, **kwargs)
+
+    monkeypatch.setattr(compiler, "compile_module", recording)
+    monkeypatch.delenv("WASMC_QUICK", raising=False)
+    wasmc_wasmtime.Module(wasmc_wasmtime.Engine(), "(module)")
+    monkeypatch.setenv("WASMC_QUICK", "0")
+    wasmc_wasmtime.Module(wasmc_wasmtime.Engine(), "(module)")
+    assert asked == [True, False]
+
+
 def test_wasmc_opt_overrides_speed(monkeypatch):
     """itkwasm asks for cranelift_opt_level = "speed"; $WASMC_OPT still picks the level
     (a quick -O0 build in tests), and "none" stays -O0."""

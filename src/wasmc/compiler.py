@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from . import toolchain
+from . import background, toolchain
 from .binary.decoder import decode, no_cycle_collection
 from .binary.module import Module
 from .codegen import split
@@ -22,9 +22,19 @@ from .codegen.module import emit_module, gcc_sibcalls
 from .errors import CompileError, MalformedError
 from .externals import Extern
 from .instance import CompiledModule, Instance
-from .libcache import Unit, UnitFailed, build_library, cached_library, source_key
+from .libcache import (
+    Unit,
+    UnitFailed,
+    build_library,
+    cached_library,
+    forget_library,
+    pending_dir,
+    quick_key,
+    source_key,
+)
 from .limits import ResourceLimits
 from .native import Runtime
+from .runcache import wants_quick_build
 from .validate.validator import validate
 from .wasi import WasiConfig
 
@@ -69,28 +79,56 @@ def translate(data: bytes, prefix: str = "wasmc_m0",
 
 
 def compile_modules(sources: list[bytes | str | Path], *, cc: str | None = None, opt: int = 1,
-                    jobs: int | None = None,
-                    interruptible: bool = False) -> list[CompiledModule | CompileError]:
+                    jobs: int | None = None, interruptible: bool = False,
+                    quick: bool = False) -> list[CompiledModule | CompileError]:
     """Compile several modules into one shared library (one C compiler run, or several in
     parallel for large modules, up to `jobs` at a time; default: the CPU count). Each entry
     of the result is a CompiledModule or the CompileError that module raised. A source is
     what `read_source` takes (module bytes, a path, module text). `interruptible`: with
     interrupt checks, so that Instance.interrupt and set_deadline work (docs/limits.md).
     A batch of the same bytes and settings that compiled before, every module valid, is
-    taken from the cache without decoding its function bodies (docs/api.md, "The cache")."""
+    taken from the cache without decoding its function bodies (docs/api.md, "The cache").
+    `quick`: see compile_module (a batch of one module only)."""
     sources = [s if isinstance(s, bytes) else read_source(s) for s in sources]
     compiler = toolchain.find_compiler(cc)
     runtime = Runtime.get(compiler)
     key = source_key(sources, compiler, opt, interruptible)
+    # With a quick first build: the key of the optimized build, made in the background
+    # (unless it failed there: then this build is the optimized one, and reports the error).
+    optimized = None
+    quick = quick and len(sources) == 1 and wants_quick_build(sources[0], opt)
+    retry = quick and background.has_failed(pending_dir(), key)
+    if quick and not retry and cached_library(key) is None:
+        optimized, key = key, quick_key(key)
     library = cached_library(key)
     if library is not None:
         # This batch compiled before, every module valid: its library needs only what
         # instantiation reads, not the function bodies (docs/api.md, "The cache").
         with no_cycle_collection():
-            return [CompiledModule(decode(data, bodies=False), library, f"wasmc_m{k}", runtime)
-                    for k, data in enumerate(sources)]
+            results: list[Any] = [
+                CompiledModule(decode(data, bodies=False), library, f"wasmc_m{k}", runtime)
+                for k, data in enumerate(sources)]
+    else:
+        results = _build_batch(sources, compiler, runtime, key, opt, jobs, interruptible,
+                               quick=optimized is not None)
+    if retry and isinstance(results[0], CompiledModule):
+        background.forget_failure(pending_dir(), key)
+    if optimized is not None and isinstance(results[0], CompiledModule):
+        background.start(pending_dir(), optimized, sources[0], "wasmc.compiler",
+                         [str(opt), str(jobs or 0), str(int(interruptible)),
+                          *([str(compiler)] if cc is not None else [])])
+        results[0].optimized_key = optimized
+    return results
+
+
+def _build_batch(sources: list[bytes], compiler: toolchain.CCompiler, runtime: Runtime,
+                 key: str, opt: int, jobs: int | None, interruptible: bool,
+                 quick: bool) -> list[CompiledModule | CompileError]:
+    """compile_modules for a batch not in the cache: decode, validate and emit each module,
+    then build the valid ones into one library, recorded under `key` if all are valid."""
     musttail = compiler.kind == "clang"
-    sibcalls = gcc_sibcalls(compiler.kind, opt)
+    # A quick build compiles at -O0, where GCC makes no sibling calls.
+    sibcalls = gcc_sibcalls(compiler.kind, 0 if quick else opt)
     results: list[Any] = [None] * len(sources)
     units: list[Unit] = []
     for k, data in enumerate(sources):
@@ -106,11 +144,12 @@ def compile_modules(sources: list[bytes | str | Path], *, cc: str | None = None,
             results[k] = err
             continue
         units.append(Unit(k, prefix, module, data, c_code, interruptible))
+    library = None
     while units and library is None:
         # Only a batch whose modules are all valid is recorded under its bytes' key.
         whole = key if len(units) == len(sources) else None
         try:
-            library = build_library(units, compiler, opt, jobs, record_as=whole)
+            library = build_library(units, compiler, opt, jobs, record_as=whole, quick=quick)
         except UnitFailed as failed:  # a split module is invalid: build the others
             results[failed.unit.index] = failed.error
             units.remove(failed.unit)
@@ -121,19 +160,36 @@ def compile_modules(sources: list[bytes | str | Path], *, cc: str | None = None,
 
 def compile_module(source: bytes | str | Path, *, cc: str | None = None,
                    opt: int = DEFAULT_OPT, jobs: int | None = None,
-                   interruptible: bool = False) -> CompiledModule:
+                   interruptible: bool = False, quick: bool = False) -> CompiledModule:
     """Compile one module (bytes, a .wasm or a .wat path); the compiled code is cached, so
     compiling the same module again is quick. Raises CompileError (MalformedError,
     InvalidError, UnsupportedError) or ToolchainError. `interruptible`: with interrupt
-    checks (Instance.interrupt, Instance.set_deadline; docs/limits.md)."""
+    checks (Instance.interrupt, Instance.set_deadline; docs/limits.md). `quick`: for a
+    large module (as `wasmc run` decides, runcache.wants_quick_build) whose optimized build
+    is not in the cache yet, build it quickly at -O0 and build the optimized one in the
+    background; instances made once that is in the cache use it (docs/api.md, "Quick first
+    build")."""
     result = compile_modules([read_source(source)], cc=cc, opt=opt, jobs=jobs,
-                             interruptible=interruptible)[0]
+                             interruptible=interruptible, quick=quick)[0]
     if isinstance(result, CompileError):
         raise result
     if isinstance(source, Path) or isinstance(source, str) and "\n" not in source \
             and not source.lstrip().startswith(("(", ";;")):
         result.name = Path(source).stem
     return result
+
+
+def _background_main(module: str, key: str, opt: str, jobs: str, interruptible: str,
+                     cc: str | None = None) -> int:
+    """The detached optimized build of a quick library (background.py): `python -m
+    wasmc.compiler build MODULE KEY OPT JOBS INTERRUPTIBLE [CC]`. Once the optimized library
+    is recorded, the quick one goes (a process that has it loaded keeps its mapping)."""
+
+    def build(data: bytes) -> None:
+        compile_modules([data], cc=cc, opt=int(opt), jobs=int(jobs) or None,
+                        interruptible=bool(int(interruptible)))
+
+    return background.run(module, key, build, done=lambda: forget_library(quick_key(key)))
 
 
 def load(source: bytes | str | Path,
@@ -242,3 +298,11 @@ def emit_embedding_c(source: bytes | str | Path, directory: str | Path,
     for path in [*toolchain.RUNTIME_DIR.glob("*.h"), *toolchain.runtime_sources()]:
         (directory / path.name).write_bytes(path.read_bytes())
     return directory / f"{name}.h"
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) >= 7 and sys.argv[1] == "build":
+        sys.exit(_background_main(*sys.argv[2:8]))
+    sys.exit("usage: python -m wasmc.compiler build MODULE KEY OPT JOBS INTERRUPTIBLE [CC]")

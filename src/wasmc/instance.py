@@ -15,6 +15,7 @@ from .binary.module import FuncType, GlobalType, Module
 from .codegen.spelling import sig_name
 from .errors import InstantiationError, LinkError
 from .externals import Extern, Func, Global, Memory, Table, Tag
+from .libcache import cached_library
 from .limits import ResourceLimits, creating_under
 from .linking import check_import
 from .native import Runtime, WasmcMemory, WasmcTable
@@ -39,6 +40,10 @@ class CompiledModule:
         self._entry_points: tuple | None = None  # (instantiate, export, free, initialize)
         self._export_plan: list[tuple[str, str, Callable[[int, Store], Extern]]] | None = None
         self._slot_entry: Any = None  # see _interrupt_slot
+        # A quick build (compile_module(quick=True)): the key its optimized build will be
+        # recorded under, and that build once it is (see _optimized).
+        self.optimized_key: str | None = None
+        self._successor: CompiledModule | None = None
 
     @property
     def interruptible(self) -> bool:
@@ -124,6 +129,17 @@ class CompiledModule:
         gtype = GlobalType(m.canonical(g.valtype), g.mutable)
         return lambda address, store: Global(address, gtype, store)
 
+    def _optimized(self) -> CompiledModule:
+        """The module to instantiate: a quick build's optimized build, once the background
+        build has recorded it (a new CompiledModule of the same module; instances made
+        before keep the quick build's code), else this one."""
+        if self.optimized_key is not None and self._successor is None:
+            library = cached_library(self.optimized_key)
+            if library is not None:
+                self._successor = CompiledModule(self.module, library, self._prefix,
+                                                 self._runtime, self.name)
+        return self._successor or self
+
     def instantiate(self, imports: Mapping[str, Mapping[str, Any] | Instance] | None = None,
                     *, wasi: WasiConfig | None = None,
                     limits: ResourceLimits | None = None,
@@ -141,6 +157,10 @@ class CompiledModule:
         interruptible module, docs/limits.md), so that initialization is bounded too. Raises
         LinkError for a missing or mistyped import, Trap if initialization trapped,
         WasmException if it threw (what it did before stays done, as the spec says)."""
+        optimized = self._optimized()
+        if optimized is not self:
+            return optimized.instantiate(imports, wasi=wasi, limits=limits, deadline=deadline,
+                                         initialize_reactor=initialize_reactor)
         imports = imports or {}
         m = self.module
         resolved: list[Extern] = []

@@ -49,6 +49,11 @@ def _modules_dir() -> Path:
     return toolchain.cache_dir() / "modules"
 
 
+def pending_dir() -> Path:
+    """Where background builds of libraries keep their state (background.py)."""
+    return _modules_dir() / "pending"
+
+
 def source_key(sources: list[bytes], cc: toolchain.CCompiler, opt: int,
                interruptible: bool) -> str:
     """The key of a batch of module bytes compiled with these settings: everything that
@@ -79,6 +84,19 @@ def cached_library(key: str) -> ctypes.CDLL | None:
     return lib
 
 
+def forget_library(key: str) -> None:
+    """Remove the library recorded under the `source_key` `key`, and the record (a process
+    that has the library loaded keeps its mapping)."""
+    ref = _modules_dir() / f"{key}.ref"
+    try:
+        name = ref.read_text().strip()
+    except OSError:
+        return
+    ref.unlink(missing_ok=True)
+    if "/" not in name and name.endswith(".so"):
+        (_modules_dir() / name).unlink(missing_ok=True)
+
+
 def _remember(key: str, out: Path) -> None:
     """Write `<key>.ref` naming `out`, atomically (other processes may be reading it)."""
     ref = out.with_name(f"{key}.ref")
@@ -87,15 +105,26 @@ def _remember(key: str, out: Path) -> None:
     os.replace(tmp, ref)
 
 
+def quick_key(key: str) -> str:
+    """The `source_key` under which the quick build (`build_library(quick=True)`) of the
+    batch whose optimized build is `key` is recorded."""
+    tag = f"{key}\0quick {' '.join(toolchain.QUICK_FLAGS)}\0"
+    return hashlib.sha256(tag.encode()).hexdigest()[:32]
+
+
 def build_library(units: list[Unit], cc: toolchain.CCompiler, opt: int,
-                  jobs: int | None = None, record_as: str | None = None) -> ctypes.CDLL:
+                  jobs: int | None = None, record_as: str | None = None,
+                  quick: bool = False) -> ctypes.CDLL:
     """Compile modules into a shared library, cached by content: the C of each small
     module; for a split module, its bytes and the code generator's sources (so that a
     cached one needs no validation and no emission). Raises UnitFailed if a split module
     turns out to be invalid. `record_as`: the `source_key` of the batch, if the units are
-    all of it (every module valid); the library is then recorded for `cached_library`."""
+    all of it (every module valid); the library is then recorded for `cached_library`.
+    `quick`: compile the C files with toolchain.QUICK_FLAGS (-O0; compiler.compile_module)."""
     key = hashlib.sha256()
     key.update(f"{__version__}\0{toolchain.build_fingerprint(cc, opt)}\0".encode())
+    if quick:
+        key.update(f"quick {' '.join(toolchain.QUICK_FLAGS)}\0".encode())
     if any(u.c_code is None for u in units):
         key.update(f"{split.parameters()}\0".encode() + sources_digest())
     for u in units:
@@ -109,7 +138,7 @@ def build_library(units: list[Unit], cc: toolchain.CCompiler, opt: int,
         if record_as is not None:
             _remember(record_as, out)
         return _libraries[out]
-    if not out.exists() and all(u.c_code is not None for u in units):
+    if not out.exists() and not quick and all(u.c_code is not None for u in units):
         with tempfile.TemporaryDirectory(prefix="wasmc-") as tmp:
             files = []
             for k, u in enumerate(units):
@@ -119,7 +148,7 @@ def build_library(units: list[Unit], cc: toolchain.CCompiler, opt: int,
             toolchain.compile_shared(files, out, cc, opt, jobs=jobs)
     elif not out.exists():
         with tempfile.TemporaryDirectory(prefix="wasmc-") as tmp, \
-                toolchain.start_build(cc, opt, shared=True, jobs=jobs) as build:
+                toolchain.start_build(cc, opt, shared=True, jobs=jobs, quick=quick) as build:
             for k, u in enumerate(units):
                 if u.c_code is not None:
                     path = Path(tmp) / f"module{k}.c"
@@ -130,7 +159,7 @@ def build_library(units: list[Unit], cc: toolchain.CCompiler, opt: int,
                     try:
                         split.emit_split(u.module, u.prefix, cc.kind == "clang", Path(tmp),
                                          jobs=jobs, build=build,
-                                         sibcalls=gcc_sibcalls(cc.kind, opt),
+                                         sibcalls=gcc_sibcalls(cc.kind, 0 if quick else opt),
                                          interruptible=u.interruptible)
                     except CompileError as err:
                         raise UnitFailed(u, err) from None

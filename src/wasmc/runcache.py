@@ -20,13 +20,11 @@ which `wasmc run` then `exec`s.
 unless `--no-quick`), a cache miss for a module with at least QUICK_MIN_CODE_BYTES of code
 builds it first with its C files at -O0 (`toolchain.QUICK_FLAGS`; cached under its own key)
 and returns that, after starting the optimized build in a detached background process (`python
--m wasmc.runcache build ...`, at low priority); later runs use the quick build until the
-optimized one is in the cache, then the optimized one. The background build takes a lock
-(`executables/pending/<key>.lock`), so one module is built once however many runs start it;
-it is double-forked, so it is nobody's zombie; its output is linked to a temporary name and
-renamed into place like every build. If it fails, it leaves `<key>.failed` (with the error)
-and the next run builds in the foreground, which reports the error. docs/large-modules.md
-has the measurements and the trade-off: the first run's program runs at -O0 speed.
+-m wasmc.runcache build ...`, at low priority, see background.py); later runs use the quick
+build until the optimized one is in the cache, then the optimized one, and the background
+build deletes the quick one. If the background build fails, the next run builds in the
+foreground, which reports the error. docs/large-modules.md has the measurements and the
+trade-off: the first run's program runs at -O0 speed.
 """
 
 from __future__ import annotations
@@ -220,12 +218,13 @@ def executable_for(data: bytes, *, cc: str | None = None, opt: int = 2, use_cach
         key = full_key(data, compiler, opt)
         exe = executables_dir() / key / EXE_NAME
         if not os.access(exe, os.X_OK):
-            failed = _pending_dir() / f"{key}.failed"
-            if quick and wants_quick_build(data, opt) and not failed.exists():
+            from . import background
+
+            if quick and wants_quick_build(data, opt) \
+                    and not background.has_failed(_pending_dir(), key):
                 return _quick_executable(data, compiler, cc, opt, key, label, progress, jobs)
             _build(data, exe, compiler, opt, label, progress, jobs)
-            for leftover in (failed, failed.with_suffix(".wasm"), failed.with_suffix(".log")):
-                leftover.unlink(missing_ok=True)  # of a background build that failed
+            background.forget_failure(_pending_dir(), key)
         if fast_key(data, cc, opt) == fast:
             _write_atomically(_alias_path(fast), key)
         return exe
@@ -272,80 +271,14 @@ def _quick_path(key: str) -> Path:
     return executables_dir() / h.hexdigest()[:32] / EXE_NAME
 
 
-def _lock(path: Path):
-    """An open file holding an exclusive lock on `path`, or None if another process holds
-    it. The lock goes with the process (closed file or exit)."""
-    import fcntl
-
-    f = open(path, "a")  # noqa: SIM115 - returned to the caller, who keeps it open
-    try:
-        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        f.close()
-        return None
-    return f
-
-
 def _start_background_build(data: bytes, cc: str | None, opt: int, key: str,
                             jobs: int | None) -> None:
-    """Start `python -m wasmc.runcache build` for `key` as a detached process (its own
-    session, stdio to a log file, reparented to init by a double fork), unless a build of
-    `key` holds its lock."""
-    pending = _pending_dir()
-    pending.mkdir(parents=True, exist_ok=True)
-    lock = _lock(pending / f"{key}.lock")
-    if lock is None:
-        return  # under way
-    lock.close()
-    module = pending / f"{key}.wasm"
-    if not module.exists():
-        tmp = module.with_name(f".{module.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, module)
-    argv = [sys.executable, "-m", "wasmc.runcache", "build", str(module), key, str(opt),
-            str(jobs or 0), *([cc] if cc is not None else [])]
-    log_path = str(pending / f"{key}.log")
-    pid = os.fork()
-    if pid == 0:  # the middle process: nothing but system calls until exec or _exit
-        try:
-            os.setsid()
-            _lower_session_priority()
-            if os.fork() == 0:
-                log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-                null = os.open(os.devnull, os.O_RDONLY)
-                os.dup2(null, 0)
-                os.dup2(log, 1)
-                os.dup2(log, 2)
-                os.execv(sys.executable, argv)
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
+    """Start `python -m wasmc.runcache build` for `key` in the background (background.py),
+    unless a build of `key` is under way."""
+    from . import background
 
-
-BACKGROUND_NICE = 10
-"""How much lower the background build's priority is: the program that the quick build runs
-comes first."""
-
-
-def _lower_session_priority() -> None:
-    """Give this process's session the nice value BACKGROUND_NICE: for the background build's
-    own session, right after setsid (only system calls: it runs between fork and exec). With
-    the kernel's autogroup scheduling (sched_autogroup_enabled, the default of many
-    distributions) a process's nice value only ranks it among the processes of its session,
-    and each session gets an equal share: at nice 10 alone the background build took half of
-    the machine from the program that `wasmc run` started. Nothing happens where there is
-    no autogroup (not Linux, or a kernel without it); the process's own nice value counts
-    there."""
-    try:
-        fd = os.open("/proc/self/autogroup", os.O_WRONLY)
-    except OSError:
-        return
-    try:
-        os.write(fd, str(BACKGROUND_NICE).encode())
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    background.start(_pending_dir(), key, data, "wasmc.runcache",
+                     [str(opt), str(jobs or 0), *([cc] if cc is not None else [])])
 
 
 def _background_main(module: str, key: str, opt: str, jobs: str, cc: str | None = None) -> int:
@@ -353,33 +286,18 @@ def _background_main(module: str, key: str, opt: str, jobs: str, cc: str | None 
     [CC]`. Builds MODULE into the cache (as `executable_for` does) unless another process
     holds KEY's lock or it is there already; on failure writes KEY.failed."""
     import shutil
-    from pathlib import Path
 
-    pending = Path(module).parent
-    lock = _lock(pending / f"{key}.lock")
-    if lock is None:
-        return 0
-    with lock:
-        try:
-            os.nice(BACKGROUND_NICE)  # and its session's, see _lower_session_priority
-        except OSError:
-            pass
-        try:
-            data = Path(module).read_bytes()
-        except FileNotFoundError:
-            return 0  # built and cleaned up by an earlier background build
-        try:
-            executable_for(data, cc=cc, opt=int(opt), progress=False, jobs=int(jobs) or None)
-        except Exception as exc:  # noqa: BLE001 - recorded for the next foreground run
-            _write_atomically(pending / f"{key}.failed", f"{type(exc).__name__}: {exc}\n")
-            return 1
-        Path(module).unlink(missing_ok=True)
-        (pending / f"{key}.log").unlink(missing_ok=True)
-        # The quick build is not needed any more: runs find the optimized one first. One
-        # that is running goes on (its file stays until it exits); `wasmc run` looks again
-        # if it loses the race between finding the quick build and starting it.
-        shutil.rmtree(_quick_path(key).parent, ignore_errors=True)
-    return 0
+    from . import background
+
+    def build(data: bytes) -> None:
+        executable_for(data, cc=cc, opt=int(opt), progress=False, jobs=int(jobs) or None)
+
+    # The quick build is not needed any more: runs find the optimized one first. One that
+    # is running goes on (its file stays until it exits); `wasmc run` looks again if it
+    # loses the race between finding the quick build and starting it.
+    return background.run(module, key, build,
+                           done=lambda: shutil.rmtree(_quick_path(key).parent,
+                                                      ignore_errors=True))
 
 
 @contextlib.contextmanager

@@ -370,6 +370,9 @@ class Engine:
         config = config or Config()
         self._opt: int = config._opt
         self._epoch_interruption: bool = config._epoch_interruption
+        # A large module gets a quick -O0 build first and its optimized build in the
+        # background, as with `wasmc run`; $WASMC_QUICK=0 waits for the optimized build.
+        self._quick = os.environ.get("WASMC_QUICK", "1") != "0"
         self._epoch = 0
         self._stores: weakref.WeakSet[Store] = weakref.WeakSet()
         self._lock = threading.Lock()
@@ -555,7 +558,8 @@ class Module:
             self._binary = compiler.read_source(bytes(wasm) if not isinstance(wasm, str)
                                                 else wasm)
             self._compiled = compiler.compile_module(
-                self._binary, opt=engine._opt, interruptible=engine._epoch_interruption)
+                self._binary, opt=engine._opt, interruptible=engine._epoch_interruption,
+                quick=engine._quick)
         except errors.WasmcError as exc:
             raise WasmtimeError(str(exc)) from exc
         self._engine = engine
