@@ -409,13 +409,6 @@ def test_compat_trap_codes_and_val(wt):
     assert wt.Val.ref_null(wt.ValType.funcref()).value is None
 
 
-def test_compat_refuses_fuel_with_a_clear_error():
-    config = wasmc_wasmtime.Config()
-    with pytest.raises(wasmc_wasmtime.WasmtimeError, match="consume_fuel is not supported"):
-        config.consume_fuel = True
-    config.consume_fuel = False  # accepted
-
-
 # --- wasmc run --timeout ----------------------------------------------------------------
 
 from wasmc_cli import wasmc_cli  # noqa: E402

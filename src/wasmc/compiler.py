@@ -80,19 +80,21 @@ def translate(data: bytes, prefix: str = "wasmc_m0",
 
 def compile_modules(sources: list[bytes | str | Path], *, cc: str | None = None, opt: int = 1,
                     jobs: int | None = None, interruptible: bool = False,
-                    quick: bool = False) -> list[CompiledModule | CompileError]:
+                    fuel: bool = False, quick: bool = False
+                    ) -> list[CompiledModule | CompileError]:
     """Compile several modules into one shared library (one C compiler run, or several in
     parallel for large modules, up to `jobs` at a time; default: the CPU count). Each entry
     of the result is a CompiledModule or the CompileError that module raised. A source is
     what `read_source` takes (module bytes, a path, module text). `interruptible`: with
     interrupt checks, so that Instance.interrupt and set_deadline work (docs/limits.md).
-    A batch of the same bytes and settings that compiled before, every module valid, is
-    taken from the cache without decoding its function bodies (docs/api.md, "The cache").
+    `fuel`: counting fuel as Wasmtime does (docs/limits.md, "Fuel"). A batch of the same
+    bytes and settings that compiled before, every module valid, is taken from the cache
+    without decoding its function bodies (docs/api.md, "The cache").
     `quick`: see compile_module (a batch of one module only)."""
     sources = [s if isinstance(s, bytes) else read_source(s) for s in sources]
     compiler = toolchain.find_compiler(cc)
     runtime = Runtime.get(compiler)
-    key = source_key(sources, compiler, opt, interruptible)
+    key = source_key(sources, compiler, opt, interruptible, fuel)
     # With a quick first build: the key of the optimized build, made in the background
     # (unless it failed there: then this build is the optimized one, and reports the error).
     optimized = None
@@ -110,19 +112,19 @@ def compile_modules(sources: list[bytes | str | Path], *, cc: str | None = None,
                 for k, data in enumerate(sources)]
     else:
         results = _build_batch(sources, compiler, runtime, key, opt, jobs, interruptible,
-                               quick=optimized is not None)
+                               fuel, quick=optimized is not None)
     if retry and isinstance(results[0], CompiledModule):
         background.forget_failure(pending_dir(), key)
     if optimized is not None and isinstance(results[0], CompiledModule):
         background.start(pending_dir(), optimized, sources[0], "wasmc.compiler",
-                         [str(opt), str(jobs or 0), str(int(interruptible)),
+                         [str(opt), str(jobs or 0), str(int(interruptible)), str(int(fuel)),
                           *([str(compiler)] if cc is not None else [])])
         results[0].optimized_key = optimized
     return results
 
 
 def _build_batch(sources: list[bytes], compiler: toolchain.CCompiler, runtime: Runtime,
-                 key: str, opt: int, jobs: int | None, interruptible: bool,
+                 key: str, opt: int, jobs: int | None, interruptible: bool, fuel: bool,
                  quick: bool) -> list[CompiledModule | CompileError]:
     """compile_modules for a batch not in the cache: decode, validate and emit each module,
     then build the valid ones into one library, recorded under `key` if all are valid."""
@@ -139,11 +141,11 @@ def _build_batch(sources: list[bytes], compiler: toolchain.CCompiler, runtime: R
                 c_code = None
                 if not split.should_split(module):
                     c_code = emit_module(module, validate(module), prefix, musttail,
-                                         sibcalls, interruptible)
+                                         sibcalls, interruptible, fuel)
         except CompileError as err:
             results[k] = err
             continue
-        units.append(Unit(k, prefix, module, data, c_code, interruptible))
+        units.append(Unit(k, prefix, module, data, c_code, interruptible, fuel))
     library = None
     while units and library is None:
         # Only a batch whose modules are all valid is recorded under its bytes' key.
@@ -160,17 +162,19 @@ def _build_batch(sources: list[bytes], compiler: toolchain.CCompiler, runtime: R
 
 def compile_module(source: bytes | str | Path, *, cc: str | None = None,
                    opt: int = DEFAULT_OPT, jobs: int | None = None,
-                   interruptible: bool = False, quick: bool = False) -> CompiledModule:
+                   interruptible: bool = False, fuel: bool = False,
+                   quick: bool = False) -> CompiledModule:
     """Compile one module (bytes, a .wasm or a .wat path); the compiled code is cached, so
     compiling the same module again is quick. Raises CompileError (MalformedError,
     InvalidError, UnsupportedError) or ToolchainError. `interruptible`: with interrupt
-    checks (Instance.interrupt, Instance.set_deadline; docs/limits.md). `quick`: for a
+    checks (Instance.interrupt, Instance.set_deadline; docs/limits.md). `fuel`: with fuel
+    counting (docs/limits.md, "Fuel"). `quick`: for a
     large module (as `wasmc run` decides, runcache.wants_quick_build) whose optimized build
     is not in the cache yet, build it quickly at -O0 and build the optimized one in the
     background; instances made once that is in the cache use it (docs/api.md, "Quick first
     build")."""
     result = compile_modules([read_source(source)], cc=cc, opt=opt, jobs=jobs,
-                             interruptible=interruptible, quick=quick)[0]
+                             interruptible=interruptible, fuel=fuel, quick=quick)[0]
     if isinstance(result, CompileError):
         raise result
     if isinstance(source, Path) or isinstance(source, str) and "\n" not in source \
@@ -180,14 +184,14 @@ def compile_module(source: bytes | str | Path, *, cc: str | None = None,
 
 
 def _background_main(module: str, key: str, opt: str, jobs: str, interruptible: str,
-                     cc: str | None = None) -> int:
+                     fuel: str, cc: str | None = None) -> int:
     """The detached optimized build of a quick library (background.py): `python -m
-    wasmc.compiler build MODULE KEY OPT JOBS INTERRUPTIBLE [CC]`. Once the optimized library
+    wasmc.compiler build MODULE KEY OPT JOBS INTERRUPTIBLE FUEL [CC]`. Once the optimized library
     is recorded, the quick one goes (a process that has it loaded keeps its mapping)."""
 
     def build(data: bytes) -> None:
         compile_modules([data], cc=cc, opt=int(opt), jobs=int(jobs) or None,
-                        interruptible=bool(int(interruptible)))
+                        interruptible=bool(int(interruptible)), fuel=bool(int(fuel)))
 
     return background.run(module, key, build, done=lambda: forget_library(quick_key(key)))
 
@@ -303,6 +307,6 @@ def emit_embedding_c(source: bytes | str | Path, directory: str | Path,
 if __name__ == "__main__":
     import sys
 
-    if len(sys.argv) >= 7 and sys.argv[1] == "build":
-        sys.exit(_background_main(*sys.argv[2:8]))
-    sys.exit("usage: python -m wasmc.compiler build MODULE KEY OPT JOBS INTERRUPTIBLE [CC]")
+    if len(sys.argv) >= 8 and sys.argv[1] == "build":
+        sys.exit(_background_main(*sys.argv[2:9]))
+    sys.exit("usage: python -m wasmc.compiler build MODULE KEY OPT JOBS INTERRUPTIBLE FUEL [CC]")

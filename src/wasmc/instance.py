@@ -16,7 +16,7 @@ from .codegen.spelling import sig_name
 from .errors import InstantiationError, LinkError
 from .externals import Extern, Func, Global, Memory, Table, Tag
 from .libcache import cached_library
-from .limits import ResourceLimits, creating_under
+from .limits import Fuel, ResourceLimits, creating_under
 from .linking import check_import
 from .native import Runtime, WasmcMemory, WasmcTable
 from .store import Store, merge_all
@@ -39,7 +39,7 @@ class CompiledModule:
         self.exports = [(e.name, e.kind) for e in module.exports]
         self._entry_points: tuple | None = None  # (instantiate, export, free, initialize)
         self._export_plan: list[tuple[str, str, Callable[[int, Store], Extern]]] | None = None
-        self._slot_entry: Any = None  # see _interrupt_slot
+        self._slots: dict[str, Any] = {}  # see _optional_slot
         # A quick build (compile_module(quick=True)): the key its optimized build will be
         # recorded under, and that build once it is (see _optimized).
         self.optimized_key: str | None = None
@@ -51,18 +51,34 @@ class CompiledModule:
         its instances' calls can be interrupted and given deadlines (docs/limits.md)."""
         return self._interrupt_slot() is not None
 
+    @property
+    def counts_fuel(self) -> bool:
+        """Compiled with fuel counting (compile_module(..., fuel=True)): its instances use up
+        the Fuel they are given (docs/limits.md, "Fuel")."""
+        return self._fuel_slot() is not None
+
     def _interrupt_slot(self) -> ctypes._CFuncPtr | None:
-        """P_interrupt_slot, which only an interruptible module has (looked up once)."""
-        if self._slot_entry is None:
+        """P_interrupt_slot, which only an interruptible module has."""
+        return self._optional_slot("interrupt_slot")
+
+    def _fuel_slot(self) -> ctypes._CFuncPtr | None:
+        """P_fuel_slot, which only a module compiled with fuel has."""
+        return self._optional_slot("fuel_slot")
+
+    def _optional_slot(self, name: str) -> ctypes._CFuncPtr | None:
+        """P_<name>, a `T **(void *inst)` entry point that only some builds have (looked
+        up once)."""
+        slot = self._slots.get(name)
+        if slot is None:
             try:
-                slot = getattr(self._lib, f"{self._prefix}_interrupt_slot")
+                slot = getattr(self._lib, f"{self._prefix}_{name}")
             except AttributeError:
                 slot = False
             else:
                 slot.restype = ctypes.c_void_p
                 slot.argtypes = [ctypes.c_void_p]
-            self._slot_entry = slot
-        return self._slot_entry or None
+            self._slots[name] = slot
+        return slot or None
 
     def _symbol(self, name: str) -> int:
         return ctypes.cast(getattr(self._lib, f"{self._prefix}_{name}"), ctypes.c_void_p).value
@@ -143,7 +159,7 @@ class CompiledModule:
     def instantiate(self, imports: Mapping[str, Mapping[str, Any] | Instance] | None = None,
                     *, wasi: WasiConfig | None = None,
                     limits: ResourceLimits | None = None,
-                    deadline: float | None = None,
+                    deadline: float | None = None, fuel: Fuel | None = None,
                     initialize_reactor: bool = True) -> Instance:
         """Link the imports, create the instance, run segment initialization and the start
         function. `imports` maps module names to an Instance (its exports) or a mapping of
@@ -154,13 +170,15 @@ class CompiledModule:
         caller, as Wasmtime does). With `limits`, each memory and table that the instance
         defines is capped (limits.py); InstantiationError if one is over its cap from the
         start. `deadline`: set_deadline(deadline) before the start function runs (an
-        interruptible module, docs/limits.md), so that initialization is bounded too. Raises
+        interruptible module, docs/limits.md), so that initialization is bounded too. `fuel`:
+        the Fuel the instance's code uses up (a module compiled with fuel=True; without it,
+        the instance has a counter of its own with no fuel, so every call traps). Raises
         LinkError for a missing or mistyped import, Trap if initialization trapped,
         WasmException if it threw (what it did before stays done, as the spec says)."""
         optimized = self._optimized()
         if optimized is not self:
             return optimized.instantiate(imports, wasi=wasi, limits=limits, deadline=deadline,
-                                         initialize_reactor=initialize_reactor)
+                                         fuel=fuel, initialize_reactor=initialize_reactor)
         imports = imports or {}
         m = self.module
         resolved: list[Extern] = []
@@ -191,6 +209,10 @@ class CompiledModule:
         if deadline is not None and not self.interruptible:
             raise ValueError(f"{self.name} was compiled without interrupt checks: compile it "
                              "with interruptible=True to give it a deadline (docs/limits.md)")
+        fuel_slot = self._fuel_slot()
+        if fuel is not None and fuel_slot is None:
+            raise ValueError(f"{self.name} was compiled without fuel: compile it with "
+                             "fuel=True to give it fuel (docs/limits.md)")
         c_instantiate, _, c_free, initialize = self.entry_points()
         array = (ctypes.c_void_p * max(1, len(resolved)))(*[v.address for v in resolved])
         if limits is None:  # (no context manager on the common path: instances are cheap)
@@ -208,6 +230,9 @@ class CompiledModule:
         root = store.root()
         if self not in root._modules:
             root._modules.append(self)
+        if fuel is not None:  # before the start function, which uses fuel too
+            fuel.attach(fuel_slot(ptr))
+            store.keep(fuel)
         slot = self._interrupt_slot()
         if slot is not None:  # before the start function, which may run for ever
             store.interrupt().attach(slot(ptr))

@@ -27,7 +27,8 @@ from .sources import sources_digest
 @dataclass(eq=False)
 class Unit:
     """One module of a compile_modules batch: its C as one string, or (split: c_code None)
-    written by codegen/split.py at build time, with interrupt checks if `interruptible`."""
+    written by codegen/split.py at build time, with interrupt checks if `interruptible` and
+    fuel counting if `fuel`."""
 
     index: int
     prefix: str
@@ -35,6 +36,7 @@ class Unit:
     data: bytes
     c_code: str | None
     interruptible: bool = False
+    fuel: bool = False
 
 
 class UnitFailed(Exception):
@@ -55,13 +57,14 @@ def pending_dir() -> Path:
 
 
 def source_key(sources: list[bytes], cc: toolchain.CCompiler, opt: int,
-               interruptible: bool) -> str:
+               interruptible: bool, fuel: bool = False) -> str:
     """The key of a batch of module bytes compiled with these settings: everything that
     decides the library built from them (the code generator's sources included), known
     before decoding a byte of them."""
     key = hashlib.sha256()
     key.update(f"{__version__}\0{toolchain.build_fingerprint(cc, opt)}\0{split.parameters()}"
-               f"\0interruptible={interruptible}\0".encode() + sources_digest())
+               f"\0interruptible={interruptible}\0{'fuel' if fuel else ''}\0".encode()
+               + sources_digest())
     for data in sources:  # each module's position is its prefix (wasmc_mK)
         key.update(hashlib.sha256(data).digest())
     return key.hexdigest()[:32]
@@ -131,7 +134,8 @@ def build_library(units: list[Unit], cc: toolchain.CCompiler, opt: int,
         if u.c_code is not None:
             key.update(hashlib.sha256(u.c_code.encode()).digest())
         else:  # the C is not known yet: what decides it instead
-            key.update(f"{u.prefix}\0interruptible={u.interruptible}\0".encode()
+            key.update(f"{u.prefix}\0interruptible={u.interruptible}\0"
+                       f"{'fuel' if u.fuel else ''}\0".encode()
                        + hashlib.sha256(u.data).digest())
     out = _modules_dir() / f"{key.hexdigest()[:32]}.so"
     if out in _libraries:
@@ -160,7 +164,7 @@ def build_library(units: list[Unit], cc: toolchain.CCompiler, opt: int,
                         split.emit_split(u.module, u.prefix, cc.kind == "clang", Path(tmp),
                                          jobs=jobs, build=build,
                                          sibcalls=gcc_sibcalls(cc.kind, 0 if quick else opt),
-                                         interruptible=u.interruptible)
+                                         interruptible=u.interruptible, fuel=u.fuel)
                     except CompileError as err:
                         raise UnitFailed(u, err) from None
             build.link(out)

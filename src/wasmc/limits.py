@@ -1,4 +1,5 @@
-"""Resource limits for untrusted code: how large an instance's memories and tables may grow.
+"""Resource limits for untrusted code: how large an instance's memories and tables may grow,
+and how much it may run (`Fuel`).
 
 `ResourceLimits` caps each memory and each table that an instantiation creates (those the
 module defines, not those it imports), like Wasmtime's `Store.set_limits(memory_size=...,
@@ -10,6 +11,7 @@ wasmc.h), so compiled code is the same with and without limits. docs/limits.md.
 
 from __future__ import annotations
 
+import ctypes
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -73,3 +75,32 @@ def creating_under(runtime: Runtime, limits: ResourceLimits | None) -> Iterator[
         yield
     finally:
         runtime.lib.wasmc_set_creation_limits(NO_MEMORY_LIMIT, NO_TABLE_LIMIT)
+
+
+class Fuel:
+    """A fuel counter for instances of modules compiled with `fuel=True`
+    (`CompiledModule.instantiate(fuel=...)`; codegen/fuel.py): the code they run uses it up,
+    one unit per instruction as Wasmtime counts, and a call traps with "all fuel consumed by
+    WebAssembly" at the next function entry or loop header once none is left. The counter
+    holds minus the fuel left, as the compiled code adds to it. Like a Wasmtime store, a
+    counter serves one thread at a time."""
+
+    __slots__ = ("cell",)
+
+    def __init__(self, fuel: int = 0) -> None:
+        self.cell = ctypes.c_int64(0)
+        self.set(fuel)
+
+    def set(self, fuel: int) -> None:
+        """Make `fuel` units available (0 to 2**63 - 1)."""
+        if not isinstance(fuel, int) or not 0 <= fuel < 2**63:
+            raise ValueError(f"fuel must be an int from 0 to 2**63 - 1, not {fuel!r}")
+        self.cell.value = -fuel
+
+    def get(self) -> int:
+        """The fuel left (0 once used up)."""
+        return max(0, -self.cell.value)
+
+    def attach(self, slot_address: int) -> None:
+        """Point an instance (the address of its `fuel` field) at this counter."""
+        ctypes.c_void_p.from_address(slot_address).value = ctypes.addressof(self.cell)

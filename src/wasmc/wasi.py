@@ -120,6 +120,12 @@ class WasiContext:
                              f"(WasiConfig(... = wasmc.CAPTURE))")
         return os.pread(capture.fileno(), os.fstat(capture.fileno()).st_size, 0)
 
+    def output_since(self, fd: int, offset: int) -> bytes:
+        """What the program wrote to captured stdout (1) or stderr (2) from byte `offset`."""
+        capture = self._captured[fd]
+        size = os.fstat(capture.fileno()).st_size
+        return os.pread(capture.fileno(), size - offset, offset) if size > offset else b""
+
     @property
     def stdout(self) -> bytes:
         """What the program wrote to stdout so far (with stdout=CAPTURE)."""

@@ -26,6 +26,7 @@ from typing import Any
 from . import compiler, errors
 from . import externals as wasmc_externals
 from . import instance as wasmc_instance
+from . import limits as wasmc_limits
 from . import store as wasmc_store
 from . import wasi as wasmc_wasi
 from .binary import module as wasm_types
@@ -88,6 +89,7 @@ _TRAP_CODES = {
     "null reference": TrapCode.NULL_REFERENCE,
     "null function reference": TrapCode.NULL_REFERENCE,
     "unaligned atomic": TrapCode.HEAP_MISALIGNED,  # (Wasmtime: "misaligned memory access")
+    "all fuel consumed by WebAssembly": TrapCode.OUT_OF_FUEL,
 }
 
 
@@ -129,6 +131,9 @@ def _call_wasm(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if host_exception is not None:
             raise host_exception from None
         raise _translated(exc) from exc
+    finally:
+        if _CustomOutput.active:  # what the call wrote to a custom stdout/stderr
+            _CustomOutput.flush_all()
 
 
 # --- types ----------------------------------------------------------------------------
@@ -322,6 +327,7 @@ class Config:
         opt = os.environ.get("WASMC_OPT", "")
         object.__setattr__(self, "_opt", int(opt) if opt.isdigit() else compiler.DEFAULT_OPT)
         object.__setattr__(self, "_epoch_interruption", False)
+        object.__setattr__(self, "_consume_fuel", False)
 
     def __setattr__(self, name: str, value: Any) -> None:
         feature = name.removeprefix("wasm_")
@@ -345,13 +351,8 @@ class Config:
                 raise WasmtimeError(f"unsupported compilation strategy: {value}")
         elif name == "epoch_interruption":  # compiles modules with interrupt checks
             object.__setattr__(self, "_epoch_interruption", bool(value))
-        elif name == "consume_fuel":
-            if value:
-                raise WasmtimeError(
-                    "consume_fuel is not supported by wasmc (fuel counts instructions, which "
-                    "wasmc's compiled code does not); to bound run time, use "
-                    "epoch_interruption with Engine.increment_epoch and "
-                    "Store.set_epoch_deadline")
+        elif name == "consume_fuel":  # compiles modules that count fuel as Wasmtime does
+            object.__setattr__(self, "_consume_fuel", bool(value))
         elif name in ("profiler", "target"):
             if value and value != "none":
                 raise WasmtimeError(f"{name} is not supported by wasmc")
@@ -370,6 +371,7 @@ class Engine:
         config = config or Config()
         self._opt: int = config._opt
         self._epoch_interruption: bool = config._epoch_interruption
+        self._consume_fuel: bool = config._consume_fuel
         # A large module gets a quick -O0 build first and its optimized build in the
         # background, as with `wasmc run`; $WASMC_QUICK=0 waits for the optimized build.
         self._quick = os.environ.get("WASMC_QUICK", "1") != "0"
@@ -396,6 +398,7 @@ class Store:
         self.engine = engine or Engine()
         self._data = data
         self._wasi: wasmc_wasi.WasiConfig | None = None
+        self._wasi_callbacks: dict[int, Callable[[bytes], Any]] = {}
         # The epoch deadline: as in Wasmtime, 0 until set, so that with epoch interruption
         # code traps until the store is given a deadline.
         self._epoch_deadline = 0
@@ -406,6 +409,9 @@ class Store:
         self._limits: ResourceLimits | None = None
         self._counts = {"instance": 0, "table": 0, "memory": 0}
         self._count_limits: dict[str, int] = {}
+        # With Config.consume_fuel: the fuel counter of every instance made here (0 until
+        # set_fuel, so that code traps at once, as in Wasmtime).
+        self._fuel = wasmc_limits.Fuel() if self.engine._consume_fuel else None
         self.engine._stores.add(self)
 
     def data(self) -> Any:
@@ -416,6 +422,22 @@ class Store:
 
     def set_wasi(self, wasi: WasiConfig) -> None:
         self._wasi = wasi._snapshot()
+        self._wasi_callbacks = wasi._callbacks()
+
+    def set_fuel(self, fuel: int) -> None:
+        """Make `fuel` units available to the code of this store's instances (needs
+        Config.consume_fuel): an instruction costs about 1, counted as Wasmtime does
+        (docs/limits.md, "Fuel"); at none left, a call traps with TrapCode.OUT_OF_FUEL."""
+        self._fuel_counter().set(min(max(0, fuel), 2**63 - 1))
+
+    def get_fuel(self) -> int:
+        """The fuel left (needs Config.consume_fuel)."""
+        return self._fuel_counter().get()
+
+    def _fuel_counter(self) -> wasmc_limits.Fuel:
+        if self._fuel is None:
+            raise WasmtimeError("fuel is not configured in this store")
+        return self._fuel
 
     def set_epoch_deadline(self, ticks_after_current: int) -> None:
         """Code running in this store traps (TrapCode.INTERRUPT) once the engine's epoch
@@ -503,6 +525,22 @@ class WasiConfig:
     stdout_file = property(fset=_set_stdout_file)
     stderr_file = property(fset=_set_stderr_file)
 
+    def _set_stdout_custom(self, callback: Callable[[bytes], Any]) -> None:
+        self._stdio[1] = self._checked_callback(callback)
+
+    def _set_stderr_custom(self, callback: Callable[[bytes], Any]) -> None:
+        self._stdio[2] = self._checked_callback(callback)
+
+    # `wasi.stdout_custom = f`: f(bytes) gets what the program writes (see _CustomOutput)
+    stdout_custom = property(fset=_set_stdout_custom)
+    stderr_custom = property(fset=_set_stderr_custom)
+
+    @staticmethod
+    def _checked_callback(callback: Any) -> Callable[[bytes], Any]:
+        if not callable(callback):
+            raise TypeError("expected a callable taking bytes")
+        return callback
+
     def inherit_stdin(self) -> None:
         self._stdio[0] = None
 
@@ -535,10 +573,42 @@ class WasiConfig:
         return os.fspath(path)
 
     def _snapshot(self) -> wasmc_wasi.WasiConfig:
-        stdin, stdout, stderr = self._stdio
+        stdin, stdout, stderr = (wasmc_wasi.CAPTURE if callable(spec) else spec
+                                 for spec in self._stdio)
         return wasmc_wasi.WasiConfig(argv=list(self._argv), env=dict(self._env),
                                      preopens=dict(self._preopens), stdin=stdin,
                                      stdout=stdout, stderr=stderr)
+
+    def _callbacks(self) -> dict[int, Callable[[bytes], Any]]:
+        """The custom outputs: stdio number -> callback."""
+        return {fd: spec for fd, spec in enumerate(self._stdio) if callable(spec)}
+
+
+class _CustomOutput:
+    """A WASI instance's stdout or stderr with a callback (WasiConfig.stdout_custom): the
+    runtime writes it to a captured file, and what is new there goes to the callback
+    whenever control comes back to Python: at the end of every call into Wasm (trapped or
+    not, _call_wasm) and before every host function (_host_function). Wasmtime calls it
+    during each write; the order of the output, and its order with respect to host calls,
+    are the same."""
+
+    active: weakref.WeakSet[_CustomOutput] = weakref.WeakSet()
+
+    def __init__(self, context: wasmc_wasi.WasiContext, fd: int,
+                 callback: Callable[[bytes], Any]):
+        self.context, self.fd, self.callback, self.offset = context, fd, callback, 0
+        _CustomOutput.active.add(self)
+
+    def flush(self) -> None:
+        data = self.context.output_since(self.fd, self.offset)
+        if data:
+            self.offset += len(data)
+            self.callback(data)
+
+    @classmethod
+    def flush_all(cls) -> None:
+        for output in sorted(cls.active, key=lambda output: output.fd):  # stdout first
+            output.flush()
 
 
 # --- modules --------------------------------------------------------------------------
@@ -559,7 +629,7 @@ class Module:
                                                 else wasm)
             self._compiled = compiler.compile_module(
                 self._binary, opt=engine._opt, interruptible=engine._epoch_interruption,
-                quick=engine._quick)
+                fuel=engine._consume_fuel, quick=engine._quick)
         except errors.WasmcError as exc:
             raise WasmtimeError(str(exc)) from exc
         self._engine = engine
@@ -624,6 +694,8 @@ def _host_function(ft: wasm_types.FuncType, func: Callable[..., Any],
 
     def call(*args: Any) -> Any:
         caller = None
+        if _CustomOutput.active:  # the output so far comes before what the host does
+            _CustomOutput.flush_all()
         try:
             if caller_of is not None:
                 caller = Caller(caller_of[0])
@@ -655,14 +727,17 @@ class Func:
             raise TypeError("expected a Store")
         if not isinstance(ty, FuncType):
             raise TypeError("expected a FuncType")
-        if access_caller:  # no linker to say which instance will import it
-            raise WasmtimeError("access_caller is supported by Linker.define_func only")
-        self._func = _host_function(ty._wasmc, func)
+        # With access_caller, each instance that imports the function gets a copy whose
+        # Caller is that instance (_unwrapped_extern); a call from the host gets a Caller
+        # with no instance, as in Wasmtime.
+        self._with_caller = (ty._wasmc, func) if access_caller else None
+        self._func = _host_function(ty._wasmc, func, [None] if access_caller else None)
 
     @classmethod
     def _wrap(cls, func: wasmc_externals.Func) -> Func:
         wrapped = cls.__new__(cls)
         wrapped._func = func
+        wrapped._with_caller = None
         return wrapped
 
     def type(self, store: Store) -> FuncType:
@@ -765,6 +840,8 @@ class Memory:
 
 
 def _wrapped_extern(item: Any) -> Any:
+    if isinstance(item, Func):  # kept wrapped (a function with access_caller)
+        return item
     if isinstance(item, wasmc_externals.Func):
         return Func._wrap(item)
     if isinstance(item, wasmc_externals.Memory):
@@ -772,7 +849,11 @@ def _wrapped_extern(item: Any) -> Any:
     return item  # a wasmc Table, Global or Tag: not wrapped (docs/wasmtime-compat.md)
 
 
-def _unwrapped_extern(item: Any) -> Any:
+def _unwrapped_extern(item: Any, caller_of: list[Instance | None] | None = None) -> Any:
+    """The wasmc object for an import (a Func with access_caller: a copy for the instance
+    that `caller_of` will name)."""
+    if isinstance(item, Func) and item._with_caller is not None and caller_of is not None:
+        return _host_function(*item._with_caller, caller_of)
     if isinstance(item, Func | Memory):
         return item._func if isinstance(item, Func) else item._memory
     return item
@@ -809,9 +890,11 @@ class Instance:
         if len(imports) != len(wanted):
             raise WasmtimeError(f"expected {len(wanted)} imports, found {len(imports)}")
         by_name: dict[str, dict[str, Any]] = {}
+        caller_of: list[Instance | None] = [None]  # this instance, once it exists
         for (mod, name, _kind, _desc), item in zip(wanted, imports, strict=True):
-            by_name.setdefault(mod, {})[name] = _unwrapped_extern(item)
+            by_name.setdefault(mod, {})[name] = _unwrapped_extern(item, caller_of)
         self._instantiate(store, module, by_name, None)
+        caller_of[0] = self
 
     @classmethod
     def _new(cls, store: Store, module: Module, imports: dict[str, dict[str, Any]],
@@ -836,9 +919,13 @@ class Instance:
         # calls it; wasi-libc traps on a second call).
         self._instance = _call_wasm(compiled.instantiate, imports, wasi=wasi,
                                     limits=store._limits, deadline=0 if passed else None,
+                                    fuel=store._fuel if compiled.counts_fuel else None,
                                     initialize_reactor=False)
         with store._groups_lock:
             store._groups.append(self._instance._store.ref())
+        if wasi is not None:
+            for fd, callback in store._wasi_callbacks.items():
+                self._instance._store.keep(_CustomOutput(self._instance.wasi, fd, callback))
         self._exports = InstanceExports(self._instance)
 
     def exports(self, store: Store) -> InstanceExports:
@@ -886,7 +973,8 @@ class Linker:
 
     def define(self, store: Store, module: str, name: str, item: Any) -> None:
         self._check_new(module, name)
-        self._items[(module, name)] = _unwrapped_extern(item)
+        keep_wrapped = isinstance(item, Func) and item._with_caller is not None
+        self._items[(module, name)] = item if keep_wrapped else _unwrapped_extern(item)
 
     def define_func(self, module: str, name: str, ty: FuncType, func: Callable[..., Any],
                     access_caller: bool = False) -> None:
@@ -918,7 +1006,8 @@ class Linker:
                 imports.setdefault(mod, {})[name] = _host_function(
                     ft, func, caller_of if access_caller else None)
             elif key in self._items:
-                imports.setdefault(mod, {})[name] = self._items[key]
+                imports.setdefault(mod, {})[name] = _unwrapped_extern(self._items[key],
+                                                                      caller_of)
             elif not (self._wasi and mod == wasmc_wasi.WASI_MODULE):
                 raise WasmtimeError(f"unknown import: `{mod}::{name}` has not been defined")
         wasi = None

@@ -82,6 +82,7 @@ static void test_messages_and_names(void) {
         "invalid conversion to integer", "call stack exhausted", "null reference",
         "host function failed", "null function reference", "null exception reference",
         "interrupt", "deadline exceeded", "unaligned atomic", "expected shared memory",
+        "all fuel consumed by WebAssembly",
     };
     for (int code = 0; code < WASMC_TRAP_COUNT; code++)
         CHECK(streq(wasmc_trap_message(code), expected[code]));

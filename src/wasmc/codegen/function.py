@@ -18,7 +18,7 @@ from ..binary.module import EXN, FUNC, I32, V128, FuncType, Instr, parse_ref, re
 from ..binary.opcodes import OPS
 from ..toolchain import DISPATCH_TABLE_MACRO
 from ..validate.validator import FuncInfo
-from . import eh_locals, f64_pairs, wide_loops
+from . import eh_locals, f64_pairs, fuel, wide_loops
 from .atomics import HANDLERS as ATOMIC_HANDLERS
 from .forwarding import Forward, find_forwarded_loads, plain_loops
 from .rotation import rotating_loops
@@ -265,6 +265,10 @@ class FunctionEmitter:
         self.funcidx = funcidx
         self.info = info
         self.body = body
+        # Fuel (codegen/fuel.py): the cost of the straight-line code not yet added, and the
+        # bulk instructions whose length is a constant.
+        self.fuel_pending = 0
+        self.constant_lengths: set[int] = set()
         self.type: FuncType = info.type
         # Thunk mode (docs/tail-calls.md): the body is compiled as the function's trampoline
         # entry t<N>(self, slots, cap): parameters come from slots, results go back there,
@@ -413,7 +417,8 @@ class FunctionEmitter:
         # (wide_loops.py; not in interruptible modules, whose loops check at each
         # iteration; nor in a split module's inlinable copy of another file's function,
         # which may not use a static helper); such a loop is neither paired nor unrolled.
-        widen = wide_loops.WIDEN and self.eh is None and not mod.interrupt_check
+        widen = (wide_loops.WIDEN and self.eh is None and not mod.interrupt_check
+                 and not mod.fuel)  # (nor with fuel, which counts every iteration's code)
         widened = (
             wide_loops.find_wide_loops(self.body, loops, info.locals, memories64,
                                        f"wide{'t' if self.thunk else ''}_f{self.funcidx}")
@@ -425,7 +430,7 @@ class FunctionEmitter:
             widened |= wide_loops.find_exit_loops(self.body, info.locals, memories64)
         paired_loops = (
             f64_pairs.find_paired_loops(self.body, loops, info.locals, memories64)
-            if loops and f64_pairs.PAIR_F64 and self.eh is None
+            if loops and f64_pairs.PAIR_F64 and self.eh is None and not mod.fuel
             and any(t == "f64" for _, t in info.slots)
             else {})
         if widened:
@@ -438,6 +443,9 @@ class FunctionEmitter:
         forwarded_loads, forwarded_stores = forwarding.loads, forwarding.stores
         forward_resets = forwarding.resets
         live = True  # blocks[-1].live
+        counts_fuel = mod.fuel
+        if counts_fuel:  # bulk instructions whose length is a constant (codegen/fuel.py)
+            self.constant_lengths = fuel.constant_lengths(self.body)
         for ins, h, pops, pushes in zip(self.body, info.heights, info.pops, info.pushes,
                                         strict=True):
             # Dead code: after br/return/unreachable (pops is None), and everything inside a
@@ -452,6 +460,13 @@ class FunctionEmitter:
                     blocks.pop()
                     live = blocks[-1].live
                 continue
+            if counts_fuel:
+                name = ins.op.name
+                if name not in fuel.FREE:
+                    self.fuel_pending += 1
+                if self.fuel_pending and name in fuel.FLUSHES:
+                    append(fuel.add(self.fuel_pending))
+                    self.fuel_pending = 0
             try:
                 kind, c, cache, r0 = kinds[ins.op.name]
             except KeyError:  # an op_<name> method's instruction
@@ -569,7 +584,7 @@ class FunctionEmitter:
                         # falling off the end breaks out (the loop's `end`).
                         blocks[-1].unrolled = True
                         append(f"#pragma GCC unroll {UNROLL_SIMD_LOOPS}")
-                        append(f"  while (1) {{{mod.interrupt_check}")
+                        append(f"  while (1) {{{mod.loop_check}")
                     elif paired_loops and id(ins) in paired_loops:
                         # A copy of the body that runs when none of its accesses can trap,
                         # with f64 stores to adjacent addresses paired (f64_pairs.py).
@@ -577,11 +592,11 @@ class FunctionEmitter:
                         blocks[-1].paired = True
                         memories_used.add(paired.memory)
                         append(paired.size_line(label))
-                        append(f"L{label}_top:;{mod.interrupt_check}")
+                        append(f"L{label}_top:;{mod.loop_check}")
                         body_lines.extend(paired.lines(label, f"m{paired.memory}",
                                                        constant_expr))
                     else:
-                        append(f"L{label}_top:;{mod.interrupt_check}")
+                        append(f"L{label}_top:;{mod.loop_check}")
                 elif block_kind == "if":
                     append(f"  if (!{i32_names[h + len(pops) - 1]}) goto L{label}_else;")
             elif kind == E_ELSE:
@@ -673,8 +688,11 @@ class FunctionEmitter:
         slots = {slot(h, t): C_TYPE[t] for h, t in info.slots}
         for name, ctype in sorted(slots.items(), key=lambda s: slot_order(s[0])):
             head.append(f"  {ctype} {name} = {'{0}' if ctype == C_TYPE[V128] else '0'};")
-        # An interruptible module checks at entry, as at each loop header (docs/limits.md).
+        # An interruptible module checks at entry, as at each loop header (docs/limits.md);
+        # with fuel every function does, as in Wasmtime.
         entry = [mod.interrupt_check] if mod.needs_entry_check(self.funcidx, self.body) else []
+        if mod.fuel:
+            entry.append(mod.fuel_entry)
         return helpers + head + entry + body_lines + ["}", ""]
 
     def instr(self, ins: Instr, h: int, pops: tuple, pushes: tuple) -> None:
@@ -883,23 +901,58 @@ class FunctionEmitter:
         ctype = "uint64_t" if ins.imm in self.mod.memories64 else "uint32_t"
         self.w(f"{res[0]} = ({ctype})inst->mem{ins.imm}->pages;")
 
+    def fuel_for_length(self, ins: Instr, length: str) -> None:
+        """With fuel: charge a bulk instruction's `length` (bytes or elements) as Wasmtime
+        does (codegen/fuel.py): a constant one with the straight-line code, another one at
+        once, with a check."""
+        if not self.mod.fuel:
+            return
+        if id(ins) in self.constant_lengths:
+            self.w(f"*inst->fuel += (int64_t){length};")
+        else:
+            self.w(f"*inst->fuel += {self.fuel_pending} + (int64_t){length};"
+                   f"{self.mod.fuel_check}")
+            self.fuel_pending = 0
+
+    def grow_with_fuel(self, ins: Instr, delta: str, grow: str, fits: str) -> str:
+        """`grow` (a statement that grows by `delta`), charging the delta as Wasmtime does
+        (codegen/fuel.py): a constant delta if the new size `fits` the largest possible, any
+        other only if the grow succeeded (`fits` then tests the result), with a check."""
+        if not self.mod.fuel:
+            return grow
+        charge = "*inst->fuel += (int64_t)fuel_delta;"
+        if id(ins) in self.constant_lengths:
+            return f"{{ uint64_t fuel_delta = {delta}; if ({fits}) {charge} {grow} }}"
+        pending, self.fuel_pending = self.fuel_pending, 0
+        return (f"{{ uint64_t fuel_delta = {delta}; *inst->fuel += {pending}; {grow} "
+                f"if ({fits}) {charge}{self.mod.fuel_check} }}")
+
     def op_memory_grow(self, ins, h, pops, pushes, args, res):
         v = "64" if ins.imm in self.mod.memories64 else ""
-        self.w(f"{res[0]} = wasmc_memory{v}_grow(inst->mem{ins.imm}, {args[0]});")
+        grow = f"{res[0]} = wasmc_memory{v}_grow(inst->mem{ins.imm}, {args[0]});"
+        if id(ins) in self.constant_lengths:  # the largest size: 2^16, 2^48
+            fits = (f"fuel_delta <= {'(UINT64_C(1) << 48)' if v else 'UINT64_C(65536)'} - "
+                    f"inst->mem{ins.imm}->pages")
+        else:
+            fits = f"{res[0]} != {'UINT64_MAX' if v else 'UINT32_MAX'}"
+        self.w(self.grow_with_fuel(ins, args[0], grow, fits))
 
     def op_memory_fill(self, ins, h, pops, pushes, args, res):
         v = "64" if ins.imm in self.mod.memories64 else ""
+        self.fuel_for_length(ins, args[2])
         self.w(f"wasmc_memory{v}_fill(inst->mem{ins.imm}, {', '.join(args)});")
 
     def op_memory_copy(self, ins, h, pops, pushes, args, res):
         dst, src = ins.imm
         # Between 32-bit memories: the inline fast path (wasmc.h), not a call to the runtime.
         name = "memory64_copy" if {dst, src} & self.mod.memories64 else "memory_copy_inline"
+        self.fuel_for_length(ins, args[2])
         self.w(f"wasmc_{name}(inst->mem{dst}, inst->mem{src}, {', '.join(args)});")
 
     def op_memory_init(self, ins, h, pops, pushes, args, res):
         data, mem = ins.imm
         v = "64" if mem in self.mod.memories64 else ""
+        self.fuel_for_length(ins, args[2])
         self.w(f"wasmc_memory{v}_init(inst->mem{mem}, inst->data{data}, inst->data{data}_len, "
                f"{', '.join(args)});")
 
@@ -951,22 +1004,30 @@ class FunctionEmitter:
         init = as_void(args[0], pops[0])
         grow = f"wasmc_table_grow(inst->tab{ins.imm}, {sat32(args[1], pops[1])}, {init})"
         if pops[1] == "i64":  # -1 is UINT64_MAX
-            self.w(f"{{ uint32_t r = {grow}; {res[0]} = r == UINT32_MAX ? UINT64_MAX : r; }}")
+            stmt = f"{{ uint32_t r = {grow}; {res[0]} = r == UINT32_MAX ? UINT64_MAX : r; }}"
         else:
-            self.w(f"{res[0]} = {grow};")
+            stmt = f"{res[0]} = {grow};"
+        if id(ins) in self.constant_lengths:
+            fits = f"fuel_delta <= (uint64_t)UINT32_MAX - inst->tab{ins.imm}->size"
+        else:
+            fits = f"{res[0]} != {'UINT64_MAX' if pops[1] == 'i64' else 'UINT32_MAX'}"
+        self.w(self.grow_with_fuel(ins, args[1], stmt, fits))
 
     def op_table_fill(self, ins, h, pops, pushes, args, res):
         value = as_void(args[1], pops[1])
+        self.fuel_for_length(ins, args[2])
         self.w(f"wasmc_table_fill(inst->tab{ins.imm}, {sat32(args[0], pops[0])}, {value}, "
                f"{sat32(args[2], pops[2])});")
 
     def op_table_copy(self, ins, h, pops, pushes, args, res):
         dst, src = ins.imm
         operands = ", ".join(map(sat32, args, pops))
+        self.fuel_for_length(ins, args[2])
         self.w(f"wasmc_table_copy(inst->tab{dst}, inst->tab{src}, {operands});")
 
     def op_table_init(self, ins, h, pops, pushes, args, res):
         elem, table = ins.imm
+        self.fuel_for_length(ins, args[2])
         self.w(f"wasmc_table_init(inst->tab{table}, inst->elem{elem}, inst->elem{elem}_len, "
                f"{', '.join(map(sat32, args, pops))});")
 

@@ -95,12 +95,19 @@ HIDDEN_DEFINE = """\
 class ModuleEmitter:
     def __init__(self, module: Module, info: ModuleInfo | None, prefix: str,
                  musttail: bool = True, split: bool = False, sibcalls: bool = False,
-                 interruptible: bool = False):
+                 interruptible: bool = False, fuel: bool = False):
         self.module = module
         # Interrupt checks (docs/limits.md): the statement that each function entry and
         # loop header starts with, empty without them (the C is then unchanged).
         self.interruptible = interruptible
         self.interrupt_check = " wasmc_check_interrupt(inst->interrupt);" if interruptible else ""
+        # Fuel (docs/limits.md, "Fuel"): instructions are counted as Wasmtime counts them
+        # (codegen/fuel.py), and every function entry and loop header checks what is left.
+        self.fuel = fuel
+        self.fuel_check = " wasmc_check_fuel(inst->fuel);" if fuel else ""
+        # (a function's entry costs 1, and is charged before the check, as in Wasmtime)
+        self.fuel_entry = f" *inst->fuel += 1;{self.fuel_check}" if fuel else ""
+        self.loop_check = self.interrupt_check + self.fuel_check
         self._host_callable: set[int] | None = None  # see needs_entry_check
         self.info = info  # None when the caller validates and emits function by function
         self.prefix = prefix
@@ -577,7 +584,8 @@ class ModuleEmitter:
             self.emit_export(),
             self.emit_invokers(),
         ] + ([self.emit_tag_entry()] if self.throws else []) + (
-            [self.emit_interrupt_slot()] if self.interruptible else [])
+            [self.emit_interrupt_slot()] if self.interruptible else []) + (
+            [self.emit_fuel_slot()] if self.fuel else [])
 
     def needs_entry_check(self, idx: int, body: list[Instr]) -> bool:
         """Whether interruptible function idx checks at entry: if it calls, or if the host
@@ -601,6 +609,12 @@ class ModuleEmitter:
         for expr in exprs:
             found.update(ins.imm for ins in expr if ins.op.name == "ref.func")
         return found
+
+    def emit_fuel_slot(self) -> str:
+        """`P_fuel_slot(inst)`: where the instance's fuel cell pointer is, so the host can
+        point the instances of a store at one cell (wasmc.h, fuel)."""
+        return (f"int64_t **{self.prefix}_fuel_slot(void *arg) {{\n"
+                f"  return &(({self.instance_type} *)arg)->fuel;\n}}\n")
 
     def emit_interrupt_slot(self) -> str:
         """`P_interrupt_slot(inst)`: where the instance's interrupt cell pointer is, so the
@@ -752,6 +766,8 @@ class ModuleEmitter:
             fields.append(f"void **elem{k}; uint32_t elem{k}_len;")
         if self.interruptible:  # the cell the checks read, and the instance's own one
             fields.append("uint32_t *interrupt; uint32_t interrupt_cell;")
+        if self.fuel:  # the fuel counter the code adds to, and the instance's own one
+            fields.append("int64_t *fuel; int64_t fuel_cell;")
         body = "\n".join("  " + f for f in fields)
         return f"typedef struct {self.instance_type} {{\n{body}\n}} {self.instance_type};\n"
 
@@ -812,6 +828,8 @@ class ModuleEmitter:
             out.append(f"  inst->{field[imp.kind]}{idx} = imports[{k}];")
         if self.interruptible:
             out.append("  inst->interrupt = &inst->interrupt_cell;")
+        if self.fuel:
+            out.append("  inst->fuel = &inst->fuel_cell;")
         for k, mt in enumerate(m.memories):
             idx = self.n_imported_memories + k
             mx = "UINT64_MAX" if mt.limits.max is None else f"UINT64_C({mt.limits.max})"
@@ -1055,13 +1073,13 @@ def c_bytes_literal(data: bytes, line: int = 4096) -> str:
 
 
 def emit_module(module: Module, info: ModuleInfo, prefix: str, musttail: bool = True,
-                sibcalls: bool = False, interruptible: bool = False) -> str:
+                sibcalls: bool = False, interruptible: bool = False, fuel: bool = False) -> str:
     """The C translation unit for a validated module. `musttail`: the C compiler guarantees
     tail calls (clang); without it tail calls go through the trampoline, or, with `sibcalls`
     (see gcc_sibcalls), become GCC's sibling calls where that is sure to work.
-    `interruptible`: with interrupt checks (docs/limits.md)."""
+    `interruptible`: with interrupt checks; `fuel`: with fuel counting (docs/limits.md)."""
     return ModuleEmitter(module, info, prefix, musttail, sibcalls=sibcalls,
-                         interruptible=interruptible).emit()
+                         interruptible=interruptible, fuel=fuel).emit()
 
 
 # GCC's sibling calls (docs/tail-calls.md). A return_call is a jump when GCC can reuse the

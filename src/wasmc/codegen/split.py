@@ -213,15 +213,17 @@ def _workers(jobs: int | None, instrs: int, buckets: int) -> int:
 def emit_split(module: Module, prefix: str, musttail: bool, directory: Path, *,
                name: str | None = None, extra: str | Callable[[], str] = "",
                jobs: int | None = None, build=None, imports: bool | None = None,
-               sibcalls: bool = False, interruptible: bool = False) -> SplitOutput:
+               sibcalls: bool = False, interruptible: bool = False,
+               fuel: bool = False) -> SplitOutput:
     """Validate the decoded `module` and write its C, split (see the module docstring), to
     `directory` as NAME.h, NAME.c, NAME_000.c, ... (NAME defaults to `prefix`). `extra` is
     appended to the module file (a callable: called once the module-level validation has
     passed). Each C file is passed to `build.add` (a toolchain.Build) once written.
     `imports`: give files inlinable copies of small functions of other files (see
     IMPORT_MAX_INSTRS); default: with musttail, i.e. for clang. `sibcalls`: see
-    module.gcc_sibcalls. `interruptible`: with interrupt checks (docs/limits.md), in every
-    file: the workers inherit the emitter, so they emit the same checks as this process.
+    module.gcc_sibcalls. `interruptible`, `fuel`: with interrupt checks, fuel counting
+    (docs/limits.md), in every file: the workers inherit the emitter, so they emit the same
+    checks as this process.
     Raises CompileError exactly as `validate` would."""
     directory = Path(directory)
     name = name or prefix
@@ -230,7 +232,7 @@ def emit_split(module: Module, prefix: str, musttail: bool, directory: Path, *,
         if callable(extra):
             extra = extra()
         emitter = ModuleEmitter(module, None, prefix, musttail, split=True, sibcalls=sibcalls,
-                                interruptible=interruptible)
+                                interruptible=interruptible, fuel=fuel)
         buckets = plan_buckets([len(f.body) for f in module.functions], emitter.call_edges())
         header = directory / f"{name}.h"
         header.write_text(emitter.emit_split_header())

@@ -70,6 +70,7 @@ static const char *const trap_messages[WASMC_TRAP_COUNT] = {
     [WASMC_TRAP_DEADLINE] = "deadline exceeded",
     [WASMC_TRAP_UNALIGNED_ATOMIC] = "unaligned atomic",
     [WASMC_TRAP_EXPECTED_SHARED_MEMORY] = "expected shared memory",
+    [WASMC_TRAP_OUT_OF_FUEL] = "all fuel consumed by WebAssembly",
 };
 
 const char *wasmc_trap_message(int code) {

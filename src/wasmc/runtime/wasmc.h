@@ -364,6 +364,7 @@ typedef enum wasmc_trap_code {
     WASMC_TRAP_DEADLINE,                    /* "deadline exceeded" (likewise) */
     WASMC_TRAP_UNALIGNED_ATOMIC,            /* "unaligned atomic" (threads) */
     WASMC_TRAP_EXPECTED_SHARED_MEMORY,      /* "expected shared memory" (a wait on an unshared one) */
+    WASMC_TRAP_OUT_OF_FUEL,                 /* "all fuel consumed by WebAssembly" (fuel) */
     WASMC_TRAP_COUNT
 } wasmc_trap_code;
 
@@ -422,6 +423,17 @@ void wasmc_register_names(const wasmc_func_name *names, size_t count);
 WASMC_COLD void wasmc_interrupted(uint32_t *cell); /* returns if the cell is 0 again */
 WASMC_INLINE void wasmc_check_interrupt(uint32_t *cell) {
     if (WASMC_UNLIKELY(__atomic_load_n(cell, __ATOMIC_RELAXED))) wasmc_interrupted(cell);
+}
+
+/* ---- fuel (docs/limits.md) ------------------------------------------------------------- */
+
+/* A module compiled with fuel (codegen/fuel.py) adds the cost of the instructions it runs to
+ * a counter that holds minus the fuel left, and checks it at every function entry and loop
+ * header, as Wasmtime does: at 0 or above, no fuel is left and the call traps. Each instance
+ * points to one counter (`P_fuel_slot` returns the address of that pointer), shared by the
+ * instances of a store. Not atomic: like a Wasmtime store, a counter serves one thread. */
+WASMC_INLINE void wasmc_check_fuel(const int64_t *fuel) {
+    if (WASMC_UNLIKELY(*fuel >= 0)) wasmc_trap(WASMC_TRAP_OUT_OF_FUEL);
 }
 
 /* ---- calling from a host -------------------------------------------------------------- */
