@@ -51,10 +51,10 @@ def outcome_wasmtime(function, *args) -> str:
     return f"ok {result}"
 
 
-def outcome_wasmc(function, *args) -> str:
+def outcome_wasmc(function, *args, **kwargs) -> str:
     """The same on wasmc."""
     try:
-        result = function(*args)
+        result = function(*args, **kwargs)
     except Trap as trap:
         return "fuel" if trap.message == OUT_OF_FUEL else "trap"
     except WasmcError:
@@ -124,6 +124,31 @@ CASES = {
       (func (export "f") (param i32) (result i32)
         (memory.fill (i32.const 0) (i32.const 1) (i32.mul (local.get 0) (i32.const 9)))
         (i32.const 42)))""",
+    # lengths Wasmtime knows at compile time: up to 128 charged with the straight-line code
+    # and unchecked, above that checked at run time; a local not yet written is its zero,
+    # unless a loop around the read writes it later
+    "small lengths": """(module
+      (memory 1)
+      (func (export "f") (param i32) (result i32) (local i32 i32 i32 i32)
+        (memory.fill (i32.const 0) (i32.const 1) (i32.const 128))
+        (drop (memory.grow (local.get 2)))
+        (local.set 2 (i32.const 5))
+        (local.set 4 (local.get 0))
+        (memory.fill (i32.const 0) (i32.const 1) (local.get 4))
+        (block (loop
+          (memory.fill (i32.const 0) (i32.const 1) (local.get 3))
+          (br_if 1 (local.get 3))
+          (local.set 3 (i32.const 1))
+          (br 0)))
+        (if (local.get 0) (then (memory.fill (i32.const 0) (i32.const 1) (i32.const 129))))
+        (memory.fill (i32.const 0) (i32.const 1) (local.get 1))
+        (i32.const 42)))""",
+    # a local not yet written, read last: its zero length is not checked
+    "zero local": """(module
+      (memory 1)
+      (func (export "f") (param i32) (result i32) (local i32)
+        (memory.fill (i32.const 0) (i32.const 1) (local.get 1))
+        (i32.const 7)))""",
 }
 
 
@@ -142,7 +167,7 @@ def test_same_fuel_as_wasmtime_at_every_amount(name, compiled_cases):
     assert compiled.counts_fuel
     differences, outcomes = [], set()
     for arg in (0, 1, 2, 5):
-        for amount in range(0, 90):
+        for amount in [*range(0, 220), 10**6]:  # every amount up to 219, and plenty
             store = wasmtime.Store(engine)
             store.set_fuel(amount)
             f = wasmtime.Instance(store, module, []).exports(store)["f"]
@@ -155,6 +180,30 @@ def test_same_fuel_as_wasmtime_at_every_amount(name, compiled_cases):
                 differences.append(f"f({arg}) with {amount}: wasmc {ours}, Wasmtime {theirs}")
     assert differences == []
     assert outcomes == {"ok", "fuel"}  # the amounts reach both: it ran out, and it finished
+
+
+def test_start_function_uses_fuel_as_in_wasmtime():
+    """Instantiation runs the start function with the instance's fuel: Wasmtime's call of
+    it costs 2 before the function's own entry, wasmc's too."""
+    wat = """(module (memory 1)
+      (func $leaf (result i32) (i32.const 3))
+      (func $start (local i32)
+        (local.set 0 (call $leaf))
+        (loop (br_if 0 (local.tee 0 (i32.sub (local.get 0) (i32.const 1))))))
+      (start $start))"""
+    engine = wasmtime_engine()
+    module = wasmtime.Module(engine, wat)
+    compiled = api.compile_module(wat, opt=1, fuel=True)
+    outcomes = set()
+    for amount in range(0, 40):
+        store = wasmtime.Store(engine)
+        store.set_fuel(amount)
+        theirs = outcome_wasmtime(wasmtime.Instance, store, module, []).split()[0]
+        fuel = Fuel(amount)
+        ours = outcome_wasmc(compiled.instantiate, None, fuel=fuel).split()[0]
+        outcomes.add(theirs)
+        assert (ours, fuel.get()) == (theirs, store.get_fuel()), amount
+    assert outcomes == {"ok", "fuel"}
 
 
 def test_fuel_is_per_counter_and_shared_by_linked_instances():

@@ -7,16 +7,17 @@ much, on both:
 
 - each instruction costs 1, except `nop`, `drop`, `block`, `loop`, `unreachable`,
   `return`, `else` and `end`, which cost 0 (FREE); entering a function costs 1 more (so a
-  call costs 2, its instruction and the callee's entry; a call from the host 1);
+  call costs 2, its instruction and the callee's entry; a call from the host 1; the start
+  function's call at instantiation 2 before its entry);
 - the cost of straight-line code is added to the counter where it ends: before each
   instruction of FLUSHES (branches, block ends, calls, returns, throws), whose own cost is
   included, so that what a call or the host reads is up to date;
 - every function entry (after the entry's 1 is added) and loop header traps ("all fuel
   consumed by WebAssembly") if the counter is at or above 0: no fuel left;
 - bulk instructions (LENGTH_OPS) cost their length in bytes or elements more, and a grow
-  its delta: a constant length is added with the straight-line code; any other is added at
-  once, with a check, as at a loop header; a grow's delta only if the grow succeeded (a
-  constant one if the new size is possible at all).
+  its delta: a constant of at most SMALL_LENGTH with the straight-line code (a grow's
+  whether it succeeds or not); any other length at once, with a check, as at a loop
+  header, and a grow's delta only if the grow succeeded, then with a check.
 
 Measured against wasmtime-py 50 (tests/test_fuel.py): Wasmtime's sources show the
 per-instruction costs and the flush points; the entry's cost is what its counts show.
@@ -47,11 +48,62 @@ LENGTH_OPS = frozenset({"memory.fill", "memory.copy", "memory.init", "memory.gro
 """Instructions that cost their last operand (a length or a delta) on top."""
 
 
-def constant_lengths(body: list) -> set[int]:
-    """The ids of the LENGTH_OPS instructions of `body` whose last operand is a constant
-    (pushed by the instruction just before): Wasmtime knows those at compile time."""
-    return {id(ins) for prev, ins in zip(body, body[1:], strict=False)
-            if ins.op.name in LENGTH_OPS and prev.op.name in ("i32.const", "i64.const")}
+SMALL_LENGTH = 128
+"""The largest constant length that Wasmtime charges with the straight-line code, unchecked
+(measured: 128 is, 129 is checked at run time like any other length)."""
+
+
+def small_lengths(body: list, nparams: int) -> dict[int, int]:
+    """The LENGTH_OPS instructions of `body` (by id) whose last operand Wasmtime knows to be
+    a constant of at most SMALL_LENGTH, with that constant: one pushed by the instruction
+    just before, or a `local.get` of a local that still holds its initial zero for
+    Cranelift (`_still_zero`). `nparams`: the function's parameters (not constants)."""
+    found = {}
+    for k in range(1, len(body)):
+        ins, prev = body[k], body[k - 1]
+        if ins.op.name not in LENGTH_OPS:
+            continue
+        if prev.op.name in ("i32.const", "i64.const"):
+            value = prev.imm & (0xFFFFFFFF if prev.op.name == "i32.const" else 2**64 - 1)
+        elif prev.op.name == "local.get" and prev.imm >= nparams \
+                and _still_zero(body, k - 1, prev.imm):
+            value = 0
+        else:
+            continue
+        if value <= SMALL_LENGTH:
+            found[id(ins)] = value
+    return found
+
+
+def _still_zero(body: list, position: int, local: int) -> bool:
+    """Whether Cranelift's SSA form gives the read `body[position]` of `local` the local's
+    initial zero: no write of it comes before, and no loop that something branches back to
+    starts before it (its header gets a block parameter for every local, written or not,
+    which then flows on). Measured: `if`, `block` and a loop without a back edge keep the
+    zero."""
+    if any(ins.op.name in ("local.set", "local.tee") and ins.imm == local
+           for ins in body[:position]):
+        return False
+    return not any(start < position for start in _loops_branched_back_to(body))
+
+
+def _loops_branched_back_to(body: list) -> set[int]:
+    """The positions of the `loop`s of `body` that a branch inside them targets."""
+    labels: list[tuple[str, int]] = []  # (kind, position) of each open block
+    found = set()
+    for k, ins in enumerate(body):
+        name = ins.op.name
+        if name in ("block", "loop", "if", "try", "try_table"):
+            labels.append((name, k))
+        elif name in ("end", "delegate"):
+            if labels:
+                labels.pop()
+        elif name in ("br", "br_if", "br_on_null", "br_on_non_null", "br_table"):
+            depths = ([*ins.imm[0], ins.imm[1]] if name == "br_table" else [ins.imm])
+            for depth in depths:
+                if depth < len(labels) and labels[-1 - depth][0] == "loop":
+                    found.add(labels[-1 - depth][1])
+    return found
 
 
 def add(cost: int) -> str:

@@ -268,7 +268,7 @@ class FunctionEmitter:
         # Fuel (codegen/fuel.py): the cost of the straight-line code not yet added, and the
         # bulk instructions whose length is a constant.
         self.fuel_pending = 0
-        self.constant_lengths: set[int] = set()
+        self.small_lengths: dict[int, int] = {}
         self.type: FuncType = info.type
         # Thunk mode (docs/tail-calls.md): the body is compiled as the function's trampoline
         # entry t<N>(self, slots, cap): parameters come from slots, results go back there,
@@ -444,8 +444,8 @@ class FunctionEmitter:
         forward_resets = forwarding.resets
         live = True  # blocks[-1].live
         counts_fuel = mod.fuel
-        if counts_fuel:  # bulk instructions whose length is a constant (codegen/fuel.py)
-            self.constant_lengths = fuel.constant_lengths(self.body)
+        if counts_fuel:  # bulk instructions with a small constant length (codegen/fuel.py)
+            self.small_lengths = fuel.small_lengths(self.body, len(self.type.params))
         for ins, h, pops, pushes in zip(self.body, info.heights, info.pops, info.pushes,
                                         strict=True):
             # Dead code: after br/return/unreachable (pops is None), and everything inside a
@@ -903,39 +903,39 @@ class FunctionEmitter:
 
     def fuel_for_length(self, ins: Instr, length: str) -> None:
         """With fuel: charge a bulk instruction's `length` (bytes or elements) as Wasmtime
-        does (codegen/fuel.py): a constant one with the straight-line code, another one at
+        does (codegen/fuel.py): a small constant with the straight-line code, any other at
         once, with a check."""
         if not self.mod.fuel:
             return
-        if id(ins) in self.constant_lengths:
-            self.w(f"*inst->fuel += (int64_t){length};")
+        small = self.small_lengths.get(id(ins))
+        if small is not None:
+            self.fuel_pending += small
         else:
             self.w(f"*inst->fuel += {self.fuel_pending} + (int64_t){length};"
                    f"{self.mod.fuel_check}")
             self.fuel_pending = 0
 
-    def grow_with_fuel(self, ins: Instr, delta: str, grow: str, fits: str) -> str:
-        """`grow` (a statement that grows by `delta`), charging the delta as Wasmtime does
-        (codegen/fuel.py): a constant delta if the new size `fits` the largest possible, any
-        other only if the grow succeeded (`fits` then tests the result), with a check."""
+    def grow_with_fuel(self, ins: Instr, delta: str, grow: str, failed: str) -> str:
+        """`grow` (a statement that grows by `delta` and sets a result that is `failed` if
+        it did not), charging the delta as Wasmtime does (codegen/fuel.py): a small
+        constant with the straight-line code, any other only if the grow succeeded, with a
+        check."""
         if not self.mod.fuel:
             return grow
-        charge = "*inst->fuel += (int64_t)fuel_delta;"
-        if id(ins) in self.constant_lengths:
-            return f"{{ uint64_t fuel_delta = {delta}; if ({fits}) {charge} {grow} }}"
+        small = self.small_lengths.get(id(ins))
+        if small is not None:
+            self.fuel_pending += small
+            return grow
         pending, self.fuel_pending = self.fuel_pending, 0
         return (f"{{ uint64_t fuel_delta = {delta}; *inst->fuel += {pending}; {grow} "
-                f"if ({fits}) {charge}{self.mod.fuel_check} }}")
+                f"if (!({failed})) {{ *inst->fuel += (int64_t)fuel_delta;"
+                f"{self.mod.fuel_check} }} }}")
 
     def op_memory_grow(self, ins, h, pops, pushes, args, res):
         v = "64" if ins.imm in self.mod.memories64 else ""
         grow = f"{res[0]} = wasmc_memory{v}_grow(inst->mem{ins.imm}, {args[0]});"
-        if id(ins) in self.constant_lengths:  # the largest size: 2^16, 2^48
-            fits = (f"fuel_delta <= {'(UINT64_C(1) << 48)' if v else 'UINT64_C(65536)'} - "
-                    f"inst->mem{ins.imm}->pages")
-        else:
-            fits = f"{res[0]} != {'UINT64_MAX' if v else 'UINT32_MAX'}"
-        self.w(self.grow_with_fuel(ins, args[0], grow, fits))
+        failed = f"{res[0]} == {'UINT64_MAX' if v else 'UINT32_MAX'}"
+        self.w(self.grow_with_fuel(ins, args[0], grow, failed))
 
     def op_memory_fill(self, ins, h, pops, pushes, args, res):
         v = "64" if ins.imm in self.mod.memories64 else ""
@@ -1007,11 +1007,8 @@ class FunctionEmitter:
             stmt = f"{{ uint32_t r = {grow}; {res[0]} = r == UINT32_MAX ? UINT64_MAX : r; }}"
         else:
             stmt = f"{res[0]} = {grow};"
-        if id(ins) in self.constant_lengths:
-            fits = f"fuel_delta <= (uint64_t)UINT32_MAX - inst->tab{ins.imm}->size"
-        else:
-            fits = f"{res[0]} != {'UINT64_MAX' if pops[1] == 'i64' else 'UINT32_MAX'}"
-        self.w(self.grow_with_fuel(ins, args[1], stmt, fits))
+        failed = f"{res[0]} == {'UINT64_MAX' if pops[1] == 'i64' else 'UINT32_MAX'}"
+        self.w(self.grow_with_fuel(ins, args[1], stmt, failed))
 
     def op_table_fill(self, ins, h, pops, pushes, args, res):
         value = as_void(args[1], pops[1])

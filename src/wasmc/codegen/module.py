@@ -932,6 +932,8 @@ class ModuleEmitter:
                        f"inst->data{k}_len, {offset}, 0, {len(seg.init)}u);")
             out.append(f"  inst->data{k}_len = 0;")
         if m.start is not None:
+            if self.fuel:  # Wasmtime's call of a start function costs 2 (codegen/fuel.py)
+                out.append("  *inst->fuel += 2;")
             if self.is_imported_func(m.start):
                 f = f"inst->fimp{m.start}"
                 out.append(f"  (({fn_pointer_type(self.func_types[m.start])}){f}->fn)({f}->env);")
