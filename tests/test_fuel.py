@@ -143,10 +143,24 @@ CASES = {
         (if (local.get 0) (then (memory.fill (i32.const 0) (i32.const 1) (i32.const 129))))
         (memory.fill (i32.const 0) (i32.const 1) (local.get 1))
         (i32.const 42)))""",
-    # a local not yet written, read last: its zero length is not checked
+    # the length is charged once the instruction has done its work: out of bounds, it traps
+    # as such, with any amount of fuel
+    "bulk out of bounds": """(module
+      (memory 1)
+      (func (export "f") (param i32) (result i32)
+        (memory.fill (i32.const 65530) (i32.const 1) (i32.add (local.get 0) (i32.const 3)))
+        (i32.const 1)))""",
+    # a local not yet written, or just set from a constant, read last: its small length
+    # is not checked
     "zero local": """(module
       (memory 1)
       (func (export "f") (param i32) (result i32) (local i32)
+        (memory.fill (i32.const 0) (i32.const 1) (local.get 1))
+        (i32.const 7)))""",
+    "constant local": """(module
+      (memory 1)
+      (func (export "f") (param i32) (result i32) (local i32)
+        (local.set 1 (i32.const 32))
         (memory.fill (i32.const 0) (i32.const 1) (local.get 1))
         (i32.const 7)))""",
 }
@@ -176,10 +190,11 @@ def test_same_fuel_as_wasmtime_at_every_amount(name, compiled_cases):
             g = compiled.instantiate(fuel=fuel).exports["f"]
             ours = outcome_wasmc(g, arg), fuel.get()
             outcomes.add(theirs[0].split()[0])
-            if ours != theirs:
+            # (after another trap the fuel left differs by design, docs/limits.md)
+            if ours != theirs and not ours[0] == theirs[0] == "trap":
                 differences.append(f"f({arg}) with {amount}: wasmc {ours}, Wasmtime {theirs}")
     assert differences == []
-    assert outcomes == {"ok", "fuel"}  # the amounts reach both: it ran out, and it finished
+    assert {"ok", "fuel"} <= outcomes  # the amounts reach both: it ran out, and it finished
 
 
 def test_start_function_uses_fuel_as_in_wasmtime():

@@ -16,8 +16,9 @@ much, on both:
   consumed by WebAssembly") if the counter is at or above 0: no fuel left;
 - bulk instructions (LENGTH_OPS) cost their length in bytes or elements more, and a grow
   its delta: a constant of at most SMALL_LENGTH with the straight-line code (a grow's
-  whether it succeeds or not); any other length at once, with a check, as at a loop
-  header, and a grow's delta only if the grow succeeded, then with a check.
+  whether it succeeds or not); any other length after the instruction has done its work
+  (an access out of bounds traps first), with a check, as at a loop header, and a grow's
+  delta only if the grow succeeded, then with a check.
 
 Measured against wasmtime-py 50 (tests/test_fuel.py): Wasmtime's sources show the
 per-instruction costs and the flush points; the entry's cost is what its counts show.
@@ -53,26 +54,47 @@ SMALL_LENGTH = 128
 (measured: 128 is, 129 is checked at run time like any other length)."""
 
 
+CONSTANTS = ("i32.const", "i64.const")
+CONTROL = frozenset({"block", "loop", "if", "else", "end", "br", "br_if", "br_table",
+                     "br_on_null", "br_on_non_null", "try", "try_table", "catch",
+                     "catch_all", "delegate"})
+
+
 def small_lengths(body: list, nparams: int) -> dict[int, int]:
     """The LENGTH_OPS instructions of `body` (by id) whose last operand Wasmtime knows to be
-    a constant of at most SMALL_LENGTH, with that constant: one pushed by the instruction
-    just before, or a `local.get` of a local that still holds its initial zero for
-    Cranelift (`_still_zero`). `nparams`: the function's parameters (not constants)."""
+    a constant of at most SMALL_LENGTH, with that constant (`_known_constant`). `nparams`:
+    the function's parameters (never constants)."""
     found = {}
     for k in range(1, len(body)):
-        ins, prev = body[k], body[k - 1]
-        if ins.op.name not in LENGTH_OPS:
-            continue
-        if prev.op.name in ("i32.const", "i64.const"):
-            value = prev.imm & (0xFFFFFFFF if prev.op.name == "i32.const" else 2**64 - 1)
-        elif prev.op.name == "local.get" and prev.imm >= nparams \
-                and _still_zero(body, k - 1, prev.imm):
-            value = 0
-        else:
-            continue
-        if value <= SMALL_LENGTH:
-            found[id(ins)] = value
+        if body[k].op.name in LENGTH_OPS:
+            value = _known_constant(body, k - 1, nparams)
+            if value is not None and value <= SMALL_LENGTH:
+                found[id(body[k])] = value
     return found
+
+
+def _constant(ins) -> int:
+    return ins.imm & (0xFFFFFFFF if ins.op.name == "i32.const" else 2**64 - 1)
+
+
+def _known_constant(body: list, position: int, nparams: int) -> int | None:
+    """The value that `body[position]` pushes if Cranelift's translation sees a constant
+    there (its frontend folds nothing, and a read of a local is the SSA value of the local):
+    a constant instruction; a `local.get` of a local set from a constant earlier in the
+    same straight-line code; or of a local never written that still holds its initial zero
+    (`_still_zero`). None otherwise (also where wasmc cannot tell: measured cases only)."""
+    ins = body[position]
+    if ins.op.name in CONSTANTS:
+        return _constant(ins)
+    if ins.op.name != "local.get" or ins.imm < nparams:
+        return None
+    for k in range(position - 1, -1, -1):  # the local's last write, in straight-line code
+        name = body[k].op.name
+        if name in ("local.set", "local.tee") and body[k].imm == ins.imm:
+            return _constant(body[k - 1]) if k and body[k - 1].op.name in CONSTANTS else None
+        if name in CONTROL:
+            break
+    return 0 if _still_zero(body, position, ins.imm) else None
 
 
 def _still_zero(body: list, position: int, local: int) -> bool:

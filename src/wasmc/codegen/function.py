@@ -902,9 +902,9 @@ class FunctionEmitter:
         self.w(f"{res[0]} = ({ctype})inst->mem{ins.imm}->pages;")
 
     def fuel_for_length(self, ins: Instr, length: str) -> None:
-        """With fuel: charge a bulk instruction's `length` (bytes or elements) as Wasmtime
-        does (codegen/fuel.py): a small constant with the straight-line code, any other at
-        once, with a check."""
+        """With fuel, after a bulk instruction: charge its `length` (bytes or elements) as
+        Wasmtime does (codegen/fuel.py): a small constant with the straight-line code, any
+        other at once, with a check (so an access out of bounds traps first)."""
         if not self.mod.fuel:
             return
         small = self.small_lengths.get(id(ins))
@@ -939,22 +939,22 @@ class FunctionEmitter:
 
     def op_memory_fill(self, ins, h, pops, pushes, args, res):
         v = "64" if ins.imm in self.mod.memories64 else ""
-        self.fuel_for_length(ins, args[2])
         self.w(f"wasmc_memory{v}_fill(inst->mem{ins.imm}, {', '.join(args)});")
+        self.fuel_for_length(ins, args[2])
 
     def op_memory_copy(self, ins, h, pops, pushes, args, res):
         dst, src = ins.imm
         # Between 32-bit memories: the inline fast path (wasmc.h), not a call to the runtime.
         name = "memory64_copy" if {dst, src} & self.mod.memories64 else "memory_copy_inline"
-        self.fuel_for_length(ins, args[2])
         self.w(f"wasmc_{name}(inst->mem{dst}, inst->mem{src}, {', '.join(args)});")
+        self.fuel_for_length(ins, args[2])
 
     def op_memory_init(self, ins, h, pops, pushes, args, res):
         data, mem = ins.imm
         v = "64" if mem in self.mod.memories64 else ""
-        self.fuel_for_length(ins, args[2])
         self.w(f"wasmc_memory{v}_init(inst->mem{mem}, inst->data{data}, inst->data{data}_len, "
                f"{', '.join(args)});")
+        self.fuel_for_length(ins, args[2])
 
     def op_data_drop(self, ins, h, pops, pushes, args, res):
         self.w(f"inst->data{ins.imm}_len = 0;")
@@ -1012,21 +1012,21 @@ class FunctionEmitter:
 
     def op_table_fill(self, ins, h, pops, pushes, args, res):
         value = as_void(args[1], pops[1])
-        self.fuel_for_length(ins, args[2])
         self.w(f"wasmc_table_fill(inst->tab{ins.imm}, {sat32(args[0], pops[0])}, {value}, "
                f"{sat32(args[2], pops[2])});")
+        self.fuel_for_length(ins, args[2])
 
     def op_table_copy(self, ins, h, pops, pushes, args, res):
         dst, src = ins.imm
         operands = ", ".join(map(sat32, args, pops))
-        self.fuel_for_length(ins, args[2])
         self.w(f"wasmc_table_copy(inst->tab{dst}, inst->tab{src}, {operands});")
+        self.fuel_for_length(ins, args[2])
 
     def op_table_init(self, ins, h, pops, pushes, args, res):
         elem, table = ins.imm
-        self.fuel_for_length(ins, args[2])
         self.w(f"wasmc_table_init(inst->tab{table}, inst->elem{elem}, inst->elem{elem}_len, "
                f"{', '.join(map(sat32, args, pops))});")
+        self.fuel_for_length(ins, args[2])
 
     def op_elem_drop(self, ins, h, pops, pushes, args, res):
         self.w(f"inst->elem{ins.imm}_len = 0;")
