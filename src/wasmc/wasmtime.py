@@ -589,8 +589,8 @@ class _CustomOutput:
     runtime writes it to a captured file, and what is new there goes to the callback
     whenever control comes back to Python: at the end of every call into Wasm (trapped or
     not, _call_wasm) and before every host function (_host_function). Wasmtime calls it
-    during each write; the order of the output, and its order with respect to host calls,
-    are the same."""
+    during each write; the bytes of each stream, their order, and their order with respect
+    to host calls are the same (docs/wasmtime-compat.md)."""
 
     active: weakref.WeakSet[_CustomOutput] = weakref.WeakSet()
 

@@ -101,12 +101,26 @@ def _still_zero(body: list, position: int, local: int) -> bool:
     """Whether Cranelift's SSA form gives the read `body[position]` of `local` the local's
     initial zero: no write of it comes before, and no loop that something branches back to
     starts before it (its header gets a block parameter for every local, written or not,
-    which then flows on). Measured: `if`, `block` and a loop without a back edge keep the
-    zero."""
+    which then flows on), and no loop around it at all. Measured: `if`, `block` and a loop
+    without a back edge before the read keep the zero."""
     if any(ins.op.name in ("local.set", "local.tee") and ins.imm == local
            for ins in body[:position]):
         return False
+    if "loop" in _open_blocks(body, position):  # read in a loop's (unsealed) header
+        return False
     return not any(start < position for start in _loops_branched_back_to(body))
+
+
+def _open_blocks(body: list, position: int) -> list[str]:
+    """The kinds of the blocks open at `body[position]`, outermost first."""
+    kinds: list[str] = []
+    for ins in body[:position]:
+        name = ins.op.name
+        if name in ("block", "loop", "if", "try", "try_table"):
+            kinds.append(name)
+        elif name in ("end", "delegate") and kinds:
+            kinds.pop()
+    return kinds
 
 
 def _loops_branched_back_to(body: list) -> set[int]:
