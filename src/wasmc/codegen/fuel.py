@@ -1,15 +1,18 @@
 """Fuel: counting the instructions a call runs, as Wasmtime counts them (docs/limits.md).
 
 With `fuel=True` every instance has a fuel counter (`inst->fuel`, shared by the instances of
-a store), which holds minus the fuel left. The counting follows Wasmtime's (its Cranelift
-translation, `fuel_before_op`), so that a program gets as far, and `get_fuel` reports as
-much, on both:
+a store), which holds minus the fuel left; each function keeps it in a local, `fuel`, as
+Cranelift keeps it in a register: loaded at entry and after calls and landings, stored back
+before calls, returns, throws and traps it raises (SAVES, RELOADS). So a trap of another
+kind loses what the trapping function has counted since it last stored it, as in Wasmtime.
+The counting follows Wasmtime's (its Cranelift translation, `fuel_before_op`), so that a
+program gets as far, and `get_fuel` reports as much, on both:
 
 - each instruction costs 1, except `nop`, `drop`, `block`, `loop`, `unreachable`,
   `return`, `else` and `end`, which cost 0 (FREE); entering a function costs 1 more (so a
   call costs 2, its instruction and the callee's entry; a call from the host 1; the start
   function's call at instantiation 2 before its entry);
-- the cost of straight-line code is added to the counter where it ends: before each
+- the cost of straight-line code is added to the count where it ends: before each
   instruction of FLUSHES (branches, block ends, calls, returns, throws), whose own cost is
   included, so that what a call or the host reads is up to date;
 - every function entry (after the entry's 1 is added) and loop header traps ("all fuel
@@ -142,6 +145,20 @@ def _loops_branched_back_to(body: list) -> set[int]:
     return found
 
 
+SAVES = frozenset({"unreachable", "call", "call_indirect", "call_ref", "return_call",
+                   "return_call_indirect", "return_call_ref", "throw", "throw_ref",
+                   "rethrow"})
+"""Instructions before which a function stores its count back into the counter (so that
+the callee, the host or the trap sees it); returns do it too (`SAVE`)."""
+
+RELOADS = frozenset({"call", "call_indirect", "call_ref"})
+"""Instructions after which a function takes the count from the counter again (the callee
+used fuel, or the host set it); so does a landing pad (`RELOAD`)."""
+
+SAVE = "*inst->fuel = fuel;"
+RELOAD = "fuel = *inst->fuel;"
+
+
 def add(cost: int) -> str:
-    """The C statement that adds `cost` to the counter."""
-    return f"  *inst->fuel += {cost};"
+    """The C statement that adds `cost` to the function's count."""
+    return f"  fuel += {cost};"

@@ -330,6 +330,11 @@ class FunctionEmitter:
         )
 
     def return_stmt(self, height: int) -> str:
+        if self.mod.fuel:  # the count goes back to the counter (codegen/fuel.py)
+            return f"{fuel.SAVE} {self.return_stmt_fuel_saved(height)}"
+        return self.return_stmt_fuel_saved(height)
+
+    def return_stmt_fuel_saved(self, height: int) -> str:
         leave = self.leave_handlers(len(self.blocks) - 1)
         if leave:
             return f"{leave} {self.return_stmt_only(height)}"
@@ -467,10 +472,14 @@ class FunctionEmitter:
                 if self.fuel_pending and name in fuel.FLUSHES:
                     append(fuel.add(self.fuel_pending))
                     self.fuel_pending = 0
+                if name in fuel.SAVES:
+                    append(f"  {fuel.SAVE}")
             try:
                 kind, c, cache, r0 = kinds[ins.op.name]
             except KeyError:  # an op_<name> method's instruction
                 instr(ins, h, pops, pushes)
+                if counts_fuel and ins.op.name in fuel.RELOADS:
+                    append(f"  {fuel.RELOAD}")
                 live = blocks[-1].live if blocks else False
                 continue
             if kind <= E_STORE:
@@ -624,9 +633,13 @@ class FunctionEmitter:
                         stmt = f"{names[pushes[0]][h]} = {call};" if pushes else f"{call};"
                         append(f"  {stmt}{self.not_tail}")
                         self.call_lines.append(len(body_lines) - 1)
+                        if counts_fuel:
+                            append(f"  {fuel.RELOAD}")
                         continue
                 res = [names[t][h + k] for k, t in enumerate(pushes)]
                 self.call_stmt(callee, call_args, mod.func_types[idx], res)
+                if counts_fuel:
+                    append(f"  {fuel.RELOAD}")
             elif kind == E_GLOBAL_GET:
                 value = global_reads.get(ins.imm)
                 if value is None:
@@ -691,8 +704,8 @@ class FunctionEmitter:
         # An interruptible module checks at entry, as at each loop header (docs/limits.md);
         # with fuel every function does, as in Wasmtime.
         entry = [mod.interrupt_check] if mod.needs_entry_check(self.funcidx, self.body) else []
-        if mod.fuel:
-            entry.append(mod.fuel_entry)
+        if mod.fuel:  # a function's entry costs 1, charged before the check, as in Wasmtime
+            entry.append(f"  int64_t fuel = *inst->fuel + 1;{mod.fuel_check}")
         return helpers + head + entry + body_lines + ["}", ""]
 
     def instr(self, ins: Instr, h: int, pops: tuple, pushes: tuple) -> None:
@@ -911,8 +924,7 @@ class FunctionEmitter:
         if small is not None:
             self.fuel_pending += small
         else:
-            self.w(f"*inst->fuel += {self.fuel_pending} + (int64_t){length};"
-                   f"{self.mod.fuel_check}")
+            self.w(f"fuel += {self.fuel_pending} + (int64_t){length};{self.mod.fuel_check}")
             self.fuel_pending = 0
 
     def grow_with_fuel(self, ins: Instr, delta: str, grow: str, failed: str) -> str:
@@ -927,9 +939,8 @@ class FunctionEmitter:
             self.fuel_pending += small
             return grow
         pending, self.fuel_pending = self.fuel_pending, 0
-        return (f"{{ uint64_t fuel_delta = {delta}; *inst->fuel += {pending}; {grow} "
-                f"if (!({failed})) {{ *inst->fuel += (int64_t)fuel_delta;"
-                f"{self.mod.fuel_check} }} }}")
+        return (f"{{ uint64_t fuel_delta = {delta}; fuel += {pending}; {grow} "
+                f"if (!({failed})) {{ fuel += (int64_t)fuel_delta;{self.mod.fuel_check} }} }}")
 
     def op_memory_grow(self, ins, h, pops, pushes, args, res):
         v = "64" if ins.imm in self.mod.memories64 else ""
@@ -1144,7 +1155,7 @@ class FunctionEmitter:
     def landing_pad(self, label: int, catches: tuple) -> None:
         """try_table's catch clauses, tried in order; the try_table's block is popped, so
         their labels count from the blocks around it."""
-        self.w("{ wasmc_exn *x = wasmc_caught();")
+        self.w("{ wasmc_exn *x = wasmc_caught();" + (f" {fuel.RELOAD}" if self.mod.fuel else ""))
         for kind, tag, depth in catches:
             target = self.blocks[-1 - depth]
             types = target.branch_types
@@ -1173,7 +1184,8 @@ class FunctionEmitter:
         if block.kind == "try":  # the end of the body: its handler catches into e<label>
             self.close_handler(block)
             self.exn_labels.append(label)
-            self.w(f"e{label} = wasmc_caught(); {self.own(f'e{label}')}")
+            self.w(f"e{label} = wasmc_caught(); {self.own(f'e{label}')}"
+                   + (f" {fuel.RELOAD}" if self.mod.fuel else ""))
             block.kind = "catch"
         else:
             self.w(f"goto L{label};")

@@ -104,9 +104,8 @@ class ModuleEmitter:
         # Fuel (docs/limits.md, "Fuel"): instructions are counted as Wasmtime counts them
         # (codegen/fuel.py), and every function entry and loop header checks what is left.
         self.fuel = fuel
-        self.fuel_check = " wasmc_check_fuel(inst->fuel);" if fuel else ""
-        # (a function's entry costs 1, and is charged before the check, as in Wasmtime)
-        self.fuel_entry = f" *inst->fuel += 1;{self.fuel_check}" if fuel else ""
+        # Each function keeps the count in a local, `fuel` (codegen/fuel.py).
+        self.fuel_check = " wasmc_check_fuel(fuel, inst->fuel);" if fuel else ""
         self.loop_check = self.interrupt_check + self.fuel_check
         self._host_callable: set[int] | None = None  # see needs_entry_check
         self.info = info  # None when the caller validates and emits function by function

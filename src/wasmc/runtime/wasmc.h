@@ -427,13 +427,18 @@ WASMC_INLINE void wasmc_check_interrupt(uint32_t *cell) {
 
 /* ---- fuel (docs/limits.md) ------------------------------------------------------------- */
 
-/* A module compiled with fuel (codegen/fuel.py) adds the cost of the instructions it runs to
- * a counter that holds minus the fuel left, and checks it at every function entry and loop
- * header, as Wasmtime does: at 0 or above, no fuel is left and the call traps. Each instance
- * points to one counter (`P_fuel_slot` returns the address of that pointer), shared by the
- * instances of a store. Not atomic: like a Wasmtime store, a counter serves one thread. */
-WASMC_INLINE void wasmc_check_fuel(const int64_t *fuel) {
-    if (WASMC_UNLIKELY(*fuel >= 0)) wasmc_trap(WASMC_TRAP_OUT_OF_FUEL);
+/* A module compiled with fuel (codegen/fuel.py) counts the cost of the instructions it runs
+ * in a counter that holds minus the fuel left, and checks it at every function entry and
+ * loop header, as Wasmtime does: at 0 or above, no fuel is left and the call traps. Each
+ * instance points to one counter (`P_fuel_slot` returns the address of that pointer),
+ * shared by the instances of a store; a function works on a copy in a local, `fuel`, and
+ * stores it back before it calls, returns or throws (and reloads it after a call). Not
+ * atomic: like a Wasmtime store, a counter serves one thread. */
+WASMC_INLINE void wasmc_check_fuel(int64_t fuel, int64_t *counter) {
+    if (WASMC_UNLIKELY(fuel >= 0)) {
+        *counter = fuel;
+        wasmc_trap(WASMC_TRAP_OUT_OF_FUEL);
+    }
 }
 
 /* ---- calling from a host -------------------------------------------------------------- */
