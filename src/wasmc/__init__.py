@@ -33,6 +33,7 @@ _API = {
     "TableType": ("binary.module", "TableType"),
     "Limits": ("binary.module", "Limits"),
     "ResourceLimits": ("limits", "ResourceLimits"),
+    "Fuel": ("limits", "Fuel"),
     "I32": ("binary.module", "I32"),
     "I64": ("binary.module", "I64"),
     "F32": ("binary.module", "F32"),
