@@ -156,6 +156,16 @@ RELOADS = frozenset({"call", "call_indirect", "call_ref"})
 used fuel, or the host set it); so does a landing pad (`RELOAD`)."""
 
 SAVE = "*inst->fuel = fuel;"
+
+
+def always_out_of_bounds(ins, memories64: set[int]) -> bool:
+    """Whether `ins` is a load or store of a 32-bit memory whose offset alone takes it past
+    4 GiB, so it traps whatever its address: Cranelift makes it an unconditional trap,
+    before which Wasmtime stores the count, as before `unreachable` (measured)."""
+    if ins.op.align is None or ins.op.imm != "memarg":
+        return False
+    _align, offset, mem = ins.imm
+    return mem not in memories64 and offset + (1 << ins.op.align) > 2**32
 RELOAD = "fuel = *inst->fuel;"
 
 

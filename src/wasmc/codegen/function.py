@@ -472,7 +472,11 @@ class FunctionEmitter:
                 if self.fuel_pending and name in fuel.FLUSHES:
                     append(fuel.add(self.fuel_pending))
                     self.fuel_pending = 0
-                if name in fuel.SAVES:
+                if name in fuel.SAVES or (ins.op.align is not None
+                                          and fuel.always_out_of_bounds(ins, memories64)):
+                    if self.fuel_pending:
+                        append(fuel.add(self.fuel_pending))
+                        self.fuel_pending = 0
                     append(f"  {fuel.SAVE}")
             try:
                 kind, c, cache, r0 = kinds[ins.op.name]
