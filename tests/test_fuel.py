@@ -131,7 +131,7 @@ CASES = {
         (i32.const 42)))""",
     # lengths Wasmtime knows at compile time: up to 128 charged with the straight-line code
     # and unchecked, above that checked at run time; a local not yet written is its zero,
-    # unless a loop around the read writes it later
+    # but not inside a loop or after one that branches back
     "small lengths": """(module
       (memory 1)
       (func (export "f") (param i32) (result i32) (local i32 i32 i32 i32)
