@@ -155,13 +155,18 @@ CASES = {
       (func (export "f") (param i32) (result i32)
         (memory.fill (i32.const 65530) (i32.const 1) (i32.add (local.get 0) (i32.const 3)))
         (i32.const 1)))""",
-    # an access whose offset alone passes 4 GiB traps whatever its address: Wasmtime
-    # stores its count before it, as before `unreachable`
+    # an access whose offset alone passes 4 GiB, or the memory's maximum, traps whatever
+    # its address: Wasmtime stores its count before it, as before `unreachable`
     "always out of bounds": """(module
       (memory 1)
       (func (export "f") (param i32) (result i32)
         (drop (i32.add (local.get 0) (i32.const 1)))
         (i32.load offset=4294967295 (local.get 0))))""",
+    "never any memory": """(module
+      (memory 1) (memory 0 0)
+      (func (export "f") (param i32) (result i32)
+        (drop (i32.add (local.get 0) (i32.const 1)))
+        (i32.load 1 (local.get 0))))""",
     # a local not yet written, or just set from a constant, read last: its small length
     # is not checked (but in a loop it is)
     "zero local": """(module

@@ -156,17 +156,24 @@ RELOADS = frozenset({"call", "call_indirect", "call_ref"})
 used fuel, or the host set it); so does a landing pad (`RELOAD`)."""
 
 SAVE = "*inst->fuel = fuel;"
+RELOAD = "fuel = *inst->fuel;"
 
 
-def always_out_of_bounds(ins, memories64: set[int]) -> bool:
-    """Whether `ins` is a load or store of a 32-bit memory whose offset alone takes it past
-    4 GiB, so it traps whatever its address: Cranelift makes it an unconditional trap,
-    before which Wasmtime stores the count, as before `unreachable` (measured)."""
+def always_out_of_bounds(ins, memories: list) -> bool:
+    """Whether `ins` is a load or store whose offset alone takes it past the largest size
+    its memory (`memories`, the module's all_memories()) can have: its maximum, or 4 GiB for
+    a 32-bit one without. It traps whatever its address, and Cranelift makes it an
+    unconditional trap, before which Wasmtime stores the count, as before `unreachable`.
+    Measured: for a 64-bit memory only with a maximum and an offset below 4 GiB (a larger
+    one is checked at run time)."""
     if ins.op.align is None or ins.op.imm != "memarg":
         return False
     _align, offset, mem = ins.imm
-    return mem not in memories64 and offset + (1 << ins.op.align) > 2**32
-RELOAD = "fuel = *inst->fuel;"
+    limits = memories[mem].limits
+    if limits.is64 and (limits.max is None or offset >= 2**32):
+        return False
+    largest = 2**32 if limits.max is None else min(2**64, limits.max * 65536)
+    return offset + (1 << ins.op.align) > largest
 
 
 def add(cost: int) -> str:

@@ -451,6 +451,7 @@ class FunctionEmitter:
         counts_fuel = mod.fuel
         if counts_fuel:  # bulk instructions with a small constant length (codegen/fuel.py)
             self.small_lengths = fuel.small_lengths(self.body, len(self.type.params))
+            all_memories = mod.module.all_memories()
         for ins, h, pops, pushes in zip(self.body, info.heights, info.pops, info.pushes,
                                         strict=True):
             # Dead code: after br/return/unreachable (pops is None), and everything inside a
@@ -473,7 +474,7 @@ class FunctionEmitter:
                     append(fuel.add(self.fuel_pending))
                     self.fuel_pending = 0
                 if name in fuel.SAVES or (ins.op.align is not None
-                                          and fuel.always_out_of_bounds(ins, memories64)):
+                                          and fuel.always_out_of_bounds(ins, all_memories)):
                     if self.fuel_pending:
                         append(fuel.add(self.fuel_pending))
                         self.fuel_pending = 0
