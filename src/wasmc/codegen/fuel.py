@@ -23,11 +23,15 @@ program gets as far, and `get_fuel` reports as much, on both:
   (an access out of bounds traps first), with a check, as at a loop header, and a grow's
   delta only if the grow succeeded, then with a check.
 
-Measured against wasmtime-py 50 (tests/test_fuel.py): Wasmtime's sources show the
-per-instruction costs and the flush points; the entry's cost is what its counts show.
+An instruction that traps on its own (a division by zero, an access out of bounds) neither
+adds the cost of the straight-line code before it nor stores the count, in Wasmtime either;
+except a load or store that can never be in bounds (`always_out_of_bounds`), which Cranelift
+makes an unconditional trap with the count stored first, as for `unreachable`.
 
-An instruction that traps on its own (a division by zero, an access out of bounds) does not
-add the cost of the straight-line code before it, in Wasmtime either.
+Wasmtime's sources show the per-instruction costs and the flush points; the rest (the
+entry's cost, the start function's, lengths, grows, which lengths are constants, the
+unconditional traps) was measured against wasmtime-py 50, by hand and by comparing
+wasm-smith modules (tests/test_fuel.py, docs/limits.md).
 """
 
 from __future__ import annotations
