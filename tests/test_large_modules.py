@@ -494,7 +494,7 @@ def test_api_quick_build_then_the_optimized_one_for_new_instances(
     the next compile a foreground one."""
     import ctypes
 
-    from wasmc import compiler, libcache, runcache
+    from wasmc import compiler, libcache, runcache, toolchain
 
     wat = tmp_path / "m.wat"
     wat.write_text(module_wat(400))
@@ -516,7 +516,7 @@ def test_api_quick_build_then_the_optimized_one_for_new_instances(
     assert not (pending / f"{key}.failed").exists(), (pending / f"{key}.log").read_text()
     assert sorted(p.name for p in pending.iterdir()) == [f"{key}.lock"]
     assert _zombie_children() == []
-    assert libcache.cached_library(libcache.quick_key(key)) is None  # the quick one went
+    assert libcache.cached_library(toolchain.quick_key(key)) is None  # the quick one went
     optimized = libcache.cached_library(key)
     assert optimized is not None and optimized._name != quick._lib._name
     second = quick.instantiate()

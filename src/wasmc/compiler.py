@@ -29,7 +29,6 @@ from .libcache import (
     cached_library,
     forget_library,
     pending_dir,
-    quick_key,
     source_key,
 )
 from .limits import ResourceLimits
@@ -100,9 +99,10 @@ def compile_modules(sources: list[bytes | str | Path], *, cc: str | None = None,
     optimized = None
     quick = quick and len(sources) == 1 and wants_quick_build(sources[0], opt)
     retry = quick and background.has_failed(pending_dir(), key)
-    if quick and not retry and cached_library(key) is None:
-        optimized, key = key, quick_key(key)
     library = cached_library(key)
+    if library is None and quick and not retry:
+        optimized, key = key, toolchain.quick_key(key)
+        library = cached_library(key)
     if library is not None:
         # This batch compiled before, every module valid: its library needs only what
         # instantiation reads, not the function bodies (docs/api.md, "The cache").
@@ -193,7 +193,8 @@ def _background_main(module: str, key: str, opt: str, jobs: str, interruptible: 
         compile_modules([data], cc=cc, opt=int(opt), jobs=int(jobs) or None,
                         interruptible=bool(int(interruptible)), fuel=bool(int(fuel)))
 
-    return background.run(module, key, build, done=lambda: forget_library(quick_key(key)))
+    return background.run(module, key, build,
+                          done=lambda: forget_library(toolchain.quick_key(key)))
 
 
 def load(source: bytes | str | Path,

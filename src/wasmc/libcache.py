@@ -108,13 +108,6 @@ def _remember(key: str, out: Path) -> None:
     os.replace(tmp, ref)
 
 
-def quick_key(key: str) -> str:
-    """The `source_key` under which the quick build (`build_library(quick=True)`) of the
-    batch whose optimized build is `key` is recorded."""
-    tag = f"{key}\0quick {' '.join(toolchain.QUICK_FLAGS)}\0"
-    return hashlib.sha256(tag.encode()).hexdigest()[:32]
-
-
 def build_library(units: list[Unit], cc: toolchain.CCompiler, opt: int,
                   jobs: int | None = None, record_as: str | None = None,
                   quick: bool = False) -> ctypes.CDLL:

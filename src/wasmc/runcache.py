@@ -266,9 +266,7 @@ def _quick_path(key: str) -> Path:
     """Where the quick build of the module whose optimized build is `key` is cached."""
     from . import toolchain
 
-    h = sha256()
-    h.update(f"{key}\0quick {' '.join(toolchain.QUICK_FLAGS)}\0".encode())
-    return executables_dir() / h.hexdigest()[:32] / EXE_NAME
+    return executables_dir() / toolchain.quick_key(key) / EXE_NAME
 
 
 def _start_background_build(data: bytes, cc: str | None, opt: int, key: str,

@@ -593,6 +593,13 @@ The link, the runtime and the C library stay those of the requested level, so a 
 needs no other runtime or libc build than the optimized one."""
 
 
+def quick_key(key: str) -> str:
+    """The cache key of the quick build (QUICK_FLAGS) of what `key` names optimized: of
+    `wasmc run`'s executable (runcache.py) and of the API's library (libcache.py)."""
+    tag = f"{key}\0quick {' '.join(QUICK_FLAGS)}\0"
+    return hashlib.sha256(tag.encode()).hexdigest()[:32]
+
+
 def start_build(cc: str | CCompiler | None = None, opt: OptLevel = 2, *, shared: bool,
                 jobs: int | None = None, extra_flags: Sequence[str] = (),
                 quick: bool = False) -> Build:

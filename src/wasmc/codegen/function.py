@@ -470,14 +470,12 @@ class FunctionEmitter:
                 name = ins.op.name
                 if name not in fuel.FREE:
                     self.fuel_pending += 1
-                if self.fuel_pending and name in fuel.FLUSHES:
+                saves = name in fuel.SAVES or (ins.op.align is not None and
+                                               fuel.always_out_of_bounds(ins, all_memories))
+                if self.fuel_pending and (saves or name in fuel.FLUSHES):
                     append(fuel.add(self.fuel_pending))
                     self.fuel_pending = 0
-                if name in fuel.SAVES or (ins.op.align is not None
-                                          and fuel.always_out_of_bounds(ins, all_memories)):
-                    if self.fuel_pending:
-                        append(fuel.add(self.fuel_pending))
-                        self.fuel_pending = 0
+                if saves:
                     append(f"  {fuel.SAVE}")
             try:
                 kind, c, cache, r0 = kinds[ins.op.name]
