@@ -472,6 +472,100 @@ def test_reactor_initialize_left_to_the_caller(wt):
     assert exports["inits"](store) == 1
 
 
+# Exports globals and tables (quickjs-rs reads and sets `__stack_pointer` through a Global),
+# and a second module imports a global and a table.
+GLOBALS_AND_TABLES = """(module
+  (global $sp (export "sp") (mut i32) (i32.const 1024))
+  (global (export "c") f64 (f64.const 2.5))
+  (global (export "fr") (mut funcref) (ref.func $f))
+  (global (export "er") (mut externref) (ref.null extern))
+  (table $t (export "t") 3 10 funcref)
+  (table (export "et") 2 externref)
+  (func $f (export "f") (result i32) (global.get $sp))
+  (func (export "call") (param i32) (result i32) (call_indirect (result i32) (local.get 0)))
+  (elem (table $t) (i32.const 1) func $f))
+"""
+IMPORTS_GLOBAL_AND_TABLE = """(module
+  (import "m" "g" (global $g (mut i64)))
+  (import "m" "t" (table 2 funcref))
+  (func (export "get") (result i64) (global.get $g))
+  (func (export "inc") (global.set $g (i64.add (global.get $g) (i64.const 1))))
+  (func (export "size") (result i32) (table.size 0)))
+"""
+
+
+@BOTH
+def test_globals_and_tables(wt):
+    """Global and Table: exported ones read, set and grown from Python as wasmtime-py does,
+    new ones made and imported (by Instance and by Linker). Null references are left out:
+    wasmtime-py 50 raises AttributeError reading them (wasmc.wasmtime gives None)."""
+    eng = engine(wt)
+    store = wt.Store(eng)
+    exports = wt.Instance(store, wt.Module(eng, GLOBALS_AND_TABLES), []).exports(store)
+    sp, c, t, et = exports["sp"], exports["c"], exports["t"], exports["et"]
+    assert isinstance(sp, wt.Global) and isinstance(t, wt.Table)
+    assert sp.value(store) == 1024 and sp.type(store).mutable
+    assert str(sp.type(store).content) == "i32"
+    sp.set_value(store, 2048)
+    assert exports["f"](store) == 2048
+    sp.set_value(store, wt.Val.i32(-1))
+    assert sp.value(store) == -1
+    with pytest.raises(TypeError):
+        sp.set_value(store, 1.5)
+    with pytest.raises(TypeError):
+        sp.set_value(store, wt.Val.i64(3))
+    assert c.value(store) == 2.5 and not c.type(store).mutable
+    with pytest.raises(wt.WasmtimeError, match="immutable"):
+        c.set_value(store, 1.0)
+    assert exports["fr"].value(store)(store) == -1  # a Func, called
+    exports["er"].set_value(store, {"a": 1})
+    assert exports["er"].value(store) == {"a": 1}
+
+    assert t.size(store) == 3 and str(t.type(store).element) == "funcref"
+    assert (t.type(store).limits.min, t.type(store).limits.max) == (3, 10)
+    assert isinstance(t.get(store, 1), wt.Func) and t.get(store, 1)(store) == -1
+    assert t.get(store, 5) is None  # out of bounds
+    t.set(store, 2, exports["f"])
+    assert exports["call"](store, 2) == -1
+    with pytest.raises(wt.WasmtimeError, match="out of bounds"):
+        t.set(store, 3, None)
+    with pytest.raises(TypeError):
+        t.set(store, 0, 5)
+    assert t.grow(store, 2, exports["f"]) == 3 and t.size(store) == 5
+    assert exports["call"](store, 4) == -1
+    with pytest.raises(wt.WasmtimeError, match="failed to grow table"):
+        t.grow(store, 20, None)  # past the maximum, 10
+    et.set(store, 1, "hello")
+    assert et.get(store, 1) == "hello"
+    assert et.grow(store, 1, 7) == 2 and et.get(store, 2) == 7
+
+    g = wt.Global(store, wt.GlobalType(wt.ValType.i64(), True), 5)
+    assert g.value(store) == 5 and str(g.type(store).content) == "i64"
+    g.set_value(store, -7)
+    assert wt.Global(store, wt.GlobalType(wt.ValType.f32(), False), 1.1).value(store) \
+        == pytest.approx(1.1, rel=1e-7)
+    with pytest.raises(TypeError):
+        wt.Global(store, wt.GlobalType(wt.ValType.i32(), False), "x")
+    table = wt.Table(store, wt.TableType(wt.ValType.funcref(), wt.Limits(2, 4)), None)
+    assert table.size(store) == 2
+    with pytest.raises(wt.WasmtimeError):
+        table.grow(store, 3, None)
+    assert table.grow(store, 2, None) == 2
+
+    importer = wt.Module(eng, IMPORTS_GLOBAL_AND_TABLE)
+    imported = wt.Instance(store, importer, [g, table]).exports(store)
+    assert imported["get"](store) == -7 and imported["size"](store) == 4
+    imported["inc"](store)
+    assert g.value(store) == -6  # the same global, not a copy
+    linker = wt.Linker(eng)
+    linker.define(store, "m", "g", g)
+    linker.define(store, "m", "t", table)
+    assert linker.instantiate(store, importer).exports(store)["get"](store) == -6
+    assert isinstance(linker.get(store, "m", "g"), wt.Global)
+    with pytest.raises(wt.WasmtimeError, match="incompatible import type"):
+        wt.Instance(store, importer, [sp, table])  # an i32 global for an i64 one
+
+
 def test_modules_get_a_quick_first_build_unless_wasmc_quick_is_0(monkeypatch):
     """Module asks compile_module for a quick first build (a large module then runs at -O0
     until its optimized build is in the cache, docs/wasmtime-compat.md); $WASMC_QUICK=0

@@ -284,6 +284,43 @@ class Limits:
         self.max = max
 
 
+class GlobalType:
+    """A global's type: GlobalType(ValType.i32(), mutable=True)."""
+
+    def __init__(self, valtype: ValType, mutable: bool):
+        if not isinstance(valtype, ValType):
+            raise TypeError("expected ValType")
+        self._wasmc = wasm_types.GlobalType(valtype._name, bool(mutable))
+
+    @property
+    def content(self) -> ValType:
+        return ValType._named(self._wasmc.valtype)
+
+    @property
+    def mutable(self) -> bool:
+        return self._wasmc.mutable
+
+
+class TableType:
+    """A table's type: TableType(ValType.funcref(), Limits(1, None)) (entries)."""
+
+    def __init__(self, valtype: ValType, limits: Limits):
+        if not isinstance(valtype, ValType):
+            raise TypeError("expected ValType")
+        if not isinstance(limits, Limits):
+            raise TypeError("expected Limits")
+        self._wasmc = wasm_types.TableType(valtype._name,
+                                           wasm_types.Limits(limits.min, limits.max))
+
+    @property
+    def element(self) -> ValType:
+        return ValType._named(self._wasmc.elem)
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(self._wasmc.limits.min, self._wasmc.limits.max)
+
+
 class MemoryType:
     """A memory type: MemoryType(Limits(1, None)) (pages), is_64 for memory64, shared for a
     shared memory (threads; it must have a maximum)."""
@@ -839,14 +876,100 @@ class Memory:
         return len(value)
 
 
+class Global:
+    """A global. `Global(store, GlobalType(ValType.i32(), True), 5)` makes one; an
+    instance's exported globals are Globals too (wasmc.Global underneath)."""
+
+    def __init__(self, store: Store, ty: GlobalType, val: Any):
+        if not isinstance(ty, GlobalType):
+            raise TypeError("expected a GlobalType")
+        self._global = wasmc_externals.Global.new(
+            ty._wasmc, _unwrapped_value(val, ty._wasmc.valtype))
+
+    @classmethod
+    def _wrap(cls, global_: wasmc_externals.Global) -> Global:
+        wrapped = cls.__new__(cls)
+        wrapped._global = global_
+        return wrapped
+
+    def type(self, store: Store) -> GlobalType:
+        gtype = self._global.type
+        return GlobalType(ValType._named(gtype.valtype), gtype.mutable)
+
+    def value(self, store: Store) -> Any:
+        return _wrapped_value(self._global.value)
+
+    def set_value(self, store: Store, val: Any) -> None:
+        if not self._global.type.mutable:
+            raise WasmtimeError("immutable global cannot be set")
+        self._global.value = _unwrapped_value(val, self._global.type.valtype)
+
+
+class Table:
+    """A table. `Table(store, TableType(ValType.funcref(), Limits(1, None)), None)` makes
+    one, every entry set to the last argument; an instance's exported tables are Tables too
+    (wasmc.Table underneath)."""
+
+    def __init__(self, store: Store, ty: TableType, init: Any):
+        if not isinstance(ty, TableType):
+            raise TypeError("expected a TableType")
+        limits = store._limits
+        if limits is not None and limits.table_elements is not None \
+                and ty.limits.min > limits.table_elements:
+            raise WasmtimeError(f"table minimum size of {ty.limits.min} elements exceeds "
+                                "table limits")
+        init = _unwrapped_value(init, ty._wasmc.elem)
+        store._count(tables=1)
+        try:
+            with creating_under(wasmc_externals.default_runtime(), limits):
+                self._table = wasmc_externals.Table.new(ty._wasmc, init)
+        except errors.WasmcError as exc:
+            raise WasmtimeError(str(exc)) from exc
+
+    @classmethod
+    def _wrap(cls, table: wasmc_externals.Table) -> Table:
+        wrapped = cls.__new__(cls)
+        wrapped._table = table
+        return wrapped
+
+    def type(self, store: Store) -> TableType:
+        ttype = self._table.type
+        return TableType(ValType._named(ttype.elem), Limits(ttype.limits.min, ttype.limits.max))
+
+    def size(self, store: Store) -> int:
+        return self._table.size
+
+    def get(self, store: Store, idx: int) -> Any:
+        """The entry at `idx` (a Func, an externref's value), or None for a null reference
+        or an index out of bounds."""
+        if not 0 <= idx < self._table.size:
+            return None
+        return _wrapped_value(self._table.get(idx))
+
+    def set(self, store: Store, idx: int, val: Any) -> None:
+        value = _unwrapped_value(val, self._table.elem)
+        if not 0 <= idx < self._table.size:
+            raise WasmtimeError("out of bounds table access")
+        self._table.set(idx, value)
+
+    def grow(self, store: Store, amt: int, init: Any) -> int:
+        """Add `amt` entries set to `init`; the old size. WasmtimeError if it cannot grow."""
+        old = self._table.grow(amt, _unwrapped_value(init, self._table.elem))
+        if old < 0:
+            raise WasmtimeError(f"failed to grow table by `{amt}`")
+        return old
+
+
+# wasmc's externals and the wrappers that present them with wasmtime-py's methods.
+_WRAPPERS = ((wasmc_externals.Func, Func), (wasmc_externals.Memory, Memory),
+             (wasmc_externals.Global, Global), (wasmc_externals.Table, Table))
+
+
 def _wrapped_extern(item: Any) -> Any:
-    if isinstance(item, Func):  # kept wrapped (a function with access_caller)
-        return item
-    if isinstance(item, wasmc_externals.Func):
-        return Func._wrap(item)
-    if isinstance(item, wasmc_externals.Memory):
-        return Memory._wrap(item)
-    return item  # a wasmc Table, Global or Tag: not wrapped (docs/wasmtime-compat.md)
+    for kind, wrapper in _WRAPPERS:
+        if isinstance(item, kind):
+            return wrapper._wrap(item)
+    return item  # a Tag (not wrapped), or a Func kept wrapped (one with access_caller)
 
 
 def _unwrapped_extern(item: Any, caller_of: list[Instance | None] | None = None) -> Any:
@@ -854,8 +977,11 @@ def _unwrapped_extern(item: Any, caller_of: list[Instance | None] | None = None)
     that `caller_of` will name)."""
     if isinstance(item, Func) and item._with_caller is not None and caller_of is not None:
         return _host_function(*item._with_caller, caller_of)
-    if isinstance(item, Func | Memory):
-        return item._func if isinstance(item, Func) else item._memory
+    if isinstance(item, Func):
+        return item._func
+    for wrapper, attribute in ((Memory, "_memory"), (Global, "_global"), (Table, "_table")):
+        if isinstance(item, wrapper):
+            return getattr(item, attribute)
     return item
 
 
