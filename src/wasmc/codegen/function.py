@@ -966,12 +966,12 @@ class FunctionEmitter:
     def op_memory_init(self, ins, h, pops, pushes, args, res):
         data, mem = ins.imm
         v = "64" if mem in self.mod.memories64 else ""
-        self.w(f"wasmc_memory{v}_init(inst->mem{mem}, inst->data{data}, inst->data{data}_len, "
-               f"{', '.join(args)});")
+        self.w(f"wasmc_memory{v}_init(inst->mem{mem}, inst->datas[{data}].bytes, "
+               f"inst->datas[{data}].len, {', '.join(args)});")
         self.fuel_for_length(ins, args[2])
 
     def op_data_drop(self, ins, h, pops, pushes, args, res):
-        self.w(f"inst->data{ins.imm}_len = 0;")
+        self.w(f"inst->datas[{ins.imm}].len = 0;")
 
     # -- references and tables --
     def op_ref_null(self, ins, h, pops, pushes, args, res):

@@ -759,8 +759,8 @@ class ModuleEmitter:
             else:
                 fields.append(f"wasmc_tag tag{idx};")
         fields.append(f"wasmc_func funcs[{max(1, len(m.functions))}];")
-        for k, _seg in enumerate(m.datas):
-            fields.append(f"const uint8_t *data{k}; uint32_t data{k}_len;")
+        if m.datas:
+            fields.append(f"wasmc_segment datas[{len(m.datas)}];")
         for k, _seg in enumerate(m.elements):
             fields.append(f"void **elem{k}; uint32_t elem{k}_len;")
         if self.interruptible:  # the cell the checks read, and the instance's own one
@@ -871,9 +871,12 @@ class ModuleEmitter:
             out.append(f"  inst->tab{idx} = wasmc_table_new({min(tt.limits.min, top)}u, {mx}, "
                        f"{value});")
             out.append(f"  if (!inst->tab{idx}) {{ {P}_free(inst); return NULL; }}")
-        for k, seg in enumerate(m.datas):
-            if seg.init:
-                out.append(f"  inst->data{k} = data{k}; inst->data{k}_len = {len(seg.init)}u;")
+        if any(seg.init for seg in m.datas):
+            # The segments lie end to end in data_bytes; their lengths come from a table,
+            # not a statement per segment (Go modules have tens of thousands of segments).
+            out.append("  for (uint32_t k = 0, at = 0; k < "
+                       f"{len(m.datas)}u; at += data_lens[k], k++)")
+            out.append("    inst->datas[k] = (wasmc_segment){data_bytes + at, data_lens[k]};")
         for k, seg in enumerate(m.elements):
             n = len(seg.init)
             if seg.mode == "declarative" or n == 0:
@@ -888,10 +891,13 @@ class ModuleEmitter:
         # Split modules are the large ones, whose data can be megabytes: as a string literal
         # it compiles about 20 times faster than as a list of numbers.
         initializer = c_bytes_literal if self.split else (lambda b: f"{{{c_bytes(b)}}}")
-        data = [
-            f"static const uint8_t data{k}[{len(seg.init)}] = {initializer(seg.init)};"
-            for k, seg in enumerate(m.datas) if seg.init
-        ]
+        data = []
+        all_bytes = b"".join(seg.init for seg in m.datas)
+        if all_bytes:
+            lengths = ",".join(f"{len(seg.init)}u" for seg in m.datas)
+            data = [f"static const uint8_t data_bytes[{len(all_bytes)}] = "
+                    f"{initializer(all_bytes)};",
+                    f"static const uint32_t data_lens[{len(m.datas)}] = {{{lengths}}};"]
         return "\n".join(data + funcs_table + [""] + out)
 
     def funcs_table(self) -> list[str]:
@@ -922,14 +928,7 @@ class ModuleEmitter:
             out.append(f"  wasmc_table_init(inst->tab{seg.table}, inst->elem{k}, "
                        f"inst->elem{k}_len, {offset}, 0, {len(seg.init)}u);")
             out.append(f"  inst->elem{k}_len = 0;")
-        for k, seg in enumerate(m.datas):
-            if seg.mode != "active":
-                continue
-            offset = self.const_expr(seg.offset_expr)
-            v = "64" if seg.memory in self.memories64 else ""
-            out.append(f"  wasmc_memory{v}_init(inst->mem{seg.memory}, inst->data{k}, "
-                       f"inst->data{k}_len, {offset}, 0, {len(seg.init)}u);")
-            out.append(f"  inst->data{k}_len = 0;")
+        out += self.active_data_init()
         if m.start is not None:
             if self.fuel:  # Wasmtime's call of a start function costs 2 (codegen/fuel.py)
                 out.append("  *inst->fuel += 2;")
@@ -940,6 +939,51 @@ class ModuleEmitter:
                 out.append(f"  f{m.start}(inst);")
         out += ["}", ""]
         return "\n".join(out)
+
+    def active_data_init(self) -> list[str]:
+        """P_initialize's copies of the active data segments into memory, in order (one that
+        is out of bounds traps, leaving the earlier ones copied). A run of segments with
+        constant offsets into one memory is a table and a loop: a module can have tens of
+        thousands (Go's), and a statement each makes a function that C compilers take
+        minutes over. A segment whose offset reads a global is a statement of its own."""
+        out: list[str] = []
+        runs: list[tuple[int, list[tuple[int, int]]]] = []  # (memory, [(segment, offset)])
+        for k, seg in enumerate(self.module.datas):
+            if seg.mode != "active":
+                continue
+            v = "64" if seg.memory in self.memories64 else ""
+            expr = seg.offset_expr
+            if len(expr) == 1 and expr[0].op.name in ("i32.const", "i64.const"):
+                if not runs or runs[-1][0] != seg.memory:
+                    runs.append((seg.memory, []))
+                bits = 64 if v else 32  # the offset is unsigned: i32.const -1 is 2^32 - 1
+                runs[-1][1].append((k, expr[0].imm & ((1 << bits) - 1)))
+                continue
+            out += self.active_data_runs(runs)
+            runs = []
+            out.append(f"  wasmc_memory{v}_init(inst->mem{seg.memory}, inst->datas[{k}].bytes, "
+                       f"inst->datas[{k}].len, {self.const_expr(expr)}, 0, "
+                       f"{len(seg.init)}u);")
+            out.append(f"  inst->datas[{k}].len = 0;")
+        return out + self.active_data_runs(runs)
+
+    def active_data_runs(self, runs: list[tuple[int, list[tuple[int, int]]]]) -> list[str]:
+        """Each run of (segment, constant offset) into one memory: a static table, a loop."""
+        out = []
+        for memory, segments in runs:
+            v = "64" if memory in self.memories64 else ""
+            rows = ",".join(f"{{{k}u, UINT{v or 32}_C({offset:#x})}}" for k, offset in segments)
+            out += ["  {",
+                    f"    static const struct {{ uint32_t segment; uint{v or 32}_t offset; }} "
+                    f"active[{len(segments)}] = {{{rows}}};",
+                    f"    for (uint32_t i = 0; i < {len(segments)}u; i++) {{",
+                    "      wasmc_segment *seg = &inst->datas[active[i].segment];",
+                    f"      wasmc_memory{v}_init(inst->mem{memory}, seg->bytes, seg->len, "
+                    "active[i].offset, 0, seg->len);",
+                    "      seg->len = 0;",
+                    "    }",
+                    "  }"]
+        return out
 
     def emit_free(self) -> str:
         m, P = self.module, self.prefix

@@ -207,6 +207,12 @@ static inline uint64_t wasmc_mismatch(const uint8_t *a, const uint8_t *b, uint64
         i++;
     return i;
 }
+/* A data segment as an instance holds it: its bytes, and their number (0 once dropped). */
+typedef struct wasmc_segment {
+    const uint8_t *bytes;
+    uint32_t len;
+} wasmc_segment;
+
 /* memory.init and active data segments: copy seg[src, src+len) to mem[dst, dst+len).
  * seg_len is 0 for a dropped segment. */
 void wasmc_memory_init(wasmc_memory *mem, const uint8_t *seg, uint32_t seg_len, uint32_t dst,
