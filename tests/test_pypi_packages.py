@@ -54,7 +54,8 @@ VT100 = SELECT_ENGINE + r"""
 import hashlib
 import vt100wasm
 screen = vt100wasm.Screen(24, 80, 100)
-screen.process(b"\x1b[1;31mHello\x1b[0m world\r\n\x1b[2J\x1b[5;10Hmoved \xe2\x9c\x93 \x1b[7mrev\x1b[0m")
+screen.process(b"\x1b[1;31mHello\x1b[0m world\r\n\x1b[2J"
+               b"\x1b[5;10Hmoved \xe2\x9c\x93 \x1b[7mrev\x1b[0m")
 print(repr(screen.contents()))
 print(screen.contents_formatted())
 screen.process(b"".join(b"\x1b[3%dmline %d \xc3\xa9 tab\there\r\n" % (i % 8, i)
