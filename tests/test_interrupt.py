@@ -379,6 +379,15 @@ def test_compat_memory_and_count_limits(wt):
     tables.set_limits(table_elements=3)
     table_grow = wt.Instance(tables, module, []).exports(tables)["grow_table"]
     assert [table_grow(tables, 2), table_grow(tables, 1)] == [1, -1]
+    error = compat_trap(wt.Table, tables, wt.TableType(wt.ValType.funcref(), wt.Limits(5, None)),
+                        None)
+    assert "table minimum size of 5 elements exceeds table limits" in str(error)
+    # Memories and tables the host makes do not count against the store's count limits.
+    few = wt.Store(engine)
+    few.set_limits(memories=1, tables=1)
+    for _ in range(2):
+        wt.Memory(few, wt.MemoryType(wt.Limits(1, None)))
+        wt.Table(few, wt.TableType(wt.ValType.funcref(), wt.Limits(1, None)), None)
     counted = wt.Store(engine)
     counted.set_limits(instances=1)
     wt.Instance(counted, module, [])

@@ -807,22 +807,31 @@ def _wrapped_value(value: Any) -> Any:
     return Func._wrap(value) if isinstance(value, wasmc_externals.Func) else value
 
 
+def _made_under_limits(store: Store, kind: str, minimum: int, make: Callable[[], Any]) -> Any:
+    """A memory or table (`kind`) that `make` creates under `store`'s limits; WasmtimeError,
+    with Wasmtime's message, if its minimum exceeds them. As in Wasmtime, one made by the
+    host does not count against the store's limits on the number of memories and tables."""
+    limits = store._limits
+    limit, unit = ((None, "") if limits is None else
+                   (limits.memory_pages, "pages") if kind == "memory" else
+                   (limits.table_elements, "elements"))
+    if limit is not None and minimum > limit:
+        raise WasmtimeError(f"{kind} minimum size of {minimum} {unit} exceeds {kind} limits")
+    try:
+        with creating_under(wasmc_externals.default_runtime(), limits):
+            return make()
+    except errors.WasmcError as exc:
+        raise WasmtimeError(str(exc)) from exc
+
+
 class Memory:
     """A linear memory. `Memory(store, MemoryType(Limits(1, 2)))` makes one."""
 
     def __init__(self, store: Store, ty: MemoryType):
-        limits = store._limits
-        if limits is not None and limits.memory_pages is not None \
-                and ty.limits.min > limits.memory_pages:
-            raise WasmtimeError(f"memory minimum size of {ty.limits.min} pages exceeds "
-                                "memory limits")
-        store._count(memories=1)
-        try:
-            with creating_under(wasmc_externals.default_runtime(), limits):
-                self._memory = wasmc_externals.Memory.new(ty.limits.min, ty.limits.max,
-                                                          is64=ty.is_64, shared=ty.is_shared)
-        except errors.WasmcError as exc:
-            raise WasmtimeError(str(exc)) from exc
+        self._memory = _made_under_limits(
+            store, "memory", ty.limits.min,
+            lambda: wasmc_externals.Memory.new(ty.limits.min, ty.limits.max, is64=ty.is_64,
+                                               shared=ty.is_shared))
 
     @classmethod
     def _wrap(cls, memory: wasmc_externals.Memory) -> Memory:
@@ -913,18 +922,9 @@ class Table:
     def __init__(self, store: Store, ty: TableType, init: Any):
         if not isinstance(ty, TableType):
             raise TypeError("expected a TableType")
-        limits = store._limits
-        if limits is not None and limits.table_elements is not None \
-                and ty.limits.min > limits.table_elements:
-            raise WasmtimeError(f"table minimum size of {ty.limits.min} elements exceeds "
-                                "table limits")
         init = _unwrapped_value(init, ty._wasmc.elem)
-        store._count(tables=1)
-        try:
-            with creating_under(wasmc_externals.default_runtime(), limits):
-                self._table = wasmc_externals.Table.new(ty._wasmc, init)
-        except errors.WasmcError as exc:
-            raise WasmtimeError(str(exc)) from exc
+        self._table = _made_under_limits(store, "table", ty.limits.min,
+                                         lambda: wasmc_externals.Table.new(ty._wasmc, init))
 
     @classmethod
     def _wrap(cls, table: wasmc_externals.Table) -> Table:

@@ -327,27 +327,16 @@ typedef double wasmc_v2df __attribute__((vector_size(16)));
 #define WASMC_CVTT_64(x)                                                                         \
     _Generic((x), float: __builtin_ia32_cvttss2si64((wasmc_v4sf){(float)(x)}),                   \
              double: __builtin_ia32_cvttsd2si64((wasmc_v2df){(double)(x)}))
-#define WASMC_FAST_S32(x)                                                                        \
+#define WASMC_FAST(x, CVTT, T, OK)                                                               \
     {                                                                                            \
         __typeof__(x) v = (x);                                                                   \
         WASMC_OPAQUE(v);                                                                         \
-        int32_t r = WASMC_CVTT_32(v);                                                            \
-        if (WASMC_LIKELY(r != INT32_MIN)) return (uint32_t)r;                                    \
+        T r = CVTT(v);                                                                           \
+        if (WASMC_LIKELY(OK)) return r;                                                          \
     }
-#define WASMC_FAST_S64(x)                                                                        \
-    {                                                                                            \
-        __typeof__(x) v = (x);                                                                   \
-        WASMC_OPAQUE(v);                                                                         \
-        int64_t r = WASMC_CVTT_64(v);                                                            \
-        if (WASMC_LIKELY(r != INT64_MIN)) return (uint64_t)r;                                    \
-    }
-#define WASMC_FAST_U32(x)                                                                        \
-    {                                                                                            \
-        __typeof__(x) v = (x);                                                                   \
-        WASMC_OPAQUE(v);                                                                         \
-        int64_t r = WASMC_CVTT_64(v);                                                            \
-        if (WASMC_LIKELY((uint64_t)r <= UINT32_MAX)) return (uint32_t)r;                         \
-    }
+#define WASMC_FAST_S32(x) WASMC_FAST(x, WASMC_CVTT_32, int32_t, r != INT32_MIN)
+#define WASMC_FAST_S64(x) WASMC_FAST(x, WASMC_CVTT_64, int64_t, r != INT64_MIN)
+#define WASMC_FAST_U32(x) WASMC_FAST(x, WASMC_CVTT_64, int64_t, (uint64_t)r <= UINT32_MAX)
 #else
 #define WASMC_FAST_S32(x)
 #define WASMC_FAST_S64(x)
@@ -411,5 +400,6 @@ WASMC_TRUNC_SAT(wasmc_i64_trunc_sat_f64_u, double, uint64_t, uint64_t, WASMC_FAS
 #undef WASMC_FAST_S64
 #undef WASMC_FAST_U32
 #undef WASMC_FAST_U64
+#undef WASMC_FAST
 
 #endif /* WASMC_NUMERIC_H */
