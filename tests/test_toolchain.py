@@ -164,3 +164,45 @@ def test_clang_keeps_a_wasm_select_as_a_conditional_move(tmp_path: Path) -> None
     _module, c = wasmc.api.translate(wasmc.api.read_source(LOWER_BOUND))
     body = _function_body(_generated_assembly(tmp_path, None, c), "f0")
     assert len(re.findall(r"^\s*cmov", body, re.MULTILINE)) == 2, body
+
+
+# A stand-in C compiler: counts its runs in COUNT, then behaves as MODE says for the runs
+# listed in CRASH_RUNS (crash by a signal, or print clang's crash report and exit 1, as zig's
+# driver does) and otherwise writes its -o file, or fails plainly with MODE=reject.
+FAKE_CC = """#!/bin/sh
+count=$(cat "$COUNT" 2>/dev/null || echo 0); count=$((count + 1)); echo $count > "$COUNT"
+case " $CRASH_RUNS " in *" $count "*)
+  if [ "$MODE" = signal ]; then kill -BUS $$; fi
+  echo "PLEASE ATTACH THE FOLLOWING FILES TO THE BUG REPORT:"; exit 1;;
+esac
+if [ "$MODE" = reject ]; then echo "error: no"; exit 1; fi
+while [ "$1" != "-o" ]; do shift; done; : > "$2"
+"""
+
+
+@pytest.mark.parametrize("mode, crash_runs, runs, ok", [
+    ("signal", "1", 2, True),  # a crash, then it compiles
+    ("report", "1", 2, True),  # clang's crash report through zig: exit status 1
+    ("signal", "1 2", 2, False),  # crashes twice: a failure, after one retry
+    ("reject", "", 1, False),  # an ordinary error is not retried
+])
+def test_a_crashed_compile_is_run_once_more(tmp_path: Path, monkeypatch, mode, crash_runs,
+                                            runs, ok) -> None:
+    script = tmp_path / "fake-cc"
+    script.write_text(FAKE_CC)
+    script.chmod(0o755)
+    monkeypatch.setenv("COUNT", str(tmp_path / "count"))
+    monkeypatch.setenv("CRASH_RUNS", crash_runs)
+    monkeypatch.setenv("MODE", mode)
+    source = tmp_path / "a.c"
+    source.write_text("int x;\n")
+    cc = toolchain.CCompiler((str(script),), "gcc", "fake 1", "fake")
+    with toolchain.Build(cc, [], [], [], jobs=1) as build:
+        build.add(source)
+        if ok:
+            build.wait()
+            assert build.objects[0].exists() and build.compiled == 1
+        else:
+            with pytest.raises(toolchain.ToolchainError, match="C compiler failed"):
+                build.wait()
+    assert int((tmp_path / "count").read_text()) == runs

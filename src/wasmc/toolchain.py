@@ -397,6 +397,17 @@ def run_compiler(cc: CCompiler, args: Sequence[str]) -> None:
         raise _compiler_failed(command, proc.returncode, proc.stderr or proc.stdout)
 
 
+# What a crashed C compiler prints (clang's crash report, which zig's driver turns into exit
+# status 1; GCC's internal errors).
+CRASH_MARKS = ("PLEASE ATTACH THE FOLLOWING FILES TO THE BUG REPORT",
+               "PLEASE submit a bug report", "internal compiler error")
+
+
+def _crashed(status: int, output: str) -> bool:
+    """Whether a compiler died (a signal, or a crash report) rather than rejected its input."""
+    return status < 0 or any(mark in output for mark in CRASH_MARKS)
+
+
 def _compiler_failed(command: Sequence[str], status: int, output: str,
                      cwd: Path | None = None) -> ToolchainError:
     where = f"cd {shlex.quote(str(cwd))} && " if cwd is not None else ""
@@ -492,6 +503,10 @@ class Build:
         # (command, directory to run it in, log file), not started
         self._queue: list[tuple[list[str], Path, Path]] = []
         self._running: list[tuple[subprocess.Popen, list[str], Path, Path]] = []
+        # Logs of the compiles run again after a crash: a crash is run once more before it
+        # counts as a failure (clang once died of SIGBUS on one of the 218 files of a 24 MB
+        # module, which compiled when run again).
+        self._retried: set[Path] = set()
         self.compiled = 0  # objects done
         # Flags for compiling each file, after compile_flags but not for the link: an -O
         # here overrides the build's level (QUICK_FLAGS).
@@ -536,7 +551,12 @@ class Build:
                 self.compiled += 1
                 self._report()
             elif failed is None:
-                failed = _compiler_failed(command, status, log.read_text(errors="replace"), cwd)
+                output = log.read_text(errors="replace")
+                if _crashed(status, output) and log not in self._retried:
+                    self._retried.add(log)
+                    self._queue.append((command, cwd, log))
+                else:
+                    failed = _compiler_failed(command, status, output, cwd)
         self._running = still
         if failed is not None:
             raise failed
