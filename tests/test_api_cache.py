@@ -136,7 +136,7 @@ def test_wasmtime_layer_loads_cached_module_without_bodies(
         linker.define_func("host", "twice", ft, lambda x: 2 * x)
         exports = linker.instantiate(store, module).exports(store)
         results.append((len(body_decodes), list(exports), exports["via_host"](store, 20),
-                        exports["started"].value))
+                        exports["started"].value(store)))
     assert results[0][0] == 5 and results[1][0] == 0
     assert results[0][1:] == results[1][1:] == (
         ["memory", "table", "started", "oops", "add", "via_host", "load", "pick"], 42, 1)
