@@ -332,10 +332,10 @@ def test_build_executable_keeps_cycle_collection_off_until_it_returns(
     module), and back on afterwards."""
     import gc
 
-    from wasmc import compiler
+    from wasmc.codegen import module as codegen_module
 
     states: list[bool] = []
-    should_split, emit = split.should_split, compiler.emit_module
+    should_split, emit = split.should_split, codegen_module.emit_module
 
     def recording(function):
         def record(*args, **kwargs):
@@ -345,7 +345,7 @@ def test_build_executable_keeps_cycle_collection_off_until_it_returns(
 
     # should_split runs between decoding and emitting, emit_module emits
     monkeypatch.setattr(split, "should_split", recording(should_split))
-    monkeypatch.setattr(compiler, "emit_module", recording(emit))
+    monkeypatch.setattr(codegen_module, "emit_module", recording(emit))
     fib = Path(__file__).parents[1] / "src/wasmc/examples/fib.wat"
     assert gc.isenabled()
     api.build_executable(fib, tmp_path / "fib", opt=0)

@@ -17,8 +17,6 @@ from typing import Any
 from . import background, toolchain
 from .binary.decoder import decode, no_cycle_collection
 from .binary.module import Module
-from .codegen import split
-from .codegen.module import emit_module, gcc_sibcalls
 from .errors import CompileError, MalformedError
 from .externals import Extern
 from .instance import CompiledModule, Instance
@@ -34,10 +32,13 @@ from .libcache import (
 from .limits import ResourceLimits
 from .native import Runtime
 from .runcache import wants_quick_build
-from .validate.validator import validate
 from .wasi import WasiConfig
 
 DEFAULT_OPT = 2
+
+# The validator and the C emitter (codegen) are imported by the functions that compile, not
+# here: a process whose modules are all in the cache never needs them, and they were 60 of
+# the 150 ms that `import wasmc.wasmtime` took (itkwasm and yowasp start a process per run).
 
 
 def read_source(source: bytes | str | Path) -> bytes:
@@ -71,6 +72,8 @@ def translate(data: bytes, prefix: str = "wasmc_m0",
     codegen/split.py). Raises CompileError. `musttail`: the C compiler guarantees tail
     calls (clang's musttail; not GCC 12). `sibcalls`: without musttail, the C is for GCC
     with optimization, whose sibling calls may carry tail calls (codegen.module.gcc_sibcalls)."""
+    from .codegen.module import emit_module
+    from .validate.validator import validate
     with no_cycle_collection():
         module = decode(data)
         info = validate(module)
@@ -128,6 +131,9 @@ def _build_batch(sources: list[bytes], compiler: toolchain.CCompiler, runtime: R
                  quick: bool) -> list[CompiledModule | CompileError]:
     """compile_modules for a batch not in the cache: decode, validate and emit each module,
     then build the valid ones into one library, recorded under `key` if all are valid."""
+    from .codegen import split
+    from .codegen.module import emit_module, gcc_sibcalls
+    from .validate.validator import validate
     musttail = compiler.kind == "clang"
     # A quick build compiles at -O0, where GCC makes no sibling calls.
     sibcalls = gcc_sibcalls(compiler.kind, 0 if quick else opt)
@@ -232,7 +238,10 @@ def build_executable(source: bytes | str | Path, out: str | Path, *, cc: str | N
     executable, whose main has no way to: for measuring what they cost, docs/limits.md).
     `quick`: compile a large (split) module's C files at -O0, for the first run
     (`toolchain.QUICK_FLAGS`, runcache.py); a small module is built at `opt`."""
+    from .codegen import split
     from .codegen.executable import emit_main
+    from .codegen.module import emit_module, gcc_sibcalls
+    from .validate.validator import validate
 
     prefix = "wasmc_main"
     compiler = toolchain.find_compiler(cc)
@@ -281,7 +290,10 @@ def emit_embedding_c(source: bytes | str | Path, directory: str | Path,
     ...), so `directory` builds on its own. NAME defaults to the source file's stem (made a
     C identifier). The module is emitted without clang's musttail, so the same C builds
     correctly with GCC and clang. Returns the header's path."""
+    from .codegen import split
     from .codegen.embed import c_identifier, emit_embedding
+    from .codegen.module import emit_module
+    from .validate.validator import validate
 
     if name is None:
         name = Path(source).stem if isinstance(source, Path) else "module"

@@ -19,7 +19,6 @@ from pathlib import Path
 from . import __version__, toolchain
 from .binary.module import Module
 from .codegen import split
-from .codegen.module import gcc_sibcalls
 from .errors import CompileError
 from .sources import sources_digest
 
@@ -117,6 +116,8 @@ def build_library(units: list[Unit], cc: toolchain.CCompiler, opt: int,
     turns out to be invalid. `record_as`: the `source_key` of the batch, if the units are
     all of it (every module valid); the library is then recorded for `cached_library`.
     `quick`: compile the C files with toolchain.QUICK_FLAGS (-O0; compiler.compile_module)."""
+    from .codegen.module import gcc_sibcalls  # only to build (see codegen/split.py)
+
     key = hashlib.sha256()
     key.update(f"{__version__}\0{toolchain.build_fingerprint(cc, opt)}\0".encode())
     if quick:

@@ -35,13 +35,19 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..binary.decoder import no_cycle_collection
 from ..binary.module import Module
 from ..errors import CompileError
-from ..validate.validator import ModuleContext, validate, validate_function, validate_module
-from .module import ModuleEmitter
-from .simd import with_simd_header
+
+if TYPE_CHECKING:
+    from ..validate.validator import ModuleContext
+    from .module import ModuleEmitter
+
+# The validator and the emitter are imported where they are used: libcache.py needs this
+# module's `parameters()` for every cache key, and a process that finds its modules in the
+# cache never emits C (compiler.py).
 
 SPLIT_MIN_INSTRS = 80_000
 """Modules with fewer instructions (about 2 MB of C) stay one C file: splitting costs the
@@ -154,6 +160,9 @@ class _Job:
     def write_bucket(self, i: int) -> None:
         """Validate and emit the functions of bucket i, function by function, into its file,
         then copies of the small functions of other files that they call."""
+        from ..validate.validator import validate_function
+        from .simd import with_simd_header
+
         emitter, ctx = self.emitter, self.ctx
         n_imported = emitter.n_imported_funcs
         bucket = self.buckets[i]
@@ -225,6 +234,9 @@ def emit_split(module: Module, prefix: str, musttail: bool, directory: Path, *,
     (docs/limits.md), in every file: the workers inherit the emitter, so they emit the same
     checks as this process.
     Raises CompileError exactly as `validate` would."""
+    from ..validate.validator import validate, validate_module
+    from .module import ModuleEmitter
+
     directory = Path(directory)
     name = name or prefix
     with no_cycle_collection():
@@ -301,6 +313,8 @@ def _run_workers(job: _Job, workers: int, module: Module, write_module_file: Cal
 def _raise_exact_error(job: _Job, module: Module, failed: list[tuple[int, str]]) -> None:
     """A worker failed (or all together used more validation moves than the module may):
     raise what validating and emitting in one process, in order, raises."""
+    from ..validate.validator import validate
+
     with no_cycle_collection():
         validate(module)  # the first invalid function, or the moves limit where it ran out
         for i, _error in sorted(failed):
