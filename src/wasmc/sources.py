@@ -7,6 +7,7 @@ so `wasmc run`'s fast path stays fast.
 
 from __future__ import annotations
 
+import functools
 import os
 
 # SHA-256 without loading OpenSSL (hashlib does, for milliseconds): the built-in module.
@@ -38,8 +39,11 @@ def source_files() -> list[str]:
     return files
 
 
+@functools.cache
 def sources_digest() -> bytes:
-    """A digest of the sources that decide what C a module becomes, and of the runtime."""
+    """A digest of the sources that decide what C a module becomes, and of the runtime.
+    Computed once per process (a few milliseconds, which each cache look-up paid): the code
+    that compiles is the code this process imported."""
     h = sha256()
     for path in source_files():
         h.update(os.path.relpath(path, PACKAGE_DIR).replace(os.sep, "/").encode() + b"\0")
