@@ -91,7 +91,9 @@ def _run(compiled: wasmc.Module) -> list:
 
 
 def _header(m) -> dict:
-    """A decoded module's fields, functions without their locals and bodies."""
+    """A decoded module's fields, functions without their locals and bodies (and the name
+    section read: a cached module reads it when a name is first asked for)."""
+    m.func_name(0)
     fields = {f.name: getattr(m, f.name) for f in dataclasses.fields(m)
               if f.name not in ("functions", "bodies_decoded") and not f.name.startswith("_")}
     fields["functions"] = [(f.type_index, f.offset) for f in m.functions]

@@ -628,6 +628,11 @@ def test_name_section() -> None:
     assert m.local_names == {0: {0: "x", 1: "y"}}
     assert m.func_name(1) == "second"
     assert m.custom_sections[0][0] == "name"
+    # Decoded for a cached library (no bodies), the names are read when first asked for.
+    cached = decode(module(TYPE_VOID, two_funcs, codes, names), bodies=False)
+    assert cached.func_names == {}
+    assert cached.func_name(1) == "second" and cached.func_names == {0: "first", 1: "second"}
+    assert cached.module_name == "mod" and cached.local_names == {0: {0: "x", 1: "y"}}
 
 
 def test_malformed_name_section_is_ignored() -> None:

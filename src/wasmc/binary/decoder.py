@@ -831,7 +831,11 @@ class _Decoder:
         content = r.bytes(r.remaining())
         self.m.custom_sections.append((name, content))
         if name == "name":
-            self.name_section(Reader(self.data, r.end - len(content), r.end))
+            names = Reader(self.data, r.end - len(content), r.end)
+            if self.bodies:
+                self.name_section(names)
+            else:  # a cached module: read on demand (Module._read_names)
+                self.m._read_names = lambda: self.name_section(names)
 
     def name_section(self, r: Reader) -> None:
         """Read module, function and local names. Custom sections are never validated, so

@@ -14,6 +14,7 @@ Every item keeps the byte offset it was decoded from, so later errors can point 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, NamedTuple
@@ -338,6 +339,9 @@ class Module:
     # False: decoded without function bodies (decoder.decode's bodies=False, for a module
     # whose compiled library is cached): `functions` have no locals and no body.
     bodies_decoded: bool = True
+    # Such a module's name section is read when a name is first asked for (func_name): the
+    # compiled library has its own copy of the names, and yosys's takes 0.2 s to read.
+    _read_names: Callable[[], None] | None = field(default=None, repr=False, compare=False)
     _canonical: tuple[list[FuncType], list[str]] | None = field(
         default=None, repr=False, compare=False)
     # Caches for the lookups below, each with the length of the list it was built from
@@ -411,6 +415,9 @@ class Module:
 
     def func_name(self, funcidx: int) -> str:
         """The name section's name, else the export name, else `func[N]`."""
+        if self._read_names is not None:
+            read, self._read_names = self._read_names, None
+            read()
         if funcidx in self.func_names:
             return self.func_names[funcidx]
         cached = self._export_names
