@@ -831,39 +831,10 @@ class _Decoder:
         content = r.bytes(r.remaining())
         self.m.custom_sections.append((name, content))
         if name == "name":
-            names = Reader(self.data, r.end - len(content), r.end)
             if self.bodies:
-                self.name_section(names)
-            else:  # a cached module: read on demand (Module._read_names)
-                self.m._read_names = lambda: self.name_section(names)
-
-    def name_section(self, r: Reader) -> None:
-        """Read module, function and local names. Custom sections are never validated, so
-        a malformed name section is ignored: whatever decoded before the problem is kept."""
-        m = self.m
-        try:
-            while not r.at_end():
-                sub_id = r.byte()
-                sub = r.sub(r.u32())
-                if sub_id == 0:
-                    m.module_name = sub.name()
-                elif sub_id == 1:
-                    m.func_names = self.name_map(sub)
-                elif sub_id == 2:
-                    local_names = {}
-                    for _ in range(sub.count()):
-                        idx = sub.u32()
-                        local_names[idx] = self.name_map(sub)
-                    m.local_names = local_names
-        except MalformedError:
-            pass
-
-    def name_map(self, r: Reader) -> dict[int, str]:
-        names = {}
-        for _ in range(r.count()):
-            idx = r.u32()
-            names[idx] = r.name()
-        return names
+                read_name_section(self.m, content)
+            else:  # a cached module: read on demand (Module.func_name)
+                self.m._read_names = lambda m: read_name_section(m, content)
 
     # --- the module ----------------------------------------------------------------------
     def module(self) -> Module:
@@ -942,3 +913,33 @@ def decode(data: bytes, bodies: bool = True) -> Module:
     the skipped bytes go unnoticed, hence "validated before"."""
     with no_cycle_collection():
         return _Decoder(bytes(data), bodies).module()
+
+
+def read_name_section(m: Module, content: bytes) -> None:
+    """Read module, function and local names into `m`. Custom sections are never validated,
+    so a malformed name section is ignored: whatever decoded before the problem is kept."""
+    r = Reader(content)
+    try:
+        while not r.at_end():
+            sub_id = r.byte()
+            sub = r.sub(r.u32())
+            if sub_id == 0:
+                m.module_name = sub.name()
+            elif sub_id == 1:
+                m.func_names = _name_map(sub)
+            elif sub_id == 2:
+                local_names = {}
+                for _ in range(sub.count()):
+                    idx = sub.u32()
+                    local_names[idx] = _name_map(sub)
+                m.local_names = local_names
+    except MalformedError:
+        pass
+
+
+def _name_map(r: Reader) -> dict[int, str]:
+    names = {}
+    for _ in range(r.count()):
+        idx = r.u32()
+        names[idx] = r.name()
+    return names

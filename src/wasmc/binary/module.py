@@ -341,7 +341,8 @@ class Module:
     bodies_decoded: bool = True
     # Such a module's name section is read when a name is first asked for (func_name): the
     # compiled library has its own copy of the names, and yosys's takes 0.2 s to read.
-    _read_names: Callable[[], None] | None = field(default=None, repr=False, compare=False)
+    _read_names: Callable[[Module], None] | None = field(default=None, repr=False,
+                                                         compare=False)
     _canonical: tuple[list[FuncType], list[str]] | None = field(
         default=None, repr=False, compare=False)
     # Caches for the lookups below, each with the length of the list it was built from
@@ -417,7 +418,7 @@ class Module:
         """The name section's name, else the export name, else `func[N]`."""
         if self._read_names is not None:
             read, self._read_names = self._read_names, None
-            read()
+            read(self)
         if funcidx in self.func_names:
             return self.func_names[funcidx]
         cached = self._export_names
