@@ -9,6 +9,7 @@ and the others then find it ready.
 from __future__ import annotations
 
 import fcntl
+import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,3 +45,17 @@ def testsuite_dir() -> Path:
 @pytest.fixture(scope="session")
 def wasm_tools() -> str:
     return toolchain.wasm_tools()
+
+
+@pytest.fixture
+def private_cache(tmp_path: Path, monkeypatch) -> None:
+    """A wasmc cache of the test's own (background builds inherit it), with the built
+    runtime; zig's cache stays where it was (it also follows XDG_CACHE_HOME)."""
+    real_runtime = toolchain.cache_dir() / "runtime"
+    real_runtime.mkdir(parents=True, exist_ok=True)
+    zig_cache = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    monkeypatch.setenv("ZIG_GLOBAL_CACHE_DIR",
+                       os.environ.get("ZIG_GLOBAL_CACHE_DIR") or os.path.join(zig_cache, "zig"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    (tmp_path / "cache" / "wasmc").mkdir(parents=True)
+    (tmp_path / "cache" / "wasmc" / "runtime").symlink_to(real_runtime)

@@ -402,24 +402,6 @@ def _zombie_children() -> list[int]:
     return zombies
 
 
-@pytest.fixture
-def private_cache(tmp_path: Path, monkeypatch) -> None:
-    """A wasmc cache of the test's own (background builds inherit it), with the built
-    runtime; zig's cache stays where it was (it also follows XDG_CACHE_HOME)."""
-    import os
-
-    from wasmc import toolchain
-
-    real_runtime = toolchain.cache_dir() / "runtime"
-    real_runtime.mkdir(parents=True, exist_ok=True)
-    zig_cache = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
-    monkeypatch.setenv("ZIG_GLOBAL_CACHE_DIR",
-                       os.environ.get("ZIG_GLOBAL_CACHE_DIR") or os.path.join(zig_cache, "zig"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    (tmp_path / "cache" / "wasmc").mkdir(parents=True)
-    (tmp_path / "cache" / "wasmc" / "runtime").symlink_to(real_runtime)
-
-
 def _wait_for_background_build(pending: Path, key: str) -> None:
     """Until the background build of `key` has failed, or finished and let go of its lock."""
     import time

@@ -7,6 +7,7 @@ import platform
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,30 @@ def test_a_stale_libc_file_is_made_again(tmp_path: Path, monkeypatch) -> None:
     stale.write_text(good.replace("crt_dir=", "crt_dir=/no/such/gcc/"))
     assert toolchain._zig_libc_file(zig) == str(stale)
     assert stale.read_text() == good
+
+
+@pytest.mark.parametrize("target", [[], ["-target", "wasm32-wasi"]])
+def test_zig_keeps_no_copies_of_our_objects(tmp_path: Path, monkeypatch, target) -> None:
+    """zig cc copies every object it compiles into its cache and never removes one (wasmc's
+    builds had left 36 GB there): our compiles give it a local cache that is removed after
+    them, so its global cache (here an empty one; compiling needs nothing from it) stays
+    without objects, for a single compile and for a Build's, for the host and for Wasm."""
+    zig_cache = tmp_path / "zig-global"
+    monkeypatch.setenv("ZIG_GLOBAL_CACHE_DIR", str(zig_cache))
+    monkeypatch.delenv("ZIG_LOCAL_CACHE_DIR", raising=False)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    cc = toolchain.find_compiler(None)
+    source = tmp_path / "x.c"
+    source.write_text("int x(int a) { return a * 7; }\n")
+    toolchain.run_compiler(cc, [*target, "-c", str(source), "-o", str(tmp_path / "x.o")])
+    with toolchain.Build(cc, target, [], []) as build:
+        build.add(source)
+        build.wait()
+        assert build.objects[0].is_file()
+    assert (tmp_path / "x.o").is_file()
+    assert not [p for p in zig_cache.rglob("*") if p.suffix == ".o"]
+    assert not list((tmp_path / "tmp").iterdir())  # the local caches are gone
 
 
 def _generated_assembly(tmp_path: Path, compiler: str | None, source: str) -> str:

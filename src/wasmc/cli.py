@@ -222,9 +222,17 @@ def build_parser() -> argparse.ArgumentParser:
         "cache",
         help="manage the compile cache",
         description="The compile cache holds the native builds of modules, keyed by content "
-        "($XDG_CACHE_HOME/wasmc). `clean` deletes them; `dir` prints where it is.",
+        "($XDG_CACHE_HOME/wasmc). It is kept under $WASMC_CACHE_SIZE (default 10G; K, M, G "
+        "or T; none: no limit): after a build is stored, the builds used least recently are "
+        "deleted until it fits.",
     )
-    cache_p.add_argument("action", choices=["clean", "dir"], help="clean: delete; dir: show")
+    cache_p.add_argument(
+        "action", choices=["info", "prune", "clean", "dir"],
+        help="info: where the cache is, its size and limit; prune: delete the builds used "
+        "least recently until it fits the limit (or --max-size); clean: delete every build; "
+        "dir: print where it is")
+    cache_p.add_argument("--max-size", metavar="SIZE",
+                         help="for prune: the size to prune to instead of the limit (e.g. 2G)")
     cache_p.set_defaults(subparser=cache_p)
 
     from wasmc.bench import cli as bench_cli  # the performance oracle (docs/performance.md)
@@ -470,11 +478,32 @@ def report_trap(trap: Trap) -> int:
 def cmd_cache(ns: argparse.Namespace) -> int:
     from wasmc import runcache
 
+    root = runcache.cache_root()
     if ns.action == "clean":
         count = runcache.clean()
-        print(f"removed {count} cached build(s) from {runcache.cache_root()}")
+        print(f"removed {count} cached build(s) from {root}")
+    elif ns.action == "dir":
+        print(root)
     else:
-        print(runcache.cache_root())
+        from wasmc import cachesize
+
+        try:
+            size_limit = (cachesize.parse_size(ns.max_size) if ns.max_size is not None
+                          else cachesize.limit())
+        except ValueError as e:
+            print(f"error: --max-size: {e}", file=sys.stderr)
+            return EXIT_USAGE
+        limit_text = "no limit" if size_limit is None else cachesize.format_size(size_limit)
+        if ns.action == "prune":
+            if size_limit is None:
+                print(f"no limit: nothing pruned from {root}")
+                return 0
+            removed, freed = cachesize.prune(root, size_limit)
+            print(f"removed {removed} cached build(s), {cachesize.format_size(freed)}, "
+                  f"from {root}")
+        found = cachesize.entries(root)
+        print(f"{root}: {len(found)} entries, {cachesize.format_size(sum(e.size for e in found))}"
+              f" (limit: {limit_text})")
     return 0
 
 

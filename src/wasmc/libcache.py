@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__, toolchain
+from . import __version__, cachesize, toolchain
 from .binary.module import Module
 from .codegen import split
 from .errors import CompileError
@@ -77,11 +77,16 @@ def cached_library(key: str) -> ctypes.CDLL | None:
     except OSError:
         return None
     out = _modules_dir() / name
+    if "/" in name or not name.endswith(".so"):
+        return None
+    cachesize.touch(_modules_dir() / f"{key}.ref")
+    cachesize.touch(out)
     if out in _libraries:
         return _libraries[out]
-    if "/" in name or not name.endswith(".so") or not out.exists():
-        return None
-    lib = ctypes.CDLL(str(out))
+    try:
+        lib = ctypes.CDLL(str(out))
+    except OSError:
+        return None  # gone (pruned by another process, cachesize.py): build it again
     _libraries[out] = lib
     return lib
 
@@ -132,10 +137,12 @@ def build_library(units: list[Unit], cc: toolchain.CCompiler, opt: int,
                        f"{'fuel' if u.fuel else ''}\0".encode()
                        + hashlib.sha256(u.data).digest())
     out = _modules_dir() / f"{key.hexdigest()[:32]}.so"
+    cachesize.touch(out)
     if out in _libraries:
         if record_as is not None:
             _remember(record_as, out)
         return _libraries[out]
+    built = not out.exists()
     if not out.exists() and not quick and all(u.c_code is not None for u in units):
         with tempfile.TemporaryDirectory(prefix="wasmc-") as tmp:
             files = []
@@ -166,4 +173,6 @@ def build_library(units: list[Unit], cc: toolchain.CCompiler, opt: int,
     _libraries[out] = lib
     if record_as is not None:
         _remember(record_as, out)
+    if built:
+        cachesize.enforce(toolchain.cache_dir())
     return lib

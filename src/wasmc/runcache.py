@@ -137,13 +137,27 @@ def _alias_path(key: str) -> str:
 def fast_lookup(data: bytes, cc: str | None, opt: int) -> str | None:
     """The path of the cached executable for this module and build, found without running
     anything (and without importing pathlib)."""
+    alias = _alias_path(fast_key(data, cc, opt))
     try:
-        with open(_alias_path(fast_key(data, cc, opt)), encoding="utf-8") as f:
+        with open(alias, encoding="utf-8") as f:
             target = f.read().strip()
     except OSError:
         return None
     exe = os.path.join(_cache_root(), "executables", target, EXE_NAME)
-    return exe if os.access(exe, os.X_OK) else None
+    if not os.access(exe, os.X_OK):
+        return None
+    _touch(alias, os.path.dirname(exe))
+    return exe
+
+
+def _touch(*paths: str | os.PathLike[str]) -> None:
+    """Mark cache entries as used now, for the size limit's eviction (cachesize.py, which
+    this fast path does not import)."""
+    for path in paths:
+        try:
+            os.utime(path)
+        except OSError:
+            pass  # a read-only cache still serves hits
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -217,7 +231,9 @@ def executable_for(data: bytes, *, cc: str | None = None, opt: int = 2, use_cach
         fast = fast_key(data, cc, opt)
         key = full_key(data, compiler, opt)
         exe = executables_dir() / key / EXE_NAME
-        if not os.access(exe, os.X_OK):
+        if os.access(exe, os.X_OK):
+            _touch(exe.parent)
+        else:
             from . import background
 
             if quick and wants_quick_build(data, opt) \
@@ -225,6 +241,7 @@ def executable_for(data: bytes, *, cc: str | None = None, opt: int = 2, use_cach
                 return _quick_executable(data, compiler, cc, opt, key, label, progress, jobs)
             _build(data, exe, compiler, opt, label, progress, jobs)
             background.forget_failure(_pending_dir(), key)
+            _keep_under_limit()
         if fast_key(data, cc, opt) == fast:
             _write_atomically(_alias_path(fast), key)
         return exe
@@ -244,6 +261,12 @@ def _build(data: bytes, exe: Path, compiler, opt: int, label: str,
                          on_progress=on_progress, quick=quick)
 
 
+def _keep_under_limit() -> None:
+    from . import cachesize
+
+    cachesize.enforce(cache_root())
+
+
 # ---- the quick first build and the optimized build in the background ---------------------
 
 
@@ -256,8 +279,11 @@ def _quick_executable(data: bytes, compiler, cc: str | None, opt: int, key: str,
     """The quick build of the module (cached under its own key, built if missing), after
     starting the optimized build (`key`) in the background unless one is under way."""
     exe = _quick_path(key)
-    if not os.access(exe, os.X_OK):
+    if os.access(exe, os.X_OK):
+        _touch(exe.parent)
+    else:
         _build(data, exe, compiler, opt, f"{label} (quick build)", progress, jobs, quick=True)
+        _keep_under_limit()
     _start_background_build(data, cc, opt, key, jobs)
     return exe
 

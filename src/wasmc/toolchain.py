@@ -145,20 +145,31 @@ def _zig_libc_file(zig: str, timeout: float = 10.0) -> str | None:
 
 
 @functools.cache
-def _zig_environment(zig: str) -> dict[str, str] | None:
-    libc = None if "ZIG_LIBC" in os.environ else _zig_libc_file(zig)
-    return None if libc is None else {**os.environ, "ZIG_LIBC": libc}
+def _zig_libc(zig: str) -> str | None:
+    return None if "ZIG_LIBC" in os.environ else _zig_libc_file(zig)
 
 
-def compiler_environment(command: Sequence[str]) -> dict[str, str] | None:
+def compiler_environment(command: Sequence[str], scratch: Path | None = None
+                         ) -> dict[str, str] | None:
     """The environment to run a C compiler command in (None: this process's own). For the
-    bundled zig cc building for the host, one with `ZIG_LIBC` (_zig_libc_file); not for
-    another target (`-target`), whose libc zig brings itself."""
+    bundled zig cc:
+    - `ZIG_LOCAL_CACHE_DIR` in `scratch`, a directory that the caller removes afterwards.
+      Without it zig cc keeps a copy of every object it compiles in its global cache
+      (~/.cache/zig) and never removes one; wasmc has a cache of its own, and its builds had
+      left 36 GB of copies there. zig's own libc and compiler-rt builds still go to the
+      global cache, where they are reused. Not when the user set the variable.
+    - building for the host, `ZIG_LIBC` (_zig_libc_file); not for another target
+      (`-target`), whose libc zig brings itself."""
     if list(command[:2]) != _zig_command():
         return None  # not the bundled zig cc (or it is run through Python: let it detect)
-    if any(arg == "-target" or arg.startswith("--target") for arg in command):
-        return None
-    return _zig_environment(command[0])
+    extra = {}
+    if scratch is not None and "ZIG_LOCAL_CACHE_DIR" not in os.environ:
+        extra["ZIG_LOCAL_CACHE_DIR"] = str(scratch / "zig-cache")
+    if not any(arg == "-target" or arg.startswith("--target") for arg in command):
+        libc = _zig_libc(command[0])
+        if libc is not None:
+            extra["ZIG_LIBC"] = libc
+    return {**os.environ, **extra} if extra else None
 
 
 @dataclass(frozen=True)
@@ -389,8 +400,9 @@ def run_compiler(cc: CCompiler, args: Sequence[str]) -> None:
     """Run `cc args...`; raise ToolchainError with the command and trimmed stderr."""
     command = [*cc.command, *args]
     try:
-        proc = subprocess.run(command, capture_output=True, text=True,
-                              env=compiler_environment(command))
+        with tempfile.TemporaryDirectory(prefix="wasmc-cc-") as scratch:
+            proc = subprocess.run(command, capture_output=True, text=True,
+                                  env=compiler_environment(command, Path(scratch)))
     except OSError as e:
         raise ToolchainError(f"cannot run C compiler: {shlex.join(command)}: {e}") from e
     if proc.returncode != 0:
@@ -566,7 +578,7 @@ class Build:
                 with open(log, "wb") as out:
                     proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out,
                                             stderr=subprocess.STDOUT, cwd=cwd,
-                                            env=compiler_environment(command))
+                                            env=compiler_environment(command, self._tmp))
             except OSError as e:
                 raise ToolchainError(f"cannot run C compiler: {shlex.join(command)}: {e}") from e
             self._running.append((proc, command, cwd, log))
