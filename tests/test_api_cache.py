@@ -91,11 +91,13 @@ def _run(compiled: wasmc.Module) -> list:
 
 
 def _header(m) -> dict:
-    """A decoded module's fields, functions without their locals and bodies (and the name
-    section read: a cached module reads it when a name is first asked for)."""
+    """A decoded module's fields, functions without their locals and bodies, without the
+    element and data segments (and the name section read: a cached module reads it when a
+    name is first asked for)."""
     m.func_name(0)
+    skipped = ("functions", "bodies_decoded", "elements", "datas")
     fields = {f.name: getattr(m, f.name) for f in dataclasses.fields(m)
-              if f.name not in ("functions", "bodies_decoded") and not f.name.startswith("_")}
+              if f.name not in skipped and not f.name.startswith("_")}
     fields["functions"] = [(f.type_index, f.offset) for f in m.functions]
     return fields
 

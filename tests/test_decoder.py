@@ -635,6 +635,21 @@ def test_name_section() -> None:
     assert cached.module_name == "mod" and cached.local_names == {0: {0: "x", 1: "y"}}
 
 
+def test_a_cached_module_skips_its_segments() -> None:
+    """Decoded for a cached library, a module has no element or data segments (the library
+    initializes them), and the data count need not match them; the rest is decoded."""
+    from wasmc.compiler import read_source
+
+    data = read_source("""(module (memory 1) (table 2 funcref) (func $f)
+      (elem (i32.const 0) $f $f) (data (i32.const 8) "abc") (data "passive")
+      (func (export "g") (data.drop 1)))""")
+    full, cached = decode(data), decode(data, bodies=False)
+    assert len(full.elements) == 1 and len(full.datas) == 2 and full.data_count == 2
+    assert cached.elements == [] and cached.datas == [] and cached.data_count == 2
+    assert cached.exports == full.exports and cached.memories == full.memories
+    assert cached.tables == full.tables and len(cached.functions) == 2
+
+
 def test_malformed_name_section_is_ignored() -> None:
     good_module_name = section(0, name("mod"))
     for bad in (

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import wasmc.api
-from wasmc import toolchain
+from wasmc import errors, toolchain
 
 
 def test_host_zig_cc_gets_a_libc_file() -> None:
@@ -231,3 +231,39 @@ def test_a_crashed_compile_is_run_once_more(tmp_path: Path, monkeypatch, mode, c
             with pytest.raises(toolchain.ToolchainError, match="C compiler failed"):
                 build.wait()
     assert int((tmp_path / "count").read_text()) == runs
+
+
+VERSION_CC = """#!/bin/sh
+count=$(cat "$COUNT" 2>/dev/null || echo 0); echo $((count + 1)) > "$COUNT"
+if [ "$1" = --version ]; then echo "gcc (fake) $VERSION"; exit $STATUS; fi
+"""
+
+
+def test_the_compilers_version_is_remembered_per_binary(tmp_path: Path, monkeypatch) -> None:
+    """`cc --version` runs once per compiler binary (its size and modification time), not
+    in every process: a new binary is asked again, a failure is not remembered."""
+    script = tmp_path / "fake-cc"
+    script.write_text(VERSION_CC)
+    script.chmod(0o755)
+    count = tmp_path / "count"
+    monkeypatch.setattr(toolchain, "cache_dir", lambda: tmp_path / "cache")
+    monkeypatch.setenv("COUNT", str(count))
+    monkeypatch.setenv("VERSION", "1")
+    monkeypatch.setenv("STATUS", "0")
+
+    def resolve() -> toolchain.CCompiler:
+        toolchain._resolve.cache_clear()
+        return toolchain.find_compiler(str(script))
+
+    assert resolve().version == "gcc (fake) 1"
+    monkeypatch.setenv("VERSION", "2")  # the same binary: the remembered answer
+    assert resolve().version == "gcc (fake) 1" and count.read_text().strip() == "1"
+    script.write_text(VERSION_CC + "# another build\n")  # a new binary
+    assert resolve().version == "gcc (fake) 2" and count.read_text().strip() == "2"
+    script.write_text(VERSION_CC + "# a broken build\n")
+    monkeypatch.setenv("STATUS", "3")
+    for _ in range(2):
+        with pytest.raises(errors.ToolchainError, match="--version failed"):
+            resolve()
+    assert count.read_text().strip() == "4"
+    toolchain._resolve.cache_clear()

@@ -226,9 +226,34 @@ def _host_cpu() -> str:
         return platform.machine() + " " + platform.processor()
 
 
-@functools.cache
-def _resolve(spec: str | None) -> CCompiler:
-    command = _command_for(spec)
+def _version_record(command: Sequence[str]) -> Path | None:
+    """Where `command --version`'s output is remembered: a file named by the command and
+    the size and modification time of each of its words that is an executable (None if
+    none is). Running it took 20-45 ms, which every process that loads a cached module
+    paid."""
+    key = hashlib.sha256(shlex.join(command).encode())
+    found = False
+    for word in command:
+        path = word if os.path.isabs(word) else shutil.which(word)
+        try:
+            stat = os.stat(path) if path else None
+        except OSError:
+            stat = None
+        if stat is not None:
+            found = True
+            key.update(f"\0{path}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    return cache_dir() / "compilers" / f"{key.hexdigest()[:32]}.txt" if found else None
+
+
+def _version_output(command: Sequence[str]) -> str:
+    """`command --version`'s output (remembered, see _version_record); raises ToolchainError
+    if the compiler cannot be run or the command fails."""
+    record = _version_record(command)
+    if record is not None:
+        try:
+            return record.read_text()
+        except OSError:
+            pass
     try:
         proc = subprocess.run([*command, "--version"], capture_output=True, text=True,
                               timeout=120, env=compiler_environment(command))
@@ -242,6 +267,21 @@ def _resolve(spec: str | None) -> CCompiler:
     output = proc.stdout + proc.stderr
     if proc.returncode != 0:
         raise ToolchainError(f"C compiler {shlex.join(command)} --version failed:\n{_trim(output)}")
+    if record is not None and output.strip():
+        try:
+            record.parent.mkdir(parents=True, exist_ok=True)
+            temp = _temp_path_for(record)
+            temp.write_text(output)
+            os.replace(temp, record)
+        except OSError:
+            pass  # a read-only cache: ask again next time
+    return output
+
+
+@functools.cache
+def _resolve(spec: str | None) -> CCompiler:
+    command = _command_for(spec)
+    output = _version_output(command)
     if "clang" in output:
         kind: Literal["clang", "gcc"] = "clang"
     elif "gcc" in output.lower() or "Free Software Foundation" in output:

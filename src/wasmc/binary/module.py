@@ -337,7 +337,8 @@ class Module:
     func_names: dict[int, str] = field(default_factory=dict)  # from the name section
     local_names: dict[int, dict[int, str]] = field(default_factory=dict)
     # False: decoded without function bodies (decoder.decode's bodies=False, for a module
-    # whose compiled library is cached): `functions` have no locals and no body.
+    # whose compiled library is cached): `functions` have no locals and no body, and
+    # `elements` and `datas` are empty.
     bodies_decoded: bool = True
     # Such a module's name section is read when a name is first asked for (func_name): the
     # compiled library has its own copy of the names, and yosys's takes 0.2 s to read.
