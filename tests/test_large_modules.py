@@ -387,6 +387,31 @@ def test_background_build_gets_a_session_of_lower_priority(tmp_path: Path, monke
         assert ours.read_text().strip() == before
 
 
+def test_background_builds_take_turns(tmp_path: Path) -> None:
+    """A background build waits for the cache's one build slot: while another build holds
+    it, this one has not started; when it is free, it runs and cleans up."""
+    import fcntl
+    import threading
+
+    from wasmc import background
+
+    pending = tmp_path / "cache" / "modules" / "pending"
+    pending.mkdir(parents=True)
+    module = pending / "k.wasm"
+    module.write_bytes(b"\0asm\1\0\0\0")
+    built: list[bytes] = []
+    with open(tmp_path / "cache" / "background.lock", "a") as slot:
+        fcntl.flock(slot, fcntl.LOCK_EX)  # another build is running
+        waiting = threading.Thread(target=background.run,
+                                   args=(str(module), "k", built.append))
+        waiting.start()
+        waiting.join(1.0)
+        assert waiting.is_alive() and built == []
+    waiting.join(60)
+    assert not waiting.is_alive()
+    assert built == [b"\0asm\1\0\0\0"] and not module.exists()
+
+
 def _zombie_children() -> list[int]:
     """Our child processes that have exited but were not reaped."""
     import os

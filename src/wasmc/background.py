@@ -12,6 +12,10 @@ KEY the cache key the optimized build is stored under. Such a build
   starter;
 - runs at a lower priority (BACKGROUND_NICE), so the program the quick build runs comes
   first;
+- waits for the cache's one build slot (`background.lock` in the cache directory): one
+  background build at a time, each with as many compilers as there are CPUs. (Ten modules
+  started at once, as an itkwasm pipeline of several formats does, had been ten builds at
+  once, each with its own compilers and Python workers; now the first is ready first);
 - writes its output to `pending/<key>.log`, and on failure leaves `pending/<key>.failed`
   (with the error), after which the next build is done in the foreground, which reports
   the error to someone.
@@ -46,6 +50,16 @@ def lock(path: Path) -> IO[str] | None:
     except BlockingIOError:
         f.close()
         return None
+    return f
+
+
+def _build_slot(cache: Path) -> IO[str]:
+    """The cache's one background build slot, waited for: an open file holding the
+    exclusive lock on `cache/background.lock` (see the module docstring)."""
+    import fcntl
+
+    f = open(cache / "background.lock", "a")  # noqa: SIM115 - the caller closes it
+    fcntl.flock(f, fcntl.LOCK_EX)
     return f
 
 
@@ -128,7 +142,7 @@ def run(module: str, key: str, build: Callable[[bytes], object],
     held = lock(pending / f"{key}.lock")
     if held is None:
         return 0
-    with held:
+    with held, _build_slot(pending.parent.parent):
         try:
             os.nice(BACKGROUND_NICE)  # and its session's, see _lower_session_priority
         except OSError:
