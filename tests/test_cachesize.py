@@ -32,8 +32,9 @@ def _entry(path: Path, size: int, age: float) -> Path:
 
 @pytest.fixture
 def cache(tmp_path: Path) -> Path:
-    """A cache of one of every kind of entry, 64 kB each, the oldest first, and what is not
-    an entry: a pending build, the runtime, the benchmark's builds."""
+    """A cache of one of every kind of entry, 64 kB each, the oldest first (a module saved
+    for a background build that never finished, then a library, ...), and what is not an
+    entry: the runtime, the benchmark's builds."""
     root = tmp_path / "wasmc"
     _entry(root / "modules" / "a.so", 65536, 5000)
     _entry(root / "modules" / "a.ref", 65536, 4000)
@@ -52,18 +53,33 @@ def _names(root: Path) -> set[str]:
 
 def test_entries_are_the_builds_and_their_records(cache: Path) -> None:
     found = cachesize.entries(cache)
-    assert {e.path.name for e in found} == {"a.so", "a.ref", "b", "c", "d.so"}
+    assert {e.path.name for e in found} == {"e.wasm", "a.so", "a.ref", "b", "c", "d.so"}
     assert all(e.size >= 65536 for e in found)
 
 
 def test_prune_removes_the_least_recently_used_first(cache: Path) -> None:
     removed, freed = cachesize.prune(cache, 3 * 65536 + 4096 * 3)
-    assert removed == 2 and freed >= 2 * 65536
+    assert removed == 3 and freed >= 3 * 65536
     assert _names(cache) == {"b", "c", "d.so"}
-    assert (cache / "executables" / "pending" / "e.wasm").exists()
     assert (cache / "runtime" / "f.o").exists() and (cache / "bench" / "g").exists()
     cachesize.prune(cache, 0)
     assert _names(cache) == set()
+
+
+def test_prune_keeps_the_module_of_a_background_build_under_way(cache: Path) -> None:
+    """A pending module whose build holds its lock (running, or waiting for its turn) is
+    kept, however old; once the lock is free, it goes with its log."""
+    from wasmc import background
+
+    pending = cache / "executables" / "pending"
+    (pending / "e.log").write_text("building")
+    held = background.lock(pending / "e.lock")
+    assert held is not None
+    with held:
+        cachesize.prune(cache, 0)
+        assert _names(cache) == {"e.wasm"} and (pending / "e.log").exists()
+    cachesize.prune(cache, 0)
+    assert _names(cache) == set() and not (pending / "e.log").exists()
 
 
 def test_prune_keeps_what_was_used_in_the_grace_period(cache: Path) -> None:
@@ -74,9 +90,9 @@ def test_prune_keeps_what_was_used_in_the_grace_period(cache: Path) -> None:
 def test_enforce_prunes_to_nine_tenths_of_the_limit(cache: Path, monkeypatch) -> None:
     monkeypatch.setenv("WASMC_CACHE_SIZE", "10M")
     cachesize.enforce(cache)
-    assert len(_names(cache)) == 5  # under the limit: nothing to do
+    assert len(_names(cache)) == 6  # under the limit: nothing to do
     monkeypatch.setenv("WASMC_CACHE_SIZE", str(4 * 65536 + 4 * 4096))
-    cachesize.enforce(cache)  # 5 entries over a limit of 4: down to 3
+    cachesize.enforce(cache)  # 6 entries over a limit of 4: down to 3
     assert _names(cache) == {"b", "c", "d.so"}
     monkeypatch.setenv("WASMC_CACHE_SIZE", "none")
     cachesize.enforce(cache)

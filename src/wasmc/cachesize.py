@@ -2,8 +2,11 @@
 recently are deleted until the cache is under the limit again.
 
 The entries are `wasmc run`'s executables (`executables/<key>/`) and their fast-key aliases
-(`executables/fast/<key>`), and the API's shared libraries (`modules/<key>.so`) with the
-records of which batch of modules each holds (`modules/<key>.ref`). A cache hit touches
+(`executables/fast/<key>`), the API's shared libraries (`modules/<key>.so`) with the
+records of which batch of modules each holds (`modules/<key>.ref`), and the modules saved
+for background builds (`*/pending/<key>.wasm`, background.py): a build that was killed
+leaves its module there, and no build of that key may ever come again. One whose build is
+running or waiting (its lock held) is kept. A cache hit touches
 its entry, so an entry's modification time is when it was last used, and the oldest go
 first. Entries changed in the last `GRACE` seconds are kept: another process may be about
 to load the library it has just found, or rename a build into its directory. So a busy
@@ -106,6 +109,9 @@ def entries(root: Path) -> list[Entry]:
     add_files(root / "modules", lambda item: item.name.endswith((".so", ".ref"))
               and not item.name.startswith("."))
     add_files(root / "executables" / "fast", lambda item: not item.name.startswith("."))
+    for kind in ("modules", "executables"):
+        add_files(root / kind / "pending", lambda item: item.name.endswith(".wasm")
+                  and not item.name.startswith("."))
     try:
         builds = [item for item in os.scandir(root / "executables")
                   if item.is_dir(follow_symlinks=False) and item.name not in ("fast", "pending")]
@@ -120,11 +126,24 @@ def entries(root: Path) -> list[Entry]:
     return found
 
 
-def _remove(entry: Entry) -> None:
-    if entry.path.is_dir() and not entry.path.is_symlink():
-        shutil.rmtree(entry.path, ignore_errors=True)
+def _remove(entry: Entry) -> bool:
+    """Delete an entry; False if it is a pending build's module whose build holds it."""
+    path = entry.path
+    if path.parent.name == "pending":
+        from . import background
+
+        held = background.lock(path.with_suffix(".lock"))
+        if held is None:
+            return False
+        with held:
+            for suffix in (".wasm", ".log", ".failed"):
+                path.with_suffix(suffix).unlink(missing_ok=True)
+        return True
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
     else:
-        entry.path.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+    return True
 
 
 def prune(root: Path, max_bytes: int, grace: float = 0.0) -> tuple[int, int]:
@@ -138,9 +157,9 @@ def prune(root: Path, max_bytes: int, grace: float = 0.0) -> tuple[int, int]:
     for entry in found:
         if total - freed <= max_bytes or entry.used > recent:
             break
-        _remove(entry)
-        removed += 1
-        freed += entry.size
+        if _remove(entry):
+            removed += 1
+            freed += entry.size
     return removed, freed
 
 
