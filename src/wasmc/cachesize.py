@@ -146,11 +146,12 @@ def _remove(entry: Entry) -> bool:
     return True
 
 
-def prune(root: Path, max_bytes: int, grace: float = 0.0) -> tuple[int, int]:
+def prune(root: Path, max_bytes: int, grace: float = 0.0,
+          found: list[Entry] | None = None) -> tuple[int, int]:
     """Delete the least recently used entries until the cache at `root` holds at most
-    `max_bytes`, keeping those used in the last `grace` seconds. Returns (entries removed,
-    bytes freed)."""
-    found = sorted(entries(root), key=lambda e: e.used)
+    `max_bytes`, keeping those used in the last `grace` seconds. `found`: its entries, if
+    the caller has listed them. Returns (entries removed, bytes freed)."""
+    found = sorted(entries(root) if found is None else found, key=lambda e: e.used)
     total = sum(e.size for e in found)
     removed = freed = 0
     recent = time.time() - grace
@@ -169,5 +170,6 @@ def enforce(root: Path) -> None:
     size_limit = limit()
     if size_limit is None:
         return
-    if sum(e.size for e in entries(root)) > size_limit:
-        prune(root, size_limit * 9 // 10, grace=GRACE)
+    found = entries(root)
+    if sum(e.size for e in found) > size_limit:
+        prune(root, size_limit * 9 // 10, grace=GRACE, found=found)

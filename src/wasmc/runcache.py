@@ -79,7 +79,9 @@ def executables_dir() -> Path:
     return cache_root() / "executables"
 
 
-def _stat_signature(h, path: str) -> None:
+def stat_signature(h, path: str) -> None:
+    """Add a file's path, size and modification time to the hash `h` (a stand-in for its
+    contents)."""
     try:
         st = os.stat(path)
         h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
@@ -87,8 +89,9 @@ def _stat_signature(h, path: str) -> None:
         h.update(f"{path}\0missing\0".encode())
 
 
-def _compiler_files(cc: str | None) -> list[str]:
-    """The executables that a `--cc` value names (for the fast key: their stat signature)."""
+def compiler_files(cc: str | None) -> list[str]:
+    """The executables that a `--cc` value names (for the fast key and the record of the
+    compiler's version, toolchain._version_record: their stat signature)."""
     if cc is None or cc.strip() in ("", "zig", "clang", "zig cc"):
         import importlib.util
 
@@ -110,10 +113,10 @@ def fast_key(data: bytes, cc: str | None, opt: int) -> str:
     h = sha256()
     h.update(f"wasmc {__version__}\0opt {opt}\0cc {cc!r}\0".encode())
     h.update(_digest(data))
-    for path in _compiler_files(cc):
-        _stat_signature(h, path)
+    for path in compiler_files(cc):
+        stat_signature(h, path)
     for path in source_files():
-        _stat_signature(h, path)
+        stat_signature(h, path)
     return h.hexdigest()[:32]
 
 

@@ -226,29 +226,26 @@ def _host_cpu() -> str:
         return platform.machine() + " " + platform.processor()
 
 
-def _version_record(command: Sequence[str]) -> Path | None:
+def _version_record(spec: str | None, command: Sequence[str]) -> Path | None:
     """Where `command --version`'s output is remembered: a file named by the command and
-    the size and modification time of each of its words that is an executable (None if
-    none is). Running it took 20-45 ms, which every process that loads a cached module
-    paid."""
-    key = hashlib.sha256(shlex.join(command).encode())
-    found = False
-    for word in command:
-        path = word if os.path.isabs(word) else shutil.which(word)
-        try:
-            stat = os.stat(path) if path else None
-        except OSError:
-            stat = None
-        if stat is not None:
-            found = True
-            key.update(f"\0{path}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
-    return cache_dir() / "compilers" / f"{key.hexdigest()[:32]}.txt" if found else None
+    the size and modification time of the executables the `--cc` value `spec` names (None
+    if it names none). Running it took 20-45 ms, which every process that loads a cached
+    module paid."""
+    from .runcache import compiler_files, stat_signature
+
+    files = compiler_files(spec)
+    if not files:
+        return None
+    key = hashlib.sha256(shlex.join(command).encode() + b"\0")
+    for path in files:
+        stat_signature(key, path)
+    return cache_dir() / "compilers" / f"{key.hexdigest()[:32]}.txt"
 
 
-def _version_output(command: Sequence[str]) -> str:
+def _version_output(spec: str | None, command: Sequence[str]) -> str:
     """`command --version`'s output (remembered, see _version_record); raises ToolchainError
     if the compiler cannot be run or the command fails."""
-    record = _version_record(command)
+    record = _version_record(spec, command)
     if record is not None:
         try:
             return record.read_text()
@@ -281,7 +278,7 @@ def _version_output(command: Sequence[str]) -> str:
 @functools.cache
 def _resolve(spec: str | None) -> CCompiler:
     command = _command_for(spec)
-    output = _version_output(command)
+    output = _version_output(spec, command)
     if "clang" in output:
         kind: Literal["clang", "gcc"] = "clang"
     elif "gcc" in output.lower() or "Free Software Foundation" in output:
