@@ -391,7 +391,6 @@ class FunctionEmitter:
         self.out = body_lines
         append = body_lines.append
         names = slot_names(info.slots)
-        i32_names = names.get(I32, [])
         lnames = local_names(len(info.locals))
         kinds = _KINDS
         fast = FAST_PATHS
@@ -452,6 +451,24 @@ class FunctionEmitter:
         if counts_fuel:  # bulk instructions with a small constant length (codegen/fuel.py)
             self.small_lengths = fuel.small_lengths(self.body, len(self.type.params))
             all_memories = mod.module.all_memories()
+        # Constants and numeric local.gets are not written to their slot: they wait in
+        # `pending` (height -> (slot, C expression)) and go into the instruction that uses
+        # them. Both are pure, so only a write of the local, or leaving the straight line
+        # (any control instruction, and every instruction emit does not write itself),
+        # makes a value take its slot first (`flush`). At -O2 the C compiler sees the same
+        # values either way; at -O0 (the quick build) a third of the statements, each a
+        # store and a load of the stack, are gone (docs/large-modules.md).
+        pending: dict[int, tuple[str, str]] = {}
+
+        def flush() -> None:
+            for name, expr in pending.values():
+                append(f"  {name} = {expr};")
+            pending.clear()
+
+        def operand(t: str, k: int) -> str:
+            waiting = pending.pop(k, None)
+            return names[t][k] if waiting is None else waiting[1]
+
         for ins, h, pops, pushes in zip(self.body, info.heights, info.pops, info.pushes,
                                         strict=True):
             # Dead code: after br/return/unreachable (pops is None), and everything inside a
@@ -480,6 +497,8 @@ class FunctionEmitter:
             try:
                 kind, c, cache, r0 = kinds[ins.op.name]
             except KeyError:  # an op_<name> method's instruction
+                if pending:
+                    flush()
                 instr(ins, h, pops, pushes)
                 if counts_fuel and ins.op.name in fuel.RELOADS:
                     append(f"  {fuel.RELOAD}")
@@ -487,24 +506,41 @@ class FunctionEmitter:
                 continue
             if kind <= E_STORE:
                 if kind == E_LOCAL_GET:
-                    append(f"  {names[pushes[0]][h]} = {lnames[ins.imm]};")
+                    t = pushes[0]
+                    if t in _NUMERIC:
+                        pending[h] = (names[t][h], lnames[ins.imm])
+                    else:
+                        append(f"  {names[t][h]} = {lnames[ins.imm]};")
                 elif kind == E_EXPR:
                     # A C template over the operands (and the immediate): the line depends on
                     # the height only, unless the template uses the immediate (cache None).
-                    line = cache.get(h) if fast and cache is not None else None
+                    waiting = pending and any(h + k in pending for k in range(len(pops)))
+                    line = (cache.get(h) if fast and cache is not None and not waiting
+                            else None)
                     if line is None:
-                        args = [names[t][h + k] for k, t in enumerate(pops)]
+                        args = [operand(t, h + k) for k, t in enumerate(pops)]
                         line = f"  {names[r0][h]} = {c.format(*args, imm=ins.imm)};"
-                        if cache is not None and h < _LINE_CACHE_HEIGHTS:
+                        if cache is not None and h < _LINE_CACHE_HEIGHTS and not waiting:
                             cache[h] = line
                     append(line)
                 elif kind == E_LOCAL_SET:  # local.set, local.tee (the value stays)
-                    append(f"  {lnames[ins.imm]} = {names[pops[0]][h]};")
+                    target = lnames[ins.imm]
+                    if ins.op.name == "local.tee":
+                        value = pending[h][1] if h in pending else names[pops[0]][h]
+                    else:
+                        value = operand(pops[0], h)
+                    # Values still waiting that read the local take their slots first.
+                    for k, (name, expr) in list(pending.items()):
+                        if expr == target and k != h:
+                            append(f"  {name} = {expr};")
+                            del pending[k]
+                    if value != target:
+                        append(f"  {target} = {value};")
                 elif kind == E_CONST:
-                    append(f"  {names[r0][h]} = {constant_expr(r0, ins.imm)};")
+                    pending[h] = (names[r0][h], constant_expr(r0, ins.imm))
                 else:  # load, store
                     _align, offset, mem = ins.imm
-                    addr = names[pops[0]][h]
+                    addr = operand(pops[0], h)
                     if mem in memories64:
                         addr = self.mem64_addr(mem, addr, offset, ins.op.align)
                     else:
@@ -530,7 +566,7 @@ class FunctionEmitter:
                             load = f"if ({fw}_n >= {d}) {res} = {fw}_{d}; else {{ {load} }}"
                         append(f"  {load}")
                     else:
-                        value = names[pops[1]][h + 1]
+                        value = operand(pops[1], h + 1)
                         if mem in memories64:
                             append(f"  {c}({addr}, {value});")
                         else:  # kept as a store into m<mem> (WASMC_KEEP_MEMORY_STORE)
@@ -539,8 +575,68 @@ class FunctionEmitter:
                             for forward in forwarded_stores[id(ins)]:
                                 append("  " + remember_store(forward, value))
             elif kind == E_NOTHING:  # nop, drop
-                pass
-            elif kind == E_END:
+                if pops:
+                    pending.pop(h, None)
+            elif kind == E_GLOBAL_GET:
+                value = global_reads.get(ins.imm)
+                if value is None:
+                    value = mod.global_read(ins.imm)
+                    if fast:
+                        global_reads[ins.imm] = value
+                append(f"  {names[pushes[0]][h]} = {value};")
+            elif kind == E_GLOBAL_SET:
+                target = global_lvalues.get(ins.imm)
+                if target is None:
+                    target = mod.global_lvalue(ins.imm)
+                    if fast:
+                        global_lvalues[ins.imm] = target
+                t = pops[0]
+                value = operand(t, h)
+                if t == V128:  # a byte array in wasmc_global (see global_read)
+                    append(f"  wasmc_simd_store({target}, {value});")
+                    continue
+                append(f"  {target} = {value if fast and t in _NUMERIC else as_void(value, t)};")
+            elif kind == E_SELECT:  # select, select_t
+                cond = operand(I32, h + 2)
+                second = operand(pops[1], h + 1)
+                append(f"  {names[pushes[0]][h]} = WASMC_SELECT({cond}) ? "
+                       f"{operand(pops[0], h)} : {second};")
+            elif kind == E_CALL:
+                idx = ins.imm
+                args = [operand(t, h + k) for k, t in enumerate(pops)]
+                if mod.is_imported_func(idx):
+                    ft = mod.func_types[idx]
+                    f = f"inst->fimp{idx}"
+                    callee, call_args = f"(({fn_pointer_type(ft)}){f}->fn)", [f"{f}->env", *args]
+                else:
+                    callee = direct_names.get(idx)
+                    if callee is None:
+                        callee = mod.direct_name(idx)
+                        if fast:
+                            direct_names[idx] = callee
+                    call_args = mod.fast_args(mod.func_types[idx], self.membase, args)
+                    if fast and len(pushes) < 2:  # call_stmt's usual case
+                        call = f"{callee}({', '.join(call_args)})"
+                        stmt = f"{names[pushes[0]][h]} = {call};" if pushes else f"{call};"
+                        append(f"  {stmt}{self.not_tail}")
+                        self.call_lines.append(len(body_lines) - 1)
+                        if counts_fuel:
+                            append(f"  {fuel.RELOAD}")
+                        continue
+                res = [names[t][h + k] for k, t in enumerate(pushes)]
+                self.call_stmt(callee, call_args, mod.func_types[idx], res)
+                if counts_fuel:
+                    append(f"  {fuel.RELOAD}")
+            elif pending:
+                # Leaving the straight line: the values waiting take their slots, except
+                # the condition of a br_if or an if, which is read before the jump.
+                top = h + len(pops) - 1
+                cond = (pending.pop(top, None) if kind == E_BR_IF or ins.op.name == "if"
+                        else None)
+                flush()
+                if cond is not None:
+                    pending[top] = cond
+            if kind == E_END:
                 block = blocks.pop()
                 if block.kind == "func":
                     append("  " + self.return_stmt(0))
@@ -569,7 +665,7 @@ class FunctionEmitter:
                 else:
                     stmt = f"goto L{target.label};"
                 if kind == E_BR_IF:
-                    append(f"  if ({i32_names[h + len(pops) - 1]}) {{ {stmt} }}")
+                    append(f"  if ({operand(I32, h + len(pops) - 1)}) {{ {stmt} }}")
                 else:
                     append(f"  {stmt}")
             elif kind == E_BLOCK:  # block, loop, if
@@ -610,61 +706,13 @@ class FunctionEmitter:
                     else:
                         append(f"L{label}_top:;{mod.loop_check}")
                 elif block_kind == "if":
-                    append(f"  if (!{i32_names[h + len(pops) - 1]}) goto L{label}_else;")
+                    append(f"  if (!{operand(I32, h + len(pops) - 1)}) goto L{label}_else;")
             elif kind == E_ELSE:
                 block = blocks[-1]
                 if block.live:
                     block.has_else = True
                     append(f"  goto L{block.label};")
                     append(f"L{block.label}_else:;")
-            elif kind == E_CALL:
-                idx = ins.imm
-                args = [names[t][h + k] for k, t in enumerate(pops)]
-                if mod.is_imported_func(idx):
-                    ft = mod.func_types[idx]
-                    f = f"inst->fimp{idx}"
-                    callee, call_args = f"(({fn_pointer_type(ft)}){f}->fn)", [f"{f}->env", *args]
-                else:
-                    callee = direct_names.get(idx)
-                    if callee is None:
-                        callee = mod.direct_name(idx)
-                        if fast:
-                            direct_names[idx] = callee
-                    call_args = mod.fast_args(mod.func_types[idx], self.membase, args)
-                    if fast and len(pushes) < 2:  # call_stmt's usual case
-                        call = f"{callee}({', '.join(call_args)})"
-                        stmt = f"{names[pushes[0]][h]} = {call};" if pushes else f"{call};"
-                        append(f"  {stmt}{self.not_tail}")
-                        self.call_lines.append(len(body_lines) - 1)
-                        if counts_fuel:
-                            append(f"  {fuel.RELOAD}")
-                        continue
-                res = [names[t][h + k] for k, t in enumerate(pushes)]
-                self.call_stmt(callee, call_args, mod.func_types[idx], res)
-                if counts_fuel:
-                    append(f"  {fuel.RELOAD}")
-            elif kind == E_GLOBAL_GET:
-                value = global_reads.get(ins.imm)
-                if value is None:
-                    value = mod.global_read(ins.imm)
-                    if fast:
-                        global_reads[ins.imm] = value
-                append(f"  {names[pushes[0]][h]} = {value};")
-            elif kind == E_GLOBAL_SET:
-                target = global_lvalues.get(ins.imm)
-                if target is None:
-                    target = mod.global_lvalue(ins.imm)
-                    if fast:
-                        global_lvalues[ins.imm] = target
-                t = pops[0]
-                value = names[t][h]
-                if t == V128:  # a byte array in wasmc_global (see global_read)
-                    append(f"  wasmc_simd_store({target}, {value});")
-                    continue
-                append(f"  {target} = {value if fast and t in _NUMERIC else as_void(value, t)};")
-            elif kind == E_SELECT:  # select, select_t
-                append(f"  {names[pushes[0]][h]} = WASMC_SELECT({names[pops[2]][h + 2]}) ? "
-                       f"{names[pops[0]][h]} : {names[pops[1]][h + 1]};")
             elif kind == E_RETURN:
                 append("  " + self.return_stmt(h))
             elif kind == E_UNREACHABLE:
