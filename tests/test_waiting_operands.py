@@ -1,7 +1,8 @@
-"""Constants and local.gets go into the instruction that uses them (FunctionEmitter.emit's
-`pending`): the C has no statement that only copies one into a stack slot, and a value
-read from a local before the local is written, or before control leaves the straight
-line, is still the value it had when it was read."""
+"""Constants, local.gets and pure expressions go into the instruction that uses them
+(FunctionEmitter.emit's `pending`): the C has no statement that only copies one into a
+stack slot, and a value read from a local (or a slot) before the local (or the slot) is
+written, or before control leaves the straight line, is still the value it had when it
+was read."""
 
 import re
 
@@ -57,6 +58,23 @@ WAT = """
       (local.set $a (i32.sub (local.get $a) (i32.const 1)))
       (br_if $again (local.get $a)))
     (i32.add (local.get $a)))
+  ;; comparisons of loaded values wait, then a load at their operand's height: whether
+  ;; words 0, 4 and 8 hold 65, 7 and 9 (the spec's memory.wast found this one)
+  (func $loads_compared (export "loads_compared") (result i32)
+    (i32.and
+      (i32.and
+        (i32.eq (i32.load (i32.const 0)) (i32.const 65))
+        (i32.eq (i32.load (i32.const 4)) (i32.const 7)))
+      (i32.eq (i32.load (i32.const 8)) (i32.const 9))))
+  ;; a pure expression over a local set just after: (a + 1) * 3 with a old, then a + a new
+  (func $expr_then_set (export "expr_then_set") (param $a i32) (result i32)
+    (i32.mul (i32.add (local.get $a) (i32.const 1)) (i32.const 3))
+    (local.set $a (i32.const 100))
+    (i32.add (local.get $a))
+    (local.set $a)
+    (f32.ceil (f32.add (f32.convert_i32_s (local.get $a)) (f32.const 0.5)))
+    (i32.trunc_f32_s)
+    (i32.add (local.get $a)))
   ;; an f64 and an i64 constant, and a dropped local.get
   (func $mixed (export "mixed") (param $x f64) (result i64)
     (drop (local.get $x))
@@ -76,7 +94,7 @@ def bodies() -> dict[str, str]:
 def test_no_statement_only_copies_a_constant_or_a_local(bodies):
     copies = re.compile(r"^  s\d+_\w+ = (l\d+|UINT32_C\(\w+\)|UINT64_C\(\w+\));", re.MULTILINE)
     assert "UINT32_C(0x1)" in bodies["inc"]
-    for name in ("inc", "pick", "mixed"):
+    for name in ("inc", "pick", "mixed", "expr_then_set"):
         assert not copies.search(bodies[name]), (name, bodies[name])
 
 
@@ -100,3 +118,10 @@ def test_results(cc, opt):
     assert e["pick"](1, 2, 0) == 2
     assert e["loop_between"](4) == 4
     assert e["mixed"](4.0) == 50
+    mem = e["mem"]
+    mem.write(0, b"".join(v.to_bytes(4, "little") for v in (65, 7, 9)))
+    assert e["loads_compared"]() == 1
+    mem.write(4, (8).to_bytes(4, "little"))
+    assert e["loads_compared"]() == 0
+    # a = (2 + 1) * 3 + 100 = 109; ceil(109.5) = 110; 110 + 109
+    assert e["expr_then_set"](2) == 219

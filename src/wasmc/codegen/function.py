@@ -12,7 +12,7 @@ import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..binary.module import EXN, FUNC, I32, V128, FuncType, Instr, parse_ref, ref_family
 from ..binary.opcodes import OPS
@@ -152,6 +152,52 @@ def _kind(op) -> tuple | None:
 
 
 _KINDS: dict[str, tuple] = {op.name: k for op in OPS if (k := _kind(op)) is not None}
+# Template instructions that cannot trap and have no effect, over numbers: their result may
+# wait for its use as an expression (FunctionEmitter.emit), like a constant. Each maps to how
+# often its template names each operand (an operand named more than once must be a name
+# or a constant, or the C would repeat the expression).
+_TRAPPING = ("div_s", "div_u", "rem_s", "rem_u", "trunc_f32_s", "trunc_f32_u", "trunc_f64_s",
+             "trunc_f64_u")
+_TEMPLATE_USES: dict[str, tuple[int, ...]] = {
+    op.name: tuple(op.c.count(f"{{{k}}}") for k in range(len(op.sig[0])))
+    for op in OPS if op.name in _KINDS and _KINDS[op.name][0] == _E_EXPR}
+_FOLDABLE = frozenset(
+    op.name for op in OPS
+    if op.name in _TEMPLATE_USES and op.name.split(".")[1] not in _TRAPPING
+    and all(t in _NUMERIC for t in op.sig[0] + op.sig[1]))
+# How deep waiting expressions nest at most (clang refuses brackets nested 256 deep).
+_MAX_FOLD_DEPTH = 12
+
+
+class Waiting(NamedTuple):
+    """A value that waits for its use instead of taking its slot (FunctionEmitter.emit)."""
+    slot: str  # where it goes if it must be written first
+    expr: str  # the C expression
+    reads: tuple[str, ...]  # the locals it reads
+    depth: int  # 0: a name or a constant; else how many expressions it nests
+    reads_slot: bool = False  # whether it reads the slot at its height (its first operand's)
+
+
+def can_wait(pending: dict[int, Waiting], h: int, uses: tuple[int, ...]) -> bool:
+    """Whether a pure instruction at height h, naming its operands `uses` times, may wait:
+    every operand above its own slot waits too and reads no slot (so the expression reads
+    no slot but the one at h, which nothing else writes while it waits), an expression
+    named more than once is none of them, and the nesting stays shallow."""
+    depth = 0
+    for k, n in enumerate(uses):
+        inner = pending.get(h + k)
+        if inner is None:
+            if k:
+                return False
+            continue
+        if inner.depth and n > 1:
+            if k:
+                return False
+            continue  # (operand 0 is then written to its slot, which is this one's)
+        if k and inner.reads_slot:
+            return False
+        depth = max(depth, inner.depth)
+    return depth < _MAX_FOLD_DEPTH
 # The loads that take their address from the stack (every memarg load but the SIMD ones).
 LOAD_OPS = frozenset(name for name, k in _KINDS.items() if k[0] == _E_LOAD)
 
@@ -451,23 +497,31 @@ class FunctionEmitter:
         if counts_fuel:  # bulk instructions with a small constant length (codegen/fuel.py)
             self.small_lengths = fuel.small_lengths(self.body, len(self.type.params))
             all_memories = mod.module.all_memories()
-        # Constants and numeric local.gets are not written to their slot: they wait in
-        # `pending` (height -> (slot, C expression)) and go into the instruction that uses
-        # them. Both are pure, so only a write of the local, or leaving the straight line
-        # (any control instruction, and every instruction emit does not write itself),
-        # makes a value take its slot first (`flush`). At -O2 the C compiler sees the same
-        # values either way; at -O0 (the quick build) a third of the statements, each a
-        # store and a load of the stack, are gone (docs/large-modules.md).
-        pending: dict[int, tuple[str, str]] = {}
+        # Constants, numeric local.gets and the results of pure template instructions
+        # (_FOLDABLE) are not written to their slot: they wait in `pending` (by height) and
+        # go into the expression of the instruction that uses them. They read only locals
+        # (`Waiting.reads`) and their own slot, so a write of one of those locals, or
+        # leaving the straight line (any control instruction, and every instruction that
+        # emit does not write itself), makes a value take its slot first (`flush`). At -O2
+        # the C compiler sees the same values either way; at -O0 (the quick build) each
+        # copy was a store and a load of the stack (docs/large-modules.md).
+        pending: dict[int, Waiting] = {}
 
         def flush() -> None:
-            for name, expr in pending.values():
-                append(f"  {name} = {expr};")
+            for waiting in pending.values():
+                append(f"  {waiting.slot} = {waiting.expr};")
             pending.clear()
 
-        def operand(t: str, k: int) -> str:
+        def operand(t: str, k: int, uses: int = 1) -> str:
             waiting = pending.pop(k, None)
-            return names[t][k] if waiting is None else waiting[1]
+            if waiting is None:
+                return names[t][k]
+            if not waiting.depth:
+                return waiting.expr
+            if uses > 1:  # named more than once: computed once, into its slot
+                append(f"  {waiting.slot} = {waiting.expr};")
+                return waiting.slot
+            return f"({waiting.expr})"
 
         for ins, h, pops, pushes in zip(self.body, info.heights, info.pops, info.pushes,
                                         strict=True):
@@ -508,36 +562,54 @@ class FunctionEmitter:
                 if kind == E_LOCAL_GET:
                     t = pushes[0]
                     if t in _NUMERIC:
-                        pending[h] = (names[t][h], lnames[ins.imm])
+                        local = lnames[ins.imm]
+                        pending[h] = Waiting(names[t][h], local, (local,), 0)
                     else:
                         append(f"  {names[t][h]} = {lnames[ins.imm]};")
                 elif kind == E_EXPR:
                     # A C template over the operands (and the immediate): the line depends on
                     # the height only, unless the template uses the immediate (cache None).
                     waiting = pending and any(h + k in pending for k in range(len(pops)))
+                    uses = _TEMPLATE_USES[ins.op.name]
+                    if waiting and ins.op.name in _FOLDABLE and can_wait(pending, h, uses):
+                        # It waits too: its operands above its own slot all wait.
+                        args, reads, depth, reads_slot = [], [], 0, True
+                        for k, t in enumerate(pops):
+                            inner = pending.get(h + k)
+                            if inner is not None and (inner.depth == 0 or uses[k] == 1):
+                                reads.extend(inner.reads)
+                                depth = max(depth, inner.depth)
+                                if not k:
+                                    reads_slot = inner.reads_slot
+                            args.append(operand(t, h + k, uses[k]))
+                        pending[h] = Waiting(names[r0][h], c.format(*args), tuple(reads),
+                                             depth + 1, reads_slot)
+                        continue
                     line = (cache.get(h) if fast and cache is not None and not waiting
                             else None)
                     if line is None:
-                        args = [operand(t, h + k) for k, t in enumerate(pops)]
+                        args = [operand(t, h + k, n) for k, (t, n) in
+                                enumerate(zip(pops, uses, strict=True))]
                         line = f"  {names[r0][h]} = {c.format(*args, imm=ins.imm)};"
                         if cache is not None and h < _LINE_CACHE_HEIGHTS and not waiting:
                             cache[h] = line
                     append(line)
                 elif kind == E_LOCAL_SET:  # local.set, local.tee (the value stays)
                     target = lnames[ins.imm]
-                    if ins.op.name == "local.tee":
-                        value = pending[h][1] if h in pending else names[pops[0]][h]
-                    else:
-                        value = operand(pops[0], h)
+                    # (local.tee: a value that waited now waits as the local)
+                    tee_waits = ins.op.name == "local.tee" and h in pending
+                    value = operand(pops[0], h)
                     # Values still waiting that read the local take their slots first.
-                    for k, (name, expr) in list(pending.items()):
-                        if expr == target and k != h:
-                            append(f"  {name} = {expr};")
+                    for k, waiting in list(pending.items()):
+                        if target in waiting.reads:
+                            append(f"  {waiting.slot} = {waiting.expr};")
                             del pending[k]
                     if value != target:
                         append(f"  {target} = {value};")
+                    if tee_waits:
+                        pending[h] = Waiting(names[pops[0]][h], target, (target,), 0)
                 elif kind == E_CONST:
-                    pending[h] = (names[r0][h], constant_expr(r0, ins.imm))
+                    pending[h] = Waiting(names[r0][h], constant_expr(r0, ins.imm), (), 0)
                 else:  # load, store
                     _align, offset, mem = ins.imm
                     addr = operand(pops[0], h)
