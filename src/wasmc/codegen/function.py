@@ -152,15 +152,15 @@ def _kind(op) -> tuple | None:
 
 
 _KINDS: dict[str, tuple] = {op.name: k for op in OPS if (k := _kind(op)) is not None}
-# Template instructions that cannot trap and have no effect, over numbers: their result may
-# wait for its use as an expression (FunctionEmitter.emit), like a constant. Each maps to how
-# often its template names each operand (an operand named more than once must be a name
-# or a constant, or the C would repeat the expression).
-_TRAPPING = ("div_s", "div_u", "rem_s", "rem_u", "trunc_f32_s", "trunc_f32_u", "trunc_f64_s",
-             "trunc_f64_u")
+# How often each template instruction's C template names each operand (an operand named
+# more than once must be a name or a constant, or the C would repeat its expression).
 _TEMPLATE_USES: dict[str, tuple[int, ...]] = {
     op.name: tuple(op.c.count(f"{{{k}}}") for k in range(len(op.sig[0])))
     for op in OPS if op.name in _KINDS and _KINDS[op.name][0] == _E_EXPR}
+# The template instructions over numbers that cannot trap and have no effect: their result
+# may wait for its use as an expression, like a constant (FunctionEmitter.emit).
+_TRAPPING = ("div_s", "div_u", "rem_s", "rem_u", "trunc_f32_s", "trunc_f32_u", "trunc_f64_s",
+             "trunc_f64_u")
 _FOLDABLE = frozenset(
     op.name for op in OPS
     if op.name in _TEMPLATE_USES and op.name.split(".")[1] not in _TRAPPING
@@ -198,6 +198,8 @@ def can_wait(pending: dict[int, Waiting], h: int, uses: tuple[int, ...]) -> bool
             return False
         depth = max(depth, inner.depth)
     return depth < _MAX_FOLD_DEPTH
+
+
 # The loads that take their address from the stack (every memarg load but the SIMD ones).
 LOAD_OPS = frozenset(name for name, k in _KINDS.items() if k[0] == _E_LOAD)
 
