@@ -571,8 +571,10 @@ class FunctionEmitter:
                 elif kind == E_EXPR:
                     # A C template over the operands (and the immediate): the line depends on
                     # the height only, unless the template uses the immediate (cache None).
-                    waiting = pending and any(h + k in pending for k in range(len(pops)))
-                    uses = _TEMPLATE_USES[ins.op.name]
+                    # (every value waiting at h or above is an operand of this one)
+                    waiting = pending and max(pending) >= h
+                    if waiting:
+                        uses = _TEMPLATE_USES[ins.op.name]
                     if waiting and ins.op.name in _FOLDABLE and can_wait(pending, h, uses):
                         # It waits too: its operands above its own slot all wait.
                         args, reads, depth, reads_slot = [], [], 0, True
@@ -590,8 +592,9 @@ class FunctionEmitter:
                     line = (cache.get(h) if fast and cache is not None and not waiting
                             else None)
                     if line is None:
-                        args = [operand(t, h + k, n) for k, (t, n) in
-                                enumerate(zip(pops, uses, strict=True))]
+                        args = ([operand(t, h + k, n) for k, (t, n) in
+                                 enumerate(zip(pops, uses, strict=True))] if waiting else
+                                [names[t][h + k] for k, t in enumerate(pops)])
                         line = f"  {names[r0][h]} = {c.format(*args, imm=ins.imm)};"
                         if cache is not None and h < _LINE_CACHE_HEIGHTS and not waiting:
                             cache[h] = line

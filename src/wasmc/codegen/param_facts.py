@@ -279,13 +279,14 @@ def find_param_facts(module: Module, infos: list[FuncInfo],
     types = module.canonical_types()
     func_types = [module.canonical_func_type(n_imported + k) for k in range(len(module.functions))]
     escaping = escaping_functions(module, static_tables)
+    targets: dict[tuple[int, int], tuple[int, ...]] = {}  # (table, typeidx) -> functions
     frames = []
     for k, func in enumerate(module.functions):
         params = func_types[k].params
         incoming: list[Fact | None] = [
             TOP if n_imported + k in escaping or t != I32 else None for t in params]
         frames.append(_frame(func.body, infos[k], incoming, types, static_tables, func_types,
-                             n_imported))
+                             n_imported, targets))
     # A worklist: a function is looked at again when what it is passed has grown. Calls
     # with the same targets (every dispatch of an interpreter: its whole table) share
     # what they pass, so that the targets are updated only when that grows.
@@ -322,9 +323,13 @@ def find_param_facts(module: Module, infos: list[FuncInfo],
 
 
 def _frame(body: list[Instr], info: FuncInfo, incoming: list[Fact | None], types,
-           static_tables: dict[int, list[int | None]], func_types, n_imported: int) -> _Frame:
+           static_tables: dict[int, list[int | None]], func_types, n_imported: int,
+           indirect_targets: dict[tuple[int, int], tuple[int, ...]]) -> _Frame:
     """A function's calls (see the module docstring) and the writes to the locals that
-    their arguments depend on."""
+    their arguments depend on. `indirect_targets` remembers, across the module's
+    functions, the defined functions of each type in each static table: looking through a
+    table of 40,000 entries at every call_indirect had made this quadratic (itkwasm's
+    resample.wasi.wasm emitted as one file: 315 s)."""
     nparams = len(incoming)
     written: dict[int, list[int]] = {}
     for i, ins in enumerate(body):
@@ -342,10 +347,13 @@ def _frame(body: list[Instr], info: FuncInfo, incoming: list[Fact | None], types
             typeidx, table = ins.imm
             if table not in static_tables:
                 continue
-            wanted = types[typeidx]
-            targets = tuple(sorted({f - n_imported for f in static_tables[table]
-                                    if f is not None and f >= n_imported
-                                    and func_types[f - n_imported] == wanted}))
+            targets = indirect_targets.get((table, typeidx))
+            if targets is None:
+                wanted = types[typeidx]
+                targets = tuple(sorted({f - n_imported for f in static_tables[table]
+                                        if f is not None and f >= n_imported
+                                        and func_types[f - n_imported] == wanted}))
+                indirect_targets[(table, typeidx)] = targets
         else:
             continue
         if info.pops[i] is None or not targets:
