@@ -178,26 +178,30 @@ class Waiting(NamedTuple):
     reads_slot: bool = False  # whether it reads the slot at its height (its first operand's)
 
 
-def can_wait(pending: dict[int, Waiting], h: int, uses: tuple[int, ...]) -> bool:
-    """Whether a pure instruction at height h, naming its operands `uses` times, may wait:
+def waiting_parts(pending: dict[int, Waiting], h: int, uses: tuple[int, ...]
+                  ) -> tuple[tuple[str, ...], int, bool] | None:
+    """For a pure instruction at height h that names its operands `uses` times: the
+    locals, depth and slot read of its expression if it may wait, else None. It may if
     every operand above its own slot waits too and reads no slot (so the expression reads
     no slot but the one at h, which nothing else writes while it waits), an expression
     named more than once is none of them, and the nesting stays shallow."""
-    depth = 0
+    reads: list[str] = []
+    depth, reads_slot = 0, True
     for k, n in enumerate(uses):
         inner = pending.get(h + k)
-        if inner is None:
+        if inner is None or (inner.depth and n > 1):
             if k:
-                return False
-            continue
-        if inner.depth and n > 1:
-            if k:
-                return False
-            continue  # (operand 0 is then written to its slot, which is this one's)
+                return None
+            continue  # operand 0 is (or is written to) the slot at h
         if k and inner.reads_slot:
-            return False
+            return None
+        if not k:
+            reads_slot = inner.reads_slot
+        reads.extend(inner.reads)
         depth = max(depth, inner.depth)
-    return depth < _MAX_FOLD_DEPTH
+    if depth >= _MAX_FOLD_DEPTH:
+        return None
+    return tuple(reads), depth + 1, reads_slot
 
 
 # The loads that take their address from the stack (every memarg load but the SIMD ones).
@@ -509,9 +513,12 @@ class FunctionEmitter:
         # copy was a store and a load of the stack (docs/large-modules.md).
         pending: dict[int, Waiting] = {}
 
+        def write(waiting: Waiting) -> None:
+            append(f"  {waiting.slot} = {waiting.expr};")
+
         def flush() -> None:
             for waiting in pending.values():
-                append(f"  {waiting.slot} = {waiting.expr};")
+                write(waiting)
             pending.clear()
 
         def operand(t: str, k: int, uses: int = 1) -> str:
@@ -521,7 +528,7 @@ class FunctionEmitter:
             if not waiting.depth:
                 return waiting.expr
             if uses > 1:  # named more than once: computed once, into its slot
-                append(f"  {waiting.slot} = {waiting.expr};")
+                write(waiting)
                 return waiting.slot
             return f"({waiting.expr})"
 
@@ -575,19 +582,12 @@ class FunctionEmitter:
                     waiting = pending and max(pending) >= h
                     if waiting:
                         uses = _TEMPLATE_USES[ins.op.name]
-                    if waiting and ins.op.name in _FOLDABLE and can_wait(pending, h, uses):
-                        # It waits too: its operands above its own slot all wait.
-                        args, reads, depth, reads_slot = [], [], 0, True
-                        for k, t in enumerate(pops):
-                            inner = pending.get(h + k)
-                            if inner is not None and (inner.depth == 0 or uses[k] == 1):
-                                reads.extend(inner.reads)
-                                depth = max(depth, inner.depth)
-                                if not k:
-                                    reads_slot = inner.reads_slot
-                            args.append(operand(t, h + k, uses[k]))
-                        pending[h] = Waiting(names[r0][h], c.format(*args), tuple(reads),
-                                             depth + 1, reads_slot)
+                    parts = (waiting_parts(pending, h, uses)
+                             if waiting and ins.op.name in _FOLDABLE else None)
+                    if parts is not None:  # it waits too
+                        args = [operand(t, h + k, n) for k, (t, n) in
+                                enumerate(zip(pops, uses, strict=True))]
+                        pending[h] = Waiting(names[r0][h], c.format(*args), *parts)
                         continue
                     line = (cache.get(h) if fast and cache is not None and not waiting
                             else None)
@@ -607,7 +607,7 @@ class FunctionEmitter:
                     # Values still waiting that read the local take their slots first.
                     for k, waiting in list(pending.items()):
                         if target in waiting.reads:
-                            append(f"  {waiting.slot} = {waiting.expr};")
+                            write(waiting)
                             del pending[k]
                     if value != target:
                         append(f"  {target} = {value};")
