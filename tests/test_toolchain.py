@@ -3,10 +3,12 @@ libc, so that zig does not detect it (three runs of the system cc) on every comp
 
 from __future__ import annotations
 
+import os
 import platform
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -50,8 +52,8 @@ def test_compiles_run_with_the_libc_file(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_a_stale_libc_file_is_made_again(tmp_path: Path, monkeypatch) -> None:
-    """The file names the host's directories; when one is gone (another GCC), `zig libc`
-    runs again instead of handing zig a libc that is not there. (On a copy in a cache of
+    """The file names the host's directories; when one is gone (another GCC), it is made
+    again instead of handing zig a libc that is not there. (On a copy in a cache of
     its own: compiles in other processes read the shared one meanwhile.)"""
     zig = toolchain.find_compiler(None).command[0]
     shared = Path(toolchain._zig_libc_file(zig) or "")
@@ -62,6 +64,55 @@ def test_a_stale_libc_file_is_made_again(tmp_path: Path, monkeypatch) -> None:
     stale.write_text(good.replace("crt_dir=", "crt_dir=/no/such/gcc/"))
     assert toolchain._zig_libc_file(zig) == str(stale)
     assert stale.read_text() == good
+
+
+def _libc_fields(text: str) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in text.splitlines()
+                if "=" in line and not line.startswith("#"))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="wasmc's own detection is Linux's")
+def test_the_libc_file_is_made_without_zig_libc(tmp_path: Path, monkeypatch) -> None:
+    """On Linux wasmc writes the libc file itself, from the system cc's answers: `zig libc`
+    is compiled on its first use (85 s of CPU), and every wasmc process on a fresh machine
+    used to wait 10 s for it and give up. The file must say what `zig libc` says (run here
+    with all the time it needs) and let zig cc link and run a program."""
+    zig = toolchain.find_compiler(None).command[0]
+    monkeypatch.setattr(toolchain, "cache_dir", lambda: tmp_path / "cache")
+    commands: list[list[str]] = []
+    real_run = subprocess.run
+
+    def spy(command, *args, **kwargs):  # type: ignore[no-untyped-def]
+        commands.append(list(command))
+        return real_run(command, *args, **kwargs)
+
+    monkeypatch.setattr(toolchain.subprocess, "run", spy)
+    path = toolchain._zig_libc_file(zig)
+    assert path is not None and Path(path).is_file()
+    assert not [c for c in commands if c[1:2] == ["libc"]]
+    monkeypatch.setattr(toolchain.subprocess, "run", real_run)
+    ours = _libc_fields(Path(path).read_text())
+    zigs = _libc_fields(real_run([zig, "libc"], capture_output=True, text=True, check=True,
+                                 timeout=900).stdout)
+    assert ours == zigs
+
+    program = tmp_path / "hello.c"
+    program.write_text("#include <errno.h>\n#include <stdio.h>\n"
+                       "int main(void) { printf(\"hello %d\\n\", EINTR); return 0; }\n")
+    env = {**os.environ, "ZIG_LIBC": path, "ZIG_LOCAL_CACHE_DIR": str(tmp_path / "zig")}
+    real_run([zig, "cc", str(program), "-o", str(tmp_path / "hello")], env=env, check=True)
+    out = real_run([str(tmp_path / "hello")], capture_output=True, text=True, check=True)
+    assert out.stdout == "hello 4\n"
+
+
+def test_no_libc_file_when_the_system_cc_is_missing(tmp_path: Path, monkeypatch) -> None:
+    """Without a system cc nothing is written, and zig is left to look for itself."""
+    zig = toolchain.find_compiler(None).command[0]
+    monkeypatch.setattr(toolchain, "cache_dir", lambda: tmp_path / "cache")
+    monkeypatch.setattr(toolchain.sys, "platform", "linux")
+    monkeypatch.setenv("CC", str(tmp_path / "no-such-cc"))
+    assert toolchain._zig_libc_file(zig) is None
+    assert not (tmp_path / "cache").exists()
 
 
 @pytest.mark.parametrize("target", [[], ["-target", "wasm32-wasi"]])

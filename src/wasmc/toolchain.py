@@ -107,16 +107,16 @@ _STDERR_LINES = 60
 
 
 def _zig_libc_file(zig: str, timeout: float = 10.0) -> str | None:
-    """A libc description file (`zig libc`'s output) for `ZIG_LIBC`, so that zig cc skips its
+    """A libc description file (`zig libc`'s format) for `ZIG_LIBC`, so that zig cc skips its
     detection of the host's libc: that detection runs the system `cc` three times per zig
     invocation (about half of a small compile's 0.2 s), one of them `cc -E -Wp,-v -xc
     /dev/null`; that is what failed, with "failed to find libc installation: FileSystem",
     when /dev/null had been replaced by a regular file (see _link_atomically). Kept in the
     cache directory per zig binary, and made again when a directory it names is gone
-    (another GCC). `zig libc` itself is compiled by zig on its first use (85 s of CPU
-    with a cold zig cache), so here it gets `timeout` seconds; warm_up gives it all the time
-    it needs. None if there is no file and `zig libc` fails or takes longer: then zig detects
-    the libc itself, as before."""
+    (another GCC). On Linux wasmc finds the directories itself (_linux_libc_description);
+    elsewhere it asks `zig libc`, which zig compiles on its first use (85 s of CPU with a
+    cold zig cache), so there it gets `timeout` seconds, and warm_up all the time it needs.
+    None if that fails: then zig detects the libc itself, as before."""
     try:
         stat = os.stat(zig)
     except OSError:
@@ -131,17 +131,61 @@ def _zig_libc_file(zig: str, timeout: float = 10.0) -> str | None:
             return str(path)
     except OSError:
         pass
-    try:
-        proc = subprocess.run([zig, "libc"], capture_output=True, text=True, timeout=timeout)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if proc.returncode != 0 or "include_dir=" not in proc.stdout:
+    if sys.platform.startswith("linux"):
+        description = _linux_libc_description()
+    else:
+        try:
+            proc = subprocess.run([zig, "libc"], capture_output=True, text=True,
+                                  timeout=timeout)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        description = proc.stdout if proc.returncode == 0 else None
+    if description is None or "include_dir=" not in description:
         return None
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = _temp_path_for(path)
-    temp.write_text(proc.stdout)
+    temp.write_text(description)
     os.replace(temp, path)
     return str(path)
+
+
+def _linux_libc_description() -> str | None:
+    """What `zig libc` prints on a Linux host, found the way zig finds it
+    (std/zig/LibCInstallation.zig): from the system C compiler (`$CC`, else `cc`), the
+    header search list of `cc -E -Wp,-v` (from its end: the first directory with stdlib.h
+    and the first with sys/errno.h), and the directories of crt1.o and crtbeginS.o. Asking
+    `zig libc` itself would mean compiling that command first, 85 s of CPU on a machine whose
+    zig cache is new; every wasmc process there waited 10 s for it and gave up (the quick
+    start's first `wasmc run` took 10 s longer, and so did every later build). None when
+    something is not found: then zig looks for itself."""
+    cc = shlex.split(os.environ.get("CC", "cc"))
+
+    def ask(*args: str) -> subprocess.CompletedProcess[str] | None:
+        try:  # the empty program on stdin, not /dev/null (see _zig_libc_file)
+            proc = subprocess.run([*cc, *args], input="", capture_output=True, text=True,
+                                  timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return proc if proc.returncode == 0 else None
+
+    def directory_of(name: str) -> str | None:
+        proc = ask(f"-print-file-name={name}")
+        found = proc.stdout.strip() if proc else ""
+        return os.path.dirname(found) if found and found != name else None
+
+    headers = ask("-E", "-Wp,-v", "-xc", "-")
+    search = [line.strip() for line in headers.stderr.splitlines()
+              if line.startswith(" ")] if headers else []
+
+    def last_with(name: str) -> str | None:
+        return next((d for d in reversed(search) if (Path(d) / name).is_file()), None)
+
+    fields = {"include_dir": last_with("stdlib.h"), "sys_include_dir": last_with("sys/errno.h"),
+              "cc_dir": directory_of("crtbeginS.o"), "crt_dir": directory_of("crt1.o")}
+    if None in fields.values():
+        return None
+    fields |= {"msvc_lib_dir": "", "kernel32_lib_dir": "", "darwin_sdk_dir": ""}
+    return "".join(f"{name}={value}\n" for name, value in fields.items())
 
 
 @functools.cache
@@ -828,7 +872,7 @@ def warm_up(cc: str | CCompiler | None = None, opts: Sequence[OptLevel] = (0, 1,
     check that the executable runs. For CI set-up; later builds start warm."""
     compiler = find_compiler(cc)
     if list(compiler.command[:2]) == _zig_command():
-        _zig_libc_file(compiler.command[0], timeout=900)  # compiles `zig libc` if need be
+        _zig_libc_file(compiler.command[0], timeout=900)  # not Linux: compiles `zig libc`
     with tempfile.TemporaryDirectory(prefix="wasmc-warm-") as tmp:
         module = Path(tmp) / "module.c"
         main = Path(tmp) / "main.c"
