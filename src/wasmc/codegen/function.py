@@ -582,22 +582,21 @@ class FunctionEmitter:
                     waiting = pending and max(pending) >= h
                     if waiting:
                         uses = _TEMPLATE_USES[ins.op.name]
-                    parts = (waiting_parts(pending, h, uses)
-                             if waiting and ins.op.name in _FOLDABLE else None)
-                    if parts is not None:  # it waits too
+                        parts = (waiting_parts(pending, h, uses)
+                                 if ins.op.name in _FOLDABLE else None)
                         args = [operand(t, h + k, n) for k, (t, n) in
                                 enumerate(zip(pops, uses, strict=True))]
-                        pending[h] = Waiting(names[r0][h], c.format(*args), *parts)
-                        continue
-                    line = (cache.get(h) if fast and cache is not None and not waiting
-                            else None)
-                    if line is None:
-                        args = ([operand(t, h + k, n) for k, (t, n) in
-                                 enumerate(zip(pops, uses, strict=True))] if waiting else
-                                [names[t][h + k] for k, t in enumerate(pops)])
+                        if parts is not None:  # it waits too
+                            pending[h] = Waiting(names[r0][h], c.format(*args), *parts)
+                            continue
                         line = f"  {names[r0][h]} = {c.format(*args, imm=ins.imm)};"
-                        if cache is not None and h < _LINE_CACHE_HEIGHTS and not waiting:
-                            cache[h] = line
+                    else:
+                        line = cache.get(h) if fast and cache is not None else None
+                        if line is None:
+                            args = [names[t][h + k] for k, t in enumerate(pops)]
+                            line = f"  {names[r0][h]} = {c.format(*args, imm=ins.imm)};"
+                            if cache is not None and h < _LINE_CACHE_HEIGHTS:
+                                cache[h] = line
                     append(line)
                 elif kind == E_LOCAL_SET:  # local.set, local.tee (the value stays)
                     target = lnames[ins.imm]
